@@ -1,0 +1,160 @@
+import { z } from 'zod';
+import { GUID_PATTERN } from '../../binary/guid';
+import { parseU64 } from '../../binary/u64';
+import { fromHex, toHex } from '../../binary/hexdump';
+
+/**
+ * Building blocks of the CPER JSON form (one form for decode output and encode input):
+ * - u64 and addresses: `"0x…"` strings (a decimal string or a safe integer is accepted on input);
+ * - enumerations: `{ "value": 3, "name": "multiBitEcc" }` on output; on input a name, a number,
+ *   or that object (`value` wins when both are given);
+ * - flag words and validation bits: `{ "raw": 5, "<flag>": true, … }` on output; on input that
+ *   object (raw wins when given, else the named booleans) or a plain number;
+ * - GUIDs: canonical lower-case strings;
+ * - opaque bytes: lower-case hex strings.
+ * The decoded model (TypeScript) is this same form with bigint in place of the hex strings.
+ */
+
+/** JSON u64 → bigint. */
+export const u64 = z
+  .union([z.string(), z.number(), z.bigint()])
+  .transform((v, ctx) => {
+    const b = parseU64(v);
+    if (b === undefined) {
+      ctx.addIssue({ code: 'custom', message: `expected a u64 as "0x…" hex, decimal string or safe integer, got ${JSON.stringify(String(v))}` });
+      return z.NEVER;
+    }
+    return b;
+  });
+
+/** Unsigned integer of `bits` width (≤ 32). Hex strings are accepted too. */
+export function uint(bits: 8 | 16 | 32) {
+  const max = 2 ** bits - 1;
+  return z.union([z.number(), z.string()]).transform((v, ctx) => {
+    const n = typeof v === 'number' ? v : /^0[xX][0-9a-fA-F]+$/.test(v) || /^[0-9]+$/.test(v) ? Number(v) : NaN;
+    if (!Number.isInteger(n) || n < 0 || n > max) {
+      ctx.addIssue({ code: 'custom', message: `expected an integer 0..${max}, got ${JSON.stringify(v)}` });
+      return z.NEVER;
+    }
+    return n;
+  });
+}
+
+export const guid = z
+  .string()
+  .regex(GUID_PATTERN, 'expected a GUID aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee')
+  .transform((s) => s.toLowerCase());
+
+/** Opaque bytes as a hex string (spaces allowed on input). */
+export const hexBytes = z.string().transform((s, ctx) => {
+  try {
+    return fromHex(s);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'expected bytes as a hex string with an even number of digits' });
+    return z.NEVER;
+  }
+});
+
+export function bytesToJson(b: Uint8Array): string {
+  return toHex(b);
+}
+
+/** An enumeration value in the model and JSON output. */
+export interface EnumValue<N extends string = string> {
+  value: number;
+  name: N | 'unknown';
+}
+
+/** Table of an enumeration: value → camelCase name. */
+export type EnumTable = Readonly<Record<number, string>>;
+
+export function enumValue(table: EnumTable, value: number): EnumValue {
+  return { value, name: table[value] ?? 'unknown' };
+}
+
+/** Zod input for an enumeration of width `bits`, normalised to EnumValue. */
+export function enumField(table: EnumTable, bits: 8 | 16 | 32 = 8) {
+  const byName = new Map(Object.entries(table).map(([v, n]) => [n.toLowerCase(), Number(v)]));
+  const max = 2 ** bits - 1;
+  const names = [...byName.keys()].join(', ');
+  return z
+    .union([z.string(), z.number(), z.object({ value: z.number().optional(), name: z.string().optional() }).strict()])
+    .transform((v, ctx): EnumValue => {
+      let n: number | undefined;
+      if (typeof v === 'number') n = v;
+      else if (typeof v === 'string') n = byName.get(v.toLowerCase());
+      else n = v.value ?? (v.name === undefined ? undefined : byName.get(v.name.toLowerCase()));
+      if (n === undefined || !Number.isInteger(n) || n < 0 || n > max) {
+        ctx.addIssue({ code: 'custom', message: `expected one of ${names} or an integer 0..${max}, got ${JSON.stringify(v)}` });
+        return z.NEVER;
+      }
+      return enumValue(table, n);
+    });
+}
+
+/** Bit table of a flag word: bit number → camelCase flag name. */
+export type FlagTable = Readonly<Record<number, string>>;
+
+/** A flag word in the model and JSON output: raw value plus one boolean per named bit. */
+export type Flags = { raw: number } & Record<string, number | boolean>;
+
+export function flagsValue(table: FlagTable, raw: number): Flags {
+  const out: Flags = { raw };
+  for (const [bit, name] of Object.entries(table)) out[name] = ((raw >>> Number(bit)) & 1) === 1;
+  return out;
+}
+
+export function flagsRaw(table: FlagTable, input: Partial<Record<string, boolean>>): number {
+  let raw = 0;
+  for (const [bit, name] of Object.entries(table)) if (input[name]) raw |= 1 << Number(bit);
+  return raw >>> 0;
+}
+
+/** Zod input for a flag word of width `bits` (≤ 32), normalised to Flags. */
+export function flagsField(table: FlagTable, bits: 8 | 16 | 32 = 32) {
+  const max = 2 ** bits - 1;
+  const shape: Record<string, z.ZodOptional<z.ZodBoolean>> = {};
+  for (const name of Object.values(table)) shape[name] = z.boolean().optional();
+  return z
+    .union([z.number(), z.object({ raw: z.number().optional(), ...shape }).strict()])
+    .transform((v, ctx): Flags => {
+      const raw = typeof v === 'number' ? v : v.raw ?? flagsRaw(table, v as Record<string, boolean>);
+      if (!Number.isInteger(raw) || raw < 0 || raw > max) {
+        ctx.addIssue({ code: 'custom', message: `flag word must be an integer 0..${max}` });
+        return z.NEVER;
+      }
+      return flagsValue(table, raw);
+    });
+}
+
+/** Flag words wider than 32 bits (u64 validation bits): raw is a bigint. */
+export type Flags64 = { raw: bigint } & Record<string, bigint | boolean>;
+
+export function flags64Value(table: FlagTable, raw: bigint): Flags64 {
+  const out: Flags64 = { raw };
+  for (const [bit, name] of Object.entries(table)) out[name] = ((raw >> BigInt(bit)) & 1n) === 1n;
+  return out;
+}
+
+export function flags64Raw(table: FlagTable, input: Partial<Record<string, boolean>>): bigint {
+  let raw = 0n;
+  for (const [bit, name] of Object.entries(table)) if (input[name]) raw |= 1n << BigInt(bit);
+  return raw;
+}
+
+export function flags64Field(table: FlagTable) {
+  const shape: Record<string, z.ZodOptional<z.ZodBoolean>> = {};
+  for (const name of Object.values(table)) shape[name] = z.boolean().optional();
+  return z
+    .union([z.string(), z.number(), z.object({ raw: z.union([z.string(), z.number()]).optional(), ...shape }).strict()])
+    .transform((v, ctx): Flags64 => {
+      let raw: bigint | undefined;
+      if (typeof v === 'object') raw = v.raw === undefined ? flags64Raw(table, v as Record<string, boolean>) : parseU64(v.raw);
+      else raw = parseU64(v);
+      if (raw === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'validation bits must be a u64' });
+        return z.NEVER;
+      }
+      return flags64Value(table, raw);
+    });
+}

@@ -1,0 +1,35 @@
+import { ByteWriter, EncodeError, encodeToBytes, toHex } from '../../src/binary';
+
+describe('ByteWriter', () => {
+  it('writes little-endian fields at explicit, unaligned offsets', () => {
+    const w = new ByteWriter(15);
+    w.u8(0, 0xab).u16(1, 0x1234).u32(3, 0xdeadbeef).u64(7, 0x0102030405060708n);
+    expect(toHex(w.bytes)).toBe('ab3412efbeadde0807060504030201');
+  });
+
+  it('writes big-endian fields', () => {
+    const w = new ByteWriter(14);
+    w.u16be(0, 0x0102).u32be(2, 0x03040506).u64be(6, 0x0708090a0b0c0d0en);
+    expect(toHex(w.bytes)).toBe('0102030405060708090a0b0c0d0e');
+  });
+
+  it('refuses writes past the end and values that do not fit', () => {
+    const w = new ByteWriter(4);
+    expect(() => w.u32(1, 0)).toThrow(EncodeError);
+    expect(() => w.u8(0, 256, 'x.y')).toThrow(/does not fit in u8/);
+    expect(() => w.u16(0, -1)).toThrow(EncodeError);
+    expect(() => new ByteWriter(8).u64(0, 1n << 64n)).toThrow(EncodeError);
+    expect(() => w.ascii(0, 'toolong', 4)).toThrow(EncodeError);
+  });
+
+  it('pads ASCII with zeros', () => {
+    const w = new ByteWriter(6);
+    w.ascii(0, 'BXPC', 6);
+    expect(toHex(w.bytes)).toBe('425850430000');
+  });
+
+  it('encodeToBytes measures once and writes once', () => {
+    const s = { byteLength: 3, writeTo: (w: ByteWriter, o: number) => void w.u8(o, 1).u16(o + 1, 2) };
+    expect(toHex(encodeToBytes(s))).toBe('010200');
+  });
+});
