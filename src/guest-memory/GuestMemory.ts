@@ -1,0 +1,239 @@
+import { RasgwError, RasgwErrorCode } from '../binary/errors';
+
+/**
+ * Guest physical memory: sparse, page-granular, bounded, with ownership of ranges.
+ *
+ * - Only RAM regions added with `addRam` exist; any access outside them fails with a typed error
+ *   naming the address (never a crash, never a silent wrap).
+ * - Pages are allocated on first non-zero write; an all-zero page is never stored, so a 128 KiB
+ *   tables blob that is mostly padding costs only its non-zero pages.
+ * - Ownership: `claim` gives a range to an owner and lists who may write it. Unclaimed RAM may be
+ *   written by the firmware and the guest only. The device model can therefore write only what it
+ *   was given (its error blocks and the ack registers it owns by protocol); guest-owned registers
+ *   such as the crash registers are read-only to it.
+ * - `transaction(fn)` journals every page touched by `fn` and undoes them all if `fn` throws: the
+ *   mock firmware uses it to leave memory as it was after a failed loader script.
+ */
+export type MemoryActor = 'firmware' | 'device-model' | 'guest';
+
+export interface OwnedRange {
+  base: bigint;
+  size: bigint;
+  owner: MemoryActor;
+  name: string;
+  writers: ReadonlySet<MemoryActor>;
+}
+
+export class GuestMemoryError extends RasgwError {}
+
+export const PAGE_SIZE = 4096;
+const PAGE_SHIFT = 12n;
+const PAGE_MASK = BigInt(PAGE_SIZE - 1);
+
+function hex(a: bigint): string {
+  return '0x' + a.toString(16);
+}
+
+export class GuestMemory {
+  private readonly pages = new Map<bigint, Uint8Array>();
+  private readonly ram: Array<{ base: bigint; size: bigint }> = [];
+  private readonly owned: OwnedRange[] = [];
+  private journal: Map<bigint, Uint8Array | null> | null = null;
+
+  /** Adds a RAM region `[base, base+size)`; regions may not overlap. */
+  addRam(base: bigint, size: bigint): this {
+    if (size <= 0n || base < 0n || base + size > 1n << 64n) throw new RangeError('bad RAM region');
+    for (const r of this.ram) {
+      if (base < r.base + r.size && r.base < base + size) throw new RangeError(`RAM region ${hex(base)} overlaps ${hex(r.base)}`);
+    }
+    this.ram.push({ base, size });
+    this.ram.sort((a, b) => (a.base < b.base ? -1 : 1));
+    return this;
+  }
+
+  get ramRegions(): ReadonlyArray<{ base: bigint; size: bigint }> {
+    return this.ram;
+  }
+
+  /** Bytes held in stored pages (for memory accounting). */
+  get storedBytes(): number {
+    return this.pages.size * PAGE_SIZE;
+  }
+
+  isRam(addr: bigint, length = 1): boolean {
+    const end = addr + BigInt(length);
+    return this.ram.some((r) => addr >= r.base && end <= r.base + r.size);
+  }
+
+  private fail(code: RasgwErrorCode, addr: bigint, message: string): never {
+    // Guest physical addresses may exceed 2^53, so the address goes in the path, not `offset`.
+    throw new GuestMemoryError({ code, path: `guest[${hex(addr)}]`, message });
+  }
+
+  private check(addr: bigint, length: number): void {
+    if (length < 0 || !Number.isInteger(length)) this.fail('bad_length', addr, `bad access length ${length}`);
+    if (!this.isRam(addr, length)) {
+      this.fail('bad_offset', addr, `${length}-byte access at ${hex(addr)} is outside guest RAM`);
+    }
+  }
+
+  /** Gives `[base, base+size)` to `owner`; `writers` are the actors allowed to write it. */
+  claim(range: { base: bigint; size: bigint; owner: MemoryActor; name: string; writers?: MemoryActor[] }): OwnedRange {
+    this.check(range.base, Number(range.size));
+    for (const o of this.owned) {
+      if (range.base < o.base + o.size && o.base < range.base + range.size) {
+        this.fail('bad_reference', range.base, `range ${range.name} overlaps ${o.name} owned by ${o.owner}`);
+      }
+    }
+    const r: OwnedRange = {
+      base: range.base,
+      size: range.size,
+      owner: range.owner,
+      name: range.name,
+      writers: new Set(range.writers ?? [range.owner]),
+    };
+    this.owned.push(r);
+    return r;
+  }
+
+  /** Releases every range owned by `owner` (for example the firmware's scratch, at hand-off). */
+  releaseOwner(owner: MemoryActor): void {
+    for (let i = this.owned.length - 1; i >= 0; i--) if (this.owned[i].owner === owner) this.owned.splice(i, 1);
+  }
+
+  get ownedRanges(): readonly OwnedRange[] {
+    return this.owned;
+  }
+
+  /** The owned range containing `addr`, if any. */
+  ownerOf(addr: bigint): OwnedRange | undefined {
+    return this.owned.find((o) => addr >= o.base && addr < o.base + o.size);
+  }
+
+  private checkWrite(addr: bigint, length: number, actor: MemoryActor): void {
+    const end = addr + BigInt(length);
+    let covered = addr;
+    // Every byte must be writable by `actor`: either inside a range that lists it, or unclaimed
+    // RAM (writable by firmware and guest only).
+    const ranges = this.owned.filter((o) => addr < o.base + o.size && o.base < end).sort((a, b) => (a.base < b.base ? -1 : 1));
+    for (const o of ranges) {
+      if (!o.writers.has(actor)) {
+        this.fail('protocol', addr, `${actor} may not write ${o.name} (owned by ${o.owner}) at ${hex(o.base > addr ? o.base : addr)}`);
+      }
+      if (o.base > covered && actor === 'device-model') {
+        this.fail('protocol', covered, `device-model may not write unowned guest RAM at ${hex(covered)}`);
+      }
+      covered = o.base + o.size;
+    }
+    if (covered < end && actor === 'device-model') {
+      this.fail('protocol', covered, `device-model may not write unowned guest RAM at ${hex(covered)}`);
+    }
+  }
+
+  read(addr: bigint, length: number): Uint8Array {
+    this.check(addr, length);
+    const out = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const a = addr + BigInt(done);
+      const pn = a >> PAGE_SHIFT;
+      const off = Number(a & PAGE_MASK);
+      const n = Math.min(PAGE_SIZE - off, length - done);
+      const page = this.pages.get(pn);
+      if (page) out.set(page.subarray(off, off + n), done);
+      done += n;
+    }
+    return out;
+  }
+
+  write(addr: bigint, data: Uint8Array, actor: MemoryActor): void {
+    this.check(addr, data.length);
+    this.checkWrite(addr, data.length, actor);
+    let done = 0;
+    while (done < data.length) {
+      const a = addr + BigInt(done);
+      const pn = a >> PAGE_SHIFT;
+      const off = Number(a & PAGE_MASK);
+      const n = Math.min(PAGE_SIZE - off, data.length - done);
+      const chunk = data.subarray(done, done + n);
+      let page = this.pages.get(pn);
+      if (this.journal && !this.journal.has(pn)) this.journal.set(pn, page ? page.slice() : null);
+      if (!page) {
+        if (chunk.every((b) => b === 0)) {
+          done += n;
+          continue;
+        }
+        page = new Uint8Array(PAGE_SIZE);
+        this.pages.set(pn, page);
+      }
+      page.set(chunk, off);
+      done += n;
+    }
+  }
+
+  readU32(addr: bigint): number {
+    const b = this.read(addr, 4);
+    return (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0;
+  }
+
+  readU64(addr: bigint): bigint {
+    const b = this.read(addr, 8);
+    return new DataView(b.buffer).getBigUint64(0, true);
+  }
+
+  /** Reads an unsigned little-endian value of 1, 2, 4 or 8 bytes. */
+  readUint(addr: bigint, size: 1 | 2 | 4 | 8): bigint {
+    const b = this.read(addr, size);
+    let v = 0n;
+    for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
+    return v;
+  }
+
+  writeUint(addr: bigint, size: 1 | 2 | 4 | 8, value: bigint, actor: MemoryActor): void {
+    if (value < 0n || value >= 1n << BigInt(size * 8)) this.fail('out_of_range', addr, `${hex(value)} does not fit in ${size} byte(s)`);
+    const b = new Uint8Array(size);
+    let v = value;
+    for (let i = 0; i < size; i++) {
+      b[i] = Number(v & 0xffn);
+      v >>= 8n;
+    }
+    this.write(addr, b, actor);
+  }
+
+  writeU32(addr: bigint, value: number, actor: MemoryActor): void {
+    this.writeUint(addr, 4, BigInt(value >>> 0), actor);
+  }
+
+  writeU64(addr: bigint, value: bigint, actor: MemoryActor): void {
+    this.writeUint(addr, 8, value, actor);
+  }
+
+  /**
+   * Runs `fn`; if it throws, every page it changed and every range it claimed is put back, then
+   * the error is rethrown. Transactions do not nest.
+   */
+  transaction<T>(fn: () => T): T {
+    if (this.journal) throw new Error('GuestMemory transactions do not nest');
+    const journal = new Map<bigint, Uint8Array | null>();
+    this.journal = journal;
+    const ownedBefore = this.owned.length;
+    try {
+      const result = fn();
+      this.journal = null;
+      return result;
+    } catch (e) {
+      for (const [pn, old] of journal) {
+        if (old) this.pages.set(pn, old);
+        else this.pages.delete(pn);
+      }
+      this.owned.splice(ownedBefore);
+      this.journal = null;
+      throw e;
+    }
+  }
+
+  /** A copy of all stored pages (for tests that prove nothing changed). */
+  snapshot(): Map<bigint, Uint8Array> {
+    return new Map([...this.pages].map(([k, v]) => [k, v.slice()]));
+  }
+}
