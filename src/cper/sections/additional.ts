@@ -1,0 +1,9 @@
+import type { SectionCodec } from './SectionCodec';
+
+/**
+ * Section codecs beyond ARM, memory and memory 2 (PCIe, processor generic, IA32/X64, PCI bus and
+ * component, firmware record reference, DMAr, CCIX, CXL, FRU memory poison). The registry in
+ * ./index.ts combines this list with the core codecs.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const ADDITIONAL_SECTION_CODECS: SectionCodec<any>[] = [];

@@ -1,0 +1,197 @@
+/**
+ * The contract between the VM layer (src/vm, built with the runtime) and its users (the REST
+ * gateway, the QMP endpoint, the CLI). Types only: the VM layer implements `VirtualMachine` and
+ * `VmFactory`; the gateway codes against these names. Values that can exceed 2^53 are bigint here
+ * and "0x…" strings in JSON.
+ */
+
+/** Machine profiles (see the boot issue). */
+export type ProfileName = 'qemu-7.2-virt' | 'qemu-10.2-virt' | 'extended';
+
+/** How a source tells the guest about a new record (HEST notification types we model). */
+export type NotificationKind =
+  | 'polled'
+  | 'external'
+  | 'local'
+  | 'sci'
+  | 'nmi'
+  | 'cmci'
+  | 'mce'
+  | 'gpio'
+  | 'sea'
+  | 'sei'
+  | 'gsiv'
+  | 'sdei';
+
+/** What the guest kernel is: our design (SEI sources read on SError) or faithful current Linux. */
+export type Personality = 'apei-sei' | 'linux';
+
+/** Linux version whose messages the guest and the text renderer reproduce. */
+export type LinuxVersion = '6.1' | 'mainline';
+
+/** What happens when a source's previous record is not yet acknowledged by the guest. */
+export type BusyPolicy = 'queue' | 'reject';
+
+export interface SourceSpec {
+  /** HEST source id; defaults to the index in the list */
+  sourceId?: number;
+  notification: NotificationKind;
+  /** GHESv2 (with read-ack register, default) or GHES (type 9) */
+  version?: 'ghes' | 'ghesv2';
+  /** bytes of the error status block (default 1024, as QEMU) */
+  errorBlockLength?: number;
+  /** poll interval in ms for polled sources (default 1000) */
+  pollIntervalMs?: number;
+  /** interrupt / GSIV / SDEI event number */
+  vector?: number;
+}
+
+export interface VmSpec {
+  profile: ProfileName;
+  /** only for `extended`; the QEMU profiles have fixed sources */
+  sources?: SourceSpec[];
+  personality: Personality;
+  linuxVersion: LinuxVersion;
+  busyPolicy: BusyPolicy;
+  /** bound of the per-source FIFO under the `queue` policy */
+  queueDepth: number;
+  /** the crash report is exposed only when true */
+  diagnostics: boolean;
+  /** MIDR_EL1 of the first CPU (QMP qom-get answers with it) */
+  midr: bigint;
+  /** whether the CPU advertises the RAS extension (decides Linux's SError handling) */
+  rasExtension: boolean;
+}
+
+/** An error to inject: the CPER JSON form (a Generic Error Status Block) or raw status-block bytes. */
+export type InjectionPayload = { kind: 'json'; error: unknown } | { kind: 'raw'; bytes: Uint8Array };
+
+export interface InjectionTarget {
+  /** which source receives it; default: the profile's default source for the notification */
+  sourceId?: number;
+  /** pick the first source with this notification type */
+  notification?: NotificationKind;
+  /** SEI only: ISS bits of the virtual SError syndrome; default chosen from the block severity */
+  esrIss?: number;
+}
+
+export type InjectionState = 'queued' | 'delivered' | 'acknowledged' | 'rejected';
+
+/** Why an injection was refused (stable codes; the gateway maps them to problem types and QMP texts). */
+export type RefusalCode =
+  | 'source_busy' // reject policy and the guest has not acknowledged the previous record
+  | 'queue_full' // queue policy and the FIFO is at its bound
+  | 'record_too_large' // longer than the source's error block
+  | 'guest_halted' // the guest panicked; reboot first
+  | 'no_such_source'
+  | 'invalid_record' // JSON that does not encode, or bytes shorter than a status block header
+  | 'not_booted'; // firmware has not written the block addresses back
+
+export interface Refusal {
+  code: RefusalCode;
+  message: string;
+  /** record_too_large: the maximum length in bytes */
+  maxLength?: number;
+}
+
+/** What the guest did with one record. */
+export interface GuestOutcome {
+  /** the guest log lines this record produced, in order, with their printk timestamps */
+  logLines: string[];
+  /** e.g. 'logged', 'memory-failure', 'sigbus', 'panic', 'ignored', 'serror-silent' */
+  actions: string[];
+  panicked: boolean;
+}
+
+export interface InjectionStatus {
+  id: string;
+  vmId: string;
+  sourceId: number;
+  state: InjectionState;
+  refusal?: Refusal;
+  /** the status-block bytes written (or to be written) */
+  bytes: Uint8Array;
+  /** state changes on the VM's virtual clock (ns) */
+  history: Array<{ state: InjectionState; at: bigint }>;
+  outcome?: GuestOutcome;
+}
+
+export interface SourceState {
+  sourceId: number;
+  notification: NotificationKind;
+  version: 'ghes' | 'ghesv2';
+  errorBlockLength: number;
+  /** guest physical address of the error status address register */
+  errorStatusAddressRegister: bigint;
+  /** guest physical address of the block (the register's value) */
+  blockAddress: bigint;
+  /** guest physical address of the read-ack register (GHESv2) */
+  readAckRegister?: bigint;
+  /** current read-ack value (1 = the guest acknowledged) */
+  readAck?: bigint;
+  /** current block_status word */
+  blockStatus: number;
+  queueDepth: number;
+  /** accepted by the guest kernel at probe (false: refused, e.g. SEI under the linux personality) */
+  guestHandler: boolean;
+}
+
+export interface GuestState {
+  running: boolean;
+  panicked: boolean;
+  panicReason?: string;
+  /** poisoned page frame numbers */
+  poisonedPages: bigint[];
+  /** virtual clock, ns since boot */
+  clockNs: bigint;
+}
+
+export interface VmStateView {
+  id: string;
+  spec: VmSpec;
+  booted: boolean;
+  bootCount: number;
+  sources: SourceState[];
+  guest: GuestState;
+}
+
+export interface CrashReport {
+  reason: string;
+  message: string;
+  esr?: bigint;
+  /** the status-block bytes that caused it, if any */
+  record?: Uint8Array;
+}
+
+/** Events the VM emits, in order; the store persists them and the SSE log stream forwards log lines. */
+export type VmEvent =
+  | { type: 'log'; vmId: string; line: string; seq: number }
+  | { type: 'injection'; vmId: string; status: InjectionStatus }
+  | { type: 'guest-record'; vmId: string; injectionId?: string; sourceId: number; decoded: unknown; bytes: Uint8Array }
+  | { type: 'boot'; vmId: string; bootCount: number }
+  | { type: 'panic'; vmId: string; reason: string };
+
+export interface VirtualMachine {
+  readonly id: string;
+  readonly spec: VmSpec;
+  /** synchronous: the guest runs on a virtual clock inside this process */
+  inject(payload: InjectionPayload, target?: InjectionTarget): InjectionStatus;
+  injection(id: string): InjectionStatus | undefined;
+  reboot(): void;
+  state(): VmStateView;
+  /** guest log lines (printk format) with sequence numbers greater than `sinceSeq` */
+  log(sinceSeq?: number): Array<{ seq: number; line: string }>;
+  /** null unless spec.diagnostics is true and the guest panicked */
+  crashReport(): CrashReport | null;
+  /** boot artifacts, for the tables/loader/hardware-errors reads */
+  tables(): Array<{ signature: string; address: bigint; bytes: Uint8Array }>;
+  loaderScript(): Uint8Array;
+  hardwareErrors(): Uint8Array;
+  subscribe(listener: (e: VmEvent) => void): () => void;
+  /** advance the virtual clock (polled sources are read when their interval elapses) */
+  advance(ns: bigint): void;
+}
+
+export interface VmFactory {
+  create(spec: VmSpec, id?: string): VirtualMachine;
+}
