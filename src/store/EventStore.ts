@@ -1,0 +1,404 @@
+import fs from 'fs';
+import path from 'path';
+import Database from 'better-sqlite3';
+import { toJsonText } from '../binary/u64';
+import type { GuestOutcome, InjectionTarget, Refusal, VmSpec } from '../vm/contract';
+import { MIGRATIONS, SCHEMA_VERSION } from './schema';
+import type {
+  InjectionOrigin,
+  StoredEvent,
+  StoredEventType,
+  StoredGuestRecord,
+  StoredInjection,
+  StoredInjectionState,
+  StoredLogLine,
+  StoredStateChange,
+  StoredVm,
+} from './records';
+
+/** File name of the database inside the data directory. */
+export const STORE_FILE = 'rasgw.sqlite';
+
+export interface EventStoreOptions {
+  /**
+   * `normal` (default): WAL with synchronous=NORMAL — every committed transaction survives the
+   * process being killed (kill -9); only an OS crash or power loss can drop the last commits.
+   * `full`: synchronous=FULL — every commit is fsynced (survives power loss, slower).
+   */
+  durability?: 'normal' | 'full';
+  /** wall clock (tests pass a fixed one) */
+  now?: () => Date;
+}
+
+/** Page of a list read: rows in ascending id order. */
+export interface Page {
+  /** only rows with an id/seq greater than this */
+  after?: number;
+  /** at most this many rows (default 1000) */
+  limit?: number;
+}
+
+interface InjectionRow {
+  id: number;
+  vm_id: string;
+  origin: string;
+  target: string;
+  source_id: number | null;
+  bytes: Buffer;
+  state: string;
+  refusal: string | null;
+  outcome: string | null;
+  vm_injection_id: string | null;
+  boot: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+interface StateRow {
+  injection_id: number;
+  state: string;
+  at: string;
+  clock_ns: bigint | null;
+  boot: number | null;
+}
+
+export interface InjectionUpdate {
+  state?: StoredInjectionState;
+  sourceId?: number;
+  refusal?: Refusal;
+  outcome?: GuestOutcome;
+  vmInjectionId?: string;
+  /** virtual clock of the state change */
+  clockNs?: bigint;
+  boot?: number;
+}
+
+/** Serialises a VmSpec (midr is a bigint) to JSON text. */
+export function specToJsonText(spec: VmSpec): string {
+  return toJsonText(spec);
+}
+
+/** Reads a VmSpec back from its JSON text. */
+export function specFromJsonText(text: string): VmSpec {
+  const raw = JSON.parse(text) as Omit<VmSpec, 'midr'> & { midr: string };
+  return { ...raw, midr: BigInt(raw.midr) };
+}
+
+function bytesOf(b: Buffer): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
+function bufferOf(b: Uint8Array): Buffer {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/**
+ * The gateway's persistent store (better-sqlite3, WAL journal). Every call is synchronous: a
+ * write has reached the database file (WAL) when the call returns, so the gateway writes first
+ * and answers the client afterwards. Group several writes with `transaction`.
+ */
+export class EventStore {
+  readonly file: string;
+  private readonly db: Database.Database;
+  private readonly now: () => Date;
+  private readonly st: ReturnType<EventStore['prepare']>;
+
+  private constructor(file: string, opts: EventStoreOptions) {
+    this.file = file;
+    this.now = opts.now ?? (() => new Date());
+    this.db = new Database(file);
+    if (file !== ':memory:') this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${opts.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+    this.st = this.prepare();
+  }
+
+  /** Opens (creating if needed) the store in `dataDir` (mode 0700), or an in-memory one for ':memory:'. */
+  static open(dataDir: string, opts: EventStoreOptions = {}): EventStore {
+    if (dataDir === ':memory:') return new EventStore(':memory:', opts);
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    return new EventStore(path.join(dataDir, STORE_FILE), opts);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  get isOpen(): boolean {
+    return this.db.open;
+  }
+
+  /** Runs `fn` in one transaction (nested calls become savepoints). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      throw new Error(`store ${this.file} has schema version ${version}, newer than this rasgw (${SCHEMA_VERSION})`);
+    }
+    for (let v = version; v < SCHEMA_VERSION; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v]);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      putVm: db.prepare(
+        'INSERT INTO vms (id, ordinal, spec, created_at, boot_count) VALUES (?, (SELECT COALESCE(MAX(ordinal), 0) + 1 FROM vms), ?, ?, 0)',
+      ),
+      getVm: db.prepare('SELECT * FROM vms WHERE id = ?'),
+      listVms: db.prepare('SELECT * FROM vms ORDER BY ordinal'),
+      deleteVm: db.prepare('DELETE FROM vms WHERE id = ?'),
+      bumpBoot: db.prepare('UPDATE vms SET boot_count = boot_count + 1 WHERE id = ? RETURNING boot_count'),
+      addInjection: db.prepare(
+        `INSERT INTO injections (vm_id, origin, target, bytes, state, created_at, updated_at)
+         VALUES (?, ?, ?, ?, 'accepted', ?, ?) RETURNING id`,
+      ),
+      getInjection: db.prepare('SELECT * FROM injections WHERE id = ? AND vm_id = ?'),
+      injectionState: db.prepare('SELECT state FROM injections WHERE id = ?'),
+      updateInjection: db.prepare(
+        `UPDATE injections SET state = COALESCE(?, state), source_id = COALESCE(?, source_id), refusal = COALESCE(?, refusal),
+         outcome = COALESCE(?, outcome), vm_injection_id = COALESCE(?, vm_injection_id), boot = COALESCE(?, boot), updated_at = ?
+         WHERE id = ?`,
+      ),
+      listInjections: db.prepare('SELECT * FROM injections WHERE vm_id = ? AND id > ? ORDER BY id LIMIT ?'),
+      openInjections: db.prepare(
+        "SELECT * FROM injections WHERE vm_id = ? AND state IN ('accepted', 'queued', 'delivered') ORDER BY id",
+      ),
+      countByState: db.prepare('SELECT state, COUNT(*) AS n FROM injections WHERE vm_id = ? GROUP BY state'),
+      states: db.prepare('SELECT * FROM injection_states WHERE injection_id = ? ORDER BY rowid').safeIntegers(true),
+      addState: db.prepare('INSERT INTO injection_states (injection_id, state, at, clock_ns, boot) VALUES (?, ?, ?, ?, ?)'),
+      addGuestRecord: db.prepare(
+        `INSERT INTO guest_records (vm_id, injection_id, source_id, boot, severity, sections, decoded, bytes, at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      ),
+      guestRecordsOfVm: db.prepare('SELECT * FROM guest_records WHERE vm_id = ? AND id > ? AND at >= ? ORDER BY id LIMIT ?'),
+      guestRecordsAll: db.prepare('SELECT * FROM guest_records WHERE id > ? AND at >= ? ORDER BY id LIMIT ?'),
+      guestRecordsOfInjection: db.prepare('SELECT * FROM guest_records WHERE injection_id = ? ORDER BY id'),
+      lastLogSeq: db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM log_lines WHERE vm_id = ?'),
+      addLog: db.prepare('INSERT INTO log_lines (vm_id, seq, boot, line, at) VALUES (?, ?, ?, ?, ?)'),
+      logSince: db.prepare('SELECT seq, boot, line, at FROM log_lines WHERE vm_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
+      addEvent: db.prepare('INSERT INTO events (vm_id, type, boot, data, at) VALUES (?, ?, ?, ?, ?) RETURNING id'),
+      eventsOfVm: db.prepare('SELECT * FROM events WHERE vm_id = ? AND id > ? ORDER BY id LIMIT ?'),
+    };
+  }
+
+  private stamp(): string {
+    return this.now().toISOString();
+  }
+
+  // ---- VMs -------------------------------------------------------------------------------
+
+  /** Stores a new VM definition. */
+  putVm(id: string, spec: VmSpec): StoredVm {
+    this.st.putVm.run(id, specToJsonText(spec), this.stamp());
+    return this.getVm(id)!;
+  }
+
+  getVm(id: string): StoredVm | undefined {
+    const row = this.st.getVm.get(id) as { id: string; ordinal: number; spec: string; created_at: string; boot_count: number } | undefined;
+    return row && { id: row.id, ordinal: row.ordinal, spec: specFromJsonText(row.spec), createdAt: row.created_at, bootCount: row.boot_count };
+  }
+
+  listVms(): StoredVm[] {
+    return (this.st.listVms.all() as Array<{ id: string; ordinal: number; spec: string; created_at: string; boot_count: number }>).map(
+      (row) => ({ id: row.id, ordinal: row.ordinal, spec: specFromJsonText(row.spec), createdAt: row.created_at, bootCount: row.boot_count }),
+    );
+  }
+
+  /** Deletes a VM and everything recorded about it. Returns false when it did not exist. */
+  deleteVm(id: string): boolean {
+    return this.st.deleteVm.run(id).changes > 0;
+  }
+
+  /** Counts one more boot of the VM; returns the new boot number (1 for the first). */
+  recordBoot(id: string): number {
+    const row = this.st.bumpBoot.get(id) as { boot_count: number } | undefined;
+    if (!row) throw new Error(`store: no VM ${id}`);
+    return row.boot_count;
+  }
+
+  // ---- injections ------------------------------------------------------------------------
+
+  /** Stores a new injection in state `accepted`; returns its id. */
+  addInjection(vmId: string, origin: InjectionOrigin, target: InjectionTarget, bytes: Uint8Array): string {
+    const at = this.stamp();
+    const row = this.st.addInjection.get(vmId, origin, JSON.stringify(target), bufferOf(bytes), at, at) as { id: number };
+    this.st.addState.run(row.id, 'accepted', at, null, null);
+    return String(row.id);
+  }
+
+  /** Applies an update; a change of state is appended to the injection's history. */
+  updateInjection(id: string, u: InjectionUpdate): void {
+    const n = Number(id);
+    const cur = this.st.injectionState.get(n) as { state: string } | undefined;
+    if (!cur) throw new Error(`store: no injection ${id}`);
+    const at = this.stamp();
+    this.st.updateInjection.run(
+      u.state ?? null,
+      u.sourceId ?? null,
+      u.refusal === undefined ? null : JSON.stringify(u.refusal),
+      u.outcome === undefined ? null : JSON.stringify(u.outcome),
+      u.vmInjectionId ?? null,
+      u.boot ?? null,
+      at,
+      n,
+    );
+    if (u.state !== undefined && u.state !== cur.state) this.st.addState.run(n, u.state, at, u.clockNs ?? null, u.boot ?? null);
+  }
+
+  getInjection(vmId: string, id: string): StoredInjection | undefined {
+    if (!/^[0-9]{1,15}$/.test(id)) return undefined;
+    const row = this.st.getInjection.get(Number(id), vmId) as InjectionRow | undefined;
+    return row && this.injectionFromRow(row);
+  }
+
+  listInjections(vmId: string, page: Page = {}): StoredInjection[] {
+    return (this.st.listInjections.all(vmId, page.after ?? 0, page.limit ?? 1000) as InjectionRow[]).map((r) => this.injectionFromRow(r));
+  }
+
+  /** Injections the guest has not consumed (accepted, queued, delivered), oldest first. */
+  openInjections(vmId: string): StoredInjection[] {
+    return (this.st.openInjections.all(vmId) as InjectionRow[]).map((r) => this.injectionFromRow(r));
+  }
+
+  /** Number of injections of a VM per state. */
+  injectionCounts(vmId: string): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const r of this.st.countByState.all(vmId) as Array<{ state: string; n: number }>) out[r.state] = r.n;
+    return out;
+  }
+
+  private injectionFromRow(r: InjectionRow): StoredInjection {
+    const history: StoredStateChange[] = (this.st.states.all(r.id) as StateRow[]).map((s) => {
+      const c: StoredStateChange = { state: s.state as StoredInjectionState, at: s.at };
+      if (s.clock_ns !== null) c.clockNs = BigInt(s.clock_ns);
+      if (s.boot !== null) c.boot = Number(s.boot);
+      return c;
+    });
+    const out: StoredInjection = {
+      id: String(r.id),
+      vmId: r.vm_id,
+      origin: r.origin as InjectionOrigin,
+      target: JSON.parse(r.target) as InjectionTarget,
+      bytes: bytesOf(r.bytes),
+      state: r.state as StoredInjectionState,
+      history,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+    };
+    if (r.source_id !== null) out.sourceId = r.source_id;
+    if (r.refusal !== null) out.refusal = JSON.parse(r.refusal) as Refusal;
+    if (r.outcome !== null) out.outcome = JSON.parse(r.outcome) as GuestOutcome;
+    if (r.vm_injection_id !== null) out.vmInjectionId = r.vm_injection_id;
+    return out;
+  }
+
+  // ---- guest records ---------------------------------------------------------------------
+
+  addGuestRecord(rec: Omit<StoredGuestRecord, 'id' | 'at'>): number {
+    const row = this.st.addGuestRecord.get(
+      rec.vmId,
+      rec.injectionId === undefined ? null : Number(rec.injectionId),
+      rec.sourceId,
+      rec.boot,
+      rec.severity ?? null,
+      JSON.stringify(rec.sections),
+      toJsonText(rec.decoded),
+      bufferOf(rec.bytes),
+      this.stamp(),
+    ) as { id: number };
+    return row.id;
+  }
+
+  /** Guest records, of one VM or of all, at or after the ISO time `since`. */
+  guestRecords(opts: { vmId?: string; since?: string } & Page = {}): StoredGuestRecord[] {
+    const since = opts.since ?? '';
+    const rows = (
+      opts.vmId === undefined
+        ? this.st.guestRecordsAll.all(opts.after ?? 0, since, opts.limit ?? 1000)
+        : this.st.guestRecordsOfVm.all(opts.vmId, opts.after ?? 0, since, opts.limit ?? 1000)
+    ) as GuestRecordRow[];
+    return rows.map(guestRecordFromRow);
+  }
+
+  guestRecordsOfInjection(injectionId: string): StoredGuestRecord[] {
+    return (this.st.guestRecordsOfInjection.all(Number(injectionId)) as GuestRecordRow[]).map(guestRecordFromRow);
+  }
+
+  // ---- guest log -------------------------------------------------------------------------
+
+  /** Appends guest log lines; returns the sequence numbers given to them. */
+  appendLog(vmId: string, boot: number, lines: string[]): number[] {
+    if (lines.length === 0) return [];
+    let seq = (this.st.lastLogSeq.get(vmId) as { seq: number }).seq;
+    const at = this.stamp();
+    const out: number[] = [];
+    for (const line of lines) {
+      seq++;
+      this.st.addLog.run(vmId, seq, boot, line, at);
+      out.push(seq);
+    }
+    return out;
+  }
+
+  log(vmId: string, page: Page = {}): StoredLogLine[] {
+    return this.st.logSince.all(vmId, page.after ?? 0, page.limit ?? 10000) as StoredLogLine[];
+  }
+
+  // ---- events ----------------------------------------------------------------------------
+
+  addEvent(vmId: string, type: StoredEventType, boot: number, data: unknown): number {
+    return (this.st.addEvent.get(vmId, type, boot, toJsonText(data), this.stamp()) as { id: number }).id;
+  }
+
+  events(vmId: string, page: Page = {}): StoredEvent[] {
+    return (
+      this.st.eventsOfVm.all(vmId, page.after ?? 0, page.limit ?? 1000) as Array<{
+        id: number;
+        vm_id: string;
+        type: string;
+        boot: number;
+        data: string;
+        at: string;
+      }>
+    ).map((r) => ({ id: r.id, vmId: r.vm_id, type: r.type as StoredEventType, boot: r.boot, data: JSON.parse(r.data), at: r.at }));
+  }
+}
+
+interface GuestRecordRow {
+  id: number;
+  vm_id: string;
+  injection_id: number | null;
+  source_id: number;
+  boot: number;
+  severity: string | null;
+  sections: string;
+  decoded: string;
+  bytes: Buffer;
+  at: string;
+}
+
+function guestRecordFromRow(r: GuestRecordRow): StoredGuestRecord {
+  const out: StoredGuestRecord = {
+    id: r.id,
+    vmId: r.vm_id,
+    sourceId: r.source_id,
+    boot: r.boot,
+    sections: JSON.parse(r.sections) as string[],
+    decoded: JSON.parse(r.decoded),
+    bytes: bytesOf(r.bytes),
+    at: r.at,
+  };
+  if (r.injection_id !== null) out.injectionId = String(r.injection_id);
+  if (r.severity !== null) out.severity = r.severity;
+  return out;
+}

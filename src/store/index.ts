@@ -1,0 +1,3 @@
+export * from './records';
+export * from './EventStore';
+export { SCHEMA_VERSION } from './schema';
