@@ -1,4 +1,7 @@
 import type { SectionCodec } from './SectionCodec';
+import { firmwareReferenceCodec } from './firmware-reference';
+import { pcieCodec } from './pcie';
+import { processorGenericCodec } from './processor-generic';
 
 /**
  * Section codecs beyond ARM, memory and memory 2 (PCIe, processor generic, IA32/X64, PCI bus and
@@ -6,4 +9,4 @@ import type { SectionCodec } from './SectionCodec';
  * ./index.ts combines this list with the core codecs.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const ADDITIONAL_SECTION_CODECS: SectionCodec<any>[] = [];
+export const ADDITIONAL_SECTION_CODECS: SectionCodec<any>[] = [pcieCodec, processorGenericCodec, firmwareReferenceCodec];
