@@ -1,5 +1,7 @@
 import type { SectionCodec } from './SectionCodec';
 import { firmwareReferenceCodec } from './firmware-reference';
+import { pciBusCodec } from './pci-bus';
+import { pciComponentCodec } from './pci-component';
 import { pcieCodec } from './pcie';
 import { processorGenericCodec } from './processor-generic';
 
@@ -9,4 +11,10 @@ import { processorGenericCodec } from './processor-generic';
  * ./index.ts combines this list with the core codecs.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const ADDITIONAL_SECTION_CODECS: SectionCodec<any>[] = [pcieCodec, processorGenericCodec, firmwareReferenceCodec];
+export const ADDITIONAL_SECTION_CODECS: SectionCodec<any>[] = [
+  pcieCodec,
+  processorGenericCodec,
+  firmwareReferenceCodec,
+  pciBusCodec,
+  pciComponentCodec,
+];
