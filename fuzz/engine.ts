@@ -3,7 +3,7 @@ import vm from 'vm';
 import { RasgwError } from '../src/binary/errors';
 import { toHex } from '../src/binary/hexdump';
 import { LengthField } from './fields';
-import { MutationContext, mutate } from './mutators';
+import { MUTATORS, MutationContext, NamedMutator, mutate } from './mutators';
 import { Prng } from './prng';
 import { FailureKind, FuzzFailure, FuzzInvariantError, FuzzTarget, TargetReport } from './target';
 
@@ -52,6 +52,7 @@ export interface PreparedTarget {
   seeds: Uint8Array[];
   fields: LengthField[][];
   maxLength: number;
+  mutators: readonly NamedMutator[];
 }
 
 export function prepareTarget(target: FuzzTarget): PreparedTarget {
@@ -59,7 +60,8 @@ export function prepareTarget(target: FuzzTarget): PreparedTarget {
   if (seeds.length === 0 && !target.generate) throw new Error(`fuzz target ${target.name} has no seeds`);
   const fields = seeds.map((s) => (target.fields ? target.fields(s) : []));
   const largest = seeds.reduce((m, s) => Math.max(m, s.length), 0);
-  return { target, seeds, fields, maxLength: target.maxLength ?? largest * 2 + 4096 };
+  const mutators = target.extraMutators ? [...MUTATORS, ...target.extraMutators] : MUTATORS;
+  return { target, seeds, fields, maxLength: target.maxLength ?? largest * 2 + 4096, mutators };
 }
 
 /** Input `index` of a target for a seed: always the same bytes. */
@@ -71,7 +73,7 @@ export function generateInput(p: PreparedTarget, seed: number, index: number): G
   }
   const k = rng.int(p.seeds.length);
   const ctx: MutationContext = { seeds: p.seeds, fields: p.fields[k], maxLength: p.maxLength };
-  const { bytes, applied } = mutate(rng, p.seeds[k], ctx);
+  const { bytes, applied } = mutate(rng, p.seeds[k], ctx, p.mutators);
   let how = `seed ${k}: ${applied.join('+')}`;
   if (p.target.fixup && rng.chance(0.5)) {
     p.target.fixup(bytes);

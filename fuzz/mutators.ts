@@ -130,18 +130,62 @@ export const MUTATORS: readonly NamedMutator[] = [
   { name: 'reshapeChunk', weight: 8, apply: reshapeChunk, keepsSize: false },
 ];
 
-const WEIGHTS = MUTATORS.map((m) => m.weight);
 
 /**
  * Applies 1 to 4 mutations to a copy of `seed`. Size-keeping mutations run first so the field
  * offsets computed on the seed still point at the fields they name.
  */
-export function mutate(rng: Prng, seed: Uint8Array, ctx: MutationContext): { bytes: Uint8Array; applied: string[] } {
+export function mutate(rng: Prng, seed: Uint8Array, ctx: MutationContext, mutators: readonly NamedMutator[] = MUTATORS): { bytes: Uint8Array; applied: string[] } {
+  const weights = mutators.map((m) => m.weight);
   const count = rng.chance(0.6) ? 1 : rng.range(2, 4);
   const chosen: NamedMutator[] = [];
-  for (let i = 0; i < count; i++) chosen.push(MUTATORS[rng.weighted(WEIGHTS)]);
+  for (let i = 0; i < count; i++) chosen.push(mutators[rng.weighted(weights)]);
   chosen.sort((a, b) => Number(b.keepsSize) - Number(a.keepsSize));
   let bytes: Uint8Array = seed.slice();
   for (const m of chosen) bytes = m.apply(rng, bytes, ctx);
   return { bytes, applied: chosen.map((m) => m.name) };
+}
+
+/**
+ * Whole-record mutators for formats made of fixed-size records (the 128-byte loader commands):
+ * delete, duplicate, swap or move one record, keeping record boundaries.
+ */
+export function recordMutator(recordSize: number): NamedMutator {
+  return {
+    name: `records${recordSize}`,
+    weight: 15,
+    keepsSize: false,
+    apply(rng, input, ctx) {
+      const n = Math.floor(input.length / recordSize);
+      if (n === 0) return input;
+      const i = rng.int(n);
+      const j = rng.int(n);
+      const rec = (k: number) => input.slice(k * recordSize, (k + 1) * recordSize);
+      const op = rng.int(4);
+      if (op === 0) {
+        const out = new Uint8Array(input.length - recordSize);
+        out.set(input.subarray(0, i * recordSize));
+        out.set(input.subarray((i + 1) * recordSize), i * recordSize);
+        return out;
+      }
+      if (op === 1 && input.length + recordSize <= ctx.maxLength) {
+        const out = new Uint8Array(input.length + recordSize);
+        out.set(input.subarray(0, j * recordSize));
+        out.set(rec(i), j * recordSize);
+        out.set(input.subarray(j * recordSize), (j + 1) * recordSize);
+        return out;
+      }
+      if (op === 2) {
+        const a = rec(i);
+        input.copyWithin(i * recordSize, j * recordSize, (j + 1) * recordSize);
+        input.set(a, j * recordSize);
+        return input;
+      }
+      // move record i to the front (ALLOCATE order, checksum-after-pointer order)
+      const a = rec(i);
+      input.copyWithin(recordSize, 0, i * recordSize);
+      input.set(a, 0);
+      return input;
+    },
+  };
 }

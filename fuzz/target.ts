@@ -1,4 +1,5 @@
 import type { LengthField } from './fields';
+import type { NamedMutator } from './mutators';
 import type { Prng } from './prng';
 
 /**
@@ -27,6 +28,8 @@ export interface FuzzTarget {
    * half of the mutated inputs.
    */
   fixup?(input: Uint8Array): void;
+  /** structure-aware mutators added to the byte mutators (whole loader commands...) */
+  readonly extraMutators?: readonly NamedMutator[];
   /** replaces the byte mutators with a generator of its own (JSON shapes, chunked streams) */
   generate?(rng: Prng, seeds: readonly Uint8Array[]): Uint8Array;
   /** the largest input the mutators may produce (default: twice the largest seed + 4096) */

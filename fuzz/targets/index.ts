@@ -1,0 +1,18 @@
+import type { FuzzTarget } from '../target';
+import { tableLoaderDecoderTarget } from './tableLoader';
+
+/**
+ * Every fuzz target by name. Factories, so a worker builds only the target it runs.
+ * `createTarget` is what the worker calls (see supervisor.ts).
+ */
+export const TARGET_FACTORIES: Record<string, () => FuzzTarget> = {
+  'loader-decode': tableLoaderDecoderTarget,
+};
+
+export const TARGET_NAMES = Object.keys(TARGET_FACTORIES);
+
+export function createTarget(name: string): FuzzTarget {
+  const f = TARGET_FACTORIES[name];
+  if (!f) throw new Error(`unknown fuzz target "${name}" (known: ${TARGET_NAMES.join(', ')})`);
+  return f();
+}
