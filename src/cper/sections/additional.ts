@@ -1,4 +1,7 @@
 import type { SectionCodec } from './SectionCodec';
+import { dmarGenericCodec } from './dmar-generic';
+import { dmarIommuCodec } from './dmar-iommu';
+import { dmarVtdCodec } from './dmar-vtd';
 import { firmwareReferenceCodec } from './firmware-reference';
 import { pciBusCodec } from './pci-bus';
 import { pciComponentCodec } from './pci-component';
@@ -17,4 +20,7 @@ export const ADDITIONAL_SECTION_CODECS: SectionCodec<any>[] = [
   firmwareReferenceCodec,
   pciBusCodec,
   pciComponentCodec,
+  dmarGenericCodec,
+  dmarVtdCodec,
+  dmarIommuCodec,
 ];
