@@ -67,15 +67,19 @@ export class JsonStreamSplitter {
       const c = buf[i];
       if (this.inBare) {
         if (endsBareToken(c)) {
+          // the character that ends a bare token is not part of it: examined at top level below
           this.finish(buf, start, i, out);
           start = -1;
-          // fall through: this character is examined as a top-level character below
-        } else continue;
-      }
+        } else {
+          this.count(out);
+          continue;
+        }
+      } else if (this.pending) this.count(out);
       if (this.depth === 0 && !this.topString) {
         if (isSpace(c)) continue;
         start = i;
         this.begin();
+        this.count(out);
         if (c === OPEN_BRACE || c === OPEN_BRACKET) {
           this.depth = 1;
         } else if (c === QUOTE) {
@@ -117,7 +121,7 @@ export class JsonStreamSplitter {
         }
       }
     }
-    if (start >= 0) this.keep(buf.subarray(start), out);
+    if (start >= 0) this.keep(buf.subarray(start));
     return out;
   }
 
@@ -141,21 +145,24 @@ export class JsonStreamSplitter {
     this.escape = false;
   }
 
-  private keep(piece: Buffer, out: SplitItem[]): void {
-    if (this.skipping) return;
-    this.size += piece.length;
-    if (this.size > this.maxBytes) {
+  /** Counts one more byte of the current message; past the limit the message is dropped (once). */
+  private count(out: SplitItem[]): void {
+    this.size++;
+    if (this.size > this.maxBytes && !this.skipping) {
       this.skipping = true;
       this.parts = [];
       out.push({ kind: 'error', message: `JSON parse error, message longer than ${this.maxBytes} bytes` });
-      return;
     }
+  }
+
+  private keep(piece: Buffer): void {
+    if (this.skipping || piece.length === 0) return;
     // copy: the caller may reuse its buffer
     this.parts.push(Buffer.from(piece));
   }
 
   private finish(buf: Buffer, start: number, end: number, out: SplitItem[]): void {
-    this.keep(buf.subarray(start, end), out);
+    this.keep(buf.subarray(start, end));
     this.inBare = false;
     this.depth = 0;
     if (!this.skipping) out.push({ kind: 'message', text: Buffer.concat(this.parts).toString('utf8') });

@@ -39,6 +39,20 @@ export function quoteQemu(s: string): string {
   return out + '"';
 }
 
+/**
+ * Integers print in full; other numbers as C's %.17g (what QEMU's json_writer_double uses).
+ * QEMU would print a non-finite double as "inf"/"nan", which is not JSON; we print null.
+ */
+function formatNumber(v: number): string {
+  if (!Number.isFinite(v)) return 'null';
+  if (Number.isSafeInteger(v)) return v.toFixed(0);
+  const [mant, expText] = v.toExponential(16).split('e');
+  const exp = Number(expText);
+  const strip = (t: string) => (t.includes('.') ? t.replace(/0+$/, '').replace(/\.$/, '') : t);
+  if (exp < -4 || exp >= 17) return `${strip(mant)}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  return strip(v.toFixed(Math.max(0, 16 - exp)));
+}
+
 function hex4(n: number): string {
   return n.toString(16).toUpperCase().padStart(4, '0');
 }
@@ -49,8 +63,7 @@ export function toQemuJson(v: QemuJsonValue): string {
     case 'boolean':
       return v ? 'true' : 'false';
     case 'number':
-      if (!Number.isFinite(v)) throw new TypeError('QMP JSON has no representation for non-finite numbers');
-      return Number.isInteger(v) ? v.toFixed(0) : String(v);
+      return formatNumber(v);
     case 'bigint':
       return v.toString(10);
     case 'string':

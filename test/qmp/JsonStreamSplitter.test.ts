@@ -49,3 +49,22 @@ describe('JsonStreamSplitter', () => {
     expect(msgs(s.push(Buffer.from('[[[[1]]]]{"a":[[1]]}')))).toEqual(['!JSON parse error, nesting too deep', '{"a":[[1]]}']);
   });
 });
+
+describe('JsonStreamSplitter limits do not depend on how the stream is cut', () => {
+  it('gives the same items for a stream that breaks both limits, whole or byte by byte', () => {
+    const stream = Buffer.from('[[[[' + '"' + 'x'.repeat(30) + '"' + ']]]]' + '7'.repeat(16) + ' ' + '7'.repeat(17) + ' {"a":1}');
+    const whole = new JsonStreamSplitter({ maxMessageBytes: 16, maxDepth: 3 });
+    const split = new JsonStreamSplitter({ maxMessageBytes: 16, maxDepth: 3 });
+    const a = [...whole.push(stream), ...whole.end()];
+    const b: SplitItem[] = [];
+    for (const byte of stream) b.push(...split.push(Uint8Array.of(byte)));
+    b.push(...split.end());
+    expect(a).toEqual(b);
+    expect(a.map((i) => (i.kind === 'message' ? i.text : `!${i.message}`))).toEqual([
+      '!JSON parse error, nesting too deep',
+      '7777777777777777',
+      '!JSON parse error, message longer than 16 bytes',
+      '{"a":1}',
+    ]);
+  });
+});

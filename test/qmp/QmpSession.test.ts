@@ -204,3 +204,9 @@ describe('QmpSession', () => {
     expect(say(qmpCommandText('query-status'))).toEqual(['{"return": {"status": "guest-panicked", "running": false}}\r\n']);
   });
 });
+
+describe('QEMU JSON numbers', () => {
+  it('prints integers in full, other numbers as %.17g and non-finite as null', () => {
+    expect(toQemuJson([0.1, 1e21, 2.5e-7, 1e400, -0, 123])).toBe('[0.10000000000000001, 1e+21, 2.4999999999999999e-07, null, 0, 123]');
+  });
+});
