@@ -1,4 +1,5 @@
 import type { FuzzTarget } from '../target';
+import { qmpStreamTarget } from './qmpStream';
 import { tableLoaderDecoderTarget } from './tableLoader';
 
 /**
@@ -7,6 +8,7 @@ import { tableLoaderDecoderTarget } from './tableLoader';
  */
 export const TARGET_FACTORIES: Record<string, () => FuzzTarget> = {
   'loader-decode': tableLoaderDecoderTarget,
+  'qmp-stream': qmpStreamTarget,
 };
 
 export const TARGET_NAMES = Object.keys(TARGET_FACTORIES);
