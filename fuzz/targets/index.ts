@@ -1,4 +1,5 @@
 import type { FuzzTarget } from '../target';
+import { firmwareTarget } from './firmware';
 import { qmpStreamTarget } from './qmpStream';
 import { tableLoaderDecoderTarget } from './tableLoader';
 
@@ -8,6 +9,7 @@ import { tableLoaderDecoderTarget } from './tableLoader';
  */
 export const TARGET_FACTORIES: Record<string, () => FuzzTarget> = {
   'loader-decode': tableLoaderDecoderTarget,
+  firmware: firmwareTarget,
   'qmp-stream': qmpStreamTarget,
 };
 
