@@ -1,5 +1,6 @@
 import type { FuzzTarget } from '../target';
 import { firmwareTarget } from './firmware';
+import { linuxTextTarget } from './linuxText';
 import { qmpStreamTarget } from './qmpStream';
 import { tableLoaderDecoderTarget } from './tableLoader';
 
@@ -10,6 +11,7 @@ import { tableLoaderDecoderTarget } from './tableLoader';
 export const TARGET_FACTORIES: Record<string, () => FuzzTarget> = {
   'loader-decode': tableLoaderDecoderTarget,
   firmware: firmwareTarget,
+  'linux-text': linuxTextTarget,
   'qmp-stream': qmpStreamTarget,
 };
 
