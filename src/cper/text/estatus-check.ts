@@ -145,6 +145,11 @@ export function checkEstatus(bytes: Uint8Array): EstatusCheck {
   let index = 0;
   while (pos - ESTATUS_HEADER_SIZE < h.dataLength) {
     const path = `entries[${index}]`;
+    // Both header sizes exceed what remains: Linux fails here whatever revision it reads, so the
+    // revision (possibly past the record) need not be read.
+    if (remaining < GDATA_HEADER_SIZE) {
+      return fail('entry-header-beyond-data', 'bad_length', pos, path, `entry header needs ${GDATA_HEADER_SIZE} bytes but only ${remaining} byte(s) of data_length remain`);
+    }
     if (pos < 0 || pos + 22 > bytes.length) {
       return fail('truncated', 'truncated', Math.max(0, pos), `${path}.revision`, `entry header at ${pos} runs past the ${bytes.length} bytes present`);
     }
