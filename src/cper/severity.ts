@@ -30,3 +30,13 @@ export function mostSevere(values: number[]): number {
   for (const v of values) if (severityRank(v) > severityRank(best)) best = v;
   return best;
 }
+
+/**
+ * A container's severity: the one given, else the most severe of its parts' given severities
+ * (fatal > recoverable > corrected > informational), else undefined.
+ */
+export function severityOf(given: EnumValue | undefined, parts: Array<EnumValue | undefined>): EnumValue | undefined {
+  if (given !== undefined) return given;
+  const values = parts.filter((p): p is EnumValue => p !== undefined).map((p) => p.value);
+  return values.length === 0 ? undefined : severity(mostSevere(values));
+}

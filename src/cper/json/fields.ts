@@ -158,3 +158,77 @@ export function flags64Field(table: FlagTable) {
       return flags64Value(table, raw);
     });
 }
+
+/**
+ * Precompiled flag-word decoder: same result as `flagsValue(table, raw)`, but the table is walked
+ * once when the decoder is made, not on every call (decoders run in hot paths).
+ */
+export function flagsDecoder(table: FlagTable): (raw: number) => Flags {
+  const bits = Object.entries(table).map(([b, n]) => [Number(b), n] as const);
+  return (raw: number): Flags => {
+    const out: Flags = { raw };
+    for (let i = 0; i < bits.length; i++) out[bits[i][1]] = ((raw >>> bits[i][0]) & 1) === 1;
+    return out;
+  };
+}
+
+/** Precompiled decoder for u64 flag words (see `flagsDecoder`). */
+export function flags64Decoder(table: FlagTable): (raw: bigint) => Flags64 {
+  const bits = Object.entries(table).map(([b, n]) => [Number(b), n] as const);
+  return (raw: bigint): Flags64 => {
+    const lo = Number(raw & 0xffff_ffffn);
+    const hi = Number(raw >> 32n);
+    const out: Flags64 = { raw };
+    for (let i = 0; i < bits.length; i++) {
+      const bit = bits[i][0];
+      out[bits[i][1]] = ((bit < 32 ? lo >>> bit : hi >>> (bit - 32)) & 1) === 1;
+    }
+    return out;
+  };
+}
+
+/** Unsigned integer of `bits` width (≤ 128) as a bigint: "0x…" or decimal string, or a safe integer. */
+export function bigUint(bits: number) {
+  const max = (1n << BigInt(bits)) - 1n;
+  return z.union([z.string(), z.number()]).transform((v, ctx) => {
+    let b: bigint | undefined;
+    if (typeof v === 'number') b = Number.isSafeInteger(v) && v >= 0 ? BigInt(v) : undefined;
+    else {
+      const s = v.trim();
+      b = /^0[xX][0-9a-fA-F]+$/.test(s) || /^[0-9]+$/.test(s) ? BigInt(s) : undefined;
+    }
+    if (b === undefined || b < 0n || b > max) {
+      ctx.addIssue({ code: 'custom', message: `expected an unsigned ${bits}-bit integer as "0x…" hex, decimal string or safe integer, got ${JSON.stringify(v)}` });
+      return z.NEVER;
+    }
+    return b;
+  });
+}
+
+/** A GUID with the short name of a registry entry, `{ guid, name }` (`name` is 'unknown' when not registered). */
+export interface NamedGuid {
+  guid: string;
+  name: string;
+}
+
+/**
+ * Input for a GUID with a short name: a GUID string, a registered short name, or `{ guid, name }`
+ * (`guid` wins when both are given). Output `{ guid, name }`.
+ */
+export function namedGuid(byName: (n: string) => { guid: string; name: string } | undefined, byGuid: (g: string) => { name: string } | undefined) {
+  return z
+    .union([z.string(), z.object({ guid: z.string().optional(), name: z.string().optional() }).strict()])
+    .transform((v, ctx): NamedGuid => {
+      const text = typeof v === 'string' ? v : v.guid ?? v.name ?? '';
+      if (GUID_PATTERN.test(text)) {
+        const g = text.toLowerCase();
+        return { guid: g, name: byGuid(g)?.name ?? 'unknown' };
+      }
+      const known = byName(text);
+      if (!known) {
+        ctx.addIssue({ code: 'custom', message: `expected a GUID or a known short name, got ${JSON.stringify(text)}` });
+        return z.NEVER;
+      }
+      return { guid: known.guid, name: known.name };
+    });
+}

@@ -1,0 +1,298 @@
+import { z } from 'zod';
+import type { ByteReader } from '../../binary/ByteReader';
+import type { ByteWriter } from '../../binary/ByteWriter';
+import { EncodeError } from '../../binary/errors';
+import { toHex } from '../../binary/hexdump';
+import { bigUint, EnumTable, EnumValue, enumField, enumValue, uint } from '../json/fields';
+import { HexString, hexField, writeHex } from './section-body-fields';
+import type { InputProblem } from './arm-error-info';
+
+/**
+ * ARM processor context-information structure (UEFI N.2.4.4.2): an 8-byte header
+ * (0 Version u16 · 2 RegisterContextType u16 · 4 RegisterArraySize u32, in bytes) followed by the
+ * register array. Consumers step to the next context by 8 + RegisterArraySize (Linux 6.1 and
+ * libcper; newer Linux rounds up to 16), so encoders put any padding inside the array.
+ *
+ * Known types are decoded into named registers, in table order, for as many whole registers as
+ * the array holds; the bytes after the last whole register (padding, or part of a register when
+ * the array is shorter than the table) are kept as `padding`. Type 8 (miscellaneous system
+ * registers) is a list of { encoding u16, value u64 } pairs. Other types keep the raw array.
+ */
+
+export const ARM_CONTEXT_HEADER_LENGTH = 8;
+
+export const ARM_CONTEXT_TYPES: EnumTable = {
+  0: 'aarch32Gpr',
+  1: 'aarch32El1',
+  2: 'aarch32El2',
+  3: 'aarch32Secure',
+  4: 'aarch64Gpr',
+  5: 'aarch64El1',
+  6: 'aarch64El2',
+  7: 'aarch64El3',
+  8: 'miscRegisters',
+  9: 'ttbr128',
+};
+
+interface RegisterLayout {
+  /** register width in bytes */
+  width: 4 | 8 | 16;
+  names: readonly string[];
+}
+
+const range = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+
+/** Register order of the fixed-layout context types (the table in UEFI N.2.4.4.2). */
+export const ARM_CONTEXT_LAYOUTS: Readonly<Record<number, RegisterLayout>> = {
+  0: { width: 4, names: [...range('r', 13), 'sp', 'lr', 'pc'] },
+  1: {
+    width: 4,
+    names: [
+      'dfar', 'dfsr', 'ifar', 'isr', 'mair0', 'mair1', 'midr', 'mpidr', 'nmrr', 'prrr', 'sctlrNs', 'spsr',
+      'spsrAbt', 'spsrFiq', 'spsrIrq', 'spsrSvc', 'spsrUnd', 'tpidrprw', 'tpidruro', 'tpidrurw', 'ttbcr',
+      'ttbr0', 'ttbr1', 'dacr',
+    ],
+  },
+  2: {
+    width: 4,
+    names: [
+      'elrHyp', 'hamair0', 'hamair1', 'hcr', 'hcr2', 'hdfar', 'hifar', 'hpfar', 'hsr', 'htcr', 'htpidr', 'httbr',
+      'spsrHyp', 'vtcr', 'vttbr', 'dacr32El2',
+    ],
+  },
+  3: { width: 4, names: ['sctlrS', 'spsrMon'] },
+  4: { width: 8, names: [...range('x', 31), 'sp'] },
+  5: {
+    width: 8,
+    names: [
+      'elrEl1', 'esrEl1', 'farEl1', 'isrEl1', 'mairEl1', 'midrEl1', 'mpidrEl1', 'sctlrEl1', 'spEl0', 'spEl1',
+      'spsrEl1', 'tcrEl1', 'tpidrEl0', 'tpidrEl1', 'tpidrroEl0', 'ttbr0El1', 'ttbr1El1',
+    ],
+  },
+  6: {
+    width: 8,
+    names: [
+      'elrEl2', 'esrEl2', 'farEl2', 'hacrEl2', 'hcrEl2', 'hpfarEl2', 'mairEl2', 'sctlrEl2', 'spEl2', 'spsrEl2',
+      'tcrEl2', 'tpidrEl2', 'ttbr0El2', 'vtcrEl2', 'vttbrEl2',
+    ],
+  },
+  7: {
+    width: 8,
+    names: ['elrEl3', 'esrEl3', 'farEl3', 'mairEl3', 'sctlrEl3', 'spEl3', 'spsrEl3', 'tcrEl3', 'tpidrEl3', 'ttbr0El3'],
+  },
+  9: { width: 16, names: ['ttbr0El1', 'ttbr0El2', 'ttbr0El3', 'ttbr1El1', 'ttbr1El2', 'vttbrEl2'] },
+};
+
+export const MISC_REGISTER_LENGTH = 10;
+
+/** One type-8 entry: the system-register encoding (2:0 Op2, 6:3 CRm, 10:7 CRn, 13:11 Op1, 14 O0) and its value. */
+export interface ArmMiscRegister {
+  encoding: number;
+  value: bigint;
+}
+
+export interface ArmContext {
+  version: number;
+  registerContextType: EnumValue;
+  /** bytes in the register array (the structure is 8 + this) */
+  registerArraySize: number;
+  /** fixed-layout types: the whole registers the array holds, by name, in table order */
+  registers?: Record<string, bigint>;
+  /** type 8 */
+  miscRegisters?: ArmMiscRegister[];
+  /** types without a layout: the raw array */
+  registerArray?: HexString;
+  /** bytes after the last whole register or misc entry */
+  padding?: HexString;
+}
+
+/** Number of whole registers (or type-8 entries) in an array of `size` bytes. */
+function wholeItems(type: number, size: number): number {
+  if (type === 8) return Math.floor(size / MISC_REGISTER_LENGTH);
+  const layout = ARM_CONTEXT_LAYOUTS[type];
+  return layout === undefined ? 0 : Math.min(Math.floor(size / layout.width), layout.names.length);
+}
+
+function itemWidth(type: number): number {
+  return type === 8 ? MISC_REGISTER_LENGTH : ARM_CONTEXT_LAYOUTS[type]?.width ?? 0;
+}
+
+/** Size of a context on the wire. */
+export function armContextLength(c: ArmContext): number {
+  return ARM_CONTEXT_HEADER_LENGTH + c.registerArraySize;
+}
+
+function readU64(b: Uint8Array, o: number): bigint {
+  const lo = (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
+  const hi = (b[o + 4] | (b[o + 5] << 8) | (b[o + 6] << 16) | (b[o + 7] << 24)) >>> 0;
+  return hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo);
+}
+
+/**
+ * Decodes the context whose header is at body offset `offset`. The caller has checked that the
+ * header and `8 + registerArraySize` bytes fit in the body.
+ */
+export function decodeArmContext(r: ByteReader, offset: number): ArmContext {
+  const version = r.u16(offset);
+  const type = r.u16(offset + 2);
+  const size = r.u32(offset + 4);
+  const start = r.abs(offset + ARM_CONTEXT_HEADER_LENGTH);
+  r.need(offset + ARM_CONTEXT_HEADER_LENGTH, size, 'registerArraySize');
+  const b = r.bytes;
+  const out: ArmContext = { version, registerContextType: enumValue(ARM_CONTEXT_TYPES, type), registerArraySize: size };
+  const n = wholeItems(type, size);
+  const layout = ARM_CONTEXT_LAYOUTS[type];
+  if (type === 8) {
+    const regs: ArmMiscRegister[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const o = start + i * MISC_REGISTER_LENGTH;
+      regs[i] = { encoding: b[o] | (b[o + 1] << 8), value: readU64(b, o + 2) };
+    }
+    out.miscRegisters = regs;
+  } else if (layout !== undefined) {
+    const regs: Record<string, bigint> = {};
+    for (let i = 0; i < n; i++) {
+      const o = start + i * layout.width;
+      if (layout.width === 4) regs[layout.names[i]] = BigInt((b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0);
+      else if (layout.width === 8) regs[layout.names[i]] = readU64(b, o);
+      else regs[layout.names[i]] = (readU64(b, o + 8) << 64n) | readU64(b, o);
+    }
+    out.registers = regs;
+  } else {
+    out.registerArray = toHex(b.subarray(start, start + size));
+    return out;
+  }
+  const used = n * itemWidth(type);
+  if (used < size) out.padding = toHex(b.subarray(start + used, start + size));
+  return out;
+}
+
+export function encodeArmContext(w: ByteWriter, o: number, c: ArmContext, path: string): void {
+  const type = c.registerContextType.value;
+  const size = c.registerArraySize;
+  w.u16(o, c.version, `${path}.version`)
+    .u16(o + 2, type, `${path}.registerContextType`)
+    .u32(o + 4, size, `${path}.registerArraySize`);
+  const a = o + ARM_CONTEXT_HEADER_LENGTH;
+  const layout = ARM_CONTEXT_LAYOUTS[type];
+  if (type !== 8 && layout === undefined) {
+    const n = writeHex(w, a, c.registerArray ?? '', `${path}.registerArray`);
+    if (n !== size) {
+      throw new EncodeError({ code: 'bad_length', offset: o + 4, path: `${path}.registerArraySize`, message: `registerArraySize ${size} but registerArray holds ${n} bytes` });
+    }
+    return;
+  }
+  const n = wholeItems(type, size);
+  if (type === 8) {
+    const regs = c.miscRegisters ?? [];
+    if (regs.length !== n) {
+      throw new EncodeError({ code: 'bad_length', offset: o + 4, path: `${path}.registerArraySize`, message: `registerArraySize ${size} holds ${n} misc register(s), the model has ${regs.length}` });
+    }
+    for (let i = 0; i < n; i++) {
+      w.u16(a + i * MISC_REGISTER_LENGTH, regs[i].encoding, `${path}.miscRegisters[${i}].encoding`);
+      w.u64(a + i * MISC_REGISTER_LENGTH + 2, regs[i].value, `${path}.miscRegisters[${i}].value`);
+    }
+  } else {
+    const regs = c.registers ?? {};
+    for (const name of Object.keys(regs)) {
+      const i = layout.names.indexOf(name);
+      if (i < 0 || i >= n) {
+        throw new EncodeError({ code: 'bad_value', path: `${path}.registers.${name}`, message: i < 0 ? `no register ${name} in a ${c.registerContextType.name} context` : `register ${name} lies beyond registerArraySize ${size}` });
+      }
+    }
+    for (let i = 0; i < n; i++) {
+      const v = regs[layout.names[i]] ?? 0n;
+      const at = a + i * layout.width;
+      const p = `${path}.registers.${layout.names[i]}`;
+      if (layout.width === 4) {
+        if (v > 0xffff_ffffn) throw new EncodeError({ code: 'out_of_range', path: p, message: `${v} does not fit in u32` });
+        w.u32(at, Number(v), p);
+      } else if (layout.width === 8) w.u64(at, v, p);
+      else {
+        if (v < 0n || v >> 128n !== 0n) throw new EncodeError({ code: 'out_of_range', path: p, message: `${v} does not fit in 128 bits` });
+        w.u64(at, v & 0xffff_ffff_ffff_ffffn, p).u64(at + 8, v >> 64n, p);
+      }
+    }
+  }
+  const used = n * itemWidth(type);
+  const pad = writeHex(w, a + used, c.padding ?? '', `${path}.padding`);
+  if (used + pad !== size) {
+    throw new EncodeError({ code: 'bad_length', offset: o + 4, path: `${path}.padding`, message: `registerArraySize ${size} leaves ${size - used} byte(s) after the registers, padding has ${pad}` });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON input
+
+export const armContextInput = z.strictObject({
+  version: uint(16).optional(),
+  registerContextType: enumField(ARM_CONTEXT_TYPES, 16),
+  registerArraySize: uint(32).optional(),
+  registers: z.record(z.string(), bigUint(128)).optional(),
+  miscRegisters: z.array(z.strictObject({ encoding: uint(16), value: bigUint(64) })).optional(),
+  registerArray: hexField().optional(),
+  padding: hexField().optional(),
+});
+
+export type ArmContextInput = z.output<typeof armContextInput>;
+
+/**
+ * Completes a context input: the array size defaults to the whole table (or the misc list, or the
+ * raw array) plus padding; registers not named are zero; every named register must exist in the
+ * type's table and lie inside the array.
+ */
+export function resolveArmContext(v: ArmContextInput): ArmContext | InputProblem {
+  const type = v.registerContextType.value;
+  const layout = ARM_CONTEXT_LAYOUTS[type];
+  const out: ArmContext = { version: v.version ?? 0, registerContextType: v.registerContextType, registerArraySize: 0 };
+  if (type !== 8 && layout === undefined) {
+    for (const f of ['registers', 'miscRegisters', 'padding'] as const) {
+      if (v[f] !== undefined) return { path: [f], message: `context type ${type} has no register layout: give registerArray as hex` };
+    }
+    const array = v.registerArray ?? '';
+    const size = array.length >>> 1;
+    if (v.registerArraySize !== undefined && v.registerArraySize !== size) {
+      return { path: ['registerArraySize'], message: `registerArraySize ${v.registerArraySize} but registerArray holds ${size} bytes` };
+    }
+    out.registerArraySize = size;
+    out.registerArray = array;
+    return out;
+  }
+  if (v.registerArray !== undefined) return { path: ['registerArray'], message: `a ${v.registerContextType.name} context takes named registers, not registerArray` };
+  const padLength = (v.padding ?? '').length >>> 1;
+  if (type === 8) {
+    if (v.registers !== undefined) return { path: ['registers'], message: 'a miscRegisters context takes miscRegisters' };
+    const regs = v.miscRegisters ?? [];
+    const size = regs.length * MISC_REGISTER_LENGTH + padLength;
+    if (v.registerArraySize !== undefined && v.registerArraySize !== size) {
+      return { path: ['registerArraySize'], message: `registerArraySize ${v.registerArraySize} but ${regs.length} misc register(s) and ${padLength} padding byte(s) take ${size}` };
+    }
+    if (wholeItems(8, size) !== regs.length) return { path: ['padding'], message: `padding must be shorter than ${MISC_REGISTER_LENGTH} bytes` };
+    out.registerArraySize = size;
+    out.miscRegisters = regs.map((r) => ({ encoding: r.encoding, value: r.value }));
+  } else {
+    if (v.miscRegisters !== undefined) return { path: ['miscRegisters'], message: 'only a miscRegisters context (type 8) takes miscRegisters' };
+    const size = v.registerArraySize ?? layout.names.length * layout.width + padLength;
+    const n = wholeItems(type, size);
+    const regs = v.registers ?? {};
+    const max = 1n << BigInt(layout.width * 8);
+    for (const [name, value] of Object.entries(regs)) {
+      const i = layout.names.indexOf(name);
+      if (i < 0) return { path: ['registers', name], message: `no register ${name} in a ${v.registerContextType.name} context (registers: ${layout.names.join(', ')})` };
+      if (i >= n) return { path: ['registers', name], message: `register ${name} lies beyond registerArraySize ${size}` };
+      if (value >= max) return { path: ['registers', name], message: `${name} is a ${layout.width * 8}-bit register` };
+    }
+    const expectedPad = size - n * layout.width;
+    if (v.padding !== undefined && padLength !== expectedPad) {
+      return { path: ['padding'], message: `registerArraySize ${size} leaves ${expectedPad} byte(s) after the registers, padding has ${padLength}` };
+    }
+    const named: Record<string, bigint> = {};
+    for (let i = 0; i < n; i++) named[layout.names[i]] = regs[layout.names[i]] ?? 0n;
+    out.registerArraySize = size;
+    out.registers = named;
+    if (expectedPad > 0) out.padding = v.padding ?? '00'.repeat(expectedPad);
+    return out;
+  }
+  if (padLength > 0) out.padding = v.padding;
+  return out;
+}

@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import type { ByteReader } from '../../binary/ByteReader';
+import type { ByteWriter } from '../../binary/ByteWriter';
+import { EncodeError } from '../../binary/errors';
+import { ADDITIONAL_SECTION_CODECS } from './additional';
+import { armCodec, ArmSection } from './arm';
+import { memoryCodec, MemorySection } from './memory';
+import { memory2Codec, Memory2Section } from './memory2';
+import type { CperOptions, SectionCodec } from './SectionCodec';
+import { decodeUnknown, unknownCodec, UnknownSection } from './unknown';
+
+/**
+ * Section registry: the core codecs (ARM, memory, memory 2), the additional ones, and the
+ * unknown-section fallback. Decoding dispatches by section-type GUID after checking the body
+ * against the codec's minimum length; a GUID without a codec decodes as opaque bytes.
+ * Encoding dispatches by the model's GUID, then by its `type` name.
+ */
+
+/** A decoded section: one of the core models, an additional codec's model, or an unknown section. */
+export type SectionModel = ArmSection | MemorySection | Memory2Section | UnknownSection | { type: string; guid: string };
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyCodec = SectionCodec<any>;
+
+const CORE_SECTION_CODECS: AnyCodec[] = [armCodec, memoryCodec, memory2Codec];
+
+/** Every section codec, core first; a later codec with an already registered GUID is ignored. */
+export const SECTION_CODECS: readonly AnyCodec[] = (() => {
+  const seen = new Set<string>();
+  const out: AnyCodec[] = [];
+  for (const c of [...CORE_SECTION_CODECS, ...ADDITIONAL_SECTION_CODECS]) {
+    if (seen.has(c.guid)) continue;
+    seen.add(c.guid);
+    out.push(c);
+  }
+  return out;
+})();
+
+const byGuid = new Map<string, AnyCodec>(SECTION_CODECS.map((c) => [c.guid, c]));
+const byName = new Map<string, AnyCodec>();
+for (const c of SECTION_CODECS) if (!byName.has(c.name)) byName.set(c.name, c);
+
+/** The codec registered for a section-type GUID, if any. */
+export function sectionCodecByGuid(guid: string): AnyCodec | undefined {
+  return byGuid.get(guid);
+}
+
+/** Decodes a section body (the reader is bounded to exactly the body). */
+export function decodeSection(r: ByteReader, guid: string, opts: CperOptions): SectionModel {
+  const codec = byGuid.get(guid);
+  if (codec === undefined) return decodeUnknown(r, guid);
+  if (r.length < codec.minLength) {
+    throw r.error('bad_length', 0, '', `${codec.title} section needs at least ${codec.minLength} bytes, the body has ${r.length}`);
+  }
+  return codec.decode(r, opts);
+}
+
+function codecFor(s: SectionModel, path: string): AnyCodec {
+  if (s.type === 'unknown') return unknownCodec;
+  const c = byGuid.get(s.guid);
+  if (c !== undefined && c.name === s.type) return c;
+  const n = byName.get(s.type);
+  if (n !== undefined) return n;
+  throw new EncodeError({ code: 'bad_value', path: `${path}.type`, message: `no codec for section type ${JSON.stringify(s.type)}` });
+}
+
+export function sectionByteLength(s: SectionModel, opts: CperOptions, path = 'section'): number {
+  return codecFor(s, path).byteLength(s, opts);
+}
+
+export function encodeSection(w: ByteWriter, offset: number, s: SectionModel, opts: CperOptions, path: string): void {
+  codecFor(s, path).encode(w, offset, s, opts, path);
+}
+
+/** Title of a section (Linux's wording where it has one). */
+export function sectionTitle(s: SectionModel): string {
+  return s.type === 'unknown' ? unknownCodec.title : byGuid.get(s.guid)?.title ?? unknownCodec.title;
+}
+
+/** JSON input of any section, chosen by its `type` (one schema per codec name). */
+export const sectionInput = (() => {
+  const inputs: z.ZodType[] = [];
+  const names = new Set<string>();
+  for (const c of [...SECTION_CODECS, unknownCodec]) {
+    if (names.has(c.name)) continue;
+    names.add(c.name);
+    inputs.push(c.input);
+  }
+  // Every codec input is an object schema with a literal `type`; zod dispatches on it.
+  return z.discriminatedUnion('type', inputs as unknown as [z.ZodObject, ...z.ZodObject[]]) as unknown as z.ZodType<SectionModel>;
+})();
+
+export { armCodec, memoryCodec, memory2Codec, unknownCodec };
+export type { ArmSection, MemorySection, Memory2Section, UnknownSection };
