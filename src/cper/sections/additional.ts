@@ -1,8 +1,12 @@
 import type { SectionCodec } from './SectionCodec';
+import { ccixPerCodec } from './ccix-per';
+import { CXL_COMPONENT_CODECS } from './cxl-component';
+import { cxlProtocolCodec } from './cxl-protocol';
 import { dmarGenericCodec } from './dmar-generic';
 import { dmarIommuCodec } from './dmar-iommu';
 import { dmarVtdCodec } from './dmar-vtd';
 import { firmwareReferenceCodec } from './firmware-reference';
+import { fruMemoryPoisonCodec } from './fru-memory-poison';
 import { pciBusCodec } from './pci-bus';
 import { pciComponentCodec } from './pci-component';
 import { pcieCodec } from './pcie';
@@ -23,4 +27,8 @@ export const ADDITIONAL_SECTION_CODECS: SectionCodec<any>[] = [
   dmarGenericCodec,
   dmarVtdCodec,
   dmarIommuCodec,
+  ccixPerCodec,
+  cxlProtocolCodec,
+  ...CXL_COMPONENT_CODECS,
+  fruMemoryPoisonCodec,
 ];
