@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
+import { registerDecode } from './decode';
+import { registerEncode } from './encode';
+import { registerSchema } from './schema';
 
 /** Every CLI command registers itself here: one import and one entry per command file. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [registerDecode, registerEncode, registerSchema];

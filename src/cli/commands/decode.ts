@@ -1,0 +1,53 @@
+import { Command, Option } from 'commander';
+import { decodeCperRecord, decodeStatusBlock, detectContainer, ContainerKind } from '../../cper';
+import { toJson } from '../../cper/json/to-json';
+import { ARM_TYPE_ENCODINGS } from '../../cper/sections/arm-error-info';
+import type { ArmTypeEncoding } from '../../cper/sections/SectionCodec';
+import { renderStatusBlockLinuxText } from '../../cper/text';
+import { CliError, readInput, writeOutput } from '../io';
+
+interface DecodeOptions {
+  as?: ContainerKind;
+  format: 'json' | 'text';
+  armTypeEncoding: ArmTypeEncoding;
+  linuxVersion: '6.1' | 'mainline';
+}
+
+/**
+ * `rasgw decode FILE`: decodes a Generic Error Status Block or a CPER record (detected from the
+ * "CPER" signature unless --as is given) and prints its JSON form, or, with --format text, the
+ * lines a Linux guest prints for the status block. The decode is strict in both formats: bad
+ * bytes exit with status 1 and one line naming the error code, byte offset and field path.
+ */
+export function registerDecode(program: Command): void {
+  program
+    .command('decode')
+    .description('decode a status block or CPER record (file or - for stdin) to JSON or Linux-style text')
+    .argument('<file>', 'binary input, - for stdin')
+    .addOption(new Option('--as <container>', 'container type (default: detected)').choices(['gesb', 'cper']))
+    .addOption(new Option('--format <format>', 'output format').choices(['json', 'text']).default('json'))
+    .addOption(
+      new Option('--arm-type-encoding <encoding>', 'encoding of the ARM error-info type byte')
+        .choices([...ARM_TYPE_ENCODINGS])
+        .default('uefi-2.10'),
+    )
+    .addOption(new Option('--linux-version <version>', 'kernel whose text to print (--format text)').choices(['6.1', 'mainline']).default('mainline'))
+    .action((file: string, o: DecodeOptions) => {
+      const bytes = new Uint8Array(readInput(file));
+      const kind = o.as ?? detectContainer(bytes);
+      const opts = { armTypeEncoding: o.armTypeEncoding };
+      if (kind === 'cper') {
+        const record = decodeCperRecord(bytes, opts);
+        if (o.format === 'text') throw new CliError('--format text prints what Linux logs for a status block; a CPER record has no such text (use --format json)');
+        writeOutput(JSON.stringify(toJson(record), null, 2) + '\n');
+        return;
+      }
+      const block = decodeStatusBlock(bytes, opts);
+      if (o.format === 'text') {
+        const text = renderStatusBlockLinuxText(bytes, { version: o.linuxVersion });
+        writeOutput(text === '' ? '' : text + '\n');
+        return;
+      }
+      writeOutput(JSON.stringify(toJson(block), null, 2) + '\n');
+    });
+}
