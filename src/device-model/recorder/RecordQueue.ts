@@ -1,0 +1,53 @@
+/**
+ * A bounded FIFO of records waiting for a source's read-ack. `push` refuses when full (the caller
+ * reports queue_full); nothing is ever dropped silently.
+ */
+export class RecordQueue<T> {
+  private items: T[] = [];
+  private head = 0;
+
+  constructor(readonly capacity: number) {
+    if (!Number.isInteger(capacity) || capacity < 0) throw new RangeError(`queue capacity ${capacity} must be a non-negative integer`);
+  }
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  get full(): boolean {
+    return this.length >= this.capacity;
+  }
+
+  push(item: T): boolean {
+    if (this.full) return false;
+    this.items.push(item);
+    return true;
+  }
+
+  peek(): T | undefined {
+    return this.head < this.items.length ? this.items[this.head] : undefined;
+  }
+
+  shift(): T | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const item = this.items[this.head];
+    this.items[this.head++] = undefined as unknown as T;
+    // Compact once the consumed prefix dominates, so a long-lived queue does not grow.
+    if (this.head > 64 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+
+  toArray(): T[] {
+    return this.items.slice(this.head);
+  }
+
+  clear(): T[] {
+    const out = this.toArray();
+    this.items = [];
+    this.head = 0;
+    return out;
+  }
+}

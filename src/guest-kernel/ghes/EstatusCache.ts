@@ -1,0 +1,60 @@
+/**
+ * GHES's duplicate-record cache (ghes_estatus_cached / ghes_estatus_cache_add): 4 slots; a record
+ * counts as already seen when a slot holds the same length and byte-identical contents (the whole
+ * status block, block_status and raw data included) added less than 10 s ago (virtual clock).
+ * A hit increments the slot's hit count. Adding picks an empty slot, else one older than 10 s,
+ * else the slot with the largest age / (hits + 1).
+ */
+export const ESTATUS_CACHE_SLOTS = 4;
+export const ESTATUS_IN_CACHE_MAX_NS = 10_000_000_000n;
+
+interface Slot {
+  bytes: Uint8Array;
+  timeIn: bigint;
+  hits: number;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export class EstatusCache {
+  private readonly slots: (Slot | undefined)[] = new Array(ESTATUS_CACHE_SLOTS);
+
+  /** True if an identical record was added less than 10 s before `now` (counts a hit). */
+  cached(bytes: Uint8Array, now: bigint): boolean {
+    for (const s of this.slots) {
+      if (!s) continue;
+      if (now - s.timeIn >= ESTATUS_IN_CACHE_MAX_NS) continue;
+      if (!sameBytes(s.bytes, bytes)) continue;
+      s.hits++;
+      return true;
+    }
+    return false;
+  }
+
+  add(bytes: Uint8Array, now: bigint): void {
+    let slot = -1;
+    let maxPeriod = -1n;
+    for (let i = 0; i < ESTATUS_CACHE_SLOTS; i++) {
+      const s = this.slots[i];
+      if (!s) {
+        slot = i;
+        break;
+      }
+      const duration = now - s.timeIn;
+      if (duration >= ESTATUS_IN_CACHE_MAX_NS) {
+        slot = i;
+        break;
+      }
+      const period = duration / BigInt(s.hits + 1);
+      if (period > maxPeriod) {
+        maxPeriod = period;
+        slot = i;
+      }
+    }
+    if (slot >= 0) this.slots[slot] = { bytes: bytes.slice(), timeIn: now, hits: 0 };
+  }
+}

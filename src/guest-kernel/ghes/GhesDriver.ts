@@ -1,0 +1,495 @@
+import type { LinuxVersion, Personality } from '../../vm/contract';
+import type { LogLevel } from '../printk/KernelLog';
+import { DEFAULT_RATELIMIT_BURST, GHES_PRINT_BURST, GHES_PRINT_INTERVAL_NS, Ratelimit } from '../printk/Ratelimit';
+import type { MemoryFailure } from '../mm/MemoryFailure';
+import type { Task } from '../tasks';
+import { GUEST_LINUX_VERSIONS } from '../linux-versions';
+import { checkGarForMap } from '../apei/GenericAddress';
+import { EstatusCache } from './EstatusCache';
+import { GhesDescriptor, NOTIFY } from './GhesDescriptor';
+import { GhesRead, GhesSource } from './GhesSource';
+import { GHES_SEV, ghesSeverity } from './severity';
+import {
+  ARM_GUID,
+  ARM_INFO_VALID_PA,
+  ARM_TYPE_CACHE,
+  MEMORY_GUID,
+  MEM_VALID_PA,
+  SECTION_FLAG_THRESHOLD_EXCEEDED,
+  SectionView,
+  armTypeNames,
+  payloadEnd,
+  sectionViews,
+  u16At,
+  u64At,
+} from './sections';
+
+/**
+ * Linux's GHES driver (drivers/acpi/apei/ghes.c) for the simulated guest: probe per notification
+ * type, the two processing paths, printing with ratelimit and duplicate cache, section handling
+ * (memory failure, ARM cache errors, SIGBUS on synchronous sources) and the fatal path.
+ *
+ * IRQ-like path (ghes_proc: probe, poll timer, external IRQ, HED notify for GPIO/SCI/GSIV):
+ *   read → refused: warn, clear + ack → fatal: panic → print unless cached (ratelimited) →
+ *   section handling → clear + ack → deferred memory-failure work.
+ * NMI-like path (SEA, SDEI, and SEI in the apei-sei personality): for every source: read → refused:
+ *   warn, clear + ack → fatal: print what is queued, panic → clear + ack right after the copy →
+ *   cached: dropped (claimed, no section handling) → queued. Then, in arrival order: section
+ *   handling first, print unless cached; then deferred memory-failure work.
+ */
+export type MfFlags = 'action-required' | 'async' | 'soft-offline';
+
+export interface RecordContext {
+  sourceId: number;
+  /** what the VM told us this record is (the injection id), asked at pickup */
+  token?: string;
+  bytes: Uint8Array;
+  lines: string[];
+  actions: string[];
+  panicked: boolean;
+}
+
+export interface RenderedLine {
+  level: LogLevel;
+  text: string;
+}
+
+/** What the driver needs from the rest of the kernel. */
+export interface GhesKernel {
+  readonly version: LinuxVersion;
+  readonly personality: Personality;
+  printk(level: LogLevel, text: string): void;
+  now(): bigint;
+  halted(): boolean;
+  /** panic_timeout from the command line (panic=N); 0 means "panic disabled" message */
+  panicTimeout(): number;
+  panic(reason: string, cause: { code: 'ghes-fatal'; record: Uint8Array }): void;
+  currentTask(): Task;
+  sendSigbus(task: Task, ctx: RecordContext | undefined): void;
+  isRamPfn(pfn: bigint): boolean;
+  readonly memoryFailure: MemoryFailure;
+  render(bytes: Uint8Array, opts: { sourceId: number; seq: number; fatal: boolean }): RenderedLine[];
+  /** sets where printk lines are also collected (the record being handled) */
+  attribute(ctx: RecordContext | undefined): void;
+  addPollTimer(intervalMs: number, fire: () => void): void;
+  hooks: GhesHooks;
+}
+
+export interface GhesHooks {
+  /** a record was found in `sourceId`'s block; returns the injection id the VM knows it by */
+  pickup(sourceId: number): string | undefined;
+  /** the guest acknowledged `sourceId` (read-ack written, or block cleared for GHES) */
+  acked(sourceId: number): void;
+  /** the guest finished with one record */
+  recordDone(ctx: RecordContext): void;
+}
+
+interface Deferred {
+  kind: 'queue' | 'task-work';
+  pfn: bigint;
+  flags: MfFlags;
+  ctx: RecordContext;
+  task?: Task;
+}
+
+/** memory_failure_queue's per-CPU kfifo size */
+export const MEMORY_FAILURE_FIFO_SIZE = 16;
+
+export class GhesDriver {
+  readonly sources: GhesSource[] = [];
+  /** by notification kind, for dispatch */
+  private readonly byNotify = new Map<number, GhesSource[]>();
+  private readonly cache = new EstatusCache();
+  private readonly rlCorrected = new Ratelimit('ghes_print_estatus', GHES_PRINT_INTERVAL_NS, GHES_PRINT_BURST);
+  private readonly rlUncorrected = new Ratelimit('ghes_print_estatus', GHES_PRINT_INTERVAL_NS, GHES_PRINT_BURST);
+  private readonly warnLimits = new Map<string, Ratelimit>();
+  private seq = 0;
+  private deferred: Deferred[] = [];
+  private ctx: RecordContext | undefined;
+
+  constructor(
+    private readonly k: GhesKernel,
+    private readonly memory: import('../../guest-memory/GuestMemory').GuestMemory,
+  ) {}
+
+  /** Sequence number of the last printed record ({N}). */
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  // ---------------------------------------------------------------- probe
+
+  /** ghes_probe for one HEST entry; returns the source when a handler was installed. */
+  probe(desc: GhesDescriptor): GhesSource | undefined {
+    if (!desc.enabled) return undefined;
+    const id = desc.sourceId;
+    const t = desc.notify.type;
+    switch (t) {
+      case NOTIFY.POLLED:
+      case NOTIFY.EXTERNAL:
+      case NOTIFY.SCI:
+      case NOTIFY.GSIV:
+      case NOTIFY.GPIO:
+      case NOTIFY.SEA:
+      case NOTIFY.SDEI:
+        break;
+      case NOTIFY.NMI:
+        this.k.printk('warning', `GHES: Generic hardware error source: ${id} notified via NMI interrupt is not supported!`);
+        return undefined;
+      case NOTIFY.LOCAL:
+        this.k.printk('warning', `GHES: Generic hardware error source: ${id} notified via local interrupt is not supported!`);
+        return undefined;
+      default:
+        // Linux has no GHES-over-SEI; only the apei-sei personality accepts it.
+        if (t === NOTIFY.SEI && this.k.personality === 'apei-sei') break;
+        this.k.printk('warning', `[Firmware Warn]: GHES: Unknown notification type: ${t} for generic hardware error source: ${id}`);
+        return undefined;
+    }
+    if (desc.errorBlockLength < 20) {
+      this.k.printk('warning', `[Firmware Bug]: GHES: Invalid error block length: ${desc.errorBlockLength} for generic hardware error source: ${id}`);
+      return undefined;
+    }
+    if (desc.readAck) {
+      const c = checkGarForMap(desc.readAck.register);
+      if (!c.ok) {
+        if (c.message) this.k.printk('warning', c.message);
+        return undefined;
+      }
+    }
+    const c = checkGarForMap(desc.errorStatusAddress);
+    if (!c.ok) {
+      if (c.message) this.k.printk('warning', c.message);
+      return undefined;
+    }
+    if (desc.errorBlockLength > 65536) {
+      this.k.printk('warning', `[Firmware Warn]: GHES: Error status block length is too long: ${desc.errorBlockLength} for generic hardware error source: ${id}.`);
+    }
+    const src = new GhesSource(desc, this.memory);
+    this.sources.push(src);
+    const list = this.byNotify.get(t) ?? [];
+    list.push(src);
+    this.byNotify.set(t, list);
+    if (t === NOTIFY.POLLED) {
+      if (desc.notify.pollIntervalMs === 0) {
+        this.k.printk('warning', `[Firmware Warn]: GHES: Poll interval is 0 for generic hardware error source: ${id}, disabled.`);
+      } else {
+        this.k.addPollTimer(desc.notify.pollIntervalMs, () => this.proc(src));
+      }
+    }
+    // "Handle any pending errors right away"
+    this.proc(src);
+    return src;
+  }
+
+  sourcesFor(notifyType: number): GhesSource[] {
+    return this.byNotify.get(notifyType) ?? [];
+  }
+
+  // ---------------------------------------------------------------- notifications
+
+  /** HED notify (GPIO/SCI/GSIV sources, ghes_notify_hed): every such source, IRQ-like. */
+  notifyHed(): boolean {
+    let handled = false;
+    for (const t of [NOTIFY.SCI, NOTIFY.GSIV, NOTIFY.GPIO]) for (const s of this.sourcesFor(t)) if (this.proc(s)) handled = true;
+    return handled;
+  }
+
+  /** External interrupt on `gsi`: the sources whose vector is that GSI (shared "GHES IRQ"). */
+  notifyIrq(gsi: number): boolean {
+    let handled = false;
+    for (const s of this.sourcesFor(NOTIFY.EXTERNAL)) if (s.desc.notify.vector === gsi && this.proc(s)) handled = true;
+    return handled;
+  }
+
+  /** ghes_notify_sea: every SEA source, NMI-like, synchronous. */
+  notifySea(): boolean {
+    return this.spool(this.sourcesFor(NOTIFY.SEA), true);
+  }
+
+  /** SDEI event: the SDEI sources registered for it, NMI-like. */
+  notifySdei(event: number): boolean {
+    return this.spool(
+      this.sourcesFor(NOTIFY.SDEI).filter((s) => s.desc.notify.vector === event),
+      false,
+    );
+  }
+
+  /** apei-sei personality: an SError with a RAS syndrome reads every SEI source, NMI-like. */
+  notifySei(): boolean {
+    return this.spool(this.sourcesFor(NOTIFY.SEI), false);
+  }
+
+  // ---------------------------------------------------------------- IRQ-like path
+
+  /** ghes_proc. Returns whether a record was processed. */
+  proc(src: GhesSource): boolean {
+    if (this.k.halted()) return false;
+    const r = src.read();
+    const ctx = this.pickup(src, r);
+    if (!ctx || r.kind === 'nothing' || r.kind === 'unreadable') return false;
+    this.withCtx(ctx, () => {
+      if (r.kind === 'refused') {
+        this.warnRatelimited(r.message);
+        ctx.actions.push('rejected');
+        this.clearAndAck(src, r.blockAddress);
+        return;
+      }
+      if (r.kind !== 'record') return;
+      const sev = ghesSeverity(r.header.errorSeverity);
+      if (sev >= GHES_SEV.PANIC) {
+        this.ghesPanic(src, ctx, r.blockAddress);
+        return;
+      }
+      if (!this.cache.cached(r.bytes, this.k.now())) {
+        if (this.printEstatus(src, r.bytes, sev)) this.cache.add(r.bytes, this.k.now());
+      } else ctx.actions.push('duplicate');
+      this.doProc(src, ctx, sev, src.desc.notify.type === NOTIFY.SEA);
+      this.clearAndAck(src, r.blockAddress);
+    });
+    this.runDeferred();
+    this.finish(ctx);
+    return r.kind === 'record';
+  }
+
+  // ---------------------------------------------------------------- NMI-like path
+
+  private spool(sources: GhesSource[], sync: boolean): boolean {
+    if (this.k.halted()) return false;
+    const queued: Array<{ src: GhesSource; ctx: RecordContext; sev: number }> = [];
+    const done: RecordContext[] = [];
+    let claimed = false;
+    for (const src of sources) {
+      const r = src.read();
+      const ctx = this.pickup(src, r);
+      if (!ctx || r.kind === 'nothing' || r.kind === 'unreadable') continue;
+      if (r.kind === 'refused') {
+        this.withCtx(ctx, () => {
+          this.warnRatelimited(r.message);
+          ctx.actions.push('rejected');
+          this.clearAndAck(src, r.blockAddress);
+        });
+        done.push(ctx);
+        continue;
+      }
+      if (r.kind !== 'record') continue;
+      const sev = ghesSeverity(r.header.errorSeverity);
+      if (sev >= GHES_SEV.PANIC) {
+        // ghes_print_queued_estatus: what is already spooled is printed before the panic
+        for (const q of queued) this.withCtx(q.ctx, () => this.printEstatus(q.src, q.ctx.bytes, q.sev, true));
+        this.withCtx(ctx, () => this.ghesPanic(src, ctx, r.blockAddress));
+        for (const q of queued) this.finish(q.ctx);
+        for (const d of done) this.finish(d);
+        this.finish(ctx);
+        return true;
+      }
+      this.withCtx(ctx, () => this.clearAndAck(src, r.blockAddress));
+      claimed = true;
+      if (this.cache.cached(r.bytes, this.k.now())) {
+        ctx.actions.push('duplicate');
+        done.push(ctx);
+        continue;
+      }
+      queued.push({ src, ctx, sev });
+    }
+    // ghes_proc_in_irq, in arrival order
+    for (const q of queued) {
+      if (this.k.halted()) break;
+      this.withCtx(q.ctx, () => {
+        this.doProc(q.src, q.ctx, q.sev, sync);
+        if (!this.cache.cached(q.ctx.bytes, this.k.now())) {
+          if (this.printEstatus(q.src, q.ctx.bytes, q.sev)) this.cache.add(q.ctx.bytes, this.k.now());
+        }
+      });
+    }
+    this.runDeferred();
+    for (const d of done) this.finish(d);
+    for (const q of queued) this.finish(q.ctx);
+    return claimed;
+  }
+
+  // ---------------------------------------------------------------- pieces
+
+  private pickup(src: GhesSource, r: GhesRead): RecordContext | undefined {
+    if (r.kind === 'unreadable') {
+      this.warnRatelimited(r.message);
+      return undefined;
+    }
+    if (r.kind === 'nothing') return undefined;
+    const bytes = r.kind === 'record' ? r.bytes : new Uint8Array(0);
+    return { sourceId: src.sourceId, token: this.k.hooks.pickup(src.sourceId), bytes, lines: [], actions: [], panicked: false };
+  }
+
+  private withCtx(ctx: RecordContext, fn: () => void): void {
+    const prev = this.ctx;
+    this.ctx = ctx;
+    this.k.attribute(ctx);
+    try {
+      fn();
+    } finally {
+      this.ctx = prev;
+      this.k.attribute(prev);
+    }
+  }
+
+  private finish(ctx: RecordContext): void {
+    this.k.hooks.recordDone(ctx);
+  }
+
+  private clearAndAck(src: GhesSource, blockAddress: bigint): void {
+    src.clearAndAck(blockAddress);
+    this.k.hooks.acked(src.sourceId);
+  }
+
+  /** A ratelimited firmware warning (printk_ratelimited: 10 per 5 s per message site). */
+  private warnRatelimited(text: string, site = text.replace(/[0-9a-fx]+/g, '#')): void {
+    let rl = this.warnLimits.get(site);
+    if (!rl) {
+      rl = new Ratelimit(site, GHES_PRINT_INTERVAL_NS, DEFAULT_RATELIMIT_BURST);
+      this.warnLimits.set(site, rl);
+    }
+    if (rl.check(this.k.now()).ok) this.k.printk('warning', text);
+  }
+
+  /** ghes_print_estatus: ratelimited per class (corrected / uncorrected); numbered when printed. */
+  private printEstatus(src: GhesSource, bytes: Uint8Array, sev: number, unlimited = false): boolean {
+    if (!unlimited) {
+      const rl = sev <= GHES_SEV.CORRECTED ? this.rlCorrected : this.rlUncorrected;
+      const c = rl.check(this.k.now());
+      if (c.suppressed) this.k.printk('warning', `ghes_print_estatus: ${c.suppressed} callbacks suppressed`);
+      if (!c.ok) {
+        this.ctx?.actions.push('ratelimited');
+        return false;
+      }
+    }
+    this.seq++;
+    for (const l of this.k.render(bytes, { sourceId: src.sourceId, seq: this.seq, fatal: false })) this.k.printk(l.level, l.text);
+    this.ctx?.actions.push('logged');
+    return true;
+  }
+
+  /** __ghes_panic: print at EMERG (no ratelimit, no cache), clear + ack, panic. */
+  private ghesPanic(src: GhesSource, ctx: RecordContext, blockAddress: bigint): void {
+    this.seq++;
+    for (const l of this.k.render(ctx.bytes, { sourceId: src.sourceId, seq: this.seq, fatal: true })) this.k.printk(l.level, l.text);
+    ctx.actions.push('logged');
+    this.clearAndAck(src, blockAddress);
+    if (this.k.panicTimeout() === 0) this.k.printk('emerg', 'GHES: Fatal hardware error but panic disabled');
+    ctx.actions.push('panic');
+    ctx.panicked = true;
+    this.k.panic('GHES: Fatal hardware error', { code: 'ghes-fatal', record: ctx.bytes });
+  }
+
+  /** ghes_do_proc: per-section handling; SIGBUS for a synchronous source when nothing was queued. */
+  private doProc(src: GhesSource, ctx: RecordContext, sev: number, sync: boolean): void {
+    let queued = false;
+    for (const s of sectionViews(ctx.bytes)) {
+      const secSev = ghesSeverity(s.severity);
+      if (s.guid === MEMORY_GUID) queued = this.handleMemory(ctx, s, sev, secSev, sync);
+      else if (s.guid === ARM_GUID) queued = this.handleArm(ctx, s, sev, secSev, sync);
+    }
+    if (sync && !queued) {
+      const task = this.k.currentTask();
+      this.k.printk('err', GUEST_LINUX_VERSIONS[this.k.version].sigbusLine(src.sourceId, task.comm, task.pid));
+      ctx.actions.push('sigbus');
+      this.k.sendSigbus(task, ctx);
+    }
+  }
+
+  /** ghes_handle_memory_failure */
+  private handleMemory(ctx: RecordContext, s: SectionView, sev: number, secSev: number, sync: boolean): boolean {
+    const b = ctx.bytes;
+    if (payloadEnd(b, s) < s.payloadOffset + 24) return false;
+    if ((u64At(b, s.payloadOffset) & MEM_VALID_PA) === 0n) return false;
+    const pa = u64At(b, s.payloadOffset + 16);
+    let flags: MfFlags | undefined;
+    if (secSev === GHES_SEV.CORRECTED && s.flags & SECTION_FLAG_THRESHOLD_EXCEEDED) flags = 'soft-offline';
+    if (sev === GHES_SEV.RECOVERABLE && secSev === GHES_SEV.RECOVERABLE) flags = sync ? 'action-required' : 'async';
+    if (!flags) return false;
+    return this.doMemoryFailure(ctx, pa, flags);
+  }
+
+  /**
+   * ghes_handle_arm_hw_error (with the 2026 bounds fix): sections shorter than the 40-byte header
+   * are refused with three firmware-bug lines; only a recoverable block with a recoverable section
+   * is acted on; error-information entries are walked by their own length byte while at least 32
+   * bytes remain (remaining starts at error_data_length − 8, Linux's pointer-size slip, so the walk
+   * may reach into the next bytes of the record, never past them here).
+   */
+  private handleArm(ctx: RecordContext, s: SectionView, sev: number, secSev: number, sync: boolean): boolean {
+    const b = ctx.bytes;
+    if (s.errorDataLength < 40) {
+      this.k.printk('err', `[Firmware Bug]: arm error length: ${s.errorDataLength}`);
+      this.k.printk('err', '[Firmware Bug]: length is too small');
+      this.k.printk('err', '[Firmware Bug]: firmware-generated error record is incorrect');
+      return false;
+    }
+    if (sev !== GHES_SEV.RECOVERABLE || secSev !== GHES_SEV.RECOVERABLE) return false;
+    if (s.payloadOffset + 40 > b.length) return false;
+    const count = u16At(b, s.payloadOffset + 4);
+    const flags: MfFlags = sync ? 'action-required' : 'async';
+    let p = s.payloadOffset + 40;
+    let remaining = s.errorDataLength - 8;
+    let queued = false;
+    for (let i = 0; i < count; i++) {
+      if (remaining < 32 || p + 32 > b.length) break;
+      const length = b[p + 1];
+      if (length > remaining) break;
+      const type = b[p + 4];
+      const valid = u16At(b, p + 2);
+      if (type & ARM_TYPE_CACHE && valid & ARM_INFO_VALID_PA) {
+        queued = this.doMemoryFailure(ctx, u64At(b, p + 24), flags);
+      } else {
+        this.warnRatelimited(`[Firmware Warn]: GHES: Unhandled processor error type 0x${type.toString(16).padStart(2, '0')}: ${armTypeNames(type)}`, `arm-unhandled`);
+      }
+      p += length;
+      remaining -= length;
+    }
+    return queued;
+  }
+
+  /** ghes_do_memory_failure: pfn check (6.1), task work for a user task, else memory_failure_queue. */
+  private doMemoryFailure(ctx: RecordContext, pa: bigint, flags: MfFlags): boolean {
+    const pfn = pa >> 12n;
+    if (GUEST_LINUX_VERSIONS[this.k.version].ghesChecksPfnValid && !this.k.isRamPfn(pfn)) {
+      this.warnRatelimited(`[Firmware Warn]: GHES: Invalid address in generic error data: 0x${pa.toString(16)}`, 'invalid-address');
+      return false;
+    }
+    const task = this.k.currentTask();
+    if (flags === 'action-required' && task.hasMm) {
+      this.deferred.push({ kind: 'task-work', pfn, flags, ctx, task });
+      return true;
+    }
+    if (this.deferred.filter((d) => d.kind === 'queue').length >= MEMORY_FAILURE_FIFO_SIZE) {
+      this.k.printk('err', `Memory failure: buffer overflow when queuing memory failure at 0x${pfn.toString(16)}`);
+      return true;
+    }
+    this.deferred.push({ kind: 'queue', pfn, flags, ctx });
+    return true;
+  }
+
+  /** memory_failure_work_func and the task work run on return to user space. */
+  private runDeferred(): void {
+    while (this.deferred.length && !this.k.halted()) {
+      const work = this.deferred;
+      this.deferred = [];
+      for (const d of work) {
+        if (this.k.halted()) break;
+        this.withCtx(d.ctx, () => {
+          if (d.flags === 'soft-offline') {
+            this.k.memoryFailure.poisoned.add(d.pfn);
+            d.ctx.actions.push('soft-offline');
+            return;
+          }
+          const out = this.k.memoryFailure.run(d.pfn);
+          for (const l of out.lines) this.k.printk('err', l);
+          d.ctx.actions.push('memory-failure');
+          if (d.kind === 'task-work' && d.task && (out.result === 'ignored' || out.result === 'invalid')) {
+            this.k.printk('err', `0x${d.pfn.toString(16)}: Sending SIGBUS to ${d.task.comm}:${d.task.pid} due to hardware memory corruption`);
+            d.ctx.actions.push('sigbus');
+            this.k.sendSigbus(d.task, d.ctx);
+          }
+        });
+      }
+    }
+  }
+}

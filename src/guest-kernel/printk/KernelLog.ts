@@ -1,0 +1,66 @@
+/**
+ * The guest's kernel log: a dmesg-like ring buffer of printk records. Each record keeps its
+ * sequence number, virtual timestamp, level and text; `format` gives the console line
+ * `[    1.270413] text` (seconds right-aligned in 5 columns, then microseconds, as printk).
+ * The ring is bounded (oldest records are overwritten, as the kernel's log_buf); sequence
+ * numbers keep counting so readers can ask for "everything after seq N".
+ */
+export type LogLevel = 'emerg' | 'alert' | 'crit' | 'err' | 'warning' | 'notice' | 'info' | 'debug';
+
+export interface LogRecord {
+  seq: number;
+  ns: bigint;
+  level: LogLevel;
+  text: string;
+}
+
+/** printk's time prefix: `[%5lu.%06lu] `. */
+export function printkTime(ns: bigint): string {
+  const secs = ns / 1_000_000_000n;
+  const micros = (ns % 1_000_000_000n) / 1000n;
+  return `[${secs.toString().padStart(5, ' ')}.${micros.toString().padStart(6, '0')}]`;
+}
+
+export function formatLogRecord(r: LogRecord): string {
+  return `${printkTime(r.ns)} ${r.text}`;
+}
+
+export class KernelLog {
+  private readonly ring: (LogRecord | undefined)[];
+  private nextSeq = 1;
+  private readonly listeners = new Set<(r: LogRecord) => void>();
+
+  constructor(readonly capacity = 16384) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('log capacity must be a positive integer');
+    this.ring = new Array(capacity);
+  }
+
+  /** Sequence number of the last record written (0 when empty). */
+  get lastSeq(): number {
+    return this.nextSeq - 1;
+  }
+
+  append(ns: bigint, level: LogLevel, text: string): LogRecord {
+    const r: LogRecord = { seq: this.nextSeq++, ns, level, text };
+    this.ring[r.seq % this.capacity] = r;
+    for (const l of this.listeners) l(r);
+    return r;
+  }
+
+  /** Records with seq > sinceSeq that are still in the ring, oldest first. */
+  records(sinceSeq = 0): LogRecord[] {
+    const first = Math.max(sinceSeq + 1, this.nextSeq - this.capacity, 1);
+    const out: LogRecord[] = [];
+    for (let s = first; s < this.nextSeq; s++) out.push(this.ring[s % this.capacity]!);
+    return out;
+  }
+
+  lines(sinceSeq = 0): string[] {
+    return this.records(sinceSeq).map(formatLogRecord);
+  }
+
+  onRecord(listener: (r: LogRecord) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}
