@@ -1,4 +1,5 @@
 import type { FuzzTarget } from '../target';
+import { cperRecordTarget, statusBlockTarget } from './cper';
 import { firmwareTarget } from './firmware';
 import { linuxTextTarget } from './linuxText';
 import { qmpStreamTarget } from './qmpStream';
@@ -9,6 +10,8 @@ import { tableLoaderDecoderTarget } from './tableLoader';
  * `createTarget` is what the worker calls (see supervisor.ts).
  */
 export const TARGET_FACTORIES: Record<string, () => FuzzTarget> = {
+  'cper-status-block': statusBlockTarget,
+  'cper-record': cperRecordTarget,
   'loader-decode': tableLoaderDecoderTarget,
   firmware: firmwareTarget,
   'linux-text': linuxTextTarget,
