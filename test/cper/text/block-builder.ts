@@ -93,3 +93,80 @@ export const GUID = {
   cxlGeneralMedia: 'fbcd0a77-c260-417f-85a9-088b1621eba6',
   vendor: '12345678-9abc-def0-1122-334455667788',
 } as const;
+
+/** `{1}[Hardware Error]: ` */
+export const P = '{1}[Hardware Error]: ';
+
+/** The lines before the section body that every one-section record starts with. */
+export function recordHead(sev = 'recoverable'): string[] {
+  return [`${P}Hardware error from APEI Generic Hardware Error Source: 0`, `${P}event severity: ${sev}`, `${P} Error 0, type: ${sev}`];
+}
+
+export interface ArmErrorInfoSpec {
+  validation?: number;
+  type: number;
+  multipleError?: number;
+  flags?: number;
+  errorInfo?: bigint;
+  virtualAddress?: bigint;
+  physicalAddress?: bigint;
+}
+
+/** One 32-byte ARM error-information entry. */
+export function armErrorInfo(e: ArmErrorInfoSpec): Uint8Array {
+  return le(32, [
+    [1, 1, 32],
+    [2, 2, e.validation ?? 0],
+    [4, 1, e.type],
+    [5, 2, e.multipleError ?? 0],
+    [7, 1, e.flags ?? 0],
+    [8, 8, e.errorInfo ?? 0n],
+    [16, 8, e.virtualAddress ?? 0n],
+    [24, 8, e.physicalAddress ?? 0n],
+  ]);
+}
+
+/** One ARM register context: 8-byte header + register bytes. */
+export function armContext(type: number, registers: Uint8Array, size = registers.length): Uint8Array {
+  return concat(le(8, [[2, 2, type], [4, 4, size]]), registers);
+}
+
+export interface ArmSectionSpec {
+  validation?: number;
+  errorInfo?: Uint8Array[];
+  contexts?: Uint8Array[];
+  vendor?: Uint8Array;
+  /** overrides the computed section length */
+  sectionLength?: number;
+  /** overrides the entry count */
+  errInfoNum?: number;
+  contextInfoNum?: number;
+  affinityLevel?: number;
+  mpidr?: bigint;
+  midr?: bigint;
+  runningState?: number;
+  psciState?: number;
+}
+
+/** An ARM processor section body. */
+export function armSection(s: ArmSectionSpec): Uint8Array {
+  const infos = s.errorInfo ?? [];
+  const ctxs = s.contexts ?? [];
+  const tail = concat(...infos, ...ctxs, s.vendor ?? new Uint8Array(0));
+  const h = le(40, [
+    [0, 4, s.validation ?? 0],
+    [4, 2, s.errInfoNum ?? infos.length],
+    [6, 2, s.contextInfoNum ?? ctxs.length],
+    [8, 4, s.sectionLength ?? 40 + tail.length],
+    [12, 1, s.affinityLevel ?? 0],
+    [16, 8, s.mpidr ?? 0n],
+    [24, 8, s.midr ?? 0n],
+    [32, 4, s.runningState ?? 0],
+    [36, 4, s.psciState ?? 0],
+  ]);
+  return concat(h, tail);
+}
+
+export function ascii(s: string): Uint8Array {
+  return Uint8Array.from(s, (c) => c.charCodeAt(0));
+}
