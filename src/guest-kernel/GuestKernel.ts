@@ -9,6 +9,8 @@ import type { GhesDescriptor } from './ghes/GhesDescriptor';
 import { discoverTables, FoundTable } from './acpi/TableDiscovery';
 import { DEFAULT_WORKLOAD, INIT_TASK, PROBE_KWORKER, SIGBUS, Task } from './tasks';
 import { GUEST_LINUX_VERSIONS } from './linux-versions';
+import { linuxHestWalk } from './acpi/hest-walk';
+import { renderStatusBlockLinux } from '../cper/text';
 import { esrClass, isRasSError, linuxSErrorVerdict, serrorAet, serrorPanicLine, SERROR_PANIC, ESR_EC_SERROR } from './arch/esr';
 
 /**
@@ -51,8 +53,8 @@ export const DEFAULT_COSTS: Costs = {
 export const DEFAULT_CMDLINE = 'console=ttyAMA0 acpi=force earlycon panic=-1 loglevel=8 initrd=initrd';
 
 export interface HestWalk {
-  /** the lines Linux prints while walking (firmware warnings/bugs) */
-  messages: string[];
+  /** the lines Linux prints while walking, in order (firmware warnings, then the init line) */
+  messages: Array<{ level: LogLevel; text: string }>;
   /** false when the walk aborted (HEST disabled) */
   ok: boolean;
   /** accepted GHES/GHESv2 entries in table order */
@@ -85,8 +87,10 @@ export interface GuestKernelOptions {
   version: LinuxVersion;
   personality: Personality;
   rasExtension: boolean;
-  hestWalker: HestWalker;
-  renderer: RecordRenderer;
+  /** Linux's HEST walk; default `linuxHestWalk` (src/hest walkHestLinux) */
+  hestWalker?: HestWalker;
+  /** the CPER record printer; default src/cper/text renderStatusBlockLinux */
+  renderer?: RecordRenderer;
   cmdline?: string;
   workload?: Task;
   /** pages the workload owns (memory failure recovers them); default none */
@@ -235,10 +239,9 @@ export class GuestKernel {
       if (this.clock.now() < this.costs.hestInitNs) this.clock.spend(this.costs.hestInitNs - this.clock.now());
       const hest = found.tables.find((t) => t.signature === 'HEST');
       if (hest) {
-        const walk = this.opts.hestWalker(hest.bytes);
-        for (const m of walk.messages) this.printk('warning', m);
+        const walk = (this.opts.hestWalker ?? linuxHestWalk)(hest.bytes);
+        for (const m of walk.messages) this.printk(m.level, m.text);
         if (walk.ok) {
-          this.printk('info', 'HEST: Table parsing has been initialized.');
           for (const d of walk.ghes) {
             if (this.halted) break;
             this.ghes.probe(d);
@@ -531,7 +534,7 @@ export class GuestKernel {
       get memoryFailure() {
         return self.memoryFailure;
       },
-      render: (bytes: Uint8Array, o: { sourceId: number; seq: number; fatal: boolean }) => self.opts.renderer(bytes, { version: self.version, ...o }),
+      render: (bytes: Uint8Array, o: { sourceId: number; seq: number; fatal: boolean }) => (self.opts.renderer ?? defaultRenderer)(bytes, { version: self.version, ...o }),
       attribute: (ctx: RecordContext | undefined) => {
         self.attributed = ctx;
       },
@@ -548,6 +551,10 @@ export class GuestKernel {
     };
   }
 }
+
+/** src/cper/text's renderer; the record was already checked, so its gate passes and it prints the record. */
+export const defaultRenderer: RecordRenderer = (bytes, o) =>
+  renderStatusBlockLinux(bytes, { version: o.version, sourceId: o.sourceId, seq: o.seq, fatal: o.fatal, errorBlockLength: bytes.length });
 
 /** `panic=N` on the command line; Linux's default panic_timeout is 0. */
 export function panicTimeoutOf(cmdline: string): number {
