@@ -7,6 +7,7 @@ import { dmarIommuCodec } from './dmar-iommu';
 import { dmarVtdCodec } from './dmar-vtd';
 import { firmwareReferenceCodec } from './firmware-reference';
 import { fruMemoryPoisonCodec } from './fru-memory-poison';
+import { ia32x64Codec } from './ia32x64';
 import { pciBusCodec } from './pci-bus';
 import { pciComponentCodec } from './pci-component';
 import { pcieCodec } from './pcie';
@@ -21,6 +22,7 @@ import { processorGenericCodec } from './processor-generic';
 export const ADDITIONAL_SECTION_CODECS: SectionCodec<any>[] = [
   pcieCodec,
   processorGenericCodec,
+  ia32x64Codec,
   firmwareReferenceCodec,
   pciBusCodec,
   pciComponentCodec,
