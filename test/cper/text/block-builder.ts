@@ -170,3 +170,7 @@ export function armSection(s: ArmSectionSpec): Uint8Array {
 export function ascii(s: string): Uint8Array {
   return Uint8Array.from(s, (c) => c.charCodeAt(0));
 }
+
+export function guidBytes(g: string): Uint8Array {
+  return guidToBytes(g);
+}
