@@ -1,0 +1,384 @@
+import { randomUUID } from 'crypto';
+import { GuestMemory } from '../guest-memory/GuestMemory';
+import { RasgwError } from '../binary/errors';
+import { bootMachine, BootedMachine, createMachineMemory } from '../device-model/boot';
+import { Recorder, RecordRequest } from '../device-model/recorder/Recorder';
+import { LocatorConfig } from '../device-model/recorder/BlockLocator';
+import { Notifier, NotificationSink } from '../device-model/notify/Notifier';
+import { checkSerrorIss } from '../device-model/notify/syndrome';
+import { readCrashReport } from '../device-model/crash/CrashRegisters';
+import { GuestKernel, Costs, ExceptionContext } from '../guest-kernel/GuestKernel';
+import type { RecordContext } from '../guest-kernel/ghes/GhesDriver';
+import type { Task } from '../guest-kernel/tasks';
+import { formatLogRecord } from '../guest-kernel/printk/KernelLog';
+import { encodeStatusBlock, parseStatusBlockJson, safeDecodeStatusBlock, statusBlockToJson } from '../cper';
+import { FwCfgFileName } from '../fw-cfg';
+import type {
+  CrashReport,
+  GuestOutcome,
+  InjectionPayload,
+  InjectionState,
+  InjectionStatus,
+  InjectionTarget,
+  Refusal,
+  SourceState,
+  VirtualMachine,
+  VmEvent,
+  VmSpec,
+  VmStateView,
+} from './contract';
+
+/**
+ * One virtual machine: guest memory + the booted machine (fw_cfg, firmware hand-off, RAS layout)
+ * + the device model (recorder, notifier) + the simulated guest kernel, all on one virtual clock.
+ *
+ * `inject` is synchronous: the record is encoded, recorded (or queued/refused), the notification
+ * raised and the guest runs until it has nothing pending; the returned status already says what
+ * the guest did. Queued records are delivered in order as soon as the guest acknowledges (after
+ * each guest entry, and during `advance` for polled sources). Every status change and every guest
+ * log line is also emitted as a VmEvent, in order.
+ */
+export interface VmOptions {
+  /** records placed into the blocks before the guest kernel probes (found "pending at probe") */
+  beforeProbe?: Array<{ sourceId: number; bytes: Uint8Array }>;
+  /** guest kernel command line (default: the Linux 6.1 captures' line) */
+  cmdline?: string;
+  costs?: Partial<Costs>;
+  logCapacity?: number;
+  workload?: Task;
+  /** how many finished injections `injection(id)` still remembers (default 10,000) */
+  retainInjections?: number;
+}
+
+const DEFAULT_RETAIN = 10_000;
+
+interface Tracked {
+  status: InjectionStatus;
+  target: InjectionTarget;
+}
+
+export class Vm implements VirtualMachine {
+  readonly id: string;
+  readonly spec: VmSpec;
+  private readonly opts: VmOptions;
+  private memory!: GuestMemory;
+  private machine!: BootedMachine;
+  private recorder!: Recorder;
+  private notifier!: Notifier;
+  guest!: GuestKernel;
+  private bootCount = 0;
+  private readonly injections = new Map<string, Tracked>();
+  /** per source: the injection whose record is in the block (delivered, not yet acknowledged) */
+  private readonly outstanding = new Map<number, string>();
+  private readonly listeners = new Set<(e: VmEvent) => void>();
+  private cause: string | undefined;
+  private nextInjection = 1;
+
+  constructor(spec: VmSpec, id: string = randomUUID(), opts: VmOptions = {}) {
+    this.spec = spec;
+    this.id = id;
+    this.opts = opts;
+    this.boot(opts.beforeProbe ?? []);
+  }
+
+  // ------------------------------------------------------------------ boot
+
+  private boot(beforeProbe: Array<{ sourceId: number; bytes: Uint8Array }>): void {
+    this.memory = createMachineMemory();
+    this.machine = bootMachine({ profile: this.spec.profile, sources: this.spec.sources }, this.memory);
+    const { layout, fwCfg } = this.machine;
+    const writeBackFile = layout.writeBack.file;
+    const locator: LocatorConfig = {
+      mode: layout.writeBack.mode,
+      writeBack: () => {
+        const b = fwCfg.readFile(writeBackFile);
+        return new DataView(b.buffer, b.byteOffset, b.byteLength).getBigUint64(0, true);
+      },
+      sources: layout.sources.map((s) => ({
+        sourceId: s.sourceId,
+        version: s.version,
+        addressRegisterOffset: s.errorStatusAddressOffset,
+        readAckRegisterOffset: s.readAckOffset,
+        blockLength: s.blockLength,
+      })),
+    };
+    this.recorder = new Recorder({
+      memory: this.memory,
+      locator,
+      sources: layout.sources.map((s) => ({ sourceId: s.sourceId, blockLength: s.blockLength, busyPolicy: this.spec.busyPolicy, queueDepth: this.spec.queueDepth })),
+      onDelivered: (req) => this.delivered(req),
+    });
+    this.notifier = new Notifier({ sink: this.sink() });
+    this.guest = new GuestKernel({
+      memory: this.memory,
+      version: this.spec.linuxVersion,
+      personality: this.spec.personality,
+      rasExtension: this.spec.rasExtension,
+      cmdline: this.opts.cmdline,
+      costs: this.opts.costs,
+      logCapacity: this.opts.logCapacity,
+      workload: this.opts.workload,
+      hooks: {
+        pickup: (sourceId) => this.outstanding.get(sourceId),
+        acked: (sourceId) => this.acked(sourceId),
+        recordDone: (ctx) => this.recordDone(ctx),
+        exceptionDone: (ctx) => this.exceptionDone(ctx),
+        afterEntry: () => this.recorder.pump(),
+        log: (r, line) => this.emit({ type: 'log', vmId: this.id, line, seq: r.seq }),
+        panic: (reason) => this.emit({ type: 'panic', vmId: this.id, reason }),
+      },
+    });
+    // Records present before the kernel probes: written by the device model exactly as at
+    // runtime (read-ack handshake included); nobody is notified, the probe finds them.
+    for (const r of beforeProbe) {
+      const out = this.recorder.record({ id: `boot-${r.sourceId}`, sourceId: r.sourceId, bytes: r.bytes });
+      if (out.state !== 'delivered') throw new RasgwError({ code: 'protocol', path: `beforeProbe[${r.sourceId}]`, message: out.state === 'rejected' ? out.message : 'source busy before boot' });
+    }
+    this.bootCount++;
+    this.emit({ type: 'boot', vmId: this.id, bootCount: this.bootCount });
+    this.guest.boot(this.machine.handoff.rsdpAddress);
+  }
+
+  reboot(): void {
+    // Queued records die with the machine: each is reported, none silently dropped.
+    for (const req of this.recorder.drop()) {
+      const t = this.injections.get(req.id);
+      if (t) this.refuse(t, { code: 'guest_halted', message: 'the VM was rebooted before this record could be delivered' });
+    }
+    this.outstanding.clear();
+    this.boot([]);
+  }
+
+  // ------------------------------------------------------------------ injection
+
+  inject(payload: InjectionPayload, target: InjectionTarget = {}): InjectionStatus {
+    const id = `${this.id}-${this.nextInjection++}`;
+    const sourceId = this.resolveSource(target);
+    const status: InjectionStatus = { id, vmId: this.id, sourceId: sourceId ?? -1, state: 'queued', bytes: new Uint8Array(0), history: [] };
+    const t: Tracked = { status, target };
+    this.remember(t);
+    const bytes = this.encode(payload);
+    if (bytes instanceof Object && 'code' in bytes) return this.refuse(t, bytes);
+    status.bytes = bytes;
+    if (sourceId === undefined) {
+      return this.refuse(t, { code: 'no_such_source', message: target.sourceId !== undefined ? `HEST: Source ${target.sourceId} not found.` : `no source is notified via ${target.notification}` });
+    }
+    if (target.esrIss !== undefined) {
+      try {
+        checkSerrorIss(target.esrIss);
+      } catch (e) {
+        if (e instanceof RasgwError) return this.refuse(t, { code: 'invalid_record', message: e.message });
+        throw e;
+      }
+    }
+    if (this.guest.halted) return this.refuse(t, { code: 'guest_halted', message: `the guest panicked (${this.guest.panicReason}); reboot first` });
+    const out = this.recorder.record({ id, sourceId, bytes });
+    if (out.state === 'rejected') return this.refuse(t, { code: out.code, message: out.message, ...(out.maxLength !== undefined ? { maxLength: out.maxLength } : {}) });
+    if (out.state === 'queued') this.setState(t, 'queued');
+    return status;
+  }
+
+  injection(id: string): InjectionStatus | undefined {
+    return this.injections.get(id)?.status;
+  }
+
+  private resolveSource(target: InjectionTarget): number | undefined {
+    const sources = this.machine.layout.sources;
+    if (target.sourceId !== undefined) return sources.some((s) => s.sourceId === target.sourceId) ? target.sourceId : undefined;
+    if (target.notification !== undefined) return sources.find((s) => s.notification === target.notification)?.sourceId;
+    return sources[0]?.sourceId;
+  }
+
+  private encode(payload: InjectionPayload): Uint8Array | Refusal {
+    if (payload.kind === 'raw') {
+      if (payload.bytes.length < 20) return { code: 'invalid_record', message: `a status block needs at least its 20-byte header; got ${payload.bytes.length} byte(s)` };
+      return payload.bytes.slice();
+    }
+    try {
+      return encodeStatusBlock(parseStatusBlockJson(payload.error));
+    } catch (e) {
+      if (e instanceof RasgwError) return { code: 'invalid_record', message: e.message };
+      throw e;
+    }
+  }
+
+  /** Recorder callback: the record is in the block; raise the source's notification. */
+  private delivered(req: RecordRequest): void {
+    const t = this.injections.get(req.id);
+    if (t) this.setState(t, 'delivered');
+    this.outstanding.set(req.sourceId, req.id);
+    const src = this.machine.layout.sources.find((s) => s.sourceId === req.sourceId)!;
+    const cfg = this.machine.profile.sources.find((s) => s.sourceId === req.sourceId)!;
+    const severity = req.bytes.length >= 20 ? new DataView(req.bytes.buffer, req.bytes.byteOffset, req.bytes.byteLength).getUint32(16, true) : 0;
+    const prev = this.cause;
+    this.cause = req.id;
+    try {
+      this.notifier.notify({ sourceId: req.sourceId, notification: src.notification, vector: cfg.vector, blockSeverity: severity, esrIss: t?.target.esrIss });
+    } finally {
+      this.cause = prev;
+    }
+  }
+
+  private sink(): NotificationSink {
+    return {
+      serror: (_cpu, esr) => this.guest.raiseSError(esr, this.cause),
+      sea: (_cpu, esr) => this.guest.raiseSea(esr, this.cause),
+      hedNotify: () => this.guest.hedNotify(this.cause),
+      sdei: (event) => this.guest.sdeiEvent(event, this.cause),
+      interrupt: (gsi) => this.guest.interrupt(gsi, this.cause),
+      nmi: () => this.guest.nmi(this.cause),
+      polled: () => undefined,
+    };
+  }
+
+  private acked(sourceId: number): void {
+    const id = this.outstanding.get(sourceId);
+    if (id === undefined) return;
+    this.outstanding.delete(sourceId);
+    const t = this.injections.get(id);
+    if (t && t.status.state === 'delivered') this.setState(t, 'acknowledged');
+  }
+
+  private recordDone(ctx: RecordContext): void {
+    const t = ctx.token !== undefined ? this.injections.get(ctx.token) : undefined;
+    const outcome: GuestOutcome = { logLines: ctx.lines, actions: ctx.actions, panicked: ctx.panicked };
+    if (t) {
+      t.status.outcome = outcome;
+      this.emit({ type: 'injection', vmId: this.id, status: t.status });
+    }
+    if (ctx.bytes.length > 0) {
+      const d = safeDecodeStatusBlock(ctx.bytes);
+      this.emit({ type: 'guest-record', vmId: this.id, injectionId: ctx.token, sourceId: ctx.sourceId, decoded: d.success ? statusBlockToJson(d.data) : null, bytes: ctx.bytes });
+    }
+  }
+
+  /** Outcome of a notification that produced no record of its own (silent SError, SError panic…). */
+  private exceptionDone(ctx: ExceptionContext): void {
+    for (const id of ctx.causes) {
+      const t = this.injections.get(id);
+      if (!t) continue;
+      if (!t.status.outcome) t.status.outcome = { logLines: [...ctx.lines], actions: [...ctx.actions], panicked: ctx.panicked };
+      else if (ctx.lines.length || ctx.panicked) {
+        t.status.outcome = {
+          logLines: [...t.status.outcome.logLines, ...ctx.lines],
+          actions: [...t.status.outcome.actions, ...ctx.actions.filter((a) => !t.status.outcome!.actions.includes(a))],
+          panicked: t.status.outcome.panicked || ctx.panicked,
+        };
+      } else continue;
+      this.emit({ type: 'injection', vmId: this.id, status: t.status });
+    }
+  }
+
+  private setState(t: Tracked, state: InjectionState): void {
+    t.status.state = state;
+    t.status.history.push({ state, at: this.guest.clock.now() });
+    this.emit({ type: 'injection', vmId: this.id, status: t.status });
+  }
+
+  private refuse(t: Tracked, refusal: Refusal): InjectionStatus {
+    t.status.refusal = refusal;
+    this.setState(t, 'rejected');
+    return t.status;
+  }
+
+  private remember(t: Tracked): void {
+    this.injections.set(t.status.id, t);
+    const limit = this.opts.retainInjections ?? DEFAULT_RETAIN;
+    if (this.injections.size <= limit) return;
+    for (const [id, old] of this.injections) {
+      if (this.injections.size <= limit) break;
+      if (old.status.state === 'acknowledged' || old.status.state === 'rejected') this.injections.delete(id);
+    }
+  }
+
+  // ------------------------------------------------------------------ views
+
+  state(): VmStateView {
+    const hw = this.machine.addresses;
+    const handled = this.guest.handledSources();
+    const sources: SourceState[] = this.machine.layout.sources.map((s, i) => {
+      const a = hw.sources[i];
+      const out: SourceState = {
+        sourceId: s.sourceId,
+        notification: s.notification,
+        version: s.version,
+        errorBlockLength: s.blockLength,
+        errorStatusAddressRegister: a.errorStatusAddressRegister,
+        blockAddress: this.memory.readU64(a.errorStatusAddressRegister),
+        blockStatus: 0,
+        queueDepth: this.recorder.queueLength(s.sourceId),
+        guestHandler: handled.has(s.sourceId),
+      };
+      out.blockStatus = this.memory.isRam(out.blockAddress, 4) ? this.memory.readU32(out.blockAddress) : 0;
+      if (a.readAckRegister !== undefined) {
+        out.readAckRegister = a.readAckRegister;
+        out.readAck = this.memory.readU64(a.readAckRegister);
+      }
+      return out;
+    });
+    return {
+      id: this.id,
+      spec: this.spec,
+      booted: this.guest.isBooted,
+      bootCount: this.bootCount,
+      sources,
+      guest: {
+        running: !this.guest.halted,
+        panicked: this.guest.halted,
+        ...(this.guest.panicReason !== undefined ? { panicReason: this.guest.panicReason } : {}),
+        poisonedPages: this.guest.poisonedPages,
+        clockNs: this.guest.clock.now(),
+      },
+    };
+  }
+
+  log(sinceSeq = 0): Array<{ seq: number; line: string }> {
+    return this.guest.log.records(sinceSeq).map((r) => ({ seq: r.seq, line: formatLogRecord(r) }));
+  }
+
+  crashReport(): CrashReport | null {
+    if (!this.spec.diagnostics) return null;
+    const r = readCrashReport(this.memory, this.guest.crashRegisters);
+    if (!r) return null;
+    const out: CrashReport = { reason: r.reason, message: r.message };
+    if (r.esr !== undefined) out.esr = r.esr;
+    if (r.record) out.record = r.record;
+    return out;
+  }
+
+  tables(): Array<{ signature: string; address: bigint; bytes: Uint8Array }> {
+    return this.machine.handoff.tables.map((t) => ({ signature: t.signature, address: t.address, bytes: this.memory.read(t.address, t.length) }));
+  }
+
+  loaderScript(): Uint8Array {
+    return this.machine.fwCfg.readFile(FwCfgFileName.TABLE_LOADER).slice();
+  }
+
+  hardwareErrors(): Uint8Array {
+    return this.memory.read(this.machine.addresses.hardwareErrors, this.machine.layout.hardwareErrorsSize);
+  }
+
+  /** The booted machine (fw_cfg, hand-off, layout, addresses), for tests and tools. */
+  get booted(): BootedMachine {
+    return this.machine;
+  }
+
+  get guestMemory(): GuestMemory {
+    return this.memory;
+  }
+
+  subscribe(listener: (e: VmEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  advance(ns: bigint): void {
+    if (ns < 0n) throw new RangeError('advance takes a non-negative number of nanoseconds');
+    this.guest.advance(ns);
+    this.recorder.pump();
+  }
+
+  private emit(e: VmEvent): void {
+    for (const l of this.listeners) l(e);
+  }
+}
