@@ -93,8 +93,8 @@ export function decodeDataEntry(r: ByteReader, offset: number, index: number, op
   return entry;
 }
 
-export function dataEntryByteLength(e: GenericErrorDataEntry, opts: CperOptions): number {
-  return dataEntryHeaderLength(e.revision) + sectionByteLength(e.section, opts);
+export function dataEntryByteLength(e: GenericErrorDataEntry, opts: CperOptions, path = 'entry'): number {
+  return dataEntryHeaderLength(e.revision) + sectionByteLength(e.section, opts, `${path}.section`);
 }
 
 /** Writes the entry at `o`; returns its length. */

@@ -135,7 +135,7 @@ const hexLength = (h: HexString | undefined) => (h === undefined ? 0 : h.length 
 /** Sum of the entries' encoded lengths. */
 export function entriesLength(entries: GenericErrorDataEntry[], opts: CperOptions): number {
   let n = 0;
-  for (let i = 0; i < entries.length; i++) n += dataEntryByteLength(entries[i], opts);
+  for (let i = 0; i < entries.length; i++) n += dataEntryByteLength(entries[i], opts, `entries[${i}]`);
   return n;
 }
 
