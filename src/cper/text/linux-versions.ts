@@ -1,3 +1,4 @@
+import { RasgwError } from '../../binary';
 import type { LinuxVersion } from '../../vm/contract';
 
 /**
@@ -74,9 +75,15 @@ export const LINUX_TEXT_PROFILES: Readonly<Record<LinuxVersion, LinuxTextProfile
   },
 };
 
-/** The profile of a version (throws a TypeError for a name that is not a LinuxVersion). */
+/** The profile of a version (a RasgwError `invalid_input` for a name that is not a LinuxVersion). */
 export function linuxTextProfile(version: LinuxVersion): LinuxTextProfile {
-  const p = (LINUX_TEXT_PROFILES as Record<string, LinuxTextProfile | undefined>)[version];
-  if (!p) throw new TypeError(`unknown Linux version ${JSON.stringify(version)} (expected ${Object.keys(LINUX_TEXT_PROFILES).join(' or ')})`);
+  const p = Object.prototype.hasOwnProperty.call(LINUX_TEXT_PROFILES, version) ? LINUX_TEXT_PROFILES[version] : undefined;
+  if (!p) {
+    throw new RasgwError({
+      code: 'invalid_input',
+      path: 'opts.version',
+      message: `unknown Linux version ${JSON.stringify(version)} (expected ${Object.keys(LINUX_TEXT_PROFILES).join(' or ')})`,
+    });
+  }
   return p;
 }
