@@ -3,7 +3,7 @@ import { ByteReader } from '../../binary/ByteReader';
 import { ByteWriter } from '../../binary/ByteWriter';
 import { fromHex } from '../../binary/hexdump';
 import { SECTION_TYPES } from '../guids';
-import { EnumTable, EnumValue, enumField, enumValue, Flags64, flags64Field, flags64Value, FlagTable, u64, uint } from '../json/fields';
+import { EnumTable, EnumValue, enumField, enumValue, Flags64, flags64Decoder, flags64Field, FlagTable, u64, uint } from '../json/fields';
 import type { SectionCodec } from './SectionCodec';
 import {
   checkBits,
@@ -50,6 +50,8 @@ export const PCIE_VALIDATION_BITS: FlagTable = {
   8: 'deviceIdRcrb',
   9: 'rcrbHighAddress',
 };
+
+const decodeValidationBits = flags64Decoder(PCIE_VALIDATION_BITS);
 
 export const PCIE_PORT_TYPES: EnumTable = {
   0: 'endpoint',
@@ -177,7 +179,7 @@ function decode(r: ByteReader): PcieSection {
   const s: PcieSection = {
     type: 'pcie',
     guid: INFO.guid,
-    validationBits: flags64Value(PCIE_VALIDATION_BITS, r.u64(0, 'validationBits')),
+    validationBits: decodeValidationBits(r.u64(0, 'validationBits')),
     portType: enumValue(PCIE_PORT_TYPES, r.u32(8, 'portType')),
     version: { minor: r.u8(12, 'version.minor'), major: r.u8(13, 'version.major'), reserved: r.u16(14, 'version.reserved') },
     command: r.u16(16, 'command'),

@@ -51,9 +51,17 @@ export function zeroHex(length: number): HexString {
   return '00'.repeat(length);
 }
 
-/** Reads `length` bytes at `offset` as hex. */
+/** Reads `length` bytes at `offset` as hex (bounds checked first; Node's hex encoder does the work). */
 export function readHex(r: ByteReader, offset: number, length: number, field: string): HexString {
-  return toHex(r.bytesAt(offset, length, field));
+  r.need(offset, length, field);
+  return Buffer.from(r.bytes.buffer, r.bytes.byteOffset + r.start + offset, length).toString('hex');
+}
+
+const PLAIN_HEX = /^(?:[0-9a-fA-F]{2})*$/;
+
+/** Bytes of a hex string: the plain form decodes natively; separators fall back to `fromHex`. */
+function hexBytes(hex: HexString): Uint8Array {
+  return PLAIN_HEX.test(hex) ? Buffer.from(hex, 'hex') : fromHex(hex);
 }
 
 /**
@@ -64,7 +72,7 @@ export function readHex(r: ByteReader, offset: number, length: number, field: st
 export function writeHex(w: ByteWriter, offset: number, hex: HexString, path: string, length?: number): number {
   let bytes: Uint8Array;
   try {
-    bytes = fromHex(hex);
+    bytes = hexBytes(hex);
   } catch {
     throw new EncodeError({ code: 'bad_value', offset, path, message: 'not a hex byte string' });
   }
@@ -145,7 +153,8 @@ export interface FixedText {
 }
 
 export function readFixedText(r: ByteReader, offset: number, length: number, field: string): FixedText {
-  const bytes = r.bytesAt(offset, length, field);
+  r.need(offset, length, field);
+  const bytes = r.bytes.subarray(r.start + offset, r.start + offset + length);
   let end = bytes.indexOf(0);
   if (end < 0) end = length;
   let text = '';
