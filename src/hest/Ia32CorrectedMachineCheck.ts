@@ -1,7 +1,7 @@
 import { ByteReader } from '../binary/ByteReader';
 import { ByteWriter, Encodable } from '../binary/ByteWriter';
 import { joinPath } from '../binary/errors';
-import { fixed } from './Ia32MachineCheck';
+import { padReserved } from './Ia32MachineCheck';
 import { decodeMachineCheckBank, MACHINE_CHECK_BANK_LENGTH, MachineCheckBank, writeBanks } from './MachineCheckBank';
 import { decodeNotification, HardwareErrorNotification } from './NotificationStructure';
 
@@ -66,7 +66,7 @@ export class Ia32CorrectedMachineCheck implements Encodable {
     w.u32(offset + 12, this.maxSectionsPerRecord, p('maxSectionsPerRecord'));
     this.notification.writeTo(w, offset + 16, p('notification'));
     w.u8(offset + 44, this.banks.length, p('numberOfHardwareBanks'));
-    w.bytesAt(offset + 45, fixed(this.reserved2, 3), p('reserved2'));
+    w.bytesAt(offset + 45, padReserved(this.reserved2, 3), p('reserved2'));
     writeBanks(w, offset + 48, this.banks, path);
   }
 

@@ -65,7 +65,7 @@ export class Ia32MachineCheck implements Encodable {
     w.u64(offset + 16, this.globalCapabilityInitData, p('globalCapabilityInitData'));
     w.u64(offset + 24, this.globalControlInitData, p('globalControlInitData'));
     w.u8(offset + 32, this.banks.length, p('numberOfHardwareBanks'));
-    w.bytesAt(offset + 33, fixed(this.reserved2, 7), p('reserved2'));
+    w.bytesAt(offset + 33, padReserved(this.reserved2, 7), p('reserved2'));
     writeBanks(w, offset + 40, this.banks, path);
   }
 
@@ -105,7 +105,7 @@ export function decodeIa32MachineCheck(r: ByteReader): Ia32MachineCheck {
 }
 
 /** `bytes` padded or cut to `n` (reserved arrays given by callers). */
-export function fixed(bytes: Uint8Array, n: number): Uint8Array {
+export function padReserved(bytes: Uint8Array, n: number): Uint8Array {
   if (bytes.length === n) return bytes;
   const out = new Uint8Array(n);
   out.set(bytes.subarray(0, n));
