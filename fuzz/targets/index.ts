@@ -1,6 +1,7 @@
 import type { FuzzTarget } from '../target';
 import { cperRecordTarget, statusBlockTarget } from './cper';
 import { firmwareTarget } from './firmware';
+import { hestTarget } from './hest';
 import { linuxTextTarget } from './linuxText';
 import { qmpStreamTarget } from './qmpStream';
 import { tableLoaderDecoderTarget } from './tableLoader';
@@ -13,6 +14,7 @@ export const TARGET_FACTORIES: Record<string, () => FuzzTarget> = {
   'cper-status-block': statusBlockTarget,
   'cper-record': cperRecordTarget,
   'loader-decode': tableLoaderDecoderTarget,
+  hest: hestTarget,
   firmware: firmwareTarget,
   'linux-text': linuxTextTarget,
   'qmp-stream': qmpStreamTarget,
