@@ -140,7 +140,8 @@ export class QmpSession {
       return withId({ return: cmd(args) });
     } catch (e) {
       if (e instanceof CommandError) return withId({ error: { class: e.qmp.class, desc: e.qmp.desc } });
-      throw e;
+      // the backend failed (e.g. its VM was deleted): one error reply, the connection stays up
+      return withId({ error: { class: 'GenericError', desc: e instanceof Error ? e.message : String(e) } });
     }
   }
 

@@ -1,0 +1,353 @@
+import { EventEmitter } from 'events';
+import type { Logger } from '../log/logger';
+import { silentLogger } from '../log/logger';
+import type { EventStore } from '../store/EventStore';
+import type { InjectionOrigin, StoredInjection, StoredVm } from '../store/records';
+import type {
+  InjectionStatus,
+  InjectionTarget,
+  Refusal,
+  VirtualMachine,
+  VmEvent,
+  VmFactory,
+  VmSpec,
+} from '../vm/contract';
+import { GatewayMetrics } from './metrics';
+import { summariseDecodedRecord } from './recordSummary';
+
+/**
+ * The gateway's core, without HTTP: owns the live VMs, writes everything they report to the
+ * event store, and replays what the store says was accepted but not yet consumed when it starts.
+ *
+ * Durability rule: every call that changes something runs inside one store transaction that
+ * commits before the call returns, so a caller (REST 202, QMP `{"return": {}}`) only answers
+ * after the injection and its consequences are on disk.
+ *
+ * Injection ids are the gateway's (the store's row id, stable across restarts); the VM's own
+ * ids are mapped onto them. While `vm.inject` runs, an injection id the gateway has not seen
+ * yet belongs to the injection being submitted.
+ */
+export interface GatewayOptions {
+  store: EventStore;
+  factory: VmFactory;
+  logger?: Logger;
+  /**
+   * `wall` (default for servers): a timer advances every VM's virtual clock by the wall time
+   * that passed, so polled sources get read. `manual`: only POST /vms/{id}/advance moves it.
+   */
+  clock?: 'wall' | 'manual';
+  /** timer period for the wall clock (default 50 ms) */
+  tickMs?: number;
+  metrics?: GatewayMetrics;
+}
+
+export interface LogLineEvent {
+  vmId: string;
+  seq: number;
+  boot: number;
+  line: string;
+}
+
+export type InjectResult =
+  | { accepted: true; injection: StoredInjection }
+  | { accepted: false; injection: StoredInjection; refusal: Refusal };
+
+/** Thrown for an unknown VM id (the HTTP layer turns it into not-found). */
+export class UnknownVmError extends Error {
+  constructor(readonly vmId: string) {
+    super(`no VM with id ${JSON.stringify(vmId)}`);
+  }
+}
+
+/** Thrown when a VM id is taken. */
+export class VmExistsError extends Error {
+  constructor(readonly vmId: string) {
+    super(`a VM with id ${JSON.stringify(vmId)} already exists`);
+  }
+}
+
+interface LiveVm {
+  id: string;
+  vm: VirtualMachine;
+  boot: number;
+  /** VM injection id → gateway injection id */
+  ids: Map<string, string>;
+  /** history entries of each gateway injection already written to the store */
+  historyLen: Map<string, number>;
+  /** gateway id of the injection being submitted right now */
+  binding?: string;
+  unsubscribe: () => void;
+}
+
+const TERMINAL = new Set(['acknowledged', 'rejected']);
+/** How many finished injections a live VM keeps in its id map (later events for them are rare). */
+const ID_MAP_BOUND = 4096;
+
+export class Gateway extends EventEmitter {
+  readonly store: EventStore;
+  readonly metrics: GatewayMetrics;
+  private readonly factory: VmFactory;
+  private readonly logger: Logger;
+  private readonly live = new Map<string, LiveVm>();
+  private timer?: NodeJS.Timeout;
+  private lastTick = 0n;
+
+  constructor(opts: GatewayOptions) {
+    super();
+    this.setMaxListeners(0);
+    this.store = opts.store;
+    this.factory = opts.factory;
+    this.logger = opts.logger ?? silentLogger;
+    this.metrics = opts.metrics ?? new GatewayMetrics();
+    if ((opts.clock ?? 'manual') === 'wall') {
+      this.lastTick = process.hrtime.bigint();
+      this.timer = setInterval(() => this.tick(), opts.tickMs ?? 50);
+      this.timer.unref();
+    }
+  }
+
+  /**
+   * Brings back every VM the store knows (booted afresh, same id) and re-delivers, in their
+   * original order, the injections that the guest had not consumed: accepted or queued ones, and
+   * delivered ones the guest never read (no outcome).
+   */
+  restore(): { vms: number; replayed: number } {
+    let replayed = 0;
+    const vms = this.store.listVms();
+    for (const stored of vms) {
+      this.store.transaction(() => {
+        const live = this.bootLive(stored.id, stored.spec);
+        for (const inj of this.store.openInjections(stored.id)) {
+          if (inj.state === 'delivered' && inj.outcome) continue;
+          this.store.addEvent(stored.id, 'replayed', live.boot, { injectionId: inj.id, previousState: inj.state });
+          this.deliver(live, inj.id, inj.bytes, inj.target);
+          replayed++;
+        }
+      });
+    }
+    return { vms: vms.length, replayed };
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    for (const live of this.live.values()) live.unsubscribe();
+    this.live.clear();
+  }
+
+  // ---- VMs -------------------------------------------------------------------------------
+
+  createVm(spec: VmSpec, id: string): StoredVm {
+    if (this.live.has(id) || this.store.getVm(id)) throw new VmExistsError(id);
+    return this.store.transaction(() => {
+      this.store.putVm(id, spec);
+      this.store.addEvent(id, 'vm-created', 0, { spec });
+      this.bootLive(id, spec);
+      return this.store.getVm(id)!;
+    });
+  }
+
+  has(id: string): boolean {
+    return this.live.has(id);
+  }
+
+  vmIds(): string[] {
+    return [...this.live.keys()];
+  }
+
+  /** The running VM (throws UnknownVmError). */
+  vm(id: string): VirtualMachine {
+    return this.liveVm(id).vm;
+  }
+
+  storedVm(id: string): StoredVm {
+    const s = this.store.getVm(id);
+    if (!s || !this.live.has(id)) throw new UnknownVmError(id);
+    return s;
+  }
+
+  rebootVm(id: string): void {
+    const live = this.liveVm(id);
+    this.store.transaction(() => {
+      live.vm.reboot();
+      live.boot = this.store.recordBoot(id);
+      this.store.addEvent(id, 'reboot', live.boot, { bootCount: live.vm.state().bootCount });
+    });
+  }
+
+  deleteVm(id: string): void {
+    const live = this.liveVm(id);
+    live.unsubscribe();
+    this.live.delete(id);
+    this.store.deleteVm(id);
+    this.metrics.forgetVm(id);
+    this.emit(`deleted:${id}`);
+  }
+
+  /** Advances the VM's virtual clock (polled sources are read when their interval elapses). */
+  advance(id: string, ns: bigint): bigint {
+    const live = this.liveVm(id);
+    this.store.transaction(() => live.vm.advance(ns));
+    return live.vm.state().guest.clockNs;
+  }
+
+  // ---- injections ------------------------------------------------------------------------
+
+  /**
+   * Stores the injection, hands it to the VM and stores what happened, in one transaction.
+   * A refused injection is stored too (state `rejected`, with the refusal).
+   */
+  inject(vmId: string, bytes: Uint8Array, target: InjectionTarget, origin: InjectionOrigin): InjectResult {
+    const live = this.liveVm(vmId);
+    const result = this.store.transaction((): InjectResult => {
+      const id = this.store.addInjection(vmId, origin, target, bytes);
+      const status = this.deliver(live, id, bytes, target);
+      const injection = this.store.getInjection(vmId, id)!;
+      if (status.state === 'rejected') {
+        const refusal = status.refusal ?? { code: 'invalid_record', message: 'refused without a reason' };
+        return { accepted: false, injection, refusal };
+      }
+      return { accepted: true, injection };
+    });
+    this.metrics.injection(result.accepted ? result.injection.state : result.refusal.code);
+    return result;
+  }
+
+  injection(vmId: string, id: string): StoredInjection | undefined {
+    this.liveVm(vmId);
+    return this.store.getInjection(vmId, id);
+  }
+
+  // ---- internals -------------------------------------------------------------------------
+
+  private liveVm(id: string): LiveVm {
+    const live = this.live.get(id);
+    if (!live) throw new UnknownVmError(id);
+    return live;
+  }
+
+  /** Creates and boots the VM, stores its boot log and starts listening to it. */
+  private bootLive(id: string, spec: VmSpec): LiveVm {
+    const vm = this.factory.create(spec, id);
+    const boot = this.store.recordBoot(id);
+    const live: LiveVm = { id, vm, boot, ids: new Map(), historyLen: new Map(), unsubscribe: () => undefined };
+    this.store.addEvent(id, 'boot', boot, { bootCount: vm.state().bootCount, booted: vm.state().booted });
+    // lines logged while the VM booted, before we could subscribe
+    for (const l of vm.log()) this.logLine(live, l.line);
+    live.unsubscribe = vm.subscribe((e) => this.onVmEvent(live, e));
+    this.live.set(id, live);
+    return live;
+  }
+
+  /** Hands stored bytes to the VM for gateway injection `id` and stores the resulting status. */
+  private deliver(live: LiveVm, id: string, bytes: Uint8Array, target: InjectionTarget): InjectionStatus {
+    live.binding = id;
+    let status: InjectionStatus;
+    try {
+      status = live.vm.inject({ kind: 'raw', bytes }, target);
+    } finally {
+      live.binding = undefined;
+    }
+    if (!live.ids.has(status.id)) live.ids.set(status.id, id);
+    this.syncStatus(live, id, status);
+    return status;
+  }
+
+  private gatewayId(live: LiveVm, vmInjectionId: string): string | undefined {
+    const known = live.ids.get(vmInjectionId);
+    if (known) return known;
+    if (live.binding !== undefined) {
+      live.ids.set(vmInjectionId, live.binding);
+      return live.binding;
+    }
+    return undefined;
+  }
+
+  /** Writes the VM's view of an injection to the store: new history entries, then the rest. */
+  private syncStatus(live: LiveVm, id: string, status: InjectionStatus): void {
+    const seen = live.historyLen.get(id) ?? 0;
+    for (let i = seen; i < status.history.length; i++) {
+      const h = status.history[i];
+      this.store.updateInjection(id, { state: h.state, clockNs: h.at, boot: live.boot });
+      this.store.addEvent(live.id, 'injection', live.boot, { injectionId: id, state: h.state, sourceId: status.sourceId, clockNs: h.at });
+    }
+    live.historyLen.set(id, status.history.length);
+    this.store.updateInjection(id, {
+      state: status.state,
+      sourceId: status.sourceId,
+      refusal: status.refusal,
+      outcome: status.outcome,
+      vmInjectionId: status.id,
+      boot: live.boot,
+    });
+    if (TERMINAL.has(status.state) && live.historyLen.size > ID_MAP_BOUND) this.prune(live);
+  }
+
+  private prune(live: LiveVm): void {
+    for (const [vmId, gid] of live.ids) {
+      if (live.historyLen.size <= ID_MAP_BOUND / 2) break;
+      live.ids.delete(vmId);
+      live.historyLen.delete(gid);
+    }
+  }
+
+  private logLine(live: LiveVm, line: string): void {
+    const [seq] = this.store.appendLog(live.id, live.boot, [line]);
+    this.emit(`log:${live.id}`, { vmId: live.id, seq, boot: live.boot, line } satisfies LogLineEvent);
+  }
+
+  private onVmEvent(live: LiveVm, e: VmEvent): void {
+    switch (e.type) {
+      case 'log':
+        this.logLine(live, e.line);
+        return;
+      case 'injection': {
+        const id = this.gatewayId(live, e.status.id);
+        if (id === undefined) {
+          this.logger.warn('VM reported an injection the gateway does not know', { vm: live.id, vmInjectionId: e.status.id });
+          return;
+        }
+        this.syncStatus(live, id, e.status);
+        return;
+      }
+      case 'guest-record': {
+        const injectionId = e.injectionId === undefined ? undefined : this.gatewayId(live, e.injectionId);
+        const summary = summariseDecodedRecord(e.decoded);
+        const recordId = this.store.addGuestRecord({
+          vmId: live.id,
+          injectionId,
+          sourceId: e.sourceId,
+          boot: live.boot,
+          severity: summary.severity,
+          sections: summary.sections,
+          decoded: e.decoded,
+          bytes: e.bytes,
+        });
+        this.store.addEvent(live.id, 'guest-record', live.boot, { recordId, injectionId, sourceId: e.sourceId, ...summary });
+        return;
+      }
+      case 'panic':
+        this.store.addEvent(live.id, 'panic', live.boot, { reason: e.reason });
+        this.metrics.panic(live.id);
+        return;
+      case 'boot':
+        // boots are counted by the gateway itself (creation, reboot), which also sees the
+        // first boot that happens before it can subscribe
+        return;
+    }
+  }
+
+  /** Wall-clock mode: moves every VM's virtual clock by the real time that passed. */
+  private tick(): void {
+    const now = process.hrtime.bigint();
+    const ns = now - this.lastTick;
+    this.lastTick = now;
+    for (const live of this.live.values()) {
+      try {
+        this.store.transaction(() => live.vm.advance(ns));
+      } catch (e) {
+        this.logger.error('advancing the VM clock failed', { vm: live.id, error: e instanceof Error ? e.message : String(e) });
+      }
+    }
+  }
+}

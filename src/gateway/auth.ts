@@ -1,0 +1,84 @@
+import crypto from 'crypto';
+import fs from 'fs';
+import path from 'path';
+import type { NextFunction, Request, Response } from 'express';
+import { ProblemError } from './ProblemError';
+
+/**
+ * Bearer-token authentication. The token comes from RASGW_TOKEN, or from a token file that is
+ * generated on first start (32 random bytes, base64url) with mode 0600 in a directory only the
+ * owner can enter. A token file readable by group or others is refused, as ssh refuses a key.
+ * Comparison is constant-time (SHA-256 of both sides, then timingSafeEqual, so neither the
+ * content nor the length of the presented token leaks through timing).
+ */
+export const TOKEN_ENV = 'RASGW_TOKEN';
+export const TOKEN_FILE_NAME = 'token';
+
+export interface TokenSource {
+  token: string;
+  /** 'env' or the token file path */
+  from: 'env' | string;
+  /** true when this start generated the file */
+  generated: boolean;
+}
+
+export class TokenError extends Error {}
+
+export function resolveToken(opts: { tokenFile: string; env?: NodeJS.ProcessEnv }): TokenSource {
+  const fromEnv = (opts.env ?? process.env)[TOKEN_ENV];
+  if (fromEnv !== undefined && fromEnv !== '') {
+    if (fromEnv.length < 16) throw new TokenError(`${TOKEN_ENV} must be at least 16 characters`);
+    return { token: fromEnv, from: 'env', generated: false };
+  }
+  const file = opts.tokenFile;
+  let generated = false;
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    const token = crypto.randomBytes(32).toString('base64url');
+    try {
+      fs.writeFileSync(file, token + '\n', { mode: 0o600, flag: 'wx' });
+      generated = true;
+    } catch (e) {
+      // another process created it first: read theirs below
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+  const st = fs.statSync(file);
+  if (process.platform !== 'win32' && (st.mode & 0o077) !== 0) {
+    throw new TokenError(`token file ${file} is accessible by group or others (mode ${(st.mode & 0o777).toString(8)}); chmod 600 it`);
+  }
+  const token = fs.readFileSync(file, 'utf8').trim();
+  if (token.length < 16) throw new TokenError(`token file ${file} holds fewer than 16 characters`);
+  return { token, from: file, generated };
+}
+
+function digest(s: string): Buffer {
+  return crypto.createHash('sha256').update(s, 'utf8').digest();
+}
+
+/** Constant-time token comparison. */
+export function tokenMatches(presented: string, expected: string): boolean {
+  return crypto.timingSafeEqual(digest(presented), digest(expected));
+}
+
+/** Express middleware: `Authorization: Bearer <token>` or 401 unauthorized. */
+export function bearerAuth(token: string) {
+  const expected = digest(token);
+  return (req: Request, _res: Response, next: NextFunction): void => {
+    const h = req.headers.authorization;
+    if (h === undefined) {
+      next(new ProblemError('unauthorized', 'missing Authorization header', {}, { 'WWW-Authenticate': 'Bearer realm="rasgw"' }));
+      return;
+    }
+    const m = /^Bearer[ ]+([^\s]+)\s*$/i.exec(h);
+    if (!m || !crypto.timingSafeEqual(digest(m[1]), expected)) {
+      next(
+        new ProblemError('unauthorized', m ? 'the bearer token is not valid' : 'the Authorization header is not "Bearer <token>"', {}, {
+          'WWW-Authenticate': 'Bearer realm="rasgw", error="invalid_token"',
+        }),
+      );
+      return;
+    }
+    next();
+  };
+}

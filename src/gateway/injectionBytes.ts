@@ -1,0 +1,64 @@
+import { RasgwError } from '../binary/errors';
+import { encodeStatusBlock, parseStatusBlockJson } from '../cper';
+import { dottedPathSegments, invalidRequest, jsonPointer } from './ProblemError';
+import { CONVENIENCE_TYPES, ConvenienceInput, InjectionInput } from './schemas';
+
+/**
+ * Turns the body of POST /vms/{id}/errors into the status-block bytes to inject:
+ * - `raw`: the base64 bytes, as given (the VM checks the length);
+ * - `cper`: the CPER JSON form, validated and encoded by the CPER codec;
+ * - `error`: the convenience shape, expanded to the CPER JSON form (one data entry), then as `cper`.
+ * A codec failure becomes invalid-request with a JSON pointer into the request body.
+ */
+export function injectionBytes(v: InjectionInput): Uint8Array {
+  if (v.raw !== undefined) return v.raw;
+  if (v.cper !== undefined) return encodeJson(v.cper, (segments) => ['cper', ...segments]);
+  return encodeJson(convenienceToStatusBlockJson(v.error!), (segments) => ['error', ...convenienceField(v.error!, segments)]);
+}
+
+/**
+ * The CPER JSON form of a convenience error: severity on the block (and so on the entry), FRU
+ * fields on the entry, the remaining fields as the section. An ARM error without `errorInfo`
+ * gets one cache entry, as ghes_inject.py does by default.
+ */
+export function convenienceToStatusBlockJson(e: ConvenienceInput): Record<string, unknown> {
+  const { type, severity, blockStatus, fruId, fruText, ...fields } = e;
+  let section: Record<string, unknown>;
+  if (type === 'vendor') {
+    const { sectionType, data, ...rest } = fields;
+    section = { type: 'unknown', guid: sectionType, data, ...rest };
+  } else {
+    section = { type: CONVENIENCE_TYPES[type], ...fields };
+    if (type === 'arm' && section.errorInfo === undefined) section.errorInfo = [{ type: 'cache' }];
+  }
+  const entry: Record<string, unknown> = { section };
+  if (fruId !== undefined) entry.fruId = fruId;
+  if (fruText !== undefined) entry.fruText = fruText;
+  const block: Record<string, unknown> = { errorSeverity: severity ?? 'recoverable', entries: [entry] };
+  if (blockStatus !== undefined) block.blockStatus = blockStatus;
+  return block;
+}
+
+/** Maps a field path of the expanded JSON back to the convenience object's own field. */
+function convenienceField(e: ConvenienceInput, segments: Array<string | number>): Array<string | number> {
+  const [first, index, second, third, ...rest] = segments;
+  if (first === 'errorSeverity') return ['severity'];
+  if (first === 'blockStatus') return segments;
+  if (first !== 'entries' || index !== 0) return [];
+  if (second === 'errorSeverity') return ['severity'];
+  if (second === 'fruId' || second === 'fruText') return [second];
+  if (second !== 'section' || third === undefined) return [];
+  if (e.type === 'vendor' && third === 'guid') return ['sectionType', ...rest];
+  return [third, ...rest];
+}
+
+function encodeJson(json: unknown, where: (segments: Array<string | number>) => Array<string | number>): Uint8Array {
+  try {
+    return encodeStatusBlock(parseStatusBlockJson(json));
+  } catch (e) {
+    if (e instanceof RasgwError) {
+      throw invalidRequest([{ pointer: jsonPointer(where(dottedPathSegments(e.path))), code: e.code, message: e.message }]);
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import { NOTIFICATION_KINDS } from './schemas';
+
+/**
+ * zod schemas of the response bodies: used only to generate /openapi.json (the views build the
+ * values). u64 values are "0x…" strings, byte strings are base64 unless named `hex`.
+ */
+const hex64 = z.string().regex(/^0x[0-9a-f]+$/).meta({ description: 'u64 as "0x…"' });
+
+export const problemResponse = z
+  .object({
+    type: z.string().meta({ description: 'problem type URI, /problems/<name>' }),
+    title: z.string(),
+    status: z.int(),
+    detail: z.string(),
+    instance: z.string().meta({ description: 'the request path' }),
+    requestId: z.string(),
+    errors: z
+      .array(z.object({ pointer: z.string().optional(), parameter: z.string().optional(), code: z.string(), message: z.string() }))
+      .optional()
+      .meta({ description: 'invalid-request: every issue' }),
+    maxBytes: z.int().optional().meta({ description: 'request-too-large: the body limit' }),
+    maxLength: z.int().optional().meta({ description: 'record-too-large: the error block length' }),
+    length: z.int().optional().meta({ description: 'record-too-large: the record length' }),
+    injectionId: z.string().optional().meta({ description: 'refusals: the stored (rejected) injection' }),
+    qmp: z.object({ class: z.string(), desc: z.string() }).optional().meta({ description: 'refusals: the error QMP gives for the same situation' }),
+  })
+  .meta({ id: 'Problem' });
+
+const historyEntry = z.object({ state: z.string(), at: z.string(), clockNs: hex64.optional(), boot: z.int().optional() });
+
+export const recordResponse = z
+  .object({
+    id: z.int(),
+    vmId: z.string(),
+    injectionId: z.string().optional(),
+    sourceId: z.int(),
+    boot: z.int(),
+    severity: z.string().optional(),
+    sections: z.array(z.string()),
+    decoded: z.unknown().meta({ description: 'the status block as the guest decoded it (CPER JSON form)' }),
+    bytes: z.string().meta({ description: 'base64' }),
+    at: z.string(),
+  })
+  .meta({ id: 'GuestRecord' });
+
+export const injectionResponse = z
+  .object({
+    id: z.string(),
+    vmId: z.string(),
+    origin: z.enum(['rest', 'qmp']),
+    state: z.enum(['accepted', 'queued', 'delivered', 'acknowledged', 'rejected']),
+    sourceId: z.int().optional(),
+    target: z.object({ sourceId: z.int().optional(), notification: z.enum(NOTIFICATION_KINDS).optional(), esrIss: z.int().optional() }),
+    length: z.int(),
+    bytes: z.string().meta({ description: 'the status-block bytes, base64' }),
+    refusal: z.object({ code: z.string(), message: z.string(), maxLength: z.int().optional() }).optional(),
+    outcome: z
+      .object({ logLines: z.array(z.string()), actions: z.array(z.string()), panicked: z.boolean() })
+      .optional()
+      .meta({ description: 'what the guest did with the record' }),
+    history: z.array(historyEntry),
+    records: z.array(recordResponse).optional(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    links: z.object({ self: z.string() }),
+  })
+  .meta({ id: 'InjectionStatus' });
+
+export const sourceStateResponse = z
+  .object({
+    sourceId: z.int(),
+    notification: z.enum(NOTIFICATION_KINDS),
+    version: z.enum(['ghes', 'ghesv2']),
+    errorBlockLength: z.int(),
+    errorStatusAddressRegister: hex64,
+    blockAddress: hex64,
+    readAckRegister: hex64.optional(),
+    readAck: hex64.optional(),
+    blockStatus: z.int(),
+    queueDepth: z.int(),
+    guestHandler: z.boolean(),
+  })
+  .meta({ id: 'SourceState' });
+
+export const vmResponse = z
+  .object({
+    id: z.string(),
+    createdAt: z.string(),
+    spec: z.record(z.string(), z.unknown()),
+    booted: z.boolean(),
+    bootCount: z.int().meta({ description: 'boots of the running VM object' }),
+    boots: z.int().meta({ description: 'boots since the VM was defined, across restarts' }),
+    guest: z.object({ running: z.boolean(), panicked: z.boolean(), panicReason: z.string().optional(), poisonedPages: z.array(hex64), clockNs: hex64 }),
+    sources: z.array(sourceStateResponse),
+    injections: z.record(z.string(), z.int()).meta({ description: 'injections per state' }),
+    links: z.record(z.string(), z.string()),
+  })
+  .meta({ id: 'Vm' });
+
+export const vmListResponse = z.object({ vms: z.array(vmResponse) }).meta({ id: 'VmList' });
+export const injectionListResponse = z.object({ injections: z.array(injectionResponse) }).meta({ id: 'InjectionList' });
+
+export const logResponse = z
+  .object({
+    lines: z.array(z.object({ seq: z.int(), boot: z.int(), line: z.string(), at: z.string() })),
+    last: z.int().meta({ description: 'highest seq returned (pass as ?since= to continue)' }),
+  })
+  .meta({ id: 'GuestLog' });
+
+export const eventsResponse = z
+  .object({
+    events: z.array(z.object({ id: z.int(), type: z.string(), boot: z.int(), data: z.unknown(), at: z.string() })),
+    last: z.int(),
+  })
+  .meta({ id: 'Events' });
+
+export const recordsResponse = z.object({ records: z.array(recordResponse), last: z.int() }).meta({ id: 'GuestRecords' });
+
+export const crashResponse = z
+  .object({ reason: z.string(), message: z.string(), esr: hex64.optional(), record: z.string().optional().meta({ description: 'base64' }) })
+  .meta({ id: 'CrashReport' });
+
+export const advanceResponse = z.object({ clockNs: hex64 }).meta({ id: 'Clock' });
+export const healthResponse = z.object({ status: z.literal('ok'), vms: z.int() }).meta({ id: 'Health' });
+export const tableListResponse = z
+  .object({ tables: z.array(z.object({ signature: z.string(), address: hex64, length: z.int() }).loose()) })
+  .meta({ id: 'TableList' });
+export const problemTypeResponse = z
+  .object({ type: z.string(), name: z.string(), status: z.int(), title: z.string(), description: z.string() })
+  .meta({ id: 'ProblemType' });

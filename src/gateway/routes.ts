@@ -1,0 +1,439 @@
+import crypto from 'crypto';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { toJsonText } from '../binary/u64';
+import {
+  HARDWARE_ERRORS_FORMATS,
+  LOADER_FORMATS,
+  renderHardwareErrors,
+  renderLoader,
+  renderTable,
+  Rendered,
+  TABLE_FORMATS,
+  tableList,
+} from './artifacts';
+import type { Gateway } from './Gateway';
+import { injectionBytes } from './injectionBytes';
+import { streamLog } from './logStream';
+import { invalidRequest, parseOrProblem, parseQueryOrProblem, ProblemError } from './ProblemError';
+import { PROBLEM_TYPES, ProblemName, problemTypeUri, qmpErrorForRefusal, REFUSAL_PROBLEM } from './problems';
+import * as R from './responses';
+import { advanceInput, injectionInput, pageQuery, targetFrom, vmCreateInput, vmSpecFrom } from './schemas';
+import { crashView, injectionLocation, injectionView, recordView, vmView } from './views';
+
+/**
+ * The REST surface as data: every route with its method, path, schemas and handler. The express
+ * app mounts these, /openapi.json is generated from them, and the metrics label requests with
+ * their `path` pattern.
+ */
+export interface RouteResponse {
+  description: string;
+  schema?: z.ZodType;
+  /** default application/json */
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+export interface RouteContext {
+  gateway: Gateway;
+  bodyLimit: number;
+  openapi: () => unknown;
+  metricsText: () => string;
+}
+
+export interface RouteDef {
+  method: 'get' | 'post' | 'delete';
+  /** express pattern, e.g. /vms/:id/errors/:eid */
+  path: string;
+  summary: string;
+  /** false only for /healthz */
+  auth?: boolean;
+  body?: z.ZodType;
+  /** the body may be omitted (an empty body means {}) */
+  bodyOptional?: boolean;
+  query?: z.ZodType;
+  responses: Record<number, RouteResponse>;
+  problems: ProblemName[];
+  handler: (ctx: RouteContext, req: Request, res: Response) => void;
+}
+
+function sendJson(res: Response, status: number, value: unknown): void {
+  res.status(status).type('application/json').send(toJsonText(value));
+}
+
+function sendRendered(res: Response, r: Rendered): void {
+  res.status(200).type(r.contentType).send(r.body);
+}
+
+function param(req: Request, name: string): string {
+  const v = req.params[name];
+  return Array.isArray(v) ? v.join('/') : String(v);
+}
+
+/** `body` of the request, {} when an optional body was left empty. */
+function body(req: Request, optional: boolean): unknown {
+  if (req.body === undefined) {
+    if (optional) return {};
+    throw invalidRequest([{ pointer: '', code: 'missing_body', message: 'a JSON request body is required' }]);
+  }
+  return req.body;
+}
+
+const sinceQuery = pageQuery;
+const formatQuery = <T extends readonly [string, ...string[]]>(formats: T, def: T[number]) =>
+  z.strictObject({ format: z.enum(formats).default(def) });
+const tableQuery = z.strictObject({
+  format: z.enum(TABLE_FORMATS).default('json'),
+  instance: z.string().regex(/^[0-9]{1,3}$/, 'expected an integer 0..999').transform(Number).optional(),
+});
+const recordsQuery = z.strictObject({
+  since: z.iso.datetime({ offset: true }).optional().meta({ description: 'only records at or after this ISO time' }),
+  after: z.string().regex(/^[0-9]{1,15}$/, 'expected a non-negative integer').transform(Number).optional(),
+  vm: z.string().optional(),
+  limit: z.string().regex(/^[0-9]{1,6}$/).transform(Number).pipe(z.int().min(1).max(10000)).optional(),
+});
+
+const VM_PROBLEMS: ProblemName[] = ['unauthorized', 'not-found'];
+const INJECT_PROBLEMS: ProblemName[] = [
+  'invalid-request',
+  'unauthorized',
+  'not-found',
+  'unsupported-media-type',
+  'request-too-large',
+  'unknown-source',
+  'invalid-record',
+  'record-too-large',
+  'source-busy',
+  'queue-full',
+  'guest-halted',
+  'not-booted',
+];
+
+function newVmId(): string {
+  return 'vm-' + crypto.randomBytes(4).toString('hex');
+}
+
+export const ROUTES: RouteDef[] = [
+  {
+    method: 'get',
+    path: '/healthz',
+    summary: 'Liveness (no token needed)',
+    auth: false,
+    responses: { 200: { description: 'the gateway is up', schema: R.healthResponse } },
+    problems: [],
+    handler: (ctx, _req, res) => sendJson(res, 200, { status: 'ok', vms: ctx.gateway.vmIds().length }),
+  },
+  {
+    method: 'get',
+    path: '/openapi.json',
+    summary: 'This API as OpenAPI 3.1, generated from the zod schemas',
+    responses: { 200: { description: 'OpenAPI document' } },
+    problems: ['unauthorized'],
+    handler: (ctx, _req, res) => sendJson(res, 200, ctx.openapi()),
+  },
+  {
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics (injections by result, queue depths, guest panics, request latency)',
+    responses: { 200: { description: 'Prometheus text format 0.0.4', contentType: 'text/plain' } },
+    problems: ['unauthorized'],
+    handler: (ctx, _req, res) => {
+      res.status(200).type('text/plain; version=0.0.4; charset=utf-8').send(ctx.metricsText());
+    },
+  },
+  {
+    method: 'get',
+    path: '/problems/:name',
+    summary: 'Description of a problem type',
+    responses: { 200: { description: 'the problem type', schema: R.problemTypeResponse } },
+    problems: ['unauthorized', 'not-found'],
+    handler: (_ctx, req, res) => {
+      const name = param(req, 'name') as ProblemName;
+      const p = Object.prototype.hasOwnProperty.call(PROBLEM_TYPES, name) ? PROBLEM_TYPES[name] : undefined;
+      if (!p) throw new ProblemError('not-found', `no problem type ${JSON.stringify(name)}`);
+      sendJson(res, 200, { type: problemTypeUri(p.name), ...p });
+    },
+  },
+  {
+    method: 'get',
+    path: '/vms',
+    summary: 'List VMs',
+    responses: { 200: { description: 'every VM', schema: R.vmListResponse } },
+    problems: ['unauthorized'],
+    handler: (ctx, _req, res) => {
+      const g = ctx.gateway;
+      const vms = g.store.listVms().filter((s) => g.has(s.id)).map((s) => vmView(s, g.vm(s.id), g.store.injectionCounts(s.id)));
+      sendJson(res, 200, { vms });
+    },
+  },
+  {
+    method: 'post',
+    path: '/vms',
+    summary: 'Create (and boot) a VM',
+    body: vmCreateInput,
+    bodyOptional: true,
+    responses: { 201: { description: 'created and booted; Location names it', schema: R.vmResponse, headers: { Location: 'the VM' } } },
+    problems: ['invalid-request', 'unauthorized', 'unsupported-media-type', 'request-too-large', 'vm-exists'],
+    handler: (ctx, req, res) => {
+      const v = parseOrProblem(vmCreateInput, body(req, true));
+      const id = v.id ?? newVmId();
+      const stored = ctx.gateway.createVm(vmSpecFrom(v), id);
+      res.setHeader('Location', `/vms/${encodeURIComponent(id)}`);
+      sendJson(res, 201, vmView(stored, ctx.gateway.vm(id), {}));
+    },
+  },
+  {
+    method: 'get',
+    path: '/vms/:id',
+    summary: 'A VM: configuration, boot state, sources with block addresses and ack state, guest state',
+    responses: { 200: { description: 'the VM', schema: R.vmResponse } },
+    problems: VM_PROBLEMS,
+    handler: (ctx, req, res) => {
+      const id = param(req, 'id');
+      const stored = ctx.gateway.storedVm(id);
+      sendJson(res, 200, vmView(stored, ctx.gateway.vm(id), ctx.gateway.store.injectionCounts(id)));
+    },
+  },
+  {
+    method: 'delete',
+    path: '/vms/:id',
+    summary: 'Delete a VM and its history',
+    responses: { 204: { description: 'deleted' } },
+    problems: VM_PROBLEMS,
+    handler: (ctx, req, res) => {
+      ctx.gateway.deleteVm(param(req, 'id'));
+      res.status(204).end();
+    },
+  },
+  {
+    method: 'post',
+    path: '/vms/:id/reboot',
+    summary: 'Reboot the VM (fresh firmware hand-off and guest boot)',
+    responses: { 200: { description: 'rebooted', schema: R.vmResponse } },
+    problems: VM_PROBLEMS,
+    handler: (ctx, req, res) => {
+      const id = param(req, 'id');
+      ctx.gateway.rebootVm(id);
+      sendJson(res, 200, vmView(ctx.gateway.storedVm(id), ctx.gateway.vm(id), ctx.gateway.store.injectionCounts(id)));
+    },
+  },
+  {
+    method: 'post',
+    path: '/vms/:id/advance',
+    summary: 'Advance the virtual clock (polled sources are read when their interval elapses)',
+    body: advanceInput,
+    responses: { 200: { description: 'the new clock', schema: R.advanceResponse } },
+    problems: ['invalid-request', 'unauthorized', 'not-found', 'unsupported-media-type'],
+    handler: (ctx, req, res) => {
+      const v = parseOrProblem(advanceInput, body(req, false));
+      sendJson(res, 200, { clockNs: ctx.gateway.advance(param(req, 'id'), v.ns) });
+    },
+  },
+  {
+    method: 'post',
+    path: '/vms/:id/errors',
+    summary: 'Inject an error: CPER JSON form (cper), convenience shape (error) or base64 bytes (raw)',
+    body: injectionInput,
+    responses: {
+      202: { description: 'stored and handed to the VM; Location names the injection', schema: R.injectionResponse, headers: { Location: 'the injection' } },
+    },
+    problems: INJECT_PROBLEMS,
+    handler: (ctx, req, res) => {
+      const id = param(req, 'id');
+      ctx.gateway.vm(id); // 404 before looking at the body
+      const v = parseOrProblem(injectionInput, body(req, false));
+      const bytes = injectionBytes(v);
+      const r = ctx.gateway.inject(id, bytes, targetFrom(v), 'rest');
+      if (!r.accepted) throw refusalProblem(ctx.gateway, id, r.injection.id, r.refusal, bytes.length, v.sourceId ?? r.injection.sourceId, v.notification);
+      res.setHeader('Location', injectionLocation(id, r.injection.id));
+      sendJson(res, 202, injectionView(r.injection));
+    },
+  },
+  {
+    method: 'get',
+    path: '/vms/:id/errors',
+    summary: 'Injections of a VM, oldest first (?since=<id>&limit=)',
+    query: sinceQuery,
+    responses: { 200: { description: 'injections', schema: R.injectionListResponse } },
+    problems: ['invalid-request', ...VM_PROBLEMS],
+    handler: (ctx, req, res) => {
+      const id = param(req, 'id');
+      ctx.gateway.storedVm(id);
+      const q = parseQueryOrProblem(sinceQuery, req.query);
+      sendJson(res, 200, { injections: ctx.gateway.store.listInjections(id, { after: q.since, limit: q.limit }).map((i) => injectionView(i)) });
+    },
+  },
+  {
+    method: 'get',
+    path: '/vms/:id/errors/:eid',
+    summary: 'One injection: queued / delivered / acknowledged / rejected, and the guest outcome',
+    responses: { 200: { description: 'the injection', schema: R.injectionResponse } },
+    problems: VM_PROBLEMS,
+    handler: (ctx, req, res) => {
+      const id = param(req, 'id');
+      const eid = param(req, 'eid');
+      const inj = ctx.gateway.injection(id, eid);
+      if (!inj) throw new ProblemError('not-found', `VM ${id} has no injection ${JSON.stringify(eid)}`);
+      sendJson(res, 200, injectionView(inj, ctx.gateway.store.guestRecordsOfInjection(inj.id)));
+    },
+  },
+  {
+    method: 'get',
+    path: '/vms/:id/log',
+    summary: 'Guest kernel log lines after ?since=<seq>',
+    query: sinceQuery,
+    responses: { 200: { description: 'log lines', schema: R.logResponse } },
+    problems: ['invalid-request', ...VM_PROBLEMS],
+    handler: (ctx, req, res) => {
+      const id = param(req, 'id');
+      ctx.gateway.storedVm(id);
+      const q = parseQueryOrProblem(sinceQuery, req.query);
+      const lines = ctx.gateway.store.log(id, { after: q.since, limit: q.limit });
+      sendJson(res, 200, { lines, last: lines.length ? lines[lines.length - 1].seq : q.since ?? 0 });
+    },
+  },
+  {
+    method: 'get',
+    path: '/vms/:id/log/stream',
+    summary: 'Guest kernel log as a live Server-Sent Events stream (id = seq; Last-Event-ID resumes)',
+    query: z.strictObject({ since: pageQuery.shape.since }),
+    responses: { 200: { description: 'text/event-stream: events `log` (data = one line) and `end`', contentType: 'text/event-stream' } },
+    problems: ['invalid-request', ...VM_PROBLEMS],
+    handler: (ctx, req, res) => {
+      const id = param(req, 'id');
+      ctx.gateway.storedVm(id);
+      const q = parseQueryOrProblem(z.strictObject({ since: pageQuery.shape.since }), req.query);
+      const lastEventId = req.headers['last-event-id'];
+      const resume = typeof lastEventId === 'string' && /^[0-9]{1,15}$/.test(lastEventId) ? Number(lastEventId) : undefined;
+      streamLog(ctx.gateway, id, resume ?? q.since ?? 0, req, res);
+    },
+  },
+  {
+    method: 'get',
+    path: '/vms/:id/events',
+    summary: 'Everything the VM and the gateway reported (boot, reboot, panic, injection state changes, guest records)',
+    query: sinceQuery,
+    responses: { 200: { description: 'events', schema: R.eventsResponse } },
+    problems: ['invalid-request', ...VM_PROBLEMS],
+    handler: (ctx, req, res) => {
+      const id = param(req, 'id');
+      ctx.gateway.storedVm(id);
+      const q = parseQueryOrProblem(sinceQuery, req.query);
+      const events = ctx.gateway.store.events(id, { after: q.since, limit: q.limit }).map(({ vmId: _vm, ...e }) => e);
+      sendJson(res, 200, { events, last: events.length ? events[events.length - 1].id : q.since ?? 0 });
+    },
+  },
+  {
+    method: 'get',
+    path: '/vms/:id/records',
+    summary: 'Records the guest read (decoded JSON + raw bytes), like rasdaemon',
+    query: recordsQuery,
+    responses: { 200: { description: 'guest records', schema: R.recordsResponse } },
+    problems: ['invalid-request', ...VM_PROBLEMS],
+    handler: (ctx, req, res) => {
+      const id = param(req, 'id');
+      ctx.gateway.storedVm(id);
+      const q = parseQueryOrProblem(recordsQuery, req.query);
+      const records = ctx.gateway.store.guestRecords({ vmId: id, since: q.since, after: q.after, limit: q.limit }).map(recordView);
+      sendJson(res, 200, { records, last: records.length ? records[records.length - 1].id : q.after ?? 0 });
+    },
+  },
+  {
+    method: 'get',
+    path: '/records',
+    summary: 'Guest records of every VM (?since=<ISO time>&vm=<id>), for `rasgw events`',
+    query: recordsQuery,
+    responses: { 200: { description: 'guest records', schema: R.recordsResponse } },
+    problems: ['invalid-request', 'unauthorized'],
+    handler: (ctx, req, res) => {
+      const q = parseQueryOrProblem(recordsQuery, req.query);
+      const records = ctx.gateway.store.guestRecords({ vmId: q.vm, since: q.since, after: q.after, limit: q.limit }).map(recordView);
+      sendJson(res, 200, { records, last: records.length ? records[records.length - 1].id : q.after ?? 0 });
+    },
+  },
+  {
+    method: 'get',
+    path: '/vms/:id/tables',
+    summary: 'ACPI tables installed by the firmware (signature, address, header, checksum)',
+    responses: { 200: { description: 'tables', schema: R.tableListResponse } },
+    problems: VM_PROBLEMS,
+    handler: (ctx, req, res) => sendJson(res, 200, { tables: tableList(ctx.gateway.vm(param(req, 'id'))) }),
+  },
+  {
+    method: 'get',
+    path: '/vms/:id/tables/:signature',
+    summary: 'One ACPI table (?format=bin|json|text|acpidump, ?instance=n)',
+    query: tableQuery,
+    responses: { 200: { description: 'the table in the requested format' } },
+    problems: ['invalid-request', ...VM_PROBLEMS],
+    handler: (ctx, req, res) => {
+      const q = parseQueryOrProblem(tableQuery, req.query);
+      sendRendered(res, renderTable(ctx.gateway.vm(param(req, 'id')), param(req, 'signature'), q.instance ?? 0, q.format));
+    },
+  },
+  {
+    method: 'get',
+    path: '/vms/:id/loader',
+    summary: 'The linker/loader script (etc/table-loader), decoded (?format=json|text|bin)',
+    query: formatQuery(LOADER_FORMATS, 'json'),
+    responses: { 200: { description: 'the script' } },
+    problems: ['invalid-request', ...VM_PROBLEMS],
+    handler: (ctx, req, res) => {
+      const q = parseQueryOrProblem(formatQuery(LOADER_FORMATS, 'json'), req.query);
+      sendRendered(res, renderLoader(ctx.gateway.vm(param(req, 'id')), q.format));
+    },
+  },
+  {
+    method: 'get',
+    path: '/vms/:id/hardware-errors',
+    summary: 'State of the etc/hardware_errors blob: address registers, read-ack registers, blocks (?format=json|bin)',
+    query: formatQuery(HARDWARE_ERRORS_FORMATS, 'json'),
+    responses: { 200: { description: 'the blob state' } },
+    problems: ['invalid-request', ...VM_PROBLEMS],
+    handler: (ctx, req, res) => {
+      const q = parseQueryOrProblem(formatQuery(HARDWARE_ERRORS_FORMATS, 'json'), req.query);
+      sendRendered(res, renderHardwareErrors(ctx.gateway.vm(param(req, 'id')), q.format));
+    },
+  },
+  {
+    method: 'get',
+    path: '/vms/:id/crash',
+    summary: 'Crash report the guest left in its crash registers (diagnostics VMs only)',
+    responses: { 200: { description: 'the crash report', schema: R.crashResponse } },
+    problems: VM_PROBLEMS,
+    handler: (ctx, req, res) => {
+      const id = param(req, 'id');
+      const vm = ctx.gateway.vm(id);
+      if (!vm.spec.diagnostics) throw new ProblemError('not-found', `VM ${id} was not created with diagnostics: true, so its crash report is not exposed`);
+      const c = vm.crashReport();
+      if (!c) throw new ProblemError('not-found', `VM ${id} has no crash report: the guest has not panicked`);
+      sendJson(res, 200, crashView(c));
+    },
+  },
+];
+
+/** The problem for a refused injection, with the QMP error for the same case. */
+function refusalProblem(
+  g: Gateway,
+  vmId: string,
+  injectionId: string,
+  refusal: { code: keyof typeof REFUSAL_PROBLEM; message: string; maxLength?: number },
+  length: number,
+  sourceId: number | undefined,
+  notification: string | undefined,
+): ProblemError {
+  const name = REFUSAL_PROBLEM[refusal.code];
+  const ext: Record<string, unknown> = {
+    injectionId,
+    qmp: qmpErrorForRefusal(refusal, { length, sourceId, queueDepth: g.vm(vmId).spec.queueDepth }),
+  };
+  const headers: Record<string, string> = {};
+  if (sourceId !== undefined) ext.sourceId = sourceId;
+  if (notification !== undefined && refusal.code === 'no_such_source') ext.notification = notification;
+  if (refusal.code === 'record_too_large') {
+    ext.length = length;
+    if (refusal.maxLength !== undefined) ext.maxLength = refusal.maxLength;
+  }
+  if (refusal.code === 'source_busy' || refusal.code === 'queue_full') headers['Retry-After'] = '1';
+  return new ProblemError(name, refusal.message, ext, headers);
+}

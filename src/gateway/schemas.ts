@@ -1,0 +1,176 @@
+import { z } from 'zod';
+import { parseU64 } from '../binary/u64';
+import type { InjectionTarget, NotificationKind, VmSpec } from '../vm/contract';
+
+/**
+ * zod schemas of the REST request bodies. Objects are strict (an unknown field is an error with
+ * its JSON pointer). u64 values are "0x…" strings (a decimal string or a safe integer is accepted
+ * too). The OpenAPI document is generated from these same schemas.
+ */
+
+export const NOTIFICATION_KINDS = ['polled', 'external', 'local', 'sci', 'nmi', 'cmci', 'mce', 'gpio', 'sea', 'sei', 'gsiv', 'sdei'] as const satisfies readonly NotificationKind[];
+export const PROFILES = ['qemu-7.2-virt', 'qemu-10.2-virt', 'extended'] as const;
+export const PERSONALITIES = ['apei-sei', 'linux'] as const;
+export const LINUX_VERSIONS = ['6.1', 'mainline'] as const;
+export const BUSY_POLICIES = ['queue', 'reject'] as const;
+
+/** VM ids: 1–64 characters, letters, digits, `.`, `_`, `-`, starting with a letter or digit. */
+export const VM_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** QEMU's `max` CPU (implementer 0, architecture 0xf, part 'Q'): the default MIDR. */
+export const DEFAULT_MIDR = '0x000f0510';
+
+export const u64Input = z
+  .union([z.string(), z.number()])
+  .transform((v, ctx) => {
+    const b = parseU64(v);
+    if (b === undefined) {
+      ctx.addIssue({ code: 'custom', message: `expected a u64 as "0x…" hex, decimal string or safe integer, got ${JSON.stringify(v)}` });
+      return z.NEVER;
+    }
+    return b;
+  })
+  .meta({ description: 'u64 as "0x…" hex string (decimal string or safe integer accepted)', examples: ['0x411fd070'] });
+
+export const notificationKind = z.enum(NOTIFICATION_KINDS).meta({ description: 'HEST notification type of a source' });
+
+export const sourceSpecInput = z
+  .strictObject({
+    sourceId: z.int().min(0).max(0xfffe).optional().meta({ description: 'HEST source id (default: index in the list)' }),
+    notification: notificationKind,
+    version: z.enum(['ghes', 'ghesv2']).optional().meta({ description: 'GHESv2 (default, read-ack register) or GHES' }),
+    errorBlockLength: z.int().min(20).max(65536).optional().meta({ description: 'bytes of the error status block (default 1024)' }),
+    pollIntervalMs: z.int().min(1).max(3_600_000).optional().meta({ description: 'poll interval of a polled source (default 1000)' }),
+    vector: z.int().min(0).max(0xffffffff).optional().meta({ description: 'interrupt / GSIV / SDEI event number' }),
+  })
+  .meta({ id: 'SourceSpec' });
+
+export const vmCreateInput = z
+  .strictObject({
+    id: z.string().regex(VM_ID_PATTERN, 'expected 1-64 characters [A-Za-z0-9._-], starting with a letter or digit').optional(),
+    profile: z.enum(PROFILES).default('qemu-10.2-virt'),
+    sources: z.array(sourceSpecInput).min(1).max(64).optional().meta({ description: 'only for the extended profile' }),
+    personality: z.enum(PERSONALITIES).default('apei-sei'),
+    linuxVersion: z.enum(LINUX_VERSIONS).default('mainline'),
+    busyPolicy: z.enum(BUSY_POLICIES).default('queue'),
+    queueDepth: z.int().min(1).max(65536).default(64).meta({ description: 'bound of each source\'s FIFO under the queue policy' }),
+    diagnostics: z.boolean().default(false).meta({ description: 'expose the crash report' }),
+    midr: u64Input.default(BigInt(DEFAULT_MIDR)).meta({ description: 'MIDR_EL1 of CPU 0 (default 0x000f0510, QEMU\'s max CPU)' }),
+    rasExtension: z.boolean().default(true).meta({ description: 'the CPU advertises the RAS extension' }),
+  })
+  .superRefine((v, ctx) => {
+    if (v.sources !== undefined && v.profile !== 'extended') {
+      ctx.addIssue({ code: 'custom', path: ['sources'], message: `only the extended profile takes a source list; ${v.profile} has QEMU's fixed sources` });
+    }
+    if (v.sources) {
+      const seen = new Set<number>();
+      v.sources.forEach((s, i) => {
+        const id = s.sourceId ?? i;
+        if (seen.has(id)) ctx.addIssue({ code: 'custom', path: ['sources', i, 'sourceId'], message: `source id ${id} is used twice` });
+        seen.add(id);
+      });
+    }
+  })
+  .meta({ id: 'VmCreate' });
+
+export type VmCreateInput = z.output<typeof vmCreateInput>;
+
+export function vmSpecFrom(v: VmCreateInput): VmSpec {
+  const spec: VmSpec = {
+    profile: v.profile,
+    personality: v.personality,
+    linuxVersion: v.linuxVersion,
+    busyPolicy: v.busyPolicy,
+    queueDepth: v.queueDepth,
+    diagnostics: v.diagnostics,
+    midr: v.midr,
+    rasExtension: v.rasExtension,
+  };
+  if (v.sources) spec.sources = v.sources;
+  return spec;
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+export const base64Bytes = z
+  .string()
+  .regex(BASE64, 'expected standard base64 (A-Z a-z 0-9 + /, = padding)')
+  .transform((s) => new Uint8Array(Buffer.from(s, 'base64')))
+  .meta({ description: 'raw Generic Error Status Block bytes, base64' });
+
+export const SEVERITY_NAMES = ['recoverable', 'fatal', 'corrected', 'informational'] as const;
+
+/** Section types of the convenience shape and the CPER JSON section `type` each maps to. */
+export const CONVENIENCE_TYPES = {
+  arm: 'arm',
+  memory: 'memory',
+  memory2: 'memory2',
+  pcie: 'pcie',
+  'processor-generic': 'processorGeneric',
+  'firmware-reference': 'firmwareErrorRecordReference',
+  vendor: 'unknown',
+} as const;
+
+/**
+ * The convenience shape: one section without the containers. `type` picks the section,
+ * `severity` the block and entry severity (default recoverable), `blockStatus` the block status
+ * word (CPER JSON form), `fruId`/`fruText` go to the data entry; every other field is a field of that section's CPER JSON form (see /openapi.json,
+ * component CperStatusBlock), with the same defaults (lengths, counts, validation bits). For
+ * `vendor`, `sectionType` is the section GUID and `data` the body as hex.
+ */
+export const convenienceInput = z
+  .looseObject({
+    type: z.enum(Object.keys(CONVENIENCE_TYPES) as [keyof typeof CONVENIENCE_TYPES, ...Array<keyof typeof CONVENIENCE_TYPES>]),
+    severity: z.enum(SEVERITY_NAMES).optional(),
+    blockStatus: z.unknown().optional().meta({ description: 'block status as in the CPER JSON form (default: from the severity, entry count 1)' }),
+    fruId: z.string().optional(),
+    fruText: z.string().optional(),
+  })
+  .meta({
+    id: 'ConvenienceError',
+    description: 'one section: type + severity + the section\'s own fields (CPER JSON form names)',
+    examples: [{ type: 'arm', severity: 'recoverable', errorInfo: [{ type: 'cache' }] }, { type: 'memory', severity: 'corrected', physicalAddress: '0x40001000' }],
+  });
+
+export type ConvenienceInput = z.output<typeof convenienceInput>;
+
+export const injectionInput = z
+  .strictObject({
+    cper: z.unknown().optional().meta({ description: 'a Generic Error Status Block in the CPER JSON form (component CperStatusBlock)' }),
+    raw: base64Bytes.optional(),
+    error: convenienceInput.optional(),
+    sourceId: z.int().min(0).max(0xffff).optional().meta({ description: 'target source id' }),
+    notification: notificationKind.optional().meta({ description: 'target: the first source with this notification type' }),
+    esrIss: z.int().min(0).max(0x1ffffff).optional().meta({ description: 'SEI only: ISS of the virtual SError syndrome' }),
+  })
+  .superRefine((v, ctx) => {
+    const given = (['cper', 'raw', 'error'] as const).filter((k) => v[k] !== undefined);
+    if (given.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: given.length > 1 ? [given[1]] : [],
+        message: given.length === 0 ? 'give exactly one of cper, raw, error' : `give exactly one of cper, raw, error (got ${given.join(', ')})`,
+      });
+    }
+  })
+  .meta({ id: 'Injection' });
+
+export type InjectionInput = z.output<typeof injectionInput>;
+
+export function targetFrom(v: InjectionInput): InjectionTarget {
+  const t: InjectionTarget = {};
+  if (v.sourceId !== undefined) t.sourceId = v.sourceId;
+  if (v.notification !== undefined) t.notification = v.notification;
+  if (v.esrIss !== undefined) t.esrIss = v.esrIss;
+  return t;
+}
+
+export const advanceInput = z
+  .strictObject({ ns: u64Input.meta({ description: 'nanoseconds to add to the virtual clock' }) })
+  .meta({ id: 'Advance' });
+
+/** Query parameters shared by the list reads. */
+export const pageQuery = z.strictObject({
+  since: z.string().regex(/^[0-9]{1,15}$/, 'expected a non-negative integer').transform(Number).optional(),
+  limit: z.string().regex(/^[0-9]{1,6}$/, 'expected an integer 1..10000').transform(Number).pipe(z.int().min(1).max(10000)).optional(),
+});

@@ -1,0 +1,130 @@
+import http from 'http';
+import os from 'os';
+import path from 'path';
+import type { AddressInfo } from 'net';
+import type { Logger } from '../log/logger';
+import { silentLogger } from '../log/logger';
+import { DEFAULT_QMP_PORT, QmpServer } from '../qmp/QmpServer';
+import { EventStore } from '../store/EventStore';
+import { createVmFactory } from '../vm';
+import type { VmFactory } from '../vm/contract';
+import { createApp } from './app';
+import { resolveToken, TOKEN_FILE_NAME, TokenSource } from './auth';
+import { Gateway } from './Gateway';
+import { QmpGatewayBackend } from './QmpGatewayBackend';
+import { vmCreateInput, vmSpecFrom } from './schemas';
+
+/**
+ * Starts the whole gateway: event store in the data directory, VMs restored from it (booted
+ * afresh, unconsumed injections replayed), a default VM when the store has none, the REST API
+ * on host:port (127.0.0.1 by default) and the QMP endpoint bound to one VM.
+ */
+export const DEFAULT_PORT = 8445;
+export const DEFAULT_VM_ID = 'default';
+
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : path.join(os.homedir(), '.local', 'share');
+  return path.join(base, 'rasgw');
+}
+
+export interface ServeOptions {
+  dataDir: string;
+  host?: string;
+  /** 0 picks a free port */
+  port?: number;
+  /** QMP TCP port; null disables QMP; 0 picks a free port */
+  qmpPort?: number | null;
+  /** where the token is read from or generated (default <dataDir>/token); RASGW_TOKEN wins */
+  tokenFile?: string;
+  env?: NodeJS.ProcessEnv;
+  bodyLimit?: number;
+  logger?: Logger;
+  /** defaults to the real VM layer (createVmFactory()) */
+  factory?: VmFactory;
+  clock?: 'wall' | 'manual';
+  /** create the default VM when the store holds none (default true) */
+  defaultVm?: boolean;
+  /** the VM QMP is bound to (default: the first VM) */
+  qmpVm?: string;
+  durability?: 'normal' | 'full';
+}
+
+export interface RunningServer {
+  url: string;
+  host: string;
+  port: number;
+  qmp?: { host: string; port: number; vmId: string };
+  token: TokenSource;
+  gateway: Gateway;
+  store: EventStore;
+  restored: { vms: number; replayed: number };
+  /** id of the default VM when this start created it */
+  createdDefaultVm?: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(opts: ServeOptions): Promise<RunningServer> {
+  const logger = opts.logger ?? silentLogger;
+  const token = resolveToken({ tokenFile: opts.tokenFile ?? path.join(opts.dataDir, TOKEN_FILE_NAME), env: opts.env });
+  const store = EventStore.open(opts.dataDir, { durability: opts.durability });
+  const gateway = new Gateway({ store, factory: opts.factory ?? createVmFactory(), logger, clock: opts.clock ?? 'wall' });
+  let qmp: QmpServer | undefined;
+  let server: http.Server | undefined;
+  try {
+    const restored = gateway.restore();
+    let createdDefaultVm: string | undefined;
+    if (restored.vms === 0 && opts.defaultVm !== false) {
+      gateway.createVm(vmSpecFrom(vmCreateInput.parse({})), DEFAULT_VM_ID);
+      createdDefaultVm = DEFAULT_VM_ID;
+    }
+    const app = createApp({ gateway, token: token.token, bodyLimit: opts.bodyLimit, logger });
+    const host = opts.host ?? '127.0.0.1';
+    server = http.createServer(app);
+    server.keepAliveTimeout = 5000;
+    await new Promise<void>((resolve, reject) => {
+      server!.once('error', reject);
+      server!.listen(opts.port ?? DEFAULT_PORT, host, () => {
+        server!.off('error', reject);
+        resolve();
+      });
+    });
+    const addr = server.address() as AddressInfo;
+    let qmpInfo: RunningServer['qmp'];
+    const qmpVm = opts.qmpVm ?? gateway.vmIds()[0];
+    if (opts.qmpPort !== null && qmpVm !== undefined) {
+      qmp = new QmpServer({ backend: new QmpGatewayBackend(gateway, qmpVm), host, port: opts.qmpPort ?? DEFAULT_QMP_PORT, logger });
+      const a = await qmp.listen();
+      qmpInfo = { ...a, vmId: qmpVm };
+    }
+    const urlHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+    logger.info('rasgw gateway listening', { url: `http://${urlHost}:${addr.port}`, qmp: qmpInfo, restored });
+    const httpServer = server;
+    const qmpServer = qmp;
+    return {
+      url: `http://${urlHost}:${addr.port}`,
+      host: addr.address,
+      port: addr.port,
+      qmp: qmpInfo,
+      token,
+      gateway,
+      store,
+      restored,
+      createdDefaultVm,
+      async close() {
+        await qmpServer?.close();
+        await new Promise<void>((resolve) => {
+          httpServer.close(() => resolve());
+          httpServer.closeAllConnections();
+        });
+        gateway.close();
+        store.close();
+      },
+    };
+  } catch (e) {
+    await qmp?.close();
+    server?.close();
+    gateway.close();
+    store.close();
+    throw e;
+  }
+}

@@ -1,0 +1,87 @@
+import { toJsonValue } from '../binary/u64';
+import type { StoredGuestRecord, StoredInjection, StoredVm } from '../store/records';
+import type { CrashReport, VirtualMachine } from '../vm/contract';
+
+/**
+ * What the REST API returns, built from the store (history, injections, records) and the live VM
+ * (its current state). Every u64 is a "0x…" string, bytes are base64.
+ */
+export function vmView(stored: StoredVm, vm: VirtualMachine, injectionCounts: Record<string, number>): Record<string, unknown> {
+  const state = vm.state();
+  return {
+    id: stored.id,
+    createdAt: stored.createdAt,
+    spec: toJsonValue(stored.spec),
+    booted: state.booted,
+    bootCount: state.bootCount,
+    boots: stored.bootCount,
+    guest: toJsonValue(state.guest),
+    sources: toJsonValue(state.sources),
+    injections: injectionCounts,
+    links: vmLinks(stored.id),
+  };
+}
+
+export function vmLinks(id: string): Record<string, string> {
+  const base = `/vms/${encodeURIComponent(id)}`;
+  return {
+    self: base,
+    errors: `${base}/errors`,
+    log: `${base}/log`,
+    logStream: `${base}/log/stream`,
+    events: `${base}/events`,
+    records: `${base}/records`,
+    tables: `${base}/tables`,
+    loader: `${base}/loader`,
+    hardwareErrors: `${base}/hardware-errors`,
+    crash: `${base}/crash`,
+  };
+}
+
+export function injectionLocation(vmId: string, id: string): string {
+  return `/vms/${encodeURIComponent(vmId)}/errors/${id}`;
+}
+
+export function injectionView(inj: StoredInjection, records: StoredGuestRecord[] = []): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    id: inj.id,
+    vmId: inj.vmId,
+    origin: inj.origin,
+    state: inj.state,
+    target: inj.target,
+    length: inj.bytes.length,
+    bytes: Buffer.from(inj.bytes).toString('base64'),
+    history: toJsonValue(inj.history),
+    createdAt: inj.createdAt,
+    updatedAt: inj.updatedAt,
+    links: { self: injectionLocation(inj.vmId, inj.id) },
+  };
+  if (inj.sourceId !== undefined) out.sourceId = inj.sourceId;
+  if (inj.refusal) out.refusal = inj.refusal;
+  if (inj.outcome) out.outcome = inj.outcome;
+  if (records.length) out.records = records.map(recordView);
+  return out;
+}
+
+export function recordView(r: StoredGuestRecord): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    id: r.id,
+    vmId: r.vmId,
+    sourceId: r.sourceId,
+    boot: r.boot,
+    sections: r.sections,
+    decoded: r.decoded,
+    bytes: Buffer.from(r.bytes).toString('base64'),
+    at: r.at,
+  };
+  if (r.injectionId !== undefined) out.injectionId = r.injectionId;
+  if (r.severity !== undefined) out.severity = r.severity;
+  return out;
+}
+
+export function crashView(c: CrashReport): Record<string, unknown> {
+  const out: Record<string, unknown> = { reason: c.reason, message: c.message };
+  if (c.esr !== undefined) out.esr = '0x' + c.esr.toString(16);
+  if (c.record !== undefined) out.record = Buffer.from(c.record).toString('base64');
+  return out;
+}
