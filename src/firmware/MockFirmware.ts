@@ -356,7 +356,7 @@ class ScriptRun {
   /** Writes every blob to guest memory, claims it, finds the RSDP and the tables. */
   private install(commands: readonly LoaderCommand[]): FirmwareHandoff {
     const blobs = [...this.blobs.values()];
-    for (const b of blobs) this.memory.write(b.address, b.bytes, 'firmware');
+    for (const b of blobs) this.writeBlob(b);
     for (const b of blobs) {
       try {
         this.memory.claim({ base: b.address, size: BigInt(b.allocation.pages) * PAGE, owner: b.allocation.owner, name: b.file, writers: b.allocation.writers });
@@ -376,6 +376,20 @@ class ScriptRun {
     };
   }
 
+  /**
+   * Copies a blob (whole pages, zero-filled tail) into guest memory. All-zero pages are written
+   * only when the memory there is not already zero, so a mostly empty 128 KiB tables blob or a
+   * 1 MiB error-block area costs only its non-zero pages (the result is the same bytes).
+   */
+  private writeBlob(b: Blob): void {
+    for (let off = 0; off < b.bytes.length; off += PAGE_SIZE) {
+      const page = b.bytes.subarray(off, off + PAGE_SIZE);
+      const addr = b.address + BigInt(off);
+      if (isZeroPage(page) && isZeroPage(this.memory.read(addr, PAGE_SIZE))) continue;
+      this.memory.write(addr, page, 'firmware');
+    }
+  }
+
   /** OVMF's second pass: every ADD_POINTER target that holds a whole ACPI table, plus the RSDP. */
   private findTables(commands: readonly LoaderCommand[], rsdpBlob: Blob): InstalledTable[] {
     const rsdpLength = rsdpBlob.bytes[15] >= 2 ? 36 : 20;
@@ -383,24 +397,34 @@ class ScriptRun {
     const out: InstalledTable[] = [
       { signature: 'RSDP', address: rsdpBlob.address, length: rsdpLength, file: rsdpBlob.file, offset: 0, checksumValid: rsdpValid },
     ];
-    const seen = new Set<bigint>([rsdpBlob.address]);
+    const seen = new Set<string>([`${rsdpBlob.file}@0`]);
     for (const cmd of commands) {
       if (cmd.type !== 'ADD_POINTER') continue;
       const dest = this.blobs.get(cmd.destFile)!;
       const src = this.blobs.get(cmd.srcFile)!;
-      const target = readLe(dest.bytes, cmd.offset, cmd.size);
-      if (seen.has(target)) continue;
-      const offset = Number(target - src.address);
-      if (offset < 0 || offset + 36 > src.allocation.size) continue;
-      const sig = String.fromCharCode(...src.bytes.subarray(offset, offset + 4));
+      const offset = Number(readLe(dest.bytes, cmd.offset, cmd.size) - src.address);
+      if (offset < 0 || offset + 36 > src.allocation.size || !isUpperAscii(src.bytes[offset])) continue;
+      const key = `${src.file}@${offset}`;
+      if (seen.has(key)) continue;
+      const sig = String.fromCharCode(src.bytes[offset], src.bytes[offset + 1], src.bytes[offset + 2], src.bytes[offset + 3]);
       if (!/^[A-Z][A-Z0-9_]{3}$/.test(sig)) continue;
       const length = Number(readLe(src.bytes, offset + 4, 4));
       if (length < 36 || offset + length > src.allocation.size) continue;
-      seen.add(target);
-      out.push({ signature: sig, address: target, length, file: src.file, offset, checksumValid: sum8(src.bytes, offset, length) === 0 });
+      seen.add(key);
+      out.push({ signature: sig, address: src.address + BigInt(offset), length, file: src.file, offset, checksumValid: sum8(src.bytes, offset, length) === 0 });
     }
     return out;
   }
+}
+
+const ZERO_PAGE = Buffer.alloc(PAGE_SIZE);
+
+function isUpperAscii(b: number): boolean {
+  return b >= 0x41 && b <= 0x5a;
+}
+
+function isZeroPage(page: Uint8Array): boolean {
+  return Buffer.from(page.buffer, page.byteOffset, page.byteLength).equals(ZERO_PAGE);
 }
 
 function isRsdp(bytes: Uint8Array): boolean {

@@ -24,12 +24,23 @@ export interface DecodeLoaderOptions {
   padding?: 'reject' | 'ignore';
 }
 
+/**
+ * The name bytes up to the first NUL, as one flat string (Buffer's latin1 decoder): names are Map
+ * keys in the firmware, and a string built byte by byte would be re-hashed on every lookup.
+ */
+function flatName(r: ByteReader, offset: number): string {
+  const start = r.abs(offset);
+  const field = r.bytes.subarray(start, start + LOADER_FILE_NAME_SIZE);
+  const nul = field.indexOf(0);
+  return Buffer.from(field.buffer, field.byteOffset, nul < 0 ? field.length : nul).toString('latin1');
+}
+
 function readName(r: ByteReader, offset: number, field: string, strictPadding: boolean): string {
   const last = offset + LOADER_FILE_NAME_SIZE - 1;
   if (r.u8(last, field) !== 0) {
     throw r.error('bad_value', last, field, `file name is not NUL-terminated: byte 55 of the ${LOADER_FILE_NAME_SIZE}-byte field is 0x${r.u8(last).toString(16)}`);
   }
-  const name = r.ascii(offset, LOADER_FILE_NAME_SIZE, field);
+  const name = flatName(r, offset);
   if (name.length === 0) throw r.error('bad_value', offset, field, 'file name is empty');
   if (strictPadding) {
     for (let i = offset + name.length + 1; i < last; i++) {
