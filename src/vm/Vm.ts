@@ -246,9 +246,23 @@ export class Vm implements VirtualMachine {
       t.status.outcome = outcome;
       this.emit({ type: 'injection', vmId: this.id, status: t.status });
     }
-    if (ctx.bytes.length > 0) {
-      const d = safeDecodeStatusBlock(ctx.bytes);
-      this.emit({ type: 'guest-record', vmId: this.id, injectionId: ctx.token, sourceId: ctx.sourceId, decoded: d.success ? statusBlockToJson(d.data) : null, bytes: ctx.bytes });
+    if (ctx.bytes.length > 0 && this.listeners.size > 0) {
+      // The decoded JSON form is computed when a listener reads it (the store does; the log
+      // stream does not), and then kept; null when the strict codec refuses the bytes.
+      const bytes = ctx.bytes;
+      let decoded: unknown;
+      const event = { type: 'guest-record', vmId: this.id, injectionId: ctx.token, sourceId: ctx.sourceId, bytes } as VmEvent & { type: 'guest-record' };
+      Object.defineProperty(event, 'decoded', {
+        enumerable: true,
+        get: () => {
+          if (decoded === undefined) {
+            const d = safeDecodeStatusBlock(bytes);
+            decoded = d.success ? statusBlockToJson(d.data) : null;
+          }
+          return decoded;
+        },
+      });
+      this.emit(event);
     }
   }
 
