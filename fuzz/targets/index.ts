@@ -1,6 +1,7 @@
 import type { FuzzTarget } from '../target';
 import { cperRecordTarget, statusBlockTarget } from './cper';
 import { firmwareTarget } from './firmware';
+import { guestKernelTarget } from './guestKernel';
 import { hestTarget } from './hest';
 import { linuxTextTarget } from './linuxText';
 import { qmpStreamTarget } from './qmpStream';
@@ -18,6 +19,7 @@ export const TARGET_FACTORIES: Record<string, () => FuzzTarget> = {
   firmware: firmwareTarget,
   'linux-text': linuxTextTarget,
   'qmp-stream': qmpStreamTarget,
+  'guest-kernel': guestKernelTarget,
 };
 
 export const TARGET_NAMES = Object.keys(TARGET_FACTORIES);
