@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { registerDecode } from './decode';
+import { registerDump } from './dump';
 import { registerEncode } from './encode';
 import { registerSchema } from './schema';
 
 /** Every CLI command registers itself here: one import and one entry per command file. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerDecode, registerEncode, registerSchema];
+export const commands: RegisterCommand[] = [registerDecode, registerEncode, registerSchema, registerDump];

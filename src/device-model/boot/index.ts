@@ -18,6 +18,8 @@
  * - `buildMachineFiles(profile)` / `machineFilesFor(profile)` (cached, shared between VMs):
  *   `{ fileSet, loader, loaderBytes, tables, rsdp, hardwareErrors, layout }`.
  * - `computeRasLayout(profile)`, `discoverHest(memory, rsdpAddress)` (RSDP → XSDT → HEST).
+ * - `reportSourceStates(memory, hestBytes)` / `formatSourceStates`: every GHES source's registers,
+ *   read-ack and block status as the guest sees them (`rasgw dump --hardware-errors`).
  * Profiles and `MachineOptions` come from `src/device-model/profiles`.
  */
 export * from './RasLayout';
@@ -25,3 +27,4 @@ export * from './buildHestForLayout';
 export * from './buildMachineFiles';
 export * from './bootMachine';
 export * from './discoverHest';
+export * from './hardwareErrorsReport';
