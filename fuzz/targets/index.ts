@@ -5,6 +5,7 @@ import { guestKernelTarget } from './guestKernel';
 import { hestTarget } from './hest';
 import { linuxTextTarget } from './linuxText';
 import { qmpStreamTarget } from './qmpStream';
+import { restApiTarget } from './restApi';
 import { tableLoaderDecoderTarget } from './tableLoader';
 
 /**
@@ -20,6 +21,7 @@ export const TARGET_FACTORIES: Record<string, () => FuzzTarget> = {
   'linux-text': linuxTextTarget,
   'qmp-stream': qmpStreamTarget,
   'guest-kernel': guestKernelTarget,
+  'rest-api': restApiTarget,
 };
 
 export const TARGET_NAMES = Object.keys(TARGET_FACTORIES);
