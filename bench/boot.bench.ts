@@ -25,6 +25,31 @@ function vm(options: MachineOptions): void {
   discoverHest(memory, m.handoff.rsdpAddress);
 }
 
+/** Heap + array-buffer bytes per idle booted qemu-7.2-virt VM (guest memory, fw_cfg, hand-off). */
+function idleVmMemory(): BenchResult {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const used = () => {
+    gc?.();
+    const m = process.memoryUsage();
+    return m.heapUsed + m.arrayBuffers;
+  };
+  const n = 500;
+  const keep: unknown[] = [];
+  bootMachine({ profile: 'qemu-7.2-virt' }, createMachineMemory());
+  const before = used();
+  for (let i = 0; i < n; i++) {
+    const memory = createMachineMemory();
+    keep.push({ memory, machine: bootMachine({ profile: 'qemu-7.2-virt' }, memory) });
+  }
+  const perVm = (used() - before) / n;
+  return {
+    name: 'idle qemu-7.2-virt VM footprint (guest pages + fw_cfg + hand-off)',
+    summary: `${(perVm / 1024).toFixed(1)} KiB per VM over ${n} VMs${gc ? '' : ' (no --expose-gc: includes garbage)'} (target < 200 KiB)`,
+    bytesPerVm: perVm,
+    vms: keep.length,
+  };
+}
+
 export async function run(): Promise<BenchResult[]> {
   const cases: Array<{ name: string; options: MachineOptions; count: number; sources: number }> = [
     { name: 'qemu-7.2-virt', options: { profile: 'qemu-7.2-virt' }, count: 2000, sources: 1 },
@@ -56,6 +81,7 @@ export async function run(): Promise<BenchResult[]> {
       });
     }
   }
+  out.push(idleVmMemory());
   const growth = perSource['extended x1024'] / perSource['extended x64'];
   out.push({
     name: 'boot growth extended x64 → x1024 (cold, per source)',
