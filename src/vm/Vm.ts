@@ -46,11 +46,11 @@ export interface VmOptions {
   costs?: Partial<Costs>;
   logCapacity?: number;
   workload?: Task;
-  /** how many finished injections `injection(id)` still remembers (default 10,000) */
+  /** how many finished injections `injection(id)` still remembers (default 4096; the store keeps history) */
   retainInjections?: number;
 }
 
-const DEFAULT_RETAIN = 10_000;
+const DEFAULT_RETAIN = 4096;
 
 interface Tracked {
   status: InjectionStatus;
@@ -68,10 +68,13 @@ export class Vm implements VirtualMachine {
   guest!: GuestKernel;
   private bootCount = 0;
   private readonly injections = new Map<string, Tracked>();
+  /** injection ids in creation order, for forgetting the oldest */
+  private readonly retained: string[] = [];
   /** per source: the injection whose record is in the block (delivered, not yet acknowledged) */
   private readonly outstanding = new Map<number, string>();
   private readonly listeners = new Set<(e: VmEvent) => void>();
   private cause: string | undefined;
+  private sourceInfo = new Map<number, { layout: BootedMachine['layout']['sources'][number]; config: BootedMachine['profile']['sources'][number] }>();
   private nextInjection = 1;
 
   constructor(spec: VmSpec, id: string = randomUUID(), opts: VmOptions = {}) {
@@ -87,13 +90,18 @@ export class Vm implements VirtualMachine {
     this.memory = createMachineMemory();
     this.machine = bootMachine({ profile: this.spec.profile, sources: this.spec.sources }, this.memory);
     const { layout, fwCfg } = this.machine;
+    this.sourceInfo = new Map(layout.sources.map((s, i) => [s.sourceId, { layout: s, config: this.machine.profile.sources[i] }]));
     const writeBackFile = layout.writeBack.file;
+    let writeBack: bigint | undefined;
+    const readWriteBack = () => {
+      const b = fwCfg.readFile(writeBackFile);
+      return new DataView(b.buffer, b.byteOffset, b.byteLength).getBigUint64(0, true);
+    };
     const locator: LocatorConfig = {
       mode: layout.writeBack.mode,
-      writeBack: () => {
-        const b = fwCfg.readFile(writeBackFile);
-        return new DataView(b.buffer, b.byteOffset, b.byteLength).getBigUint64(0, true);
-      },
+      // The write-back file is written by the firmware's WRITE_POINTER during boot only (the
+      // firmware is gone afterwards), so its value is read once per boot.
+      writeBack: () => (writeBack ??= readWriteBack()),
       sources: layout.sources.map((s) => ({
         sourceId: s.sourceId,
         version: s.version,
@@ -184,7 +192,7 @@ export class Vm implements VirtualMachine {
 
   private resolveSource(target: InjectionTarget): number | undefined {
     const sources = this.machine.layout.sources;
-    if (target.sourceId !== undefined) return sources.some((s) => s.sourceId === target.sourceId) ? target.sourceId : undefined;
+    if (target.sourceId !== undefined) return this.sourceInfo.has(target.sourceId) ? target.sourceId : undefined;
     if (target.notification !== undefined) return sources.find((s) => s.notification === target.notification)?.sourceId;
     return sources[0]?.sourceId;
   }
@@ -207,8 +215,7 @@ export class Vm implements VirtualMachine {
     const t = this.injections.get(req.id);
     if (t) this.setState(t, 'delivered');
     this.outstanding.set(req.sourceId, req.id);
-    const src = this.machine.layout.sources.find((s) => s.sourceId === req.sourceId)!;
-    const cfg = this.machine.profile.sources.find((s) => s.sourceId === req.sourceId)!;
+    const { layout: src, config: cfg } = this.sourceInfo.get(req.sourceId)!;
     const severity = req.bytes.length >= 20 ? new DataView(req.bytes.buffer, req.bytes.byteOffset, req.bytes.byteLength).getUint32(16, true) : 0;
     const prev = this.cause;
     this.cause = req.id;
@@ -297,11 +304,14 @@ export class Vm implements VirtualMachine {
 
   private remember(t: Tracked): void {
     this.injections.set(t.status.id, t);
+    this.retained.push(t.status.id);
     const limit = this.opts.retainInjections ?? DEFAULT_RETAIN;
-    if (this.injections.size <= limit) return;
-    for (const [id, old] of this.injections) {
-      if (this.injections.size <= limit) break;
-      if (old.status.state === 'acknowledged' || old.status.state === 'rejected') this.injections.delete(id);
+    // Forget the oldest finished injections; one still in flight goes to the back of the line.
+    for (let guard = this.retained.length; this.injections.size > limit && guard > 0; guard--) {
+      const id = this.retained.shift()!;
+      const old = this.injections.get(id);
+      if (old && old.status.state !== 'acknowledged' && old.status.state !== 'rejected') this.retained.push(id);
+      else this.injections.delete(id);
     }
   }
 

@@ -211,7 +211,7 @@ describe('malformed records written raw into the block (Linux CVE/fix list): log
 describe('a storm of 10,000 SErrors', () => {
   test('re-entrant injections arrive while the guest handles SErrors: none lost, none doubled, per-source order kept', () => {
     const sources = [0, 1, 2, 3].map((i) => ({ sourceId: i, notification: 'sei' as const }));
-    const vm = new Vm(defaultVmSpec({ profile: 'extended', sources, personality: 'apei-sei', busyPolicy: 'queue', queueDepth: 10_000 }), 'storm', { logCapacity: 1024 });
+    const vm = new Vm(defaultVmSpec({ profile: 'extended', sources, personality: 'apei-sei', busyPolicy: 'queue', queueDepth: 10_000 }), 'storm', { logCapacity: 1024, retainInjections: 10_000 });
     const corrected = fixture('memory-corrected');
     const make = (n: number) => {
       const b = corrected.slice();

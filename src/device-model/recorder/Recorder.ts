@@ -173,24 +173,19 @@ export class Recorder {
    * model may not write, nothing is changed and the reason is returned.
    */
   private write(where: LocatedBlock, bytes: Uint8Array): string | undefined {
-    let previousAck: bigint | undefined;
-    try {
-      if (where.readAckAddress !== undefined) {
-        previousAck = this.memory.readU64(where.readAckAddress);
-        this.memory.writeU64(where.readAckAddress, 0n, 'device-model');
-      }
-      this.memory.write(where.blockAddress, bytes, 'device-model');
-      return undefined;
-    } catch (e) {
-      if (!(e instanceof GuestMemoryError)) throw e;
-      if (previousAck !== undefined && where.readAckAddress !== undefined) {
-        try {
-          this.memory.writeU64(where.readAckAddress, previousAck, 'device-model');
-        } catch {
-          // the ack register itself was not writable: nothing was changed
-        }
-      }
-      return `can not write the Generic Error Status Block at 0x${where.blockAddress.toString(16)}: ${e.message}`;
-    }
+    const refused = this.notWritable(where.blockAddress, bytes.length) ?? (where.readAckAddress !== undefined ? this.notWritable(where.readAckAddress, 8) : undefined);
+    if (refused) return `can not write the Generic Error Status Block at 0x${where.blockAddress.toString(16)}: ${refused}`;
+    if (where.readAckAddress !== undefined) this.memory.writeU64(where.readAckAddress, 0n, 'device-model');
+    this.memory.write(where.blockAddress, bytes, 'device-model');
+    return undefined;
   }
+
+  /** Why the device model may not write `[addr, addr+len)`, or undefined when it may. */
+  private notWritable(addr: bigint, len: number): string | undefined {
+    const r = this.memory.ownerOf(addr);
+    if (!r || !r.writers.has('device-model')) return `device-model may not write ${r ? `${r.name} (owned by ${r.owner})` : 'unowned guest RAM'} at 0x${addr.toString(16)}`;
+    if (addr + BigInt(len) > r.base + r.size) return `the ${len}-byte write at 0x${addr.toString(16)} runs past ${r.name}`;
+    return undefined;
+  }
+
 }

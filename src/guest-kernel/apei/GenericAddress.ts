@@ -49,7 +49,9 @@ export function apeiRead(memory: GuestMemory, g: Gas): GasAccess {
   if (!c.ok) return c;
   if (g.spaceId !== 0) return { ok: false, message: 'system I/O space is not available on arm64' };
   try {
-    return { ok: true, value: memory.readUint(g.address, (c.accessBits / 8) as 1 | 2 | 4 | 8) };
+    const size = c.accessBits / 8;
+    const value = size === 8 ? memory.readU64(g.address) : size === 4 ? BigInt(memory.readU32(g.address)) : memory.readUint(g.address, size as 1 | 2);
+    return { ok: true, value };
   } catch (e) {
     if (e instanceof GuestMemoryError) return { ok: false, message: e.message };
     throw e;

@@ -1,6 +1,6 @@
 import type { GuestMemory } from '../../guest-memory/GuestMemory';
 import { GuestMemoryError } from '../../guest-memory/GuestMemory';
-import { checkEstatus, ghesCheckBlock, readEstatusHeader, EstatusHeader, GHES_ESTATUS_MAX_SIZE, GHES_MESSAGES } from '../../cper/text/estatus-check';
+import { checkEstatus, ghesCheckBlock, EstatusHeader, GHES_ESTATUS_MAX_SIZE, GHES_MESSAGES } from '../../cper/text/estatus-check';
 import { apeiRead, apeiWrite } from '../apei/GenericAddress';
 import type { GhesDescriptor } from './GhesDescriptor';
 
@@ -51,7 +51,14 @@ export class GhesSource {
       if (e instanceof GuestMemoryError) return { kind: 'unreadable', message: READ_ADDRESS_FAILED(this.sourceId) };
       throw e;
     }
-    const header = readEstatusHeader(headerBytes);
+    const dv = new DataView(headerBytes.buffer, headerBytes.byteOffset, 20);
+    const header: EstatusHeader = {
+      blockStatus: dv.getUint32(0, true),
+      rawDataOffset: dv.getUint32(4, true),
+      rawDataLength: dv.getUint32(8, true),
+      dataLength: dv.getUint32(12, true),
+      errorSeverity: dv.getUint32(16, true),
+    };
     if (header.blockStatus === 0) return { kind: 'nothing' };
     const gate = ghesCheckBlock(header, this.desc.errorBlockLength, GHES_ESTATUS_MAX_SIZE);
     if (!gate.ok) return { kind: 'refused', blockAddress, message: gate.message };
