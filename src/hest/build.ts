@@ -18,7 +18,7 @@ export interface GhesSpec {
   kind?: 'ghes' | 'ghesV2';
   sourceId: number;
   /** notification type (name or number) or a whole notification structure */
-  notify: number | NotifyTypeName | NotificationFields;
+  notify: number | NotifyTypeName | (string & {}) | NotificationFields;
   relatedSourceId?: number;
   enabled?: boolean;
   recordsToPreallocate?: number;

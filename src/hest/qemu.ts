@@ -9,7 +9,7 @@ import { NotifyTypeName } from './NotificationStructure';
 /** One error source as QEMU describes it (`AcpiNotificationSourceId`: source id + notification). */
 export interface QemuHestSource {
   sourceId: number;
-  notify: number | NotifyTypeName;
+  notify: number | NotifyTypeName | (string & {});
   /** `ghesV2` (QEMU's only kind, default) or `ghes` for extended profiles */
   kind?: 'ghes' | 'ghesV2';
 }
