@@ -3,8 +3,9 @@ import { registerDecode } from './decode';
 import { registerDump } from './dump';
 import { registerEncode } from './encode';
 import { registerSchema } from './schema';
+import { registerSimulate } from './simulate';
 
 /** Every CLI command registers itself here: one import and one entry per command file. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerDecode, registerEncode, registerSchema, registerDump];
+export const commands: RegisterCommand[] = [registerDecode, registerEncode, registerSchema, registerDump, registerSimulate];
