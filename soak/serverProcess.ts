@@ -3,8 +3,9 @@ import fs from 'fs';
 import path from 'path';
 
 /**
- * Runs `rasgw serve` as a child process on loopback (so a soak run can kill -9 it and start it
- * again on the same data directory), and reads its resident memory from /proc.
+ * Runs the gateway (soak/serverMain.ts: `startServer` with the real VM layer and SQLite store) as
+ * a child process on loopback, so a soak run can kill -9 it and start it again on the same data
+ * directory; reads its resident memory from /proc.
  */
 export interface ServerOptions {
   dataDir: string;
@@ -29,7 +30,7 @@ const ROOT = path.join(__dirname, '..');
 
 export function startServer(opts: ServerOptions): Promise<RunningServer> {
   fs.mkdirSync(opts.dataDir, { recursive: true });
-  const args = [path.join(ROOT, 'bin', 'rasgw'), 'serve', '--host', '127.0.0.1', '--port', String(opts.port ?? 0), '--data-dir', opts.dataDir, ...(opts.extraArgs ?? [])];
+  const args = ['-r', path.join(ROOT, 'bin', 'register-ts.js'), path.join(__dirname, 'serverMain.ts'), '--port', String(opts.port ?? 0), '--data-dir', opts.dataDir, ...(opts.extraArgs ?? [])];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, RASGW_TOKEN: opts.token, RASGW_LOG_LEVEL: process.env.RASGW_LOG_LEVEL ?? 'warn' },
@@ -40,7 +41,7 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`rasgw serve printed no URL within ${opts.startTimeoutMs ?? 30_000} ms; output:\n${out}`));
+      reject(new Error(`soak server printed no URL within ${opts.startTimeoutMs ?? 30_000} ms; output:\n${out}`));
     }, opts.startTimeoutMs ?? 30_000);
     const onData = (b: Buffer) => {
       out += b.toString('utf8');
@@ -63,7 +64,7 @@ export function startServer(opts: ServerOptions): Promise<RunningServer> {
     child.stderr!.on('data', onData);
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`rasgw serve exited with ${code} before listening; output:\n${out}`));
+      reject(new Error(`soak server exited with ${code} before listening; output:\n${out}`));
     });
   });
 }
