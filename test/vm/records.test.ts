@@ -288,3 +288,19 @@ describe('reboot', () => {
     expect(vm.inject({ kind: 'raw', bytes: RECOVERABLE }).state).toBe('acknowledged');
   });
 });
+
+describe('qemu-10.2-virt (HEST-address write-back: the recorder walks the guest’s HEST)', () => {
+  test('SEA source 0 and GPIO source 1 (GED → HED notify), both acknowledged', () => {
+    const vm = new Vm(defaultVmSpec({ profile: 'qemu-10.2-virt', personality: 'linux', linuxVersion: 'mainline' }), 'v102');
+    expect(vm.state().sources.map((s) => [s.sourceId, s.notification, s.guestHandler])).toEqual([
+      [0, 'sea', true],
+      [1, 'gpio', true],
+    ]);
+    const gpio = vm.inject({ kind: 'raw', bytes: RECOVERABLE }, { notification: 'gpio' });
+    expect(gpio).toMatchObject({ sourceId: 1, state: 'acknowledged' });
+    expect(strip(gpio.outcome!.logLines)[0]).toBe('{1}[Hardware Error]: Hardware error from APEI Generic Hardware Error Source: 1');
+    const sea = vm.inject({ kind: 'raw', bytes: fixture('memory-corrected') });
+    expect(sea).toMatchObject({ sourceId: 0, state: 'acknowledged' });
+    expect(strip(sea.outcome!.logLines)[0]).toBe('GHES GHES.0: [Hardware Error]: GHES: workload:245: synchronous unrecoverable error (SIGBUS)');
+  });
+});

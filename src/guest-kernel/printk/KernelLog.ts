@@ -26,13 +26,13 @@ export function formatLogRecord(r: LogRecord): string {
 }
 
 export class KernelLog {
-  private readonly ring: (LogRecord | undefined)[];
+  /** grows to `capacity` as records arrive (an idle VM keeps only what it logged), then wraps */
+  private readonly ring: LogRecord[] = [];
   private nextSeq = 1;
   private readonly listeners = new Set<(r: LogRecord) => void>();
 
   constructor(readonly capacity = 16384) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('log capacity must be a positive integer');
-    this.ring = new Array(capacity);
   }
 
   /** Sequence number of the last record written (0 when empty). */
@@ -42,7 +42,9 @@ export class KernelLog {
 
   append(ns: bigint, level: LogLevel, text: string): LogRecord {
     const r: LogRecord = { seq: this.nextSeq++, ns, level, text };
-    this.ring[r.seq % this.capacity] = r;
+    const at = (r.seq - 1) % this.capacity;
+    if (at === this.ring.length) this.ring.push(r);
+    else this.ring[at] = r;
     for (const l of this.listeners) l(r);
     return r;
   }
@@ -51,7 +53,7 @@ export class KernelLog {
   records(sinceSeq = 0): LogRecord[] {
     const first = Math.max(sinceSeq + 1, this.nextSeq - this.capacity, 1);
     const out: LogRecord[] = [];
-    for (let s = first; s < this.nextSeq; s++) out.push(this.ring[s % this.capacity]!);
+    for (let s = first; s < this.nextSeq; s++) out.push(this.ring[(s - 1) % this.capacity]);
     return out;
   }
 
