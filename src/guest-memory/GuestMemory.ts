@@ -30,15 +30,20 @@ export const PAGE_SIZE = 4096;
 const PAGE_SHIFT = 12n;
 const PAGE_MASK = BigInt(PAGE_SIZE - 1);
 
+function isAllZero(b: Uint8Array): boolean {
+  for (let i = 0; i < b.length; i++) if (b[i] !== 0) return false;
+  return true;
+}
+
 function hex(a: bigint): string {
   return '0x' + a.toString(16);
 }
 
 export class GuestMemory {
-  private readonly pages = new Map<bigint, Uint8Array>();
+  private readonly pages = new Map<number, Uint8Array>();
   private readonly ram: Array<{ base: bigint; size: bigint }> = [];
   private readonly owned: OwnedRange[] = [];
-  private journal: Map<bigint, Uint8Array | null> | null = null;
+  private journal: Map<number, Uint8Array | null> | null = null;
 
   /** Adds a RAM region `[base, base+size)`; regions may not overlap. */
   addRam(base: bigint, size: bigint): this {
@@ -62,7 +67,11 @@ export class GuestMemory {
 
   isRam(addr: bigint, length = 1): boolean {
     const end = addr + BigInt(length);
-    return this.ram.some((r) => addr >= r.base && end <= r.base + r.size);
+    for (let i = 0; i < this.ram.length; i++) {
+      const r = this.ram[i];
+      if (addr >= r.base && end <= r.base + r.size) return true;
+    }
+    return false;
   }
 
   private fail(code: RasgwErrorCode, addr: bigint, message: string): never {
@@ -112,6 +121,11 @@ export class GuestMemory {
 
   private checkWrite(addr: bigint, length: number, actor: MemoryActor): void {
     const end = addr + BigInt(length);
+    // Common case: the write lies inside one owned range that lists the actor.
+    for (let i = 0; i < this.owned.length; i++) {
+      const o = this.owned[i];
+      if (addr >= o.base && end <= o.base + o.size && o.writers.has(actor)) return;
+    }
     let covered = addr;
     // Every byte must be writable by `actor`: either inside a range that lists it, or unclaimed
     // RAM (writable by firmware and guest only).
@@ -132,11 +146,17 @@ export class GuestMemory {
 
   read(addr: bigint, length: number): Uint8Array {
     this.check(addr, length);
+    const first = Number(addr >> PAGE_SHIFT);
+    const firstOff = Number(addr & PAGE_MASK);
+    if (firstOff + length <= PAGE_SIZE) {
+      const page = this.pages.get(first);
+      return page ? page.slice(firstOff, firstOff + length) : new Uint8Array(length);
+    }
     const out = new Uint8Array(length);
     let done = 0;
     while (done < length) {
       const a = addr + BigInt(done);
-      const pn = a >> PAGE_SHIFT;
+      const pn = Number(a >> PAGE_SHIFT);
       const off = Number(a & PAGE_MASK);
       const n = Math.min(PAGE_SIZE - off, length - done);
       const page = this.pages.get(pn);
@@ -152,14 +172,14 @@ export class GuestMemory {
     let done = 0;
     while (done < data.length) {
       const a = addr + BigInt(done);
-      const pn = a >> PAGE_SHIFT;
+      const pn = Number(a >> PAGE_SHIFT);
       const off = Number(a & PAGE_MASK);
       const n = Math.min(PAGE_SIZE - off, data.length - done);
       const chunk = data.subarray(done, done + n);
       let page = this.pages.get(pn);
       if (this.journal && !this.journal.has(pn)) this.journal.set(pn, page ? page.slice() : null);
       if (!page) {
-        if (chunk.every((b) => b === 0)) {
+        if (isAllZero(chunk)) {
           done += n;
           continue;
         }
@@ -171,14 +191,30 @@ export class GuestMemory {
     }
   }
 
+  /** The stored page and offset for an access that stays inside one page, else undefined. */
+  private inPage(addr: bigint, length: number): { page: Uint8Array | undefined; off: number } | undefined {
+    const off = Number(addr & PAGE_MASK);
+    if (off + length > PAGE_SIZE) return undefined;
+    this.check(addr, length);
+    return { page: this.pages.get(Number(addr >> PAGE_SHIFT)), off };
+  }
+
   readU32(addr: bigint): number {
-    const b = this.read(addr, 4);
-    return (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0;
+    const p = this.inPage(addr, 4);
+    const b = p ? p.page : this.read(addr, 4);
+    if (!b) return 0;
+    const o = p ? p.off : 0;
+    return (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
   }
 
   readU64(addr: bigint): bigint {
-    const b = this.read(addr, 8);
-    return new DataView(b.buffer).getBigUint64(0, true);
+    const p = this.inPage(addr, 8);
+    const b = p ? p.page : this.read(addr, 8);
+    if (!b) return 0n;
+    const o = p ? p.off : 0;
+    const lo = (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
+    const hi = (b[o + 4] | (b[o + 5] << 8) | (b[o + 6] << 16) | (b[o + 7] << 24)) >>> 0;
+    return hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo);
   }
 
   /** Reads an unsigned little-endian value of 1, 2, 4 or 8 bytes. */
@@ -214,7 +250,7 @@ export class GuestMemory {
    */
   transaction<T>(fn: () => T): T {
     if (this.journal) throw new Error('GuestMemory transactions do not nest');
-    const journal = new Map<bigint, Uint8Array | null>();
+    const journal = new Map<number, Uint8Array | null>();
     this.journal = journal;
     const ownedBefore = this.owned.length;
     try {
@@ -233,7 +269,7 @@ export class GuestMemory {
   }
 
   /** A copy of all stored pages (for tests that prove nothing changed). */
-  snapshot(): Map<bigint, Uint8Array> {
+  snapshot(): Map<number, Uint8Array> {
     return new Map([...this.pages].map(([k, v]) => [k, v.slice()]));
   }
 }
