@@ -16,7 +16,8 @@ import { RouteContext, RouteDef, ROUTES } from './routes';
  * 3. bearer token on everything else — before the body is read, so an unauthenticated request
  *    never gets its body parsed;
  * 4. Content-Type check (415) and the JSON body parser with the size limit: a Content-Length over
- *    the limit is refused before a byte is read, a streamed body as soon as it passes it;
+ *    the limit is answered at once without reading the body (then the connection is closed); a
+ *    chunked body is counted as it arrives and refused when it passes the limit, never parsed;
  * 5. the routes (zod validation, strict objects);
  * 6. 405 for a known path with another method, 404 for anything else;
  * 7. errors → RFC 9457 problem+json; an unexpected error is logged with the request id and
@@ -140,6 +141,14 @@ export function createApp(opts: AppOptions): express.Express {
     const type = req.headers['content-type'] ?? '';
     if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
       next(new ProblemError('unsupported-media-type', `the body must be application/json, not ${JSON.stringify(type || '(none)')}`));
+      return;
+    }
+    // A declared length over the limit is refused at once, without reading the body (the
+    // connection is closed after the answer, since the unread body would otherwise follow).
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      res.setHeader('Connection', 'close');
+      next(new ProblemError('request-too-large', `the request body is larger than ${limit} bytes`, { maxBytes: limit }));
       return;
     }
     json(req, res, next);
