@@ -169,25 +169,23 @@ export class GuestMemory {
   write(addr: bigint, data: Uint8Array, actor: MemoryActor): void {
     this.check(addr, data.length);
     this.checkWrite(addr, data.length, actor);
+    // Page numbers fit a double exactly (addresses < 2^64 → page numbers < 2^52).
+    let pn = Number(addr >> PAGE_SHIFT);
+    let off = Number(addr & PAGE_MASK);
     let done = 0;
     while (done < data.length) {
-      const a = addr + BigInt(done);
-      const pn = Number(a >> PAGE_SHIFT);
-      const off = Number(a & PAGE_MASK);
       const n = Math.min(PAGE_SIZE - off, data.length - done);
       const chunk = data.subarray(done, done + n);
       let page = this.pages.get(pn);
       if (this.journal && !this.journal.has(pn)) this.journal.set(pn, page ? page.slice() : null);
-      if (!page) {
-        if (isAllZero(chunk)) {
-          done += n;
-          continue;
-        }
+      if (!page && !isAllZero(chunk)) {
         page = new Uint8Array(PAGE_SIZE);
         this.pages.set(pn, page);
       }
-      page.set(chunk, off);
+      if (page) page.set(chunk, off);
       done += n;
+      pn += 1;
+      off = 0;
     }
   }
 
@@ -227,6 +225,21 @@ export class GuestMemory {
 
   writeUint(addr: bigint, size: 1 | 2 | 4 | 8, value: bigint, actor: MemoryActor): void {
     if (value < 0n || value >= 1n << BigInt(size * 8)) this.fail('out_of_range', addr, `${hex(value)} does not fit in ${size} byte(s)`);
+    const off = Number(addr & PAGE_MASK);
+    const page = off + size <= PAGE_SIZE && !this.journal ? this.pages.get(Number(addr >> PAGE_SHIFT)) : undefined;
+    if (page) {
+      // Fast path: the page exists and the value stays inside it.
+      this.check(addr, size);
+      this.checkWrite(addr, size, actor);
+      let lo = Number(value & 0xffff_ffffn);
+      let hi = size === 8 ? Number(value >> 32n) : 0;
+      for (let i = 0; i < size; i++) {
+        page[off + i] = i < 4 ? lo & 0xff : hi & 0xff;
+        if (i < 4) lo >>>= 8;
+        else hi >>>= 8;
+      }
+      return;
+    }
     const b = new Uint8Array(size);
     let v = value;
     for (let i = 0; i < size; i++) {
