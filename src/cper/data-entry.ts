@@ -2,12 +2,14 @@ import { Parser } from 'binary-parser';
 import { z } from 'zod';
 import type { ByteReader } from '../binary/ByteReader';
 import type { ByteWriter } from '../binary/ByteWriter';
-import { parseFixed } from '../binary/fixed';
+import { compileParser } from './compiled-parser';
 import { NULL_GUID } from '../binary/guid';
 import { EnumValue, enumField, Flags, flagsDecoder, flagsField, FlagTable, guid as guidField, uint } from './json/fields';
 import { SECTION_FLAGS } from './section-flags';
-import { decodeSection, encodeSection, SectionModel, sectionByteLength, sectionInput } from './sections';
-import { fixedTextField, FixedText, readFixedText, writeFixedText } from './sections/section-body-fields';
+import { decodeSectionOfType, encodeSection, SectionModel, sectionByteLength, sectionInput } from './sections';
+import { fixedTextField, FixedText, writeFixedText } from './sections/section-body-fields';
+import { fixedTextAt, guidAt } from './wire-fields';
+import { fieldWriter } from './wire-write';
 import type { CperOptions } from './sections/SectionCodec';
 import { SEVERITY, severity as severityValue } from './severity';
 import { CperTimestamp, decodeTimestamp, timestampInput, ZERO_TIMESTAMP } from './timestamp';
@@ -64,6 +66,7 @@ const entryParser = new Parser()
   .uint8('flags')
   .uint32('errorDataLength');
 
+const readEntryFields = compileParser<EntryFields>(entryParser, 12);
 const validationBits = flagsDecoder(DATA_ENTRY_VALIDATION_BITS);
 const sectionFlags = flagsDecoder(SECTION_FLAGS);
 
@@ -72,24 +75,22 @@ const sectionFlags = flagsDecoder(SECTION_FLAGS);
  * has checked that the header and its body fit (see status-block.ts).
  */
 export function decodeDataEntry(r: ByteReader, offset: number, index: number, opts: CperOptions): GenericErrorDataEntry {
-  const name = `entries[${index}]`;
-  const sectionType = r.guid(offset, `${name}.sectionType`);
-  const f = parseFixed<EntryFields>(entryParser, 12, r, offset + 16, name);
+  const f = readEntryFields(r, offset + 16, index);
   const header = dataEntryHeaderLength(f.revision);
+  r.need(offset, header, index);
+  const b = r.bytes;
+  const at = r.abs(offset);
   const entry = {
     errorSeverity: severityValue(f.errorSeverity),
     revision: f.revision,
     validationBits: validationBits(f.validationBits),
     flags: sectionFlags(f.flags),
     errorDataLength: f.errorDataLength,
-    fruId: r.guid(offset + 28, `${name}.fruId`),
-    fruText: readFixedText(r, offset + 44, 20, `${name}.fruText`),
+    fruId: guidAt(b, at + 28),
+    fruText: fixedTextAt(b, at + 44, 20),
   } as GenericErrorDataEntry;
-  if (header === DATA_ENTRY_HEADER_V3) {
-    r.need(offset + 64, 8, `${name}.timestamp`);
-    entry.timestamp = decodeTimestamp(r.bytes, r.abs(offset + 64));
-  }
-  entry.section = decodeSection(r.sub(offset + header, f.errorDataLength, `${name}.section`), sectionType, opts);
+  if (header === DATA_ENTRY_HEADER_V3) entry.timestamp = decodeTimestamp(b, at + 64);
+  entry.section = decodeSectionOfType(r.sub(offset + header, f.errorDataLength, `[${index}].section`), b, at, opts);
   return entry;
 }
 
@@ -101,15 +102,16 @@ export function dataEntryByteLength(e: GenericErrorDataEntry, opts: CperOptions,
 export function encodeDataEntry(w: ByteWriter, o: number, e: GenericErrorDataEntry, opts: CperOptions, path: string): number {
   const header = dataEntryHeaderLength(e.revision);
   const body = sectionByteLength(e.section, opts, `${path}.section`);
-  w.guid(o, e.section.guid, `${path}.section.guid`)
-    .u32(o + 16, e.errorSeverity.value, `${path}.errorSeverity`)
-    .u16(o + 20, e.revision, `${path}.revision`)
-    .u8(o + 22, e.validationBits.raw, `${path}.validationBits`)
-    .u8(o + 23, e.flags.raw, `${path}.flags`)
-    .u32(o + 24, body, `${path}.errorDataLength`)
-    .guid(o + 28, e.fruId, `${path}.fruId`);
+  const fw = fieldWriter(w);
+  fw.guid(o, e.section.guid, path, 'section.guid')
+    .u32(o + 16, e.errorSeverity.value, path, 'errorSeverity')
+    .u16(o + 20, e.revision, path, 'revision')
+    .u8(o + 22, e.validationBits.raw, path, 'validationBits')
+    .u8(o + 23, e.flags.raw, path, 'flags')
+    .u32(o + 24, body, path, 'errorDataLength')
+    .guid(o + 28, e.fruId, path, 'fruId');
   writeFixedText(w, o + 44, e.fruText, 20, `${path}.fruText`);
-  if (header === DATA_ENTRY_HEADER_V3) w.u64(o + 64, (e.timestamp ?? ZERO_TIMESTAMP).raw, `${path}.timestamp`);
+  if (header === DATA_ENTRY_HEADER_V3) fw.u64(o + 64, (e.timestamp ?? ZERO_TIMESTAMP).raw, path, 'timestamp');
   encodeSection(w, o + header, e.section, opts, `${path}.section`);
   return header + body;
 }

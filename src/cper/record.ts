@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ByteReader } from '../binary/ByteReader';
 import { ByteWriter } from '../binary/ByteWriter';
 import { EncodeError } from '../binary/errors';
-import { parseFixed } from '../binary/fixed';
+import { compileParser } from './compiled-parser';
 import { NULL_GUID } from '../binary/guid';
 import { toHex } from '../binary/hexdump';
 import { notificationTypeByGuid, notificationTypeByName } from './guids';
@@ -104,6 +104,7 @@ const headerParser = new Parser()
   .uint32('validationBits')
   .uint32('recordLength');
 
+const readHeader = compileParser<HeaderFields>(headerParser, 24);
 const validationBits = flagsDecoder(RECORD_VALIDATION_BITS);
 const recordFlags = flagsDecoder(RECORD_FLAGS);
 
@@ -135,7 +136,7 @@ function unusedAreas(bytes: Uint8Array, base: number, from: number, to: number, 
 }
 
 export function decodeCperRecordFrom(r: ByteReader, opts: CperOptions = DEFAULT_CPER_OPTIONS): CperRecord {
-  const h = parseFixed<HeaderFields>(headerParser, 24, r, 0, '');
+  const h = readHeader(r, 0, '');
   if (h.signatureStart !== CPER_SIGNATURE) throw r.error('bad_signature', 0, 'signatureStart', 'record does not start with "CPER"');
   if (h.signatureEnd !== CPER_SIGNATURE_END) {
     throw r.error('bad_signature', 6, 'signatureEnd', `signature end is 0x${h.signatureEnd.toString(16)}, must be 0xffffffff`);

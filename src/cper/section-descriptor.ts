@@ -2,7 +2,8 @@ import { Parser } from 'binary-parser';
 import { z } from 'zod';
 import type { ByteReader } from '../binary/ByteReader';
 import type { ByteWriter } from '../binary/ByteWriter';
-import { parseFixed } from '../binary/fixed';
+import { compileParser } from './compiled-parser';
+import { fieldWriter } from './wire-write';
 import { NULL_GUID } from '../binary/guid';
 import { EnumValue, enumField, Flags, flagsDecoder, flagsField, FlagTable, guid as guidField, uint } from './json/fields';
 import { SECTION_FLAGS } from './section-flags';
@@ -54,12 +55,13 @@ const descriptorParser = new Parser()
   .uint8('reserved')
   .uint32('flags');
 
+const readFields = compileParser<DescriptorFields>(descriptorParser, 16);
 const validationBits = flagsDecoder(DESCRIPTOR_VALIDATION_BITS);
 const sectionFlags = flagsDecoder(SECTION_FLAGS);
 
 /** Reads the numeric fields of the descriptor at `offset` (used to check them before the body is read). */
 export function readDescriptorFields(r: ByteReader, offset: number, index: number): DescriptorFields {
-  return parseFixed<DescriptorFields>(descriptorParser, 16, r, offset, `sections[${index}]`);
+  return readFields(r, offset, `sections[${index}]`);
 }
 
 /** Decodes the descriptor at `offset`, pairing it with an already decoded body. */
@@ -81,15 +83,15 @@ export function decodeSectionDescriptor(r: ByteReader, offset: number, index: nu
 }
 
 export function encodeSectionDescriptor(w: ByteWriter, o: number, d: CperSectionEntry, path: string): void {
-  w.u32(o, d.sectionOffset, `${path}.sectionOffset`)
-    .u32(o + 4, d.sectionLength, `${path}.sectionLength`)
-    .u16(o + 8, d.revision, `${path}.revision`)
-    .u8(o + 10, d.validationBits.raw, `${path}.validationBits`)
-    .u8(o + 11, d.reserved, `${path}.reserved`)
-    .u32(o + 12, d.flags.raw, `${path}.flags`)
-    .guid(o + 16, d.section.guid, `${path}.section.guid`)
-    .guid(o + 32, d.fruId, `${path}.fruId`)
-    .u32(o + 48, d.sectionSeverity.value, `${path}.sectionSeverity`);
+  fieldWriter(w).u32(o, d.sectionOffset, path, 'sectionOffset')
+    .u32(o + 4, d.sectionLength, path, 'sectionLength')
+    .u16(o + 8, d.revision, path, 'revision')
+    .u8(o + 10, d.validationBits.raw, path, 'validationBits')
+    .u8(o + 11, d.reserved, path, 'reserved')
+    .u32(o + 12, d.flags.raw, path, 'flags')
+    .guid(o + 16, d.section.guid, path, 'section.guid')
+    .guid(o + 32, d.fruId, path, 'fruId')
+    .u32(o + 48, d.sectionSeverity.value, path, 'sectionSeverity');
   writeFixedText(w, o + 52, d.fruText, 20, `${path}.fruText`);
 }
 

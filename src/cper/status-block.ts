@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { ByteReader } from '../binary/ByteReader';
 import { ByteWriter } from '../binary/ByteWriter';
 import { EncodeError } from '../binary/errors';
-import { parseFixed } from '../binary/fixed';
+import { compileParser } from './compiled-parser';
+import { fieldWriter } from './wire-write';
 import { toHex } from '../binary/hexdump';
 import { blockStatusInput, BlockStatus, completeBlockStatus, decodeBlockStatus } from './block-status';
 import {
@@ -70,13 +71,15 @@ const headerParser = new Parser()
   .uint32('dataLength')
   .uint32('errorSeverity');
 
+const readHeader = compileParser<HeaderFields>(headerParser, STATUS_BLOCK_HEADER_LENGTH);
+
 /** The block length Linux computes (cper_estatus_len), without u32 wraparound. */
 export function statusBlockLength(rawDataOffset: number, rawDataLength: number, dataLength: number): number {
   return rawDataLength !== 0 ? rawDataOffset + rawDataLength : STATUS_BLOCK_HEADER_LENGTH + dataLength;
 }
 
 export function decodeStatusBlockFrom(r: ByteReader, opts: CperOptions = DEFAULT_CPER_OPTIONS): GenericErrorStatusBlock {
-  const h = parseFixed<HeaderFields>(headerParser, STATUS_BLOCK_HEADER_LENGTH, r, 0, '');
+  const h = readHeader(r, 0, '');
   if (h.dataLength !== 0 && h.dataLength < DATA_ENTRY_HEADER_V2) {
     throw r.error('bad_length', 12, 'dataLength', `data length ${h.dataLength} is neither 0 nor large enough for one 64-byte entry header`);
   }
@@ -92,23 +95,23 @@ export function decodeStatusBlockFrom(r: ByteReader, opts: CperOptions = DEFAULT
       throw r.error('bad_length', 8, 'rawDataLength', `raw data ${h.rawDataOffset} + ${h.rawDataLength} runs past the ${r.length} bytes present`);
     }
   }
-  const data = r.sub(STATUS_BLOCK_HEADER_LENGTH, h.dataLength, '');
+  const data = r.sub(STATUS_BLOCK_HEADER_LENGTH, h.dataLength, 'entries');
   const entries: GenericErrorDataEntry[] = [];
   let pos = 0;
   while (pos < h.dataLength) {
     const left = h.dataLength - pos;
     const index = entries.length;
     if (left < DATA_ENTRY_HEADER_V2) {
-      throw data.error('bad_length', pos, `entries[${index}]`, `${left} byte(s) of data length remain, less than a 64-byte entry header`);
+      throw data.error('bad_length', pos, index, `${left} byte(s) of data length remain, less than a 64-byte entry header`);
     }
-    const revision = data.u16(pos + 20, `entries[${index}].revision`);
+    const revision = data.u16(pos + 20, `[${index}].revision`);
     const header = dataEntryHeaderLength(revision);
     if (header > left) {
-      throw data.error('bad_length', pos + 20, `entries[${index}].revision`, `revision 0x${revision.toString(16)} has a ${header}-byte header but only ${left} byte(s) of data length remain`);
+      throw data.error('bad_length', pos + 20, `[${index}].revision`, `revision 0x${revision.toString(16)} has a ${header}-byte header but only ${left} byte(s) of data length remain`);
     }
-    const bodyLength = data.u32(pos + 24, `entries[${index}].errorDataLength`);
+    const bodyLength = data.u32(pos + 24, `[${index}].errorDataLength`);
     if (header + bodyLength > left) {
-      throw data.error('bad_length', pos + 24, `entries[${index}].errorDataLength`, `error data length ${bodyLength} (0x${bodyLength.toString(16)}) + ${header}-byte header exceeds the ${left} byte(s) of data length left`);
+      throw data.error('bad_length', pos + 24, `[${index}].errorDataLength`, `error data length ${bodyLength} (0x${bodyLength.toString(16)}) + ${header}-byte header exceeds the ${left} byte(s) of data length left`);
     }
     entries.push(decodeDataEntry(data, pos, index, opts));
     pos += header + bodyLength;
@@ -162,11 +165,12 @@ export function statusBlockByteLength(b: GenericErrorStatusBlock, opts: CperOpti
 export function encodeStatusBlockTo(b: GenericErrorStatusBlock, opts: CperOptions = DEFAULT_CPER_OPTIONS): Uint8Array {
   const total = statusBlockByteLength(b, opts);
   const w = new ByteWriter(total);
-  w.u32(0, b.blockStatus.raw, 'blockStatus')
-    .u32(4, b.rawDataOffset, 'rawDataOffset')
-    .u32(8, b.rawDataLength, 'rawDataLength')
-    .u32(12, b.dataLength, 'dataLength')
-    .u32(16, b.errorSeverity.value, 'errorSeverity');
+  fieldWriter(w)
+    .u32(0, b.blockStatus.raw, '', 'blockStatus')
+    .u32(4, b.rawDataOffset, '', 'rawDataOffset')
+    .u32(8, b.rawDataLength, '', 'rawDataLength')
+    .u32(12, b.dataLength, '', 'dataLength')
+    .u32(16, b.errorSeverity.value, '', 'errorSeverity');
   let pos = STATUS_BLOCK_HEADER_LENGTH;
   for (let i = 0; i < b.entries.length; i++) pos += encodeDataEntry(w, pos, b.entries[i], opts, `entries[${i}]`);
   if (b.gap !== undefined) pos += writeHex(w, pos, b.gap, 'gap');

@@ -33,13 +33,17 @@ const two = (n: number) => (n < 10 ? '0' : '') + n;
 export function decodeTimestamp(bytes: Uint8Array, offset: number): CperTimestamp {
   const lo = (bytes[offset] | (bytes[offset + 1] << 8) | (bytes[offset + 2] << 16) | (bytes[offset + 3] << 24)) >>> 0;
   const hi = (bytes[offset + 4] | (bytes[offset + 5] << 8) | (bytes[offset + 6] << 16) | (bytes[offset + 7] << 24)) >>> 0;
-  return timestampFromRaw((BigInt(hi) << 32n) | BigInt(lo));
+  // an all-zero timestamp (no time given) is the common case
+  if (lo === 0 && hi === 0) return { raw: 0n, iso: null, precise: false, reservedFlags: 0, validBcd: false };
+  return timestampFromHalves((BigInt(hi) << 32n) | BigInt(lo), lo, hi);
 }
 
 /** Interprets a raw timestamp u64. */
 export function timestampFromRaw(raw: bigint): CperTimestamp {
-  const lo = Number(raw & 0xffff_ffffn);
-  const hi = Number(raw >> 32n);
+  return timestampFromHalves(raw, Number(raw & 0xffff_ffffn), Number(raw >> 32n));
+}
+
+function timestampFromHalves(raw: bigint, lo: number, hi: number): CperTimestamp {
   const sec = bcd(lo & 0xff);
   const min = bcd((lo >>> 8) & 0xff);
   const hour = bcd((lo >>> 16) & 0xff);
@@ -69,11 +73,6 @@ export function timestampRawFromIso(iso: string, precise: boolean, reservedFlags
     b(sec) | (b(min) << 8n) | (b(hour) << 16n) | (flags << 24n) |
     (b(day) << 32n) | (b(month) << 40n) | (b(year) << 48n) | (b(century) << 56n)
   );
-}
-
-/** Writes a timestamp's 8 bytes at `offset`. */
-export function writeTimestamp(view: DataView, offset: number, t: CperTimestamp): void {
-  view.setBigUint64(offset, t.raw, true);
 }
 
 export const ZERO_TIMESTAMP: CperTimestamp = timestampFromRaw(0n);

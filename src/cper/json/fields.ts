@@ -159,32 +159,34 @@ export function flags64Field(table: FlagTable) {
     });
 }
 
-/**
- * Precompiled flag-word decoder: same result as `flagsValue(table, raw)`, but the table is walked
- * once when the decoder is made, not on every call (decoders run in hot paths).
- */
-export function flagsDecoder(table: FlagTable): (raw: number) => Flags {
-  const bits = Object.entries(table).map(([b, n]) => [Number(b), n] as const);
-  return (raw: number): Flags => {
-    const out: Flags = { raw };
-    for (let i = 0; i < bits.length; i++) out[bits[i][1]] = ((raw >>> bits[i][0]) & 1) === 1;
-    return out;
-  };
+/** Checks that a flag name can be a plain object key in generated code. */
+function checkedNames(table: FlagTable): Array<[number, string]> {
+  return Object.entries(table).map(([b, n]) => {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)) throw new Error(`flag name ${JSON.stringify(n)} is not an identifier`);
+    return [Number(b), n];
+  });
 }
 
-/** Precompiled decoder for u64 flag words (see `flagsDecoder`). */
+/**
+ * Compiled flag-word decoder: same result as `flagsValue(table, raw)`, built as one object
+ * literal by a function generated once per table, so every decoded word has the same fixed shape
+ * (decoders run in hot paths; adding keys in a loop made slow dictionary-mode objects).
+ */
+export function flagsDecoder(table: FlagTable): (raw: number) => Flags {
+  const props = checkedNames(table).map(([bit, name]) => `${name}: ((raw >>> ${bit}) & 1) === 1`);
+  return new Function('raw', `return { raw: raw${props.map((p) => ', ' + p).join('')} };`) as (raw: number) => Flags;
+}
+
+/** Compiled decoder for u64 flag words (see `flagsDecoder`). */
 export function flags64Decoder(table: FlagTable): (raw: bigint) => Flags64 {
-  const bits = Object.entries(table).map(([b, n]) => [Number(b), n] as const);
-  return (raw: bigint): Flags64 => {
-    const lo = Number(raw & 0xffff_ffffn);
-    const hi = Number(raw >> 32n);
-    const out: Flags64 = { raw };
-    for (let i = 0; i < bits.length; i++) {
-      const bit = bits[i][0];
-      out[bits[i][1]] = ((bit < 32 ? lo >>> bit : hi >>> (bit - 32)) & 1) === 1;
-    }
-    return out;
-  };
+  const props = checkedNames(table).map(([bit, name]) =>
+    bit < 32 ? `${name}: ((lo >>> ${bit}) & 1) === 1` : `${name}: ((hi >>> ${bit - 32}) & 1) === 1`,
+  );
+  return new Function(
+    'raw',
+    `var lo = Number(BigInt.asUintN(32, raw)); var hi = Number(raw >> 32n);
+     return { raw: raw${props.map((p) => ', ' + p).join('')} };`,
+  ) as (raw: bigint) => Flags64;
 }
 
 /** Unsigned integer of `bits` width (≤ 128) as a bigint: "0x…" or decimal string, or a safe integer. */

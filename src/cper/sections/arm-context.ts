@@ -6,6 +6,8 @@ import { toHex } from '../../binary/hexdump';
 import { bigUint, EnumTable, EnumValue, enumField, enumValue, uint } from '../json/fields';
 import { HexString, hexField, writeHex } from './section-body-fields';
 import type { InputProblem } from './arm-error-info';
+import { fieldWriter } from '../wire-write';
+import { viewOf } from '../compiled-parser';
 
 /**
  * ARM processor context-information structure (UEFI N.2.4.4.2): an 8-byte header
@@ -122,12 +124,6 @@ export function armContextLength(c: ArmContext): number {
   return ARM_CONTEXT_HEADER_LENGTH + c.registerArraySize;
 }
 
-function readU64(b: Uint8Array, o: number): bigint {
-  const lo = (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
-  const hi = (b[o + 4] | (b[o + 5] << 8) | (b[o + 6] << 16) | (b[o + 7] << 24)) >>> 0;
-  return hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo);
-}
-
 /**
  * Decodes the context whose header is at body offset `offset`. The caller has checked that the
  * header and `8 + registerArraySize` bytes fit in the body.
@@ -139,6 +135,7 @@ export function decodeArmContext(r: ByteReader, offset: number): ArmContext {
   const start = r.abs(offset + ARM_CONTEXT_HEADER_LENGTH);
   r.need(offset + ARM_CONTEXT_HEADER_LENGTH, size, 'registerArraySize');
   const b = r.bytes;
+  const view = viewOf(r);
   const out: ArmContext = { version, registerContextType: enumValue(ARM_CONTEXT_TYPES, type), registerArraySize: size };
   const n = wholeItems(type, size);
   const layout = ARM_CONTEXT_LAYOUTS[type];
@@ -146,16 +143,16 @@ export function decodeArmContext(r: ByteReader, offset: number): ArmContext {
     const regs: ArmMiscRegister[] = new Array(n);
     for (let i = 0; i < n; i++) {
       const o = start + i * MISC_REGISTER_LENGTH;
-      regs[i] = { encoding: b[o] | (b[o + 1] << 8), value: readU64(b, o + 2) };
+      regs[i] = { encoding: b[o] | (b[o + 1] << 8), value: view.getBigUint64(o + 2, true) };
     }
     out.miscRegisters = regs;
   } else if (layout !== undefined) {
     const regs: Record<string, bigint> = {};
     for (let i = 0; i < n; i++) {
       const o = start + i * layout.width;
-      if (layout.width === 4) regs[layout.names[i]] = BigInt((b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0);
-      else if (layout.width === 8) regs[layout.names[i]] = readU64(b, o);
-      else regs[layout.names[i]] = (readU64(b, o + 8) << 64n) | readU64(b, o);
+      if (layout.width === 4) regs[layout.names[i]] = BigInt(view.getUint32(o, true));
+      else if (layout.width === 8) regs[layout.names[i]] = view.getBigUint64(o, true);
+      else regs[layout.names[i]] = (view.getBigUint64(o + 8, true) << 64n) | view.getBigUint64(o, true);
     }
     out.registers = regs;
   } else {
@@ -170,9 +167,8 @@ export function decodeArmContext(r: ByteReader, offset: number): ArmContext {
 export function encodeArmContext(w: ByteWriter, o: number, c: ArmContext, path: string): void {
   const type = c.registerContextType.value;
   const size = c.registerArraySize;
-  w.u16(o, c.version, `${path}.version`)
-    .u16(o + 2, type, `${path}.registerContextType`)
-    .u32(o + 4, size, `${path}.registerArraySize`);
+  const fw = fieldWriter(w);
+  fw.u16(o, c.version, path, 'version').u16(o + 2, type, path, 'registerContextType').u32(o + 4, size, path, 'registerArraySize');
   const a = o + ARM_CONTEXT_HEADER_LENGTH;
   const layout = ARM_CONTEXT_LAYOUTS[type];
   if (type !== 8 && layout === undefined) {
@@ -189,33 +185,34 @@ export function encodeArmContext(w: ByteWriter, o: number, c: ArmContext, path: 
       throw new EncodeError({ code: 'bad_length', offset: o + 4, path: `${path}.registerArraySize`, message: `registerArraySize ${size} holds ${n} misc register(s), the model has ${regs.length}` });
     }
     for (let i = 0; i < n; i++) {
-      w.u16(a + i * MISC_REGISTER_LENGTH, regs[i].encoding, `${path}.miscRegisters[${i}].encoding`);
-      w.u64(a + i * MISC_REGISTER_LENGTH + 2, regs[i].value, `${path}.miscRegisters[${i}].value`);
+      const at = a + i * MISC_REGISTER_LENGTH;
+      fw.u16(at, regs[i].encoding, path, `miscRegisters[${i}].encoding`).u64(at + 2, regs[i].value, path, `miscRegisters[${i}].value`);
     }
   } else {
     const regs = c.registers ?? {};
-    for (const name of Object.keys(regs)) {
+    for (const name in regs) {
       const i = layout.names.indexOf(name);
       if (i < 0 || i >= n) {
         throw new EncodeError({ code: 'bad_value', path: `${path}.registers.${name}`, message: i < 0 ? `no register ${name} in a ${c.registerContextType.name} context` : `register ${name} lies beyond registerArraySize ${size}` });
       }
     }
+    const where = `${path}.registers`;
     for (let i = 0; i < n; i++) {
-      const v = regs[layout.names[i]] ?? 0n;
+      const name = layout.names[i];
+      const v = regs[name] ?? 0n;
       const at = a + i * layout.width;
-      const p = `${path}.registers.${layout.names[i]}`;
       if (layout.width === 4) {
-        if (v > 0xffff_ffffn) throw new EncodeError({ code: 'out_of_range', path: p, message: `${v} does not fit in u32` });
-        w.u32(at, Number(v), p);
-      } else if (layout.width === 8) w.u64(at, v, p);
+        if (typeof v !== 'bigint' || v < 0n || v > 0xffff_ffffn) throw new EncodeError({ code: 'out_of_range', offset: at, path: `${where}.${name}`, message: `${String(v)} does not fit in u32` });
+        fw.u32(at, Number(v), where, name);
+      } else if (layout.width === 8) fw.u64(at, v, where, name);
       else {
-        if (v < 0n || v >> 128n !== 0n) throw new EncodeError({ code: 'out_of_range', path: p, message: `${v} does not fit in 128 bits` });
-        w.u64(at, v & 0xffff_ffff_ffff_ffffn, p).u64(at + 8, v >> 64n, p);
+        if (typeof v !== 'bigint' || BigInt.asUintN(128, v) !== v) throw new EncodeError({ code: 'out_of_range', offset: at, path: `${where}.${name}`, message: `${String(v)} does not fit in 128 bits` });
+        fw.u64(at, BigInt.asUintN(64, v), where, name).u64(at + 8, v >> 64n, where, name);
       }
     }
   }
   const used = n * itemWidth(type);
-  const pad = writeHex(w, a + used, c.padding ?? '', `${path}.padding`);
+  const pad = c.padding === undefined ? 0 : writeHex(w, a + used, c.padding, `${path}.padding`);
   if (used + pad !== size) {
     throw new EncodeError({ code: 'bad_length', offset: o + 4, path: `${path}.padding`, message: `registerArraySize ${size} leaves ${size - used} byte(s) after the registers, padding has ${pad}` });
   }

@@ -2,7 +2,8 @@ import { Parser } from 'binary-parser';
 import { z } from 'zod';
 import type { ByteReader } from '../../binary/ByteReader';
 import type { ByteWriter } from '../../binary/ByteWriter';
-import { parseFixed } from '../../binary/fixed';
+import { compileParser } from '../compiled-parser';
+import { fieldWriter } from '../wire-write';
 import { parseU64 } from '../../binary/u64';
 import {
   EnumTable,
@@ -269,12 +270,13 @@ const errorInfoParser = new Parser()
   .uint64('virtualFaultAddress')
   .uint64('physicalFaultAddress');
 
+const readErrorInfo = compileParser<ErrorInfoFields>(errorInfoParser, ARM_ERROR_INFO_LENGTH);
 const errorInfoValidation = flagsDecoder(ARM_ERROR_INFO_VALIDATION_BITS);
 const errorInfoFlags = flagsDecoder(ARM_ERROR_INFO_FLAGS);
 
 /** Decodes the error-info structure at `offset` of the section body. */
 export function decodeArmErrorInfo(r: ByteReader, offset: number, index: number, encoding: ArmTypeEncoding): ArmErrorInfo {
-  const f = parseFixed<ErrorInfoFields>(errorInfoParser, ARM_ERROR_INFO_LENGTH, r, offset, `errorInfo[${index}]`);
+  const f = readErrorInfo(r, offset, `errorInfo[${index}]`);
   const type = decodeArmErrorType(f.type, encoding);
   return {
     version: f.version,
@@ -290,15 +292,15 @@ export function decodeArmErrorInfo(r: ByteReader, offset: number, index: number,
 }
 
 export function encodeArmErrorInfo(w: ByteWriter, o: number, e: ArmErrorInfo, path: string): void {
-  w.u8(o, e.version, `${path}.version`)
-    .u8(o + 1, e.length, `${path}.length`)
-    .u16(o + 2, e.validationBits.raw, `${path}.validationBits`)
-    .u8(o + 4, e.type.raw, `${path}.type`)
-    .u16(o + 5, e.multipleError, `${path}.multipleError`)
-    .u8(o + 7, e.flags.raw, `${path}.flags`)
-    .u64(o + 8, e.errorInformation.raw, `${path}.errorInformation`)
-    .u64(o + 16, e.virtualFaultAddress, `${path}.virtualFaultAddress`)
-    .u64(o + 24, e.physicalFaultAddress, `${path}.physicalFaultAddress`);
+  fieldWriter(w).u8(o, e.version, path, 'version')
+    .u8(o + 1, e.length, path, 'length')
+    .u16(o + 2, e.validationBits.raw, path, 'validationBits')
+    .u8(o + 4, e.type.raw, path, 'type')
+    .u16(o + 5, e.multipleError, path, 'multipleError')
+    .u8(o + 7, e.flags.raw, path, 'flags')
+    .u64(o + 8, e.errorInformation.raw, path, 'errorInformation')
+    .u64(o + 16, e.virtualFaultAddress, path, 'virtualFaultAddress')
+    .u64(o + 24, e.physicalFaultAddress, path, 'physicalFaultAddress');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { ByteReader } from '../../binary/ByteReader';
 import type { ByteWriter } from '../../binary/ByteWriter';
 import { EncodeError } from '../../binary/errors';
-import { parseFixed } from '../../binary/fixed';
+import { compileParser } from '../compiled-parser';
+import { fieldWriter } from '../wire-write';
 import { toHex } from '../../binary/hexdump';
 import { SECTION_TYPES } from '../guids';
 import { Flags, flagsDecoder, flagsField, FlagTable, u64, uint } from '../json/fields';
@@ -107,11 +108,12 @@ const headerParser = new Parser()
   .uint32('runningState')
   .uint32('psciState');
 
+const readHeader = compileParser<ArmHeaderFields>(headerParser, ARM_HEADER_LENGTH);
 const validationBits = flagsDecoder(ARM_VALIDATION_BITS);
 const runningState = flagsDecoder(ARM_RUNNING_STATE_BITS);
 
 function decodeArm(r: ByteReader, opts: CperOptions): ArmSection {
-  const h = parseFixed<ArmHeaderFields>(headerParser, ARM_HEADER_LENGTH, r);
+  const h = readHeader(r, 0);
   const encoding = opts.armTypeEncoding;
   const n = h.errorInfoCount;
   const infoEnd = ARM_HEADER_LENGTH + n * ARM_ERROR_INFO_LENGTH;
@@ -186,17 +188,17 @@ function encodeArm(w: ByteWriter, o: number, s: ArmSection, _opts: CperOptions, 
       message: `counts (${s.errorInfoCount}, ${s.contextInfoCount}) disagree with the ${s.errorInfo.length} error-info and ${s.contexts.length} context entries`,
     });
   }
-  w.u32(o, s.validationBits.raw, `${path}.validationBits`)
-    .u16(o + 4, s.errorInfoCount, `${path}.errorInfoCount`)
-    .u16(o + 6, s.contextInfoCount, `${path}.contextInfoCount`)
-    .u32(o + 8, s.sectionLength, `${path}.sectionLength`)
-    .u8(o + 12, s.errorAffinityLevel, `${path}.errorAffinityLevel`)
-    .u8(o + 13, s.reserved & 0xff, `${path}.reserved`)
-    .u16(o + 14, s.reserved >>> 8, `${path}.reserved`)
-    .u64(o + 16, s.mpidr, `${path}.mpidr`)
-    .u64(o + 24, s.midr, `${path}.midr`)
-    .u32(o + 32, s.runningState.raw, `${path}.runningState`)
-    .u32(o + 36, s.psciState, `${path}.psciState`);
+  fieldWriter(w).u32(o, s.validationBits.raw, path, 'validationBits')
+    .u16(o + 4, s.errorInfoCount, path, 'errorInfoCount')
+    .u16(o + 6, s.contextInfoCount, path, 'contextInfoCount')
+    .u32(o + 8, s.sectionLength, path, 'sectionLength')
+    .u8(o + 12, s.errorAffinityLevel, path, 'errorAffinityLevel')
+    .u8(o + 13, s.reserved & 0xff, path, 'reserved')
+    .u16(o + 14, s.reserved >>> 8, path, 'reserved')
+    .u64(o + 16, s.mpidr, path, 'mpidr')
+    .u64(o + 24, s.midr, path, 'midr')
+    .u32(o + 32, s.runningState.raw, path, 'runningState')
+    .u32(o + 36, s.psciState, path, 'psciState');
   let pos = o + ARM_HEADER_LENGTH;
   for (let i = 0; i < s.errorInfo.length; i++) {
     encodeArmErrorInfo(w, pos, s.errorInfo[i], `${path}.errorInfo[${i}]`);

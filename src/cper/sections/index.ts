@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ByteReader } from '../../binary/ByteReader';
 import type { ByteWriter } from '../../binary/ByteWriter';
 import { EncodeError } from '../../binary/errors';
+import { guidFromBytes, guidToBytes } from '../../binary/guid';
 import { ADDITIONAL_SECTION_CODECS } from './additional';
 import { armCodec, ArmSection } from './arm';
 import { memoryCodec, MemorySection } from './memory';
@@ -40,6 +41,51 @@ const byGuid = new Map<string, AnyCodec>(SECTION_CODECS.map((c) => [c.guid, c]))
 const byName = new Map<string, AnyCodec>();
 for (const c of SECTION_CODECS) if (!byName.has(c.name)) byName.set(c.name, c);
 
+/**
+ * Lookup by wire bytes, so a decoder need not build the GUID string of a known section type:
+ * Data1 (the first u32) selects the candidates, the other 12 bytes must match.
+ */
+const byData1 = new Map<number, Array<{ wire: Uint8Array; codec: AnyCodec }>>();
+for (const c of SECTION_CODECS) {
+  const wire = guidToBytes(c.guid);
+  const d1 = wire[0] | (wire[1] << 8) | (wire[2] << 16) | (wire[3] << 24);
+  const list = byData1.get(d1) ?? [];
+  list.push({ wire, codec: c });
+  byData1.set(d1, list);
+}
+
+/** The codec whose section-type GUID is stored at `bytes[at..at+16)` (bounds checked by the caller). */
+export function sectionCodecAt(bytes: Uint8Array, at: number): AnyCodec | undefined {
+  // a signed 32-bit key stays a small integer, which Map hashes fastest
+  const d1 = bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24);
+  const list = byData1.get(d1);
+  if (list === undefined) return undefined;
+  for (let k = 0; k < list.length; k++) {
+    const wire = list[k].wire;
+    let i = 4;
+    while (i < 16 && bytes[at + i] === wire[i]) i++;
+    if (i === 16) return list[k].codec;
+  }
+  return undefined;
+}
+
+/**
+ * Decodes a section body whose type GUID is stored at `bytes[typeAt..typeAt+16)`; the same
+ * dispatch as decodeSection, without building the GUID string of a registered type.
+ */
+export function decodeSectionOfType(r: ByteReader, bytes: Uint8Array, typeAt: number, opts: CperOptions): SectionModel {
+  const codec = sectionCodecAt(bytes, typeAt);
+  if (codec === undefined) return decodeUnknown(r, guidFromBytes(bytes, typeAt));
+  return decodeWith(codec, r, opts);
+}
+
+function decodeWith(codec: AnyCodec, r: ByteReader, opts: CperOptions): SectionModel {
+  if (r.length < codec.minLength) {
+    throw r.error('bad_length', 0, '', `${codec.title} section needs at least ${codec.minLength} bytes, the body has ${r.length}`);
+  }
+  return codec.decode(r, opts);
+}
+
 /** The codec registered for a section-type GUID, if any. */
 export function sectionCodecByGuid(guid: string): AnyCodec | undefined {
   return byGuid.get(guid);
@@ -49,10 +95,7 @@ export function sectionCodecByGuid(guid: string): AnyCodec | undefined {
 export function decodeSection(r: ByteReader, guid: string, opts: CperOptions): SectionModel {
   const codec = byGuid.get(guid);
   if (codec === undefined) return decodeUnknown(r, guid);
-  if (r.length < codec.minLength) {
-    throw r.error('bad_length', 0, '', `${codec.title} section needs at least ${codec.minLength} bytes, the body has ${r.length}`);
-  }
-  return codec.decode(r, opts);
+  return decodeWith(codec, r, opts);
 }
 
 function codecFor(s: SectionModel, path: string): AnyCodec {

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { ByteReader } from '../../binary/ByteReader';
 import type { ByteWriter } from '../../binary/ByteWriter';
 import { EncodeError } from '../../binary/errors';
-import { parseFixed } from '../../binary/fixed';
+import { compileParser } from '../compiled-parser';
+import { fieldWriter } from '../wire-write';
 import { SECTION_TYPES } from '../guids';
 import {
   EnumTable,
@@ -164,13 +165,15 @@ const fullParser = new Parser()
   .uint16('cardHandle')
   .uint16('moduleHandle');
 
+const readLegacy = compileParser<MemoryFields>(legacyParser, MEMORY_LEGACY_LENGTH);
+const readFull = compileParser<MemoryFields>(fullParser, MEMORY_LENGTH);
 const validationBits = flags64Decoder(MEMORY_VALIDATION_BITS);
 
 function decodeMemory(r: ByteReader): MemorySection {
   const legacy = r.length < MEMORY_LENGTH;
   const f = legacy
-    ? parseFixed<MemoryFields>(legacyParser, MEMORY_LEGACY_LENGTH, r)
-    : parseFixed<MemoryFields>(fullParser, MEMORY_LENGTH, r);
+    ? readLegacy(r, 0)
+    : readFull(r, 0);
   const size = legacy ? MEMORY_LEGACY_LENGTH : MEMORY_LENGTH;
   const out: MemorySection = {
     type: 'memory',
@@ -208,27 +211,28 @@ function trailingLength(t: HexString | undefined): number {
 
 function encodeMemory(w: ByteWriter, o: number, s: MemorySection, _opts: CperOptions, path: string): void {
   const p = (f: string) => `${path}.${f}`;
-  w.u64(o, s.validationBits.raw, p('validationBits'))
-    .u64(o + 8, s.errorStatus.raw, p('errorStatus'))
-    .u64(o + 16, s.physicalAddress, p('physicalAddress'))
-    .u64(o + 24, s.physicalAddressMask, p('physicalAddressMask'))
-    .u16(o + 32, s.node, p('node'))
-    .u16(o + 34, s.card, p('card'))
-    .u16(o + 36, s.module, p('module'))
-    .u16(o + 38, s.bank, p('bank'))
-    .u16(o + 40, s.device, p('device'))
-    .u16(o + 42, s.row, p('row'))
-    .u16(o + 44, s.column, p('column'))
-    .u16(o + 46, s.bitPosition, p('bitPosition'))
-    .u64(o + 48, s.requestorId, p('requestorId'))
-    .u64(o + 56, s.responderId, p('responderId'))
-    .u64(o + 64, s.targetId, p('targetId'))
-    .u8(o + 72, s.memoryErrorType.value, p('memoryErrorType'));
+  const fw = fieldWriter(w);
+  fw.u64(o, s.validationBits.raw, path, 'validationBits')
+    .u64(o + 8, s.errorStatus.raw, path, 'errorStatus')
+    .u64(o + 16, s.physicalAddress, path, 'physicalAddress')
+    .u64(o + 24, s.physicalAddressMask, path, 'physicalAddressMask')
+    .u16(o + 32, s.node, path, 'node')
+    .u16(o + 34, s.card, path, 'card')
+    .u16(o + 36, s.module, path, 'module')
+    .u16(o + 38, s.bank, path, 'bank')
+    .u16(o + 40, s.device, path, 'device')
+    .u16(o + 42, s.row, path, 'row')
+    .u16(o + 44, s.column, path, 'column')
+    .u16(o + 46, s.bitPosition, path, 'bitPosition')
+    .u64(o + 48, s.requestorId, path, 'requestorId')
+    .u64(o + 56, s.responderId, path, 'responderId')
+    .u64(o + 64, s.targetId, path, 'targetId')
+    .u8(o + 72, s.memoryErrorType.value, path, 'memoryErrorType');
   if (s.layoutSize === MEMORY_LENGTH) {
-    w.u8(o + 73, s.extended, p('extended'))
-      .u16(o + 74, s.rankNumber, p('rankNumber'))
-      .u16(o + 76, s.cardHandle, p('cardHandle'))
-      .u16(o + 78, s.moduleHandle, p('moduleHandle'));
+    fw.u8(o + 73, s.extended, path, 'extended')
+      .u16(o + 74, s.rankNumber, path, 'rankNumber')
+      .u16(o + 76, s.cardHandle, path, 'cardHandle')
+      .u16(o + 78, s.moduleHandle, path, 'moduleHandle');
   } else if (s.extended !== 0 || s.rankNumber !== 0 || s.cardHandle !== 0 || s.moduleHandle !== 0) {
     throw new EncodeError({
       code: 'bad_value',

@@ -2,7 +2,8 @@ import { Parser } from 'binary-parser';
 import { z } from 'zod';
 import type { ByteReader } from '../../binary/ByteReader';
 import type { ByteWriter } from '../../binary/ByteWriter';
-import { parseFixed } from '../../binary/fixed';
+import { compileParser } from '../compiled-parser';
+import { fieldWriter } from '../wire-write';
 import { SECTION_TYPES } from '../guids';
 import {
   EnumValue,
@@ -144,11 +145,12 @@ const memory2Parser = new Parser()
   .uint32('cardHandle')
   .uint32('moduleHandle');
 
+const readFields = compileParser<Memory2Fields>(memory2Parser, MEMORY2_LENGTH);
 const validationBits = flags64Decoder(MEMORY2_VALIDATION_BITS);
 const statusBits = flagsDecoder(MEMORY2_STATUS_BITS);
 
 function decodeMemory2(r: ByteReader): Memory2Section {
-  const f = parseFixed<Memory2Fields>(memory2Parser, MEMORY2_LENGTH, r);
+  const f = readFields(r, 0);
   const out: Memory2Section = {
     type: 'memory2',
     guid: SECTION_TYPES.memory2.guid,
@@ -182,28 +184,28 @@ function decodeMemory2(r: ByteReader): Memory2Section {
 
 function encodeMemory2(w: ByteWriter, o: number, s: Memory2Section, _opts: CperOptions, path: string): void {
   const p = (f: string) => `${path}.${f}`;
-  w.u64(o, s.validationBits.raw, p('validationBits'))
-    .u64(o + 8, s.errorStatus.raw, p('errorStatus'))
-    .u64(o + 16, s.physicalAddress, p('physicalAddress'))
-    .u64(o + 24, s.physicalAddressMask, p('physicalAddressMask'))
-    .u16(o + 32, s.node, p('node'))
-    .u16(o + 34, s.card, p('card'))
-    .u16(o + 36, s.module, p('module'))
-    .u16(o + 38, s.bank, p('bank'))
-    .u32(o + 40, s.device, p('device'))
-    .u32(o + 44, s.row, p('row'))
-    .u32(o + 48, s.column, p('column'))
-    .u32(o + 52, s.rank, p('rank'))
-    .u32(o + 56, s.bitPosition, p('bitPosition'))
-    .u8(o + 60, s.chipId, p('chipId'))
-    .u8(o + 61, s.memoryErrorType.value, p('memoryErrorType'))
-    .u8(o + 62, s.status.raw, p('status'))
-    .u8(o + 63, s.reserved, p('reserved'))
-    .u64(o + 64, s.requestorId, p('requestorId'))
-    .u64(o + 72, s.responderId, p('responderId'))
-    .u64(o + 80, s.targetId, p('targetId'))
-    .u32(o + 88, s.cardHandle, p('cardHandle'))
-    .u32(o + 92, s.moduleHandle, p('moduleHandle'));
+  fieldWriter(w).u64(o, s.validationBits.raw, path, 'validationBits')
+    .u64(o + 8, s.errorStatus.raw, path, 'errorStatus')
+    .u64(o + 16, s.physicalAddress, path, 'physicalAddress')
+    .u64(o + 24, s.physicalAddressMask, path, 'physicalAddressMask')
+    .u16(o + 32, s.node, path, 'node')
+    .u16(o + 34, s.card, path, 'card')
+    .u16(o + 36, s.module, path, 'module')
+    .u16(o + 38, s.bank, path, 'bank')
+    .u32(o + 40, s.device, path, 'device')
+    .u32(o + 44, s.row, path, 'row')
+    .u32(o + 48, s.column, path, 'column')
+    .u32(o + 52, s.rank, path, 'rank')
+    .u32(o + 56, s.bitPosition, path, 'bitPosition')
+    .u8(o + 60, s.chipId, path, 'chipId')
+    .u8(o + 61, s.memoryErrorType.value, path, 'memoryErrorType')
+    .u8(o + 62, s.status.raw, path, 'status')
+    .u8(o + 63, s.reserved, path, 'reserved')
+    .u64(o + 64, s.requestorId, path, 'requestorId')
+    .u64(o + 72, s.responderId, path, 'responderId')
+    .u64(o + 80, s.targetId, path, 'targetId')
+    .u32(o + 88, s.cardHandle, path, 'cardHandle')
+    .u32(o + 92, s.moduleHandle, path, 'moduleHandle');
   if (s.trailing !== undefined) writeHex(w, o + MEMORY2_LENGTH, s.trailing, p('trailing'));
 }
 
