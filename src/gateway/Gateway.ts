@@ -268,7 +268,8 @@ export class Gateway extends EventEmitter {
     const seen = live.historyLen.get(id) ?? 0;
     for (let i = seen; i < status.history.length; i++) {
       const h = status.history[i];
-      this.store.updateInjection(id, { state: h.state, clockNs: h.at, boot: live.boot });
+      // every state the VM went through is history, also one the store already shows (replay)
+      this.store.updateInjection(id, { state: h.state, clockNs: h.at, boot: live.boot, appendHistory: true });
       this.store.addEvent(live.id, 'injection', live.boot, { injectionId: id, state: h.state, sourceId: status.sourceId, clockNs: h.at });
     }
     live.historyLen.set(id, status.history.length);

@@ -70,6 +70,8 @@ export interface InjectionUpdate {
   vmInjectionId?: string;
   /** virtual clock of the state change */
   clockNs?: bigint;
+  /** append `state` to the history even if it equals the current state (a re-delivery after restart) */
+  appendHistory?: boolean;
   boot?: number;
 }
 
@@ -252,7 +254,7 @@ export class EventStore {
       at,
       n,
     );
-    if (u.state !== undefined && u.state !== cur.state) this.st.addState.run(n, u.state, at, u.clockNs ?? null, u.boot ?? null);
+    if (u.state !== undefined && (u.state !== cur.state || u.appendHistory)) this.st.addState.run(n, u.state, at, u.clockNs ?? null, u.boot ?? null);
   }
 
   getInjection(vmId: string, id: string): StoredInjection | undefined {
