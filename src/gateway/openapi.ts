@@ -90,6 +90,7 @@ export function buildOpenApi(routes: RouteDef[]): Json {
       };
     }
     if (!responses['500']) responses['500'] = { description: `${problemTypeUri('internal-error')}: ${PROBLEM_TYPES['internal-error'].title}`, content: { 'application/problem+json': { schema: problemSchema } } };
+    op.responses = responses;
     if (r.auth !== false) op.security = [{ bearer: [] }];
     const path = openapiPath(r.path);
     paths[path] = { ...(paths[path] ?? {}), [r.method]: op };
