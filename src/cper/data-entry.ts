@@ -2,6 +2,7 @@ import { Parser } from 'binary-parser';
 import { z } from 'zod';
 import type { ByteReader } from '../binary/ByteReader';
 import type { ByteWriter } from '../binary/ByteWriter';
+import { EncodeError } from '../binary/errors';
 import { compileParser } from './compiled-parser';
 import { NULL_GUID } from '../binary/guid';
 import { EnumValue, enumField, Flags, flagsDecoder, flagsField, FlagTable, guid as guidField, uint } from './json/fields';
@@ -94,14 +95,19 @@ export function decodeDataEntry(r: ByteReader, offset: number, index: number, op
   return entry;
 }
 
+/** Encoded size of an entry; checks that its errorDataLength is the size of its section. */
 export function dataEntryByteLength(e: GenericErrorDataEntry, opts: CperOptions, path = 'entry'): number {
-  return dataEntryHeaderLength(e.revision) + sectionByteLength(e.section, opts, `${path}.section`);
+  const body = sectionByteLength(e.section, opts, `${path}.section`);
+  if (e.errorDataLength !== body) {
+    throw new EncodeError({ code: 'bad_length', path: `${path}.errorDataLength`, message: `errorDataLength ${e.errorDataLength} but the section encodes to ${body} bytes` });
+  }
+  return dataEntryHeaderLength(e.revision) + body;
 }
 
-/** Writes the entry at `o`; returns its length. */
+/** Writes the entry at `o` (measured and checked with dataEntryByteLength first); returns its length. */
 export function encodeDataEntry(w: ByteWriter, o: number, e: GenericErrorDataEntry, opts: CperOptions, path: string): number {
   const header = dataEntryHeaderLength(e.revision);
-  const body = sectionByteLength(e.section, opts, `${path}.section`);
+  const body = e.errorDataLength;
   const fw = fieldWriter(w);
   fw.guid(o, e.section.guid, path, 'section.guid')
     .u32(o + 16, e.errorSeverity.value, path, 'errorSeverity')
@@ -110,7 +116,8 @@ export function encodeDataEntry(w: ByteWriter, o: number, e: GenericErrorDataEnt
     .u8(o + 23, e.flags.raw, path, 'flags')
     .u32(o + 24, body, path, 'errorDataLength')
     .guid(o + 28, e.fruId, path, 'fruId');
-  writeFixedText(w, o + 44, e.fruText, 20, `${path}.fruText`);
+  if (e.fruText.raw === undefined && e.fruText.text === '') w.fill(o + 44, 20, 0, `${path}.fruText`);
+  else writeFixedText(w, o + 44, e.fruText, 20, `${path}.fruText`);
   if (header === DATA_ENTRY_HEADER_V3) fw.u64(o + 64, (e.timestamp ?? ZERO_TIMESTAMP).raw, path, 'timestamp');
   encodeSection(w, o + header, e.section, opts, `${path}.section`);
   return header + body;

@@ -406,6 +406,11 @@ describe('Generic Error Status Block', () => {
       expect(() => encodeStatusBlock({ ...base, dataLength: 10 })).toThrow(EncodeError);
     });
 
+    it("an entry whose errorDataLength is not its section's size is an EncodeError", () => {
+      const bad = { ...base, entries: [{ ...base.entries[0], errorDataLength: 79 }] };
+      expect(() => encodeStatusBlock(bad)).toThrow(/bad_length \[entries\[0\]\.errorDataLength\]/);
+    });
+
     it('a raw data offset that does not follow the entries is an EncodeError', () => {
       expect(() => encodeStatusBlock({ ...base, rawData: 'aa', rawDataLength: 1, rawDataOffset: 10 })).toThrow(/rawDataOffset/);
     });

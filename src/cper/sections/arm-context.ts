@@ -85,6 +85,32 @@ export const ARM_CONTEXT_LAYOUTS: Readonly<Record<number, RegisterLayout>> = {
   9: { width: 16, names: ['ttbr0El1', 'ttbr0El2', 'ttbr0El3', 'ttbr1El1', 'ttbr1El2', 'vttbrEl2'] },
 };
 
+/** Register name → position in its type's table, per fixed-layout type. */
+const REGISTER_INDEX: Readonly<Record<number, ReadonlyMap<string, number>>> = Object.fromEntries(
+  Object.entries(ARM_CONTEXT_LAYOUTS).map(([t, l]) => [t, new Map(l.names.map((n, i) => [n, i]))]),
+);
+
+/**
+ * Per fixed-layout type, a generated reader of the whole register table as one object literal
+ * (every decoded context of a type then shares one object shape; filling an object key by key in
+ * a loop made the context decode the slowest part of an ARM section).
+ */
+const FULL_TABLE_READERS: Readonly<Record<number, (view: DataView, at: number) => Record<string, bigint>>> = Object.fromEntries(
+  Object.entries(ARM_CONTEXT_LAYOUTS).map(([t, l]) => {
+    const props = l.names.map((name, i) => {
+      const at = `at + ${i * l.width}`;
+      const value =
+        l.width === 4
+          ? `BigInt(view.getUint32(${at}, true))`
+          : l.width === 8
+            ? `view.getBigUint64(${at}, true)`
+            : `(view.getBigUint64(${at} + 8, true) << 64n) | view.getBigUint64(${at}, true)`;
+      return `${name}: ${value}`;
+    });
+    return [t, new Function('view', 'at', `return { ${props.join(', ')} };`) as (view: DataView, at: number) => Record<string, bigint>];
+  }),
+);
+
 export const MISC_REGISTER_LENGTH = 10;
 
 /** One type-8 entry: the system-register encoding (2:0 Op2, 6:3 CRm, 10:7 CRn, 13:11 Op1, 14 O0) and its value. */
@@ -146,6 +172,8 @@ export function decodeArmContext(r: ByteReader, offset: number): ArmContext {
       regs[i] = { encoding: b[o] | (b[o + 1] << 8), value: view.getBigUint64(o + 2, true) };
     }
     out.miscRegisters = regs;
+  } else if (layout !== undefined && n === layout.names.length) {
+    out.registers = FULL_TABLE_READERS[type](view, start);
   } else if (layout !== undefined) {
     const regs: Record<string, bigint> = {};
     for (let i = 0; i < n; i++) {
@@ -190,8 +218,9 @@ export function encodeArmContext(w: ByteWriter, o: number, c: ArmContext, path: 
     }
   } else {
     const regs = c.registers ?? {};
+    const index = REGISTER_INDEX[type];
     for (const name in regs) {
-      const i = layout.names.indexOf(name);
+      const i = index.get(name) ?? -1;
       if (i < 0 || i >= n) {
         throw new EncodeError({ code: 'bad_value', path: `${path}.registers.${name}`, message: i < 0 ? `no register ${name} in a ${c.registerContextType.name} context` : `register ${name} lies beyond registerArraySize ${size}` });
       }
