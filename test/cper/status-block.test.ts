@@ -382,6 +382,19 @@ describe('Generic Error Status Block', () => {
       expect(e.path).toBe('entries[0].section.errorInfoCount');
     });
 
+    it('a firmware record reference whose revision-2 data offset (32) is past a 20-byte body (CVE-2026-43171)', () => {
+      const b = parseStatusBlockJson({
+        errorSeverity: 'recoverable',
+        entries: [{ section: { type: 'unknown', guid: '81212a96-09ed-4996-9471-8d729c8e69ed', data: '0202' + '00'.repeat(18) } }],
+      });
+      const bytes = encodeStatusBlock(b);
+      expect(bytes.length).toBe(20 + 72 + 20);
+      const e = decodeError(bytes);
+      expect(e.code).toBe('bad_length');
+      expect(e.offset).toBe(92 + 1);
+      expect(e.path).toBe('entries[0].section.revision');
+    });
+
     it('a block with no entries is valid (zero-section record)', () => {
       const b = new Uint8Array(20);
       new DataView(b.buffer).setUint32(0, 1, true);
