@@ -52,7 +52,7 @@ export class FieldWriter {
 
   u64(offset: number, v: bigint, path: string, field: string): this {
     this.room(offset, 8, path, field);
-    if (typeof v !== 'bigint' || BigInt.asUintN(64, v) !== v) this.fail('out_of_range', offset, path, field, `${String(v)} does not fit in u64`);
+    if (!(typeof v === 'bigint' && v >= 0n && v <= 0xffff_ffff_ffff_ffffn)) this.fail('out_of_range', offset, path, field, `${String(v)} does not fit in u64`);
     this.view.setBigUint64(offset, v, true);
     return this;
   }
