@@ -4,7 +4,8 @@ import request from 'supertest';
 import { ROUTES } from '../../src/gateway';
 import { AUTH, testGateway, TestGateway } from './helpers';
 
-function binaryParser(res: http.IncomingMessage, cb: (err: Error | null, body: Buffer) => void) {
+// superagent's parser signature; only `on` is used
+function binaryParser(res: { on(event: string, listener: (chunk: Buffer) => void): unknown }, cb: (err: Error | null, body: Buffer) => void) {
   const chunks: Buffer[] = [];
   res.on('data', (c: Buffer) => chunks.push(c));
   res.on('end', () => cb(null, Buffer.concat(chunks)));

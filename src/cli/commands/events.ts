@@ -1,0 +1,164 @@
+import fs from 'fs';
+import path from 'path';
+import { Command } from 'commander';
+import { toJsonText } from '../../binary/u64';
+import { GatewayClient, GatewayRequestError, URL_ENV, clientToken } from '../../gateway/client/GatewayClient';
+import { DEFAULT_PORT, defaultDataDir } from '../../gateway/server';
+import { EventStore, STORE_FILE } from '../../store/EventStore';
+import { CliError } from '../io';
+
+/**
+ * `rasgw events`: the records the guests read, like `ras-mc-ctl --errors` (one line per record,
+ * grouped by kind) and `--summary` (counts per kind and severity). Reads from a running gateway
+ * (GET /records) or, with --offline, straight from the store file in the data directory (as
+ * ras-mc-ctl reads rasdaemon's database; safe while the gateway runs, the store is WAL).
+ */
+interface EventRecord {
+  id: number;
+  vmId: string;
+  sourceId: number;
+  severity?: string;
+  sections: string[];
+  decoded: unknown;
+  at: string;
+}
+
+const KINDS: Array<{ key: string; title: string; none: string; match: (s: string) => boolean }> = [
+  { key: 'arm', title: 'ARM processor events', none: 'No ARM processor errors.', match: (s) => s === 'arm' },
+  { key: 'memory', title: 'Memory events', none: 'No Memory errors.', match: (s) => s === 'memory' || s === 'memory2' },
+  { key: 'pcie', title: 'PCIe AER events', none: 'No PCIe AER errors.', match: (s) => s === 'pcie' },
+  { key: 'other', title: 'Other events', none: 'No other errors.', match: () => true },
+];
+
+function kindOf(r: EventRecord): string {
+  const first = r.sections[0] ?? 'unknown';
+  return KINDS.find((k) => k.match(first))!.key;
+}
+
+/** "2026-01-02T03:04:05Z", "2026-01-02", or relative: 30s, 10m, 2h, 7d. */
+export function parseSince(text: string, now = Date.now()): string {
+  const rel = /^([0-9]+)([smhd])$/.exec(text);
+  if (rel) return new Date(now - Number(rel[1]) * { s: 1e3, m: 6e4, h: 36e5, d: 864e5 }[rel[2] as 's' | 'm' | 'h' | 'd']).toISOString();
+  const t = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
+  if (Number.isNaN(t)) throw new CliError(`--since: expected an ISO date/time or 30s/10m/2h/7d, got ${JSON.stringify(text)}`);
+  return new Date(t).toISOString();
+}
+
+/** The fields of the first section worth a line, by kind. */
+function details(r: EventRecord): string {
+  const entries = (r.decoded as { entries?: Array<{ section?: Record<string, unknown> }> } | null)?.entries ?? [];
+  const s = entries[0]?.section ?? {};
+  const hex = (k: string) => (typeof s[k] === 'string' ? `${k}=${s[k] as string}` : undefined);
+  switch (kindOf(r)) {
+    case 'arm':
+      return [hex('mpidr'), hex('midr'), `error-info entries=${Array.isArray(s.errorInfo) ? s.errorInfo.length : 0}`].filter(Boolean).join(' ');
+    case 'memory': {
+      const t = s.memoryErrorType as { name?: string } | undefined;
+      return [hex('physicalAddress'), t?.name ? `type=${t.name}` : undefined].filter(Boolean).join(' ');
+    }
+    case 'pcie': {
+      const id = s.deviceId as Record<string, number> | undefined;
+      return id ? `dev=${(id.segment ?? 0).toString(16).padStart(4, '0')}:${(id.primaryBus ?? 0).toString(16).padStart(2, '0')}:${(id.device ?? 0).toString(16).padStart(2, '0')}.${id.function ?? 0}` : '';
+    }
+    default:
+      return `sections=${r.sections.join(',') || 'none'}`;
+  }
+}
+
+export function formatErrors(records: EventRecord[]): string {
+  const out: string[] = [];
+  for (const k of KINDS) {
+    const rs = records.filter((r) => kindOf(r) === k.key);
+    if (rs.length === 0) {
+      out.push(k.none);
+      continue;
+    }
+    out.push(`${k.title}:`);
+    for (const r of rs) out.push(`${r.id} ${r.at} vm=${r.vmId} source=${r.sourceId} severity=${r.severity ?? 'unknown'} ${details(r)}`.trimEnd());
+  }
+  return out.join('\n') + '\n';
+}
+
+export function formatSummary(records: EventRecord[]): string {
+  const out: string[] = [];
+  for (const k of KINDS) {
+    const rs = records.filter((r) => kindOf(r) === k.key);
+    if (rs.length === 0) {
+      out.push(k.none);
+      continue;
+    }
+    out.push(`${k.title} summary:`);
+    const counts = new Map<string, number>();
+    for (const r of rs) {
+      const key = `${r.vmId} ${r.severity ?? 'unknown'}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    for (const [key, n] of [...counts].sort()) {
+      const [vm, sev] = key.split(' ');
+      out.push(`\tVM ${vm}, ${sev}: ${n} error(s)`);
+    }
+  }
+  return out.join('\n') + '\n';
+}
+
+async function fetchAll(client: GatewayClient, query: URLSearchParams): Promise<EventRecord[]> {
+  const all: EventRecord[] = [];
+  let after = 0;
+  for (;;) {
+    query.set('after', String(after));
+    query.set('limit', '1000');
+    const r = await client.request<{ records: EventRecord[]; last: number }>('GET', `/records?${query.toString()}`);
+    all.push(...r.body.records);
+    if (r.body.records.length < 1000) return all;
+    after = r.body.last;
+  }
+}
+
+export function registerEvents(program: Command): void {
+  program
+    .command('events')
+    .description('list the records guests read (like ras-mc-ctl --errors), or count them (--summary)')
+    .option('--since <time>', 'only records at or after: ISO date/time, or 30s/10m/2h/7d ago')
+    .option('--summary', 'counts per kind, VM and severity (like ras-mc-ctl --summary)')
+    .option('--vm <id>', 'only this VM')
+    .option('--json', 'print the records as JSON')
+    .option('--offline', 'read the store file in --data-dir directly instead of asking the gateway')
+    .option('--url <url>', `gateway URL (default $${URL_ENV} or http://127.0.0.1:${DEFAULT_PORT})`)
+    .option('--token-file <file>', 'bearer token file (default: $RASGW_TOKEN, else <data-dir>/token)')
+    .option('--data-dir <dir>', 'gateway data directory', defaultDataDir())
+    .action(async (o: { since?: string; summary?: boolean; vm?: string; json?: boolean; offline?: boolean; url?: string; tokenFile?: string; dataDir: string }) => {
+      const since = o.since === undefined ? undefined : parseSince(o.since);
+      let records: EventRecord[];
+      if (o.offline) {
+        const file = path.join(o.dataDir, STORE_FILE);
+        if (!fs.existsSync(file)) throw new CliError(`no store at ${file}`);
+        const store = EventStore.open(o.dataDir);
+        try {
+          records = [];
+          let after = 0;
+          for (;;) {
+            const page = store.guestRecords({ vmId: o.vm, since, after, limit: 1000 });
+            records.push(...page);
+            if (page.length < 1000) break;
+            after = page[page.length - 1].id;
+          }
+        } finally {
+          store.close();
+        }
+      } else {
+        const url = o.url ?? process.env[URL_ENV] ?? `http://127.0.0.1:${DEFAULT_PORT}`;
+        const client = new GatewayClient({ url, token: clientToken({ tokenFile: o.tokenFile, dataDir: o.dataDir }) });
+        const q = new URLSearchParams();
+        if (since) q.set('since', since);
+        if (o.vm) q.set('vm', o.vm);
+        try {
+          records = await fetchAll(client, q);
+        } catch (e) {
+          if (e instanceof GatewayRequestError) throw new CliError(e.message);
+          throw e;
+        }
+      }
+      if (o.json) process.stdout.write(toJsonText(records.map(({ decoded, ...r }) => ({ ...r, decoded })), 2) + '\n');
+      else process.stdout.write(o.summary ? formatSummary(records) : formatErrors(records));
+    });
+}

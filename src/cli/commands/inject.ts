@@ -1,0 +1,321 @@
+import fs from 'fs';
+import { Command, Option } from 'commander';
+import { toJsonText } from '../../binary/u64';
+import { GatewayClient, GatewayRequestError, URL_ENV, clientToken } from '../../gateway/client/GatewayClient';
+import {
+  ARM_VALID_BITS,
+  ArmRecordOptions,
+  BLOCK_STATUS,
+  ContextOptions,
+  ERROR_SEVERITY,
+  GEDB_FLAGS,
+  GEN_VALID_BITS,
+  PEI_FLAGS,
+  PEI_TYPES,
+  PEI_VALID_BITS,
+  PeiOptions,
+  bcdTimestamp,
+  ghesInjectArmRecord,
+} from '../../gateway/client/ghesInjectRecord';
+import { DEFAULT_PORT, DEFAULT_VM_ID, defaultDataDir } from '../../gateway/server';
+import { NOTIFICATION_KINDS } from '../../gateway/schemas';
+import { CliError } from '../io';
+
+/**
+ * `rasgw inject`: a REST client that injects one error into a VM of a running gateway.
+ * Default: an ARM processor error built like `scripts/ghes_inject.py arm`, with the same options
+ * (see src/gateway/client/ghesInjectRecord.ts for what is kept and what is fixed). `--memory` and
+ * `--pcie` send a memory or PCIe error (convenience shape), `--cper FILE` the CPER JSON form,
+ * `--raw FILE` status-block bytes as they are. Prints the injection's state and the guest lines.
+ */
+type Opts = Record<string, unknown>;
+
+function int(text: string, name: string): bigint {
+  const t = text.trim();
+  if (!/^(0x[0-9a-f]+|0o[0-7]+|0b[01]+|[0-9]+)$/i.test(t)) throw new CliError(`${name}: ${JSON.stringify(text)} is not an integer`);
+  return BigInt(t);
+}
+const num = (text: string, name: string, max = 0xffffffff): number => {
+  const v = int(text, name);
+  if (v > BigInt(max)) throw new CliError(`${name}: ${text} is larger than ${max}`);
+  return Number(v);
+};
+
+/** A comma list of choice names (suffixes stripped, as the script does), OR-ed together or single. */
+function choice(name: string, value: string, choices: Record<string, number>, suffixes: string[] = [], single = false): number {
+  let out = 0;
+  const parts = value.split(',').filter((p) => p !== '');
+  for (let v of parts) {
+    v = v.toLowerCase();
+    for (const s of suffixes) if (v.endsWith(s) && !(v in choices)) v = v.slice(0, -s.length);
+    if (!(v in choices)) throw new CliError(`${name}: choice '${v}' is invalid (one of ${Object.keys(choices).join(', ')})`);
+    if (single && parts.length > 1) throw new CliError(`${name}: only one value is accepted`);
+    out |= choices[v];
+  }
+  return out;
+}
+
+/** `--opt a,b c` style: one list per argument position. */
+const perIndex = (values: unknown): string[] => (Array.isArray(values) ? (values as string[]) : []);
+const bytesList = (values: unknown, name: string): number[] =>
+  perIndex(values).flatMap((v) => v.split(',').filter((x) => x !== '').map((x) => num(x, name, 255)));
+
+function readFile(file: string): Buffer {
+  try {
+    return file === '-' ? fs.readFileSync(0) : fs.readFileSync(file);
+  } catch (e) {
+    throw new CliError(`cannot read ${file}: ${(e as Error).message}`);
+  }
+}
+
+function parseTimestamp(text: string): Date {
+  if (text === 'now') return new Date();
+  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})$/.exec(text);
+  if (!m) throw new CliError(`--timestamp: expected "now" or "YYYY-MM-DD HH:MM:SS", got ${JSON.stringify(text)}`);
+  return new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]));
+}
+
+export function armOptions(o: Opts, midr: bigint | undefined): ArmRecordOptions {
+  const pei: PeiOptions[] = [];
+  const at = (i: number) => (pei[i] ??= {});
+  const types = perIndex(o.type);
+  (types.length ? types : ['cache']).forEach((v, i) => (at(i).type = choice('type', v, PEI_TYPES, ['-error', '-err'])));
+  perIndex(o.peiValid).forEach((v, i) => (at(i).valid = choice('pei-valid', v, PEI_VALID_BITS, ['-valid', '-addr'])));
+  perIndex(o.flags).forEach((v, i) => (at(i).flags = choice('flags', v, PEI_FLAGS, ['-error', '-cap'])));
+  perIndex(o.errorInfo).forEach((v, i) => (at(i).errorInfo = int(v, 'error-info')));
+  perIndex(o.multipleError).forEach((v, i) => (at(i).multipleError = num(v, 'multiple-error', 0xffff)));
+  perIndex(o.physicalAddress).forEach((v, i) => (at(i).physicalAddress = int(v, 'physical-address')));
+  perIndex(o.virtualAddress).forEach((v, i) => (at(i).virtualAddress = int(v, 'virtual-address')));
+  for (let i = 0; i < pei.length; i++) if (pei[i] === undefined || pei[i].type === undefined) throw new CliError(`error-info entry ${i} has no --type`);
+
+  const ctx: ContextOptions[] = [];
+  const c = (i: number) => (ctx[i] ??= {});
+  if (o.ctxType !== undefined) perIndex(o.ctxType).forEach((v, i) => (c(i).type = num(v, 'ctx-type', 0xffff)));
+  if (o.ctxSize !== undefined) perIndex(o.ctxSize).forEach((v, i) => (c(i).minimalSize = num(v, 'ctx-size', 0xfffd)));
+  if (o.ctxArray !== undefined) {
+    const arrays = perIndex(o.ctxArray);
+    if (arrays.length === 0) c(0).registers = [];
+    arrays.forEach((v, i) => (c(i).registers = v.split(',').filter((x) => x !== '').map((x) => int(x, 'ctx-array'))));
+  }
+  for (let i = 0; i < ctx.length; i++) ctx[i] ??= {};
+
+  const out: ArmRecordOptions = { pei, contexts: ctx };
+  if (o.arm !== undefined) out.armValid = choice('arm', o.arm as string, ARM_VALID_BITS, ['-error', '-err']);
+  if (o.affinity !== undefined) out.affinityLevel = num(o.affinity as string, 'affinity', 255);
+  if (o.mpidr !== undefined) out.mpidr = int(o.mpidr as string, 'mpidr');
+  const m = o.midr !== undefined ? int(o.midr as string, 'midr') : midr;
+  if (m !== undefined) out.midr = m;
+  if (o.running !== undefined) out.running = o.running as boolean;
+  if (o.psci !== undefined) out.psciState = num(o.psci as string, 'psci');
+  const vendor = bytesList(o.vendor, 'vendor');
+  if (vendor.length) out.vendor = vendor;
+  Object.assign(out, genericOptions(o));
+  return out;
+}
+
+/** The Generic Error Data options of qmp_helper.py. */
+function genericOptions(o: Opts): Partial<ArmRecordOptions> {
+  const out: Partial<ArmRecordOptions> = {};
+  if (o.blockStatus !== undefined) out.blockStatus = choice('block-status', o.blockStatus as string, BLOCK_STATUS, [], true);
+  const raw = bytesList(o.rawData, 'raw-data');
+  if (raw.length) out.rawData = raw;
+  if (o.severity !== undefined) out.severity = choice('error-severity', o.severity as string, ERROR_SEVERITY, [], true);
+  if (o.genErrValidBits !== undefined) out.genValid = choice('gen-err-valid-bits', o.genErrValidBits as string, GEN_VALID_BITS);
+  if (o.fruId !== undefined) {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(o.fruId as string)) throw new CliError('--fru-id: expected a GUID');
+    out.fruId = (o.fruId as string).toLowerCase();
+  }
+  if (o.fruText !== undefined) {
+    if (!/^[\x01-\x7f]{0,20}$/.test(o.fruText as string)) throw new CliError('--fru-text: at most 20 ASCII characters');
+    out.fruText = o.fruText as string;
+  }
+  if (o.timestamp !== undefined) out.timestamp = bcdTimestamp(parseTimestamp(o.timestamp as string), o.precise === true);
+  if (o.gedbFlags !== undefined) out.gedbFlags = choice('gedb-flags', o.gedbFlags as string, GEDB_FLAGS);
+  return out;
+}
+
+const SEVERITY_NAME: Record<string, string> = { recoverable: 'recoverable', fatal: 'fatal', corrected: 'corrected', none: 'informational' };
+
+function memoryError(o: Opts): Record<string, unknown> {
+  const e: Record<string, unknown> = { type: 'memory' };
+  if (o.severity !== undefined) e.severity = SEVERITY_NAME[(o.severity as string).toLowerCase()] ?? o.severity;
+  const u64s: Array<[string, string]> = [['address', 'physicalAddress'], ['addressMask', 'physicalAddressMask']];
+  for (const [opt, field] of u64s) if (o[opt] !== undefined) e[field] = '0x' + int(o[opt] as string, opt).toString(16);
+  for (const f of ['node', 'card', 'module', 'bank', 'device', 'row', 'column', 'bitPosition'] as const) if (o[f] !== undefined) e[f] = num(o[f] as string, f, 0xffff);
+  if (o.memoryErrorType !== undefined) e.memoryErrorType = /^[0-9]/.test(o.memoryErrorType as string) ? num(o.memoryErrorType as string, 'memory-error-type', 255) : o.memoryErrorType;
+  return e;
+}
+
+function pcieError(o: Opts): Record<string, unknown> {
+  const e: Record<string, unknown> = { type: 'pcie' };
+  if (o.severity !== undefined) e.severity = SEVERITY_NAME[(o.severity as string).toLowerCase()] ?? o.severity;
+  if (o.portType !== undefined) e.portType = /^[0-9]/.test(o.portType as string) ? num(o.portType as string, 'port-type') : o.portType;
+  const id: Record<string, number> = {};
+  if (o.bdf !== undefined) {
+    const m = /^(?:([0-9a-f]{1,4}):)?([0-9a-f]{1,2}):([0-9a-f]{1,2})\.([0-7])$/i.exec(o.bdf as string);
+    if (!m) throw new CliError(`--bdf: expected [SEGMENT:]BUS:DEVICE.FUNCTION in hex, got ${JSON.stringify(o.bdf)}`);
+    Object.assign(id, { segment: parseInt(m[1] ?? '0', 16), primaryBus: parseInt(m[2], 16), device: parseInt(m[3], 16), function: Number(m[4]) });
+  }
+  if (o.vendorId !== undefined) id.vendorId = num(o.vendorId as string, 'vendor-id', 0xffff);
+  if (o.deviceId !== undefined) id.deviceId = num(o.deviceId as string, 'device-id', 0xffff);
+  if (o.classCode !== undefined) id.classCode = num(o.classCode as string, 'class-code', 0xffffff);
+  if (Object.keys(id).length) e.deviceId = id;
+  if (o.serial !== undefined) e.serialNumber = '0x' + int(o.serial as string, 'serial').toString(16);
+  const aer: Record<string, number> = {};
+  if (o.uncorStatus !== undefined) aer.uncorStatus = num(o.uncorStatus as string, 'uncor-status');
+  if (o.corStatus !== undefined) aer.corStatus = num(o.corStatus as string, 'cor-status');
+  if (Object.keys(aer).length) e.aer = aer;
+  return e;
+}
+
+async function run(o: Opts): Promise<void> {
+  const dataDir = (o.dataDir as string | undefined) ?? defaultDataDir();
+  const url = (o.url as string | undefined) ?? process.env[URL_ENV] ?? `http://127.0.0.1:${DEFAULT_PORT}`;
+  const client = new GatewayClient({ url, token: clientToken({ tokenFile: o.tokenFile as string | undefined, dataDir }) });
+  const vm = o.vm as string;
+  const modes = ['raw', 'cper', 'memory', 'pcie'].filter((k) => o[k] !== undefined && o[k] !== false);
+  if (modes.length > 1) throw new CliError(`choose one of --raw, --cper, --memory, --pcie (got ${modes.map((m) => '--' + m).join(', ')})`);
+  const body: Record<string, unknown> = {};
+  if (o.raw !== undefined) body.raw = readFile(o.raw as string).toString('base64');
+  else if (o.cper !== undefined) {
+    try {
+      body.cper = JSON.parse(readFile(o.cper as string).toString('utf8'));
+    } catch (e) {
+      throw new CliError(`${o.cper as string}: not JSON (${(e as Error).message})`);
+    }
+  } else if (o.memory) body.error = memoryError(o);
+  else if (o.pcie) body.error = pcieError(o);
+  else {
+    // like the script's qom-get of the first CPU's midr: the VM's configured MIDR
+    let midr: bigint | undefined;
+    if (o.midr === undefined) {
+      const v = await client.request<{ spec: { midr: string } }>('GET', `/vms/${encodeURIComponent(vm)}`);
+      midr = BigInt(v.body.spec.midr);
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = ghesInjectArmRecord(armOptions(o, midr));
+    } catch (e) {
+      if (e instanceof RangeError) throw new CliError(e.message);
+      throw e;
+    }
+    body.raw = Buffer.from(bytes).toString('base64');
+  }
+  if (o.source !== undefined) body.sourceId = num(o.source as string, 'source', 0xffff);
+  if (o.notify !== undefined) body.notification = o.notify;
+  if (o.esrIss !== undefined) body.esrIss = num(o.esrIss as string, 'esr-iss', 0x1ffffff);
+  const r = await client.request<Record<string, unknown>>('POST', `/vms/${encodeURIComponent(vm)}/errors`, body);
+  if (o.json) {
+    process.stdout.write(toJsonText(r.body, 2) + '\n');
+    return;
+  }
+  const inj = r.body as { id: string; sourceId?: number; state: string; length: number; outcome?: { logLines: string[]; actions: string[]; panicked: boolean } };
+  process.stdout.write(`injection ${inj.id} (${inj.length} bytes) on VM ${vm} source ${inj.sourceId ?? '?'}: ${inj.state} — ${r.headers.get('location') ?? ''}\n`);
+  if (inj.outcome) {
+    for (const l of inj.outcome.logLines) process.stdout.write(l + '\n');
+    process.stdout.write(`guest: ${inj.outcome.actions.join(', ') || 'no action'}${inj.outcome.panicked ? ' (panicked)' : ''}\n`);
+  }
+}
+
+export function registerInject(program: Command): void {
+  const cmd = program
+    .command('inject')
+    .description('inject one error into a VM of a running gateway (REST client; default: an ARM processor error as `ghes_inject.py arm`)')
+    .option('--url <url>', `gateway URL (default $${URL_ENV} or http://127.0.0.1:${DEFAULT_PORT})`)
+    .option('--token-file <file>', 'bearer token file (default: $RASGW_TOKEN, else <data-dir>/token)')
+    .option('--data-dir <dir>', 'gateway data directory, to find the token file')
+    .option('--vm <id>', 'target VM', DEFAULT_VM_ID)
+    .option('--source <n>', 'target error source id')
+    .addOption(new Option('--notify <kind>', 'target the first source with this notification type').choices([...NOTIFICATION_KINDS]))
+    .option('--esr-iss <n>', 'SEI only: ISS of the virtual SError syndrome')
+    .option('--raw <file>', 'send a Generic Error Status Block file as it is')
+    .option('--cper <file>', 'send a status block in the CPER JSON form')
+    .option('--json', 'print the injection status as JSON')
+    // ARM processor (ghes_inject.py arm)
+    .option('--arm <list>', 'ARM valid bits: mpidr,affinity,running,vendor (overrides the computed bits; also --arm-valid)')
+    .option('-a, --affinity <n>', 'affinity level (also --level, --affinity-level)')
+    .option('-l, --mpidr <n>', 'multiprocessor affinity register')
+    .option('-i, --midr <n>', 'main ID register (default: the VM\'s MIDR, as the script reads it with qom-get)')
+    .option('-r, --running', 'the processor is running')
+    .option('--no-running', 'the processor is not running')
+    .option('--psci <n>', 'PSCI state (also --psci-state)')
+    .option('-t, --type <lists...>', 'error-info entries, one comma list each: cache,tlb,bus,micro-arch (default: one cache entry)')
+    .option('-f, --flags <lists...>', 'per entry: first,last,propagated,overflow (default first,last)')
+    .option('-V, --pei-valid <lists...>', 'per entry: multiple-error,flags,error-info,virt-addr,phy-addr (also --error-valid)')
+    .option('-m, --multiple-error <ints...>', 'per entry: error count')
+    .option('-e, --error-info <ints...>', 'per entry: error information')
+    .option('-p, --physical-address <ints...>', 'per entry: physical address')
+    .option('-v, --virtual-address <ints...>', 'per entry: virtual address')
+    .option('--ctx-type <ints...>', 'per context: register context type (default 5, AArch64 EL1; also --context-type)')
+    .option('--ctx-size <ints...>', 'per context: minimal number of registers (also --context-size)')
+    .option('--ctx-array <lists...>', 'per context: comma list of register values (also --context-array)')
+    .option('--vendor <lists...>', 'vendor-specific bytes, comma lists (also --vendor-specific)')
+    // Generic Error Data (qmp_helper.py)
+    .option('--block-status <name>', 'uncorrectable (default), correctable, multi-uncorrectable, multi-correctable')
+    .option('--raw-data <lists...>', 'raw data bytes after the entry')
+    .option('--severity <name>', 'recoverable (default), fatal, corrected, none (also --error-severity)')
+    .option('--gen-err-valid-bits <list>', 'fru-id,fru-text,timestamp (overrides the computed bits)')
+    .option('--fru-id <guid>', 'FRU id')
+    .option('--fru-text <text>', 'FRU text, at most 20 ASCII characters')
+    .option('--timestamp <time>', '"now" or "YYYY-MM-DD HH:MM:SS" (UTC)')
+    .option('--precise', 'the timestamp is precise (also --precise-timestamp)')
+    .option('--gedb-flags <list>', 'data entry flags: recovered,prev-error,simulated')
+    // memory
+    .option('--memory', 'send a platform memory error instead')
+    .option('--address <pa>', 'memory: physical address')
+    .option('--address-mask <mask>', 'memory: physical address mask')
+    .option('--memory-error-type <name|n>', 'memory: singleBitEcc, multiBitEcc, … or a number')
+    .option('--node <n>', 'memory: node')
+    .option('--card <n>', 'memory: card')
+    .option('--module <n>', 'memory: module')
+    .option('--bank <n>', 'memory: bank')
+    .option('--device <n>', 'memory: device')
+    .option('--row <n>', 'memory: row')
+    .option('--column <n>', 'memory: column')
+    .option('--bit-position <n>', 'memory: bit position')
+    // PCIe
+    .option('--pcie', 'send a PCIe error instead')
+    .option('--port-type <name|n>', 'pcie: endpoint, rootPort, … or a number')
+    .option('--bdf <seg:bus:dev.fn>', 'pcie: device address, hex')
+    .option('--vendor-id <n>', 'pcie: vendor id')
+    .option('--device-id <n>', 'pcie: device id')
+    .option('--class-code <n>', 'pcie: class code')
+    .option('--serial <n>', 'pcie: device serial number')
+    .option('--uncor-status <n>', 'pcie: AER uncorrectable error status')
+    .option('--cor-status <n>', 'pcie: AER correctable error status');
+  // the script's alternative spellings
+  cmd.addOption(new Option('--arm-valid <list>').hideHelp());
+  cmd.addOption(new Option('--level <n>').hideHelp()).addOption(new Option('--affinity-level <n>').hideHelp());
+  cmd.addOption(new Option('--psci-state <n>').hideHelp()).addOption(new Option('--error-valid <lists...>').hideHelp());
+  cmd.addOption(new Option('--context-type <ints...>').hideHelp()).addOption(new Option('--context-size <ints...>').hideHelp());
+  cmd.addOption(new Option('--context-array <lists...>').hideHelp()).addOption(new Option('--vendor-specific <lists...>').hideHelp());
+  cmd.addOption(new Option('--error-severity <name>').hideHelp()).addOption(new Option('--generic-error-validation-bits <list>').hideHelp());
+  cmd.addOption(new Option('--precise-timestamp').hideHelp());
+  cmd.action(async (raw: Opts) => {
+    const o: Opts = { ...raw };
+    const alias = (from: string, to: string) => {
+      if (o[from] !== undefined && o[to] === undefined) o[to] = o[from];
+    };
+    alias('armValid', 'arm');
+    alias('level', 'affinity');
+    alias('affinityLevel', 'affinity');
+    alias('psciState', 'psci');
+    alias('errorValid', 'peiValid');
+    alias('contextType', 'ctxType');
+    alias('contextSize', 'ctxSize');
+    alias('contextArray', 'ctxArray');
+    alias('vendorSpecific', 'vendor');
+    alias('errorSeverity', 'severity');
+    alias('genericErrorValidationBits', 'genErrValidBits');
+    alias('preciseTimestamp', 'precise');
+    // commander sets running=true by default because of --no-running; only an explicit flag counts
+    const src = cmd.getOptionValueSource('running');
+    if (src !== 'cli') delete o.running;
+    try {
+      await run(o);
+    } catch (e) {
+      if (e instanceof GatewayRequestError) throw new CliError(e.message);
+      throw e;
+    }
+  });
+}

@@ -1,0 +1,82 @@
+import path from 'path';
+import { Command } from 'commander';
+import { createLogger } from '../../log/logger';
+import { DEFAULT_BODY_LIMIT } from '../../gateway/app';
+import { TokenError } from '../../gateway/auth';
+import { DEFAULT_PORT, defaultDataDir, startServer } from '../../gateway/server';
+import { DEFAULT_QMP_PORT } from '../../qmp/QmpServer';
+import { CliError } from '../io';
+
+/**
+ * `rasgw serve`: runs the REST gateway and the QMP endpoint until SIGINT/SIGTERM. Prints where
+ * it listens, where the token is, and a curl command that injects an error.
+ */
+function port(text: string, name: string): number {
+  if (!/^[0-9]{1,5}$/.test(text) || Number(text) > 65535) throw new CliError(`${name}: ${JSON.stringify(text)} is not a port number`);
+  return Number(text);
+}
+
+/** Single-quotes a string for a POSIX shell. */
+function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_./:@%+=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('run the REST gateway (and the QMP endpoint) with the event store in the data directory')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'REST port', String(DEFAULT_PORT))
+    .option('--qmp-port <port>', 'QMP port (bound to the first VM)', String(DEFAULT_QMP_PORT))
+    .option('--no-qmp', 'do not open the QMP endpoint')
+    .option('--data-dir <dir>', 'event store and token directory', defaultDataDir())
+    .option('--token-file <file>', 'bearer token file (generated with mode 0600 if missing; RASGW_TOKEN wins)')
+    .option('--body-limit <bytes>', 'largest request body accepted', String(DEFAULT_BODY_LIMIT))
+    .option('--durability <mode>', 'normal (survives kill -9) or full (fsync every commit)', 'normal')
+    .action(async (o: { host: string; port: string; qmpPort: string; qmp: boolean; dataDir: string; tokenFile?: string; bodyLimit: string; durability: string }) => {
+      if (o.durability !== 'normal' && o.durability !== 'full') throw new CliError('--durability: normal or full');
+      if (!/^[0-9]{1,9}$/.test(o.bodyLimit)) throw new CliError('--body-limit: a number of bytes');
+      const dataDir = path.resolve(o.dataDir);
+      const logger = createLogger({ mode: 'server' });
+      let srv;
+      try {
+        srv = await startServer({
+          dataDir,
+          host: o.host,
+          port: port(o.port, '--port'),
+          qmpPort: o.qmp ? port(o.qmpPort, '--qmp-port') : null,
+          tokenFile: o.tokenFile ? path.resolve(o.tokenFile) : undefined,
+          bodyLimit: Number(o.bodyLimit),
+          durability: o.durability,
+          logger,
+        });
+      } catch (e) {
+        if (e instanceof TokenError) throw new CliError(e.message);
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EADDRINUSE' || code === 'EACCES') throw new CliError(`cannot listen: ${(e as Error).message}`);
+        throw e;
+      }
+      const vm = srv.gateway.vmIds()[0] ?? 'default';
+      const tokenRef = srv.token.from === 'env' ? '$RASGW_TOKEN' : `$(cat ${shellQuote(srv.token.from)})`;
+      const lines = [
+        `rasgw gateway listening on ${srv.url}`,
+        srv.qmp ? `QMP (VM ${srv.qmp.vmId}) on tcp ${srv.qmp.host}:${srv.qmp.port}` : 'QMP disabled',
+        `data: ${dataDir} (${srv.restored.vms} VM(s) restored, ${srv.restored.replayed} injection(s) replayed${srv.createdDefaultVm ? `, default VM "${srv.createdDefaultVm}" created` : ''})`,
+        srv.token.from === 'env' ? 'token: from RASGW_TOKEN' : `token: ${srv.token.from}${srv.token.generated ? ' (generated, mode 0600)' : ''}`,
+        'inject an ARM processor error:',
+        `  curl -sS -H "Authorization: Bearer ${tokenRef}" -H 'Content-Type: application/json' -d '{"error":{"type":"arm"}}' ${srv.url}/vms/${vm}/errors`,
+        `API: ${srv.url}/openapi.json   guest log: ${srv.url}/vms/${vm}/log/stream`,
+      ];
+      process.stdout.write(lines.join('\n') + '\n');
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      await srv.close();
+    });
+}

@@ -1,0 +1,75 @@
+import fs from 'fs';
+import path from 'path';
+import { TOKEN_ENV, TOKEN_FILE_NAME } from '../auth';
+
+/**
+ * A small REST client for the CLI (`rasgw inject`, `rasgw events`): bearer token from
+ * RASGW_TOKEN or a token file, JSON in and out, problem+json answers turned into one-line errors.
+ */
+export const URL_ENV = 'RASGW_URL';
+
+export class GatewayRequestError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly problem?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
+export interface ClientOptions {
+  url: string;
+  token: string;
+}
+
+/** The token for a client: RASGW_TOKEN, else the token file (default <dataDir>/token). */
+export function clientToken(opts: { tokenFile?: string; dataDir: string; env?: NodeJS.ProcessEnv }): string {
+  const env = opts.env ?? process.env;
+  const fromEnv = env[TOKEN_ENV];
+  if (fromEnv) return fromEnv;
+  const file = opts.tokenFile ?? path.join(opts.dataDir, TOKEN_FILE_NAME);
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch (e) {
+    throw new GatewayRequestError(`no token: ${TOKEN_ENV} is not set and ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 0);
+  }
+}
+
+/** One line for a problem+json answer: `409 source-busy: … [/error/physicalAddress: …]`. */
+export function describeProblem(status: number, p: Record<string, unknown>): string {
+  const type = typeof p.type === 'string' ? p.type.replace(/^\/problems\//, '') : 'error';
+  let s = `${status} ${type}: ${typeof p.detail === 'string' ? p.detail : (p.title as string) ?? ''}`;
+  if (Array.isArray(p.errors)) {
+    const issues = (p.errors as Array<{ pointer?: string; parameter?: string; message: string }>).map((i) => `${i.parameter !== undefined ? `?${i.parameter}` : i.pointer || '(body)'}: ${i.message}`);
+    if (issues.length > 1 || !s.includes(issues[0] ?? '')) s += ` [${issues.join('; ')}]`;
+  }
+  if (typeof p.maxLength === 'number') s += ` (maximum ${p.maxLength} bytes)`;
+  return s;
+}
+
+export class GatewayClient {
+  constructor(private readonly opts: ClientOptions) {}
+
+  async request<T = Record<string, unknown>>(method: string, urlPath: string, body?: unknown): Promise<{ status: number; headers: Headers; body: T }> {
+    let res: Response;
+    try {
+      res = await fetch(new URL(urlPath, this.opts.url), {
+        method,
+        headers: { Authorization: `Bearer ${this.opts.token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (e) {
+      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+      throw new GatewayRequestError(`cannot reach the gateway at ${this.opts.url}: ${cause?.code ?? cause?.message ?? (e as Error).message}`, 0);
+    }
+    const text = await res.text();
+    const type = res.headers.get('content-type') ?? '';
+    const parsed = /json/.test(type) && text !== '' ? (JSON.parse(text) as unknown) : text;
+    if (!res.ok) {
+      if (parsed && typeof parsed === 'object') throw new GatewayRequestError(describeProblem(res.status, parsed as Record<string, unknown>), res.status, parsed as Record<string, unknown>);
+      throw new GatewayRequestError(`${res.status} ${res.statusText}`, res.status);
+    }
+    return { status: res.status, headers: res.headers, body: parsed as T };
+  }
+}
