@@ -1,15 +1,20 @@
-/** Plain hex helpers used by tests, the CLI and text renderers. */
+/** Plain hex helpers used by codecs (opaque byte fields are hex strings in JSON), tests and the CLI. */
 
 export function toHex(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
 }
 
+const SEPARATORS = /[\s:]/;
+
+/** Parses hex text (whitespace and colons allowed between digits) into a fresh Uint8Array. */
 export function fromHex(hex: string): Uint8Array {
-  const clean = hex.replace(/[\s:]/g, '');
-  if (!/^([0-9a-fA-F]{2})*$/.test(clean)) throw new TypeError('hex text must have an even number of hex digits');
-  const out = new Uint8Array(clean.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.substr(i * 2, 2), 16);
+  const clean = SEPARATORS.test(hex) ? hex.replace(/[\s:]/g, '') : hex;
+  // Buffer's decoder stops at the first non-hex pair, so a short result means bad input.
+  const decoded = Buffer.from(clean, 'hex');
+  if (clean.length % 2 !== 0 || decoded.length * 2 !== clean.length) {
+    throw new TypeError('hex text must have an even number of hex digits');
+  }
+  const out = new Uint8Array(decoded.length);
+  out.set(decoded);
   return out;
 }

@@ -1,4 +1,4 @@
-import { ByteWriter, EncodeError, encodeToBytes, toHex } from '../../src/binary';
+import { ByteWriter, EncodeError, encodeToBytes, fromHex, toHex } from '../../src/binary';
 
 describe('ByteWriter', () => {
   it('writes little-endian fields at explicit, unaligned offsets', () => {
@@ -31,5 +31,18 @@ describe('ByteWriter', () => {
   it('encodeToBytes measures once and writes once', () => {
     const s = { byteLength: 3, writeTo: (w: ByteWriter, o: number) => void w.u8(o, 1).u16(o + 1, 2) };
     expect(toHex(encodeToBytes(s))).toBe('010200');
+  });
+});
+
+
+
+describe('hex text', () => {
+  it('parses hex with separators and rejects odd or non-hex text', () => {
+    expect(Array.from(fromHex('de:ad be\nEF'))).toEqual([0xde, 0xad, 0xbe, 0xef]);
+    expect(fromHex('')).toEqual(new Uint8Array(0));
+    expect(() => fromHex('abc')).toThrow(TypeError);
+    expect(() => fromHex('zz')).toThrow(TypeError);
+    expect(() => fromHex('00zz')).toThrow(TypeError);
+    expect(toHex(fromHex('00ff10'))).toBe('00ff10');
   });
 });
