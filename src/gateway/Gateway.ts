@@ -19,9 +19,11 @@ import { summariseDecodedRecord } from './recordSummary';
  * The gateway's core, without HTTP: owns the live VMs, writes everything they report to the
  * event store, and replays what the store says was accepted but not yet consumed when it starts.
  *
- * Durability rule: every call that changes something runs inside one store transaction that
- * commits before the call returns, so a caller (REST 202, QMP `{"return": {}}`) only answers
- * after the injection and its consequences are on disk.
+ * Durability rule: every call that changes something runs inside one store transaction. Most
+ * commit before the call returns; injections join a group commit (store.batched) shared by the
+ * requests that arrived together, and callers (REST 202, QMP `{"return": {}}`) answer only after
+ * `committed()` resolves — so an answer is never sent before the injection and its consequences
+ * are on disk.
  *
  * Injection ids are the gateway's (the store's row id, stable across restarts); the VM's own
  * ids are mapped onto them. While `vm.inject` runs, an injection id the gateway has not seen
@@ -74,6 +76,10 @@ interface LiveVm {
   ids: Map<string, string>;
   /** history entries of each gateway injection already written to the store */
   historyLen: Map<string, number>;
+  /** in-memory copies of the injections this VM still works on (written back by flushDirty) */
+  open: Map<string, StoredInjection>;
+  /** injections whose row must be rewritten */
+  dirty: Set<string>;
   /** gateway id of the injection being submitted right now */
   binding?: string;
   unsubscribe: () => void;
@@ -120,9 +126,11 @@ export class Gateway extends EventEmitter {
         for (const inj of this.store.openInjections(stored.id)) {
           if (inj.state === 'delivered' && inj.outcome) continue;
           this.store.addEvent(stored.id, 'replayed', live.boot, { injectionId: inj.id, previousState: inj.state });
-          this.deliver(live, inj.id, inj.bytes, inj.target);
+          live.open.set(inj.id, inj);
+          this.deliver(live, inj, inj.target);
           replayed++;
         }
+        this.flushDirty(live);
       });
     }
     return { vms: vms.length, replayed };
@@ -170,6 +178,7 @@ export class Gateway extends EventEmitter {
     const live = this.liveVm(id);
     this.store.transaction(() => {
       live.vm.reboot();
+      this.flushDirty(live);
       live.boot = this.store.recordBoot(id);
       this.store.addEvent(id, 'reboot', live.boot, { bootCount: live.vm.state().bootCount });
     });
@@ -187,7 +196,10 @@ export class Gateway extends EventEmitter {
   /** Advances the VM's virtual clock (polled sources are read when their interval elapses). */
   advance(id: string, ns: bigint): bigint {
     const live = this.liveVm(id);
-    this.store.transaction(() => live.vm.advance(ns));
+    this.store.transaction(() => {
+      live.vm.advance(ns);
+      this.flushDirty(live);
+    });
     return live.vm.state().guest.clockNs;
   }
 
@@ -199,10 +211,11 @@ export class Gateway extends EventEmitter {
    */
   inject(vmId: string, bytes: Uint8Array, target: InjectionTarget, origin: InjectionOrigin): InjectResult {
     const live = this.liveVm(vmId);
-    const result = this.store.transaction((): InjectResult => {
-      const id = this.store.addInjection(vmId, origin, target, bytes);
-      const status = this.deliver(live, id, bytes, target);
-      const injection = this.store.getInjection(vmId, id)!;
+    const result = this.store.batched((): InjectResult => {
+      const injection = this.store.createInjection(vmId, origin, target, bytes);
+      live.open.set(injection.id, injection);
+      const status = this.deliver(live, injection, target);
+      this.flushDirty(live);
       if (status.state === 'rejected') {
         const refusal = status.refusal ?? { code: 'invalid_record', message: 'refused without a reason' };
         return { accepted: false, injection, refusal };
@@ -211,6 +224,11 @@ export class Gateway extends EventEmitter {
     });
     this.metrics.injection(result.accepted ? result.injection.state : result.refusal.code);
     return result;
+  }
+
+  /** Resolves once every write made so far is committed: answer clients only after it. */
+  committed(): Promise<void> {
+    return this.store.committed();
   }
 
   injection(vmId: string, id: string): StoredInjection | undefined {
@@ -230,7 +248,7 @@ export class Gateway extends EventEmitter {
   private bootLive(id: string, spec: VmSpec): LiveVm {
     const vm = this.factory.create(spec, id);
     const boot = this.store.recordBoot(id);
-    const live: LiveVm = { id, vm, boot, ids: new Map(), historyLen: new Map(), unsubscribe: () => undefined };
+    const live: LiveVm = { id, vm, boot, ids: new Map(), historyLen: new Map(), open: new Map(), dirty: new Set(), unsubscribe: () => undefined };
     this.store.addEvent(id, 'boot', boot, { bootCount: vm.state().bootCount, booted: vm.state().booted });
     // lines logged while the VM booted, before we could subscribe
     for (const l of vm.log()) this.logLine(live, l.line);
@@ -239,18 +257,31 @@ export class Gateway extends EventEmitter {
     return live;
   }
 
-  /** Hands stored bytes to the VM for gateway injection `id` and stores the resulting status. */
-  private deliver(live: LiveVm, id: string, bytes: Uint8Array, target: InjectionTarget): InjectionStatus {
+  /** Hands a stored injection's bytes to the VM and records the resulting status. */
+  private deliver(live: LiveVm, inj: StoredInjection, target: InjectionTarget): InjectionStatus {
+    const id = inj.id;
     live.binding = id;
+    live.historyLen.set(id, 0);
     let status: InjectionStatus;
     try {
-      status = live.vm.inject({ kind: 'raw', bytes }, target);
+      status = live.vm.inject({ kind: 'raw', bytes: inj.bytes }, target);
     } finally {
       live.binding = undefined;
     }
     if (!live.ids.has(status.id)) live.ids.set(status.id, id);
     this.syncStatus(live, id, status);
     return status;
+  }
+
+  /** Writes back every injection changed since the last flush; finished ones leave memory. */
+  private flushDirty(live: LiveVm): void {
+    for (const id of live.dirty) {
+      const inj = live.open.get(id);
+      if (!inj) continue;
+      this.store.saveInjection(inj, live.boot);
+      if (TERMINAL.has(inj.state)) live.open.delete(id);
+    }
+    live.dirty.clear();
   }
 
   private gatewayId(live: LiveVm, vmInjectionId: string): string | undefined {
@@ -263,30 +294,40 @@ export class Gateway extends EventEmitter {
     return undefined;
   }
 
-  /** Writes the VM's view of an injection to the store: new history entries, then the rest. */
+  /**
+   * Takes the VM's view of an injection into its in-memory copy: new history entries (every state
+   * the VM went through, also one the store already shows after a replay) and the current fields.
+   * flushDirty writes the row (fields + history) once at the end of the operation.
+   */
   private syncStatus(live: LiveVm, id: string, status: InjectionStatus): void {
+    let inj = live.open.get(id);
+    if (!inj) {
+      inj = this.store.getInjection(live.id, id);
+      if (!inj) return;
+      live.open.set(id, inj);
+    }
+    const at = this.store.stampNow();
     const seen = live.historyLen.get(id) ?? 0;
     for (let i = seen; i < status.history.length; i++) {
       const h = status.history[i];
-      // every state the VM went through is history, also one the store already shows (replay)
-      this.store.updateInjection(id, { state: h.state, clockNs: h.at, boot: live.boot, appendHistory: true });
-      this.store.addEvent(live.id, 'injection', live.boot, { injectionId: id, state: h.state, sourceId: status.sourceId, clockNs: h.at });
+      const change = { state: h.state, at, clockNs: h.at, boot: live.boot };
+      inj.history.push(change);
     }
     live.historyLen.set(id, status.history.length);
-    this.store.updateInjection(id, {
-      state: status.state,
-      sourceId: status.sourceId,
-      refusal: status.refusal,
-      outcome: status.outcome,
-      vmInjectionId: status.id,
-      boot: live.boot,
-    });
+    inj.state = status.state;
+    if (status.sourceId >= 0) inj.sourceId = status.sourceId;
+    if (status.refusal) inj.refusal = status.refusal;
+    if (status.outcome) inj.outcome = status.outcome;
+    inj.vmInjectionId = status.id;
+    inj.updatedAt = at;
+    live.dirty.add(id);
     if (TERMINAL.has(status.state) && live.historyLen.size > ID_MAP_BOUND) this.prune(live);
   }
 
   private prune(live: LiveVm): void {
     for (const [vmId, gid] of live.ids) {
       if (live.historyLen.size <= ID_MAP_BOUND / 2) break;
+      if (live.open.has(gid)) continue; // still queued or delivered: keep its mapping
       live.ids.delete(vmId);
       live.historyLen.delete(gid);
     }
@@ -314,7 +355,7 @@ export class Gateway extends EventEmitter {
       case 'guest-record': {
         const injectionId = e.injectionId === undefined ? undefined : this.gatewayId(live, e.injectionId);
         const summary = summariseDecodedRecord(e.decoded);
-        const recordId = this.store.addGuestRecord({
+        this.store.addGuestRecord({
           vmId: live.id,
           injectionId,
           sourceId: e.sourceId,
@@ -324,7 +365,6 @@ export class Gateway extends EventEmitter {
           decoded: e.decoded,
           bytes: e.bytes,
         });
-        this.store.addEvent(live.id, 'guest-record', live.boot, { recordId, injectionId, sourceId: e.sourceId, ...summary });
         return;
       }
       case 'panic':
@@ -345,7 +385,10 @@ export class Gateway extends EventEmitter {
     this.lastTick = now;
     for (const live of this.live.values()) {
       try {
-        this.store.transaction(() => live.vm.advance(ns));
+        this.store.transaction(() => {
+          live.vm.advance(ns);
+          this.flushDirty(live);
+        });
       } catch (e) {
         this.logger.error('advancing the VM clock failed', { vm: live.id, error: e instanceof Error ? e.message : String(e) });
       }

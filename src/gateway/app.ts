@@ -119,7 +119,8 @@ export function createApp(opts: AppOptions): express.Express {
     const wrapped: Handler = (req, res, next) => {
       res.locals.routePattern = r.path;
       try {
-        r.handler(ctx, req, res);
+        const done = r.handler(ctx, req, res);
+        if (done) done.catch(next);
       } catch (e) {
         next(e);
       }

@@ -67,6 +67,19 @@ export const injectionResponse = z
   })
   .meta({ id: 'InjectionStatus' });
 
+export const acceptedResponse = z
+  .object({
+    id: z.string(),
+    vmId: z.string(),
+    origin: z.enum(['rest', 'qmp']),
+    state: z.enum(['queued', 'delivered', 'acknowledged']),
+    sourceId: z.int().optional(),
+    length: z.int(),
+    panicked: z.boolean().optional().meta({ description: 'present once the guest handled it: whether it panicked' }),
+    links: z.object({ self: z.string() }),
+  })
+  .meta({ id: 'InjectionAccepted' });
+
 export const sourceStateResponse = z
   .object({
     sourceId: z.int(),

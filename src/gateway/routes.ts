@@ -19,7 +19,7 @@ import { invalidRequest, parseOrProblem, parseQueryOrProblem, ProblemError } fro
 import { PROBLEM_TYPES, ProblemName, problemTypeUri, qmpErrorForRefusal, REFUSAL_PROBLEM } from './problems';
 import * as R from './responses';
 import { advanceInput, injectionInput, pageQuery, targetFrom, vmCreateInput, vmSpecFrom } from './schemas';
-import { crashView, injectionLocation, injectionView, recordView, vmView } from './views';
+import { acceptedView, crashView, injectionLocation, injectionView, recordView, vmView } from './views';
 
 /**
  * The REST surface as data: every route with its method, path, schemas and handler. The express
@@ -54,11 +54,20 @@ export interface RouteDef {
   query?: z.ZodType;
   responses: Record<number, RouteResponse>;
   problems: ProblemName[];
-  handler: (ctx: RouteContext, req: Request, res: Response) => void;
+  /** may be async; a mutating handler answers only after `ctx.gateway.committed()` */
+  handler: (ctx: RouteContext, req: Request, res: Response) => void | Promise<void>;
 }
 
 function sendJson(res: Response, status: number, value: unknown): void {
-  res.status(status).type('application/json').send(toJsonText(value));
+  let text: string;
+  try {
+    text = JSON.stringify(value);
+  } catch (e) {
+    // a bigint somewhere: write it as "0x…"
+    if (!(e instanceof TypeError)) throw e;
+    text = toJsonText(value);
+  }
+  res.status(status).type('application/json').send(text);
 }
 
 function sendRendered(res: Response, r: Rendered): void {
@@ -174,10 +183,11 @@ export const ROUTES: RouteDef[] = [
     bodyOptional: true,
     responses: { 201: { description: 'created and booted; Location names it', schema: R.vmResponse, headers: { Location: 'the VM' } } },
     problems: ['invalid-request', 'unauthorized', 'unsupported-media-type', 'request-too-large', 'vm-exists'],
-    handler: (ctx, req, res) => {
+    handler: async (ctx, req, res) => {
       const v = parseOrProblem(vmCreateInput, body(req, true));
       const id = v.id ?? newVmId();
       const stored = ctx.gateway.createVm(vmSpecFrom(v), id);
+      await ctx.gateway.committed();
       res.setHeader('Location', `/vms/${encodeURIComponent(id)}`);
       sendJson(res, 201, vmView(stored, ctx.gateway.vm(id), {}));
     },
@@ -200,8 +210,9 @@ export const ROUTES: RouteDef[] = [
     summary: 'Delete a VM and its history',
     responses: { 204: { description: 'deleted' } },
     problems: VM_PROBLEMS,
-    handler: (ctx, req, res) => {
+    handler: async (ctx, req, res) => {
       ctx.gateway.deleteVm(param(req, 'id'));
+      await ctx.gateway.committed();
       res.status(204).end();
     },
   },
@@ -211,9 +222,10 @@ export const ROUTES: RouteDef[] = [
     summary: 'Reboot the VM (fresh firmware hand-off and guest boot)',
     responses: { 200: { description: 'rebooted', schema: R.vmResponse } },
     problems: VM_PROBLEMS,
-    handler: (ctx, req, res) => {
+    handler: async (ctx, req, res) => {
       const id = param(req, 'id');
       ctx.gateway.rebootVm(id);
+      await ctx.gateway.committed();
       sendJson(res, 200, vmView(ctx.gateway.storedVm(id), ctx.gateway.vm(id), ctx.gateway.store.injectionCounts(id)));
     },
   },
@@ -224,9 +236,11 @@ export const ROUTES: RouteDef[] = [
     body: advanceInput,
     responses: { 200: { description: 'the new clock', schema: R.advanceResponse } },
     problems: ['invalid-request', 'unauthorized', 'not-found', 'unsupported-media-type'],
-    handler: (ctx, req, res) => {
+    handler: async (ctx, req, res) => {
       const v = parseOrProblem(advanceInput, body(req, false));
-      sendJson(res, 200, { clockNs: ctx.gateway.advance(param(req, 'id'), v.ns) });
+      const clockNs = ctx.gateway.advance(param(req, 'id'), v.ns);
+      await ctx.gateway.committed();
+      sendJson(res, 200, { clockNs });
     },
   },
   {
@@ -235,18 +249,20 @@ export const ROUTES: RouteDef[] = [
     summary: 'Inject an error: CPER JSON form (cper), convenience shape (error) or base64 bytes (raw)',
     body: injectionInput,
     responses: {
-      202: { description: 'stored and handed to the VM; Location names the injection', schema: R.injectionResponse, headers: { Location: 'the injection' } },
+      202: { description: 'stored and handed to the VM; Location names the injection (GET it for the guest outcome)', schema: R.acceptedResponse, headers: { Location: 'the injection' } },
     },
     problems: INJECT_PROBLEMS,
-    handler: (ctx, req, res) => {
+    handler: async (ctx, req, res) => {
       const id = param(req, 'id');
       ctx.gateway.vm(id); // 404 before looking at the body
       const v = parseOrProblem(injectionInput, body(req, false));
       const bytes = injectionBytes(v);
       const r = ctx.gateway.inject(id, bytes, targetFrom(v), 'rest');
+      // the answer waits for the group commit that holds this injection
+      await ctx.gateway.committed();
       if (!r.accepted) throw refusalProblem(ctx.gateway, id, r.injection.id, r.refusal, bytes.length, v.sourceId ?? r.injection.sourceId, v.notification);
       res.setHeader('Location', injectionLocation(id, r.injection.id));
-      sendJson(res, 202, injectionView(r.injection));
+      sendJson(res, 202, acceptedView(r.injection));
     },
   },
   {

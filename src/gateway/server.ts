@@ -92,7 +92,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     let qmpInfo: RunningServer['qmp'];
     const qmpVm = opts.qmpVm ?? gateway.vmIds()[0];
     if (opts.qmpPort !== null && qmpVm !== undefined) {
-      qmp = new QmpServer({ backend: new QmpGatewayBackend(gateway, qmpVm), host, port: opts.qmpPort ?? DEFAULT_QMP_PORT, logger });
+      qmp = new QmpServer({
+        backend: new QmpGatewayBackend(gateway, qmpVm),
+        host,
+        port: opts.qmpPort ?? DEFAULT_QMP_PORT,
+        logger,
+        beforeReply: () => gateway.committed(),
+      });
       const a = await qmp.listen();
       qmpInfo = { ...a, vmId: qmpVm };
     }

@@ -51,7 +51,12 @@ export function injectionView(inj: StoredInjection, records: StoredGuestRecord[]
     target: inj.target,
     length: inj.bytes.length,
     bytes: Buffer.from(inj.bytes).toString('base64'),
-    history: toJsonValue(inj.history),
+    history: inj.history.map((h) => {
+      const o: Record<string, unknown> = { state: h.state, at: h.at };
+      if (h.clockNs !== undefined) o.clockNs = '0x' + h.clockNs.toString(16);
+      if (h.boot !== undefined) o.boot = h.boot;
+      return o;
+    }),
     createdAt: inj.createdAt,
     updatedAt: inj.updatedAt,
     links: { self: injectionLocation(inj.vmId, inj.id) },
@@ -60,6 +65,17 @@ export function injectionView(inj: StoredInjection, records: StoredGuestRecord[]
   if (inj.refusal) out.refusal = inj.refusal;
   if (inj.outcome) out.outcome = inj.outcome;
   if (records.length) out.records = records.map(recordView);
+  return out;
+}
+
+/**
+ * The 202 answer to an injection: enough to follow it (id, state, source, Location link). The
+ * full status, with the guest outcome, is at the Location.
+ */
+export function acceptedView(inj: StoredInjection): Record<string, unknown> {
+  const out: Record<string, unknown> = { id: inj.id, vmId: inj.vmId, origin: inj.origin, state: inj.state, length: inj.bytes.length, links: { self: injectionLocation(inj.vmId, inj.id) } };
+  if (inj.sourceId !== undefined) out.sourceId = inj.sourceId;
+  if (inj.outcome) out.panicked = inj.outcome.panicked;
   return out;
 }
 

@@ -52,14 +52,30 @@ interface InjectionRow {
   boot: number | null;
   created_at: string;
   updated_at: string;
+  history: string;
 }
 
-interface StateRow {
-  injection_id: number;
-  state: string;
-  at: string;
-  clock_ns: bigint | null;
-  boot: number | null;
+/** History as stored: clockNs as "0x…". */
+type HistoryJson = Array<{ state: string; at: string; clockNs?: string; boot?: number }>;
+
+function historyToJson(h: StoredStateChange[]): string {
+  return JSON.stringify(
+    h.map((c) => {
+      const o: HistoryJson[number] = { state: c.state, at: c.at };
+      if (c.clockNs !== undefined) o.clockNs = '0x' + c.clockNs.toString(16);
+      if (c.boot !== undefined) o.boot = c.boot;
+      return o;
+    }),
+  );
+}
+
+function historyFromJson(text: string): StoredStateChange[] {
+  return (JSON.parse(text) as HistoryJson).map((c) => {
+    const o: StoredStateChange = { state: c.state as StoredInjectionState, at: c.at };
+    if (c.clockNs !== undefined) o.clockNs = BigInt(c.clockNs);
+    if (c.boot !== undefined) o.boot = c.boot;
+    return o;
+  });
 }
 
 export interface InjectionUpdate {
@@ -86,6 +102,16 @@ export function specFromJsonText(text: string): VmSpec {
   return { ...raw, midr: BigInt(raw.midr) };
 }
 
+/** JSON text; the fast path for values without bigints, else bigints as "0x…". */
+function jsonText(v: unknown): string {
+  try {
+    return JSON.stringify(v) ?? 'null';
+  } catch (e) {
+    if (e instanceof TypeError) return toJsonText(v) ?? 'null';
+    throw e;
+  }
+}
+
 function bytesOf(b: Buffer): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
@@ -104,6 +130,9 @@ export class EventStore {
   private readonly db: Database.Database;
   private readonly now: () => Date;
   private readonly st: ReturnType<EventStore['prepare']>;
+  /** last log sequence number per VM (read from the file once) */
+  private readonly logSeq = new Map<string, number>();
+  private batch?: { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void };
 
   private constructor(file: string, opts: EventStoreOptions) {
     this.file = file;
@@ -125,16 +154,67 @@ export class EventStore {
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.flush();
+    this.db.close();
   }
 
   get isOpen(): boolean {
     return this.db.open;
   }
 
-  /** Runs `fn` in one transaction (nested calls become savepoints). */
+  /** Runs `fn` in one transaction (nested calls, and calls inside an open batch, become savepoints). */
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn)();
+  }
+
+  /**
+   * Group commit: runs `fn` (as a savepoint, so a failure undoes only its own writes) inside the
+   * current batch, opening one if none is open. The batch commits once, after the event loop has
+   * handled every request that arrived together (setImmediate). A caller answers its client only
+   * after `committed()` resolves, so an acknowledged write is on disk; concurrent requests share
+   * one commit instead of paying one each.
+   */
+  batched<T>(fn: () => T): T {
+    if (!this.batch) this.openBatch();
+    return this.transaction(fn);
+  }
+
+  /** Resolves when everything written so far is committed (at once when no batch is open). */
+  committed(): Promise<void> {
+    return this.batch?.promise ?? Promise.resolve();
+  }
+
+  /** Commits the open batch now (also done by close()). */
+  flush(): void {
+    const b = this.batch;
+    if (!b) return;
+    this.batch = undefined;
+    try {
+      this.db.exec('COMMIT');
+      b.resolve();
+    } catch (e) {
+      try {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      } catch {
+        // the rollback failing too leaves nothing more to undo
+      }
+      b.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+
+  private openBatch(): void {
+    this.db.exec('BEGIN IMMEDIATE');
+    let resolve!: () => void;
+    let reject!: (e: Error) => void;
+    const promise = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    // a batch nobody waits for must not become an unhandled rejection
+    promise.catch(() => undefined);
+    this.batch = { promise, resolve, reject };
+    setImmediate(() => this.flush());
   }
 
   private migrate(): void {
@@ -161,23 +241,24 @@ export class EventStore {
       deleteVm: db.prepare('DELETE FROM vms WHERE id = ?'),
       bumpBoot: db.prepare('UPDATE vms SET boot_count = boot_count + 1 WHERE id = ? RETURNING boot_count'),
       addInjection: db.prepare(
-        `INSERT INTO injections (vm_id, origin, target, bytes, state, created_at, updated_at)
-         VALUES (?, ?, ?, ?, 'accepted', ?, ?) RETURNING id`,
+        `INSERT INTO injections (vm_id, origin, target, bytes, state, created_at, updated_at, history)
+         VALUES (?, ?, ?, ?, 'accepted', ?, ?, ?) RETURNING id`,
       ),
       getInjection: db.prepare('SELECT * FROM injections WHERE id = ? AND vm_id = ?'),
-      injectionState: db.prepare('SELECT state FROM injections WHERE id = ?'),
+      injectionState: db.prepare('SELECT state, history FROM injections WHERE id = ?'),
+      saveInjection: db.prepare(
+        'UPDATE injections SET state = ?, source_id = ?, refusal = ?, outcome = ?, vm_injection_id = ?, boot = ?, updated_at = ?, history = ? WHERE id = ?',
+      ),
       updateInjection: db.prepare(
         `UPDATE injections SET state = COALESCE(?, state), source_id = COALESCE(?, source_id), refusal = COALESCE(?, refusal),
-         outcome = COALESCE(?, outcome), vm_injection_id = COALESCE(?, vm_injection_id), boot = COALESCE(?, boot), updated_at = ?
-         WHERE id = ?`,
+         outcome = COALESCE(?, outcome), vm_injection_id = COALESCE(?, vm_injection_id), boot = COALESCE(?, boot), updated_at = ?,
+         history = ? WHERE id = ?`,
       ),
       listInjections: db.prepare('SELECT * FROM injections WHERE vm_id = ? AND id > ? ORDER BY id LIMIT ?'),
       openInjections: db.prepare(
         "SELECT * FROM injections WHERE vm_id = ? AND state IN ('accepted', 'queued', 'delivered') ORDER BY id",
       ),
       countByState: db.prepare('SELECT state, COUNT(*) AS n FROM injections WHERE vm_id = ? GROUP BY state'),
-      states: db.prepare('SELECT * FROM injection_states WHERE injection_id = ? ORDER BY rowid').safeIntegers(true),
-      addState: db.prepare('INSERT INTO injection_states (injection_id, state, at, clock_ns, boot) VALUES (?, ?, ?, ?, ?)'),
       addGuestRecord: db.prepare(
         `INSERT INTO guest_records (vm_id, injection_id, source_id, boot, severity, sections, decoded, bytes, at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -218,6 +299,7 @@ export class EventStore {
 
   /** Deletes a VM and everything recorded about it. Returns false when it did not exist. */
   deleteVm(id: string): boolean {
+    this.logSeq.delete(id);
     return this.st.deleteVm.run(id).changes > 0;
   }
 
@@ -233,17 +315,49 @@ export class EventStore {
   /** Stores a new injection in state `accepted`; returns its id. */
   addInjection(vmId: string, origin: InjectionOrigin, target: InjectionTarget, bytes: Uint8Array): string {
     const at = this.stamp();
-    const row = this.st.addInjection.get(vmId, origin, JSON.stringify(target), bufferOf(bytes), at, at) as { id: number };
-    this.st.addState.run(row.id, 'accepted', at, null, null);
-    return String(row.id);
+    return this.createInjection(vmId, origin, target, bytes, at).id;
+  }
+
+  /** Stores a new injection in state `accepted`; returns it as stored (no read back). */
+  createInjection(vmId: string, origin: InjectionOrigin, target: InjectionTarget, bytes: Uint8Array, at = this.stamp()): StoredInjection {
+    const history = `[{"state":"accepted","at":"${at}"}]`;
+    const row = this.st.addInjection.get(vmId, origin, JSON.stringify(target), bufferOf(bytes), at, at, history) as { id: number };
+    return { id: String(row.id), vmId, origin, target, bytes, state: 'accepted', history: [{ state: 'accepted', at }], createdAt: at, updatedAt: at };
+  }
+
+  /** Writes an injection's current fields and history (one UPDATE). */
+  saveInjection(inj: StoredInjection, boot?: number): void {
+    this.st.saveInjection.run(
+      inj.state,
+      inj.sourceId ?? null,
+      inj.refusal === undefined ? null : JSON.stringify(inj.refusal),
+      inj.outcome === undefined ? null : JSON.stringify(inj.outcome),
+      inj.vmInjectionId ?? null,
+      boot ?? null,
+      inj.updatedAt,
+      historyToJson(inj.history),
+      Number(inj.id),
+    );
+  }
+
+  /** Wall-clock stamp the store uses (ISO). */
+  stampNow(): string {
+    return this.stamp();
   }
 
   /** Applies an update; a change of state is appended to the injection's history. */
   updateInjection(id: string, u: InjectionUpdate): void {
     const n = Number(id);
-    const cur = this.st.injectionState.get(n) as { state: string } | undefined;
+    const cur = this.st.injectionState.get(n) as { state: string; history: string } | undefined;
     if (!cur) throw new Error(`store: no injection ${id}`);
     const at = this.stamp();
+    const history = historyFromJson(cur.history);
+    if (u.state !== undefined && (u.state !== cur.state || u.appendHistory)) {
+      const c: StoredStateChange = { state: u.state, at };
+      if (u.clockNs !== undefined) c.clockNs = u.clockNs;
+      if (u.boot !== undefined) c.boot = u.boot;
+      history.push(c);
+    }
     this.st.updateInjection.run(
       u.state ?? null,
       u.sourceId ?? null,
@@ -252,9 +366,9 @@ export class EventStore {
       u.vmInjectionId ?? null,
       u.boot ?? null,
       at,
+      historyToJson(history),
       n,
     );
-    if (u.state !== undefined && (u.state !== cur.state || u.appendHistory)) this.st.addState.run(n, u.state, at, u.clockNs ?? null, u.boot ?? null);
   }
 
   getInjection(vmId: string, id: string): StoredInjection | undefined {
@@ -280,12 +394,7 @@ export class EventStore {
   }
 
   private injectionFromRow(r: InjectionRow): StoredInjection {
-    const history: StoredStateChange[] = (this.st.states.all(r.id) as StateRow[]).map((s) => {
-      const c: StoredStateChange = { state: s.state as StoredInjectionState, at: s.at };
-      if (s.clock_ns !== null) c.clockNs = BigInt(s.clock_ns);
-      if (s.boot !== null) c.boot = Number(s.boot);
-      return c;
-    });
+    const history = historyFromJson(r.history);
     const out: StoredInjection = {
       id: String(r.id),
       vmId: r.vm_id,
@@ -314,7 +423,7 @@ export class EventStore {
       rec.boot,
       rec.severity ?? null,
       JSON.stringify(rec.sections),
-      toJsonText(rec.decoded),
+      jsonText(rec.decoded),
       bufferOf(rec.bytes),
       this.stamp(),
     ) as { id: number };
@@ -341,7 +450,7 @@ export class EventStore {
   /** Appends guest log lines; returns the sequence numbers given to them. */
   appendLog(vmId: string, boot: number, lines: string[]): number[] {
     if (lines.length === 0) return [];
-    let seq = (this.st.lastLogSeq.get(vmId) as { seq: number }).seq;
+    let seq = this.logSeq.get(vmId) ?? (this.st.lastLogSeq.get(vmId) as { seq: number }).seq;
     const at = this.stamp();
     const out: number[] = [];
     for (const line of lines) {
@@ -349,6 +458,7 @@ export class EventStore {
       this.st.addLog.run(vmId, seq, boot, line, at);
       out.push(seq);
     }
+    this.logSeq.set(vmId, seq);
     return out;
   }
 
@@ -359,7 +469,7 @@ export class EventStore {
   // ---- events ----------------------------------------------------------------------------
 
   addEvent(vmId: string, type: StoredEventType, boot: number, data: unknown): number {
-    return (this.st.addEvent.get(vmId, type, boot, toJsonText(data), this.stamp()) as { id: number }).id;
+    return (this.st.addEvent.get(vmId, type, boot, jsonText(data), this.stamp()) as { id: number }).id;
   }
 
   events(vmId: string, page: Page = {}): StoredEvent[] {

@@ -78,15 +78,8 @@ export interface StoredLogLine {
   at: string;
 }
 
-export type StoredEventType =
-  | 'vm-created'
-  | 'boot'
-  | 'reboot'
-  | 'panic'
-  | 'injection'
-  | 'guest-record'
-  | 'replayed'
-  | 'clock';
+/** What the events table records: the VM's own life. Injection state changes are in each injection's history, guest records in their table. */
+export type StoredEventType = 'vm-created' | 'boot' | 'reboot' | 'panic' | 'replayed';
 
 export interface StoredEvent {
   id: number;

@@ -6,12 +6,14 @@
  * - vms: VM definitions (the spec as JSON, u64 values as "0x…" strings), kept until deleted;
  * - injections: every injection a client submitted, with its status-block bytes, its target,
  *   its current state, the refusal or guest outcome, and the VM-internal id it has in the
- *   running VM (that id changes when the VM is re-created after a restart);
- * - injection_states: every state change of an injection (wall time, virtual clock, boot);
+ *   running VM (that id changes when the VM is re-created after a restart)
+   (and its history: every state change with wall time, virtual clock and boot, as JSON — one
+ *   row per injection keeps an injection to one INSERT and one UPDATE);
  * - guest_records: what the guest kernel read from an error source (decoded JSON + raw bytes),
  *   like rasdaemon's tables;
  * - log_lines: the guest's kernel log, numbered per VM across boots;
- * - events: everything else the VM or the gateway reported (boot, panic, state changes…).
+ * - events: what happened to the VM itself (created, boot, reboot, panic, replays). Injection
+ *   state changes live in the injection's history, guest records in guest_records.
  * Every child table is deleted with its VM (ON DELETE CASCADE).
  */
 export const SCHEMA_VERSION = 1;
@@ -26,7 +28,7 @@ export const MIGRATIONS: readonly string[] = [
     boot_count  INTEGER NOT NULL DEFAULT 0
   );
   CREATE TABLE injections (
-    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    id               INTEGER PRIMARY KEY,
     vm_id            TEXT NOT NULL REFERENCES vms(id) ON DELETE CASCADE,
     origin           TEXT NOT NULL,
     target           TEXT NOT NULL,
@@ -37,21 +39,14 @@ export const MIGRATIONS: readonly string[] = [
     outcome          TEXT,
     vm_injection_id  TEXT,
     boot             INTEGER,
+    history          TEXT NOT NULL,
     created_at       TEXT NOT NULL,
     updated_at       TEXT NOT NULL
   );
   CREATE INDEX injections_by_vm ON injections(vm_id, id);
   CREATE INDEX injections_open ON injections(vm_id, state);
-  CREATE TABLE injection_states (
-    injection_id  INTEGER NOT NULL REFERENCES injections(id) ON DELETE CASCADE,
-    state         TEXT NOT NULL,
-    at            TEXT NOT NULL,
-    clock_ns      INTEGER,
-    boot          INTEGER
-  );
-  CREATE INDEX injection_states_by_injection ON injection_states(injection_id);
   CREATE TABLE guest_records (
-    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    id            INTEGER PRIMARY KEY,
     vm_id         TEXT NOT NULL REFERENCES vms(id) ON DELETE CASCADE,
     injection_id  INTEGER,
     source_id     INTEGER NOT NULL,
@@ -63,7 +58,6 @@ export const MIGRATIONS: readonly string[] = [
     at            TEXT NOT NULL
   );
   CREATE INDEX guest_records_by_vm ON guest_records(vm_id, id);
-  CREATE INDEX guest_records_by_time ON guest_records(at);
   CREATE TABLE log_lines (
     vm_id  TEXT NOT NULL REFERENCES vms(id) ON DELETE CASCADE,
     seq    INTEGER NOT NULL,
@@ -73,7 +67,7 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (vm_id, seq)
   ) WITHOUT ROWID;
   CREATE TABLE events (
-    id     INTEGER PRIMARY KEY AUTOINCREMENT,
+    id     INTEGER PRIMARY KEY,
     vm_id  TEXT NOT NULL REFERENCES vms(id) ON DELETE CASCADE,
     type   TEXT NOT NULL,
     boot   INTEGER NOT NULL,
