@@ -72,6 +72,23 @@ function armRecord(): string {
   return b.toString('base64');
 }
 
+/** CPU seconds (user + system) the child has used so far, from /proc (Linux), else undefined. */
+function childCpuSeconds(pid: number): number | undefined {
+  try {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime + stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return undefined;
+  }
+}
+
+async function measured(pid: number, run: () => Promise<AutocannonResult>): Promise<{ r: AutocannonResult; cpuUsPerReq?: number }> {
+  const before = childCpuSeconds(pid);
+  const r = await run();
+  const after = childCpuSeconds(pid);
+  return { r, cpuUsPerReq: before === undefined || after === undefined ? undefined : ((after - before) * 1e6) / r.requests.total };
+}
+
 async function cannon(url: string, opts: Record<string, unknown>): Promise<AutocannonResult> {
   return autocannon({ url, connections: CONNECTIONS, duration: DURATION_S, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, ...opts });
 }
@@ -85,14 +102,17 @@ export async function run(): Promise<BenchResult[]> {
     const body = JSON.stringify({ raw: armRecord(), sourceId: 1 });
     await cannon(`${url}/vms/default/errors`, { duration: 1, method: 'POST', body });
 
-    const noop = await cannon(`${url}/problems/source-busy`, {});
-    const inject = await cannon(`${url}/vms/default/errors`, { method: 'POST', body });
+    const pid = child.pid!;
+    const { r: noop, cpuUsPerReq: noopCpu } = await measured(pid, () => cannon(`${url}/problems/source-busy`, {}));
+    const { r: inject, cpuUsPerReq: injectCpu } = await measured(pid, () => cannon(`${url}/vms/default/errors`, { method: 'POST', body }));
     const ratio = inject.requests.average / noop.requests.average;
-    const line = (r: AutocannonResult) => `${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms`;
+    const cpu = (us?: number) => (us === undefined ? '' : `, server CPU ${us.toFixed(0)} µs/req`);
+    const line = (r: AutocannonResult, us?: number) => `${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms${cpu(us)}`;
     return [
       {
         name: `no-op GET /problems/{name} (${CONNECTIONS} conns, ${DURATION_S}s)`,
-        summary: line(noop),
+        summary: line(noop, noopCpu),
+        serverCpuUsPerReq: noopCpu,
         reqPerSec: noop.requests.average,
         p50Ms: noop.latency.p50,
         p99Ms: noop.latency.p99,
@@ -101,7 +121,8 @@ export async function run(): Promise<BenchResult[]> {
       },
       {
         name: `POST /vms/{id}/errors raw ARM, GPIO source (${CONNECTIONS} conns, ${DURATION_S}s)`,
-        summary: `${line(inject)}; ${(ratio * 100).toFixed(0)}% of no-op (target ≥ 70%)${inject.non2xx ? `, ${inject.non2xx} non-2xx` : ''}`,
+        summary: `${line(inject, injectCpu)}; ${(ratio * 100).toFixed(0)}% of no-op (target ≥ 70%)${inject.non2xx ? `, ${inject.non2xx} non-2xx` : ''}`,
+        serverCpuUsPerReq: injectCpu,
         reqPerSec: inject.requests.average,
         p50Ms: inject.latency.p50,
         p99Ms: inject.latency.p99,

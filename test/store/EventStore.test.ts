@@ -193,3 +193,57 @@ describe('EventStore', () => {
     store.close();
   });
 });
+
+describe('EventStore group commit', () => {
+  let dir: string;
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rasgw-batch-'))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('commits writes of one batch together, and only then resolves committed()', async () => {
+    const store = EventStore.open(dir, { groupCommitMs: 5 });
+    store.putVm('v', spec);
+    const reader = new Database(store.file, { readonly: true });
+    const count = () => (reader.prepare('SELECT COUNT(*) AS n FROM injections').get() as { n: number }).n;
+    const a = store.batched(() => store.addInjection('v', 'rest', {}, Uint8Array.of(1)));
+    const b = store.batched(() => store.addInjection('v', 'rest', {}, Uint8Array.of(2)));
+    expect([a, b]).toEqual(['1', '2']);
+    // another connection sees nothing before the commit
+    expect(count()).toBe(0);
+    let done = false;
+    const p = store.committed().then(() => (done = true));
+    expect(done).toBe(false);
+    await p;
+    expect(count()).toBe(2);
+    // no open batch: resolves at once
+    await store.committed();
+    reader.close();
+    store.close();
+  });
+
+  it('undoes only the failed part of a batch and commits the rest', async () => {
+    const store = EventStore.open(dir, { groupCommitMs: 0 });
+    store.putVm('v', spec);
+    store.batched(() => store.addInjection('v', 'rest', {}, Uint8Array.of(1)));
+    expect(() =>
+      store.batched(() => {
+        store.addInjection('v', 'rest', {}, Uint8Array.of(2));
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    await store.committed();
+    expect(store.listInjections('v').map((i) => Array.from(i.bytes))).toEqual([[1]]);
+    store.close();
+  });
+
+  it('commits a full batch without waiting for the window, and close() commits an open one', async () => {
+    const store = EventStore.open(dir, { groupCommitMs: 60_000, maxBatch: 3 });
+    store.putVm('v', spec);
+    for (let i = 0; i < 3; i++) store.batched(() => store.addInjection('v', 'rest', {}, Uint8Array.of(i)));
+    await store.committed();
+    store.batched(() => store.addInjection('v', 'rest', {}, Uint8Array.of(9)));
+    store.close();
+    const again = EventStore.open(dir);
+    expect(again.listInjections('v')).toHaveLength(4);
+    again.close();
+  });
+});
