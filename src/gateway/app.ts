@@ -17,7 +17,7 @@ import { RouteContext, RouteDef, ROUTES } from './routes';
  *    never gets its body parsed;
  * 4. Content-Type check (415) and the JSON body parser with the size limit: a Content-Length over
  *    the limit is answered at once without reading the body (then the connection is closed); a
- *    chunked body is counted as it arrives and refused when it passes the limit, never parsed;
+ *    chunked body is counted as it arrives and, once past the limit, discarded unparsed (413);
  * 5. the routes (zod validation, strict objects);
  * 6. 405 for a known path with another method, 404 for anything else;
  * 7. errors → RFC 9457 problem+json; an unexpected error is logged with the request id and
