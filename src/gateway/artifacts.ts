@@ -3,6 +3,8 @@ import { toJsonValue } from '../binary/u64';
 import { formatAcpidump } from '../acpi/acpidump';
 import { formatTableBanner } from '../acpi/banner';
 import { decodeTableHeader, verifyTableChecksum } from '../acpi/TableHeader';
+import { formatTableText } from '../acpi/text/formatTableText';
+import { tableToJson } from '../acpi/text/tableToJson';
 import { decodeLoaderScript, formatLoaderScript } from '../linker-loader';
 import type { VirtualMachine } from '../vm/contract';
 import { ProblemError } from './ProblemError';
@@ -11,8 +13,8 @@ import { ProblemError } from './ProblemError';
  * The boot artifacts of a VM as the REST reads serve them: ACPI tables (as installed in guest
  * memory), the linker/loader script, and the `etc/hardware_errors` blob. Formats:
  * - tables: `bin` (raw bytes), `acpidump` (ACPICA acpidump text, readable by acpixtract/iasl),
- *   `json` (header fields, checksum check, bytes as hex), `text` (the boot banner line Linux
- *   prints for the table, then the acpidump rows);
+ *   `json` (the table's JSON form from src/acpi — header, checksum, HEST sources and violations —
+ *   plus address and bytes as hex), `text` (one named field per line as `iasl -d` prints it);
  * - loader: `json` (decoded commands), `text` (one line per command), `bin`;
  * - hardware errors: `json` (per-source registers and state), `bin`.
  */
@@ -59,17 +61,13 @@ export function renderTable(vm: VirtualMachine, signature: string, instance: num
       return { contentType: 'application/octet-stream', body: Buffer.from(t.bytes) };
     case 'acpidump':
       return { contentType: 'text/plain; charset=utf-8', body: formatAcpidump([{ signature: t.signature, address: t.address, bytes: t.bytes }]) };
-    case 'text': {
-      let banner = '';
-      try {
-        banner = formatTableBanner(t.bytes, t.address) + '\n';
-      } catch {
-        banner = '';
-      }
-      return { contentType: 'text/plain; charset=utf-8', body: banner + formatAcpidump([{ signature: t.signature, address: t.address, bytes: t.bytes }]) };
-    }
+    case 'text':
+      return { contentType: 'text/plain; charset=utf-8', body: formatTableText(t.bytes) };
     case 'json':
-      return { contentType: 'application/json', body: JSON.stringify({ ...tableSummary(t), bytes: toHex(t.bytes) }) };
+      return {
+        contentType: 'application/json',
+        body: JSON.stringify({ signature: t.signature, address: '0x' + t.address.toString(16), length: t.bytes.length, table: tableToJson(t.bytes), bytes: toHex(t.bytes) }),
+      };
   }
 }
 

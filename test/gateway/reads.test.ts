@@ -110,10 +110,18 @@ describe('REST reads', () => {
     expect(dump.text.split('\n')[0]).toBe(`HEST @ 0x${BigInt(hest.address).toString(16).toUpperCase().padStart(16, '0')}`);
     const ascii = Array.from(bytes.subarray(0, 16), (b) => (b >= 0x20 && b <= 0x7e ? String.fromCharCode(b) : '.')).join('');
     expect(dump.text.split('\n')[1]).toBe(`    0000: ${Array.from(bytes.subarray(0, 16), (b) => b.toString(16).toUpperCase().padStart(2, '0')).join(' ')}  ${ascii}`);
+    // iasl -d layout, one named field per line
     const text = await request(t.app).get('/vms/v/tables/HEST?format=text').set(AUTH);
-    expect(text.text.split('\n')[0]).toMatch(/^HEST 0x[0-9A-F]{16} 0000E0 \(v01 BOCHS  BXPC     00000001 BXPC 00000001\)$/);
+    const lines = text.text.split('\n');
+    expect(lines[0]).toBe('[000h 0000 004h]                   Signature : "HEST"    [Hardware Error Source Table]');
+    expect(lines).toContain('[024h 0036 004h]          Error Source Count : 00000002');
     const json = await request(t.app).get('/vms/v/tables/HEST').set(AUTH);
     expect(json.body.bytes).toBe(bytes.toString('hex'));
+    expect(json.body.table).toMatchObject({ checksumValid: true, errorSourceCount: 2 });
+    expect(json.body.table.sources.map((x: { sourceId: number; notification: { type: { name: string } } }) => [x.sourceId, x.notification.type.name])).toEqual([
+      [0, expect.stringMatching(/sea/i)],
+      [1, expect.stringMatching(/gpio/i)],
+    ]);
     const missing = await request(t.app).get('/vms/v/tables/BERT').set(AUTH);
     expect(missing.status).toBe(404);
     const badFormat = await request(t.app).get('/vms/v/tables/HEST?format=pdf').set(AUTH);
