@@ -1,4 +1,8 @@
+import { execFileSync } from 'child_process';
+import fs from 'fs';
 import http from 'http';
+import os from 'os';
+import path from 'path';
 import type { AddressInfo } from 'net';
 import request from 'supertest';
 import { ROUTES } from '../../src/gateway';
@@ -110,6 +114,15 @@ describe('REST reads', () => {
     expect(dump.text.split('\n')[0]).toBe(`HEST @ 0x${BigInt(hest.address).toString(16).toUpperCase().padStart(16, '0')}`);
     const ascii = Array.from(bytes.subarray(0, 16), (b) => (b >= 0x20 && b <= 0x7e ? String.fromCharCode(b) : '.')).join('');
     expect(dump.text.split('\n')[1]).toBe(`    0000: ${Array.from(bytes.subarray(0, 16), (b) => b.toString(16).toUpperCase().padStart(2, '0')).join(' ')}  ${ascii}`);
+    // acpixtract reads the acpidump text back to the same bytes
+    const xdir = fs.mkdtempSync(path.join(os.tmpdir(), 'rasgw-acpixtract-'));
+    try {
+      fs.writeFileSync(path.join(xdir, 'dump.txt'), dump.text);
+      execFileSync('acpixtract', ['-s', 'HEST', 'dump.txt'], { cwd: xdir, stdio: 'ignore' });
+      expect(fs.readFileSync(path.join(xdir, 'hest.dat')).equals(bytes)).toBe(true);
+    } finally {
+      fs.rmSync(xdir, { recursive: true, force: true });
+    }
     // iasl -d layout, one named field per line
     const text = await request(t.app).get('/vms/v/tables/HEST?format=text').set(AUTH);
     const lines = text.text.split('\n');
