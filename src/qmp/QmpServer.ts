@@ -20,6 +20,12 @@ export interface QmpServerOptions {
   maxMessageBytes?: number;
   /** connections beyond this are closed at once (default 16) */
   maxConnections?: number;
+  /**
+   * Called as each reply is produced; the reply is written once the returned promise resolves
+   * (the gateway passes its store's commit, so `{"return": {}}` follows the write to disk).
+   * Replies keep their order.
+   */
+  beforeReply?: () => Promise<void> | undefined;
 }
 
 export class QmpServer {
@@ -59,9 +65,26 @@ export class QmpServer {
   private accept(socket: net.Socket): void {
     this.sockets.add(socket);
     socket.setNoDelay(true);
+    let chain: Promise<void> = Promise.resolve();
+    const write = (line: string) => {
+      if (!socket.destroyed) socket.write(line);
+    };
     const session = new QmpSession(this.opts.backend, {
       send: (line) => {
-        if (!socket.destroyed) socket.write(line);
+        const wait = this.opts.beforeReply?.();
+        if (!wait) {
+          chain = chain.then(() => write(line));
+          return;
+        }
+        chain = chain
+          .then(() => wait)
+          .then(
+            () => write(line),
+            (e: unknown) => {
+              this.logger.error('qmp reply not sent: the store did not commit', { error: e instanceof Error ? e.message : String(e) });
+              socket.destroy();
+            },
+          );
       },
       maxMessageBytes: this.opts.maxMessageBytes,
     });
