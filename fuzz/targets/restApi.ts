@@ -13,7 +13,8 @@ import { FuzzInvariantError, FuzzTarget } from '../target';
  * nested or replaced by odd values, raw non-JSON text, wrong content types and odd query strings.
  * Every answer must be a success or a documented problem (never 500), JSON or problem+json that
  * parses, with `status` equal to the HTTP status, and no stack trace. A VM created by a fuzz input
- * is deleted again so the run stays flat in memory.
+ * is deleted again so the run stays flat in memory; the `default` VM is recreated when an input
+ * deletes it.
  * Input bytes: `<METHOD> <path>\n<content-type>\n<body>`.
  */
 const TOKEN = 'fuzz-token-0123456789abcdef';
@@ -150,6 +151,10 @@ export function restApiTarget(): FuzzTarget {
         const p = JSON.parse(res.text) as { status?: number; type?: string; title?: string };
         if (p.status !== res.status || typeof p.type !== 'string' || typeof p.title !== 'string') throw new FuzzInvariantError(`${method} ${path}: malformed problem ${res.text.slice(0, 200)}`);
         return `${res.status}:${p.type.replace('/problems/', '')}`;
+      }
+      if (method === 'DELETE' && /^\/vms\/default\/?$/.test(path) && res.status === 204) {
+        // keep the VM the other requests address
+        await client.request('POST', '/vms', { id: 'default', profile: 'qemu-10.2-virt', busyPolicy: 'queue', queueDepth: 8, diagnostics: true });
       }
       if (method === 'POST' && path === '/vms' && res.status === 201) {
         const id = (res.body as { id?: string } | undefined)?.id;
