@@ -1,5 +1,4 @@
 import http from 'http';
-import os from 'os';
 import path from 'path';
 import type { AddressInfo } from 'net';
 import type { Logger } from '../log/logger';
@@ -22,9 +21,12 @@ import { vmCreateInput, vmSpecFrom } from './schemas';
 export const DEFAULT_PORT = 8445;
 export const DEFAULT_VM_ID = 'default';
 
+/**
+ * The embedded default keeps everything next to the checkout: `./data` under the current
+ * directory (`RASGW_DATA_DIR` overrides it), so `npm start` in a fresh clone is self-contained.
+ */
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : path.join(os.homedir(), '.local', 'share');
-  return path.join(base, 'rasgw');
+  return env.RASGW_DATA_DIR ? path.resolve(env.RASGW_DATA_DIR) : path.resolve('data');
 }
 
 export interface ServeOptions {
