@@ -6,7 +6,7 @@ export function defaultVmSpec(partial: Partial<VmSpec> = {}): VmSpec {
   return {
     profile: 'qemu-7.2-virt',
     personality: 'apei-sei',
-    linuxVersion: '6.1',
+    linuxVersion: 'mainline',
     busyPolicy: 'queue',
     queueDepth: 64,
     diagnostics: false,
