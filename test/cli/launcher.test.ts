@@ -5,12 +5,12 @@ const rasgw = path.join(__dirname, '../../bin/rasgw');
 
 describe('bin/rasgw launcher', () => {
   it('ends quietly with status 0 when the reader closes the pipe early (| head)', async () => {
-    const child = spawn(process.execPath, [rasgw, 'dump', '--profile', 'extended', '--sources', 'sei*256', '--format', 'acpidump'], {
+    const child = spawn(process.execPath, [rasgw, '--help'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += String(d)));
-    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    // Close our end before the child writes anything: its first write then meets a closed pipe.
     child.stdout.destroy();
     const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
     expect(stderr).not.toMatch(/EPIPE|Unhandled/);
