@@ -10,14 +10,44 @@ import { guidToBytes, GUID_PATTERN } from './guid';
 export class ByteWriter {
   readonly bytes: Uint8Array;
   private readonly view: DataView;
+  private nodeBuffer: Buffer | undefined;
 
   constructor(sizeOrBytes: number | Uint8Array) {
     this.bytes = typeof sizeOrBytes === 'number' ? new Uint8Array(sizeOrBytes) : sizeOrBytes;
     this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+    this.nodeBuffer = undefined;
   }
 
   get length(): number {
     return this.bytes.length;
+  }
+
+  /**
+   * The same bytes as a Node Buffer (made on first use, then kept), so Buffer's native codecs
+   * (hex text) can write straight into the output without an intermediate array.
+   */
+  asBuffer(): Buffer {
+    let b = this.nodeBuffer;
+    if (b === undefined) {
+      b = Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+      this.nodeBuffer = b;
+    }
+    return b;
+  }
+
+  /**
+   * Writes plain hex text (even length, digits only, any case) at `offset` and returns the number
+   * of bytes written, or -1 when the text is not plain hex of `length` bytes (when given) or does
+   * not fit; the caller then works out and reports the precise problem. Buffer's decoder stops at
+   * the first pair that is not hex, so a short count means bad text (the pairs before it have
+   * been written by then; every other -1 writes nothing).
+   */
+  tryHex(offset: number, hex: string, length?: number): number {
+    if (typeof hex !== 'string' || (hex.length & 1) !== 0) return -1;
+    const n = hex.length >>> 1;
+    if ((length !== undefined && n !== length) || !(offset >= 0 && offset + n <= this.bytes.length) || !Number.isInteger(offset)) return -1;
+    if (n === 0) return 0;
+    return this.asBuffer().write(hex, offset, n, 'hex') === n ? n : -1;
   }
 
   private need(offset: number, size: number, path: string): void {

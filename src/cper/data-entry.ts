@@ -7,7 +7,7 @@ import { compileParser } from './compiled-parser';
 import { NULL_GUID } from '../binary/guid';
 import { EnumValue, enumField, Flags, flagsDecoder, flagsField, FlagTable, guid as guidField, uint } from './json/fields';
 import { SECTION_FLAGS } from './section-flags';
-import { decodeSectionOfType, encodeSection, SectionModel, sectionByteLength, sectionInput } from './sections';
+import { decodeSectionOfType, encodeSection, SectionModel, sectionByteLength, sectionByteLengthIn, sectionInput } from './sections';
 import { fixedTextField, FixedText, writeFixedText } from './sections/section-body-fields';
 import { fixedTextAt, guidAt } from './wire-fields';
 import { fieldWriter } from './wire-write';
@@ -97,15 +97,18 @@ export function decodeDataEntry(r: ByteReader, offset: number, index: number, op
 
 /** Encoded size of an entry; checks that its errorDataLength is the size of its section. */
 export function dataEntryByteLength(e: GenericErrorDataEntry, opts: CperOptions, path = 'entry'): number {
-  const body = sectionByteLength(e.section, opts, `${path}.section`);
+  const body = sectionByteLengthIn(e.section, opts, path);
   if (e.errorDataLength !== body) {
     throw new EncodeError({ code: 'bad_length', path: `${path}.errorDataLength`, message: `errorDataLength ${e.errorDataLength} but the section encodes to ${body} bytes` });
   }
   return dataEntryHeaderLength(e.revision) + body;
 }
 
-/** Writes the entry at `o` (measured and checked with dataEntryByteLength first); returns its length. */
-export function encodeDataEntry(w: ByteWriter, o: number, e: GenericErrorDataEntry, opts: CperOptions, path: string): number {
+/**
+ * Writes the entry at `o` (measured and checked with dataEntryByteLength first); returns its
+ * length. `sectionPath` is `${path}.section`, which a caller encoding many entries can pass ready made.
+ */
+export function encodeDataEntry(w: ByteWriter, o: number, e: GenericErrorDataEntry, opts: CperOptions, path: string, sectionPath = `${path}.section`): number {
   const header = dataEntryHeaderLength(e.revision);
   const body = e.errorDataLength;
   const fw = fieldWriter(w);
@@ -116,10 +119,10 @@ export function encodeDataEntry(w: ByteWriter, o: number, e: GenericErrorDataEnt
     .u8(o + 23, e.flags.raw, path, 'flags')
     .u32(o + 24, body, path, 'errorDataLength')
     .guid(o + 28, e.fruId, path, 'fruId');
-  if (e.fruText.raw === undefined && e.fruText.text === '') w.fill(o + 44, 20, 0, `${path}.fruText`);
+  if (e.fruText.raw === undefined && e.fruText.text === '') fw.fill(o + 44, 20, 0, path, 'fruText');
   else writeFixedText(w, o + 44, e.fruText, 20, `${path}.fruText`);
   if (header === DATA_ENTRY_HEADER_V3) fw.u64(o + 64, (e.timestamp ?? ZERO_TIMESTAMP).raw, path, 'timestamp');
-  encodeSection(w, o + header, e.section, opts, `${path}.section`);
+  encodeSection(w, o + header, e.section, opts, sectionPath);
   return header + body;
 }
 

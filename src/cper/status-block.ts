@@ -135,19 +135,31 @@ export function decodeStatusBlockFrom(r: ByteReader, opts: CperOptions = DEFAULT
 
 const hexLength = (h: HexString | undefined) => (h === undefined ? 0 : h.length >>> 1);
 
+/** How many `entries[i]` / `entries[i].section` path strings are made once and reused. */
+const CACHED_ENTRY_PATHS = 256;
+const entryPaths: string[] = [];
+const entrySectionPaths: string[] = [];
+for (let i = 0; i < CACHED_ENTRY_PATHS; i++) {
+  entryPaths.push(`entries[${i}]`);
+  entrySectionPaths.push(`entries[${i}].section`);
+}
+const entryPath = (i: number) => (i < CACHED_ENTRY_PATHS ? entryPaths[i] : `entries[${i}]`);
+const entrySectionPath = (i: number) => (i < CACHED_ENTRY_PATHS ? entrySectionPaths[i] : `entries[${i}].section`);
+
 /** Sum of the entries' encoded lengths. */
 export function entriesLength(entries: GenericErrorDataEntry[], opts: CperOptions): number {
   let n = 0;
-  for (let i = 0; i < entries.length; i++) n += dataEntryByteLength(entries[i], opts, `entries[${i}]`);
+  for (let i = 0; i < entries.length; i++) n += dataEntryByteLength(entries[i], opts, entryPath(i));
   return n;
+}
+
+function fail(path: string, message: string, offset?: number): never {
+  throw new EncodeError({ code: 'bad_length', path, message, offset });
 }
 
 /** Encoded size, trailing bytes included. Checks the model's length fields against its content. */
 export function statusBlockByteLength(b: GenericErrorStatusBlock, opts: CperOptions = DEFAULT_CPER_OPTIONS): number {
   const dataLength = entriesLength(b.entries, opts);
-  const fail = (path: string, message: string, offset?: number) => {
-    throw new EncodeError({ code: 'bad_length', path, message, offset });
-  };
   if (b.dataLength !== dataLength) fail('dataLength', `dataLength ${b.dataLength} but the entries encode to ${dataLength} bytes`, 12);
   const rawLength = hexLength(b.rawData);
   if (b.rawDataLength !== rawLength) fail('rawDataLength', `rawDataLength ${b.rawDataLength} but rawData holds ${rawLength} bytes`, 8);
@@ -172,7 +184,7 @@ export function encodeStatusBlockTo(b: GenericErrorStatusBlock, opts: CperOption
     .u32(12, b.dataLength, '', 'dataLength')
     .u32(16, b.errorSeverity.value, '', 'errorSeverity');
   let pos = STATUS_BLOCK_HEADER_LENGTH;
-  for (let i = 0; i < b.entries.length; i++) pos += encodeDataEntry(w, pos, b.entries[i], opts, `entries[${i}]`);
+  for (let i = 0; i < b.entries.length; i++) pos += encodeDataEntry(w, pos, b.entries[i], opts, entryPath(i), entrySectionPath(i));
   if (b.gap !== undefined) pos += writeHex(w, pos, b.gap, 'gap');
   if (b.rawData !== undefined) pos += writeHex(w, pos, b.rawData, 'rawData');
   if (b.trailing !== undefined) writeHex(w, pos, b.trailing, 'trailing');

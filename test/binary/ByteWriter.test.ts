@@ -46,3 +46,34 @@ describe('hex text', () => {
     expect(toHex(fromHex('00ff10'))).toBe('00ff10');
   });
 });
+
+describe('plain hex straight into the buffer (tryHex)', () => {
+  it('writes plain hex of either case and returns the byte count', () => {
+    const w = new ByteWriter(6);
+    expect(w.tryHex(1, 'deADbe', 3)).toBe(3);
+    expect(w.tryHex(4, '')).toBe(0);
+    expect(toHex(w.bytes)).toBe('00deadbe0000');
+    expect(w.asBuffer()).toBe(w.asBuffer());
+    expect(w.asBuffer().buffer).toBe(w.bytes.buffer);
+  });
+
+  it.each([
+    ['odd length', 0, 'abc', undefined],
+    ['a length other than the one asked for', 0, 'abcd', 3],
+    ['separators', 0, 'ab cd', undefined],
+    ['past the end', 5, 'abcd', undefined],
+    ['a negative offset', -1, 'ab', undefined],
+    ['a fractional offset', 0.5, 'ab', undefined],
+    ['not a string', 0, 12 as unknown as string, undefined],
+  ])('returns -1 and writes nothing for %s', (_what, offset, text, length) => {
+    const w = new ByteWriter(6);
+    expect(w.tryHex(offset, text, length)).toBe(-1);
+    expect(toHex(w.bytes)).toBe('000000000000');
+  });
+
+  it('returns -1 at a pair that is not hex, after writing the pairs before it', () => {
+    const w = new ByteWriter(4);
+    expect(w.tryHex(0, '01020g04')).toBe(-1);
+    expect(toHex(w.bytes)).toBe('01020000');
+  });
+});

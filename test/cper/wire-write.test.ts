@@ -11,6 +11,12 @@ describe('hot-path field writes', () => {
     expect(guidWire('not-a-guid')).toBeUndefined();
   });
 
+  it('fills a run with one byte value', () => {
+    const f = new FieldWriter(new ByteWriter(6));
+    f.fill(1, 4, 0xee, 'x', 'pad');
+    expect(Buffer.from(f.bytes).toString('hex')).toBe('00eeeeeeee00');
+  });
+
   it.each([
     ['u8 256', () => w.u8(0, 256, 'entries[0]', 'flags'), 'out_of_range', 'entries[0].flags'],
     ['u16 fraction', () => w.u16(0, 1.5, 'entries[0]', 'revision'), 'out_of_range', 'entries[0].revision'],
@@ -19,6 +25,10 @@ describe('hot-path field writes', () => {
     ['u64 2^64', () => w.u64(0, 1n << 64n, 's', 'mpidr'), 'out_of_range', 's.mpidr'],
     ['past the end', () => w.u32(14, 1, 's', 'tail'), 'out_of_range', 's.tail'],
     ['bad GUID', () => w.guid(0, 'zz', 's', 'fruId'), 'bad_value', 's.fruId'],
+    ['u8 given a bigint', () => w.u8(0, 5n as unknown as number, 'e', 'version'), 'out_of_range', 'e.version'],
+    ['u16 given a string', () => w.u16(0, '5' as unknown as number, 'e', 'node'), 'out_of_range', 'e.node'],
+    ['u32 given a bigint', () => w.u32(0, 1n as unknown as number, 'e', 'portType'), 'out_of_range', 'e.portType'],
+    ['fill past the end', () => w.fill(10, 20, 0, 'entries[0]', 'fruText'), 'out_of_range', 'entries[0].fruText'],
   ])('%s is an EncodeError with the field path', (_what, write, code, path) => {
     let err: unknown;
     try {

@@ -4,7 +4,7 @@ import type { ByteWriter } from '../../binary/ByteWriter';
 import { EncodeError } from '../../binary/errors';
 import { toHex } from '../../binary/hexdump';
 import { bigUint, EnumTable, EnumValue, enumField, enumValue, uint } from '../json/fields';
-import { HexString, hexField, writeHex } from './section-body-fields';
+import { HexString, hexField, writeHex, writeHexField } from './section-body-fields';
 import type { InputProblem } from './arm-error-info';
 import { fieldWriter } from '../wire-write';
 import { viewOf } from '../compiled-parser';
@@ -111,6 +111,27 @@ const FULL_TABLE_READERS: Readonly<Record<number, (view: DataView, at: number) =
   }),
 );
 
+/**
+ * Per fixed-layout type, a generated writer of the whole register table (the counterpart of
+ * FULL_TABLE_READERS): each register is read by name from the model, checked and written at its
+ * position, with a missing (or null) register written as zero. It returns true when every value
+ * fitted; on false the caller re-runs the general loop, which reports the first bad register.
+ * The caller has checked that the whole array fits in the buffer. Reading the registers by fixed
+ * names instead of a computed key in a loop keeps the property loads monomorphic.
+ */
+const FULL_TABLE_WRITERS: Readonly<Record<number, (view: DataView, at: number, regs: Record<string, bigint>) => boolean>> = Object.fromEntries(
+  Object.entries(ARM_CONTEXT_LAYOUTS).map(([t, l]) => {
+    const lines = l.names.map((name, i) => {
+      const at = `at + ${i * l.width}`;
+      const load = `v = regs.${name} ?? 0n; if (typeof v !== 'bigint') return false;`;
+      if (l.width === 4) return `${load} if (v < 0n || v > 0xffffffffn) return false; view.setUint32(${at}, Number(v), true);`;
+      if (l.width === 8) return `${load} if (v < 0n || v > 0xffffffffffffffffn) return false; view.setBigUint64(${at}, v, true);`;
+      return `${load} if (BigInt.asUintN(128, v) !== v) return false; view.setBigUint64(${at}, BigInt.asUintN(64, v), true); view.setBigUint64(${at} + 8, v >> 64n, true);`;
+    });
+    return [t, new Function('view', 'at', 'regs', `let v;\n${lines.join('\n')}\nreturn true;`) as (view: DataView, at: number, regs: Record<string, bigint>) => boolean];
+  }),
+);
+
 export const MISC_REGISTER_LENGTH = 10;
 
 /** One type-8 entry: the system-register encoding (2:0 Op2, 6:3 CRm, 10:7 CRn, 13:11 Op1, 14 O0) and its value. */
@@ -192,6 +213,20 @@ export function decodeArmContext(r: ByteReader, offset: number): ArmContext {
   return out;
 }
 
+/**
+ * True when every enumerable key of `regs` names a register of the table. Decoded and schema-built
+ * models hold the registers in table order, so each key is compared with the expected name first
+ * and looked up only when it differs.
+ */
+function onlyTableRegisters(regs: Record<string, bigint>, names: readonly string[], index: ReadonlyMap<string, number>): boolean {
+  let i = 0;
+  for (const name in regs) {
+    if (name !== names[i] && !index.has(name)) return false;
+    i++;
+  }
+  return true;
+}
+
 export function encodeArmContext(w: ByteWriter, o: number, c: ArmContext, path: string): void {
   const type = c.registerContextType.value;
   const size = c.registerArraySize;
@@ -218,6 +253,12 @@ export function encodeArmContext(w: ByteWriter, o: number, c: ArmContext, path: 
     }
   } else {
     const regs = c.registers ?? {};
+    // Fast path: the full table, every register of the model named in it (as decode and the JSON
+    // schema produce); the general loop below handles everything else and reports errors.
+    if (n === layout.names.length && a + size <= w.length && onlyTableRegisters(regs, layout.names, REGISTER_INDEX[type]) && FULL_TABLE_WRITERS[type](fieldWriter(w).view, a, regs)) {
+      const pad = c.padding === undefined ? 0 : writeHexField(w, a + n * layout.width, c.padding, path, 'padding');
+      if (n * layout.width + pad === size) return;
+    }
     const index = REGISTER_INDEX[type];
     for (const name in regs) {
       const i = index.get(name) ?? -1;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ByteReader } from '../../binary/ByteReader';
 import type { ByteWriter } from '../../binary/ByteWriter';
-import { EncodeError } from '../../binary/errors';
+import { EncodeError, joinPath } from '../../binary/errors';
 import { guidFromBytes, guidToBytes } from '../../binary/guid';
 import { ADDITIONAL_SECTION_CODECS } from './additional';
 import { armCodec, ArmSection } from './arm';
@@ -98,21 +98,27 @@ export function decodeSection(r: ByteReader, guid: string, opts: CperOptions): S
   return decodeWith(codec, r, opts);
 }
 
-function codecFor(s: SectionModel, path: string): AnyCodec {
+/** The codec of a section model; the error path (parent joined with field) is built only on failure. */
+function codecFor(s: SectionModel, parent: string, field: string): AnyCodec {
   if (s.type === 'unknown') return unknownCodec;
   const c = byGuid.get(s.guid);
   if (c !== undefined && c.name === s.type) return c;
   const n = byName.get(s.type);
   if (n !== undefined) return n;
-  throw new EncodeError({ code: 'bad_value', path: `${path}.type`, message: `no codec for section type ${JSON.stringify(s.type)}` });
+  throw new EncodeError({ code: 'bad_value', path: `${joinPath(parent, field)}.type`, message: `no codec for section type ${JSON.stringify(s.type)}` });
 }
 
 export function sectionByteLength(s: SectionModel, opts: CperOptions, path = 'section'): number {
-  return codecFor(s, path).byteLength(s, opts);
+  return codecFor(s, path, '').byteLength(s, opts);
+}
+
+/** `sectionByteLength` of the section at `${parent}.section` (that path is built only for an error). */
+export function sectionByteLengthIn(s: SectionModel, opts: CperOptions, parent: string): number {
+  return codecFor(s, parent, 'section').byteLength(s, opts);
 }
 
 export function encodeSection(w: ByteWriter, offset: number, s: SectionModel, opts: CperOptions, path: string): void {
-  codecFor(s, path).encode(w, offset, s, opts, path);
+  codecFor(s, path, '').encode(w, offset, s, opts, path);
 }
 
 /** Title of a section (Linux's wording where it has one). */

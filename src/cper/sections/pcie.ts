@@ -5,8 +5,9 @@ import { fromHex } from '../../binary/hexdump';
 import { SECTION_TYPES } from '../guids';
 import { EnumTable, EnumValue, enumField, enumValue, Flags64, flags64Decoder, flags64Field, FlagTable, u64, uint } from '../json/fields';
 import type { SectionCodec } from './SectionCodec';
+import { fieldWriter } from '../wire-write';
 import {
-  checkBits,
+  checkBitsOf,
   HexString,
   hexByteLength,
   hexField,
@@ -16,6 +17,7 @@ import {
   u64FromHalves,
   validationBitsFrom,
   writeHex,
+  writeHexField,
   zeroHex,
 } from './section-body-fields';
 
@@ -213,35 +215,38 @@ function byteLength(s: PcieSection): number {
 }
 
 function encode(w: ByteWriter, o: number, s: PcieSection, path: string): void {
-  const p = (f: string) => `${path}.${f}`;
   const id = s.deviceId;
-  w.u64(o, s.validationBits.raw, p('validationBits'));
-  w.u32(o + 8, s.portType.value, p('portType'));
-  w.u8(o + 12, s.version.minor, p('version.minor'));
-  w.u8(o + 13, s.version.major, p('version.major'));
-  w.u16(o + 14, s.version.reserved, p('version.reserved'));
-  w.u16(o + 16, s.command, p('command'));
-  w.u16(o + 18, s.status, p('status'));
-  w.u32(o + 20, s.rcrbHighAddress, p('rcrbHighAddress'));
-  w.u16(o + 24, id.vendorId, p('deviceId.vendorId'));
-  w.u16(o + 26, id.deviceId, p('deviceId.deviceId'));
-  checkBits(id.classCode, 0xffffff, p('deviceId.classCode'));
-  w.u8(o + 28, id.classCode & 0xff, p('deviceId.classCode'));
-  w.u8(o + 29, (id.classCode >>> 8) & 0xff, p('deviceId.classCode'));
-  w.u8(o + 30, id.classCode >>> 16, p('deviceId.classCode'));
-  w.u8(o + 31, id.function, p('deviceId.function'));
-  w.u8(o + 32, id.device, p('deviceId.device'));
-  w.u16(o + 33, id.segment, p('deviceId.segment'));
-  w.u8(o + 35, id.primaryBus, p('deviceId.primaryBus'));
-  w.u8(o + 36, id.secondaryBus, p('deviceId.secondaryBus'));
-  w.u16(o + 37, (checkBits(id.slot, 0x1fff, p('deviceId.slot')) << 3) | checkBits(id.slotReserved, 7, p('deviceId.slotReserved')), p('deviceId.slot'));
-  w.u8(o + 39, id.reserved, p('deviceId.reserved'));
-  w.u64(o + 40, s.serialNumber, p('serialNumber'));
-  w.u16(o + 48, s.bridgeControlStatus.secondaryStatus, p('bridgeControlStatus.secondaryStatus'));
-  w.u16(o + 50, s.bridgeControlStatus.control, p('bridgeControlStatus.control'));
-  writeHex(w, o + 52, s.capabilityStructure, p('capabilityStructure'), PCIE_CAPABILITY_LENGTH);
-  writeHex(w, o + 112, s.aerInfo, p('aerInfo'), PCIE_AER_LENGTH);
-  if (s.trailing !== undefined) writeHex(w, o + PCIE_BODY_LENGTH, s.trailing, p('trailing'));
+  const bridge = s.bridgeControlStatus;
+  const fw = fieldWriter(w);
+  fw.u64(o, s.validationBits.raw, path, 'validationBits')
+    .u32(o + 8, s.portType.value, path, 'portType')
+    .u8(o + 12, s.version.minor, path, 'version.minor')
+    .u8(o + 13, s.version.major, path, 'version.major')
+    .u16(o + 14, s.version.reserved, path, 'version.reserved')
+    .u16(o + 16, s.command, path, 'command')
+    .u16(o + 18, s.status, path, 'status')
+    .u32(o + 20, s.rcrbHighAddress, path, 'rcrbHighAddress')
+    .u16(o + 24, id.vendorId, path, 'deviceId.vendorId')
+    .u16(o + 26, id.deviceId, path, 'deviceId.deviceId');
+  const classCode = checkBitsOf(id.classCode, 0xffffff, path, 'deviceId.classCode');
+  fw.u8(o + 28, classCode & 0xff, path, 'deviceId.classCode')
+    .u8(o + 29, (classCode >>> 8) & 0xff, path, 'deviceId.classCode')
+    .u8(o + 30, classCode >>> 16, path, 'deviceId.classCode')
+    .u8(o + 31, id.function, path, 'deviceId.function')
+    .u8(o + 32, id.device, path, 'deviceId.device')
+    .u16(o + 33, id.segment, path, 'deviceId.segment')
+    .u8(o + 35, id.primaryBus, path, 'deviceId.primaryBus')
+    .u8(o + 36, id.secondaryBus, path, 'deviceId.secondaryBus');
+  const slot = checkBitsOf(id.slot, 0x1fff, path, 'deviceId.slot');
+  const slotReserved = checkBitsOf(id.slotReserved, 7, path, 'deviceId.slotReserved');
+  fw.u16(o + 37, (slot << 3) | slotReserved, path, 'deviceId.slot')
+    .u8(o + 39, id.reserved, path, 'deviceId.reserved')
+    .u64(o + 40, s.serialNumber, path, 'serialNumber')
+    .u16(o + 48, bridge.secondaryStatus, path, 'bridgeControlStatus.secondaryStatus')
+    .u16(o + 50, bridge.control, path, 'bridgeControlStatus.control');
+  writeHexField(w, o + 52, s.capabilityStructure, path, 'capabilityStructure', PCIE_CAPABILITY_LENGTH);
+  writeHexField(w, o + 112, s.aerInfo, path, 'aerInfo', PCIE_AER_LENGTH);
+  if (s.trailing !== undefined) writeHexField(w, o + PCIE_BODY_LENGTH, s.trailing, path, 'trailing');
 }
 
 const deviceIdInput = z.strictObject({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ByteReader } from '../../binary/ByteReader';
 import { ByteWriter } from '../../binary/ByteWriter';
-import { EncodeError } from '../../binary/errors';
+import { EncodeError, joinPath } from '../../binary/errors';
 import { fromHex, toHex } from '../../binary/hexdump';
 import { guid as guidField, Flags64, flags64Value, FlagTable } from '../json/fields';
 
@@ -70,6 +70,9 @@ function hexBytes(hex: HexString): Uint8Array {
  * the number of bytes written.
  */
 export function writeHex(w: ByteWriter, offset: number, hex: HexString, path: string, length?: number): number {
+  // Plain hex that fits goes straight into the output; anything else takes the checking path below.
+  const written = w.tryHex(offset, hex, length);
+  if (written >= 0) return written;
   let bytes: Uint8Array;
   try {
     bytes = hexBytes(hex);
@@ -81,6 +84,15 @@ export function writeHex(w: ByteWriter, offset: number, hex: HexString, path: st
   }
   w.bytesAt(offset, bytes, path);
   return bytes.length;
+}
+
+/**
+ * `writeHex` with the field path given as parent + field, joined only when the write fails (the
+ * hot encoders call this once per opaque field, so the usual success builds no path string).
+ */
+export function writeHexField(w: ByteWriter, offset: number, hex: HexString, parent: string, field: string, length?: number): number {
+  const written = w.tryHex(offset, hex, length);
+  return written >= 0 ? written : writeHex(w, offset, hex, joinPath(parent, field), length);
 }
 
 /** Bytes of the body after `offset` as hex, or undefined when the body ends there. */
@@ -190,6 +202,11 @@ export function checkBits(value: number, max: number, path: string): number {
     throw new EncodeError({ code: 'out_of_range', path, message: `${value} does not fit in 0..${max}` });
   }
   return value;
+}
+
+/** `checkBits` with the path given as parent + field, joined only on failure. */
+export function checkBitsOf(value: number, max: number, parent: string, field: string): number {
+  return Number.isInteger(value) && value >= 0 && value <= max ? value : checkBits(value, max, joinPath(parent, field));
 }
 
 /** u64 from 32-bit halves. */

@@ -4,6 +4,7 @@ import { decodeArmErrorType, armErrorTypeRaw } from '../../../src/cper/sections/
 import { CperOptions, DEFAULT_CPER_OPTIONS } from '../../../src/cper/sections/SectionCodec';
 import { toJson } from '../../../src/cper/json/to-json';
 import { Golden, hex } from '../support/golden';
+import { caught } from './section-test-kit';
 
 const opts = DEFAULT_CPER_OPTIONS;
 
@@ -326,6 +327,54 @@ describe('ARM processor error section', () => {
       const back = armCodec.decode(new ByteReader(b), opts);
       expect(back.contexts[0].registers?.vttbrEl2).toBe(0x0102030405060708090a0b0c0d0e0f10n);
       expect(armCodec.input.parse(toJson(back))).toEqual(back);
+    });
+  });
+
+  describe('encoding hand-built register contexts', () => {
+    // one AArch64 EL1 context (17 × 8 bytes) right after the 40-byte header: registers from byte 48
+    const base = () => armCodec.input.parse({ type: 'arm', errorInfo: [], contexts: [{ registerContextType: 'aarch64El1', registers: { esrEl1: '0x96000010' } }] });
+    const withRegisters = (registers: Record<string, unknown>, padding?: string): ArmSection => {
+      const m = base();
+      m.contexts[0] = { ...m.contexts[0], registers: registers as Record<string, bigint> };
+      if (padding !== undefined) m.contexts[0].padding = padding;
+      return m;
+    };
+    const registerBytes = (b: Uint8Array) => hex(b.subarray(48, 48 + 136));
+    const expected = '00'.repeat(8) + '1000009600000000' + '00'.repeat(8) + 'efbeadde00000000' + '00'.repeat(13 * 8);
+
+    it('writes the registers by table position whatever order the model holds them in, absent ones as zero', () => {
+      expect(registerBytes(encode(withRegisters({ ...base().contexts[0].registers, isrEl1: 0xdeadbeefn })))).toBe(expected);
+      expect(registerBytes(encode(withRegisters({ isrEl1: 0xdeadbeefn, esrEl1: 0x96000010n })))).toBe(expected);
+      expect(registerBytes(encode(withRegisters({ esrEl1: 0x96000010n, farEl1: undefined, isrEl1: 0xdeadbeefn })))).toBe(expected);
+    });
+
+    it('a register the type does not have is a bad_value naming it', () => {
+      const e = caught(() => encode(withRegisters({ esrEl1: 1n, x0: 2n })));
+      expect([e.code, e.path]).toEqual(['bad_value', 'section.contexts[0].registers.x0']);
+    });
+
+    it.each([
+      ['wider than 64 bits', 1n << 64n],
+      ['negative', -1n],
+      ['a number instead of a bigint', 5],
+    ])('a register value %s is out_of_range at its byte offset', (_what, value) => {
+      const e = caught(() => encode(withRegisters({ esrEl1: 1n, farEl1: value })));
+      expect([e.code, e.path, e.offset]).toEqual(['out_of_range', 'section.contexts[0].registers.farEl1', 48 + 16]);
+    });
+
+    it('padding that does not make up registerArraySize is a bad_length', () => {
+      const m = withRegisters({ esrEl1: 1n }, 'ffff');
+      m.contexts[0].registerArraySize = 136 + 4;
+      const e = caught(() => encode(m));
+      expect([e.code, e.path]).toEqual(['bad_length', 'section.contexts[0].padding']);
+    });
+
+    it('a 32-bit context checks values against 32 bits', () => {
+      const m = armCodec.input.parse({ type: 'arm', errorInfo: [], contexts: [{ registerContextType: 'aarch32Secure', registers: { spsrMon: 7 } }] });
+      expect(hex(encode(m).subarray(48))).toBe('0000000007000000');
+      m.contexts[0].registers = { sctlrS: 0x1_0000_0000n };
+      const e = caught(() => encode(m));
+      expect([e.code, e.path, e.offset]).toEqual(['out_of_range', 'section.contexts[0].registers.sctlrS', 48]);
     });
   });
 

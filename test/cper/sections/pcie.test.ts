@@ -177,6 +177,15 @@ describe('PCIe section codec', () => {
     expect(e2.offset).toBe(8 + 24);
   });
 
+  it('encodes capability and AER hex given in upper case or with separators to the same bytes', () => {
+    const s = decodeBody(pcieCodec, golden().bytes);
+    const want = hexOf(encodeBody(pcieCodec, s));
+    expect(hexOf(encodeBody(pcieCodec, { ...s, capabilityStructure: s.capabilityStructure.toUpperCase() }))).toBe(want);
+    expect(hexOf(encodeBody(pcieCodec, { ...s, aerInfo: s.aerInfo.replace(/(..)/g, '$1 ').trim() }))).toBe(want);
+    const e = caught(() => encodeBody(pcieCodec, { ...s, aerInfo: 'zz' + s.aerInfo.slice(2) }));
+    expect([e.code, e.path]).toEqual(['bad_value', 'section.aerInfo']);
+  });
+
   it('a hand-built model with a wrong-sized field fails to encode with a typed error', () => {
     const s = decodeBody(pcieCodec, golden().bytes);
     const bad: PcieSection = { ...s, capabilityStructure: '00' };
@@ -186,5 +195,7 @@ describe('PCIe section codec', () => {
     const e2 = caught(() => encodeBody(pcieCodec, { ...s, deviceId: { ...s.deviceId, slotReserved: 9 } }));
     expect(e2.code).toBe('out_of_range');
     expect(e2.path).toBe('section.deviceId.slotReserved');
+    const e3 = caught(() => encodeBody(pcieCodec, { ...s, command: 5n as unknown as number }));
+    expect([e3.code, e3.path, e3.offset]).toEqual(['out_of_range', 'section.command', 2 + 16]);
   });
 });
