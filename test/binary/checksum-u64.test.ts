@@ -1,15 +1,5 @@
-import { acpiChecksum, applyAcpiChecksum, fromHex, parseU64, sum8, toJsonText, u64ToHex } from '../../src/binary';
-
-// QEMU's 224-byte HEST (two GHESv2 sources) after firmware patching, from
-// shared/reference/qemu-device-model.md §5; its checksum byte (offset 9) is 0x6C.
-const HEST_224 = fromHex(`
-48 45 53 54 E0 00 00 00 01 6C 42 4F 43 48 53 20 42 58 50 43 20 20 20 20 01 00 00 00 42 58 50 43
-01 00 00 00 02 00 00 00 0A 00 00 00 FF FF 00 01 01 00 00 00 01 00 00 00 00 04 00 00 00 40 00 04
-00 00 DA 43 00 00 00 00 08 1C 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
-00 00 00 00 00 04 00 00 00 40 00 04 10 00 DA 43 00 00 00 00 FE FF FF FF FF FF FF FF 01 00 00 00
-00 00 00 00 0A 00 01 00 FF FF 00 01 01 00 00 00 01 00 00 00 00 04 00 00 00 40 00 04 08 00 DA 43
-00 00 00 00 07 1C 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
-00 04 00 00 00 40 00 04 18 00 DA 43 00 00 00 00 FE FF FF FF FF FF FF FF 01 00 00 00 00 00 00 00`);
+import { acpiChecksum, applyAcpiChecksum, parseU64, sum8, toJsonText, u64ToHex } from '../../src/binary';
+import { HEST_224 } from '../support/qemuHest';
 
 describe('ACPI checksum', () => {
   it('a known table sums to zero and its checksum byte is recomputed exactly', () => {

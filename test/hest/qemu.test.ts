@@ -1,6 +1,6 @@
 import fs from 'fs';
 import path from 'path';
-import { fromHex, toHex } from '../../src/binary';
+import { toHex } from '../../src/binary';
 import { splitTableBlob } from '../../src/acpi';
 import {
   buildQemuHest,
@@ -11,29 +11,9 @@ import {
   qemuHestPatchPoints,
   walkHestLinux,
 } from '../../src/hest';
+import { HEST_132, HEST_224 } from '../support/qemuHest';
 
 const FIXTURES = path.join(__dirname, '../../../shared/fixtures/qemu-7.2-virt-ras');
-
-/** The 224-byte HEST of QEMU's tests/data/acpi/aarch64/virt/HEST (qemu-device-model.md §5), patched by UEFI. */
-const HEST_224 = fromHex(`
-48 45 53 54 E0 00 00 00 01 6C 42 4F 43 48 53 20 42 58 50 43 20 20 20 20 01 00 00 00 42 58 50 43
-01 00 00 00 02 00 00 00 0A 00 00 00 FF FF 00 01 01 00 00 00 01 00 00 00 00 04 00 00 00 40 00 04
-00 00 DA 43 00 00 00 00 08 1C 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
-00 00 00 00 00 04 00 00 00 40 00 04 10 00 DA 43 00 00 00 00 FE FF FF FF FF FF FF FF 01 00 00 00
-00 00 00 00 0A 00 01 00 FF FF 00 01 01 00 00 00 01 00 00 00 00 04 00 00 00 40 00 04 08 00 DA 43
-00 00 00 00 07 1C 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
-00 04 00 00 00 40 00 04 18 00 DA 43 00 00 00 00 FE FF FF FF FF FF FF FF 01 00 00 00 00 00 00 00`);
-
-/** The 132-byte (7.2-shaped) version: header with length 0x84 and checksum E2, count 1, read ack at hw_errors + 8. */
-const HEST_132 = (() => {
-  const b = new Uint8Array(132);
-  b.set(HEST_224.subarray(0, 0x60));
-  b.set(fromHex('00 00 00 00 00 04 00 00 00 40 00 04 08 00 DA 43 00 00 00 00 FE FF FF FF FF FF FF FF 01 00 00 00 00 00 00 00'), 0x60);
-  b[4] = 0x84;
-  b[9] = 0xe2;
-  b[0x24] = 1;
-  return b;
-})();
 
 describe('buildQemuHest against QEMU 7.2', () => {
   const blob = new Uint8Array(fs.readFileSync(path.join(FIXTURES, 'etc_acpi_tables')));

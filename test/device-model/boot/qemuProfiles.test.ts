@@ -1,34 +1,14 @@
 import fs from 'fs';
 import path from 'path';
-import { fromHex, sum8, toHex } from '../../../src/binary';
+import { sum8, toHex } from '../../../src/binary';
 import { bootMachine, createMachineMemory, discoverHest } from '../../../src/device-model/boot';
 import { LoaderCommand, decodeLoaderScript } from '../../../src/linker-loader';
 import { assertNoFirmwareCalls } from '../../../src/firmware';
+import { HEST_132, HEST_224 } from '../../support/qemuHest';
 
 const FIXTURE_DIR = path.join(__dirname, '../../../../shared/fixtures/qemu-7.2-virt-ras');
 const fixture = (name: string) => new Uint8Array(fs.readFileSync(path.join(FIXTURE_DIR, name)));
 const FIXTURE_HEST_OFFSET = 0x17af;
-
-// QEMU's 224-byte HEST (SEA + GPIO) after UEFI put etc/hardware_errors at 0x43DA0000
-// (shared/reference/qemu-device-model.md §5).
-const HEST_224 = fromHex(`
-48 45 53 54 E0 00 00 00 01 6C 42 4F 43 48 53 20 42 58 50 43 20 20 20 20 01 00 00 00 42 58 50 43
-01 00 00 00 02 00 00 00 0A 00 00 00 FF FF 00 01 01 00 00 00 01 00 00 00 00 04 00 00 00 40 00 04
-00 00 DA 43 00 00 00 00 08 1C 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
-00 00 00 00 00 04 00 00 00 40 00 04 10 00 DA 43 00 00 00 00 FE FF FF FF FF FF FF FF 01 00 00 00
-00 00 00 00 0A 00 01 00 FF FF 00 01 01 00 00 00 01 00 00 00 00 04 00 00 00 40 00 04 08 00 DA 43
-00 00 00 00 07 1C 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
-00 04 00 00 00 40 00 04 18 00 DA 43 00 00 00 00 FE FF FF FF FF FF FF FF 01 00 00 00 00 00 00 00`);
-
-/** The 132-byte (7.2-shaped) version of §5: length 0x84, checksum E2, one source, read ack at +8. */
-function hest132(): Uint8Array {
-  const b = HEST_224.slice(0, 0x84);
-  b[4] = 0x84;
-  b[9] = 0xe2;
-  b[0x24] = 1;
-  b[0x6c] = 0x08;
-  return b;
-}
 
 /** Puts etc/hardware_errors at 0x43DA0000 (the RSDP page is allocated first, just below the ceiling). */
 const CEILING_FOR_43DA = 0x43da_2000n;
@@ -102,7 +82,7 @@ describe('qemu-7.2-virt profile', () => {
     const memory = createMachineMemory();
     const vm = bootMachine({ profile: 'qemu-7.2-virt', allocationCeiling: CEILING_FOR_43DA }, memory);
     expect(vm.addresses.hardwareErrors).toBe(0x43da_0000n);
-    expect(toHex(memory.read(vm.addresses.hest, 0x84))).toBe(toHex(hest132()));
+    expect(toHex(memory.read(vm.addresses.hest, 0x84))).toBe(toHex(HEST_132));
   });
 });
 
