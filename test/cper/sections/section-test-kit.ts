@@ -4,57 +4,12 @@ import { RasgwError } from '../../../src/binary/errors';
 import { toJsonValue } from '../../../src/binary/u64';
 import { CperOptions, DEFAULT_CPER_OPTIONS, SectionCodec } from '../../../src/cper/sections/SectionCodec';
 
+export { Golden, hex as hexOf } from '../support/golden';
+
 /**
- * Helpers for the section codec tests: a golden-vector builder that writes fields at explicit
- * offsets with DataView (independent of ByteWriter), and decode / encode / JSON round trips.
+ * Helpers for the section codec tests: decode / encode / JSON round trips and error capture. The
+ * golden-vector builder is the shared one in ../support/golden.
  */
-export class Golden {
-  readonly bytes: Uint8Array;
-  private readonly view: DataView;
-
-  constructor(size: number) {
-    this.bytes = new Uint8Array(size);
-    this.view = new DataView(this.bytes.buffer);
-  }
-
-  u8(off: number, v: number): this {
-    this.view.setUint8(off, v);
-    return this;
-  }
-
-  u16(off: number, v: number): this {
-    this.view.setUint16(off, v, true);
-    return this;
-  }
-
-  u32(off: number, v: number): this {
-    this.view.setUint32(off, v, true);
-    return this;
-  }
-
-  u64(off: number, v: bigint): this {
-    this.view.setBigUint64(off, v, true);
-    return this;
-  }
-
-  /** Raw bytes, given as a hex string or an array. */
-  raw(off: number, data: string | number[] | Uint8Array): this {
-    const b = typeof data === 'string' ? Buffer.from(data.replace(/\s/g, ''), 'hex') : Uint8Array.from(data);
-    this.bytes.set(b, off);
-    return this;
-  }
-
-  /** Fills `[off, off+len)` with an incrementing pattern starting at `seed`. */
-  pattern(off: number, len: number, seed: number): this {
-    for (let i = 0; i < len; i++) this.bytes[off + i] = (seed + i) & 0xff;
-    return this;
-  }
-}
-
-export function hexOf(b: Uint8Array): string {
-  return Buffer.from(b).toString('hex');
-}
-
 /** Decodes a body placed at `at` inside a larger buffer, so error offsets are absolute. */
 export function decodeBody<T extends { type: string; guid: string }>(
   codec: SectionCodec<T>,

@@ -35,15 +35,29 @@ export class Golden {
     return this;
   }
 
-  /** Wire bytes given as hex (e.g. a GUID's 16 mixed-endian bytes copied from the reference tables). */
-  hex(off: number, hex: string): this {
-    const clean = hex.replace(/\s/g, '');
-    for (let i = 0; i < clean.length / 2; i++) this.bytes[off + i] = parseInt(clean.substr(i * 2, 2), 16);
+  /** Raw bytes, given as a hex string (e.g. a GUID's 16 mixed-endian bytes copied from the reference tables) or an array. */
+  raw(off: number, data: string | number[] | Uint8Array): this {
+    const clean = typeof data === 'string' ? data.replace(/\s/g, '') : '';
+    // a typo in a golden vector must fail here, not be cut short by Buffer's lenient hex decoder
+    if (typeof data === 'string' && !/^([0-9a-fA-F]{2})*$/.test(clean)) throw new Error(`golden hex is not whole bytes: ${data}`);
+    const b = typeof data === 'string' ? Buffer.from(clean, 'hex') : Uint8Array.from(data);
+    this.bytes.set(b, off);
     return this;
+  }
+
+  /** Wire bytes given as hex. */
+  hex(off: number, hex: string): this {
+    return this.raw(off, hex);
   }
 
   ascii(off: number, text: string): this {
     for (let i = 0; i < text.length; i++) this.bytes[off + i] = text.charCodeAt(i);
+    return this;
+  }
+
+  /** Fills `[off, off+len)` with an incrementing pattern starting at `seed`. */
+  pattern(off: number, len: number, seed: number): this {
+    for (let i = 0; i < len; i++) this.bytes[off + i] = (seed + i) & 0xff;
     return this;
   }
 }
