@@ -12,6 +12,9 @@ import type {
   VmFactory,
   VmSpec,
 } from '../vm/contract';
+import type { VmOptions } from '../vm/Vm';
+import { safeDecodeStatusBlock } from '../cper';
+import { modelJsonText } from '../store/modelJsonText';
 import { GatewayMetrics } from './metrics';
 import { summariseDecodedRecord } from './recordSummary';
 
@@ -72,22 +75,39 @@ interface LiveVm {
   id: string;
   vm: VirtualMachine;
   boot: number;
-  /** VM injection id → gateway injection id */
+  /** VM injection id → gateway injection id (open injections and the last FINISHED_KEPT finished ones) */
   ids: Map<string, string>;
-  /** history entries of each gateway injection already written to the store */
+  /** history entries of each gateway injection already taken from the VM (same keys as `ids`' values) */
   historyLen: Map<string, number>;
   /** in-memory copies of the injections this VM still works on (written back by flushDirty) */
   open: Map<string, StoredInjection>;
-  /** injections whose row must be rewritten */
+  /** injections whose row must be written */
   dirty: Set<string>;
+  /** VM injection ids of finished injections still mapped, oldest first (a ring of FINISHED_KEPT) */
+  finished: string[];
+  /** next slot of `finished` to overwrite */
+  finishedAt: number;
   /** gateway id of the injection being submitted right now */
   binding?: string;
   unsubscribe: () => void;
 }
 
 const TERMINAL = new Set(['acknowledged', 'rejected']);
-/** How many finished injections a live VM keeps in its id map (later events for them are rare). */
-const ID_MAP_BOUND = 4096;
+/**
+ * How many finished injections of a live VM keep their id mapping, so that a late report about
+ * one (an outcome completed by a later exception) still reaches its row. Open injections are
+ * always mapped; they are bounded by the VM's queues. Memory per VM is therefore bounded by
+ * (open injections + FINISHED_KEPT) mappings, whatever the number of injections handled.
+ */
+export const FINISHED_KEPT = 256;
+
+/**
+ * Options of the VMs a server's gateway creates. The store keeps every injection and log line,
+ * so each VM keeps only what it still needs: the last FINISHED_KEPT finished injections (a late
+ * outcome update finds them) and a 1024-line kernel log ring (the gateway reads it once, for the
+ * lines logged while the VM booted: 6 on every profile; later lines reach it as events).
+ */
+export const GATEWAY_VM_OPTIONS: VmOptions = { retainInjections: FINISHED_KEPT, logCapacity: 1024 };
 
 export class Gateway extends EventEmitter {
   readonly store: EventStore;
@@ -211,17 +231,27 @@ export class Gateway extends EventEmitter {
    */
   inject(vmId: string, bytes: Uint8Array, target: InjectionTarget, origin: InjectionOrigin): InjectResult {
     const live = this.liveVm(vmId);
-    const result = this.store.batched((): InjectResult => {
-      const injection = this.store.createInjection(vmId, origin, target, bytes);
-      live.open.set(injection.id, injection);
-      const status = this.deliver(live, injection, target);
-      this.flushDirty(live);
-      if (status.state === 'rejected') {
-        const refusal = status.refusal ?? { code: 'invalid_record', message: 'refused without a reason' };
-        return { accepted: false, injection, refusal };
-      }
-      return { accepted: true, injection };
-    });
+    let id: string | undefined;
+    let result: InjectResult;
+    try {
+      result = this.store.batched((): InjectResult => {
+        // the row is written once, by flushDirty, in the state the VM left it in
+        const injection = this.store.newInjection(vmId, origin, target, bytes);
+        id = injection.id;
+        live.open.set(injection.id, injection);
+        const status = this.deliver(live, injection, target);
+        this.flushDirty(live);
+        if (status.state === 'rejected') {
+          const refusal = status.refusal ?? { code: 'invalid_record', message: 'refused without a reason' };
+          return { accepted: false, injection, refusal };
+        }
+        return { accepted: true, injection };
+      });
+    } catch (e) {
+      // the savepoint is rolled back: nothing of this injection may stay in memory either
+      if (id !== undefined) this.forgetInjection(live, id);
+      throw e;
+    }
     this.metrics.injection(result.accepted ? result.injection.state : result.refusal.code);
     return result;
   }
@@ -248,7 +278,18 @@ export class Gateway extends EventEmitter {
   private bootLive(id: string, spec: VmSpec): LiveVm {
     const vm = this.factory.create(spec, id);
     const boot = this.store.recordBoot(id);
-    const live: LiveVm = { id, vm, boot, ids: new Map(), historyLen: new Map(), open: new Map(), dirty: new Set(), unsubscribe: () => undefined };
+    const live: LiveVm = {
+      id,
+      vm,
+      boot,
+      ids: new Map(),
+      historyLen: new Map(),
+      open: new Map(),
+      dirty: new Set(),
+      finished: [],
+      finishedAt: 0,
+      unsubscribe: () => undefined,
+    };
     this.store.addEvent(id, 'boot', boot, { bootCount: vm.state().bootCount, booted: vm.state().booted });
     // lines logged while the VM booted, before we could subscribe
     for (const l of vm.log()) this.logLine(live, l.line);
@@ -279,17 +320,58 @@ export class Gateway extends EventEmitter {
       const inj = live.open.get(id);
       if (!inj) continue;
       this.store.saveInjection(inj, live.boot);
-      if (TERMINAL.has(inj.state)) live.open.delete(id);
+      if (TERMINAL.has(inj.state)) {
+        live.open.delete(id);
+        this.finish(live, inj);
+      }
     }
     live.dirty.clear();
+  }
+
+  /**
+   * A finished injection keeps its id mapping while it is among the last FINISHED_KEPT finished
+   * ones of its VM; the one it displaces is forgotten, unless it is open again (a replay).
+   */
+  private finish(live: LiveVm, inj: StoredInjection): void {
+    const vmInjectionId = inj.vmInjectionId;
+    if (vmInjectionId === undefined) return;
+    if (live.finished.length < FINISHED_KEPT) {
+      live.finished.push(vmInjectionId);
+      return;
+    }
+    const old = live.finished[live.finishedAt];
+    live.finished[live.finishedAt] = vmInjectionId;
+    live.finishedAt = (live.finishedAt + 1) % FINISHED_KEPT;
+    const gid = live.ids.get(old);
+    if (gid === undefined || live.open.has(gid)) return;
+    live.ids.delete(old);
+    live.historyLen.delete(gid);
+  }
+
+  /** Drops every in-memory trace of an injection (its transaction was rolled back). */
+  private forgetInjection(live: LiveVm, id: string): void {
+    live.open.delete(id);
+    live.dirty.delete(id);
+    live.historyLen.delete(id);
+    for (const [vmInjectionId, gid] of live.ids) if (gid === id) live.ids.delete(vmInjectionId);
+  }
+
+  /** Sizes of the per-VM bookkeeping (for tests and diagnostics): mappings, open and finished injections kept. */
+  retained(vmId: string): { ids: number; historyLen: number; open: number; dirty: number; finished: number } {
+    const live = this.liveVm(vmId);
+    return { ids: live.ids.size, historyLen: live.historyLen.size, open: live.open.size, dirty: live.dirty.size, finished: live.finished.length };
   }
 
   private gatewayId(live: LiveVm, vmInjectionId: string): string | undefined {
     const known = live.ids.get(vmInjectionId);
     if (known) return known;
     if (live.binding !== undefined) {
-      live.ids.set(vmInjectionId, live.binding);
-      return live.binding;
+      // the first id the gateway does not know, while an injection is submitted, is that
+      // injection's own; binding only once keeps a late report about a forgotten one out
+      const id = live.binding;
+      live.binding = undefined;
+      live.ids.set(vmInjectionId, id);
+      return id;
     }
     return undefined;
   }
@@ -321,16 +403,6 @@ export class Gateway extends EventEmitter {
     inj.vmInjectionId = status.id;
     inj.updatedAt = at;
     live.dirty.add(id);
-    if (TERMINAL.has(status.state) && live.historyLen.size > ID_MAP_BOUND) this.prune(live);
-  }
-
-  private prune(live: LiveVm): void {
-    for (const [vmId, gid] of live.ids) {
-      if (live.historyLen.size <= ID_MAP_BOUND / 2) break;
-      if (live.open.has(gid)) continue; // still queued or delivered: keep its mapping
-      live.ids.delete(vmId);
-      live.historyLen.delete(gid);
-    }
   }
 
   private logLine(live: LiveVm, line: string): void {
@@ -354,17 +426,25 @@ export class Gateway extends EventEmitter {
       }
       case 'guest-record': {
         const injectionId = e.injectionId === undefined ? undefined : this.gatewayId(live, e.injectionId);
-        const summary = summariseDecodedRecord(e.decoded);
-        this.store.addGuestRecord({
-          vmId: live.id,
-          injectionId,
-          sourceId: e.sourceId,
-          boot: live.boot,
-          severity: summary.severity,
-          sections: summary.sections,
-          decoded: e.decoded,
-          bytes: e.bytes,
-        });
+        // The decoded JSON form is the strict decode of the bytes the guest read (what the VM's
+        // `decoded` holds), written as text straight from the decoded model: no JSON object
+        // tree is built on the request path. null when the codec refuses the bytes.
+        const d = safeDecodeStatusBlock(e.bytes);
+        const model = d.success ? d.data : null;
+        const summary = summariseDecodedRecord(model);
+        this.store.addGuestRecord(
+          {
+            vmId: live.id,
+            injectionId,
+            sourceId: e.sourceId,
+            boot: live.boot,
+            severity: summary.severity,
+            sections: summary.sections,
+            decoded: undefined,
+            bytes: e.bytes,
+          },
+          modelJsonText(model),
+        );
         return;
       }
       case 'panic':

@@ -4,6 +4,7 @@ import type { Logger } from '../log/logger';
 import { silentLogger } from '../log/logger';
 import { bearerAuth } from './auth';
 import { Gateway, UnknownVmError, VmExistsError } from './Gateway';
+import { isPlainUtf8Json, readJsonBody } from './jsonBody';
 import { buildOpenApi } from './openapi';
 import { invalidRequest, ProblemError } from './ProblemError';
 import { PROBLEM_TYPES, problemTypeUri } from './problems';
@@ -152,7 +153,10 @@ export function createApp(opts: AppOptions): express.Express {
       next(new ProblemError('request-too-large', `the request body is larger than ${limit} bytes`, { maxBytes: limit }));
       return;
     }
-    json(req, res, next);
+    // plain UTF-8 JSON (every client's case) is read directly; other encodings and charsets
+    // keep going through body-parser
+    if (isPlainUtf8Json(req.headers)) readJsonBody(req, limit, next);
+    else json(req, res, next);
   };
 
   // 5. routes

@@ -9,7 +9,7 @@ import { createVmFactory } from '../vm';
 import type { VmFactory } from '../vm/contract';
 import { createApp } from './app';
 import { resolveToken, TOKEN_FILE_NAME, TokenSource } from './auth';
-import { Gateway } from './Gateway';
+import { Gateway, GATEWAY_VM_OPTIONS } from './Gateway';
 import { QmpGatewayBackend } from './QmpGatewayBackend';
 import { vmCreateInput, vmSpecFrom } from './schemas';
 
@@ -41,7 +41,7 @@ export interface ServeOptions {
   env?: NodeJS.ProcessEnv;
   bodyLimit?: number;
   logger?: Logger;
-  /** defaults to the real VM layer (createVmFactory()) */
+  /** defaults to the real VM layer (createVmFactory({ vm: GATEWAY_VM_OPTIONS })) */
   factory?: VmFactory;
   clock?: 'wall' | 'manual';
   /** create the default VM when the store holds none (default true) */
@@ -69,7 +69,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const logger = opts.logger ?? silentLogger;
   const token = resolveToken({ tokenFile: opts.tokenFile ?? path.join(opts.dataDir, TOKEN_FILE_NAME), env: opts.env });
   const store = EventStore.open(opts.dataDir, { durability: opts.durability });
-  const gateway = new Gateway({ store, factory: opts.factory ?? createVmFactory(), logger, clock: opts.clock ?? 'wall' });
+  const gateway = new Gateway({ store, factory: opts.factory ?? createVmFactory({ vm: GATEWAY_VM_OPTIONS }), logger, clock: opts.clock ?? 'wall' });
   let qmp: QmpServer | undefined;
   let server: http.Server | undefined;
   try {

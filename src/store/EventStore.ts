@@ -137,8 +137,14 @@ function bufferOf(b: Uint8Array): Buffer {
 export class EventStore {
   readonly file: string;
   private readonly db: Database.Database;
-  private readonly now: () => Date;
+  /** the clock a test gave; undefined: Date.now() */
+  private readonly clock?: () => Date;
   private readonly st: ReturnType<EventStore['prepare']>;
+  /** last wall-clock stamp and its millisecond, reused while the millisecond lasts */
+  private stampMs = -1;
+  private stampText = '';
+  /** id the next injection gets (ids are handed out here so a row is written once, in its final form) */
+  private nextInjectionId: number;
   /** last log sequence number per VM (read from the file once) */
   private readonly logSeq = new Map<string, number>();
   private batch?: { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void; writes: number; timer?: NodeJS.Timeout };
@@ -147,7 +153,7 @@ export class EventStore {
 
   private constructor(file: string, opts: EventStoreOptions) {
     this.file = file;
-    this.now = opts.now ?? (() => new Date());
+    this.clock = opts.now;
     this.groupCommitMs = opts.groupCommitMs ?? 1;
     this.maxBatch = opts.maxBatch ?? 64;
     this.db = new Database(file);
@@ -157,6 +163,7 @@ export class EventStore {
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
     this.st = this.prepare();
+    this.nextInjectionId = (this.st.maxInjectionId.get() as { id: number }).id + 1;
   }
 
   /** Opens (creating if needed) the store in `dataDir` (mode 0700), or an in-memory one for ':memory:'. */
@@ -264,14 +271,20 @@ export class EventStore {
       listVms: db.prepare('SELECT * FROM vms ORDER BY ordinal'),
       deleteVm: db.prepare('DELETE FROM vms WHERE id = ?'),
       bumpBoot: db.prepare('UPDATE vms SET boot_count = boot_count + 1 WHERE id = ? RETURNING boot_count'),
+      maxInjectionId: db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM injections'),
       addInjection: db.prepare(
-        `INSERT INTO injections (vm_id, origin, target, bytes, state, created_at, updated_at, history)
-         VALUES (?, ?, ?, ?, 'accepted', ?, ?, ?) RETURNING id`,
+        `INSERT INTO injections (id, vm_id, origin, target, bytes, state, created_at, updated_at, history)
+         VALUES (?, ?, ?, ?, ?, 'accepted', ?, ?, ?)`,
       ),
       getInjection: db.prepare('SELECT * FROM injections WHERE id = ? AND vm_id = ?'),
       injectionState: db.prepare('SELECT state, history FROM injections WHERE id = ?'),
+      // one statement for a new injection (first write, already in its state after delivery) and for a later change
       saveInjection: db.prepare(
-        'UPDATE injections SET state = ?, source_id = ?, refusal = ?, outcome = ?, vm_injection_id = ?, boot = ?, updated_at = ?, history = ? WHERE id = ?',
+        `INSERT INTO injections (id, vm_id, origin, target, bytes, state, source_id, refusal, outcome, vm_injection_id, boot, created_at, updated_at, history)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET state = excluded.state, source_id = excluded.source_id, refusal = excluded.refusal,
+         outcome = excluded.outcome, vm_injection_id = excluded.vm_injection_id, boot = excluded.boot, updated_at = excluded.updated_at,
+         history = excluded.history`,
       ),
       updateInjection: db.prepare(
         `UPDATE injections SET state = COALESCE(?, state), source_id = COALESCE(?, source_id), refusal = COALESCE(?, refusal),
@@ -299,7 +312,13 @@ export class EventStore {
   }
 
   private stamp(): string {
-    return this.now().toISOString();
+    if (this.clock) return this.clock().toISOString();
+    const ms = Date.now();
+    if (ms !== this.stampMs) {
+      this.stampMs = ms;
+      this.stampText = new Date(ms).toISOString();
+    }
+    return this.stampText;
   }
 
   // ---- VMs -------------------------------------------------------------------------------
@@ -344,23 +363,38 @@ export class EventStore {
 
   /** Stores a new injection in state `accepted`; returns it as stored (no read back). */
   createInjection(vmId: string, origin: InjectionOrigin, target: InjectionTarget, bytes: Uint8Array, at = this.stamp()): StoredInjection {
-    const history = `[{"state":"accepted","at":"${at}"}]`;
-    const row = this.st.addInjection.get(vmId, origin, JSON.stringify(target), bufferOf(bytes), at, at, history) as { id: number };
-    return { id: String(row.id), vmId, origin, target, bytes, state: 'accepted', history: [{ state: 'accepted', at }], createdAt: at, updatedAt: at };
+    const inj = this.newInjection(vmId, origin, target, bytes, at);
+    this.st.addInjection.run(Number(inj.id), vmId, origin, JSON.stringify(target), bufferOf(bytes), at, at, `[{"state":"accepted","at":"${at}"}]`);
+    return inj;
   }
 
-  /** Writes an injection's current fields and history (one UPDATE). */
+  /**
+   * A new injection in state `accepted` with its id, not yet written: `saveInjection` writes it
+   * (one INSERT, in the state it has by then). The gateway writes it in the same transaction, so
+   * an injection is never answered without its row.
+   */
+  newInjection(vmId: string, origin: InjectionOrigin, target: InjectionTarget, bytes: Uint8Array, at = this.stamp()): StoredInjection {
+    const id = String(this.nextInjectionId++);
+    return { id, vmId, origin, target, bytes, state: 'accepted', history: [{ state: 'accepted', at }], createdAt: at, updatedAt: at };
+  }
+
+  /** Writes an injection's current fields and history: inserts it when new, else updates it (one statement). */
   saveInjection(inj: StoredInjection, boot?: number): void {
     this.st.saveInjection.run(
+      Number(inj.id),
+      inj.vmId,
+      inj.origin,
+      JSON.stringify(inj.target),
+      bufferOf(inj.bytes),
       inj.state,
       inj.sourceId ?? null,
       inj.refusal === undefined ? null : JSON.stringify(inj.refusal),
       inj.outcome === undefined ? null : JSON.stringify(inj.outcome),
       inj.vmInjectionId ?? null,
       boot ?? null,
+      inj.createdAt,
       inj.updatedAt,
       historyToJson(inj.history),
-      Number(inj.id),
     );
   }
 
@@ -439,7 +473,11 @@ export class EventStore {
 
   // ---- guest records ---------------------------------------------------------------------
 
-  addGuestRecord(rec: Omit<StoredGuestRecord, 'id' | 'at'>): number {
+  /**
+   * Stores a record the guest read. `decodedText` is the JSON text of `rec.decoded` when the
+   * caller already has it (the gateway writes it from the decoded model in one pass).
+   */
+  addGuestRecord(rec: Omit<StoredGuestRecord, 'id' | 'at'>, decodedText?: string): number {
     const row = this.st.addGuestRecord.get(
       rec.vmId,
       rec.injectionId === undefined ? null : Number(rec.injectionId),
@@ -447,7 +485,7 @@ export class EventStore {
       rec.boot,
       rec.severity ?? null,
       JSON.stringify(rec.sections),
-      jsonText(rec.decoded),
+      decodedText ?? jsonText(rec.decoded),
       bufferOf(rec.bytes),
       this.stamp(),
     ) as { id: number };

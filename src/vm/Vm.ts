@@ -46,7 +46,11 @@ export interface VmOptions {
   costs?: Partial<Costs>;
   logCapacity?: number;
   workload?: Task;
-  /** how many finished injections `injection(id)` still remembers (default 4096; the store keeps history) */
+  /**
+   * how many finished (acknowledged or rejected) injections `injection(id)` still remembers
+   * (default 4096); injections in flight are always remembered. The gateway uses a small value:
+   * its store keeps every injection.
+   */
   retainInjections?: number;
 }
 
@@ -67,9 +71,12 @@ export class Vm implements VirtualMachine {
   private notifier!: Notifier;
   guest!: GuestKernel;
   private bootCount = 0;
+  /** every injection in flight, plus the last `retainInjections` finished ones */
   private readonly injections = new Map<string, Tracked>();
-  /** injection ids in creation order, for forgetting the oldest */
-  private readonly retained: string[] = [];
+  /** ids of the finished injections still in `injections`, oldest first (a ring) */
+  private readonly finished: string[] = [];
+  /** next slot of `finished` to overwrite once it is full */
+  private finishedAt = 0;
   /** per source: the injection whose record is in the block (delivered, not yet acknowledged) */
   private readonly outstanding = new Map<number, string>();
   private readonly listeners = new Set<(e: VmEvent) => void>();
@@ -294,6 +301,7 @@ export class Vm implements VirtualMachine {
     t.status.state = state;
     t.status.history.push({ state, at: this.guest.clock.now() });
     this.emit({ type: 'injection', vmId: this.id, status: t.status });
+    if (state === 'acknowledged' || state === 'rejected') this.finish(t.status.id);
   }
 
   private refuse(t: Tracked, refusal: Refusal): InjectionStatus {
@@ -304,15 +312,30 @@ export class Vm implements VirtualMachine {
 
   private remember(t: Tracked): void {
     this.injections.set(t.status.id, t);
-    this.retained.push(t.status.id);
-    const limit = this.opts.retainInjections ?? DEFAULT_RETAIN;
-    // Forget the oldest finished injections; one still in flight goes to the back of the line.
-    for (let guard = this.retained.length; this.injections.size > limit && guard > 0; guard--) {
-      const id = this.retained.shift()!;
-      const old = this.injections.get(id);
-      if (old && old.status.state !== 'acknowledged' && old.status.state !== 'rejected') this.retained.push(id);
-      else this.injections.delete(id);
+  }
+
+  /**
+   * An injection reached a final state: it stays known while it is among the last
+   * `retainInjections` finished ones; the oldest finished one is forgotten. Injections in flight
+   * (queued or delivered) are never forgotten, and are bounded by the sources' queues. The cost
+   * is constant per injection, whatever the number in flight.
+   */
+  private finish(id: string): void {
+    // at least the newest: its outcome arrives after its acknowledgement (recordDone)
+    const limit = Math.max(1, Math.floor(this.opts.retainInjections ?? DEFAULT_RETAIN));
+    if (this.finished.length < limit) {
+      this.finished.push(id);
+      return;
     }
+    const old = this.finished[this.finishedAt];
+    this.finished[this.finishedAt] = id;
+    this.finishedAt = (this.finishedAt + 1) % limit;
+    this.injections.delete(old);
+  }
+
+  /** How many injections this VM keeps in memory: in flight, and finished ones it still remembers. */
+  retainedInjections(): { total: number; finished: number } {
+    return { total: this.injections.size, finished: this.finished.length };
   }
 
   // ------------------------------------------------------------------ views
