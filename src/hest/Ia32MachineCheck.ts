@@ -1,15 +1,10 @@
 import { ByteReader } from '../binary/ByteReader';
 import { ByteWriter, Encodable } from '../binary/ByteWriter';
 import { joinPath } from '../binary/errors';
+import { decodeErrorSourceHead, ErrorSourceHead, ErrorSourceHeadFields } from './ErrorSourceHead';
 import { decodeMachineCheckBank, MACHINE_CHECK_BANK_LENGTH, MachineCheckBank, writeBanks } from './MachineCheckBank';
 
-export interface Ia32MachineCheckFields {
-  sourceId: number;
-  reserved1?: number;
-  flags: number;
-  enabled: number;
-  recordsToPreallocate: number;
-  maxSectionsPerRecord: number;
+export interface Ia32MachineCheckFields extends ErrorSourceHeadFields {
   globalCapabilityInitData: bigint;
   globalControlInitData: bigint;
   /** 7 reserved bytes at offset 33 */
@@ -23,26 +18,14 @@ export interface Ia32MachineCheckFields {
  * MaxSectionsPerRecord u32 · 16 GlobalCapabilityInitData u64 · 24 GlobalControlInitData u64 · 32
  * NumberOfHardwareBanks u8 · 33 Reserved 7 · 40 banks.
  */
-export class Ia32MachineCheck implements Encodable {
-  readonly type = 0 as const;
-  readonly sourceId: number;
-  readonly reserved1: number;
-  readonly flags: number;
-  readonly enabled: number;
-  readonly recordsToPreallocate: number;
-  readonly maxSectionsPerRecord: number;
+export class Ia32MachineCheck extends ErrorSourceHead<0> implements Encodable {
   readonly globalCapabilityInitData: bigint;
   readonly globalControlInitData: bigint;
   readonly reserved2: Uint8Array;
   readonly banks: MachineCheckBank[];
 
   constructor(f: Ia32MachineCheckFields) {
-    this.sourceId = f.sourceId;
-    this.reserved1 = f.reserved1 ?? 0;
-    this.flags = f.flags;
-    this.enabled = f.enabled;
-    this.recordsToPreallocate = f.recordsToPreallocate;
-    this.maxSectionsPerRecord = f.maxSectionsPerRecord;
+    super(0, f);
     this.globalCapabilityInitData = f.globalCapabilityInitData;
     this.globalControlInitData = f.globalControlInitData;
     this.reserved2 = f.reserved2 ?? new Uint8Array(7);
@@ -55,13 +38,7 @@ export class Ia32MachineCheck implements Encodable {
 
   writeTo(w: ByteWriter, offset: number, path = ''): void {
     const p = (f: string) => joinPath(path, f);
-    w.u16(offset + 0, this.type, p('type'));
-    w.u16(offset + 2, this.sourceId, p('sourceId'));
-    w.u16(offset + 4, this.reserved1, p('reserved1'));
-    w.u8(offset + 6, this.flags, p('flags'));
-    w.u8(offset + 7, this.enabled, p('enabled'));
-    w.u32(offset + 8, this.recordsToPreallocate, p('recordsToPreallocate'));
-    w.u32(offset + 12, this.maxSectionsPerRecord, p('maxSectionsPerRecord'));
+    this.writeHead(w, offset, path);
     w.u64(offset + 16, this.globalCapabilityInitData, p('globalCapabilityInitData'));
     w.u64(offset + 24, this.globalControlInitData, p('globalControlInitData'));
     w.u8(offset + 32, this.banks.length, p('numberOfHardwareBanks'));
@@ -71,13 +48,7 @@ export class Ia32MachineCheck implements Encodable {
 
   toJSON(): Record<string, unknown> {
     return {
-      type: { value: 0, name: 'ia32MachineCheck' },
-      sourceId: this.sourceId,
-      reserved1: this.reserved1,
-      flags: this.flags,
-      enabled: this.enabled,
-      recordsToPreallocate: this.recordsToPreallocate,
-      maxSectionsPerRecord: this.maxSectionsPerRecord,
+      ...this.headJson('ia32MachineCheck'),
       globalCapabilityInitData: this.globalCapabilityInitData,
       globalControlInitData: this.globalControlInitData,
       numberOfHardwareBanks: this.banks.length,
@@ -91,12 +62,7 @@ export class Ia32MachineCheck implements Encodable {
 export function decodeIa32MachineCheck(r: ByteReader): Ia32MachineCheck {
   const count = r.u8(32, 'numberOfHardwareBanks');
   return new Ia32MachineCheck({
-    sourceId: r.u16(2, 'sourceId'),
-    reserved1: r.u16(4, 'reserved1'),
-    flags: r.u8(6, 'flags'),
-    enabled: r.u8(7, 'enabled'),
-    recordsToPreallocate: r.u32(8, 'recordsToPreallocate'),
-    maxSectionsPerRecord: r.u32(12, 'maxSectionsPerRecord'),
+    ...decodeErrorSourceHead(r),
     globalCapabilityInitData: r.u64(16, 'globalCapabilityInitData'),
     globalControlInitData: r.u64(24, 'globalControlInitData'),
     reserved2: r.bytesAt(33, 7, 'reserved2'),

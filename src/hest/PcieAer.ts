@@ -1,19 +1,15 @@
 import { ByteReader } from '../binary/ByteReader';
 import { ByteWriter, Encodable } from '../binary/ByteWriter';
 import { joinPath } from '../binary/errors';
+import { decodeErrorSourceHead, ErrorSourceHead, ErrorSourceHeadFields } from './ErrorSourceHead';
 
 export type PcieAerType = 6 | 7 | 8;
 
-export interface PcieAerFields {
+export interface PcieAerFields extends ErrorSourceHeadFields {
   /** 6 root port (48 bytes), 7 device/endpoint (44), 8 PCIe/PCI-X bridge (56) */
   type: PcieAerType;
-  sourceId: number;
-  reserved1?: number;
   /** bit 0 firmware first, bit 1 global; bits 2–7 reserved */
   flags: number;
-  enabled: number;
-  recordsToPreallocate: number;
-  maxSectionsPerRecord: number;
   /** bits 7:0 bus, 23:8 segment */
   bus: number;
   device: number;
@@ -42,14 +38,7 @@ const NAME: Record<PcieAerType, string> = { 6: 'pcieRootPortAer', 7: 'pcieDevice
  * CorrectableErrorMask · 40 AdvancedErrorCapabilitiesAndControl (u32 each). Root port adds 44
  * RootErrorCommand; bridge adds 44/48/52 the three secondary fields.
  */
-export class PcieAer implements Encodable {
-  readonly type: PcieAerType;
-  readonly sourceId: number;
-  readonly reserved1: number;
-  readonly flags: number;
-  readonly enabled: number;
-  readonly recordsToPreallocate: number;
-  readonly maxSectionsPerRecord: number;
+export class PcieAer extends ErrorSourceHead<PcieAerType> implements Encodable {
   readonly bus: number;
   readonly device: number;
   readonly function: number;
@@ -65,13 +54,7 @@ export class PcieAer implements Encodable {
   readonly secondaryAdvancedErrorCapabilitiesAndControl: number;
 
   constructor(f: PcieAerFields) {
-    this.type = f.type;
-    this.sourceId = f.sourceId;
-    this.reserved1 = f.reserved1 ?? 0;
-    this.flags = f.flags;
-    this.enabled = f.enabled;
-    this.recordsToPreallocate = f.recordsToPreallocate;
-    this.maxSectionsPerRecord = f.maxSectionsPerRecord;
+    super(f.type, f);
     this.bus = f.bus;
     this.device = f.device;
     this.function = f.function;
@@ -93,13 +76,7 @@ export class PcieAer implements Encodable {
 
   writeTo(w: ByteWriter, offset: number, path = ''): void {
     const p = (f: string) => joinPath(path, f);
-    w.u16(offset + 0, this.type, p('type'));
-    w.u16(offset + 2, this.sourceId, p('sourceId'));
-    w.u16(offset + 4, this.reserved1, p('reserved1'));
-    w.u8(offset + 6, this.flags, p('flags'));
-    w.u8(offset + 7, this.enabled, p('enabled'));
-    w.u32(offset + 8, this.recordsToPreallocate, p('recordsToPreallocate'));
-    w.u32(offset + 12, this.maxSectionsPerRecord, p('maxSectionsPerRecord'));
+    this.writeHead(w, offset, path);
     w.u32(offset + 16, this.bus, p('bus'));
     w.u16(offset + 20, this.device, p('device'));
     w.u16(offset + 22, this.function, p('function'));
@@ -119,13 +96,7 @@ export class PcieAer implements Encodable {
 
   toJSON(): Record<string, unknown> {
     const out: Record<string, unknown> = {
-      type: { value: this.type, name: NAME[this.type] },
-      sourceId: this.sourceId,
-      reserved1: this.reserved1,
-      flags: this.flags,
-      enabled: this.enabled,
-      recordsToPreallocate: this.recordsToPreallocate,
-      maxSectionsPerRecord: this.maxSectionsPerRecord,
+      ...this.headJson(NAME[this.type]),
       bus: this.bus,
       device: this.device,
       function: this.function,
@@ -149,12 +120,7 @@ export class PcieAer implements Encodable {
 export function decodePcieAer(r: ByteReader, type: PcieAerType): PcieAer {
   return new PcieAer({
     type,
-    sourceId: r.u16(2, 'sourceId'),
-    reserved1: r.u16(4, 'reserved1'),
-    flags: r.u8(6, 'flags'),
-    enabled: r.u8(7, 'enabled'),
-    recordsToPreallocate: r.u32(8, 'recordsToPreallocate'),
-    maxSectionsPerRecord: r.u32(12, 'maxSectionsPerRecord'),
+    ...decodeErrorSourceHead(r),
     bus: r.u32(16, 'bus'),
     device: r.u16(20, 'device'),
     function: r.u16(22, 'function'),
