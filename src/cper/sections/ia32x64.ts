@@ -133,37 +133,29 @@ function fields(list: Array<[string, number, number, number, EnumTable?]>): Chec
   return list.map(([name, shift, width, validationBit, table]) => ({ name, shift, width, validationBit, table }));
 }
 
+/**
+ * Bits 29:16 as the cache, TLB and bus check words all lay them out; only the operation field's
+ * meanings differ (the cache check has its own list).
+ */
+function cacheTlbBusFields(operations: EnumTable): Array<[string, number, number, number, EnumTable?]> {
+  return [
+    ['transactionType', 16, 2, 0, IA32_TRANSACTION_TYPES],
+    ['operation', 18, 4, 1, operations],
+    ['level', 22, 3, 2],
+    ['processorContextCorrupt', 25, 1, 3],
+    ['uncorrected', 26, 1, 4],
+    ['preciseIp', 27, 1, 5],
+    ['restartableIp', 28, 1, 6],
+    ['overflow', 29, 1, 7],
+  ];
+}
+
 /** Bit layouts of the check-info word per structure type (bits 15:0 are always its own validation bits). */
 export const CHECK_LAYOUTS: Readonly<Record<Ia32CheckKind, CheckField[]>> = {
-  cache: fields([
-    ['transactionType', 16, 2, 0, IA32_TRANSACTION_TYPES],
-    ['operation', 18, 4, 1, IA32_CACHE_OPERATIONS],
-    ['level', 22, 3, 2],
-    ['processorContextCorrupt', 25, 1, 3],
-    ['uncorrected', 26, 1, 4],
-    ['preciseIp', 27, 1, 5],
-    ['restartableIp', 28, 1, 6],
-    ['overflow', 29, 1, 7],
-  ]),
-  tlb: fields([
-    ['transactionType', 16, 2, 0, IA32_TRANSACTION_TYPES],
-    ['operation', 18, 4, 1, IA32_OPERATIONS],
-    ['level', 22, 3, 2],
-    ['processorContextCorrupt', 25, 1, 3],
-    ['uncorrected', 26, 1, 4],
-    ['preciseIp', 27, 1, 5],
-    ['restartableIp', 28, 1, 6],
-    ['overflow', 29, 1, 7],
-  ]),
+  cache: fields(cacheTlbBusFields(IA32_CACHE_OPERATIONS)),
+  tlb: fields(cacheTlbBusFields(IA32_OPERATIONS)),
   bus: fields([
-    ['transactionType', 16, 2, 0, IA32_TRANSACTION_TYPES],
-    ['operation', 18, 4, 1, IA32_OPERATIONS],
-    ['level', 22, 3, 2],
-    ['processorContextCorrupt', 25, 1, 3],
-    ['uncorrected', 26, 1, 4],
-    ['preciseIp', 27, 1, 5],
-    ['restartableIp', 28, 1, 6],
-    ['overflow', 29, 1, 7],
+    ...cacheTlbBusFields(IA32_OPERATIONS),
     ['participationType', 30, 2, 8, IA32_PARTICIPATION_TYPES],
     ['timeOut', 32, 1, 9],
     ['addressSpace', 33, 2, 10, IA32_ADDRESS_SPACES],
