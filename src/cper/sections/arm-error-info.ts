@@ -18,6 +18,7 @@ import {
   uint,
 } from '../json/fields';
 import type { ArmTypeEncoding } from './SectionCodec';
+import { presentFields } from './section-body-fields';
 
 /**
  * ARM processor error-information structure (UEFI N.2.4.4.1), 32 bytes:
@@ -444,9 +445,7 @@ function resolveErrorInformation(
     op = parsed.data.value;
   }
   const table = kind === 'bus' ? BUS_INFO_VALIDATION_BITS : CACHE_INFO_VALIDATION_BITS;
-  const present: Record<string, boolean> = {};
-  for (const name of Object.values(table)) present[name] = (v as Record<string, unknown>)[name] !== undefined;
-  const validation = bitsOf(table, v.validationBits, present);
+  const validation = bitsOf(table, v.validationBits, presentFields(table, v));
   if (typeof validation !== 'number') return validation;
   const tt = v.transactionType?.value ?? 0;
   if (tt > 3) return { path: ['errorInformation', 'transactionType'], message: 'transaction type is 2 bits' };

@@ -19,7 +19,7 @@ import {
   uint,
 } from '../json/fields';
 import { decodeErrorStatus, ErrorStatus, errorStatusField } from './error-status';
-import { HexString, hexField, readTrailing, validationBitsFrom, writeHex } from './section-body-fields';
+import { HexString, hexField, presentFields, readTrailing, validationBitsFrom, writeHex } from './section-body-fields';
 import type { CperOptions, SectionCodec } from './SectionCodec';
 
 /**
@@ -289,13 +289,11 @@ const memoryInput = z
         }
       }
     }
-    const present: Record<string, boolean> = {};
-    for (const name of Object.values(MEMORY_VALIDATION_BITS)) present[name] = (v as Record<string, unknown>)[name] !== undefined;
     const out: MemorySection = {
       type: 'memory',
       guid: SECTION_TYPES.memory.guid,
       layoutSize,
-      validationBits: validationBitsFrom(MEMORY_VALIDATION_BITS, v.validationBits, present),
+      validationBits: validationBitsFrom(MEMORY_VALIDATION_BITS, v.validationBits, presentFields(MEMORY_VALIDATION_BITS, v)),
       errorStatus: v.errorStatus ?? decodeErrorStatus(0n),
       physicalAddress: v.physicalAddress ?? 0n,
       physicalAddressMask: v.physicalAddressMask ?? 0n,

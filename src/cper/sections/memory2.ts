@@ -21,7 +21,7 @@ import {
 } from '../json/fields';
 import { decodeErrorStatus, ErrorStatus, errorStatusField } from './error-status';
 import { MEMORY_ERROR_TYPES } from './memory';
-import { HexString, hexField, readTrailing, validationBitsFrom, writeHex } from './section-body-fields';
+import { HexString, hexField, presentFields, readTrailing, validationBitsFrom, writeHex } from './section-body-fields';
 import type { CperOptions, SectionCodec } from './SectionCodec';
 
 /**
@@ -246,12 +246,10 @@ const memory2Input = z
       ctx.addIssue({ code: 'custom', path: ['bank'], message: 'give either bank or bankGroup/bankAddress, not both' });
       return z.NEVER;
     }
-    const present: Record<string, boolean> = {};
-    for (const name of Object.values(MEMORY2_VALIDATION_BITS)) present[name] = (v as Record<string, unknown>)[name] !== undefined;
     const out: Memory2Section = {
       type: 'memory2',
       guid: SECTION_TYPES.memory2.guid,
-      validationBits: validationBitsFrom(MEMORY2_VALIDATION_BITS, v.validationBits, present),
+      validationBits: validationBitsFrom(MEMORY2_VALIDATION_BITS, v.validationBits, presentFields(MEMORY2_VALIDATION_BITS, v)),
       errorStatus: v.errorStatus ?? decodeErrorStatus(0n),
       physicalAddress: v.physicalAddress ?? 0n,
       physicalAddressMask: v.physicalAddressMask ?? 0n,

@@ -6,7 +6,7 @@ import { SECTION_TYPES } from '../guids';
 import { EnumTable, EnumValue, enumField, enumValue, Flags64, flags64Field, flags64Value, FlagTable, u64, uint } from '../json/fields';
 import { decodeErrorStatus, ErrorStatus, errorStatusField } from './error-status';
 import type { SectionCodec } from './SectionCodec';
-import { HexString, hexByteLength, hexField, identityShape, readTrailing, validationBitsFrom, writeHex } from './section-body-fields';
+import { HexString, hexByteLength, hexField, identityShape, presentFields, readTrailing, validationBitsFrom, writeHex } from './section-body-fields';
 
 /**
  * PCI/PCI-X bus error section (UEFI N.2.8), 72 bytes:
@@ -155,12 +155,10 @@ export const pciBusInput: z.ZodType<PciBusSection> = z
     trailing: hexField().optional(),
   })
   .transform((v): PciBusSection => {
-    const present: Record<string, boolean> = {};
-    for (const name of Object.values(PCI_BUS_VALIDATION_BITS)) present[name] = (v as Record<string, unknown>)[name] !== undefined;
     const s: PciBusSection = {
       type: 'pciBus',
       guid: INFO.guid,
-      validationBits: validationBitsFrom(PCI_BUS_VALIDATION_BITS, v.validationBits, present),
+      validationBits: validationBitsFrom(PCI_BUS_VALIDATION_BITS, v.validationBits, presentFields(PCI_BUS_VALIDATION_BITS, v)),
       errorStatus: v.errorStatus ?? decodeErrorStatus(0n),
       errorType: v.errorType ?? enumValue(PCI_BUS_ERROR_TYPES, 0),
       busId: { bus: v.busId?.bus ?? 0, segment: v.busId?.segment ?? 0 },

@@ -27,6 +27,7 @@ import {
   identityShape,
   readFixedText,
   readTrailing,
+  presentFields,
   validationBitsFrom,
   writeFixedText,
   writeHex,
@@ -159,12 +160,10 @@ export const processorGenericInput: z.ZodType<ProcessorGenericSection> = z
     trailing: hexField().optional(),
   })
   .transform((v): ProcessorGenericSection => {
-    const present: Record<string, boolean> = {};
-    for (const name of Object.values(PROCESSOR_GENERIC_VALIDATION_BITS)) present[name] = (v as Record<string, unknown>)[name] !== undefined;
     const s: ProcessorGenericSection = {
       type: 'processorGeneric',
       guid: INFO.guid,
-      validationBits: validationBitsFrom(PROCESSOR_GENERIC_VALIDATION_BITS, v.validationBits, present),
+      validationBits: validationBitsFrom(PROCESSOR_GENERIC_VALIDATION_BITS, v.validationBits, presentFields(PROCESSOR_GENERIC_VALIDATION_BITS, v)),
       processorType: v.processorType ?? enumValue(PROCESSOR_TYPES, 0),
       isa: v.isa ?? enumValue(PROCESSOR_ISAS, 0),
       errorType: v.errorType ?? flagsValue(PROCESSOR_ERROR_TYPE_BITS, 0),

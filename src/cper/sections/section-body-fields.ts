@@ -139,6 +139,16 @@ export function identityShape<N extends string>(name: N, guids: readonly string[
 }
 
 /**
+ * For each field name of a validation-bit table, whether the input states that field: the
+ * `present` argument of `validationBitsFrom` for inputs whose keys are the table's names.
+ */
+export function presentFields(table: FlagTable, input: object): Record<string, boolean> {
+  const present: Record<string, boolean> = {};
+  for (const name of Object.values(table)) present[name] = (input as Record<string, unknown>)[name] !== undefined;
+  return present;
+}
+
+/**
  * Validation bits of an input: the given word (raw or named booleans) wins; otherwise one bit per
  * field that is present, so minimal JSON gets exactly the bits of what it states.
  */
