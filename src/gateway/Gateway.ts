@@ -13,10 +13,8 @@ import type {
   VmSpec,
 } from '../vm/contract';
 import type { VmOptions } from '../vm/Vm';
-import { safeDecodeStatusBlock } from '../cper';
-import { modelJsonText } from '../store/modelJsonText';
+import { renderGuestRecord } from './guestRecordRendering';
 import { GatewayMetrics } from './metrics';
-import { summariseDecodedRecord } from './recordSummary';
 
 /**
  * The gateway's core, without HTTP: owns the live VMs, writes everything they report to the
@@ -426,25 +424,9 @@ export class Gateway extends EventEmitter {
       }
       case 'guest-record': {
         const injectionId = e.injectionId === undefined ? undefined : this.gatewayId(live, e.injectionId);
-        // The decoded JSON form is the strict decode of the bytes the guest read (what the VM's
-        // `decoded` holds), written as text straight from the decoded model: no JSON object
-        // tree is built on the request path. null when the codec refuses the bytes.
-        const d = safeDecodeStatusBlock(e.bytes);
-        const model = d.success ? d.data : null;
-        const summary = summariseDecodedRecord(model);
-        this.store.addGuestRecord(
-          {
-            vmId: live.id,
-            injectionId,
-            sourceId: e.sourceId,
-            boot: live.boot,
-            severity: summary.severity,
-            sections: summary.sections,
-            decoded: undefined,
-            bytes: e.bytes,
-          },
-          modelJsonText(model),
-        );
+        // queued in the store: decoded and written just before the batch commits (records
+        // with the same bytes in one batch are decoded once)
+        this.store.addGuestRecordDeferred({ vmId: live.id, injectionId, sourceId: e.sourceId, boot: live.boot, bytes: e.bytes }, renderGuestRecord);
         return;
       }
       case 'panic':

@@ -39,6 +39,24 @@ export interface EventStoreOptions {
   maxBatch?: number;
 }
 
+/** The columns of a guest record computed from its bytes (decoded JSON text and its summary). */
+export interface GuestRecordRendering {
+  /** JSON text of the decoded record ("null" when it does not decode) */
+  decodedText: string;
+  severity?: string;
+  sections: string[];
+}
+
+/** Computes a record's decoded columns from its bytes; must depend on the bytes only. */
+export type GuestRecordRenderer = (bytes: Uint8Array) => GuestRecordRendering;
+
+/** A guest record waiting for its batch's commit to be written. */
+interface PendingGuestRecord {
+  rec: Omit<StoredGuestRecord, 'id' | 'at' | 'decoded' | 'severity' | 'sections'>;
+  render: GuestRecordRenderer;
+  at: string;
+}
+
 /** Page of a list read: rows in ascending id order. */
 export interface Page {
   /** only rows with an id/seq greater than this */
@@ -150,6 +168,8 @@ export class EventStore {
   private batch?: { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void; writes: number; timer?: NodeJS.Timeout };
   private readonly groupCommitMs: number;
   private readonly maxBatch: number;
+  /** guest records of the open batch, written (decoded once per distinct record) just before it commits */
+  private readonly pendingRecords: PendingGuestRecord[] = [];
 
   private constructor(file: string, opts: EventStoreOptions) {
     this.file = file;
@@ -185,7 +205,19 @@ export class EventStore {
 
   /** Runs `fn` in one transaction (nested calls, and calls inside an open batch, become savepoints). */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    const mark = this.pendingRecords.length;
+    try {
+      return this.db.transaction(() => {
+        const out = fn();
+        // outside a batch the transaction commits now: its guest records go with it
+        if (!this.batch) this.writePendingRecords();
+        return out;
+      })();
+    } catch (e) {
+      // the transaction (or savepoint) is rolled back: so are the guest records it added
+      this.pendingRecords.length = mark;
+      throw e;
+    }
   }
 
   /**
@@ -220,9 +252,11 @@ export class EventStore {
     this.batch = undefined;
     if (b.timer) clearTimeout(b.timer);
     try {
+      this.writePendingRecords();
       this.db.exec('COMMIT');
       b.resolve();
     } catch (e) {
+      this.pendingRecords.length = 0;
       try {
         if (this.db.inTransaction) this.db.exec('ROLLBACK');
       } catch {
@@ -300,6 +334,10 @@ export class EventStore {
         `INSERT INTO guest_records (vm_id, injection_id, source_id, boot, severity, sections, decoded, bytes, at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
       ),
+      addGuestRecordRow: db.prepare(
+        `INSERT INTO guest_records (vm_id, injection_id, source_id, boot, severity, sections, decoded, bytes, at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
       guestRecordsOfVm: db.prepare('SELECT * FROM guest_records WHERE vm_id = ? AND id > ? AND at >= ? ORDER BY id LIMIT ?'),
       guestRecordsAll: db.prepare('SELECT * FROM guest_records WHERE id > ? AND at >= ? ORDER BY id LIMIT ?'),
       guestRecordsOfInjection: db.prepare('SELECT * FROM guest_records WHERE injection_id = ? ORDER BY id'),
@@ -343,6 +381,8 @@ export class EventStore {
   /** Deletes a VM and everything recorded about it. Returns false when it did not exist. */
   deleteVm(id: string): boolean {
     this.logSeq.delete(id);
+    // records of the open batch die with their VM (as stored ones do, by cascade)
+    for (let i = this.pendingRecords.length - 1; i >= 0; i--) if (this.pendingRecords[i].rec.vmId === id) this.pendingRecords.splice(i, 1);
     return this.st.deleteVm.run(id).changes > 0;
   }
 
@@ -492,8 +532,58 @@ export class EventStore {
     return row.id;
   }
 
+  /**
+   * Stores a record the guest read, computing its decoded columns with `render` when the open
+   * batch commits (at once when no batch is open): the request path only queues it, and the
+   * records of one batch with the same bytes are decoded once. Until then reads of guest records
+   * write the queue first, so they see every record, as before.
+   */
+  addGuestRecordDeferred(rec: PendingGuestRecord['rec'], render: GuestRecordRenderer): void {
+    // a copy: the caller's buffer may be reused before the batch commits
+    this.pendingRecords.push({ rec: { ...rec, bytes: rec.bytes.slice() }, render, at: this.stamp() });
+    if (!this.batch && !this.db.inTransaction) this.writePendingRecords();
+  }
+
+  /** Number of guest records queued for the open batch. */
+  get pendingGuestRecords(): number {
+    return this.pendingRecords.length;
+  }
+
+  /** Writes the queued guest records, in order, rendering each distinct record once. */
+  private writePendingRecords(): void {
+    const pending = this.pendingRecords;
+    if (pending.length === 0) return;
+    let lastRender: GuestRecordRenderer | undefined;
+    let rendered = new Map<string, GuestRecordRendering>();
+    for (const p of pending) {
+      if (p.render !== lastRender) {
+        lastRender = p.render;
+        rendered = new Map();
+      }
+      const key = bufferOf(p.rec.bytes).toString('latin1');
+      let r = rendered.get(key);
+      if (r === undefined) {
+        r = p.render(p.rec.bytes);
+        rendered.set(key, r);
+      }
+      this.st.addGuestRecordRow.run(
+        p.rec.vmId,
+        p.rec.injectionId === undefined ? null : Number(p.rec.injectionId),
+        p.rec.sourceId,
+        p.rec.boot,
+        r.severity ?? null,
+        JSON.stringify(r.sections),
+        r.decodedText,
+        bufferOf(p.rec.bytes),
+        p.at,
+      );
+    }
+    pending.length = 0;
+  }
+
   /** Guest records, of one VM or of all, at or after the ISO time `since`. */
   guestRecords(opts: { vmId?: string; since?: string } & Page = {}): StoredGuestRecord[] {
+    if (this.db.inTransaction) this.writePendingRecords();
     const since = opts.since ?? '';
     const rows = (
       opts.vmId === undefined
@@ -504,6 +594,7 @@ export class EventStore {
   }
 
   guestRecordsOfInjection(injectionId: string): StoredGuestRecord[] {
+    if (this.db.inTransaction) this.writePendingRecords();
     return (this.st.guestRecordsOfInjection.all(Number(injectionId)) as GuestRecordRow[]).map(guestRecordFromRow);
   }
 
