@@ -244,6 +244,21 @@ function encodeMemory(w: ByteWriter, o: number, s: MemorySection, _opts: CperOpt
   if (s.trailing !== undefined) writeHex(w, o + s.layoutSize, s.trailing, p('trailing'));
 }
 
+/**
+ * The Bank word of a memory or memory 2 input: `bank` as given, or bank group (bits 15:8) and bank
+ * address (bits 7:0). Giving both forms is an issue at `bank`, and the result is then undefined.
+ */
+export function bankFromInput(
+  v: { bank?: number; bankGroup?: number; bankAddress?: number },
+  ctx: { addIssue(issue: { code: 'custom'; path: string[]; message: string }): void },
+): number | undefined {
+  if (v.bank !== undefined && (v.bankGroup !== undefined || v.bankAddress !== undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['bank'], message: 'give either bank or bankGroup/bankAddress, not both' });
+    return undefined;
+  }
+  return v.bank ?? (((v.bankGroup ?? 0) << 8) | (v.bankAddress ?? 0));
+}
+
 const memoryInput = z
   .strictObject({
     type: z.literal('memory'),
@@ -276,10 +291,8 @@ const memoryInput = z
     trailing: hexField().optional(),
   })
   .transform((v, ctx): MemorySection => {
-    if (v.bank !== undefined && (v.bankGroup !== undefined || v.bankAddress !== undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['bank'], message: 'give either bank or bankGroup/bankAddress, not both' });
-      return z.NEVER;
-    }
+    const bank = bankFromInput(v, ctx);
+    if (bank === undefined) return z.NEVER;
     const layoutSize = v.layoutSize ?? MEMORY_LENGTH;
     if (layoutSize === MEMORY_LEGACY_LENGTH) {
       for (const f of ['extended', 'rankNumber', 'cardHandle', 'moduleHandle'] as const) {
@@ -300,7 +313,7 @@ const memoryInput = z
       node: v.node ?? 0,
       card: v.card ?? 0,
       module: v.module ?? 0,
-      bank: v.bank ?? (((v.bankGroup ?? 0) << 8) | (v.bankAddress ?? 0)),
+      bank,
       device: v.device ?? 0,
       row: v.row ?? 0,
       column: v.column ?? 0,

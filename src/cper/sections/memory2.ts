@@ -20,7 +20,7 @@ import {
   uint,
 } from '../json/fields';
 import { decodeErrorStatus, ErrorStatus, errorStatusField } from './error-status';
-import { MEMORY_ERROR_TYPES } from './memory';
+import { bankFromInput, MEMORY_ERROR_TYPES } from './memory';
 import { HexString, hexField, presentFields, readTrailing, validationBitsFrom, writeHex } from './section-body-fields';
 import type { CperOptions, SectionCodec } from './SectionCodec';
 
@@ -242,10 +242,8 @@ const memory2Input = z
     trailing: hexField().optional(),
   })
   .transform((v, ctx): Memory2Section => {
-    if (v.bank !== undefined && (v.bankGroup !== undefined || v.bankAddress !== undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['bank'], message: 'give either bank or bankGroup/bankAddress, not both' });
-      return z.NEVER;
-    }
+    const bank = bankFromInput(v, ctx);
+    if (bank === undefined) return z.NEVER;
     const out: Memory2Section = {
       type: 'memory2',
       guid: SECTION_TYPES.memory2.guid,
@@ -256,7 +254,7 @@ const memory2Input = z
       node: v.node ?? 0,
       card: v.card ?? 0,
       module: v.module ?? 0,
-      bank: v.bank ?? (((v.bankGroup ?? 0) << 8) | (v.bankAddress ?? 0)),
+      bank,
       device: v.device ?? 0,
       row: v.row ?? 0,
       column: v.column ?? 0,

@@ -108,7 +108,8 @@ describe('Platform Memory Error section', () => {
     const s = memoryCodec.input.parse({ type: 'memory', bankGroup: 5, bankAddress: 4 });
     expect(s.bank).toBe(0x0504);
     expect(s.validationBits.raw).toBe((1n << 19n) | (1n << 20n));
-    expect(memoryCodec.input.safeParse({ type: 'memory', bank: 1, bankGroup: 2 }).success).toBe(false);
+    const r = memoryCodec.input.safeParse({ type: 'memory', bank: 1, bankGroup: 2 });
+    expect(r.success ? [] : r.error.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['bank', 'give either bank or bankGroup/bankAddress, not both']]);
   });
 
   it('rejects fields the 73-byte layout does not have and unknown fields', () => {

@@ -73,6 +73,14 @@ describe('Platform Memory Error 2 section', () => {
     expect(hex(encode(s).subarray(52, 63))).toBe('0300000009000000000001');
   });
 
+  it('bankGroup/bankAddress build the bank word with validation bits 20 and 21, and exclude bank', () => {
+    const s = memory2Codec.input.parse({ type: 'memory2', bankGroup: 5, bankAddress: 4 });
+    expect(s.bank).toBe(0x0504);
+    expect(s.validationBits.raw).toBe((1n << 20n) | (1n << 21n));
+    const r = memory2Codec.input.safeParse({ type: 'memory2', bank: 1, bankAddress: 2 });
+    expect(r.success ? [] : r.error.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['bank', 'give either bank or bankGroup/bankAddress, not both']]);
+  });
+
   it('a 95-byte body is truncated at its start', () => {
     expect(() => memory2Codec.decode(new ByteReader(golden.subarray(0, 95)), opts)).toThrow(/truncated at byte 0/);
   });
