@@ -1,7 +1,7 @@
 import fs from 'fs';
 import { Command, Option } from 'commander';
 import { toJsonText } from '../../binary/u64';
-import { GatewayClient, GatewayRequestError, URL_ENV, clientToken } from '../../gateway/client/GatewayClient';
+import { GatewayClient, GatewayRequestError, URL_ENV, clientToken, vmUrlPath } from '../../gateway/client/GatewayClient';
 import {
   ARM_VALID_BITS,
   ArmRecordOptions,
@@ -189,7 +189,7 @@ async function run(o: Opts): Promise<void> {
     // like the script's qom-get of the first CPU's midr: the VM's configured MIDR
     let midr: bigint | undefined;
     if (o.midr === undefined) {
-      const v = await client.request<{ spec: { midr: string } }>('GET', `/vms/${encodeURIComponent(vm)}`);
+      const v = await client.request<{ spec: { midr: string } }>('GET', vmUrlPath(vm));
       midr = BigInt(v.body.spec.midr);
     }
     let bytes: Uint8Array;
@@ -204,7 +204,7 @@ async function run(o: Opts): Promise<void> {
   if (o.source !== undefined) body.sourceId = num(o.source as string, 'source', 0xffff);
   if (o.notify !== undefined) body.notification = o.notify;
   if (o.esrIss !== undefined) body.esrIss = num(o.esrIss as string, 'esr-iss', 0x1ffffff);
-  const r = await client.request<Record<string, unknown>>('POST', `/vms/${encodeURIComponent(vm)}/errors`, body);
+  const r = await client.request<Record<string, unknown>>('POST', vmUrlPath(vm, '/errors'), body);
   if (o.json) {
     process.stdout.write(toJsonText(r.body, 2) + '\n');
     return;

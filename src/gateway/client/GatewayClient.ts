@@ -1,6 +1,7 @@
 import fs from 'fs';
 import path from 'path';
 import { TOKEN_ENV, TOKEN_FILE_NAME } from '../auth';
+import { VM_ID_PATTERN } from '../schemas';
 
 /**
  * A small REST client for the CLI (`rasgw inject`, `rasgw events`): bearer token from
@@ -21,6 +22,19 @@ export class GatewayRequestError extends Error {
 export interface ClientOptions {
   url: string;
   token: string;
+}
+
+/**
+ * `/vms/<id><suffix>` for a VM id the gateway accepts (VM_ID_PATTERN: 1-64 of [A-Za-z0-9._-],
+ * starting with a letter or digit). Any other id is refused here, before a request is made:
+ * URL parsers treat `.`, `..` and their %2e spellings as dot segments whatever the escaping, so
+ * such an id would send the request to another path, not to a VM.
+ */
+export function vmUrlPath(vmId: string, suffix = ''): string {
+  if (!VM_ID_PATTERN.test(vmId)) {
+    throw new GatewayRequestError(`invalid VM id ${JSON.stringify(vmId)}: expected 1-64 characters [A-Za-z0-9._-], starting with a letter or digit`, 0);
+  }
+  return `/vms/${vmId}${suffix}`;
 }
 
 /** The token for a client: RASGW_TOKEN, else the token file (default <dataDir>/token). */
