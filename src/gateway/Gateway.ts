@@ -72,6 +72,8 @@ export class VmExistsError extends Error {
 interface LiveVm {
   id: string;
   vm: VirtualMachine;
+  /** the gateway's logger with `{ vm: id }`: this VM's boots, reboots, refusals and panics */
+  logger: Logger;
   boot: number;
   /** VM injection id → gateway injection id (open injections and the last FINISHED_KEPT finished ones) */
   ids: Map<string, string>;
@@ -200,6 +202,7 @@ export class Gateway extends EventEmitter {
       live.boot = this.store.recordBoot(id);
       this.store.addEvent(id, 'reboot', live.boot, { bootCount: live.vm.state().bootCount });
     });
+    live.logger.info('VM rebooted', { boot: live.boot, bootCount: live.vm.state().bootCount });
   }
 
   deleteVm(id: string): void {
@@ -208,6 +211,7 @@ export class Gateway extends EventEmitter {
     this.live.delete(id);
     this.store.deleteVm(id);
     this.metrics.forgetVm(id);
+    live.logger.info('VM deleted');
     this.emit(`deleted:${id}`);
   }
 
@@ -251,6 +255,12 @@ export class Gateway extends EventEmitter {
       throw e;
     }
     this.metrics.injection(result.accepted ? result.injection.state : result.refusal.code);
+    if (!result.accepted) {
+      // a refusal is the client's or the guest's situation, not the gateway's fault: info,
+      // except a halted guest (it needs a reboot): warn
+      const level = result.refusal.code === 'guest_halted' ? 'warn' : 'info';
+      live.logger.log(level, 'injection refused', { injection: result.injection.id, code: result.refusal.code, reason: result.refusal.message });
+    }
     return result;
   }
 
@@ -279,6 +289,7 @@ export class Gateway extends EventEmitter {
     const live: LiveVm = {
       id,
       vm,
+      logger: this.logger.child({ vm: id }),
       boot,
       ids: new Map(),
       historyLen: new Map(),
@@ -289,6 +300,7 @@ export class Gateway extends EventEmitter {
       unsubscribe: () => undefined,
     };
     this.store.addEvent(id, 'boot', boot, { bootCount: vm.state().bootCount, booted: vm.state().booted });
+    live.logger.info('VM booted', { boot, bootCount: vm.state().bootCount, booted: vm.state().booted });
     // lines logged while the VM booted, before we could subscribe
     for (const l of vm.log()) this.logLine(live, l.line);
     live.unsubscribe = vm.subscribe((e) => this.onVmEvent(live, e));
@@ -416,7 +428,7 @@ export class Gateway extends EventEmitter {
       case 'injection': {
         const id = this.gatewayId(live, e.status.id);
         if (id === undefined) {
-          this.logger.warn('VM reported an injection the gateway does not know', { vm: live.id, vmInjectionId: e.status.id });
+          live.logger.warn('VM reported an injection the gateway does not know', { vmInjectionId: e.status.id });
           return;
         }
         this.syncStatus(live, id, e.status);
@@ -432,6 +444,7 @@ export class Gateway extends EventEmitter {
       case 'panic':
         this.store.addEvent(live.id, 'panic', live.boot, { reason: e.reason });
         this.metrics.panic(live.id);
+        live.logger.warn('guest panicked', { boot: live.boot, reason: e.reason });
         return;
       case 'boot':
         // boots are counted by the gateway itself (creation, reboot), which also sees the
@@ -452,7 +465,7 @@ export class Gateway extends EventEmitter {
           this.flushDirty(live);
         });
       } catch (e) {
-        this.logger.error('advancing the VM clock failed', { vm: live.id, error: e instanceof Error ? e.message : String(e) });
+        live.logger.error('advancing the VM clock failed', { error: e instanceof Error ? e.message : String(e) });
       }
     }
   }

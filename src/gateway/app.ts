@@ -36,6 +36,18 @@ export interface AppOptions {
 
 type Handler = (req: Request, res: Response, next: NextFunction) => void;
 
+/** A client's X-Request-Id is kept when it is this sane; otherwise the app numbers the request. */
+const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * The request's child logger (`{ request: <id> }`), created on first use: a request that logs
+ * nothing (every request at the default `info` level, unless it fails) never creates one.
+ */
+export function requestLogger(logger: Logger, res: Response): Logger {
+  const locals = res.locals as { requestLog?: Logger; requestId?: string };
+  return (locals.requestLog ??= logger.child({ request: locals.requestId }));
+}
+
 function expressPathToRegExp(path: string): RegExp {
   const src = path
     .split('/')
@@ -101,17 +113,25 @@ export function createApp(opts: AppOptions): express.Express {
     },
   };
 
-  // 1. request id + latency
+  // 1. request id + latency. Generated ids are this app's prefix (random, so ids of two server
+  // runs do not collide) and a counter.
+  const idPrefix = crypto.randomBytes(4).toString('hex');
+  let requestCount = 0;
   app.use((req, res, next) => {
     const start = process.hrtime.bigint();
     const incoming = req.headers['x-request-id'];
-    const id = typeof incoming === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(incoming) ? incoming : crypto.randomUUID();
+    const id = typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : `${idPrefix}-${++requestCount}`;
+    res.locals.requestId = id;
     res.setHeader('X-Request-Id', id);
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Cache-Control', 'no-store');
     res.on('finish', () => {
       const route = (res.locals.routePattern as string | undefined) ?? 'unmatched';
-      gateway.metrics.request(req.method, route, res.statusCode, Number(process.hrtime.bigint() - start) / 1e9);
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      gateway.metrics.request(req.method, route, res.statusCode, seconds);
+      if (logger.isDebugEnabled()) {
+        requestLogger(logger, res).debug('request completed', { method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1e6) / 1e3 });
+      }
     });
     next();
   });
@@ -187,8 +207,7 @@ export function createApp(opts: AppOptions): express.Express {
     else if (err instanceof VmExistsError) p = new ProblemError('vm-exists', err.message, { vmId: err.vmId });
     else if (err && typeof err === 'object' && 'type' in err) p = bodyParserProblem(err as { type?: string }, limit);
     if (!p) {
-      logger.error('request failed', {
-        request: res.getHeader('X-Request-Id'),
+      requestLogger(logger, res).error('request failed', {
         method: req.method,
         path: req.path,
         error: err instanceof Error ? err.message : String(err),
