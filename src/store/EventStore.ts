@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { toJsonText } from '../binary/u64';
 import type { GuestOutcome, InjectionTarget, Refusal, VmSpec } from '../vm/contract';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema';
+import { WalCheckpointer } from './WalCheckpointer';
 import type {
   InjectionOrigin,
   StoredEvent,
@@ -37,6 +38,14 @@ export interface EventStoreOptions {
   groupCommitMs?: number;
   /** writes after which a batch commits without waiting for the window (default 64) */
   maxBatch?: number;
+  /**
+   * Who checkpoints the WAL of a file store. `worker` (default): a worker thread (see
+   * WalCheckpointer), so no commit pays for it; `inline`: SQLite's autocheckpoint inside the
+   * commit that fills the WAL past 1000 pages.
+   */
+  checkpoint?: 'worker' | 'inline';
+  /** called if the checkpoint worker fails (the store falls back to `inline`) */
+  onCheckpointError?: (e: Error) => void;
 }
 
 /** The columns of a guest record computed from its bytes (decoded JSON text and its summary). */
@@ -170,6 +179,8 @@ export class EventStore {
   private readonly maxBatch: number;
   /** guest records of the open batch, written (decoded once per distinct record) just before it commits */
   private readonly pendingRecords: PendingGuestRecord[] = [];
+  /** checkpoints the WAL on a worker thread (file stores, unless `checkpoint: 'inline'`) */
+  readonly checkpointer?: WalCheckpointer;
 
   private constructor(file: string, opts: EventStoreOptions) {
     this.file = file;
@@ -178,6 +189,9 @@ export class EventStore {
     this.maxBatch = opts.maxBatch ?? 64;
     this.db = new Database(file);
     if (file !== ':memory:') this.db.pragma('journal_mode = WAL');
+    if (file !== ':memory:' && (opts.checkpoint ?? 'worker') === 'worker') {
+      this.checkpointer = new WalCheckpointer(file, (pages) => this.db.open && this.db.pragma(`wal_autocheckpoint = ${pages}`), { onError: opts.onCheckpointError });
+    }
     this.db.pragma(`synchronous = ${opts.durability === 'full' ? 'FULL' : 'NORMAL'}`);
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
@@ -196,6 +210,11 @@ export class EventStore {
   close(): void {
     if (!this.db.open) return;
     this.flush();
+    if (this.checkpointer) {
+      this.checkpointer.close();
+      // the WAL is copied into the database file and emptied before the file is closed
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    }
     this.db.close();
   }
 
