@@ -79,6 +79,19 @@ export function acceptedView(inj: StoredInjection): Record<string, unknown> {
   return out;
 }
 
+/**
+ * The 202 body as JSON text, written directly: the same text as JSON.stringify(acceptedView(inj))
+ * (same keys, same order) without building the object first.
+ */
+export function acceptedJsonText(inj: StoredInjection): string {
+  const vmId = JSON.stringify(inj.vmId);
+  const id = JSON.stringify(inj.id);
+  let text = `{"id":${id},"vmId":${vmId},"origin":${JSON.stringify(inj.origin)},"state":${JSON.stringify(inj.state)},"length":${inj.bytes.length},"links":{"self":${JSON.stringify(injectionLocation(inj.vmId, inj.id))}}`;
+  if (inj.sourceId !== undefined) text += `,"sourceId":${inj.sourceId}`;
+  if (inj.outcome) text += `,"panicked":${inj.outcome.panicked}`;
+  return text + '}';
+}
+
 export function recordView(r: StoredGuestRecord): Record<string, unknown> {
   const out: Record<string, unknown> = {
     id: r.id,
