@@ -84,9 +84,20 @@ export interface ErrorStatus extends Record<ErrorStatusFlag, boolean> {
 const RESERVED_MASK = 0xffn | (~((1n << 23n) - 1n) & 0xffff_ffff_ffff_ffffn);
 
 export function decodeErrorStatus(raw: bigint): ErrorStatus {
-  const out = { raw, errorType: enumValue(ERROR_STATUS_TYPES, Number((raw >> 8n) & 0xffn)) } as ErrorStatus;
-  for (const [name, bit] of Object.entries(FLAG_BITS)) out[name as ErrorStatusFlag] = ((raw >> BigInt(bit)) & 1n) === 1n;
-  return out;
+  // Every named field lives in the low 32 bits: read them once as a number. The literal keeps the
+  // key order of FLAG_BITS (the JSON form depends on it).
+  const lo = Number(raw & 0xffff_ffffn);
+  return {
+    raw,
+    errorType: enumValue(ERROR_STATUS_TYPES, (lo >>> 8) & 0xff),
+    address: ((lo >>> FLAG_BITS.address) & 1) === 1,
+    control: ((lo >>> FLAG_BITS.control) & 1) === 1,
+    data: ((lo >>> FLAG_BITS.data) & 1) === 1,
+    responder: ((lo >>> FLAG_BITS.responder) & 1) === 1,
+    requester: ((lo >>> FLAG_BITS.requester) & 1) === 1,
+    firstError: ((lo >>> FLAG_BITS.firstError) & 1) === 1,
+    overflow: ((lo >>> FLAG_BITS.overflow) & 1) === 1,
+  };
 }
 
 /** Bits that a spec-conforming word keeps at zero (7:0 and 63:23). */
