@@ -5,7 +5,7 @@ import { MemoryFailure } from '../../../src/guest-kernel/mm/MemoryFailure';
 import { DEFAULT_WORKLOAD } from '../../../src/guest-kernel/tasks';
 import type { Personality } from '../../../src/vm/contract';
 
-/** The GHES driver against a stub kernel: probe messages and the read-ack handshake. */
+/** The GHES driver against a minimal test kernel: probe messages and the read-ack handshake. */
 function driver(personality: Personality = 'linux') {
   const memory = new GuestMemory().addRam(0x40000000n, 0x1000000n);
   const lines: string[] = [];
