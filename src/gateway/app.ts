@@ -2,13 +2,16 @@ import crypto from 'crypto';
 import express, { NextFunction, Request, Response } from 'express';
 import type { Logger } from '../log/logger';
 import { silentLogger } from '../log/logger';
-import { bearerAuth } from './auth';
-import { Gateway, UnknownVmError, VmExistsError } from './Gateway';
-import { isPlainUtf8Json, readJsonBody } from './jsonBody';
+import { bearerAuth, tokenDigest } from './auth';
+import { Gateway } from './Gateway';
+import { injectionFastPath } from './injectionFastPath';
+import { isJsonContentType, isPlainUtf8Json, readJsonBody } from './jsonBody';
 import { buildOpenApi } from './openapi';
-import { invalidRequest, ProblemError } from './ProblemError';
-import { PROBLEM_TYPES, problemTypeUri } from './problems';
+import { ProblemError } from './ProblemError';
+import { problemFromError, requestStarter, writeProblem } from './requestPipeline';
 import { RouteContext, RouteDef, ROUTES } from './routes';
+
+export { requestLogger } from './requestPipeline';
 
 /**
  * The express application. Order of the request pipeline:
@@ -23,6 +26,8 @@ import { RouteContext, RouteDef, ROUTES } from './routes';
  * 6. 405 for a known path with another method, 404 for anything else;
  * 7. errors → RFC 9457 problem+json; an unexpected error is logged with the request id and
  *    answered with a bare internal-error (no message, no stack).
+ * Before all of it, an ordinary `POST /vms/{id}/errors` with a valid token and a plain JSON body
+ * is answered by injectionFastPath.ts with the same steps, without express's router.
  */
 export const DEFAULT_BODY_LIMIT = 256 * 1024;
 
@@ -36,58 +41,12 @@ export interface AppOptions {
 
 type Handler = (req: Request, res: Response, next: NextFunction) => void;
 
-/** A client's X-Request-Id is kept when it is this sane; otherwise the app numbers the request. */
-const SANE_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
-
-/**
- * The request's child logger (`{ request: <id> }`), created on first use: a request that logs
- * nothing (every request at the default `info` level, unless it fails) never creates one.
- */
-export function requestLogger(logger: Logger, res: Response): Logger {
-  const locals = res.locals as { requestLog?: Logger; requestId?: string };
-  return (locals.requestLog ??= logger.child({ request: locals.requestId }));
-}
-
 function expressPathToRegExp(path: string): RegExp {
   const src = path
     .split('/')
     .map((seg) => (seg.startsWith(':') ? '[^/]+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
     .join('/');
   return new RegExp(`^${src}/?$`);
-}
-
-function sendProblem(req: Request, res: Response, p: ProblemError): void {
-  const t = PROBLEM_TYPES[p.problem];
-  for (const [k, v] of Object.entries(p.headers)) res.setHeader(k, v);
-  const bodyObj = {
-    type: problemTypeUri(p.problem),
-    title: t.title,
-    status: t.status,
-    detail: p.detail,
-    instance: req.originalUrl.split('?')[0],
-    requestId: String(res.getHeader('X-Request-Id') ?? ''),
-    ...p.extensions,
-  };
-  res.status(t.status).type('application/problem+json').send(JSON.stringify(bodyObj));
-}
-
-/** body-parser failures as problems. */
-function bodyParserProblem(err: { type?: string; message?: string; limit?: number; status?: number }, limit: number): ProblemError | undefined {
-  switch (err.type) {
-    case 'entity.too.large':
-      return new ProblemError('request-too-large', `the request body is larger than ${limit} bytes`, { maxBytes: limit });
-    case 'entity.parse.failed':
-      return invalidRequest([{ pointer: '', code: 'malformed_json', message: `the body is not valid JSON: ${err.message ?? ''}`.trim() }]);
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
-      return new ProblemError('unsupported-media-type', err.message ?? 'unsupported body encoding');
-    case 'request.aborted':
-    case 'request.size.invalid':
-    case 'stream.encoding.set':
-      return invalidRequest([{ pointer: '', code: 'bad_body', message: err.message ?? 'the body could not be read' }]);
-    default:
-      return undefined;
-  }
 }
 
 export function createApp(opts: AppOptions): express.Express {
@@ -116,23 +75,9 @@ export function createApp(opts: AppOptions): express.Express {
   // 1. request id + latency. Generated ids are this app's prefix (random, so ids of two server
   // runs do not collide) and a counter.
   const idPrefix = crypto.randomBytes(4).toString('hex');
-  let requestCount = 0;
+  const startRequest = requestStarter(gateway, logger, idPrefix);
   app.use((req, res, next) => {
-    const start = process.hrtime.bigint();
-    const incoming = req.headers['x-request-id'];
-    const id = typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : `${idPrefix}-${++requestCount}`;
-    res.locals.requestId = id;
-    res.setHeader('X-Request-Id', id);
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Cache-Control', 'no-store');
-    res.on('finish', () => {
-      const route = (res.locals.routePattern as string | undefined) ?? 'unmatched';
-      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      gateway.metrics.request(req.method, route, res.statusCode, seconds);
-      if (logger.isDebugEnabled()) {
-        requestLogger(logger, res).debug('request completed', { method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1e6) / 1e3 });
-      }
-    });
+    startRequest(req, res);
     next();
   });
 
@@ -161,7 +106,7 @@ export function createApp(opts: AppOptions): express.Express {
     const hasBody = (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') || req.headers['transfer-encoding'] !== undefined;
     if (!hasBody) return next();
     const type = req.headers['content-type'] ?? '';
-    if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
+    if (!isJsonContentType(type)) {
       next(new ProblemError('unsupported-media-type', `the body must be application/json, not ${JSON.stringify(type || '(none)')}`));
       return;
     }
@@ -201,22 +146,25 @@ export function createApp(opts: AppOptions): express.Express {
       res.end();
       return;
     }
-    let p: ProblemError | undefined;
-    if (err instanceof ProblemError) p = err;
-    else if (err instanceof UnknownVmError) p = new ProblemError('not-found', err.message, { vmId: err.vmId });
-    else if (err instanceof VmExistsError) p = new ProblemError('vm-exists', err.message, { vmId: err.vmId });
-    else if (err && typeof err === 'object' && 'type' in err) p = bodyParserProblem(err as { type?: string }, limit);
-    if (!p) {
-      requestLogger(logger, res).error('request failed', {
-        method: req.method,
-        path: req.path,
-        error: err instanceof Error ? err.message : String(err),
-        stack: err instanceof Error ? err.stack : undefined,
-      });
-      p = new ProblemError('internal-error', 'the request failed; the server log has the cause under this requestId');
-    }
-    sendProblem(req, res, p);
+    const p = problemFromError(err, { logger, bodyLimit: limit, method: req.method, path: req.path, res });
+    writeProblem(res, req.originalUrl.split('?')[0], p);
   });
+
+  // the injection fast path, ahead of express's own request handling
+  const fastPath = injectionFastPath({
+    route: ROUTES.find((r) => r.method === 'post' && r.path === '/vms/:id/errors')!,
+    ctx,
+    expectedTokenDigest: tokenDigest(opts.token),
+    bodyLimit: limit,
+    logger,
+    startRequest,
+  });
+  type Handle = (req: Request, res: Response, next?: NextFunction) => void;
+  const withHandle = app as unknown as { handle: Handle };
+  const expressHandle = withHandle.handle.bind(app);
+  withHandle.handle = (req, res, next) => {
+    if (!fastPath(req, res)) expressHandle(req, res, next);
+  };
 
   return app;
 }

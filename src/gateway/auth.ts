@@ -61,24 +61,32 @@ export function tokenMatches(presented: string, expected: string): boolean {
   return crypto.timingSafeEqual(digest(presented), digest(expected));
 }
 
+/**
+ * Checks an `Authorization` header against the token's SHA-256 (computed once by the caller):
+ * undefined when it is `Bearer <token>`, else the 401 unauthorized problem to answer.
+ */
+export function bearerProblem(header: string | undefined, expected: Buffer): ProblemError | undefined {
+  if (header === undefined) {
+    return new ProblemError('unauthorized', 'missing Authorization header', {}, { 'WWW-Authenticate': 'Bearer realm="rasgw"' });
+  }
+  const m = /^Bearer[ ]+([^\s]+)\s*$/i.exec(header);
+  if (!m || !crypto.timingSafeEqual(digest(m[1]), expected)) {
+    return new ProblemError('unauthorized', m ? 'the bearer token is not valid' : 'the Authorization header is not "Bearer <token>"', {}, {
+      'WWW-Authenticate': 'Bearer realm="rasgw", error="invalid_token"',
+    });
+  }
+  return undefined;
+}
+
+/** The SHA-256 of the expected token, as `bearerProblem` takes it. */
+export function tokenDigest(token: string): Buffer {
+  return digest(token);
+}
+
 /** Express middleware: `Authorization: Bearer <token>` or 401 unauthorized. */
 export function bearerAuth(token: string) {
   const expected = digest(token);
   return (req: Request, _res: Response, next: NextFunction): void => {
-    const h = req.headers.authorization;
-    if (h === undefined) {
-      next(new ProblemError('unauthorized', 'missing Authorization header', {}, { 'WWW-Authenticate': 'Bearer realm="rasgw"' }));
-      return;
-    }
-    const m = /^Bearer[ ]+([^\s]+)\s*$/i.exec(h);
-    if (!m || !crypto.timingSafeEqual(digest(m[1]), expected)) {
-      next(
-        new ProblemError('unauthorized', m ? 'the bearer token is not valid' : 'the Authorization header is not "Bearer <token>"', {}, {
-          'WWW-Authenticate': 'Bearer realm="rasgw", error="invalid_token"',
-        }),
-      );
-      return;
-    }
-    next();
+    next(bearerProblem(req.headers.authorization, expected));
   };
 }

@@ -23,6 +23,11 @@ export function isPlainUtf8Json(headers: IncomingMessage['headers']): boolean {
   return m === null || m[1].toLowerCase() === 'utf-8' || m[1].toLowerCase() === 'utf8';
 }
 
+/** A JSON media type: application/json or application/<anything>+json, parameters allowed. */
+export function isJsonContentType(type: string): boolean {
+  return /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type);
+}
+
 /** JSON whitespace (RFC 8259): space, tab, line feed, carriage return. */
 function isJsonSpace(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
