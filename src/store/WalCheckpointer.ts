@@ -33,9 +33,18 @@ const { parentPort, workerData } = require('worker_threads');
 const Database = require(workerData.driver);
 let db;
 let timer;
+// Tells the parent, which may be blocked in close(), that this thread no longer uses the files.
+const released = () => {
+  Atomics.store(workerData.released, 0, 1);
+  Atomics.notify(workerData.released, 0);
+};
 // an error object of the driver's own class would reach the parent without its message
 const fail = (e) => {
   clearInterval(timer);
+  try {
+    if (db && db.open) db.close();
+  } catch {}
+  released();
   parentPort.postMessage({ failed: String(e && e.message), code: e && e.code });
   parentPort.close();
 };
@@ -56,6 +65,7 @@ try {
     if (m === 'close') {
       clearInterval(timer);
       db.close();
+      released();
       parentPort.close();
     }
   });
@@ -69,6 +79,8 @@ export class WalCheckpointer {
   private readonly listeners = new Set<(r: CheckpointReport) => void>();
   private failed = false;
   private closed = false;
+  /** set to 1 by the worker once its connection is closed (shared memory, so close() can wait) */
+  private readonly released = new Int32Array(new SharedArrayBuffer(4));
 
   /**
    * `file`: the database file; `setAutocheckpoint`: sets `wal_autocheckpoint` on the writing
@@ -78,7 +90,7 @@ export class WalCheckpointer {
     setAutocheckpoint(0);
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { file, driver: require.resolve('better-sqlite3'), periodMs: opts.periodMs ?? 100 },
+      workerData: { file, driver: require.resolve('better-sqlite3'), periodMs: opts.periodMs ?? 100, released: this.released },
     });
     this.worker.unref();
     const fail = (e: Error) => {
@@ -114,10 +126,17 @@ export class WalCheckpointer {
     });
   }
 
-  /** Stops the worker (its connection closes; the store's own close then truncates the WAL). */
-  close(): void {
+  /**
+   * Stops the worker and waits (up to `timeoutMs`) until its connection is closed, so that once
+   * this returns nothing but the caller touches the database files: the store's own close then
+   * truncates the WAL, and a caller may delete the directory right away. A worker that does not
+   * answer in time is terminated.
+   */
+  close(timeoutMs = 5000): void {
     if (this.closed) return;
     this.closed = true;
+    if (Atomics.load(this.released, 0) === 1) return;
     this.worker.postMessage('close');
+    if (Atomics.wait(this.released, 0, 0, timeoutMs) === 'timed-out') void this.worker.terminate();
   }
 }

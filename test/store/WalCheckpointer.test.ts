@@ -15,6 +15,19 @@ const walSize = (dir: string) => {
 };
 
 describe('WAL checkpoints on a worker thread', () => {
+  it('close() returns only after the worker let go of the files: the directory can be removed at once', () => {
+    for (let i = 0; i < 20; i++) {
+      const dir = tempDir();
+      const store = EventStore.open(dir, {});
+      store.putVm('vm', { profile: 'qemu-10.2-virt', personality: 'apei-sei', linuxVersion: 'mainline', busyPolicy: 'queue', queueDepth: 8, diagnostics: false, midr: 0x000f0510n, rasExtension: true });
+      store.transaction(() => store.appendLog('vm', 1, ['line']));
+      store.close();
+      expect(fs.readdirSync(dir).sort()).toEqual([STORE_FILE]); // WAL and shared-memory files gone
+      fs.rmSync(dir, { recursive: true });
+      expect(fs.existsSync(dir)).toBe(false);
+    }
+  });
+
   it('the writing connection never autocheckpoints; the worker copies the WAL into the file', async () => {
     const dir = tempDir();
     const store = EventStore.open(dir, {});
