@@ -139,7 +139,10 @@ export class Vm implements VirtualMachine {
         recordDone: (ctx) => this.recordDone(ctx),
         exceptionDone: (ctx) => this.exceptionDone(ctx),
         afterEntry: () => this.recorder.pump(),
-        log: (r, line) => this.emit({ type: 'log', vmId: this.id, line, seq: r.seq }),
+        // events are built only when someone listens (the log line is the hot path)
+        log: (r, line) => {
+          if (this.listeners.size > 0) this.emit({ type: 'log', vmId: this.id, line, seq: r.seq });
+        },
         panic: (reason) => this.emit({ type: 'panic', vmId: this.id, reason }),
       },
     });
@@ -258,7 +261,7 @@ export class Vm implements VirtualMachine {
     const outcome: GuestOutcome = { logLines: ctx.lines, actions: ctx.actions, panicked: ctx.panicked };
     if (t) {
       t.status.outcome = outcome;
-      this.emit({ type: 'injection', vmId: this.id, status: t.status });
+      if (this.listeners.size > 0) this.emit({ type: 'injection', vmId: this.id, status: t.status });
     }
     if (ctx.bytes.length > 0 && this.listeners.size > 0) {
       // The decoded JSON form is computed when a listener reads it (the store does; the log
@@ -300,7 +303,7 @@ export class Vm implements VirtualMachine {
   private setState(t: Tracked, state: InjectionState): void {
     t.status.state = state;
     t.status.history.push({ state, at: this.guest.clock.now() });
-    this.emit({ type: 'injection', vmId: this.id, status: t.status });
+    if (this.listeners.size > 0) this.emit({ type: 'injection', vmId: this.id, status: t.status });
     if (state === 'acknowledged' || state === 'rejected') this.finish(t.status.id);
   }
 

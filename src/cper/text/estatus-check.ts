@@ -35,6 +35,16 @@ export interface EstatusHeader {
 
 /** Reads the 20-byte header at `offset` (DecodeError `truncated` when fewer bytes are present). */
 export function readEstatusHeader(bytes: Uint8Array, offset = 0): EstatusHeader {
+  if (offset >= 0 && offset + ESTATUS_HEADER_SIZE <= bytes.length) {
+    // all 20 bytes present: plain reads (the bounded reader below only reports a truncation)
+    return {
+      blockStatus: u32le(bytes, offset),
+      rawDataOffset: u32le(bytes, offset + 4),
+      rawDataLength: u32le(bytes, offset + 8),
+      dataLength: u32le(bytes, offset + 12),
+      errorSeverity: u32le(bytes, offset + 16),
+    };
+  }
   const r = new ByteReader(bytes, 0, bytes.length, 'header');
   return {
     blockStatus: r.u32(offset, 'blockStatus'),
@@ -43,6 +53,16 @@ export function readEstatusHeader(bytes: Uint8Array, offset = 0): EstatusHeader 
     dataLength: r.u32(offset + 12, 'dataLength'),
     errorSeverity: r.u32(offset + 16, 'errorSeverity'),
   };
+}
+
+/** Little-endian u32 at `o`; the caller has checked that the 4 bytes are present. */
+function u32le(b: Uint8Array, o: number): number {
+  return (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
+}
+
+/** `entries[N]`, built only for a failure report. */
+function entryPath(index: number): string {
+  return `entries[${index}]`;
 }
 
 function headerOf(h: EstatusHeader | Uint8Array): EstatusHeader {
@@ -139,37 +159,35 @@ export function checkEstatus(bytes: Uint8Array): EstatusCheck {
   }
   const header = checkEstatusHeader(h);
   if (!header.ok) return header;
-  const r = new ByteReader(bytes);
   let remaining = h.dataLength;
   let pos = ESTATUS_HEADER_SIZE;
   let index = 0;
   while (pos - ESTATUS_HEADER_SIZE < h.dataLength) {
-    const path = `entries[${index}]`;
     // Both header sizes exceed what remains: Linux fails here whatever revision it reads, so the
     // revision (possibly past the record) need not be read.
     if (remaining < GDATA_HEADER_SIZE) {
-      return fail('entry-header-beyond-data', 'bad_length', pos, path, `entry header needs ${GDATA_HEADER_SIZE} bytes but only ${remaining} byte(s) of data_length remain`);
+      return fail('entry-header-beyond-data', 'bad_length', pos, entryPath(index), `entry header needs ${GDATA_HEADER_SIZE} bytes but only ${remaining} byte(s) of data_length remain`);
     }
     if (pos < 0 || pos + 22 > bytes.length) {
-      return fail('truncated', 'truncated', Math.max(0, pos), `${path}.revision`, `entry header at ${pos} runs past the ${bytes.length} bytes present`);
+      return fail('truncated', 'truncated', Math.max(0, pos), `${entryPath(index)}.revision`, `entry header at ${pos} runs past the ${bytes.length} bytes present`);
     }
-    const revision = r.u16(pos + 20);
+    const revision = bytes[pos + 20] | (bytes[pos + 21] << 8);
     const size = entryHeaderSize(revision);
     if (size > remaining) {
-      return fail('entry-header-beyond-data', 'bad_length', pos, path, `${size}-byte entry header but only ${remaining} byte(s) of data_length remain`);
+      return fail('entry-header-beyond-data', 'bad_length', pos, entryPath(index), `${size}-byte entry header but only ${remaining} byte(s) of data_length remain`);
     }
     if (pos + 28 > bytes.length) {
-      return fail('truncated', 'truncated', pos + 24, `${path}.errorDataLength`, `entry header at ${pos} runs past the ${bytes.length} bytes present`);
+      return fail('truncated', 'truncated', pos + 24, `${entryPath(index)}.errorDataLength`, `entry header at ${pos} runs past the ${bytes.length} bytes present`);
     }
-    const edl = r.u32(pos + 24);
+    const edl = u32le(bytes, pos + 24);
     // int + int in C, then held in an unsigned int: the u32 of the wrapped sum.
     const step = (size + edl) | 0;
     const recordSize = step >>> 0;
     if (recordSize > remaining) {
-      return fail('entry-beyond-data', 'bad_length', pos + 24, `${path}.errorDataLength`, `entry needs ${size} + ${edl} bytes but only ${remaining} byte(s) of data_length remain`);
+      return fail('entry-beyond-data', 'bad_length', pos + 24, `${entryPath(index)}.errorDataLength`, `entry needs ${size} + ${edl} bytes but only ${remaining} byte(s) of data_length remain`);
     }
     if (recordSize === 0) {
-      return fail('zero-record-size', 'overflow', pos + 24, `${path}.errorDataLength`, `error_data_length 0x${edl.toString(16)} + ${size}-byte header wraps to 0 (Linux loops forever on this entry)`);
+      return fail('zero-record-size', 'overflow', pos + 24, `${entryPath(index)}.errorDataLength`, `error_data_length 0x${edl.toString(16)} + ${size}-byte header wraps to 0 (Linux loops forever on this entry)`);
     }
     remaining -= recordSize;
     pos += step;
@@ -190,9 +208,10 @@ export function estatusSections(bytes: Uint8Array, header: EstatusHeader = readE
   const out: EstatusSectionRef[] = [];
   let pos = ESTATUS_HEADER_SIZE;
   while (pos - ESTATUS_HEADER_SIZE < header.dataLength) {
-    const revision = r.u16(pos + 20, `entries[${out.length}].revision`);
+    // field paths are built only when a read would fail
+    const revision = pos >= 0 && pos + 22 <= bytes.length ? bytes[pos + 20] | (bytes[pos + 21] << 8) : r.u16(pos + 20, `entries[${out.length}].revision`);
     const headerSize = entryHeaderSize(revision);
-    const errorDataLength = r.u32(pos + 24, `entries[${out.length}].errorDataLength`);
+    const errorDataLength = pos >= 0 && pos + 28 <= bytes.length ? u32le(bytes, pos + 24) : r.u32(pos + 24, `entries[${out.length}].errorDataLength`);
     const step = (headerSize + errorDataLength) | 0;
     if (step === 0) throw r.error('overflow', pos + 24, `entries[${out.length}].errorDataLength`, 'record size wraps to 0');
     out.push({ index: out.length, offset: pos, revision, headerSize, payloadOffset: pos + headerSize, errorDataLength, recordSize: step >>> 0 });

@@ -1,3 +1,4 @@
+import { guidFromBytes } from '../../binary/guid';
 import { estatusSections } from '../../cper/text/estatus-check';
 
 /**
@@ -26,17 +27,10 @@ export interface SectionView {
   errorDataLength: number;
 }
 
-function guidAt(b: Uint8Array, o: number): string {
-  const h = (i: number) => b[o + i].toString(16).padStart(2, '0');
-  return (
-    h(3) + h(2) + h(1) + h(0) + '-' + h(5) + h(4) + '-' + h(7) + h(6) + '-' + h(8) + h(9) + '-' + h(10) + h(11) + h(12) + h(13) + h(14) + h(15)
-  );
-}
-
 export function sectionViews(record: Uint8Array): SectionView[] {
   const dv = new DataView(record.buffer, record.byteOffset, record.byteLength);
   return estatusSections(record).map((s) => ({
-    guid: guidAt(record, s.offset),
+    guid: guidFromBytes(record, s.offset),
     severity: dv.getUint32(s.offset + 16, true),
     flags: record[s.offset + 23],
     payloadOffset: s.payloadOffset,

@@ -16,9 +16,38 @@ export interface LogRecord {
 
 /** printk's time prefix: `[%5lu.%06lu] `. */
 export function printkTime(ns: bigint): string {
+  // Up to 2^53 ns (104 days) the division is exact in doubles and allocates no bigints.
+  if (ns >= 0n && ns <= MAX_EXACT_NS) {
+    const n = Number(ns);
+    let secs = Math.floor(n / 1e9);
+    let rest = n - secs * 1e9;
+    // the quotient can round up to the next integer near 2^53: step back one second
+    if (rest < 0) {
+      secs -= 1;
+      rest += 1e9;
+    }
+    const micros = Math.floor(rest / 1000);
+    return '[' + padSeconds(secs) + '.' + padMicros(micros) + ']';
+  }
   const secs = ns / 1_000_000_000n;
   const micros = (ns % 1_000_000_000n) / 1000n;
   return `[${secs.toString().padStart(5, ' ')}.${micros.toString().padStart(6, '0')}]`;
+}
+
+const MAX_EXACT_NS = BigInt(Number.MAX_SAFE_INTEGER);
+const SPACES = ['', ' ', '  ', '   ', '    '];
+const ZEROS = ['', '0', '00', '000', '0000', '00000'];
+
+/** `%5lu`: right-aligned in 5 columns (longer numbers are printed whole). */
+function padSeconds(secs: number): string {
+  const t = String(secs);
+  return t.length >= 5 ? t : SPACES[5 - t.length] + t;
+}
+
+/** `%06lu` of a value below 1,000,000. */
+function padMicros(micros: number): string {
+  const t = String(micros);
+  return t.length >= 6 ? t : ZEROS[6 - t.length] + t;
 }
 
 export function formatLogRecord(r: LogRecord): string {
