@@ -15,6 +15,7 @@ import {
   readTrailing,
   validationBitsFrom,
   writeHex,
+  slotWordInput,
 } from './section-body-fields';
 
 /**
@@ -133,8 +134,7 @@ function inputFor<K extends CxlComponentKind>(name: K, guid: string): z.ZodType<
           device: uint(8).optional(),
           bus: uint(8).optional(),
           segment: uint(16).optional(),
-          slot: uint(16).refine((n) => n <= 0x1fff, 'slot number is 13 bits (15:3 of the slot word)').optional(),
-          slotReserved: uint(8).refine((n) => n <= 7, 'slotReserved is bits 2:0').optional(),
+          ...slotWordInput(),
           reserved: uint(8).optional(),
         })
         .optional(),

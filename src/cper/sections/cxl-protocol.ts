@@ -16,6 +16,7 @@ import {
   validationBitsFrom,
   writeHex,
   zeroHex,
+  slotWordInput,
 } from './section-body-fields';
 
 /**
@@ -213,8 +214,7 @@ export const cxlProtocolInput: z.ZodType<CxlProtocolSection> = z
         subsystemVendorId: uint(16).optional(),
         subsystemDeviceId: uint(16).optional(),
         classCode: uint(16).optional(),
-        slot: uint(16).refine((n) => n <= 0x1fff, 'slot number is 13 bits (15:3 of the slot word)').optional(),
-        slotReserved: uint(8).refine((n) => n <= 7, 'slotReserved is bits 2:0').optional(),
+        ...slotWordInput(),
         reserved: hexField(4).optional(),
       })
       .optional(),

@@ -19,6 +19,7 @@ import {
   writeHex,
   writeHexField,
   zeroHex,
+  slotWordInput,
 } from './section-body-fields';
 
 /**
@@ -258,8 +259,7 @@ const deviceIdInput = z.strictObject({
   segment: uint(16).optional(),
   primaryBus: uint(8).optional(),
   secondaryBus: uint(8).optional(),
-  slot: uint(16).refine((n) => n <= 0x1fff, 'slot number is 13 bits (15:3 of the slot word)').optional(),
-  slotReserved: uint(8).refine((n) => n <= 7, 'slotReserved is bits 2:0').optional(),
+  ...slotWordInput(),
   reserved: uint(8).optional(),
 });
 

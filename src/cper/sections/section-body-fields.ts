@@ -3,7 +3,7 @@ import { ByteReader } from '../../binary/ByteReader';
 import { ByteWriter } from '../../binary/ByteWriter';
 import { EncodeError, joinPath } from '../../binary/errors';
 import { fromHex, toHex } from '../../binary/hexdump';
-import { guid as guidField, Flags64, flags64Value, FlagTable } from '../json/fields';
+import { guid as guidField, Flags64, flags64Value, FlagTable, uint } from '../json/fields';
 
 /**
  * Building blocks shared by the additional section codecs (PCIe, processor generic, IA32/X64,
@@ -222,4 +222,15 @@ export function checkBitsOf(value: number, max: number, parent: string, field: s
 /** u64 from 32-bit halves. */
 export function u64FromHalves(low: number, high: number): bigint {
   return (BigInt(high >>> 0) << 32n) | BigInt(low >>> 0);
+}
+
+/**
+ * JSON input of a PCI-style slot word (PCIe device ID, CXL device IDs): the physical slot number
+ * is bits 15:3 and bits 2:0 are reserved. Spread into a device-ID schema.
+ */
+export function slotWordInput() {
+  return {
+    slot: uint(16).refine((n) => n <= 0x1fff, 'slot number is 13 bits (15:3 of the slot word)').optional(),
+    slotReserved: uint(8).refine((n) => n <= 7, 'slotReserved is bits 2:0').optional(),
+  };
 }
