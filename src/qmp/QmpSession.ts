@@ -85,6 +85,11 @@ export class QmpSession {
     };
   }
 
+  /** True once qmp_capabilities succeeded. */
+  get isNegotiated(): boolean {
+    return this.negotiated;
+  }
+
   /** The greeting line QEMU sends as soon as a client connects. */
   greeting(): string {
     return toQemuJson({ QMP: { version: versionInfo(), capabilities: [] } }) + '\r\n';
