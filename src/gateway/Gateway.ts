@@ -13,6 +13,7 @@ import type {
   VmSpec,
 } from '../vm/contract';
 import type { VmOptions } from '../vm/Vm';
+import { CAPACITY_DEFAULTS, TooManyVmsError } from './capacity';
 import { renderGuestRecord } from './guestRecordRendering';
 import { GatewayMetrics } from './metrics';
 
@@ -42,6 +43,10 @@ export interface GatewayOptions {
   /** timer period for the wall clock (default 50 ms) */
   tickMs?: number;
   metrics?: GatewayMetrics;
+  /** VMs this gateway holds at most (default 1000; createVm past it throws TooManyVmsError) */
+  maxVms?: number;
+  /** period of the store's retention run over the VMs written to (default 5 s; 0: never) */
+  retentionIntervalMs?: number;
 }
 
 export interface LogLineEvent {
@@ -90,6 +95,10 @@ interface LiveVm {
   /** gateway id of the injection being submitted right now */
   binding?: string;
   unsubscribe: () => void;
+  /** wall-clock mode: hrtime up to which this VM's virtual clock has been moved */
+  clockAt: bigint;
+  /** the VM has a polled source: its clock runs timers, so the tick must move it */
+  polled: boolean;
 }
 
 const TERMINAL = new Set(['acknowledged', 'rejected']);
@@ -116,7 +125,17 @@ export class Gateway extends EventEmitter {
   private readonly logger: Logger;
   private readonly live = new Map<string, LiveVm>();
   private timer?: NodeJS.Timeout;
-  private lastTick = 0n;
+  private readonly wallClock: boolean;
+  /**
+   * VMs whose clock the tick moves: those with work on the clock (a polled source, or an
+   * injection still open). Every other VM's clock is brought up to date when it is used
+   * (liveVm), so the tick's cost follows the VMs with work, not the VM count.
+   */
+  private readonly due = new Set<LiveVm>();
+  /** VMs written to since the last retention run */
+  private readonly written = new Set<string>();
+  private retentionTimer?: NodeJS.Timeout;
+  readonly maxVms: number;
 
   constructor(opts: GatewayOptions) {
     super();
@@ -125,10 +144,16 @@ export class Gateway extends EventEmitter {
     this.factory = opts.factory;
     this.logger = opts.logger ?? silentLogger;
     this.metrics = opts.metrics ?? new GatewayMetrics();
-    if ((opts.clock ?? 'manual') === 'wall') {
-      this.lastTick = process.hrtime.bigint();
+    this.maxVms = opts.maxVms ?? CAPACITY_DEFAULTS.maxVms;
+    this.wallClock = (opts.clock ?? 'manual') === 'wall';
+    if (this.wallClock) {
       this.timer = setInterval(() => this.tick(), opts.tickMs ?? 50);
       this.timer.unref();
+    }
+    const retentionMs = opts.retentionIntervalMs ?? CAPACITY_DEFAULTS.retentionIntervalMs;
+    if (retentionMs > 0) {
+      this.retentionTimer = setInterval(() => this.applyRetention(), retentionMs);
+      this.retentionTimer.unref();
     }
   }
 
@@ -159,6 +184,9 @@ export class Gateway extends EventEmitter {
   close(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
+    this.retentionTimer = undefined;
+    this.due.clear();
     for (const live of this.live.values()) live.unsubscribe();
     this.live.clear();
   }
@@ -167,6 +195,7 @@ export class Gateway extends EventEmitter {
 
   createVm(spec: VmSpec, id: string): StoredVm {
     if (this.live.has(id) || this.store.getVm(id)) throw new VmExistsError(id);
+    if (this.live.size >= this.maxVms) throw new TooManyVmsError(this.maxVms);
     return this.store.transaction(() => {
       this.store.putVm(id, spec);
       this.store.addEvent(id, 'vm-created', 0, { spec });
@@ -209,6 +238,8 @@ export class Gateway extends EventEmitter {
     const live = this.liveVm(id);
     live.unsubscribe();
     this.live.delete(id);
+    this.due.delete(live);
+    this.written.delete(id);
     this.store.deleteVm(id);
     this.metrics.forgetVm(id);
     live.logger.info('VM deleted');
@@ -233,6 +264,7 @@ export class Gateway extends EventEmitter {
    */
   inject(vmId: string, bytes: Uint8Array, target: InjectionTarget, origin: InjectionOrigin): InjectResult {
     const live = this.liveVm(vmId);
+    this.written.add(vmId);
     let id: string | undefined;
     let result: InjectResult;
     try {
@@ -279,7 +311,49 @@ export class Gateway extends EventEmitter {
   private liveVm(id: string): LiveVm {
     const live = this.live.get(id);
     if (!live) throw new UnknownVmError(id);
+    if (this.wallClock && !this.due.has(live)) this.catchUp(live);
     return live;
+  }
+
+  /**
+   * Wall-clock mode, a VM the tick does not visit: moves its clock by the time that passed since
+   * it was last moved. Such a VM has no timer and no open injection, so moving its clock fires
+   * nothing; its clock reads the same as if the tick had moved it all along.
+   */
+  private catchUp(live: LiveVm): void {
+    const now = process.hrtime.bigint();
+    const ns = now - live.clockAt;
+    live.clockAt = now;
+    if (ns <= 0n) return;
+    live.vm.advance(ns);
+    if (live.dirty.size > 0) this.store.transaction(() => this.flushDirty(live));
+  }
+
+  /** Puts the VM in the tick's set when its clock has work (a polled source, an open injection), out of it otherwise. */
+  private updateDue(live: LiveVm): void {
+    if (!this.wallClock || !this.live.has(live.id)) return;
+    if (live.polled || live.open.size > 0) this.due.add(live);
+    else this.due.delete(live);
+  }
+
+  /** Applies the store's retention bounds to the VMs written to since the last run. */
+  applyRetention(): void {
+    const ids = [...this.written];
+    this.written.clear();
+    for (const id of ids) {
+      if (!this.live.has(id)) continue;
+      try {
+        const d = this.store.prune(id);
+        if (d.log + d.records + d.injections + d.events > 0) this.logger.debug('retention dropped the oldest rows', { vm: id, ...d });
+      } catch (e) {
+        this.logger.error('applying the retention bounds failed', { vm: id, error: e instanceof Error ? e.message : String(e) });
+      }
+    }
+  }
+
+  /** Number of VMs the wall-clock tick visits (for tests and diagnostics). */
+  get tickedVms(): number {
+    return this.due.size;
   }
 
   /** Creates and boots the VM, stores its boot log and starts listening to it. */
@@ -298,6 +372,8 @@ export class Gateway extends EventEmitter {
       finished: [],
       finishedAt: 0,
       unsubscribe: () => undefined,
+      clockAt: process.hrtime.bigint(),
+      polled: vm.state().sources.some((s) => s.notification === 'polled'),
     };
     this.store.addEvent(id, 'boot', boot, { bootCount: vm.state().bootCount, booted: vm.state().booted });
     live.logger.info('VM booted', { boot, bootCount: vm.state().bootCount, booted: vm.state().booted });
@@ -305,6 +381,8 @@ export class Gateway extends EventEmitter {
     for (const l of vm.log()) this.logLine(live, l.line);
     live.unsubscribe = vm.subscribe((e) => this.onVmEvent(live, e));
     this.live.set(id, live);
+    this.written.add(id);
+    this.updateDue(live);
     return live;
   }
 
@@ -336,6 +414,7 @@ export class Gateway extends EventEmitter {
       }
     }
     live.dirty.clear();
+    this.updateDue(live);
   }
 
   /**
@@ -416,6 +495,7 @@ export class Gateway extends EventEmitter {
   }
 
   private logLine(live: LiveVm, line: string): void {
+    this.written.add(live.id);
     const [seq] = this.store.appendLog(live.id, live.boot, [line]);
     this.emit(`log:${live.id}`, { vmId: live.id, seq, boot: live.boot, line } satisfies LogLineEvent);
   }
@@ -453,12 +533,14 @@ export class Gateway extends EventEmitter {
     }
   }
 
-  /** Wall-clock mode: moves every VM's virtual clock by the real time that passed. */
+  /** Wall-clock mode: moves the virtual clock of every VM with work on it by the real time that passed. */
   private tick(): void {
+    if (this.due.size === 0) return;
     const now = process.hrtime.bigint();
-    const ns = now - this.lastTick;
-    this.lastTick = now;
-    for (const live of this.live.values()) {
+    for (const live of [...this.due]) {
+      const ns = now - live.clockAt;
+      live.clockAt = now;
+      if (ns <= 0n) continue;
       try {
         this.store.transaction(() => {
           live.vm.advance(ns);

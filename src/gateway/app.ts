@@ -5,6 +5,8 @@ import { silentLogger } from '../log/logger';
 import { bearerAuth, tokenDigest } from './auth';
 import { Gateway } from './Gateway';
 import { injectionFastPath } from './injectionFastPath';
+import { boundsMetricsText } from './boundsMetrics';
+import { GatewayLimits, gatewayLimits } from './limits';
 import { isJsonContentType, isPlainUtf8Json, readJsonBody } from './jsonBody';
 import { buildOpenApi } from './openapi';
 import { ProblemError } from './ProblemError';
@@ -37,6 +39,8 @@ export interface AppOptions {
   /** request body limit in bytes (default 256 KiB) */
   bodyLimit?: number;
   logger?: Logger;
+  /** page and stream bounds (limits.ts) */
+  limits?: Partial<GatewayLimits>;
 }
 
 type Handler = (req: Request, res: Response, next: NextFunction) => void;
@@ -59,16 +63,18 @@ export function createApp(opts: AppOptions): express.Express {
   app.set('query parser', 'simple');
 
   let openapiCache: unknown;
+  const limits = gatewayLimits(opts.limits);
   const ctx: RouteContext = {
     gateway,
     bodyLimit: limit,
+    limits,
     openapi: () => (openapiCache ??= buildOpenApi(ROUTES)),
     metricsText: () => {
       const queueDepth = [];
       for (const id of gateway.vmIds()) {
         for (const s of gateway.vm(id).state().sources) queueDepth.push({ labels: { vm: id, source: String(s.sourceId) }, value: s.queueDepth });
       }
-      return gateway.metrics.render({ vms: gateway.vmIds().length, queueDepth });
+      return gateway.metrics.render({ vms: gateway.vmIds().length, queueDepth }) + boundsMetricsText(gateway, limits);
     },
   };
 

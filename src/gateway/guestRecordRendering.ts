@@ -1,5 +1,6 @@
 import { safeDecodeStatusBlock } from '../cper';
 import type { GuestRecordRendering } from '../store/EventStore';
+import type { StoredGuestRecord } from '../store/records';
 import { modelJsonText } from '../store/modelJsonText';
 import { summariseDecodedRecord } from './recordSummary';
 
@@ -11,6 +12,11 @@ import { summariseDecodedRecord } from './recordSummary';
  * computes it once for every record of a batch with the same bytes (the way Linux's GHES
  * estatus cache recognises a repeated record).
  */
+/** The decoded JSON form of a stored record: as stored, or decoded again from its bytes when the store kept only those. */
+export function decodedOf(r: Pick<StoredGuestRecord, 'decoded' | 'bytes'>): unknown {
+  return r.decoded !== undefined ? r.decoded : JSON.parse(renderGuestRecord(r.bytes).decodedText);
+}
+
 export function renderGuestRecord(bytes: Uint8Array): GuestRecordRendering {
   const d = safeDecodeStatusBlock(bytes);
   const model = d.success ? d.data : null;

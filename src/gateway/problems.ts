@@ -24,6 +24,8 @@ export type ProblemName =
   | 'queue-full'
   | 'guest-halted'
   | 'not-booted'
+  | 'too-many-vms'
+  | 'too-many-streams'
   | 'internal-error';
 
 export interface ProblemType {
@@ -120,6 +122,19 @@ export const PROBLEM_TYPES: Readonly<Record<ProblemName, ProblemType>> = {
     status: 503,
     title: 'The firmware has not published the error block addresses',
     description: 'The linker/loader WRITE_POINTER step has not run, so the device model cannot find the error status blocks. Reboot the VM.',
+  },
+  'too-many-vms': {
+    name: 'too-many-vms',
+    status: 409,
+    title: 'The gateway holds its maximum number of VMs',
+    description: 'POST /vms when `maxVms` VMs exist (option --max-vms). `maxVms` is the bound; delete a VM or raise it.',
+  },
+  'too-many-streams': {
+    name: 'too-many-streams',
+    status: 429,
+    title: 'Too many log streams are open',
+    description:
+      'GET /vms/{id}/log/stream when `streamsPerVm` streams of this VM, or `streamsTotal` streams in all, are open. `bound` names the one hit and `max` its value; Retry-After gives seconds to wait.',
   },
   'internal-error': {
     name: 'internal-error',

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'http';
 import type { Logger } from '../log/logger';
+import { TooManyVmsError } from './capacity';
 import { Gateway, UnknownVmError, VmExistsError } from './Gateway';
 import { invalidRequest, ProblemError } from './ProblemError';
 import { PROBLEM_TYPES, problemTypeUri } from './problems';
@@ -57,6 +58,18 @@ export function requestStarter(gateway: Gateway, logger: Logger, idPrefix: strin
   };
 }
 
+/**
+ * A request refused before its body was read (401, 413, 415, …) is answered with
+ * `Connection: close`: Node then closes the socket once the answer is written instead of reading
+ * and discarding the rest of the body (which a client could make endless).
+ */
+export function closeIfBodyUnread(res: ServerResponse): void {
+  const req = res.req as IncomingMessage | undefined;
+  if (!req || req.complete) return;
+  const hasBody = (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') || req.headers['transfer-encoding'] !== undefined;
+  if (hasBody) res.setHeader('Connection', 'close');
+}
+
 /** body-parser failures as problems. */
 function bodyParserProblem(err: { type?: string; message?: string; limit?: number; status?: number }, limit: number): ProblemError | undefined {
   switch (err.type) {
@@ -85,6 +98,7 @@ export function problemFromError(err: unknown, ctx: { logger: Logger; bodyLimit:
   if (err instanceof ProblemError) return err;
   if (err instanceof UnknownVmError) return new ProblemError('not-found', err.message, { vmId: err.vmId });
   if (err instanceof VmExistsError) return new ProblemError('vm-exists', err.message, { vmId: err.vmId });
+  if (err instanceof TooManyVmsError) return new ProblemError('too-many-vms', err.message, { bound: 'maxVms', maxVms: err.max });
   if (err && typeof err === 'object' && 'type' in err) {
     const p = bodyParserProblem(err as { type?: string }, ctx.bodyLimit);
     if (p) return p;
@@ -105,6 +119,7 @@ export function problemFromError(err: unknown, ctx: { logger: Logger; bodyLimit:
 export function writeProblem(res: ServerResponse, instance: string, p: ProblemError): void {
   const t = PROBLEM_TYPES[p.problem];
   for (const [k, v] of Object.entries(p.headers)) res.setHeader(k, v);
+  closeIfBodyUnread(res);
   const text = JSON.stringify({
     type: problemTypeUri(p.problem),
     title: t.title,

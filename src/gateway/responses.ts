@@ -111,13 +111,19 @@ export const vmResponse = z
   })
   .meta({ id: 'Vm' });
 
-export const vmListResponse = z.object({ vms: z.array(vmResponse) }).meta({ id: 'VmList' });
-export const injectionListResponse = z.object({ injections: z.array(injectionResponse) }).meta({ id: 'InjectionList' });
+const pageMore = z.boolean().meta({ description: 'true when the page stopped at its item or byte bound: ask again with ?since=<last> (records: ?after=<last>)' });
+export const vmListResponse = z
+  .object({ vms: z.array(vmResponse), last: z.int().meta({ description: 'ordinal of the last VM returned (pass as ?since= to continue)' }), more: pageMore })
+  .meta({ id: 'VmList' });
+export const injectionListResponse = z
+  .object({ injections: z.array(injectionResponse), last: z.int().meta({ description: 'id of the last injection returned (pass as ?since= to continue)' }), more: pageMore })
+  .meta({ id: 'InjectionList' });
 
 export const logResponse = z
   .object({
     lines: z.array(z.object({ seq: z.int(), boot: z.int(), line: z.string(), at: z.string() })),
     last: z.int().meta({ description: 'highest seq returned (pass as ?since= to continue)' }),
+    more: pageMore,
   })
   .meta({ id: 'GuestLog' });
 
@@ -125,10 +131,11 @@ export const eventsResponse = z
   .object({
     events: z.array(z.object({ id: z.int(), type: z.string(), boot: z.int(), data: z.unknown(), at: z.string() })),
     last: z.int(),
+    more: pageMore,
   })
   .meta({ id: 'Events' });
 
-export const recordsResponse = z.object({ records: z.array(recordResponse), last: z.int() }).meta({ id: 'GuestRecords' });
+export const recordsResponse = z.object({ records: z.array(recordResponse), last: z.int(), more: pageMore }).meta({ id: 'GuestRecords' });
 
 export const crashResponse = z
   .object({ reason: z.string(), message: z.string(), esr: hex64.optional(), record: z.string().optional().meta({ description: 'base64' }) })

@@ -14,7 +14,9 @@ import {
 } from './artifacts';
 import type { Gateway } from './Gateway';
 import { injectionBytes } from './injectionBytes';
+import type { GatewayLimits } from './limits';
 import { streamLog } from './logStream';
+import { sendPage } from './paging';
 import { invalidRequest, parseOrProblem, parseQueryOrProblem, ProblemError } from './ProblemError';
 import { PROBLEM_TYPES, ProblemName, problemTypeUri, qmpErrorForRefusal, REFUSAL_PROBLEM } from './problems';
 import * as R from './responses';
@@ -39,6 +41,8 @@ export interface RouteContext {
   bodyLimit: number;
   openapi: () => unknown;
   metricsText: () => string;
+  /** page, stream and capacity bounds (limits.ts; defaults when absent) */
+  limits?: GatewayLimits;
 }
 
 export interface RouteDef {
@@ -166,13 +170,23 @@ export const ROUTES: RouteDef[] = [
   {
     method: 'get',
     path: '/vms',
-    summary: 'List VMs',
-    responses: { 200: { description: 'every VM', schema: R.vmListResponse } },
-    problems: ['unauthorized'],
-    handler: (ctx, _req, res) => {
+    summary: 'List VMs in creation order (?since=<last>&limit=; pages bounded in items and bytes)',
+    query: sinceQuery,
+    responses: { 200: { description: 'a page of VMs', schema: R.vmListResponse } },
+    problems: ['invalid-request', 'unauthorized'],
+    handler: (ctx, req, res) => {
       const g = ctx.gateway;
-      const vms = g.store.listVms().filter((s) => g.has(s.id)).map((s) => vmView(s, g.vm(s.id), g.store.injectionCounts(s.id)));
-      sendJson(res, 200, { vms });
+      const q = parseQueryOrProblem(sinceQuery, req.query);
+      sendPage(
+        res,
+        'vms',
+        {
+          fetch: (after, limit) => g.store.listVmsPage({ after, limit }).filter((s) => g.has(s.id)),
+          cursor: (s) => s.ordinal,
+          view: (s) => vmView(s, g.vm(s.id), g.store.injectionCounts(s.id)),
+        },
+        { after: q.since ?? 0, limit: q.limit, maxBytes: ctx.limits?.pageMaxBytes },
+      );
     },
   },
   {
@@ -279,7 +293,8 @@ export const ROUTES: RouteDef[] = [
       const id = param(req, 'id');
       ctx.gateway.storedVm(id);
       const q = parseQueryOrProblem(sinceQuery, req.query);
-      sendJson(res, 200, { injections: ctx.gateway.store.listInjections(id, { after: q.since, limit: q.limit }).map((i) => injectionView(i)) });
+      const store = ctx.gateway.store;
+      sendPage(res, 'injections', { fetch: (after, limit) => store.listInjections(id, { after, limit }), cursor: (i) => Number(i.id), view: (i) => injectionView(i) }, { after: q.since ?? 0, limit: q.limit, maxBytes: ctx.limits?.pageMaxBytes });
     },
   },
   {
@@ -307,8 +322,8 @@ export const ROUTES: RouteDef[] = [
       const id = param(req, 'id');
       ctx.gateway.storedVm(id);
       const q = parseQueryOrProblem(sinceQuery, req.query);
-      const lines = ctx.gateway.store.log(id, { after: q.since, limit: q.limit });
-      sendJson(res, 200, { lines, last: lines.length ? lines[lines.length - 1].seq : q.since ?? 0 });
+      const store = ctx.gateway.store;
+      sendPage(res, 'lines', { fetch: (after, limit) => store.log(id, { after, limit }), cursor: (l) => l.seq, view: (l) => l }, { after: q.since ?? 0, limit: q.limit, maxBytes: ctx.limits?.pageMaxBytes });
     },
   },
   {
@@ -317,14 +332,14 @@ export const ROUTES: RouteDef[] = [
     summary: 'Guest kernel log as a live Server-Sent Events stream (id = seq; Last-Event-ID resumes)',
     query: z.strictObject({ since: pageQuery.shape.since }),
     responses: { 200: { description: 'text/event-stream: events `log` (data = one line) and `end`', contentType: 'text/event-stream' } },
-    problems: ['invalid-request', ...VM_PROBLEMS],
+    problems: ['invalid-request', ...VM_PROBLEMS, 'too-many-streams'],
     handler: (ctx, req, res) => {
       const id = param(req, 'id');
       ctx.gateway.storedVm(id);
       const q = parseQueryOrProblem(z.strictObject({ since: pageQuery.shape.since }), req.query);
       const lastEventId = req.headers['last-event-id'];
       const resume = typeof lastEventId === 'string' && /^[0-9]{1,15}$/.test(lastEventId) ? Number(lastEventId) : undefined;
-      streamLog(ctx.gateway, id, resume ?? q.since ?? 0, req, res);
+      streamLog(ctx.gateway, id, resume ?? q.since ?? 0, req, res, ctx.limits);
     },
   },
   {
@@ -338,8 +353,13 @@ export const ROUTES: RouteDef[] = [
       const id = param(req, 'id');
       ctx.gateway.storedVm(id);
       const q = parseQueryOrProblem(sinceQuery, req.query);
-      const events = ctx.gateway.store.events(id, { after: q.since, limit: q.limit }).map(({ vmId: _vm, ...e }) => e);
-      sendJson(res, 200, { events, last: events.length ? events[events.length - 1].id : q.since ?? 0 });
+      const store = ctx.gateway.store;
+      sendPage(
+        res,
+        'events',
+        { fetch: (after, limit) => store.events(id, { after, limit }), cursor: (e) => e.id, view: ({ vmId: _vm, ...e }) => e },
+        { after: q.since ?? 0, limit: q.limit, maxBytes: ctx.limits?.pageMaxBytes },
+      );
     },
   },
   {
@@ -353,8 +373,13 @@ export const ROUTES: RouteDef[] = [
       const id = param(req, 'id');
       ctx.gateway.storedVm(id);
       const q = parseQueryOrProblem(recordsQuery, req.query);
-      const records = ctx.gateway.store.guestRecords({ vmId: id, since: q.since, after: q.after, limit: q.limit }).map(recordView);
-      sendJson(res, 200, { records, last: records.length ? records[records.length - 1].id : q.after ?? 0 });
+      const store = ctx.gateway.store;
+      sendPage(
+        res,
+        'records',
+        { fetch: (after, limit) => store.guestRecords({ vmId: id, since: q.since, after, limit }), cursor: (r) => r.id, view: recordView },
+        { after: q.after ?? 0, limit: q.limit, maxBytes: ctx.limits?.pageMaxBytes },
+      );
     },
   },
   {
@@ -366,8 +391,13 @@ export const ROUTES: RouteDef[] = [
     problems: ['invalid-request', 'unauthorized'],
     handler: (ctx, req, res) => {
       const q = parseQueryOrProblem(recordsQuery, req.query);
-      const records = ctx.gateway.store.guestRecords({ vmId: q.vm, since: q.since, after: q.after, limit: q.limit }).map(recordView);
-      sendJson(res, 200, { records, last: records.length ? records[records.length - 1].id : q.after ?? 0 });
+      const store = ctx.gateway.store;
+      sendPage(
+        res,
+        'records',
+        { fetch: (after, limit) => store.guestRecords({ vmId: q.vm, since: q.since, after, limit }), cursor: (r) => r.id, view: recordView },
+        { after: q.after ?? 0, limit: q.limit, maxBytes: ctx.limits?.pageMaxBytes },
+      );
     },
   },
   {

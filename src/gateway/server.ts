@@ -3,11 +3,13 @@ import path from 'path';
 import type { AddressInfo } from 'net';
 import type { Logger } from '../log/logger';
 import { silentLogger } from '../log/logger';
-import { DEFAULT_QMP_PORT, QmpServer } from '../qmp/QmpServer';
+import { DEFAULT_QMP_PORT, QmpServer, QmpServerOptions } from '../qmp/QmpServer';
 import { EventStore } from '../store/EventStore';
+import type { RetentionLimits } from '../store/retention';
 import { createVmFactory } from '../vm';
 import type { VmFactory } from '../vm/contract';
 import { createApp } from './app';
+import { DEFAULT_HTTP_TIMEOUTS, GatewayLimits, HttpTimeouts } from './limits';
 import { resolveToken, TOKEN_FILE_NAME, TokenSource } from './auth';
 import { Gateway, GATEWAY_VM_OPTIONS } from './Gateway';
 import { QmpGatewayBackend } from './QmpGatewayBackend';
@@ -49,6 +51,16 @@ export interface ServeOptions {
   /** the VM QMP is bound to (default: the first VM) */
   qmpVm?: string;
   durability?: 'normal' | 'full';
+  /** VMs the gateway holds at most (default 1000) */
+  maxVms?: number;
+  /** per-VM retention bounds of the store (store/retention.ts) */
+  retention?: Partial<RetentionLimits>;
+  /** HTTP header, request and keep-alive timeouts (limits.ts) */
+  http?: Partial<HttpTimeouts>;
+  /** page and stream bounds (limits.ts) */
+  limits?: Partial<GatewayLimits>;
+  /** per-connection bounds of the QMP endpoint (QmpServer's options) */
+  qmpLimits?: Partial<Pick<QmpServerOptions, 'maxConnections' | 'maxQueued' | 'queueTimeoutMs' | 'negotiationTimeoutMs' | 'idleTimeoutMs' | 'maxPendingReplyBytes'>>;
 }
 
 export interface RunningServer {
@@ -68,8 +80,8 @@ export interface RunningServer {
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const logger = opts.logger ?? silentLogger;
   const token = resolveToken({ tokenFile: opts.tokenFile ?? path.join(opts.dataDir, TOKEN_FILE_NAME), env: opts.env });
-  const store = EventStore.open(opts.dataDir, { durability: opts.durability });
-  const gateway = new Gateway({ store, factory: opts.factory ?? createVmFactory({ vm: GATEWAY_VM_OPTIONS }), logger, clock: opts.clock ?? 'wall' });
+  const store = EventStore.open(opts.dataDir, { durability: opts.durability, retention: opts.retention });
+  const gateway = new Gateway({ store, factory: opts.factory ?? createVmFactory({ vm: GATEWAY_VM_OPTIONS }), logger, clock: opts.clock ?? 'wall', maxVms: opts.maxVms });
   let qmp: QmpServer | undefined;
   let server: http.Server | undefined;
   try {
@@ -79,10 +91,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       gateway.createVm(vmSpecFrom(vmCreateInput.parse({})), DEFAULT_VM_ID);
       createdDefaultVm = DEFAULT_VM_ID;
     }
-    const app = createApp({ gateway, token: token.token, bodyLimit: opts.bodyLimit, logger });
+    const app = createApp({ gateway, token: token.token, bodyLimit: opts.bodyLimit, logger, limits: opts.limits });
     const host = opts.host ?? '127.0.0.1';
-    server = http.createServer(app);
-    server.keepAliveTimeout = 5000;
+    const t = { ...DEFAULT_HTTP_TIMEOUTS, ...opts.http };
+    // Node checks the header and request timeouts every connectionsCheckingInterval (30 s by
+    // default): once a second keeps them to about their value
+    server = http.createServer({ headersTimeout: t.headersTimeoutMs, requestTimeout: t.requestTimeoutMs, connectionsCheckingInterval: 1000 }, app);
+    server.keepAliveTimeout = t.keepAliveTimeoutMs;
     await new Promise<void>((resolve, reject) => {
       server!.once('error', reject);
       server!.listen(opts.port ?? DEFAULT_PORT, host, () => {
@@ -99,6 +114,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         host,
         port: opts.qmpPort ?? DEFAULT_QMP_PORT,
         logger,
+        ...opts.qmpLimits,
         beforeReply: () => gateway.committed(),
       });
       const a = await qmp.listen();

@@ -1,4 +1,5 @@
 import { toJsonValue } from '../binary/u64';
+import { decodedOf } from './guestRecordRendering';
 import type { StoredGuestRecord, StoredInjection, StoredVm } from '../store/records';
 import type { CrashReport, VirtualMachine } from '../vm/contract';
 
@@ -99,7 +100,7 @@ export function recordView(r: StoredGuestRecord): Record<string, unknown> {
     sourceId: r.sourceId,
     boot: r.boot,
     sections: r.sections,
-    decoded: r.decoded,
+    decoded: decodedOf(r),
     bytes: Buffer.from(r.bytes).toString('base64'),
     at: r.at,
   };

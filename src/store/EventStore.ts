@@ -3,6 +3,7 @@ import path from 'path';
 import Database from 'better-sqlite3';
 import { toJsonText } from '../binary/u64';
 import type { GuestOutcome, InjectionTarget, Refusal, VmSpec } from '../vm/contract';
+import { Dropped, Retention, RetentionLimits } from './retention';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema';
 import { WalCheckpointer } from './WalCheckpointer';
 import type {
@@ -46,6 +47,16 @@ export interface EventStoreOptions {
   checkpoint?: 'worker' | 'inline';
   /** called if the checkpoint worker fails (the store falls back to `inline`) */
   onCheckpointError?: (e: Error) => void;
+  /** per-VM retention bounds (retention.ts; defaults when absent) */
+  retention?: Partial<RetentionLimits>;
+  /**
+   * Bytes the WAL file is cut back to each time it restarts after a complete checkpoint
+   * (PRAGMA journal_size_limit; default 64 MiB), so a burst of writes does not leave a large WAL
+   * file behind while the server runs.
+   */
+  walSizeLimit?: number;
+  /** how often the checkpoint worker runs a TRUNCATE checkpoint (default 30 s) */
+  walTruncateMs?: number;
 }
 
 /** The columns of a guest record computed from its bytes (decoded JSON text and its summary). */
@@ -64,6 +75,20 @@ interface PendingGuestRecord {
   rec: Omit<StoredGuestRecord, 'id' | 'at' | 'decoded' | 'severity' | 'sections'>;
   render: GuestRecordRenderer;
   at: string;
+}
+
+/**
+ * The decoded JSON of a guest record is stored with it only while it is small next to the bytes:
+ * at most max(DECODED_INLINE_FACTOR × bytes, DECODED_INLINE_MIN) characters. A larger one (an ARM
+ * section with hundreds of error-info entries decodes to ~26× its bytes) is stored as '' and
+ * decoded again from the bytes when read, so the store holds at most ~5× a record's bytes + 4 KiB.
+ */
+export const DECODED_INLINE_FACTOR = 4;
+export const DECODED_INLINE_MIN = 4096;
+
+/** The decoded column to store for a record of `byteLength` bytes ('' = decode on read). */
+export function decodedColumn(decodedText: string, byteLength: number): string {
+  return decodedText.length <= Math.max(DECODED_INLINE_FACTOR * byteLength, DECODED_INLINE_MIN) ? decodedText : '';
 }
 
 /** Page of a list read: rows in ascending id order. */
@@ -181,6 +206,8 @@ export class EventStore {
   private readonly pendingRecords: PendingGuestRecord[] = [];
   /** checkpoints the WAL on a worker thread (file stores, unless `checkpoint: 'inline'`) */
   readonly checkpointer?: WalCheckpointer;
+  /** per-VM retention (prune) */
+  readonly retention: Retention;
 
   private constructor(file: string, opts: EventStoreOptions) {
     this.file = file;
@@ -190,13 +217,18 @@ export class EventStore {
     this.db = new Database(file);
     if (file !== ':memory:') this.db.pragma('journal_mode = WAL');
     if (file !== ':memory:' && (opts.checkpoint ?? 'worker') === 'worker') {
-      this.checkpointer = new WalCheckpointer(file, (pages) => this.db.open && this.db.pragma(`wal_autocheckpoint = ${pages}`), { onError: opts.onCheckpointError });
+      this.checkpointer = new WalCheckpointer(file, (pages) => this.db.open && this.db.pragma(`wal_autocheckpoint = ${pages}`), {
+        onError: opts.onCheckpointError,
+        truncateEveryMs: opts.walTruncateMs,
+      });
     }
+    if (file !== ':memory:') this.db.pragma(`journal_size_limit = ${opts.walSizeLimit ?? 64 * 1024 * 1024}`);
     this.db.pragma(`synchronous = ${opts.durability === 'full' ? 'FULL' : 'NORMAL'}`);
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
     this.st = this.prepare();
+    this.retention = new Retention(this.db, opts.retention);
     this.nextInjectionId = (this.st.maxInjectionId.get() as { id: number }).id + 1;
   }
 
@@ -322,6 +354,7 @@ export class EventStore {
       ),
       getVm: db.prepare('SELECT * FROM vms WHERE id = ?'),
       listVms: db.prepare('SELECT * FROM vms ORDER BY ordinal'),
+      listVmsPage: db.prepare('SELECT * FROM vms WHERE ordinal > ? ORDER BY ordinal LIMIT ?'),
       deleteVm: db.prepare('DELETE FROM vms WHERE id = ?'),
       bumpBoot: db.prepare('UPDATE vms SET boot_count = boot_count + 1 WHERE id = ? RETURNING boot_count'),
       maxInjectionId: db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM injections'),
@@ -397,9 +430,35 @@ export class EventStore {
     );
   }
 
+  /** Applies the retention bounds to one VM's rows (oldest dropped first); returns what was dropped. */
+  prune(vmId: string): Dropped {
+    return this.transaction(() => this.retention.prune(vmId));
+  }
+
+  /** Sizes of the database file and its WAL in bytes (for /metrics). */
+  fileSizes(): { db: number; wal: number } {
+    if (this.file === ':memory:') return { db: 0, wal: 0 };
+    const size = (f: string) => {
+      try {
+        return fs.statSync(f).size;
+      } catch {
+        return 0;
+      }
+    };
+    return { db: size(this.file), wal: size(this.file + '-wal') };
+  }
+
+  /** VMs with an ordinal greater than `page.after`, in creation order (a page of GET /vms). */
+  listVmsPage(page: Page = {}): StoredVm[] {
+    return (this.st.listVmsPage.all(page.after ?? 0, page.limit ?? 1000) as Array<{ id: string; ordinal: number; spec: string; created_at: string; boot_count: number }>).map(
+      (row) => ({ id: row.id, ordinal: row.ordinal, spec: specFromJsonText(row.spec), createdAt: row.created_at, bootCount: row.boot_count }),
+    );
+  }
+
   /** Deletes a VM and everything recorded about it. Returns false when it did not exist. */
   deleteVm(id: string): boolean {
     this.logSeq.delete(id);
+    this.retention.forget(id);
     // records of the open batch die with their VM (as stored ones do, by cascade)
     for (let i = this.pendingRecords.length - 1; i >= 0; i--) if (this.pendingRecords[i].rec.vmId === id) this.pendingRecords.splice(i, 1);
     return this.st.deleteVm.run(id).changes > 0;
@@ -544,7 +603,7 @@ export class EventStore {
       rec.boot,
       rec.severity ?? null,
       JSON.stringify(rec.sections),
-      decodedText ?? jsonText(rec.decoded),
+      decodedColumn(decodedText ?? jsonText(rec.decoded), rec.bytes.length),
       bufferOf(rec.bytes),
       this.stamp(),
     ) as { id: number };
@@ -592,7 +651,7 @@ export class EventStore {
         p.rec.boot,
         r.severity ?? null,
         JSON.stringify(r.sections),
-        r.decodedText,
+        decodedColumn(r.decodedText, p.rec.bytes.length),
         bufferOf(p.rec.bytes),
         p.at,
       );
@@ -678,7 +737,8 @@ function guestRecordFromRow(r: GuestRecordRow): StoredGuestRecord {
     sourceId: r.source_id,
     boot: r.boot,
     sections: JSON.parse(r.sections) as string[],
-    decoded: JSON.parse(r.decoded),
+    // '' = too large to keep decoded: undefined here, decoded from the bytes by whoever shows it
+    decoded: r.decoded === '' ? undefined : JSON.parse(r.decoded),
     bytes: bytesOf(r.bytes),
     at: r.at,
   };

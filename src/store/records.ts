@@ -65,7 +65,10 @@ export interface StoredGuestRecord {
   severity?: string;
   /** section type names in order (arm, memory, pcie, … or the GUID of an unknown one) */
   sections: string[];
-  /** the decoded record, JSON form */
+  /**
+   * the decoded record, JSON form; undefined when it was too large to store next to the bytes
+   * (EventStore.decodedColumn): decode `bytes` again (gateway/guestRecordRendering.decodedOf)
+   */
   decoded: unknown;
   bytes: Uint8Array;
   at: string;

@@ -74,6 +74,6 @@ describe('bearer authentication on the routes', () => {
     expect(basic.body.detail).toBe('the Authorization header is not "Bearer <token>"');
     const ok = await request(t.app).get('/vms').set(AUTH);
     expect(ok.status).toBe(200);
-    expect(ok.body).toEqual({ vms: [] });
+    expect(ok.body).toEqual({ vms: [], last: 0, more: false });
   });
 });

@@ -91,7 +91,7 @@ describe('REST reads', () => {
     const all = await request(t.app).get('/records?since=2000-01-01T00:00:00Z').set(AUTH);
     expect(all.body.records).toHaveLength(1);
     const future = await request(t.app).get('/records?since=2999-01-01T00:00:00Z').set(AUTH);
-    expect(future.body).toEqual({ records: [], last: 0 });
+    expect(future.body).toEqual({ records: [], last: 0, more: false });
     const bad = await request(t.app).get('/records?since=yesterday').set(AUTH);
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].parameter).toBe('since');

@@ -2,6 +2,7 @@ import fs from 'fs';
 import path from 'path';
 import { Command } from 'commander';
 import { toJsonText } from '../../binary/u64';
+import { decodedOf } from '../../gateway/guestRecordRendering';
 import { GatewayClient, GatewayRequestError, URL_ENV, clientToken } from '../../gateway/client/GatewayClient';
 import { DEFAULT_PORT, defaultDataDir } from '../../gateway/server';
 import { EventStore, STORE_FILE } from '../../store/EventStore';
@@ -107,9 +108,10 @@ async function fetchAll(client: GatewayClient, query: URLSearchParams): Promise<
   for (;;) {
     query.set('after', String(after));
     query.set('limit', '1000');
-    const r = await client.request<{ records: EventRecord[]; last: number }>('GET', `/records?${query.toString()}`);
+    const r = await client.request<{ records: EventRecord[]; last: number; more?: boolean }>('GET', `/records?${query.toString()}`);
     all.push(...r.body.records);
-    if (r.body.records.length < 1000) return all;
+    // a page may stop at its byte bound before 1000 records: `more` says whether to go on
+    if (r.body.records.length === 0 || r.body.more === false || (r.body.more === undefined && r.body.records.length < 1000)) return all;
     after = r.body.last;
   }
 }
@@ -138,7 +140,8 @@ export function registerEvents(program: Command): void {
           let after = 0;
           for (;;) {
             const page = store.guestRecords({ vmId: o.vm, since, after, limit: 1000 });
-            records.push(...page);
+            // a record stored without its decoded form (too large) is decoded from its bytes
+            for (const r of page) records.push(r.decoded === undefined ? { ...r, decoded: decodedOf(r) } : r);
             if (page.length < 1000) break;
             after = page[page.length - 1].id;
           }
