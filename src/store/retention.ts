@@ -102,11 +102,16 @@ export class Retention {
    */
   private readonly tallies = new Map<string, Record<RetentionKind, Tally>>();
   private readonly st: Record<RetentionKind, { newer: Database.Statement; oldest: Database.Statement; del: Database.Statement }>;
+  /** rows and bytes of a VM's open injections (exempt from the bounds) */
+  private readonly openInjections: Database.Statement;
 
   constructor(db: Database.Database, limits: Partial<RetentionLimits> = {}) {
     this.limits = retentionLimits(limits);
     const prep = (k: RetentionKind) => ({ newer: db.prepare(SQL[k].newer).raw(), oldest: db.prepare(SQL[k].oldest).raw(), del: db.prepare(SQL[k].del) });
     this.st = { log: prep('log'), records: prep('records'), injections: prep('injections'), events: prep('events') };
+    this.openInjections = db
+      .prepare("SELECT COUNT(*), COALESCE(SUM(LENGTH(bytes)), 0) FROM injections WHERE vm_id = ? AND state IN ('accepted', 'queued', 'delivered')")
+      .raw();
   }
 
   private bounds(kind: RetentionKind): { rows: number; bytes: number } {
@@ -154,10 +159,12 @@ export class Retention {
         tally.bytes += size;
       }
       const b = this.bounds(kind);
-      if (tally.rows <= b.rows && tally.bytes <= b.bytes) continue;
+      // open injections are never dropped and do not count against the bounds
+      const [exemptRows, exemptBytes] = kind === 'injections' ? (this.openInjections.get(vmId) as [number, number]) : [0, 0];
+      if (tally.rows - exemptRows <= b.rows && tally.bytes - exemptBytes <= b.bytes) continue;
       // walk from the oldest row, deleting prunable ones until within both bounds
-      let rows = tally.rows;
-      let bytes = tally.bytes;
+      let rows = tally.rows - exemptRows;
+      let bytes = tally.bytes - exemptBytes;
       let cut = 0;
       let n = 0;
       for (const [k, size, prunable] of st.oldest.iterate(vmId) as IterableIterator<[number, number, number]>) {
@@ -170,8 +177,8 @@ export class Retention {
       }
       if (cut === 0) continue;
       st.del.run(vmId, cut);
-      tally.rows = rows;
-      tally.bytes = bytes;
+      tally.rows = rows + exemptRows;
+      tally.bytes = bytes + exemptBytes;
       out[kind] = n;
       this.dropped[kind] += n;
     }
