@@ -1,5 +1,6 @@
 import fs from 'fs';
 import { Command, InvalidArgumentError } from 'commander';
+import { runCapacity, runHttpBody, runQmpFlood, runRecordsPage, runSseSlow } from './bounds';
 import { measureDensity } from './density';
 import { ScenarioResult, runBackpressure, runCrash, runLoss } from './scenarios';
 
@@ -19,7 +20,8 @@ function int(name: string) {
 
 async function main(argv: string[]): Promise<number> {
   const program = new Command('soak')
-    .option('--scenario <names>', 'loss,crash,backpressure,density or all', 'all')
+    .option('--scenario <names>', 'loss,crash,backpressure,density,qmp-flood,sse-slow,records-page,http-body,capacity or all', 'all')
+    .option('--capacity-vms <n>', 'VMs for the capacity scenario', int('capacity-vms'), 10_000)
     .option('--vms <n>', 'VMs for loss (crash uses 20 by default)', int('vms'))
     .option('--clients <n>', 'concurrent clients', int('clients'))
     .option('--injections <n>', 'injections for loss (crash: 20,000; backpressure: 20,000)', int('injections'))
@@ -28,8 +30,8 @@ async function main(argv: string[]): Promise<number> {
     .option('--json <file>', 'write the results to a file')
     .exitOverride();
   program.parse(argv);
-  const o = program.opts<{ scenario: string; vms?: number; clients?: number; injections?: number; densityVms: number; maxSeconds: number; json?: string }>();
-  const all = ['loss', 'crash', 'backpressure', 'density'];
+  const o = program.opts<{ scenario: string; vms?: number; clients?: number; injections?: number; densityVms: number; capacityVms: number; maxSeconds: number; json?: string }>();
+  const all = ['loss', 'crash', 'backpressure', 'density', 'qmp-flood', 'sse-slow', 'records-page', 'http-body', 'capacity'];
   const names = o.scenario === 'all' ? all : o.scenario.split(',');
   for (const n of names) if (!all.includes(n)) throw new InvalidArgumentError(`unknown scenario ${n}`);
   const results: ScenarioResult[] = [];
@@ -38,6 +40,11 @@ async function main(argv: string[]): Promise<number> {
     let r: ScenarioResult;
     if (name === 'loss') r = await runLoss({ vms: o.vms, clients: o.clients, injections: o.injections, maxSeconds: o.maxSeconds });
     else if (name === 'crash') r = await runCrash({ vms: o.vms ? Math.min(o.vms, 20) : undefined, clients: o.clients, injections: o.injections ? Math.min(o.injections, 20_000) : undefined, maxSeconds: o.maxSeconds });
+    else if (name === 'qmp-flood') r = await runQmpFlood();
+    else if (name === 'sse-slow') r = await runSseSlow();
+    else if (name === 'records-page') r = await runRecordsPage();
+    else if (name === 'http-body') r = await runHttpBody();
+    else if (name === 'capacity') r = await runCapacity(o.capacityVms);
     else if (name === 'backpressure') r = await runBackpressure({ injections: o.injections ? Math.min(o.injections, 20_000) : undefined });
     else {
       const d = measureDensity(o.densityVms, { profile: 'qemu-7.2-virt' });

@@ -137,9 +137,11 @@ async function listAll<T>(client: HttpClient, url: (after: number | string | und
   for (;;) {
     const r = await client.request('GET', url(after));
     if (r.status !== 200) throw new Error(`GET ${url(after)}: ${r.status} ${r.text.slice(0, 200)}`);
-    const page = (r.body as Record<string, T[]>)[key];
+    const body = r.body as Record<string, T[]> & { more?: boolean };
+    const page = body[key];
     out.push(...page);
-    if (page.length < 10000) return out;
+    // a page stops at its item or byte bound: `more` says whether another follows
+    if (page.length === 0 || body.more === false) return out;
     after = cursor(page[page.length - 1]);
   }
 }

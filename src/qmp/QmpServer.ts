@@ -84,6 +84,11 @@ function errorLine(desc: string): string {
   return toQemuJson({ error: { class: 'GenericError', desc } }) + '\r\n';
 }
 
+/** bytes of commands handed to a session per turn of the event loop */
+const SLICE_BYTES = 4096;
+/** received bytes waiting for the session past which the client is not read */
+const INBOX_BYTES = 64 * 1024;
+
 interface Waiting {
   socket: net.Socket;
   timer: NodeJS.Timeout;
@@ -213,18 +218,69 @@ export class QmpServer {
     let negotiated = false;
     let ended = false;
 
-    /** Stops reading while the client's replies pile up, reads again once it has taken them. */
+    /** received bytes not yet handed to the session (handled a slice per turn of the event loop) */
+    const inbox: Buffer[] = [];
+    let inboxBytes = 0;
+    let working = false;
+
+    /**
+     * Stops reading while the client's replies pile up (or its commands wait in the inbox), reads
+     * again once it has taken them.
+     */
+    /** true while the client's replies are not consumed: the session is not fed */
+    let blocked = false;
     const flow = () => {
       if (socket.destroyed) return;
       const backlog = pendingBytes + socket.writableLength;
-      if (!paused && backlog > this.limits.maxPendingReplyBytes) {
-        paused = true;
+      if (!blocked && backlog > this.limits.maxPendingReplyBytes) {
+        blocked = true;
         this.counters.pausedForBackpressure++;
+      } else if (blocked && backlog <= this.limits.maxPendingReplyBytes / 2) {
+        blocked = false;
+      }
+      const stop = blocked || inboxBytes > INBOX_BYTES;
+      if (stop && !paused) {
+        paused = true;
         socket.pause();
-      } else if (paused && backlog <= this.limits.maxPendingReplyBytes / 2) {
+      } else if (!stop && paused) {
         paused = false;
         socket.resume();
       }
+      if (!blocked && inbox.length > 0 && !working) {
+        working = true;
+        setImmediate(work);
+      }
+    };
+
+    /**
+     * Hands the inbox to the session SLICE_BYTES at a time, one slice per turn of the event loop:
+     * a client pipelining thousands of commands does not hold the loop (other clients, /healthz)
+     * for longer than one slice takes.
+     */
+    const work = () => {
+      working = false;
+      if (ended || socket.destroyed || blocked) return;
+      let budget = SLICE_BYTES;
+      while (inbox.length > 0 && budget > 0) {
+        let c = inbox[0];
+        if (c.length > budget) {
+          inbox[0] = c.subarray(budget);
+          c = c.subarray(0, budget);
+        } else inbox.shift();
+        budget -= c.length;
+        inboxBytes -= c.length;
+        try {
+          session.receive(c);
+        } catch (e) {
+          // a bug, not a client error: log it, drop this connection, keep serving others
+          this.logger.error('qmp session failed', { error: e instanceof Error ? e.message : String(e) });
+          socket.destroy();
+          return;
+        }
+      }
+      negotiated ||= session.isNegotiated;
+      armIdle();
+      flow();
     };
     const write = (line: string) => {
       pendingBytes -= line.length;
@@ -283,16 +339,8 @@ export class QmpServer {
     armIdle();
     socket.on('data', (chunk: Buffer) => {
       if (ended) return;
-      try {
-        session.receive(chunk);
-      } catch (e) {
-        // a bug, not a client error: log it, drop this connection, keep serving others
-        this.logger.error('qmp session failed', { error: e instanceof Error ? e.message : String(e) });
-        socket.destroy();
-        return;
-      }
-      negotiated ||= session.isNegotiated;
-      armIdle();
+      inbox.push(chunk);
+      inboxBytes += chunk.length;
       flow();
     });
     socket.on('drain', () => {
