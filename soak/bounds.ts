@@ -35,6 +35,9 @@ class Sampler {
   healthMaxMs = 0;
   healthCount = 0;
   healthFailures = 0;
+  /** seconds after the start of the sampling when the slowest /healthz answer came */
+  healthMaxAtS = 0;
+  private readonly startedAt = Date.now();
   private stopped = false;
   private readonly done: Promise<void>;
 
@@ -60,7 +63,11 @@ class Sampler {
         } catch {
           this.healthFailures++;
         }
-        this.healthMaxMs = Math.max(this.healthMaxMs, Number(process.hrtime.bigint() - t) / 1e6);
+        const ms = Number(process.hrtime.bigint() - t) / 1e6;
+        if (ms > this.healthMaxMs) {
+          this.healthMaxMs = ms;
+          this.healthMaxAtS = (Date.now() - this.startedAt) / 1000;
+        }
         this.healthCount++;
         await sleep(50);
       }
@@ -79,6 +86,7 @@ class Sampler {
       healthzAnswered: this.healthCount - this.healthFailures,
       healthzFailed: this.healthFailures,
       healthzMaxMs: +this.healthMaxMs.toFixed(1),
+      healthzSlowestAtS: +this.healthMaxAtS.toFixed(1),
     };
   }
 }
@@ -158,7 +166,7 @@ export async function runQmpFlood(seconds = 15): Promise<ScenarioResult> {
   }
 }
 
-export async function runSseSlow(lines = 1_200_000, seconds = 35): Promise<ScenarioResult> {
+export async function runSseSlow(lines = 1_200_000, seconds = Number(process.env.SSE_SECONDS ?? 35)): Promise<ScenarioResult> {
   const dir = tmpDir('sse');
   const server = await startServer({ dataDir: dir, token: TOKEN, extraArgs: ['--qmp', '--seed-log', `default:${lines}`], startTimeoutMs: 120_000 });
   const violations: Violation[] = [];

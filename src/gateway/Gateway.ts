@@ -135,6 +135,8 @@ export class Gateway extends EventEmitter {
   /** VMs written to since the last retention run */
   private readonly written = new Set<string>();
   private retentionTimer?: NodeJS.Timeout;
+  /** the retention run in progress */
+  private pruning?: Promise<void>;
   readonly maxVms: number;
 
   constructor(opts: GatewayOptions) {
@@ -152,7 +154,7 @@ export class Gateway extends EventEmitter {
     }
     const retentionMs = opts.retentionIntervalMs ?? CAPACITY_DEFAULTS.retentionIntervalMs;
     if (retentionMs > 0) {
-      this.retentionTimer = setInterval(() => this.applyRetention(), retentionMs);
+      this.retentionTimer = setInterval(() => void this.applyRetention(), retentionMs);
       this.retentionTimer.unref();
     }
   }
@@ -336,19 +338,37 @@ export class Gateway extends EventEmitter {
     else this.due.delete(live);
   }
 
-  /** Applies the store's retention bounds to the VMs written to since the last run. */
-  applyRetention(): void {
-    const ids = [...this.written];
+  /**
+   * Applies the store's retention bounds to the VMs written to since the last run: one bounded
+   * step (one VM, at most PRUNE_BUDGET_ROWS rows per kind) per turn of the event loop, so a VM
+   * with a large backlog does not hold requests up. Resolves when every VM is within its bounds.
+   */
+  applyRetention(): Promise<void> {
+    if (this.pruning) return this.pruning;
+    const queue = [...this.written];
     this.written.clear();
-    for (const id of ids) {
-      if (!this.live.has(id)) continue;
-      try {
-        const d = this.store.prune(id);
-        if (d.log + d.records + d.injections + d.events > 0) this.logger.debug('retention dropped the oldest rows', { vm: id, ...d });
-      } catch (e) {
-        this.logger.error('applying the retention bounds failed', { vm: id, error: e instanceof Error ? e.message : String(e) });
-      }
-    }
+    this.pruning = new Promise<void>((resolve) => {
+      const step = () => {
+        const id = queue.shift();
+        if (id === undefined || !this.store.isOpen) {
+          this.pruning = undefined;
+          resolve();
+          return;
+        }
+        if (this.live.has(id)) {
+          try {
+            const d = this.store.prune(id);
+            if (d.log + d.records + d.injections + d.events > 0) this.logger.debug('retention dropped the oldest rows', { vm: id, ...d });
+            if (!d.done) queue.push(id);
+          } catch (e) {
+            this.logger.error('applying the retention bounds failed', { vm: id, error: e instanceof Error ? e.message : String(e) });
+          }
+        }
+        setImmediate(step);
+      };
+      setImmediate(step);
+    });
+    return this.pruning;
   }
 
   /** Number of VMs the wall-clock tick visits (for tests and diagnostics). */

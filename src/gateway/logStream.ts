@@ -85,27 +85,41 @@ export function streamLog(gateway: Gateway, vmId: string, since: number, req: Re
     slowTimer.unref();
   };
 
-  /** Sends stored lines after `last` page by page while the client keeps up; then goes live. */
+  /**
+   * Sends stored lines after `last`, one page per turn of the event loop (so streams share the
+   * loop with every other request) while the client keeps up; then goes live.
+   */
+  let scheduled = false;
   const pump = () => {
-    while (!stopped) {
-      if (full()) {
-        waitForDrain();
-        return;
-      }
-      const lines = gateway.store.log(vmId, { after: last, limit: lim.streamPageLines });
-      for (const l of lines) res.write(event(l.seq, l.line));
-      if (lines.length > 0) last = lines[lines.length - 1].seq;
-      if (lines.length < lim.streamPageLines) {
-        live = true;
-        return;
-      }
+    scheduled = false;
+    if (stopped || live) return;
+    if (full()) {
+      waitForDrain();
+      return;
     }
+    const lines = gateway.store.log(vmId, { after: last, limit: lim.streamPageLines });
+    if (lines.length > 0) {
+      let text = '';
+      for (const l of lines) text += event(l.seq, l.line);
+      res.write(text);
+      last = lines[lines.length - 1].seq;
+    }
+    if (lines.length < lim.streamPageLines) {
+      live = true;
+      return;
+    }
+    schedule();
+  };
+  const schedule = () => {
+    if (scheduled || stopped) return;
+    scheduled = true;
+    setImmediate(pump);
   };
 
   const onDrain = () => {
     if (slowTimer) clearTimeout(slowTimer);
     slowTimer = undefined;
-    if (!live) pump();
+    if (!live) schedule();
   };
   const onLine = (e: LogLineEvent) => {
     if (!live || e.seq <= last) return;
@@ -113,7 +127,7 @@ export function streamLog(gateway: Gateway, vmId: string, since: number, req: Re
       // behind (or lines were skipped): stop buffering, read them from the store after drain
       live = false;
       if (full()) waitForDrain();
-      else pump();
+      else schedule();
       return;
     }
     last = e.seq;
@@ -145,5 +159,5 @@ export function streamLog(gateway: Gateway, vmId: string, since: number, req: Re
   };
   req.on('close', stop);
   res.on('close', stop);
-  pump();
+  schedule();
 }

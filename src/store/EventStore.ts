@@ -431,8 +431,8 @@ export class EventStore {
   }
 
   /** Applies the retention bounds to one VM's rows (oldest dropped first); returns what was dropped. */
-  prune(vmId: string): Dropped {
-    return this.transaction(() => this.retention.prune(vmId));
+  prune(vmId: string, budget?: number): Dropped & { done: boolean } {
+    return this.transaction(() => this.retention.prune(vmId, budget));
   }
 
   /** Sizes of the database file and its WAL in bytes (for /metrics). */

@@ -40,6 +40,9 @@ export type RetentionKind = 'log' | 'records' | 'injections' | 'events';
 
 export type Dropped = Record<RetentionKind, number>;
 
+/** rows a prune call reads or deletes per kind at most (a larger backlog takes several calls) */
+export const PRUNE_BUDGET_ROWS = 10_000;
+
 export function retentionLimits(given: Partial<RetentionLimits> = {}): RetentionLimits {
   const out = { ...DEFAULT_RETENTION };
   for (const [k, v] of Object.entries(given) as Array<[keyof RetentionLimits, number | undefined]>) {
@@ -61,22 +64,22 @@ interface KindSql {
 
 const SQL: Record<RetentionKind, KindSql> = {
   log: {
-    newer: 'SELECT seq AS k, LENGTH(CAST(line AS BLOB)) AS size FROM log_lines WHERE vm_id = ? AND seq > ? ORDER BY seq',
+    newer: 'SELECT seq AS k, LENGTH(CAST(line AS BLOB)) AS size FROM log_lines WHERE vm_id = ? AND seq > ? ORDER BY seq LIMIT ?',
     oldest: 'SELECT seq AS k, LENGTH(CAST(line AS BLOB)) AS size, 1 AS prunable FROM log_lines WHERE vm_id = ? ORDER BY seq',
     del: 'DELETE FROM log_lines WHERE vm_id = ? AND seq <= ?',
   },
   records: {
-    newer: 'SELECT id AS k, LENGTH(bytes) + LENGTH(CAST(decoded AS BLOB)) AS size FROM guest_records WHERE vm_id = ? AND id > ? ORDER BY id',
+    newer: 'SELECT id AS k, LENGTH(bytes) + LENGTH(CAST(decoded AS BLOB)) AS size FROM guest_records WHERE vm_id = ? AND id > ? ORDER BY id LIMIT ?',
     oldest: 'SELECT id AS k, LENGTH(bytes) + LENGTH(CAST(decoded AS BLOB)) AS size, 1 AS prunable FROM guest_records WHERE vm_id = ? ORDER BY id',
     del: 'DELETE FROM guest_records WHERE vm_id = ? AND id <= ?',
   },
   injections: {
-    newer: 'SELECT id AS k, LENGTH(bytes) AS size FROM injections WHERE vm_id = ? AND id > ? ORDER BY id',
+    newer: 'SELECT id AS k, LENGTH(bytes) AS size FROM injections WHERE vm_id = ? AND id > ? ORDER BY id LIMIT ?',
     oldest: "SELECT id AS k, LENGTH(bytes) AS size, state IN ('acknowledged', 'rejected') AS prunable FROM injections WHERE vm_id = ? ORDER BY id",
     del: "DELETE FROM injections WHERE vm_id = ? AND id <= ? AND state IN ('acknowledged', 'rejected')",
   },
   events: {
-    newer: 'SELECT id AS k, 0 AS size FROM events WHERE vm_id = ? AND id > ? ORDER BY id',
+    newer: 'SELECT id AS k, 0 AS size FROM events WHERE vm_id = ? AND id > ? ORDER BY id LIMIT ?',
     oldest: 'SELECT id AS k, 0 AS size, 1 AS prunable FROM events WHERE vm_id = ? ORDER BY id',
     del: 'DELETE FROM events WHERE vm_id = ? AND id <= ?',
   },
@@ -142,8 +145,13 @@ export class Retention {
     return out;
   }
 
-  /** Applies the bounds to one VM (call inside a transaction); returns the rows dropped. */
-  prune(vmId: string): Dropped {
+  /**
+   * Applies the bounds to one VM (call inside a transaction), reading and deleting at most
+   * `budget` rows per kind, so one call stays short; returns the rows dropped and whether the VM
+   * is within its bounds (`done`), else the caller calls again.
+   */
+  prune(vmId: string, budget = PRUNE_BUDGET_ROWS): Dropped & { done: boolean } {
+    let done = true;
     let t = this.tallies.get(vmId);
     if (!t) {
       t = { log: { upTo: 0, rows: 0, bytes: 0 }, records: { upTo: 0, rows: 0, bytes: 0 }, injections: { upTo: 0, rows: 0, bytes: 0 }, events: { upTo: 0, rows: 0, bytes: 0 } };
@@ -153,11 +161,14 @@ export class Retention {
     for (const kind of KINDS) {
       const tally = t[kind];
       const st = this.st[kind];
-      for (const [k, size] of st.newer.iterate(vmId, tally.upTo) as IterableIterator<[number, number]>) {
+      let seen = 0;
+      for (const [k, size] of st.newer.iterate(vmId, tally.upTo, budget) as IterableIterator<[number, number]>) {
         tally.upTo = k;
         tally.rows++;
         tally.bytes += size;
+        seen++;
       }
+      if (seen === budget) done = false;
       const b = this.bounds(kind);
       // open injections are never dropped and do not count against the bounds
       const [exemptRows, exemptBytes] = kind === 'injections' ? (this.openInjections.get(vmId) as [number, number]) : [0, 0];
@@ -167,8 +178,13 @@ export class Retention {
       let bytes = tally.bytes - exemptBytes;
       let cut = 0;
       let n = 0;
+      let walked = 0;
       for (const [k, size, prunable] of st.oldest.iterate(vmId) as IterableIterator<[number, number, number]>) {
         if (rows <= b.rows && bytes <= b.bytes) break;
+        if (++walked > budget) {
+          done = false;
+          break;
+        }
         if (!prunable) continue;
         rows--;
         bytes -= size;
@@ -182,6 +198,6 @@ export class Retention {
       out[kind] = n;
       this.dropped[kind] += n;
     }
-    return out;
+    return { ...out, done };
   }
 }

@@ -55,7 +55,7 @@ describe('a running server', () => {
         await request(srv.url).post('/vms/v/errors').set('Authorization', `Bearer ${TOKEN}`).send({ error: { type: 'memory', severity: 'corrected', physicalAddress }, sourceId: 1 });
       }
       expect(srv.store.log('v', { limit: 1000 }).length).toBeGreaterThan(20);
-      srv.gateway.applyRetention();
+      await srv.gateway.applyRetention();
       const log = await request(srv.url).get('/vms/v/log').set('Authorization', `Bearer ${TOKEN}`);
       expect(log.body.lines).toHaveLength(20);
       expect(log.body.lines[0].seq).toBeGreaterThan(1);
