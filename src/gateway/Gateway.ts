@@ -340,7 +340,7 @@ export class Gateway extends EventEmitter {
 
   /**
    * Applies the store's retention bounds to the VMs written to since the last run: one bounded
-   * step (one VM, at most PRUNE_BUDGET_ROWS rows per kind) per turn of the event loop, so a VM
+   * step (one VM, at most PRUNE_BUDGET_ROWS = 2,000 rows per kind) per turn of the event loop, so a VM
    * with a large backlog does not hold requests up. Resolves when every VM is within its bounds.
    */
   applyRetention(): Promise<void> {

@@ -41,7 +41,7 @@ export type RetentionKind = 'log' | 'records' | 'injections' | 'events';
 export type Dropped = Record<RetentionKind, number>;
 
 /** rows a prune call reads or deletes per kind at most (a larger backlog takes several calls) */
-export const PRUNE_BUDGET_ROWS = 10_000;
+export const PRUNE_BUDGET_ROWS = 2_000;
 
 export function retentionLimits(given: Partial<RetentionLimits> = {}): RetentionLimits {
   const out = { ...DEFAULT_RETENTION };
