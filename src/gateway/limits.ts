@@ -6,7 +6,7 @@ import { PAGE_LIMITS } from './paging';
  * the bound it hit.
  */
 export interface GatewayLimits {
-  /** JSON bytes of one list page (default 4 MiB) */
+  /** JSON bytes of one list page (default 1 MiB) */
   pageMaxBytes: number;
   /** concurrent log streams (SSE) per VM (default 8) */
   streamsPerVm: number;

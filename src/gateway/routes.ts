@@ -21,7 +21,7 @@ import { invalidRequest, parseOrProblem, parseQueryOrProblem, ProblemError } fro
 import { PROBLEM_TYPES, ProblemName, problemTypeUri, qmpErrorForRefusal, REFUSAL_PROBLEM } from './problems';
 import * as R from './responses';
 import { advanceInput, injectionInput, pageQuery, targetFrom, vmCreateInput, vmSpecFrom } from './schemas';
-import { acceptedJsonText, crashView, injectionLocation, injectionView, recordView, vmView } from './views';
+import { acceptedJsonText, crashView, injectionLocation, injectionView, recordView, recordViewText, vmView } from './views';
 
 /**
  * The REST surface as data: every route with its method, path, schemas and handler. The express
@@ -377,7 +377,7 @@ export const ROUTES: RouteDef[] = [
       sendPage(
         res,
         'records',
-        { fetch: (after, limit) => store.guestRecords({ vmId: id, since: q.since, after, limit }), cursor: (r) => r.id, view: recordView },
+        { fetch: (after, limit) => store.guestRecords({ vmId: id, since: q.since, after, limit }), cursor: (r) => r.id, view: recordView, viewText: recordViewText },
         { after: q.after ?? 0, limit: q.limit, maxBytes: ctx.limits?.pageMaxBytes },
       );
     },
@@ -395,7 +395,7 @@ export const ROUTES: RouteDef[] = [
       sendPage(
         res,
         'records',
-        { fetch: (after, limit) => store.guestRecords({ vmId: q.vm, since: q.since, after, limit }), cursor: (r) => r.id, view: recordView },
+        { fetch: (after, limit) => store.guestRecords({ vmId: q.vm, since: q.since, after, limit }), cursor: (r) => r.id, view: recordView, viewText: recordViewText },
         { after: q.after ?? 0, limit: q.limit, maxBytes: ctx.limits?.pageMaxBytes },
       );
     },

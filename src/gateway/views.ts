@@ -1,5 +1,5 @@
 import { toJsonValue } from '../binary/u64';
-import { decodedOf } from './guestRecordRendering';
+import { decodedOf, renderGuestRecord } from './guestRecordRendering';
 import type { StoredGuestRecord, StoredInjection, StoredVm } from '../store/records';
 import type { CrashReport, VirtualMachine } from '../vm/contract';
 
@@ -107,6 +107,21 @@ export function recordView(r: StoredGuestRecord): Record<string, unknown> {
   if (r.injectionId !== undefined) out.injectionId = r.injectionId;
   if (r.severity !== undefined) out.severity = r.severity;
   return out;
+}
+
+/** Stands for the decoded JSON in recordViewText until the text is spliced in. */
+const DECODED_SLOT = '\u0000decoded\u0000';
+
+/**
+ * JSON text of recordView(r), written without building the decoded object when the store kept
+ * only the bytes: the decoded JSON text comes straight from the renderer (a record with hundreds
+ * of ARM error-info entries decodes to ~1.5 MB of JSON; parsing it only to write it again would
+ * cost several times that in memory).
+ */
+export function recordViewText(r: StoredGuestRecord): string {
+  if (r.decoded !== undefined) return JSON.stringify(recordView(r));
+  const view = recordView({ ...r, decoded: DECODED_SLOT });
+  return JSON.stringify(view).replace(JSON.stringify(DECODED_SLOT), () => renderGuestRecord(r.bytes).decodedText);
 }
 
 export function crashView(c: CrashReport): Record<string, unknown> {
