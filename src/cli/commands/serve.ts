@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { createLogger } from '../../log/logger';
 import { DEFAULT_BODY_LIMIT } from '../../gateway/app';
 import { TokenError } from '../../gateway/auth';
+import { CAPACITY_DEFAULTS } from '../../gateway/capacity';
 import { DEFAULT_PORT, defaultDataDir, startServer } from '../../gateway/server';
 import { DEFAULT_QMP_PORT } from '../../qmp/QmpServer';
 import { CliError } from '../io';
@@ -33,8 +34,10 @@ export function registerServe(program: Command): void {
     .option('--token-file <file>', 'bearer token file (generated with mode 0600 if missing; RASGW_TOKEN wins)')
     .option('--body-limit <bytes>', 'largest request body accepted', String(DEFAULT_BODY_LIMIT))
     .option('--durability <mode>', 'normal (survives kill -9) or full (fsync every commit)', 'normal')
-    .action(async (o: { host: string; port: string; qmpPort: string; qmp: boolean; dataDir: string; tokenFile?: string; bodyLimit: string; durability: string }) => {
+    .option('--max-vms <n>', 'VMs the gateway holds at most (docs/RELIABILITY.md, "Bounds")', String(CAPACITY_DEFAULTS.maxVms))
+    .action(async (o: { host: string; port: string; qmpPort: string; qmp: boolean; dataDir: string; tokenFile?: string; bodyLimit: string; durability: string; maxVms: string }) => {
       if (o.durability !== 'normal' && o.durability !== 'full') throw new CliError('--durability: normal or full');
+      if (!/^[1-9][0-9]{0,6}$/.test(o.maxVms)) throw new CliError(`--max-vms: ${JSON.stringify(o.maxVms)} is not a VM count (1..9999999)`);
       if (!/^[0-9]{1,9}$/.test(o.bodyLimit)) throw new CliError('--body-limit: a number of bytes');
       const dataDir = path.resolve(o.dataDir);
       const logger = createLogger({ mode: 'server' });
@@ -48,6 +51,7 @@ export function registerServe(program: Command): void {
           tokenFile: o.tokenFile ? path.resolve(o.tokenFile) : undefined,
           bodyLimit: Number(o.bodyLimit),
           durability: o.durability,
+          maxVms: Number(o.maxVms),
           logger,
         });
       } catch (e) {
