@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseU64 } from '../binary/u64';
+import { LINUX_VERSIONS, LINUX_VERSION_HELP } from '../vm/contract';
 import type { InjectionTarget, NotificationKind, VmSpec } from '../vm/contract';
 
 /**
@@ -11,7 +12,7 @@ import type { InjectionTarget, NotificationKind, VmSpec } from '../vm/contract';
 export const NOTIFICATION_KINDS = ['polled', 'external', 'local', 'sci', 'nmi', 'cmci', 'mce', 'gpio', 'sea', 'sei', 'gsiv', 'sdei'] as const satisfies readonly NotificationKind[];
 export const PROFILES = ['qemu-7.2-virt', 'qemu-10.2-virt', 'extended'] as const;
 export const PERSONALITIES = ['apei-sei', 'linux'] as const;
-export const LINUX_VERSIONS = ['6.1', 'mainline'] as const;
+export { LINUX_VERSIONS };
 export const BUSY_POLICIES = ['queue', 'reject'] as const;
 
 /** VM ids: 1–64 characters, letters, digits, `.`, `_`, `-`, starting with a letter or digit. */
@@ -51,7 +52,7 @@ export const vmCreateInput = z
     profile: z.enum(PROFILES).default('qemu-10.2-virt'),
     sources: z.array(sourceSpecInput).min(1).max(64).optional().meta({ description: 'only for the extended profile' }),
     personality: z.enum(PERSONALITIES).default('apei-sei'),
-    linuxVersion: z.enum(LINUX_VERSIONS).default('mainline'),
+    linuxVersion: z.enum(LINUX_VERSIONS).default('mainline').meta({ description: `Linux whose messages the guest prints: ${LINUX_VERSION_HELP}` }),
     busyPolicy: z.enum(BUSY_POLICIES).default('queue'),
     queueDepth: z.int().min(1).max(65536).default(64).meta({ description: 'bound of each source\'s FIFO under the queue policy' }),
     diagnostics: z.boolean().default(false).meta({ description: 'expose the crash report' }),

@@ -4,10 +4,11 @@ import { CRASH_MAGIC, CRASH_MESSAGE_MAX, CRASH_PAGE_SIZE, CRASH_REASON, CRASH_RE
 import { VirtualClock } from './clock/VirtualClock';
 import { KernelLog, LogLevel, LogRecord, printkTime } from './printk/KernelLog';
 import { MemoryFailure } from './mm/MemoryFailure';
+import { MemoryMap } from './mm/MemoryMap';
 import { GhesDriver, GhesHooks, RecordContext, RenderedLine } from './ghes/GhesDriver';
 import type { GhesDescriptor } from './ghes/GhesDescriptor';
 import { discoverTables, FoundTable } from './acpi/TableDiscovery';
-import { DEFAULT_WORKLOAD, INIT_TASK, PROBE_KWORKER, SIGBUS, Task } from './tasks';
+import { DEFAULT_WORKLOAD, INIT_TASK, SIGBUS, Task } from './tasks';
 import { GUEST_LINUX_VERSIONS } from './linux-versions';
 import { linuxHestWalk } from './acpi/hest-walk';
 import { renderStatusBlockLinux } from '../cper/text';
@@ -131,6 +132,7 @@ export class GuestKernel {
   readonly clock = new VirtualClock();
   readonly log: KernelLog;
   readonly memoryFailure: MemoryFailure;
+  readonly memoryMap: MemoryMap;
   readonly ghes: GhesDriver;
   readonly version: LinuxVersion;
   readonly personality: Personality;
@@ -166,13 +168,9 @@ export class GuestKernel {
     this.log = new KernelLog(opts.logCapacity ?? 16384);
     this.hooks = { ...NO_HOOKS, ...opts.hooks };
     this.workload = opts.workload ?? DEFAULT_WORKLOAD;
-    this.task = /(^|\s)driver_async_probe=(GHES|\*)(\s|$)/.test(this.cmdline) ? PROBE_KWORKER : INIT_TASK;
-    const userPages = opts.userPages ?? [];
-    this.memoryFailure = new MemoryFailure(
-      (pfn) => this.memory.isRam(pfn << 12n, 4096),
-      (pfn) => userPages.some((r) => pfn << 12n >= r.base && (pfn + 1n) << 12n <= r.base + r.size),
-      this.version,
-    );
+    this.task = /(^|\s)driver_async_probe=(GHES|\*)(\s|$)/.test(this.cmdline) ? GUEST_LINUX_VERSIONS[this.version].probeKworker : INIT_TASK;
+    this.memoryMap = new MemoryMap({ ram: this.memory.ramRegions, userPages: opts.userPages ?? [] });
+    this.memoryFailure = new MemoryFailure(this.memoryMap, this.version);
     const ram = this.memory.ramRegions[0];
     this.crashRegisters = opts.crashRegisters ?? (ram ? ram.base + 0x8000n : 0x8000n);
     this.ghes = new GhesDriver(this.kernelServices(), this.memory);
@@ -530,7 +528,8 @@ export class GuestKernel {
       panic: (reason: string, cause: { code: 'ghes-fatal'; record: Uint8Array }) => self.panic(reason, cause.code, { record: cause.record }),
       currentTask: () => self.task,
       sendSigbus: (task: Task) => self.sendSigbus(task),
-      isRamPfn: (pfn: bigint) => self.memory.isRam(pfn << 12n, 4096),
+      isRamPfn: (pfn: bigint) => self.memoryMap.isRam(pfn),
+      pfnValid: (pfn: bigint) => self.memoryMap.pfnValid(pfn),
       get memoryFailure() {
         return self.memoryFailure;
       },

@@ -39,7 +39,10 @@ import type {
  * log line is also emitted as a VmEvent, in order.
  */
 export interface VmOptions {
-  /** records placed into the blocks before the guest kernel probes (found "pending at probe") */
+  /**
+   * records placed into the blocks before the guest kernel probes (found "pending at probe"); a
+   * record longer than its error block is cut at the block's end, as the block would hold it
+   */
   beforeProbe?: Array<{ sourceId: number; bytes: Uint8Array }>;
   /** guest kernel command line (default: the Linux 6.1 captures' line) */
   cmdline?: string;
@@ -149,7 +152,11 @@ export class Vm implements VirtualMachine {
     // Records present before the kernel probes: written by the device model exactly as at
     // runtime (read-ack handshake included); nobody is notified, the probe finds them.
     for (const r of beforeProbe) {
-      const out = this.recorder.record({ id: `boot-${r.sourceId}`, sourceId: r.sourceId, bytes: r.bytes });
+      // A block holds what fits in it: bytes beyond the source's error block are not there for
+      // the guest to read, so the guest's own length check judges what the header claims.
+      const room = this.sourceInfo.get(r.sourceId)?.layout.blockLength;
+      const bytes = room !== undefined && r.bytes.length > room ? r.bytes.subarray(0, room) : r.bytes;
+      const out = this.recorder.record({ id: `boot-${r.sourceId}`, sourceId: r.sourceId, bytes });
       if (out.state !== 'delivered') throw new RasgwError({ code: 'protocol', path: `beforeProbe[${r.sourceId}]`, message: out.state === 'rejected' ? out.message : 'source busy before boot' });
     }
     this.bootCount++;

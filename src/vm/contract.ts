@@ -26,8 +26,22 @@ export type NotificationKind =
 /** What the guest kernel is: our design (SEI sources read on SError) or faithful current Linux. */
 export type Personality = 'apei-sei' | 'linux';
 
+/**
+ * Linux versions whose messages the guest and the text renderer reproduce: the 6.1 and 6.12
+ * long-term kernels, and `mainline` = the newest released kernel (see MAINLINE_RELEASE). What
+ * differs between them is data: src/cper/text/linux-versions.ts (record text) and
+ * src/guest-kernel/linux-versions.ts (the guest's own lines); docs/LINUX-VERSIONS.md has the table.
+ */
+export const LINUX_VERSIONS = ['6.1', '6.12', 'mainline'] as const;
+
 /** Linux version whose messages the guest and the text renderer reproduce. */
-export type LinuxVersion = '6.1' | 'mainline';
+export type LinuxVersion = (typeof LINUX_VERSIONS)[number];
+
+/** The released kernel `mainline` reproduces (the newest one; Debian's arm64 build). */
+export const MAINLINE_RELEASE = '7.3.4';
+
+/** One line for --help and docs: what the version names mean. */
+export const LINUX_VERSION_HELP = `6.1 and 6.12 (long-term kernels) or mainline (the newest released kernel, ${MAINLINE_RELEASE})`;
 
 /** What happens when a source's previous record is not yet acknowledged by the guest. */
 export type BusyPolicy = 'queue' | 'reject';

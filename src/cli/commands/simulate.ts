@@ -5,6 +5,7 @@ import { RasgwError } from '../../binary/errors';
 import { SOURCES_SPEC_HELP, parseSourcesSpec } from '../../device-model/profiles';
 import { Vm, defaultVmSpec } from '../../vm';
 import type { BusyPolicy, InjectionPayload, InjectionStatus, InjectionTarget, LinuxVersion, NotificationKind, Personality, ProfileName } from '../../vm/contract';
+import { LINUX_VERSIONS, LINUX_VERSION_HELP } from '../../vm/contract';
 import { CliError } from '../io';
 
 /**
@@ -95,7 +96,7 @@ export function registerSimulate(program: Command): void {
     .description('boot a machine with the simulated guest kernel, inject records in order, print the guest log')
     .addOption(new Option('--profile <name>', 'machine profile').choices(PROFILES).default('qemu-7.2-virt'))
     .addOption(new Option('--personality <p>', 'guest kernel: apei-sei (SEI sources read on SError) or linux (stock Linux)').choices(['apei-sei', 'linux']).default('apei-sei'))
-    .addOption(new Option('--linux-version <v>', 'Linux whose messages the guest prints').choices(['6.1', 'mainline']).default('mainline'))
+    .addOption(new Option('--linux-version <v>', `Linux whose messages the guest prints: ${LINUX_VERSION_HELP}`).choices([...LINUX_VERSIONS]).default('mainline'))
     .option('--inject <file.json>', 'inject a status block given in the CPER JSON form (repeatable; order kept)', collect('json'))
     .option('--raw <file.gesb>', 'inject raw Generic Error Status Block bytes (repeatable; order kept)', collect('raw'))
     .option('--at-boot <file.gesb...>', 'place raw blocks in the error block before the guest probes (one per source, --source or 0)')
