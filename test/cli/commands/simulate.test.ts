@@ -43,6 +43,28 @@ describe('rasgw simulate', () => {
     ]);
   });
 
+  test('--at-boot with a block longer than the error block: the 6.12 guest\'s own length check speaks', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rasgw-sim-'));
+    const big = Buffer.alloc(2000);
+    big.writeUInt32LE(1, 0); // block_status
+    big.writeUInt32LE(2000 - 20, 12); // data_length: the record claims 2000 bytes, the block holds 1024
+    fs.writeFileSync(path.join(dir, 'big.gesb'), big);
+    const { vm } = simulate([], { ...base, linuxVersion: '6.12', atBoot: [path.join(dir, 'big.gesb')] });
+    expect(vm.log().map((l) => strip(l.line)).filter((l) => l.includes('GHES'))).toEqual([
+      '[Firmware Warn]: GHES: Invalid error status block length!',
+      'GHES: Failed to enable APEI firmware first mode.',
+    ]);
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  test('--linux-version lists 6.1, 6.12 and mainline, and says what mainline is', () => {
+    for (const cmd of ['simulate', 'decode']) {
+      const help = execFileSync(path.join(ROOT, 'bin/rasgw'), [cmd, '--help'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+      expect(help).toContain('mainline (the newest released kernel, 7.3.4)');
+      expect(help).toContain('choices: "6.1", "6.12", "mainline"');
+    }
+  });
+
   test('extended sources with --notify and --advance for a polled source', () => {
     const { results } = simulate([{ kind: 'raw', file: fx('memory-corrected.gesb') }], { ...base, profile: 'extended', sources: 'sei,polled:poll=250', notify: 'polled', advance: '250' });
     expect(results[0]).toMatchObject({ sourceId: 1, state: 'acknowledged' });
