@@ -41,10 +41,18 @@ export interface GuestLinuxVersion {
   nonStructPagePfn: 'memory-outside-kernel-control' | 'non-struct-page-pfn';
   /**
    * memory_failure's verdict when get_hwpoison_page cannot take a kernel page ("unhandlable page."
-   * first): MF_MSG_UNKNOWN `unknown page` on 6.1; MF_MSG_GET_HWPOISON `get hwpoison page` once memory_failure reported
-   * a get_hwpoison_page failure as its own page type (6.12 captures, 7.3.4 measured).
+   * first): MF_MSG_UNKNOWN `unknown page` on 6.1; MF_MSG_GET_HWPOISON `get hwpoison page` since "mm/memory-failure:
+   * improve memory failure action_result messages" (6.11; 6.12 captures, 7.3.4 measured).
    */
   kernelPageVerdict: 'unknown page' | 'get hwpoison page';
+  /**
+   * memory_failure for a page already marked HWPoison: pr_err `already hardware poisoned` (6.1);
+   * that line and the action_result `recovery action for already poisoned: Failed` since
+   * "mm/memory-failure: improve memory failure action_result messages" (6.11, so 6.12); only
+   * `recovery action for already poisoned page: Failed` since "mm/memory-failure: fix redundant
+   * updates for already poisoned pages" (2025, so 7.3.4).
+   */
+  alreadyPoisoned: 'pr_err' | 'pr_err-and-action' | 'action-page';
   /**
    * 7.3.4 refuses a PG_reserved page before trying to take it: `recovery action for reserved kernel
    * page: Ignored` (MF_MSG_KERNEL) and no "unhandlable page." line (measured at 0x40001000, QEMU's
@@ -98,6 +106,7 @@ export const GUEST_LINUX_VERSIONS: Readonly<Record<LinuxVersion, GuestLinuxVersi
     ghesChecksPfnValid: true,
     nonStructPagePfn: 'memory-outside-kernel-control',
     kernelPageVerdict: 'unknown page',
+    alreadyPoisoned: 'pr_err',
     reservedPageCheck: false,
     aerNoDevice: 'no-pci_dev-for',
     cxlEventChecks: false,
@@ -114,6 +123,7 @@ export const GUEST_LINUX_VERSIONS: Readonly<Record<LinuxVersion, GuestLinuxVersi
     ghesChecksPfnValid: true,
     nonStructPagePfn: 'memory-outside-kernel-control',
     kernelPageVerdict: 'get hwpoison page',
+    alreadyPoisoned: 'pr_err-and-action',
     reservedPageCheck: false,
     aerNoDevice: 'no-pci_dev-for',
     cxlEventChecks: true,
@@ -130,6 +140,7 @@ export const GUEST_LINUX_VERSIONS: Readonly<Record<LinuxVersion, GuestLinuxVersi
     ghesChecksPfnValid: false,
     nonStructPagePfn: 'non-struct-page-pfn',
     kernelPageVerdict: 'get hwpoison page',
+    alreadyPoisoned: 'action-page',
     reservedPageCheck: true,
     aerNoDevice: 'no-pci_dev-found',
     cxlEventChecks: true,

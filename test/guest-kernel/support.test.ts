@@ -139,13 +139,14 @@ describe('memory failure', () => {
     const mf = new MemoryFailure(map(), '6.12');
     expect(mf.run(0x40001n)).toEqual({ result: 'ignored', lines: ['Memory failure: 0x40001: unhandlable page.', 'Memory failure: 0x40001: recovery action for get hwpoison page: Ignored'] });
     expect(mf.run(0x60000n).lines).toEqual(['Memory failure: 0x60000: unhandlable page.', 'Memory failure: 0x60000: recovery action for get hwpoison page: Ignored']);
+    expect(mf.run(0x60000n)).toEqual({ result: 'already-poisoned', lines: ['Memory failure: 0x60000: already hardware poisoned', 'Memory failure: 0x60000: recovery action for already poisoned: Failed'] });
     expect(mf.run(0x1234567n).lines).toEqual(['Memory failure: 0x1234567: memory outside kernel control']);
   });
 
   test('mainline (7.3.4): reserved kernel page, non struct page pfn, outside kernel control for pfn_valid', () => {
     const mf = new MemoryFailure(map(), 'mainline');
     expect(mf.run(0x40001n)).toEqual({ result: 'ignored', lines: ['Memory failure: 0x40001: recovery action for reserved kernel page: Ignored'] });
-    expect(mf.run(0x40001n).lines).toEqual(['Memory failure: 0x40001: already hardware poisoned']);
+    expect(mf.run(0x40001n).lines).toEqual(['Memory failure: 0x40001: recovery action for already poisoned page: Failed']);
     expect(mf.run(0x60000n).lines).toEqual(['Memory failure: 0x60000: unhandlable page.', 'Memory failure: 0x60000: recovery action for get hwpoison page: Ignored']);
     expect(mf.run(0x1234567n)).toEqual({ result: 'invalid', lines: ['Memory failure: 0x1234567: recovery action for non struct page pfn: Ignored'] });
     expect(mf.run(0n).lines).toEqual(['Memory failure: 0x0: memory outside kernel control']);

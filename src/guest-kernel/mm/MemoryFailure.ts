@@ -1,4 +1,4 @@
-import { GUEST_LINUX_VERSIONS } from '../linux-versions';
+import { GUEST_LINUX_VERSIONS, GuestLinuxVersion } from '../linux-versions';
 import type { LinuxVersion } from '../../vm/contract';
 import type { MemoryMap } from './MemoryMap';
 
@@ -8,7 +8,9 @@ import type { MemoryMap } from './MemoryMap';
  * - no online struct page: pfn_valid (the section at physical 0) → "memory outside kernel
  *   control"; otherwise the same line before 7.3.4, and "recovery action for non struct page pfn:
  *   Ignored" on 7.3.4;
- * - already poisoned → "Memory failure: 0x<pfn>: already hardware poisoned";
+ * - already poisoned → "Memory failure: 0x<pfn>: already hardware poisoned" (6.1), that and
+ *   "… recovery action for already poisoned: Failed" (6.12), or only "… recovery action for
+ *   already poisoned page: Failed" (7.3.4);
  * - otherwise the page is poisoned and its handling depends on what it holds. 7.3.4 refuses a
  *   PG_reserved page at once ("recovery action for reserved kernel page: Ignored"). Kernel memory
  *   that is neither on the LRU nor free (what the captures show at boot and what a kernel-only
@@ -41,7 +43,7 @@ export class MemoryFailure {
         lines: [noStructPage ? `Memory failure: ${hex}: recovery action for non struct page pfn: Ignored` : `Memory failure: ${hex}: memory outside kernel control`],
       };
     }
-    if (this.poisoned.has(pfn)) return { result: 'already-poisoned', lines: [`Memory failure: ${hex}: already hardware poisoned`] };
+    if (this.poisoned.has(pfn)) return { result: 'already-poisoned', lines: alreadyPoisonedLines(v.alreadyPoisoned, hex) };
     this.poisoned.add(pfn);
     if (this.map.isUser(pfn)) return { result: 'recovered', lines: [`Memory failure: ${hex}: recovery action for dirty LRU page: Recovered`] };
     if (v.reservedPageCheck && this.map.isReserved(pfn)) {
@@ -52,4 +54,10 @@ export class MemoryFailure {
       lines: [`Memory failure: ${hex}: unhandlable page.`, `Memory failure: ${hex}: recovery action for ${v.kernelPageVerdict}: Ignored`],
     };
   }
+}
+
+function alreadyPoisonedLines(kind: GuestLinuxVersion['alreadyPoisoned'], hex: string): string[] {
+  if (kind === 'pr_err') return [`Memory failure: ${hex}: already hardware poisoned`];
+  if (kind === 'pr_err-and-action') return [`Memory failure: ${hex}: already hardware poisoned`, `Memory failure: ${hex}: recovery action for already poisoned: Failed`];
+  return [`Memory failure: ${hex}: recovery action for already poisoned page: Failed`];
 }
