@@ -529,7 +529,10 @@ export class GhesDriver {
       this.aerRecovery = [];
       for (const a of aer) {
         this.withCtx(a.ctx, () => {
-          this.warnRatelimited(aerNoDeviceLine(this.v, a.segment, a.bus, a.device, a.fn), 'aer-no-pci-dev', 'err');
+          const line = aerNoDeviceLine(this.v, a.segment, a.bus, a.device, a.fn);
+          // pr_err before the ratelimiting series, pr_err_ratelimited after it
+          if (this.v.aerNoDevice === 'no-pci_dev-found') this.warnRatelimited(line, 'aer-no-pci-dev', 'err');
+          else this.k.printk('err', line);
           a.ctx.actions.push('aer-no-device');
         });
       }
