@@ -135,6 +135,16 @@ describe('memory failure', () => {
     expect([...mf.poisoned]).toEqual([0x40001n, 0x50000n]);
   });
 
+  test('a user page hit by an action-required error: kill_procs signals the current task first', () => {
+    const mf = new MemoryFailure(map(), '6.12');
+    const workload = { comm: 'workload', pid: 245, kind: 'user' as const, hasMm: true };
+    expect(mf.run(0x50000n, workload)).toEqual({
+      result: 'recovered',
+      killed: workload,
+      lines: ['Memory failure: 0x50000: Sending SIGBUS to workload:245 due to hardware memory corruption', 'Memory failure: 0x50000: recovery action for dirty LRU page: Recovered'],
+    });
+  });
+
   test('6.12: a kernel page fails get_hwpoison_page (reserved or not)', () => {
     const mf = new MemoryFailure(map(), '6.12');
     expect(mf.run(0x40001n)).toEqual({ result: 'ignored', lines: ['Memory failure: 0x40001: unhandlable page.', 'Memory failure: 0x40001: recovery action for get hwpoison page: Ignored'] });

@@ -546,9 +546,13 @@ export class GhesDriver {
             d.ctx.actions.push('soft-offline');
             return;
           }
-          const out = this.k.memoryFailure.run(d.pfn);
+          const out = this.k.memoryFailure.run(d.pfn, d.kind === 'task-work' ? d.task : undefined);
           for (const l of out.lines) this.k.printk('err', l);
           d.ctx.actions.push('memory-failure');
+          if (out.killed) {
+            d.ctx.actions.push('sigbus');
+            this.k.sendSigbus(out.killed, d.ctx);
+          }
           if (d.kind === 'task-work' && d.task && (out.result === 'ignored' || out.result === 'invalid')) {
             this.k.printk('err', `0x${d.pfn.toString(16)}: Sending SIGBUS to ${d.task.comm}:${d.task.pid} due to hardware memory corruption`);
             d.ctx.actions.push('sigbus');

@@ -1,6 +1,7 @@
 import { GUEST_LINUX_VERSIONS, GuestLinuxVersion } from '../linux-versions';
 import type { LinuxVersion } from '../../vm/contract';
 import type { MemoryMap } from './MemoryMap';
+import type { Task } from '../tasks';
 
 /**
  * memory_failure() for the simulated guest, reduced to what can be observed: the poisoned set and
@@ -23,6 +24,8 @@ export type MemoryFailureResult = 'recovered' | 'ignored' | 'already-poisoned' |
 export interface MemoryFailureOutcome {
   result: MemoryFailureResult;
   lines: string[];
+  /** the task kill_procs sent SIGBUS to (BUS_MCEERR_AR) */
+  killed?: Task;
 }
 
 export class MemoryFailure {
@@ -33,7 +36,14 @@ export class MemoryFailure {
     private readonly version: LinuxVersion,
   ) {}
 
-  run(pfn: bigint): MemoryFailureOutcome {
+  /**
+   * memory_failure(pfn, flags). `actionRequiredBy` is the current task of an MF_ACTION_REQUIRED
+   * call (the task work of a synchronous error): when the page is one it maps, kill_procs signals
+   * it before the verdict ("Memory failure: 0x…: Sending SIGBUS to <comm>:<pid> due to hardware
+   * memory corruption", the page being dirty). Without it (the memory_failure_queue work) no
+   * task is collected: early kill is off by default.
+   */
+  run(pfn: bigint, actionRequiredBy?: Task): MemoryFailureOutcome {
     const v = GUEST_LINUX_VERSIONS[this.version];
     const hex = `0x${pfn.toString(16)}`;
     if (!this.map.isRam(pfn)) {
@@ -45,7 +55,11 @@ export class MemoryFailure {
     }
     if (this.poisoned.has(pfn)) return { result: 'already-poisoned', lines: alreadyPoisonedLines(v.alreadyPoisoned, hex) };
     this.poisoned.add(pfn);
-    if (this.map.isUser(pfn)) return { result: 'recovered', lines: [`Memory failure: ${hex}: recovery action for dirty LRU page: Recovered`] };
+    if (this.map.isUser(pfn)) {
+      const killed = actionRequiredBy?.hasMm ? actionRequiredBy : undefined;
+      const kill = killed ? [`Memory failure: ${hex}: Sending SIGBUS to ${killed.comm}:${killed.pid} due to hardware memory corruption`] : [];
+      return { result: 'recovered', lines: [...kill, `Memory failure: ${hex}: recovery action for dirty LRU page: Recovered`], ...(killed ? { killed } : {}) };
+    }
     if (v.reservedPageCheck && this.map.isReserved(pfn)) {
       return { result: 'ignored', lines: [`Memory failure: ${hex}: recovery action for reserved kernel page: Ignored`] };
     }
