@@ -12,7 +12,9 @@ import { CliError } from '../io';
  * `rasgw simulate`: boots a machine profile with the simulated guest kernel, injects each record
  * in the order given (--inject JSON files and --raw status-block files may be mixed), and prints
  * the guest log (printk format, virtual clock). `--at-boot FILE` places a raw block in the error
- * block before the guest probes its sources (as the Linux captures were made). Exit status 1 when
+ * block before the guest probes its sources (as the Linux captures were made), byte for byte as
+ * far as the block reaches: a longer record is cut at the block's end and the guest's own length
+ * check judges what its header claims. Exit status 1 when
  * an injection was refused (the reason goes to stderr), 0 otherwise — a guest panic is a result,
  * not a failure.
  */
@@ -99,7 +101,7 @@ export function registerSimulate(program: Command): void {
     .addOption(new Option('--linux-version <v>', `Linux whose messages the guest prints: ${LINUX_VERSION_HELP}`).choices([...LINUX_VERSIONS]).default('mainline'))
     .option('--inject <file.json>', 'inject a status block given in the CPER JSON form (repeatable; order kept)', collect('json'))
     .option('--raw <file.gesb>', 'inject raw Generic Error Status Block bytes (repeatable; order kept)', collect('raw'))
-    .option('--at-boot <file.gesb...>', 'place raw blocks in the error block before the guest probes (one per source, --source or 0)')
+    .option('--at-boot <file.gesb...>', 'place raw blocks in the error block before the guest probes (one per source, --source or 0); bytes past the error block are cut, the guest checks the length')
     .addOption(new Option('--notify <kind>', 'inject into the first source with this notification type').choices(NOTIFY))
     .option('--source <id>', 'inject into this HEST source id')
     .option('--esr-iss <iss>', 'SEI only: the virtual SError ISS (default: chosen from the block severity)')
