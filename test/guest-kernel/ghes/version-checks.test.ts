@@ -126,6 +126,25 @@ describe('PCIe records for a device the guest does not have (aer_recover_work_fu
   });
 });
 
+describe('memory sections with addresses outside RAM', () => {
+  const mem = (pa: bigint) => block({ entries: [entry({ guid: GUID.memory, body: le(80, [[0, 8, 0x2], [16, 8, pa]]) })] });
+  const re = /Memory failure|Invalid address|SIGBUS/;
+
+  test.each(['6.1', '6.12', 'mainline'] as const)('%s: physical address 0 (pfn_valid, not online RAM): memory outside kernel control, no SIGBUS', (version) => {
+    expect(atProbe(version, mem(0n)).filter((l) => re.test(l))).toEqual(['Memory failure: 0x0: memory outside kernel control']);
+  });
+
+  test('above RAM: GHES refuses it on 6.1 and 6.12 (warning + SIGBUS), memory_failure answers on mainline', () => {
+    expect(atProbe('6.12', mem(0x1234567000n)).filter((l) => re.test(l))).toEqual(['[Firmware Warn]: GHES: Invalid address in generic error data: 0x1234567000', SIGBUS_612]);
+    expect(atProbe('mainline', mem(0x1234567000n)).filter((l) => re.test(l))).toEqual(['Memory failure: 0x1234567: recovery action for non struct page pfn: Ignored']);
+  });
+
+  test('at runtime the workload gets the task-work SIGBUS when memory_failure fails (mainline)', () => {
+    const lines = atRuntime('mainline', mem(0x1234567000n)).filter((l) => re.test(l));
+    expect(lines).toEqual(['Memory failure: 0x1234567: recovery action for non struct page pfn: Ignored', '0x1234567: Sending SIGBUS to workload:245 due to hardware memory corruption']);
+  });
+});
+
 describe('--at-boot: a block longer than its error block', () => {
   // QEMU 7.2's error blocks are 1 KiB; this record claims 2000 bytes
   const big = block({ entries: [entry({ guid: GUID.vendor, body: new Uint8Array(2000 - 20 - 72) })] });
