@@ -20,9 +20,9 @@ import type { LinuxVersion } from '../../vm/contract';
  *   Debian's 6.1.192 and 6.12.118 (Nov 2026) have them. The older behaviour stays available for
  *   custom profiles.
  * - pcieAerLines: until 6.9 cper_print_pcie printed the AER registers only when the section
- *   severity had bit 0 set (fatal or informational) and without the correctable pair (changed in
- *   6.9); 6.12 and mainline print all of them whenever the
- *   AER-info bit is valid (`pcie-root-port` fixture, 6.12 and mainline lines).
+ *   severity had bit 0 set (fatal or informational) and without the correctable pair; 6.12 and
+ *   mainline print all of them whenever the AER-info bit is valid (`pcie-root-port` fixture, 6.12
+ *   and mainline lines).
  * - cxlProtocolErrors: cper_cxl.c ("efi/cper, cxl: Decode CXL Protocol Error Section", 6.7)
  *   decodes CXL protocol-error sections; 6.1 prints them as "section type: unknown" with a hex dump.
  * - cxlHeaderLogBoundsCheck: cxl_cper_print_prot_err dumps the 64-byte header log of the CXL RAS
@@ -30,8 +30,9 @@ import type { LinuxVersion } from '../../vm/contract';
  *   running past the section is dumped whole (zero rows included) and no "error section length is
  *   too small" line follows (measured on both releases). `true` stops at the end of the record
  *   with that line instead (a model of a check no released kernel has; custom profiles only).
- * - cxlEventSectionsNamed: since 6.8 (with GHES's CXL component-event support) the General Media / DRAM / Memory Module event sections get a one-line
- *   "section_type: CXL … Event" and nothing else; 6.1 prints them as unknown sections.
+ * - cxlEventSectionsNamed: since 6.8 (with GHES's CXL component-event support) the General
+ *   Media / DRAM / Memory Module event sections get a one-line "section_type: CXL … Event" and
+ *   nothing else; 6.1 prints them as unknown sections.
  * - memoryErrorStatus: the decoded form "<pfx> error_status: <text> (0x…)" arrived in 5.18 with one
  *   stray space after the prefix; the 2024 patch removing that space was not merged, so every
  *   version prints the same.
