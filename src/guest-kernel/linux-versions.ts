@@ -154,6 +154,11 @@ export const GUEST_LINUX_VERSIONS: Readonly<Record<LinuxVersion, GuestLinuxVersi
 
 /** aer_recover_work_func's line for a PCIe record whose device does not exist. */
 export function aerNoDeviceLine(v: GuestLinuxVersion, segment: number, bus: number, device: number, fn: number): string {
-  const bdf = `${segment.toString(16).padStart(4, '0')}:${bus.toString(16).padStart(2, '0')}:${device.toString(16).padStart(2, '0')}.${fn.toString(16)}`;
+  const bdf = bdfText(segment, bus, device, fn);
   return v.aerNoDevice === 'no-pci_dev-found' ? `AER: ${bdf}: no pci_dev found` : `AER: no pci_dev for ${bdf}`;
+}
+
+/** `%04x:%02x:%02x.%x` of segment, bus, device, function (PCI_SLOT / PCI_FUNC of the devfn). */
+export function bdfText(segment: number, bus: number, device: number, fn: number): string {
+  return `${segment.toString(16).padStart(4, '0')}:${bus.toString(16).padStart(2, '0')}:${device.toString(16).padStart(2, '0')}.${fn.toString(16)}`;
 }

@@ -3,7 +3,7 @@ import type { LogLevel } from '../printk/KernelLog';
 import { DEFAULT_RATELIMIT_BURST, GHES_PRINT_BURST, GHES_PRINT_INTERVAL_NS, Ratelimit } from '../printk/Ratelimit';
 import type { MemoryFailure } from '../mm/MemoryFailure';
 import type { Task } from '../tasks';
-import { GUEST_LINUX_VERSIONS, GuestLinuxVersion, aerNoDeviceLine } from '../linux-versions';
+import { GUEST_LINUX_VERSIONS, GuestLinuxVersion, aerNoDeviceLine, bdfText } from '../linux-versions';
 import { checkCxlEvent, checkCxlProtocolError } from './cxl-checks';
 import { armSectionLengthCheck } from './arm-section-length';
 import { checkGarForMap } from '../apei/GenericAddress';
@@ -443,9 +443,14 @@ export class GhesDriver {
     if (p + 40 > b.length) return;
     const valid = u64At(b, p);
     if ((valid & PCIE_VALID_DEVICE_ID) === 0n || (valid & PCIE_VALID_AER_INFO) === 0n) return;
-    if (this.aerRecovery.length >= AER_RECOVER_RING_SIZE) return;
     // struct cper_sec_pcie device_id: function @31, device @32, segment u16 @33, bus @35
-    this.aerRecovery.push({ segment: u16At(b, p + 33), bus: b[p + 35], device: b[p + 32], fn: b[p + 31], ctx });
+    const entry = { segment: u16At(b, p + 33), bus: b[p + 35], device: b[p + 32], fn: b[p + 31], ctx };
+    if (this.aerRecovery.length >= AER_RECOVER_RING_SIZE) {
+      // aer_recover_queue: the kfifo is full, the entry is dropped with this line
+      this.k.printk('err', `AER: buffer overflow in recovery for ${bdfText(entry.segment, entry.bus, entry.device, entry.fn)}`);
+      return;
+    }
+    this.aerRecovery.push(entry);
   }
 
   /** ghes_handle_memory_failure */

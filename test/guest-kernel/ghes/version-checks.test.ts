@@ -120,6 +120,15 @@ describe('PCIe records for a device the guest does not have (aer_recover_work_fu
     expect(lines[1]).toBe(line);
   });
 
+  test('a record with 17 such sections overflows the 16-entry recovery ring', () => {
+    const many = block({ entries: Array.from({ length: 17 }, (_, i) => entry({ guid: GUID.pcie, body: le(208, [[0, 8, 0x88], [32, 1, i], [35, 1, 0x10]]) })) });
+    // 17 × 280 bytes: an SEA source with an 8 KiB error block
+    const vm = new Vm(defaultVmSpec({ profile: 'extended', sources: [{ notification: 'sea', errorBlockLength: 8192 }], personality: 'linux', linuxVersion: '6.12' }), 'm', { beforeProbe: [{ sourceId: 0, bytes: many }] });
+    const lines = after(vm.log().map((l) => strip(l.line)));
+    expect(lines[0]).toBe('AER: buffer overflow in recovery for 0000:10:10.0');
+    expect(lines.filter((l) => l.startsWith('AER: no pci_dev for'))).toHaveLength(16);
+  });
+
   test('no line without a valid device id or AER information', () => {
     const partial = block({ entries: [entry({ guid: GUID.pcie, body: le(208, [[0, 8, 0x08]]) })] });
     expect(after(atProbe('mainline', partial))).toEqual([SIGBUS_612]);
