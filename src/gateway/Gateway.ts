@@ -6,6 +6,7 @@ import type { InjectionOrigin, StoredInjection, StoredVm } from '../store/record
 import type {
   InjectionStatus,
   InjectionTarget,
+  NotificationView,
   Refusal,
   VirtualMachine,
   VmEvent,
@@ -49,6 +50,14 @@ export interface LogLineEvent {
   seq: number;
   boot: number;
   line: string;
+}
+
+/** A notification the device model raised for an injection (the SSE stream forwards it as `event: notification`). */
+export interface NotificationEvent {
+  vmId: string;
+  injectionId: string;
+  boot: number;
+  notification: NotificationView;
 }
 
 export type InjectResult =
@@ -115,6 +124,8 @@ export class Gateway extends EventEmitter {
   private readonly factory: VmFactory;
   private readonly logger: Logger;
   private readonly live = new Map<string, LiveVm>();
+  /** notification objects of the VMs already taken into their injection (weak: no growth) */
+  private readonly seenNotifications = new WeakSet<NotificationView>();
   private timer?: NodeJS.Timeout;
   private lastTick = 0n;
 
@@ -410,9 +421,28 @@ export class Gateway extends EventEmitter {
     if (status.sourceId >= 0) inj.sourceId = status.sourceId;
     if (status.refusal) inj.refusal = status.refusal;
     if (status.outcome) inj.outcome = status.outcome;
+    if (status.notification && !this.seenNotifications.has(status.notification)) {
+      // the VM sets a new object each time the notification changes (raised, then coalesced)
+      this.seenNotifications.add(status.notification);
+      inj.notification = this.gatewayNotification(live, status.notification);
+      this.store.addEvent(live.id, 'notification', live.boot, { injectionId: id, notification: inj.notification });
+      this.emit(`notification:${live.id}`, { vmId: live.id, injectionId: id, boot: live.boot, notification: inj.notification } satisfies NotificationEvent);
+    }
     inj.vmInjectionId = status.id;
     inj.updatedAt = at;
     live.dirty.add(id);
+  }
+
+  /** The VM's notification with the injections a coalesced SError carried named by their gateway ids. */
+  private gatewayNotification(live: LiveVm, n: NotificationView): NotificationView {
+    if (!n.carried) return n;
+    const carried: string[] = [];
+    for (const vmInjectionId of n.carried) {
+      // every injection a coalesced SError carried was raised before it: already mapped
+      const id = live.ids.get(vmInjectionId);
+      if (id !== undefined) carried.push(id);
+    }
+    return { ...n, carried };
   }
 
   private logLine(live: LiveVm, line: string): void {

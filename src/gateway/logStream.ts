@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { Gateway, LogLineEvent } from './Gateway';
+import type { Gateway, LogLineEvent, NotificationEvent } from './Gateway';
 
 /**
  * The guest log as a live Server-Sent Events stream. Each line is one event:
@@ -7,6 +7,12 @@ import type { Gateway, LogLineEvent } from './Gateway';
  *     id: <seq>
  *     event: log
  *     data: <printk line>
+ *
+ * Each notification the device model raises for an injection of this VM is one event too, sent
+ * live just before the guest's lines for it:
+ *
+ *     event: notification
+ *     data: {"injectionId": "7", "boot": 1, "notification": {"kind": "sei", "esr": "0xbe000811", …}}
  *
  * The stream first replays the stored lines after `since` (or after the Last-Event-ID a
  * reconnecting client sends), then follows new lines as the VM logs them. Reading the backlog and
@@ -48,6 +54,11 @@ export function streamLog(gateway: Gateway, vmId: string, since: number, req: Re
     last = e.seq;
     res.write(`id: ${e.seq}\nevent: log\n${sseData(e.line)}\n`);
   };
+  // notifications are sent live, in order with the lines (before the guest's lines for that
+  // record); they carry no id, so Last-Event-ID keeps naming the last log line
+  const onNotification = (e: NotificationEvent) => {
+    res.write(`event: notification\ndata: ${JSON.stringify({ injectionId: e.injectionId, boot: e.boot, notification: e.notification })}\n\n`);
+  };
   const onDeleted = () => {
     res.write('event: end\ndata: vm deleted\n\n');
     res.end();
@@ -55,10 +66,12 @@ export function streamLog(gateway: Gateway, vmId: string, since: number, req: Re
   const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), opts.heartbeatMs ?? 15000);
   heartbeat.unref();
   gateway.on(`log:${vmId}`, onLine);
+  gateway.on(`notification:${vmId}`, onNotification);
   gateway.once(`deleted:${vmId}`, onDeleted);
   const stop = () => {
     clearInterval(heartbeat);
     gateway.off(`log:${vmId}`, onLine);
+    gateway.off(`notification:${vmId}`, onNotification);
     gateway.off(`deleted:${vmId}`, onDeleted);
   };
   req.on('close', stop);

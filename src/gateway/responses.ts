@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { esrFieldsResponse, notificationResponse } from './notificationSchema';
 import { NOTIFICATION_KINDS } from './schemas';
 
 /**
@@ -52,11 +53,12 @@ export const injectionResponse = z
     state: z.enum(['accepted', 'queued', 'delivered', 'acknowledged', 'rejected']),
     sourceId: z.int().optional(),
     target: z.object({ sourceId: z.int().optional(), notification: z.enum(NOTIFICATION_KINDS).optional(), esrIss: z.int().optional() }),
+    notification: notificationResponse.optional(),
     length: z.int(),
     bytes: z.string().meta({ description: 'the status-block bytes, base64' }),
     refusal: z.object({ code: z.string(), message: z.string(), maxLength: z.int().optional() }).optional(),
     outcome: z
-      .object({ logLines: z.array(z.string()), actions: z.array(z.string()), panicked: z.boolean() })
+      .object({ logLines: z.array(z.string()), actions: z.array(z.string()), panicked: z.boolean(), notification: notificationResponse.optional() })
       .optional()
       .meta({ description: 'what the guest did with the record' }),
     history: z.array(historyEntry),
@@ -76,6 +78,7 @@ export const acceptedResponse = z
     sourceId: z.int().optional(),
     length: z.int(),
     panicked: z.boolean().optional().meta({ description: 'present once the guest handled it: whether it panicked' }),
+    notification: notificationResponse.optional(),
     links: z.object({ self: z.string() }),
   })
   .meta({ id: 'InjectionAccepted' });
@@ -131,7 +134,7 @@ export const eventsResponse = z
 export const recordsResponse = z.object({ records: z.array(recordResponse), last: z.int() }).meta({ id: 'GuestRecords' });
 
 export const crashResponse = z
-  .object({ reason: z.string(), message: z.string(), esr: hex64.optional(), record: z.string().optional().meta({ description: 'base64' }) })
+  .object({ reason: z.string(), message: z.string(), esr: hex64.optional(), esrFields: esrFieldsResponse.optional(), record: z.string().optional().meta({ description: 'base64' }) })
   .meta({ id: 'CrashReport' });
 
 export const advanceResponse = z.object({ clockNs: hex64 }).meta({ id: 'Clock' });

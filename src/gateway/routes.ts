@@ -2,6 +2,7 @@ import crypto from 'crypto';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { toJsonText } from '../binary/u64';
+import type { Refusal } from '../vm/contract';
 import {
   HARDWARE_ERRORS_FORMATS,
   LOADER_FORMATS,
@@ -116,6 +117,7 @@ const INJECT_PROBLEMS: ProblemName[] = [
   'queue-full',
   'guest-halted',
   'not-booted',
+  'esr-iss-not-sei',
 ];
 
 function newVmId(): string {
@@ -436,7 +438,7 @@ function refusalProblem(
   g: Gateway,
   vmId: string,
   injectionId: string,
-  refusal: { code: keyof typeof REFUSAL_PROBLEM; message: string; maxLength?: number },
+  refusal: Refusal,
   length: number,
   sourceId: number | undefined,
   notification: string | undefined,
@@ -449,6 +451,7 @@ function refusalProblem(
   const headers: Record<string, string> = {};
   if (sourceId !== undefined) ext.sourceId = sourceId;
   if (notification !== undefined && refusal.code === 'no_such_source') ext.notification = notification;
+  if (refusal.code === 'esr_iss_not_sei' && refusal.notification !== undefined) ext.notification = refusal.notification;
   if (refusal.code === 'record_too_large') {
     ext.length = length;
     if (refusal.maxLength !== undefined) ext.maxLength = refusal.maxLength;

@@ -135,6 +135,29 @@ export const convenienceInput = z
 
 export type ConvenienceInput = z.output<typeof convenienceInput>;
 
+/**
+ * The ISS of a virtual SError (ESR_EL1 bits 24..0): a number or a "0x…" string like every other
+ * register-sized field. Only SEI sources take it (see docs/API.md, "The SError syndrome").
+ */
+export const esrIssInput = z
+  .union([z.string(), z.number()])
+  .transform((v, ctx) => {
+    const b = parseU64(v);
+    if (b === undefined || b > 0x1ffffffn) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected the ISS of an SError syndrome, 0..0x1ffffff ("0x…" hex, decimal string or integer), got ${JSON.stringify(v)}`,
+      });
+      return z.NEVER;
+    }
+    return Number(b);
+  })
+  .meta({
+    description:
+      'SEI sources only: ISS of the virtual SError syndrome (ESR_EL1 = 0xBE000000 | ISS). Default: from the block severity (corrected/informational → AET CE 0x1811, recoverable → UEO 0x0811, fatal/unknown → UC 0x0011). Refused (esr-iss-not-sei) for other sources.',
+    examples: ['0x0c11', 3089],
+  });
+
 export const injectionInput = z
   .strictObject({
     cper: z.unknown().optional().meta({ description: 'a Generic Error Status Block in the CPER JSON form (component CperStatusBlock)' }),
@@ -142,7 +165,7 @@ export const injectionInput = z
     error: convenienceInput.optional(),
     sourceId: z.int().min(0).max(0xffff).optional().meta({ description: 'target source id' }),
     notification: notificationKind.optional().meta({ description: 'target: the first source with this notification type' }),
-    esrIss: z.int().min(0).max(0x1ffffff).optional().meta({ description: 'SEI only: ISS of the virtual SError syndrome' }),
+    esrIss: esrIssInput.optional(),
   })
   .superRefine((v, ctx) => {
     const given = (['cper', 'raw', 'error'] as const).filter((k) => v[k] !== undefined);

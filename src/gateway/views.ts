@@ -1,4 +1,5 @@
 import { toJsonValue } from '../binary/u64';
+import { decodeEsr } from '../device-model/notify/esrFields';
 import type { StoredGuestRecord, StoredInjection, StoredVm } from '../store/records';
 import type { CrashReport, VirtualMachine } from '../vm/contract';
 
@@ -63,19 +64,23 @@ export function injectionView(inj: StoredInjection, records: StoredGuestRecord[]
   };
   if (inj.sourceId !== undefined) out.sourceId = inj.sourceId;
   if (inj.refusal) out.refusal = inj.refusal;
-  if (inj.outcome) out.outcome = inj.outcome;
+  if (inj.notification) out.notification = inj.notification;
+  // the outcome says what the guest did with what it was given: the notification is repeated there
+  if (inj.outcome) out.outcome = inj.notification ? { ...inj.outcome, notification: inj.notification } : inj.outcome;
   if (records.length) out.records = records.map(recordView);
   return out;
 }
 
 /**
- * The 202 answer to an injection: enough to follow it (id, state, source, Location link). The
- * full status, with the guest outcome, is at the Location.
+ * The 202 answer to an injection: enough to follow it (id, state, source, Location link) and the
+ * notification the device model raised (absent when queued or refused). The full status, with
+ * the guest outcome, is at the Location.
  */
 export function acceptedView(inj: StoredInjection): Record<string, unknown> {
   const out: Record<string, unknown> = { id: inj.id, vmId: inj.vmId, origin: inj.origin, state: inj.state, length: inj.bytes.length, links: { self: injectionLocation(inj.vmId, inj.id) } };
   if (inj.sourceId !== undefined) out.sourceId = inj.sourceId;
   if (inj.outcome) out.panicked = inj.outcome.panicked;
+  if (inj.notification) out.notification = inj.notification;
   return out;
 }
 
@@ -89,6 +94,7 @@ export function acceptedJsonText(inj: StoredInjection): string {
   let text = `{"id":${id},"vmId":${vmId},"origin":${JSON.stringify(inj.origin)},"state":${JSON.stringify(inj.state)},"length":${inj.bytes.length},"links":{"self":${JSON.stringify(injectionLocation(inj.vmId, inj.id))}}`;
   if (inj.sourceId !== undefined) text += `,"sourceId":${inj.sourceId}`;
   if (inj.outcome) text += `,"panicked":${inj.outcome.panicked}`;
+  if (inj.notification) text += `,"notification":${JSON.stringify(inj.notification)}`;
   return text + '}';
 }
 
@@ -110,7 +116,11 @@ export function recordView(r: StoredGuestRecord): Record<string, unknown> {
 
 export function crashView(c: CrashReport): Record<string, unknown> {
   const out: Record<string, unknown> = { reason: c.reason, message: c.message };
-  if (c.esr !== undefined) out.esr = '0x' + c.esr.toString(16);
+  if (c.esr !== undefined) {
+    out.esr = '0x' + c.esr.toString(16);
+    // ESR_EL1 is 32 bits wide for every class the device model raises
+    if (c.esr <= 0xffffffffn) out.esrFields = decodeEsr(Number(c.esr));
+  }
   if (c.record !== undefined) out.record = Buffer.from(c.record).toString('base64');
   return out;
 }

@@ -12,6 +12,7 @@ import { DEFAULT_WORKLOAD, INIT_TASK, SIGBUS, Task } from './tasks';
 import { GUEST_LINUX_VERSIONS } from './linux-versions';
 import { linuxHestWalk } from './acpi/hest-walk';
 import { renderStatusBlockLinux } from '../cper/text';
+import { seiNoRecordLine, seiReadingLine } from './arch/seiLines';
 import { esrClass, isRasSError, linuxSErrorVerdict, serrorAet, serrorPanicLine, SERROR_PANIC, ESR_EC_SERROR } from './arch/esr';
 
 /**
@@ -428,19 +429,24 @@ export class GuestKernel {
       ctx.actions.push('ignored');
       return;
     }
+    const digits = GUEST_LINUX_VERSIONS[this.version].esrDigits;
     if (this.personality === 'apei-sei' && isRasSError(esr, this.rasExtension)) {
+      // our design's own lines (seiLines.ts): the syndrome before the SEI sources are read, and
+      // a note when none of them held a record
+      this.printk('info', seiReadingLine(0, esr, digits));
       const claimed = this.ghes.notifySei();
       if (this.halted) return;
       if (claimed) {
         ctx.actions.push('ghes');
         return;
       }
+      this.printk('warning', seiNoRecordLine(0, esr, digits, this.rasExtension));
     }
     if (linuxSErrorVerdict(esr, this.rasExtension) === 'silent') {
       ctx.actions.push('serror-silent');
       return;
     }
-    this.printk('crit', serrorPanicLine(0, esr, GUEST_LINUX_VERSIONS[this.version].esrDigits));
+    this.printk('crit', serrorPanicLine(0, esr, digits));
     ctx.actions.push('panic');
     this.panic(SERROR_PANIC, 'serror', { esr });
   }
@@ -525,7 +531,8 @@ export class GuestKernel {
       now: () => self.clock.now(),
       halted: () => self.halted,
       panicTimeout: () => panicTimeoutOf(self.cmdline),
-      panic: (reason: string, cause: { code: 'ghes-fatal'; record: Uint8Array }) => self.panic(reason, cause.code, { record: cause.record }),
+      // a fatal record read during an SError or SEA: the crash report keeps that exception's ESR
+      panic: (reason: string, cause: { code: 'ghes-fatal'; record: Uint8Array }) => self.panic(reason, cause.code, { record: cause.record, esr: self.exception?.esr }),
       currentTask: () => self.task,
       sendSigbus: (task: Task) => self.sendSigbus(task),
       isRamPfn: (pfn: bigint) => self.memoryMap.isRam(pfn),

@@ -2,7 +2,7 @@ import fs from 'fs';
 import path from 'path';
 import Database from 'better-sqlite3';
 import { toJsonText } from '../binary/u64';
-import type { GuestOutcome, InjectionTarget, Refusal, VmSpec } from '../vm/contract';
+import type { GuestOutcome, InjectionTarget, NotificationView, Refusal, VmSpec } from '../vm/contract';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema';
 import { WalCheckpointer } from './WalCheckpointer';
 import type {
@@ -84,6 +84,7 @@ interface InjectionRow {
   state: string;
   refusal: string | null;
   outcome: string | null;
+  notification: string | null;
   vm_injection_id: string | null;
   boot: number | null;
   created_at: string;
@@ -333,10 +334,10 @@ export class EventStore {
       injectionState: db.prepare('SELECT state, history FROM injections WHERE id = ?'),
       // one statement for a new injection (first write, already in its state after delivery) and for a later change
       saveInjection: db.prepare(
-        `INSERT INTO injections (id, vm_id, origin, target, bytes, state, source_id, refusal, outcome, vm_injection_id, boot, created_at, updated_at, history)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO injections (id, vm_id, origin, target, bytes, state, source_id, refusal, outcome, notification, vm_injection_id, boot, created_at, updated_at, history)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET state = excluded.state, source_id = excluded.source_id, refusal = excluded.refusal,
-         outcome = excluded.outcome, vm_injection_id = excluded.vm_injection_id, boot = excluded.boot, updated_at = excluded.updated_at,
+         outcome = excluded.outcome, notification = excluded.notification, vm_injection_id = excluded.vm_injection_id, boot = excluded.boot, updated_at = excluded.updated_at,
          history = excluded.history`,
       ),
       updateInjection: db.prepare(
@@ -449,6 +450,7 @@ export class EventStore {
       inj.sourceId ?? null,
       inj.refusal === undefined ? null : JSON.stringify(inj.refusal),
       inj.outcome === undefined ? null : JSON.stringify(inj.outcome),
+      inj.notification === undefined ? null : JSON.stringify(inj.notification),
       inj.vmInjectionId ?? null,
       boot ?? null,
       inj.createdAt,
@@ -526,6 +528,7 @@ export class EventStore {
     if (r.source_id !== null) out.sourceId = r.source_id;
     if (r.refusal !== null) out.refusal = JSON.parse(r.refusal) as Refusal;
     if (r.outcome !== null) out.outcome = JSON.parse(r.outcome) as GuestOutcome;
+    if (r.notification !== null) out.notification = JSON.parse(r.notification) as NotificationView;
     if (r.vm_injection_id !== null) out.vmInjectionId = r.vm_injection_id;
     return out;
   }

@@ -134,8 +134,39 @@ describe('SEI under each personality', () => {
     const vm = vmFor('apei-sei');
     const s = vm.inject({ kind: 'raw', bytes: RECOVERABLE }, { sourceId: 0 });
     expect(s.state).toBe('acknowledged');
-    expect(strip(s.outcome!.logLines)).toEqual([...recordLines(1, 0), ...MF_FIRST]);
+    // our personality's line with the syndrome comes first, then the record Linux-style
+    expect(strip(s.outcome!.logLines)).toEqual([
+      'SEI: SError Interrupt on CPU0, code 0x00000000be000811 -- SError, RAS syndrome (AET UEO), reading APEI SEI error sources',
+      ...recordLines(1, 0),
+      ...MF_FIRST,
+    ]);
     expect(s.outcome!.actions).toEqual(['logged', 'memory-failure']);
+  });
+
+  test('apei-sei: an SError with nothing pending says so, then the syndrome decides as in Linux', () => {
+    const vm = vmFor('apei-sei');
+    const before = vm.log().length;
+    vm.guest.raiseSError(0xbe000811);
+    expect(strip(vm.log().slice(before).map((l) => l.line))).toEqual([
+      'SEI: SError Interrupt on CPU0, code 0x00000000be000811 -- SError, RAS syndrome (AET UEO), reading APEI SEI error sources',
+      'SEI: SError Interrupt on CPU0, code 0x00000000be000811 -- SError, no APEI SEI error record pending (AET UEO: survivable)',
+    ]);
+    vm.guest.raiseSError(0xbe000c11);
+    expect(strip(vm.log().slice(before + 2).map((l) => l.line))).toEqual([
+      'SEI: SError Interrupt on CPU0, code 0x00000000be000c11 -- SError, RAS syndrome (AET UER), reading APEI SEI error sources',
+      'SEI: SError Interrupt on CPU0, code 0x00000000be000c11 -- SError, no APEI SEI error record pending (AET UER: fatal)',
+      'SError Interrupt on CPU0, code 0x00000000be000c11 -- SError',
+      'Kernel panic - not syncing: Asynchronous SError Interrupt',
+    ]);
+  });
+
+  test('linux: prints none of the apei-sei lines for the same SErrors', () => {
+    const vm = vmFor('linux');
+    const before = vm.log().length;
+    vm.guest.raiseSError(0xbe000811);
+    expect(vm.log().length).toBe(before);
+    vm.guest.raiseSError(0xbe000c11);
+    expect(strip(vm.log().slice(before).map((l) => l.line))).toEqual(['SError Interrupt on CPU0, code 0x00000000be000c11 -- SError', 'Kernel panic - not syncing: Asynchronous SError Interrupt']);
   });
 
   test('apei-sei: a syndrome that is not a RAS error panics without reading GHES', () => {
@@ -156,6 +187,14 @@ describe('SEI under each personality', () => {
     expect(strip(s.outcome!.logLines).slice(-2)).toEqual(['{1}[Hardware Error]:   error_type: 0, unknown', 'Kernel panic - not syncing: GHES: Fatal hardware error']);
     expect(s.state).toBe('acknowledged');
     expect(vm.state().guest).toMatchObject({ panicked: true, panicReason: 'GHES: Fatal hardware error' });
+  });
+
+  test('apei-sei: the crash report of a GHES panic during an SError keeps that SError\'s ESR', () => {
+    const fatal = RECOVERABLE.slice();
+    fatal[16] = 1;
+    const vm = vmFor('apei-sei', { diagnostics: true });
+    vm.inject({ kind: 'raw', bytes: fatal }, { sourceId: 0 });
+    expect(vm.crashReport()).toEqual({ reason: 'ghes-fatal', message: 'Kernel panic - not syncing: GHES: Fatal hardware error', esr: 0xbe000011n, record: fatal });
   });
 
   test('linux: SError decided by the ESR alone — CE/UEO silent, UER and UC panic, no RAS CPU panics', () => {
