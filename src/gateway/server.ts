@@ -5,7 +5,7 @@ import type { Logger } from '../log/logger';
 import { silentLogger } from '../log/logger';
 import { DEFAULT_QMP_PORT, QmpServer } from '../qmp/QmpServer';
 import { EventStore } from '../store/EventStore';
-import { createVmFactory } from '../vm';
+import { createVmFactory, defaultMachine } from '../vm';
 import type { VmFactory } from '../vm/contract';
 import { createApp } from './app';
 import { resolveToken, TOKEN_FILE_NAME, TokenSource } from './auth';
@@ -15,7 +15,8 @@ import { vmCreateInput, vmSpecFrom } from './schemas';
 
 /**
  * Starts the whole gateway: event store in the data directory, VMs restored from it (booted
- * afresh, unconsumed injections replayed), a default VM when the store has none, the REST API
+ * afresh, unconsumed injections replayed), a default VM when the store has none (the default
+ * machine of src/vm/defaultMachine.ts: extended, sources sei,sea,gpio, apei-sei), the REST API
  * on host:port (127.0.0.1 by default) and the QMP endpoint bound to one VM.
  */
 export const DEFAULT_PORT = 8445;
@@ -76,7 +77,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const restored = gateway.restore();
     let createdDefaultVm: string | undefined;
     if (restored.vms === 0 && opts.defaultVm !== false) {
-      gateway.createVm(vmSpecFrom(vmCreateInput.parse({})), DEFAULT_VM_ID);
+      gateway.createVm(vmSpecFrom(vmCreateInput.parse(defaultMachine())), DEFAULT_VM_ID);
       createdDefaultVm = DEFAULT_VM_ID;
     }
     const app = createApp({ gateway, token: token.token, bodyLimit: opts.bodyLimit, logger });
