@@ -63,6 +63,16 @@ export const injectionResponse = z
       .meta({ description: 'what the guest did with the record' }),
     history: z.array(historyEntry),
     records: z.array(recordResponse).optional(),
+    sideBySide: z
+      .object({
+        basis: z.string(),
+        'apei-sei': z.record(z.string(), z.unknown()),
+        linux: z.record(z.string(), z.unknown()),
+        boot: z.array(z.object({ 'apei-sei': z.string().optional(), linux: z.string().optional() })),
+        rows: z.array(z.object({ 'apei-sei': z.string().optional(), linux: z.string().optional() })),
+      })
+      .optional()
+      .meta({ description: '?personality=both: this injection under our design (apei-sei) and stock Linux, each on a fresh boot of the VM\'s machine; rows aligned line by line' }),
     createdAt: z.string(),
     updatedAt: z.string(),
     links: z.object({ self: z.string() }),

@@ -20,6 +20,7 @@ import { invalidRequest, parseOrProblem, parseQueryOrProblem, ProblemError } fro
 import { PROBLEM_TYPES, ProblemName, problemTypeUri, qmpErrorForRefusal, REFUSAL_PROBLEM } from './problems';
 import * as R from './responses';
 import { advanceInput, injectionInput, pageQuery, targetFrom, vmCreateInput, vmSpecFrom } from './schemas';
+import { sideBySideView } from './sideBySideView';
 import { acceptedJsonText, crashView, injectionLocation, injectionView, recordView, vmView } from './views';
 
 /**
@@ -101,6 +102,10 @@ const recordsQuery = z.strictObject({
   after: z.string().regex(/^[0-9]{1,15}$/, 'expected a non-negative integer').transform(Number).optional(),
   vm: z.string().optional(),
   limit: z.string().regex(/^[0-9]{1,6}$/).transform(Number).pipe(z.int().min(1).max(10000)).optional(),
+});
+
+const injectionQuery = z.strictObject({
+  personality: z.enum(['both']).optional().meta({ description: 'both: add `sideBySide`, this injection on a fresh boot of the VM\'s machine under apei-sei and under linux, aligned line by line' }),
 });
 
 const VM_PROBLEMS: ProblemName[] = ['unauthorized', 'not-found'];
@@ -287,15 +292,19 @@ export const ROUTES: RouteDef[] = [
   {
     method: 'get',
     path: '/vms/:id/errors/:eid',
-    summary: 'One injection: queued / delivered / acknowledged / rejected, and the guest outcome',
+    summary: 'One injection: queued / delivered / acknowledged / rejected, the notification raised, and the guest outcome (?personality=both: also our design next to stock Linux)',
+    query: injectionQuery,
     responses: { 200: { description: 'the injection', schema: R.injectionResponse } },
-    problems: VM_PROBLEMS,
+    problems: ['invalid-request', ...VM_PROBLEMS],
     handler: (ctx, req, res) => {
       const id = param(req, 'id');
       const eid = param(req, 'eid');
+      const q = parseQueryOrProblem(injectionQuery, req.query);
       const inj = ctx.gateway.injection(id, eid);
       if (!inj) throw new ProblemError('not-found', `VM ${id} has no injection ${JSON.stringify(eid)}`);
-      sendJson(res, 200, injectionView(inj, ctx.gateway.store.guestRecordsOfInjection(inj.id)));
+      const view = injectionView(inj, ctx.gateway.store.guestRecordsOfInjection(inj.id));
+      if (q.personality === 'both') view.sideBySide = sideBySideView(ctx.gateway.vm(id).spec, inj);
+      sendJson(res, 200, view);
     },
   },
   {

@@ -305,3 +305,40 @@ describe('coalesced SErrors', () => {
     }
   });
 });
+
+describe('GET /vms/{id}/errors/{eid}?personality=both', () => {
+  test('shows the injection under our design and under stock Linux, line by line, without touching the VM', async () => {
+    const t = testGateway();
+    try {
+      await request(t.app).post('/vms').set(AUTH).send({ id: 's', profile: 'extended', sources: [{ notification: 'sei' }, { notification: 'sea' }, { notification: 'gpio' }] });
+      const r = await request(t.app).post('/vms/s/errors').set(AUTH).send({ raw: RECOVERABLE, esrIss: '0x0c11' });
+      expect(r.status).toBe(202);
+      const logBefore = (await request(t.app).get('/vms/s/log').set(AUTH)).body.lines.length;
+      const plain = await request(t.app).get(r.headers.location).set(AUTH);
+      expect(plain.body.sideBySide).toBeUndefined();
+      const both = await request(t.app).get(`${r.headers.location}?personality=both`).set(AUTH);
+      expect(both.status).toBe(200);
+      const sb = both.body.sideBySide;
+      expect(sb['apei-sei']).toMatchObject({ state: 'acknowledged', notification: { esr: '0xbe000c11', esrReason: 'given' }, outcome: { panicked: false } });
+      expect(sb.linux).toMatchObject({ state: 'delivered', notification: { esr: '0xbe000c11' }, outcome: { panicked: true } });
+      const s = (l?: string) => (l === undefined ? null : l.replace(/^\[\s*\d+\.\d{6}\] /, ''));
+      const rows = sb.rows.map((x: { 'apei-sei'?: string; linux?: string }) => [s(x['apei-sei']), s(x.linux)]);
+      expect(rows[0]).toEqual(['SEI: SError Interrupt on CPU0, code 0x00000000be000c11 -- SError, RAS syndrome (AET UER), reading APEI SEI error sources', null]);
+      expect(rows.slice(-2)).toEqual([
+        [null, 'SError Interrupt on CPU0, code 0x00000000be000c11 -- SError'],
+        [null, 'Kernel panic - not syncing: Asynchronous SError Interrupt'],
+      ]);
+      expect(sb.boot.filter((x: { 'apei-sei'?: string }) => x['apei-sei'] === undefined).map((x: { linux: string }) => s(x.linux))).toEqual([
+        '[Firmware Warn]: GHES: Unknown notification type: 9 for generic hardware error source: 0',
+      ]);
+      // the live VM went on as before: no new log lines, not panicked
+      expect((await request(t.app).get('/vms/s/log').set(AUTH)).body.lines.length).toBe(logBefore);
+      expect((await request(t.app).get('/vms/s').set(AUTH)).body.guest.panicked).toBe(false);
+      const bad = await request(t.app).get(`${r.headers.location}?personality=linux`).set(AUTH);
+      expect(bad.status).toBe(400);
+      expect(bad.body.errors[0]).toMatchObject({ parameter: 'personality' });
+    } finally {
+      t.close();
+    }
+  });
+});
