@@ -178,12 +178,15 @@ export class Gateway extends EventEmitter {
 
   createVm(spec: VmSpec, id: string): StoredVm {
     if (this.live.has(id) || this.store.getVm(id)) throw new VmExistsError(id);
-    return this.store.transaction(() => {
+    const stored = this.store.transaction(() => {
       this.store.putVm(id, spec);
       this.store.addEvent(id, 'vm-created', 0, { spec });
       this.bootLive(id, spec);
       return this.store.getVm(id)!;
     });
+    // listeners (the per-VM QMP endpoints) learn about VMs created after the start
+    this.emit('vm-created', id);
+    return stored;
   }
 
   has(id: string): boolean {
@@ -224,6 +227,7 @@ export class Gateway extends EventEmitter {
     this.metrics.forgetVm(id);
     live.logger.info('VM deleted');
     this.emit(`deleted:${id}`);
+    this.emit('vm-deleted', id);
   }
 
   /** Advances the VM's virtual clock (polled sources are read when their interval elapses). */

@@ -120,6 +120,10 @@ export const vmResponse = z
     guest: z.object({ running: z.boolean(), panicked: z.boolean(), panicReason: z.string().optional(), poisonedPages: z.array(hex64), clockNs: hex64 }),
     sources: z.array(sourceStateResponse),
     injections: z.record(z.string(), z.int()).meta({ description: 'injections per state' }),
+    qmp: z
+      .object({ host: z.string(), port: z.int(), sourceId: z.int() })
+      .optional()
+      .meta({ description: 'this VM\'s QMP endpoint (one TCP listener per VM) and the source inject-ghes-v2-error writes into; absent when QMP is disabled' }),
     links: z.record(z.string(), z.string()),
   })
   .meta({ id: 'Vm' });

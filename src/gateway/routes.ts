@@ -14,6 +14,7 @@ import {
   tableList,
 } from './artifacts';
 import type { Gateway } from './Gateway';
+import type { QmpDirectory } from './QmpHub';
 import { injectionBytes } from './injectionBytes';
 import { streamLog } from './logStream';
 import { invalidRequest, parseOrProblem, parseQueryOrProblem, ProblemError } from './ProblemError';
@@ -39,6 +40,8 @@ export interface RouteResponse {
 export interface RouteContext {
   gateway: Gateway;
   bodyLimit: number;
+  /** per-VM QMP endpoints (absent when QMP is disabled) */
+  qmp?: QmpDirectory;
   openapi: () => unknown;
   metricsText: () => string;
 }
@@ -178,7 +181,7 @@ export const ROUTES: RouteDef[] = [
     problems: ['unauthorized'],
     handler: (ctx, _req, res) => {
       const g = ctx.gateway;
-      const vms = g.store.listVms().filter((s) => g.has(s.id)).map((s) => vmView(s, g.vm(s.id), g.store.injectionCounts(s.id)));
+      const vms = g.store.listVms().filter((s) => g.has(s.id)).map((s) => vmView(s, g.vm(s.id), g.store.injectionCounts(s.id), ctx.qmp?.endpoint(s.id)));
       sendJson(res, 200, { vms });
     },
   },
@@ -195,8 +198,10 @@ export const ROUTES: RouteDef[] = [
       const id = v.id ?? newVmId();
       const stored = ctx.gateway.createVm(vmSpecFrom(v), id);
       await ctx.gateway.committed();
+      // the answer names the VM's QMP endpoint: wait until it listens
+      await ctx.qmp?.ready(id);
       res.setHeader('Location', `/vms/${encodeURIComponent(id)}`);
-      sendJson(res, 201, vmView(stored, ctx.gateway.vm(id), {}));
+      sendJson(res, 201, vmView(stored, ctx.gateway.vm(id), {}, ctx.qmp?.endpoint(id)));
     },
   },
   {
@@ -208,7 +213,7 @@ export const ROUTES: RouteDef[] = [
     handler: (ctx, req, res) => {
       const id = param(req, 'id');
       const stored = ctx.gateway.storedVm(id);
-      sendJson(res, 200, vmView(stored, ctx.gateway.vm(id), ctx.gateway.store.injectionCounts(id)));
+      sendJson(res, 200, vmView(stored, ctx.gateway.vm(id), ctx.gateway.store.injectionCounts(id), ctx.qmp?.endpoint(id)));
     },
   },
   {
@@ -233,7 +238,7 @@ export const ROUTES: RouteDef[] = [
       const id = param(req, 'id');
       ctx.gateway.rebootVm(id);
       await ctx.gateway.committed();
-      sendJson(res, 200, vmView(ctx.gateway.storedVm(id), ctx.gateway.vm(id), ctx.gateway.store.injectionCounts(id)));
+      sendJson(res, 200, vmView(ctx.gateway.storedVm(id), ctx.gateway.vm(id), ctx.gateway.store.injectionCounts(id), ctx.qmp?.endpoint(id)));
     },
   },
   {

@@ -58,18 +58,31 @@ export const vmCreateInput = z
     diagnostics: z.boolean().default(false).meta({ description: 'expose the crash report' }),
     midr: u64Input.default(BigInt(DEFAULT_MIDR)).meta({ description: 'MIDR_EL1 of CPU 0 (default 0x000f0510, QEMU\'s max CPU)' }),
     rasExtension: z.boolean().default(true).meta({ description: 'the CPU advertises the RAS extension' }),
+    qmpSourceId: z
+      .int()
+      .min(0)
+      .max(0xfffe)
+      .optional()
+      .meta({ description: 'the source this VM\'s QMP endpoint injects into (default: 1 on qemu-10.2-virt, 0 on qemu-7.2-virt, the first SEI source on extended, else its first GPIO source, else its first source)' }),
   })
   .superRefine((v, ctx) => {
     if (v.sources !== undefined && v.profile !== 'extended') {
       ctx.addIssue({ code: 'custom', path: ['sources'], message: `only the extended profile takes a source list; ${v.profile} has QEMU's fixed sources` });
     }
+    const ids = new Set<number>();
     if (v.sources) {
-      const seen = new Set<number>();
       v.sources.forEach((s, i) => {
         const id = s.sourceId ?? i;
-        if (seen.has(id)) ctx.addIssue({ code: 'custom', path: ['sources', i, 'sourceId'], message: `source id ${id} is used twice` });
-        seen.add(id);
+        if (ids.has(id)) ctx.addIssue({ code: 'custom', path: ['sources', i, 'sourceId'], message: `source id ${id} is used twice` });
+        ids.add(id);
       });
+    }
+    if (v.qmpSourceId !== undefined) {
+      // the qemu profiles' fixed sources; extended without a list has one SEI source (id 0)
+      const have = v.profile === 'qemu-10.2-virt' ? [0, 1] : v.profile === 'qemu-7.2-virt' ? [0] : v.sources ? [...ids] : [0];
+      if (!have.includes(v.qmpSourceId)) {
+        ctx.addIssue({ code: 'custom', path: ['qmpSourceId'], message: `the VM has no source ${v.qmpSourceId} (its sources: ${have.join(', ')})` });
+      }
     }
   })
   .meta({ id: 'VmCreate' });
@@ -88,6 +101,7 @@ export function vmSpecFrom(v: VmCreateInput): VmSpec {
     rasExtension: v.rasExtension,
   };
   if (v.sources) spec.sources = v.sources;
+  if (v.qmpSourceId !== undefined) spec.qmpSourceId = v.qmpSourceId;
   return spec;
 }
 

@@ -7,9 +7,9 @@ import type { CrashReport, VirtualMachine } from '../vm/contract';
  * What the REST API returns, built from the store (history, injections, records) and the live VM
  * (its current state). Every u64 is a "0x…" string, bytes are base64.
  */
-export function vmView(stored: StoredVm, vm: VirtualMachine, injectionCounts: Record<string, number>): Record<string, unknown> {
+export function vmView(stored: StoredVm, vm: VirtualMachine, injectionCounts: Record<string, number>, qmp?: { host: string; port: number; sourceId: number }): Record<string, unknown> {
   const state = vm.state();
-  return {
+  const out: Record<string, unknown> = {
     id: stored.id,
     createdAt: stored.createdAt,
     spec: toJsonValue(stored.spec),
@@ -21,6 +21,9 @@ export function vmView(stored: StoredVm, vm: VirtualMachine, injectionCounts: Re
     injections: injectionCounts,
     links: vmLinks(stored.id),
   };
+  // this VM's own QMP endpoint (QEMU's clients connect to it unchanged), absent when QMP is off
+  if (qmp) out.qmp = qmp;
+  return out;
 }
 
 export function vmLinks(id: string): Record<string, string> {

@@ -77,6 +77,11 @@ export interface VmSpec {
   midr: bigint;
   /** whether the CPU advertises the RAS extension (decides Linux's SError handling) */
   rasExtension: boolean;
+  /**
+   * the source the VM's QMP endpoint writes `inject-ghes-v2-error` records into (default: QEMU's
+   * choice for the qemu profiles, the first SEI source for `extended`); the VM layer ignores it
+   */
+  qmpSourceId?: number;
 }
 
 /** An error to inject: the CPER JSON form (a Generic Error Status Block) or raw status-block bytes. */
