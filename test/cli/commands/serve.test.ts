@@ -92,13 +92,13 @@ describe('npm start, then the printed curl', () => {
     });
     const base = /(http:\/\/127\.0\.0\.1:\d+)\//.exec(line)![1];
     const token = fs.readFileSync(path.join(dir, 'data', 'token'), 'utf8').trim();
-    const log = await (await fetch(`${base}/vms/default/log`, { headers: { Authorization: `Bearer ${token}` } })).json();
-    const lines = (log.lines as Array<{ line: string }>).map((l) => l.line);
+    const log = (await (await fetch(`${base}/vms/default/log`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { lines: Array<{ line: string }> };
+    const lines = log.lines.map((l) => l.line);
     const i = lines.findIndex((l) => l.endsWith('] SEI: SError Interrupt on CPU0, code 0x00000000be000811 -- SError, RAS syndrome (AET UEO), reading APEI SEI error sources'));
     expect(i).toBeGreaterThan(0);
     // then the guest reads its SEI source and prints the record
     expect(lines.slice(i + 1)).toEqual(expect.arrayContaining([expect.stringMatching(/\] \{1\}\[Hardware Error\]: Hardware error from APEI Generic Hardware Error Source: 0$/)]));
-    const inj = await (await fetch(`${base}${answer.links.self}`, { headers: { Authorization: `Bearer ${token}` } })).json();
+    const inj = (await (await fetch(`${base}${answer.links.self}`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { notification: unknown; outcome: { logLines: string[] } };
     expect(inj.notification).toEqual(answer.notification);
     expect(inj.outcome.logLines[0]).toBe(lines[i]);
   });
