@@ -342,3 +342,38 @@ describe('GET /vms/{id}/errors/{eid}?personality=both', () => {
     }
   });
 });
+
+describe('docs/API.md, "The SError syndrome": the SEI example', () => {
+  test('the VM and injection of the example answer as documented', async () => {
+    const t = testGateway();
+    try {
+      const vm = await request(t.app)
+        .post('/vms')
+        .set(AUTH)
+        .send({ id: 'sei1', profile: 'extended', sources: [{ notification: 'sei' }, { notification: 'sea' }], personality: 'apei-sei', diagnostics: true });
+      expect(vm.status).toBe(201);
+      const error = { type: 'memory', severity: 'corrected', physicalAddress: '0x40001000' };
+      const r = await request(t.app).post('/vms/sei1/errors').set(AUTH).send({ error, notification: 'sei', esrIss: '0x0c11' });
+      expect(r.status).toBe(202);
+      expect(r.body).toMatchObject({ vmId: 'sei1', state: 'acknowledged', sourceId: 0, panicked: false });
+      expect(r.body.notification).toMatchObject({
+        kind: 'sei',
+        raised: 'virtual-serror',
+        vcpu: 0,
+        esr: '0xbe000c11',
+        esrReason: 'given',
+        esrFields: { ec: 47, ecName: 'SError', il: 1, iss: '0xc11', ids: 0, aet: 3, aetName: 'UER', dfsc: 17 },
+      });
+      const refused = await request(t.app).post('/vms/sei1/errors').set(AUTH).send({ error, sourceId: 1, esrIss: '0x0c11' });
+      expect(refused.status).toBe(422);
+      expect(refused.body).toMatchObject({ type: '/problems/esr-iss-not-sei', notification: 'sea' });
+      // a fatal record: the SError carries UC, GHES panics, the crash report keeps that ESR
+      const fatal = await request(t.app).post('/vms/sei1/errors').set(AUTH).send({ error: { ...error, severity: 'fatal' } });
+      expect(fatal.body).toMatchObject({ panicked: true, notification: { esr: '0xbe000011', esrFields: { aetName: 'UC' }, blockSeverity: 'fatal' } });
+      const crash = await request(t.app).get('/vms/sei1/crash').set(AUTH);
+      expect(crash.body).toMatchObject({ reason: 'ghes-fatal', esr: '0xbe000011', esrFields: { ec: 0x2f, ecName: 'SError', aet: 0, aetName: 'UC', dfsc: 0x11 } });
+    } finally {
+      t.close();
+    }
+  });
+});
