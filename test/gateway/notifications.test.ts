@@ -28,6 +28,8 @@ const SOURCES = [
   { sourceId: 7, notification: 'sci', vector: 9 },
   { sourceId: 8, notification: 'mce' },
   { sourceId: 9, notification: 'sei' },
+  { sourceId: 10, notification: 'local', vector: 3 },
+  { sourceId: 11, notification: 'nmi' },
 ];
 
 /** Reads an SSE stream and collects its events. */
@@ -88,7 +90,7 @@ describe('the notification fact of every injection', () => {
     expect(created.status).toBe(201);
     // what the device model hands the guest kernel, as the guest receives it
     const guest = (t.gateway.vm('n') as Vm).guest;
-    const spy = <K extends 'raiseSError' | 'raiseSea' | 'hedNotify' | 'sdeiEvent' | 'interrupt'>(name: K, kind: string, pick: (args: unknown[]) => Partial<{ esr: number; value: number }>) => {
+    const spy = <K extends 'raiseSError' | 'raiseSea' | 'hedNotify' | 'sdeiEvent' | 'interrupt' | 'nmi'>(name: K, kind: string, pick: (args: unknown[]) => Partial<{ esr: number; value: number }>) => {
       const orig = guest[name].bind(guest) as (...a: unknown[]) => void;
       (guest as unknown as Record<string, (...a: unknown[]) => void>)[name] = (...a: unknown[]) => {
         raised.push({ kind, ...pick(a) });
@@ -100,6 +102,7 @@ describe('the notification fact of every injection', () => {
     spy('hedNotify', 'hed', () => ({}));
     spy('sdeiEvent', 'sdei', (a) => ({ value: a[0] as number }));
     spy('interrupt', 'irq', (a) => ({ value: a[0] as number }));
+    spy('nmi', 'nmi', () => ({}));
     sse = new SseReader();
     await sse.open(`${base}/vms/n/log/stream`);
   });
@@ -112,13 +115,13 @@ describe('the notification fact of every injection', () => {
   });
 
   /** Injects, then checks the 202, the resource, its outcome, /events, the SSE event and the row all carry `expected`. */
-  async function injectAndCheck(body: Record<string, unknown>, expected: Record<string, unknown>): Promise<Record<string, unknown>> {
+  async function injectAndCheck(body: Record<string, unknown>, expected: Record<string, unknown>, reachesGuest = true): Promise<Record<string, unknown>> {
     const before = raised.length;
     const r = await request(t.app).post('/vms/n/errors').set(AUTH).send(body);
     expect(r.status).toBe(202);
     const n = r.body.notification;
     expect(n).toEqual(expected);
-    expect(raised.length).toBe(before + 1);
+    expect(raised.length).toBe(before + (reachesGuest ? 1 : 0));
     const got = await request(t.app).get(r.headers.location).set(AUTH);
     expect(got.body.notification).toEqual(n);
     if (got.body.outcome) expect(got.body.outcome.notification).toEqual(n);
@@ -210,18 +213,14 @@ describe('the notification fact of every injection', () => {
     expect((await injectAndCheck({ raw: CORRECTED, sourceId: 4 }, { kind: 'external', raised: 'interrupt', vcpu: 0, line: 40 })).raised).toEqual({ kind: 'irq', value: 40 });
   });
 
+  test('local interrupt and NMI: raised although the arm64 guest refused those sources at probe', async () => {
+    expect((await injectAndCheck({ raw: CORRECTED, sourceId: 10 }, { kind: 'local', raised: 'interrupt', vcpu: 0, line: 3 })).raised).toEqual({ kind: 'irq', value: 3 });
+    expect((await injectAndCheck({ raw: CORRECTED, sourceId: 11 }, { kind: 'nmi', raised: 'nmi', vcpu: 0 })).raised).toEqual({ kind: 'nmi' });
+  });
+
   test('polled and MCE: nothing reaches the guest, and the fact says so', async () => {
-    const before = raised.length;
-    for (const [sourceId, expected] of [
-      [6, { kind: 'polled', raised: 'poll', vcpu: 0, pollIntervalMs: 500 }],
-      [8, { kind: 'mce', raised: 'none', vcpu: 0, reason: 'MCE is an x86 machine-check notification; an arm64 vCPU has no way to receive it' }],
-    ] as const) {
-      const r = await request(t.app).post('/vms/n/errors').set(AUTH).send({ raw: CORRECTED, sourceId });
-      expect(r.status).toBe(202);
-      expect(r.body.notification).toEqual(expected);
-      expect(t.store.getInjection('n', r.body.id)!.notification).toEqual(expected);
-    }
-    expect(raised.length).toBe(before);
+    await injectAndCheck({ raw: CORRECTED, sourceId: 6 }, { kind: 'polled', raised: 'poll', vcpu: 0, pollIntervalMs: 500 }, false);
+    await injectAndCheck({ raw: CORRECTED, sourceId: 8 }, { kind: 'mce', raised: 'none', vcpu: 0, reason: 'MCE is an x86 machine-check notification; an arm64 vCPU has no way to receive it' }, false);
   });
 
   test('esrIss for a source that is not SEI is refused with esr-iss-not-sei naming its notification', async () => {
@@ -247,7 +246,7 @@ describe('the notification fact of every injection', () => {
   test('the stored notification survives a restart of the gateway', async () => {
     const list = await request(t.app).get('/vms/n/errors').set(AUTH);
     const withFacts = list.body.injections.filter((i: { notification?: unknown }) => i.notification);
-    expect(withFacts.length).toBeGreaterThanOrEqual(10);
+    expect(withFacts.length).toBeGreaterThanOrEqual(12);
     await t.gateway.committed();
     sse.close();
     t.close();

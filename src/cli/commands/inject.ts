@@ -19,6 +19,7 @@ import {
 } from '../../gateway/client/ghesInjectRecord';
 import { DEFAULT_PORT, DEFAULT_VM_ID, defaultDataDir } from '../../gateway/server';
 import { NOTIFICATION_KINDS } from '../../gateway/schemas';
+import { SYNDROME_HELP } from '../syndromeHelp';
 import { CliError } from '../io';
 
 /**
@@ -291,6 +292,7 @@ export function registerInject(program: Command): void {
   cmd.addOption(new Option('--context-array <lists...>').hideHelp()).addOption(new Option('--vendor-specific <lists...>').hideHelp());
   cmd.addOption(new Option('--error-severity <name>').hideHelp()).addOption(new Option('--generic-error-validation-bits <list>').hideHelp());
   cmd.addOption(new Option('--precise-timestamp').hideHelp());
+  cmd.addHelpText('after', SYNDROME_HELP);
   cmd.action(async (raw: Opts) => {
     const o: Opts = { ...raw };
     const alias = (from: string, to: string) => {

@@ -9,6 +9,7 @@ import { LINUX_VERSIONS, LINUX_VERSION_HELP } from '../../vm/contract';
 import { DEFAULT_MACHINE_HELP, DEFAULT_PERSONALITY, DEFAULT_PROFILE, DEFAULT_SOURCES_SPEC } from '../../vm/defaultMachine';
 import { formatSideBySide, runSideBySide, SideBySide } from '../../vm/sideBySide';
 import { CliError } from '../io';
+import { SYNDROME_HELP } from '../syndromeHelp';
 
 /**
  * `rasgw simulate`: boots a machine profile with the simulated guest kernel, injects each record
@@ -139,25 +140,6 @@ function stepHeader(steps: Step[], runs: SideBySide['runs'], k: number): string 
   return `injection ${k} (${steps[k - 1].file}) → source ${ours.sourceId}, ${what}`;
 }
 
-/** What `rasgw simulate --help` says about the SError syndrome. */
-export const SYNDROME_HELP = `
-The SError syndrome (SEI sources):
-  An injection into an SEI source raises a virtual SError on vCPU 0 whose ESR_EL1 tells the guest
-  a RAS error is waiting: EC 0x2F (SError), IL 1, ISS = IDS 0 | AET << 10 | DFSC 0x11.
-  Without --esr-iss the AET comes from the block severity of the record:
-    corrected, informational  -> AET CE  (6), ISS 0x1811, ESR 0xbe001811
-    recoverable               -> AET UEO (2), ISS 0x0811, ESR 0xbe000811
-    fatal, unknown            -> AET UC  (0), ISS 0x0011, ESR 0xbe000011
-  --esr-iss N (decimal or 0x hex, bits 24..0) gives the ISS instead (0x0c11 = UER, 0x1000000 = IDS:
-  not a RAS syndrome); it is refused for a source that is not SEI.
-  The apei-sei guest prints "SEI: SError Interrupt on CPU0, code 0x... -- SError, RAS syndrome (AET ...),
-  reading APEI SEI error sources" and then the record; the linux guest decides by the syndrome
-  alone (CE/UEO survive silently, UER/UC panic). --format json shows each injection's
-  "notification" (esr, esrFields, esrReason). --personality both runs both guests side by side.
-
-Default machine (as rasgw serve and rasgw dump): ${DEFAULT_MACHINE_HELP}.
-`;
-
 export function registerSimulate(program: Command): void {
   const steps: Step[] = [];
   const collect = (kind: Step['kind']) => (file: string, prev: string[] | undefined) => {
@@ -186,7 +168,7 @@ export function registerSimulate(program: Command): void {
     .option('--advance <ms>', 'virtual milliseconds to run after each injection (polled sources are read then)', '0')
     .option('--cmdline <text>', 'guest kernel command line (driver_async_probe=GHES, panic=N are honoured)')
     .addOption(new Option('--format <f>', 'text: the guest log; json: log, injections and guest state').choices(['text', 'json']).default('text'))
-    .addHelpText('after', SYNDROME_HELP + '\nExamples:\n  rasgw simulate --raw ../shared/fixtures/linux-guest/memory-recoverable.gesb\n  rasgw simulate --personality both --raw ../shared/fixtures/linux-guest/memory-recoverable.gesb\n  rasgw simulate --personality linux --profile qemu-7.2-virt --raw ../shared/fixtures/linux-guest/memory-recoverable.gesb\n')
+    .addHelpText('after', `${SYNDROME_HELP}  --format json shows each injection's "notification" (esr, esrFields, esrReason).\n  --personality both runs both guests side by side.\n\nDefault machine (as rasgw serve and rasgw dump): ${DEFAULT_MACHINE_HELP}.\n` + '\nExamples:\n  rasgw simulate --raw ../shared/fixtures/linux-guest/memory-recoverable.gesb\n  rasgw simulate --personality both --raw ../shared/fixtures/linux-guest/memory-recoverable.gesb\n  rasgw simulate --personality linux --profile qemu-7.2-virt --raw ../shared/fixtures/linux-guest/memory-recoverable.gesb\n')
     .action((o: SimulateOptions) => {
       if (o.personality === 'both') {
         runBoth(steps, o);
