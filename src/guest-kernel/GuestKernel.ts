@@ -3,6 +3,7 @@ import type { LinuxVersion, Personality } from '../vm/contract';
 import { CRASH_MAGIC, CRASH_MESSAGE_MAX, CRASH_PAGE_SIZE, CRASH_REASON, CRASH_RECORD_MAX, CRASH_REGISTERS_SIZE, CrashReasonName } from '../device-model/crash/CrashRegisters';
 import { VirtualClock } from './clock/VirtualClock';
 import { KernelLog, LogLevel, LogRecord, printkTime } from './printk/KernelLog';
+import { DEFAULT_RATELIMIT_BURST, GHES_PRINT_INTERVAL_NS, Ratelimit } from './printk/Ratelimit';
 import { MemoryFailure } from './mm/MemoryFailure';
 import { MemoryMap } from './mm/MemoryMap';
 import { GhesDriver, GhesHooks, RecordContext, RenderedLine } from './ghes/GhesDriver';
@@ -154,6 +155,9 @@ export class GuestKernel {
   private exception: ExceptionContext | undefined;
   private readonly pending: Pending = { irqs: new Map(), sdei: new Map() };
   private running = false;
+  /** the apei-sei SError lines are printk_ratelimited, one state per call site */
+  private readonly rlSeiReading = new Ratelimit('sei_serror', GHES_PRINT_INTERVAL_NS, DEFAULT_RATELIMIT_BURST);
+  private readonly rlSeiNoRecord = new Ratelimit('sei_serror_no_record', GHES_PRINT_INTERVAL_NS, DEFAULT_RATELIMIT_BURST);
   /** SErrors folded into one pending SError (statistics for tests) */
   coalescedSErrors = 0;
   takenSErrors = 0;
@@ -217,6 +221,16 @@ export class GuestKernel {
     else if (this.exception) this.exception.lines.push(line);
     this.hooks.log(r, line);
     this.clock.spend(this.costs.printkNs);
+  }
+
+  /**
+   * printk_ratelimited: at most 10 lines per 5 s of virtual time per call site, and
+   * "<site>: N callbacks suppressed" when a window with misses closed (lib/ratelimit.c).
+   */
+  private printkRatelimited(rl: Ratelimit, level: LogLevel, text: string): void {
+    const c = rl.check(this.clock.now());
+    if (c.suppressed) this.printk('warning', `${rl.name}: ${c.suppressed} callbacks suppressed`);
+    if (c.ok) this.printk(level, text);
   }
 
   // ------------------------------------------------------------------ boot
@@ -433,14 +447,14 @@ export class GuestKernel {
     if (this.personality === 'apei-sei' && isRasSError(esr, this.rasExtension)) {
       // our design's own lines (seiLines.ts): the syndrome before the SEI sources are read, and
       // a note when none of them held a record
-      this.printk('info', seiReadingLine(0, esr, digits));
+      this.printkRatelimited(this.rlSeiReading, 'info', seiReadingLine(0, esr, digits));
       const claimed = this.ghes.notifySei();
       if (this.halted) return;
       if (claimed) {
         ctx.actions.push('ghes');
         return;
       }
-      this.printk('warning', seiNoRecordLine(0, esr, digits, this.rasExtension));
+      this.printkRatelimited(this.rlSeiNoRecord, 'warning', seiNoRecordLine(0, esr, digits, this.rasExtension));
     }
     if (linuxSErrorVerdict(esr, this.rasExtension) === 'silent') {
       ctx.actions.push('serror-silent');

@@ -160,6 +160,24 @@ describe('SEI under each personality', () => {
     ]);
   });
 
+  test('apei-sei: its SError lines are printk_ratelimited (10 per 5 s), the suppressed count follows', () => {
+    const vm = vmFor('apei-sei');
+    const before = vm.log().length;
+    for (let i = 0; i < 12; i++) vm.guest.raiseSError(0xbe001811);
+    const lines = strip(vm.log().slice(before).map((l) => l.line));
+    expect(lines.filter((l) => l.includes('reading APEI SEI error sources'))).toHaveLength(10);
+    expect(lines.filter((l) => l.includes('no APEI SEI error record pending'))).toHaveLength(10);
+    vm.advance(5_000_000_001n);
+    const next = vm.log().length;
+    vm.guest.raiseSError(0xbe001811);
+    expect(strip(vm.log().slice(next).map((l) => l.line))).toEqual([
+      'sei_serror: 2 callbacks suppressed',
+      'SEI: SError Interrupt on CPU0, code 0x00000000be001811 -- SError, RAS syndrome (AET CE), reading APEI SEI error sources',
+      'sei_serror_no_record: 2 callbacks suppressed',
+      'SEI: SError Interrupt on CPU0, code 0x00000000be001811 -- SError, no APEI SEI error record pending (AET CE: survivable)',
+    ]);
+  });
+
   test('linux: prints none of the apei-sei lines for the same SErrors', () => {
     const vm = vmFor('linux');
     const before = vm.log().length;

@@ -12,6 +12,11 @@ import { AET_NAMES, linuxSErrorVerdict, serrorAet } from './esr';
  *   SEI: SError Interrupt on CPU0, code 0x00000000be000811 -- SError, no APEI SEI error record pending (AET UEO: survivable)
  *     printed (KERN_WARNING) when no SEI source held a record for it; the syndrome then decides as
  *     in stock Linux ("fatal": Linux's own SError panic line follows).
+ *
+ * Both are printk_ratelimited, as a kernel would print a per-exception message: at most 10 per
+ * 5 s of virtual time each, then "sei_serror: N callbacks suppressed" (or
+ * "sei_serror_no_record: …") when the next window opens. A storm of SErrors therefore does not
+ * flood the log; the injection's `notification` carries the syndrome of every one of them.
  */
 function code(esr: number, digits: 8 | 16): string {
   return '0x' + (esr >>> 0).toString(16).padStart(digits, '0');
