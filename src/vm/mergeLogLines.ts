@@ -14,6 +14,13 @@ function stamp(line: string): number {
 export function mergeLogLines(a: readonly string[], b: readonly string[]): string[] {
   if (b.length === 0) return [...a];
   if (a.length === 0) return [...b];
+  // the common cases, with four stamps read: one run wholly before the other
+  const a0 = stamp(a[0]);
+  const bLast = stamp(b[b.length - 1]);
+  if (bLast < a0) return [...b, ...a];
+  const aLast = stamp(a[a.length - 1]);
+  const b0 = stamp(b[0]);
+  if (aLast <= b0) return [...a, ...b];
   const out: string[] = [];
   let i = 0;
   let j = 0;

@@ -67,8 +67,26 @@ function hex(v: number): string {
   return '0x' + (v >>> 0).toString(16);
 }
 
-/** Decodes an ESR_EL1 value (a u32: the device model never raises bits above 31). */
-export function decodeEsr(esr: number): EsrFields {
+/** Decoded syndromes by value: an injection path raises a handful of distinct ESRs, decoded once each. */
+const decoded = new Map<number, Readonly<EsrFields>>();
+const DECODED_MAX = 1024;
+
+/**
+ * Decodes an ESR_EL1 value (a u32: the device model never raises bits above 31). The result is
+ * shared between callers with the same value and must not be modified.
+ */
+export function decodeEsr(esr: number): Readonly<EsrFields> {
+  const v = esr >>> 0;
+  let d = decoded.get(v);
+  if (!d) {
+    d = Object.freeze(decodeEsrFresh(v));
+    if (decoded.size >= DECODED_MAX) decoded.clear();
+    decoded.set(v, d);
+  }
+  return d;
+}
+
+function decodeEsrFresh(esr: number): EsrFields {
   const v = esr >>> 0;
   const ec = (v >>> ESR_EC_SHIFT) & 0x3f;
   const iss = v & ESR_ISS_MASK_25;
