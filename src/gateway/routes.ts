@@ -332,7 +332,7 @@ export const ROUTES: RouteDef[] = [
     path: '/vms/:id/log/stream',
     summary: 'Guest kernel log as a live Server-Sent Events stream (id = seq; Last-Event-ID resumes)',
     query: z.strictObject({ since: pageQuery.shape.since }),
-    responses: { 200: { description: 'text/event-stream: events `log` (data = one line) and `end`', contentType: 'text/event-stream' } },
+    responses: { 200: { description: 'text/event-stream: events `log` (data = one line), `notification` (data = {injectionId, boot, notification}, live, before the guest lines for it) and `end`', contentType: 'text/event-stream' } },
     problems: ['invalid-request', ...VM_PROBLEMS],
     handler: (ctx, req, res) => {
       const id = param(req, 'id');
