@@ -1,6 +1,6 @@
 import type { Logger } from '../log/logger';
 import { silentLogger } from '../log/logger';
-import { QmpServer } from '../qmp/QmpServer';
+import { QmpServer, QmpServerOptions } from '../qmp/QmpServer';
 import type { Gateway } from './Gateway';
 import { QmpGatewayBackend } from './QmpGatewayBackend';
 
@@ -37,6 +37,8 @@ export interface QmpHubOptions {
   /** port for `firstVm`; other VMs take a free port */
   firstPort: number;
   firstVm?: string;
+  /** QmpServer options every VM's listener gets (e.g. its per-connection bounds) */
+  server?: Omit<Partial<QmpServerOptions>, 'backend' | 'host' | 'port' | 'logger' | 'beforeReply'>;
 }
 
 interface Entry {
@@ -72,6 +74,7 @@ export class QmpHub implements QmpDirectory {
     if (known) return known.opened;
     const backend = new QmpGatewayBackend(this.opts.gateway, vmId);
     const server = new QmpServer({
+      ...this.opts.server,
       backend,
       host: this.opts.host,
       port: first ? this.opts.firstPort : 0,
