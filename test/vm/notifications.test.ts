@@ -232,3 +232,28 @@ describe('SEI under each personality', () => {
     expect(strip(n.outcome!.logLines)).toEqual(['SError Interrupt on CPU0, code 0x00000000be001811 -- SError', 'Kernel panic - not syncing: Asynchronous SError Interrupt']);
   });
 });
+
+describe('the notification fact in the VM', () => {
+  test('set before the guest runs (the delivered event carries it), and a coalesced SError names every injection it carried', () => {
+    const vm = new Vm(defaultVmSpec({ profile: 'extended', sources: [{ notification: 'sei' }, { notification: 'sei' }, { notification: 'sei' }], personality: 'apei-sei' }), 'co');
+    const seen: Array<{ id: string; state: string; esr?: string; carried?: string[] }> = [];
+    let nested: string[] = [];
+    vm.subscribe((e) => {
+      if (e.type === 'injection') seen.push({ id: e.status.id, state: e.status.state, esr: e.status.notification?.esr, carried: e.status.notification?.carried });
+      if (e.type === 'guest-record' && nested.length === 0) {
+        nested = [vm.inject({ kind: 'raw', bytes: CORRECTED }, { sourceId: 1 }).id, vm.inject({ kind: 'raw', bytes: RECOVERABLE }, { sourceId: 2 }).id];
+      }
+    });
+    const first = vm.inject({ kind: 'raw', bytes: CORRECTED }, { sourceId: 0 });
+    expect(seen.find((s) => s.id === first.id && s.state === 'delivered')).toEqual({ id: first.id, state: 'delivered', esr: '0xbe001811', carried: undefined });
+    expect(first.notification!.carried).toBeUndefined();
+    expect(nested).toEqual(['co-2', 'co-3']);
+    expect(vm.guest.coalescedSErrors).toBe(1);
+    expect(vm.injection('co-2')!.notification).toMatchObject({ esr: '0xbe001811', carried: ['co-2', 'co-3'], takenEsr: '0xbe000811' });
+    expect(vm.injection('co-3')!.notification).toMatchObject({ esr: '0xbe000811', carried: ['co-2', 'co-3'], takenEsr: '0xbe000811' });
+    // one SError line for the coalesced SError, in the outcome of both injections it carried
+    const line = 'SEI: SError Interrupt on CPU0, code 0x00000000be000811 -- SError, RAS syndrome (AET UEO), reading APEI SEI error sources';
+    for (const id of nested) expect(strip(vm.injection(id)!.outcome!.logLines)[0]).toBe(line);
+    expect(strip(vm.log().map((l) => l.line)).filter((l) => l === line)).toHaveLength(1);
+  });
+});
