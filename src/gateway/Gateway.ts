@@ -57,6 +57,8 @@ export interface NotificationEvent {
   vmId: string;
   injectionId: string;
   boot: number;
+  /** the last log line stored before it was raised (it belongs between that line and the next) */
+  logSeq: number;
   notification: NotificationView;
 }
 
@@ -98,6 +100,8 @@ interface LiveVm {
   finishedAt: number;
   /** gateway id of the injection being submitted right now */
   binding?: string;
+  /** sequence number of the VM's last stored log line */
+  lastLogSeq: number;
   unsubscribe: () => void;
 }
 
@@ -312,6 +316,7 @@ export class Gateway extends EventEmitter {
       dirty: new Set(),
       finished: [],
       finishedAt: 0,
+      lastLogSeq: this.store.lastLogSeq(id),
       unsubscribe: () => undefined,
     };
     this.store.addEvent(id, 'boot', boot, { bootCount: vm.state().bootCount, booted: vm.state().booted });
@@ -429,8 +434,8 @@ export class Gateway extends EventEmitter {
       // the VM sets a new object each time the notification changes (raised, then coalesced)
       this.seenNotifications.add(status.notification);
       inj.notification = this.gatewayNotification(live, status.notification);
-      this.store.addEvent(live.id, 'notification', live.boot, { injectionId: id, notification: inj.notification });
-      this.emit(`notification:${live.id}`, { vmId: live.id, injectionId: id, boot: live.boot, notification: inj.notification } satisfies NotificationEvent);
+      this.store.addEvent(live.id, 'notification', live.boot, { injectionId: id, logSeq: live.lastLogSeq, notification: inj.notification });
+      this.emit(`notification:${live.id}`, { vmId: live.id, injectionId: id, boot: live.boot, logSeq: live.lastLogSeq, notification: inj.notification } satisfies NotificationEvent);
     }
     inj.vmInjectionId = status.id;
     inj.updatedAt = at;
@@ -451,6 +456,7 @@ export class Gateway extends EventEmitter {
 
   private logLine(live: LiveVm, line: string): void {
     const [seq] = this.store.appendLog(live.id, live.boot, [line]);
+    live.lastLogSeq = seq;
     this.emit(`log:${live.id}`, { vmId: live.id, seq, boot: live.boot, line } satisfies LogLineEvent);
   }
 

@@ -365,6 +365,13 @@ export class EventStore {
       addLog: db.prepare('INSERT INTO log_lines (vm_id, seq, boot, line, at) VALUES (?, ?, ?, ?, ?)'),
       logSince: db.prepare('SELECT seq, boot, line, at FROM log_lines WHERE vm_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
       addEvent: db.prepare('INSERT INTO events (vm_id, type, boot, data, at) VALUES (?, ?, ?, ?, ?) RETURNING id'),
+      // the expression and the type test are those of the partial index events_notifications,
+      // which also gives the order (its entries end with the rowid, the event id)
+      notificationEvents: db.prepare(
+        `SELECT id, boot, json_extract(data, '$.logSeq') AS log_seq, data FROM events INDEXED BY events_notifications
+         WHERE vm_id = ? AND type = 'notification' AND json_extract(data, '$.logSeq') >= ? AND json_extract(data, '$.logSeq') < ? AND id > ?
+         ORDER BY json_extract(data, '$.logSeq'), id LIMIT ?`,
+      ),
       eventsOfVm: db.prepare('SELECT * FROM events WHERE vm_id = ? AND id > ? ORDER BY id LIMIT ?'),
     };
   }
@@ -622,6 +629,11 @@ export class EventStore {
 
   // ---- guest log -------------------------------------------------------------------------
 
+  /** Sequence number of the VM's last stored log line (0 when none). */
+  lastLogSeq(vmId: string): number {
+    return this.logSeq.get(vmId) ?? (this.st.lastLogSeq.get(vmId) as { seq: number }).seq;
+  }
+
   /** Appends guest log lines; returns the sequence numbers given to them. */
   appendLog(vmId: string, boot: number, lines: string[]): number[] {
     if (lines.length === 0) return [];
@@ -645,6 +657,27 @@ export class EventStore {
 
   addEvent(vmId: string, type: StoredEventType, boot: number, data: unknown): number {
     return (this.st.addEvent.get(vmId, type, boot, jsonText(data), this.stamp()) as { id: number }).id;
+  }
+
+  /**
+   * The `notification` events with `fromLogSeq` ≤ logSeq < `toLogSeq` (a notification with logSeq
+   * L was raised after log line L and before line L + 1) and an event id greater than `afterId`,
+   * in log order (logSeq, then id), at most `limit`. To page, pass the last one's logSeq and id:
+   * event ids and logSeq grow together within a VM, so nothing is skipped.
+   */
+  notificationEvents(
+    vmId: string,
+    fromLogSeq: number,
+    toLogSeq = Number.MAX_SAFE_INTEGER,
+    limit = 1000,
+    afterId = 0,
+  ): Array<{ id: number; boot: number; logSeq: number; data: Record<string, unknown> }> {
+    return (this.st.notificationEvents.all(vmId, fromLogSeq, toLogSeq, afterId, limit) as Array<{ id: number; boot: number; log_seq: number; data: string }>).map((r) => ({
+      id: r.id,
+      boot: r.boot,
+      logSeq: r.log_seq,
+      data: JSON.parse(r.data) as Record<string, unknown>,
+    }));
   }
 
   events(vmId: string, page: Page = {}): StoredEvent[] {

@@ -17,7 +17,9 @@
  * Every child table is deleted with its VM (ON DELETE CASCADE).
  *
  * Version 2 adds injections.notification: what the device model raised for the injection (the
- * notification fact of docs/API.md, JSON), NULL until the record was written.
+ * notification fact of docs/API.md, JSON), NULL until the record was written; and an index of the
+ * `notification` events by the log line they follow (`data.logSeq`), so the SSE log stream can
+ * replay them in place among the stored lines.
  */
 export const SCHEMA_VERSION = 2;
 
@@ -81,5 +83,6 @@ export const MIGRATIONS: readonly string[] = [
   `,
   `
   ALTER TABLE injections ADD COLUMN notification TEXT;
+  CREATE INDEX events_notifications ON events(vm_id, json_extract(data, '$.logSeq')) WHERE type = 'notification';
   `,
 ];

@@ -376,3 +376,47 @@ describe('docs/API.md, "The SError syndrome": the SEI example', () => {
     }
   });
 });
+
+describe('the SSE backlog replays stored notifications in their place', () => {
+  test('a stream opened after the injections gets each notification right before the guest lines it caused; ?since= resumes', async () => {
+    const t = testGateway();
+    const server = http.createServer(t.app);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const readers: SseReader[] = [];
+    try {
+      await request(t.app).post('/vms').set(AUTH).send({ id: 'b', profile: 'extended', sources: [{ notification: 'sei' }, { notification: 'polled' }] });
+      const ids: string[] = [];
+      for (const body of [{ raw: RECOVERABLE, sourceId: 0 }, { raw: CORRECTED, sourceId: 1 }, { raw: CORRECTED, sourceId: 0 }]) {
+        ids.push((await request(t.app).post('/vms/b/errors').set(AUTH).send(body)).body.id);
+      }
+      await t.gateway.committed();
+      const lines = (await request(t.app).get('/vms/b/log').set(AUTH)).body.lines as Array<{ seq: number; line: string }>;
+      const open = async (query: string) => {
+        const r = new SseReader();
+        readers.push(r);
+        await r.open(`${base}/vms/b/log/stream${query}`);
+        await r.until(() => r.events.filter((e) => e.event === 'log').length >= lines.filter((l) => l.seq > Number(query.slice(7) || 0)).length);
+        return r.events.map((e) => (e.event === 'notification' ? `N${JSON.parse(e.data).injectionId}:${JSON.parse(e.data).notification.kind}` : e.data.replace(/^\[\s*\d+\.\d{6}\] /, '')));
+      };
+      const all = await open('');
+      const seiLine = (esr: string) => `SEI: SError Interrupt on CPU0, code 0x00000000${esr} -- SError, RAS syndrome (AET ${esr === 'be000811' ? 'UEO' : 'CE'}), reading APEI SEI error sources`;
+      // boot lines, then each notification right before what the guest printed for it; the polled one printed nothing
+      const first = all.indexOf(`N${ids[0]}:sei`);
+      expect(first).toBe(lines.findIndex((l) => l.line.includes('SEI: SError')));
+      expect(all[first + 1]).toBe(seiLine('be000811'));
+      const second = all.indexOf(`N${ids[1]}:polled`);
+      expect(all[second + 1]).toBe(`N${ids[2]}:sei`);
+      expect(all[second + 2]).toBe(seiLine('be001811'));
+      expect(all.filter((e) => e.startsWith('N'))).toEqual([`N${ids[0]}:sei`, `N${ids[1]}:polled`, `N${ids[2]}:sei`]);
+      // resuming after the line before the third injection's SError line: its notification comes first
+      const third = lines.findIndex((l) => l.line.endsWith(seiLine('be001811')));
+      const resumed = await open(`?since=${lines[third - 1].seq}`);
+      expect(resumed.slice(0, 3)).toEqual([`N${ids[1]}:polled`, `N${ids[2]}:sei`, seiLine('be001811')]);
+    } finally {
+      for (const r of readers) r.close();
+      await new Promise<void>((r) => server.close(() => r()));
+      t.close();
+    }
+  });
+});
