@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'http';
 import type { Logger } from '../log/logger';
+import { StoreUnavailableError } from '../store/StoreUnavailableError';
 import { Gateway, UnknownVmError, VmExistsError } from './Gateway';
 import { invalidRequest, ProblemError } from './ProblemError';
 import { PROBLEM_TYPES, problemTypeUri } from './problems';
@@ -57,6 +58,9 @@ export function requestStarter(gateway: Gateway, logger: Logger, idPrefix: strin
   };
 }
 
+/** Retry-After (seconds) of store-unavailable: a lock held by another process is usually brief. */
+export const STORE_RETRY_AFTER_S = 1;
+
 /** body-parser failures as problems. */
 function bodyParserProblem(err: { type?: string; message?: string; limit?: number; status?: number }, limit: number): ProblemError | undefined {
   switch (err.type) {
@@ -85,6 +89,10 @@ export function problemFromError(err: unknown, ctx: { logger: Logger; bodyLimit:
   if (err instanceof ProblemError) return err;
   if (err instanceof UnknownVmError) return new ProblemError('not-found', err.message, { vmId: err.vmId });
   if (err instanceof VmExistsError) return new ProblemError('vm-exists', err.message, { vmId: err.vmId });
+  if (err instanceof StoreUnavailableError) {
+    requestLogger(ctx.logger, ctx.res).warn('store unavailable', { method: ctx.method, path: ctx.path, reason: err.reason, error: err.message });
+    return new ProblemError('store-unavailable', `the change was not made: ${err.message}`, { reason: err.reason }, { 'Retry-After': String(STORE_RETRY_AFTER_S) });
+  }
   if (err && typeof err === 'object' && 'type' in err) {
     const p = bodyParserProblem(err as { type?: string }, ctx.bodyLimit);
     if (p) return p;

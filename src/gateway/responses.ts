@@ -153,6 +153,18 @@ export const crashResponse = z
 
 export const advanceResponse = z.object({ clockNs: hex64 }).meta({ id: 'Clock' });
 export const healthResponse = z.object({ status: z.literal('ok'), vms: z.int() }).meta({ id: 'Health' });
+export const unhealthyResponse = z
+  .object({
+    status: z.literal('unavailable'),
+    vms: z.int(),
+    store: z.object({
+      ok: z.literal(false),
+      reason: z.enum(['locked', 'disk-full', 'read-only', 'io-error']),
+      message: z.string(),
+      since: z.string().meta({ description: 'ISO time of the failure' }),
+    }),
+  })
+  .meta({ id: 'Unhealthy' });
 export const tableListResponse = z
   .object({ tables: z.array(z.object({ signature: z.string(), address: hex64, length: z.int() }).loose()) })
   .meta({ id: 'TableList' });

@@ -19,6 +19,7 @@ import { injectionBytes } from './injectionBytes';
 import { streamLog } from './logStream';
 import { invalidRequest, parseOrProblem, parseQueryOrProblem, ProblemError } from './ProblemError';
 import { PROBLEM_TYPES, ProblemName, problemTypeUri, qmpErrorForRefusal, REFUSAL_PROBLEM } from './problems';
+import { STORE_RETRY_AFTER_S } from './requestPipeline';
 import * as R from './responses';
 import { advanceInput, injectionInput, pageQuery, targetFrom, vmCreateInput, vmSpecFrom } from './schemas';
 import { sideBySideView } from './sideBySideView';
@@ -138,9 +139,18 @@ export const ROUTES: RouteDef[] = [
     path: '/healthz',
     summary: 'Liveness (no token needed)',
     auth: false,
-    responses: { 200: { description: 'the gateway is up', schema: R.healthResponse } },
+    responses: {
+      200: { description: 'the gateway is up and its store can be written', schema: R.healthResponse },
+      503: { description: 'the store cannot be written (locked by another process, disk full, read-only): what is wrong', schema: R.unhealthyResponse, headers: { 'Retry-After': 'seconds' } },
+    },
     problems: [],
-    handler: (ctx, _req, res) => sendJson(res, 200, { status: 'ok', vms: ctx.gateway.vmIds().length }),
+    handler: (ctx, _req, res) => {
+      const store = ctx.gateway.store.writeHealth();
+      const vms = ctx.gateway.vmIds().length;
+      if (store.ok) return sendJson(res, 200, { status: 'ok', vms });
+      res.setHeader('Retry-After', String(STORE_RETRY_AFTER_S));
+      sendJson(res, 503, { status: 'unavailable', vms, store });
+    },
   },
   {
     method: 'get',
