@@ -21,6 +21,7 @@ import { invalidRequest, parseOrProblem, parseQueryOrProblem, ProblemError } fro
 import { PROBLEM_TYPES, ProblemName, problemTypeUri, qmpErrorForRefusal, REFUSAL_PROBLEM } from './problems';
 import { STORE_RETRY_AFTER_S } from './requestPipeline';
 import * as R from './responses';
+import { retryAfterSeconds } from './retryAfter';
 import { advanceInput, injectionInput, pageQuery, targetFrom, vmCreateInput, vmSpecFrom } from './schemas';
 import { sideBySideView } from './sideBySideView';
 import { acceptedJsonText, crashView, injectionLocation, injectionView, recordView, vmView } from './views';
@@ -480,6 +481,6 @@ function refusalProblem(
     ext.length = length;
     if (refusal.maxLength !== undefined) ext.maxLength = refusal.maxLength;
   }
-  if (refusal.code === 'source_busy' || refusal.code === 'queue_full') headers['Retry-After'] = '1';
+  if (refusal.code === 'source_busy' || refusal.code === 'queue_full') headers['Retry-After'] = String(retryAfterSeconds(g.vm(vmId).spec, sourceId));
   return new ProblemError(name, refusal.message, ext, headers);
 }

@@ -1,0 +1,130 @@
+import { spawn } from 'child_process';
+import fs from 'fs';
+import path from 'path';
+import { startServer } from '../../src/gateway';
+import { STORE_FILE } from '../../src/store';
+import { tempDir, TOKEN } from './helpers';
+
+const headers = { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' };
+const env = { RASGW_TOKEN: TOKEN };
+const memory = (pa: number) => ({ error: { type: 'memory', severity: 'corrected', physicalAddress: '0x' + pa.toString(16) } });
+
+async function call(method: string, url: string, body?: unknown) {
+  const started = Date.now();
+  const r = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  return { status: r.status, headers: r.headers, body: (await r.json()) as Record<string, unknown>, ms: Date.now() - started };
+}
+
+/**
+ * Another process holding the store's write lock: opens the database, BEGIN IMMEDIATE, says
+ * "locked", and rolls back when it reads a line on stdin.
+ */
+function lockFromAnotherProcess(file: string) {
+  const code = `
+    const Database = require(process.argv[1]);
+    const db = new Database(process.argv[2]);
+    db.exec('BEGIN IMMEDIATE');
+    process.stdout.write('locked\\n');
+    process.stdin.once('data', () => { db.exec('ROLLBACK'); db.close(); process.exit(0); });`;
+  const child = spawn(process.execPath, ['-e', code, require.resolve('better-sqlite3'), file], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const locked = new Promise<void>((resolve, reject) => {
+    child.stdout!.once('data', () => resolve());
+    child.once('exit', (c) => reject(new Error(`locker exited (${c})`)));
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    locked,
+    release: async () => {
+      child.stdin!.write('\n');
+      await exited;
+    },
+    kill: () => child.exitCode === null && child.kill('SIGKILL'),
+  };
+}
+
+describe('a store that cannot be written', () => {
+  let dir: string;
+  beforeEach(() => (dir = tempDir('rasgw-store-')));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('locked by another process: 503 store-unavailable within 1 s, /healthz 503, the VM as it was; then recovery', async () => {
+    const srv = await startServer({ dataDir: dir, port: 0, qmpPort: null, env, clock: 'manual' });
+    const locker = lockFromAnotherProcess(path.join(dir, STORE_FILE));
+    try {
+      expect((await call('POST', `${srv.url}/vms/default/errors`, memory(0x40001000))).status).toBe(202);
+      const vmBefore = (await call('GET', `${srv.url}/vms/default`)).body;
+      const logBefore = srv.store.log('default').length;
+      await locker.locked;
+
+      const inj = await call('POST', `${srv.url}/vms/default/errors`, memory(0x40002000));
+      expect(inj.status).toBe(503);
+      expect(inj.ms).toBeLessThan(1000);
+      expect(inj.headers.get('retry-after')).toBe('1');
+      expect(inj.body).toMatchObject({ type: '/problems/store-unavailable', status: 503, reason: 'locked' });
+      expect(inj.body.detail).toMatch(/^the change was not made: the database is locked by another process \(SQLITE_BUSY/);
+
+      const reboot = await call('POST', `${srv.url}/vms/default/reboot`);
+      expect(reboot.status).toBe(503);
+      expect(reboot.body).toMatchObject({ type: '/problems/store-unavailable', reason: 'locked' });
+      const created = await call('POST', `${srv.url}/vms`, { id: 'new' });
+      expect(created.status).toBe(503);
+
+      const health = await call('GET', `${srv.url}/healthz`);
+      expect(health.status).toBe(503);
+      expect(health.ms).toBeLessThan(1000);
+      expect(health.body).toMatchObject({ status: 'unavailable', vms: 1, store: { ok: false, reason: 'locked' } });
+      expect(health.headers.get('retry-after')).toBe('1');
+
+      // nothing changed: not in memory (same sources, boots, no new VM), not in the store
+      expect((await call('GET', `${srv.url}/vms/default`)).body).toEqual(vmBefore);
+      expect((await call('GET', `${srv.url}/vms/new`)).status).toBe(404);
+      expect(srv.store.listInjections('default').map((i) => i.id)).toEqual(['1']);
+      expect(srv.store.log('default')).toHaveLength(logBefore);
+
+      await locker.release();
+      // recovery: health comes back, the next injection and reboot go through
+      let ok = await call('GET', `${srv.url}/healthz`);
+      for (let i = 0; i < 50 && ok.status !== 200; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        ok = await call('GET', `${srv.url}/healthz`);
+      }
+      expect(ok.body).toEqual({ status: 'ok', vms: 1 });
+      const after = await call('POST', `${srv.url}/vms/default/errors`, memory(0x40003000));
+      expect(after.status).toBe(202);
+      expect(after.body).toMatchObject({ id: '2', state: 'acknowledged' });
+      expect(srv.store.log('default').slice(logBefore).some((l) => l.line.includes('0x0000000040003000'))).toBe(true);
+      const rebooted = await call('POST', `${srv.url}/vms/default/reboot`);
+      expect(rebooted.status).toBe(200);
+      expect(rebooted.body).toMatchObject({ bootCount: 2, boots: 2 });
+    } finally {
+      locker.kill();
+      await srv.close();
+    }
+  }, 20_000);
+
+  it('read-only store (SQLite refuses every write): 503 with reason read-only, /healthz says so, the VM as it was', async () => {
+    const srv = await startServer({ dataDir: dir, port: 0, qmpPort: null, env, clock: 'manual' });
+    try {
+      // PRAGMA query_only makes SQLite answer every write with SQLITE_READONLY, as a store on a
+      // file or file system that turned read-only does (the test reaches the store's connection)
+      const db = (srv.store as unknown as { db: { pragma(s: string): unknown } }).db;
+      const vmBefore = (await call('GET', `${srv.url}/vms/default`)).body;
+      db.pragma('query_only = ON');
+      const inj = await call('POST', `${srv.url}/vms/default/errors`, memory(0x40002000));
+      expect(inj.status).toBe(503);
+      expect(inj.body).toMatchObject({ type: '/problems/store-unavailable', reason: 'read-only' });
+      expect(inj.body.detail).toMatch(/^the change was not made: the database or its directory is read-only \(SQLITE_READONLY/);
+      const health = await call('GET', `${srv.url}/healthz`);
+      expect(health.status).toBe(503);
+      expect(health.body).toMatchObject({ status: 'unavailable', store: { ok: false, reason: 'read-only' } });
+      expect((await call('GET', `${srv.url}/vms/default`)).body).toEqual(vmBefore);
+      db.pragma('query_only = OFF');
+      const after = await call('POST', `${srv.url}/vms/default/errors`, memory(0x40003000));
+      expect(after.status).toBe(202);
+      expect(after.body.id).toBe('1');
+      expect((await call('GET', `${srv.url}/healthz`)).status).toBe(200);
+    } finally {
+      await srv.close();
+    }
+  });
+});
