@@ -81,6 +81,18 @@ function bodyParserProblem(err: { type?: string; message?: string; limit?: numbe
 }
 
 /**
+ * A body whose Content-Encoding (gzip, deflate, br) does not decompress: zlib's error, passed on
+ * by body-parser with status 400 and no `type`. The client sent it: invalid-request, not 500.
+ */
+function decompressionProblem(err: { code?: unknown; status?: unknown; message?: string }, encoding: string | undefined): ProblemError | undefined {
+  const code = typeof err.code === 'string' ? err.code : '';
+  if (err.status !== 400 || !(code.startsWith('Z_') || code.startsWith('ERR__') || code.includes('BROTLI'))) return undefined;
+  return invalidRequest([
+    { pointer: '', code: 'bad_encoding', message: `the body is not valid ${encoding ?? 'compressed'} data (Content-Encoding): ${err.message ?? code}` },
+  ]);
+}
+
+/**
  * The problem that answers `err`: a ProblemError as it is, the gateway's known errors and
  * body-parser's failures mapped; anything else is logged (with the request id) and answered with
  * a bare internal-error (no message, no stack).
@@ -95,6 +107,11 @@ export function problemFromError(err: unknown, ctx: { logger: Logger; bodyLimit:
   }
   if (err && typeof err === 'object' && 'type' in err) {
     const p = bodyParserProblem(err as { type?: string }, ctx.bodyLimit);
+    if (p) return p;
+  }
+  if (err && typeof err === 'object') {
+    const encoding = ctx.res.req?.headers['content-encoding'];
+    const p = decompressionProblem(err as { code?: unknown; status?: unknown }, typeof encoding === 'string' ? encoding : undefined);
     if (p) return p;
   }
   requestLogger(ctx.logger, ctx.res).error('request failed', {

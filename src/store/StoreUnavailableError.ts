@@ -37,8 +37,11 @@ export function storeFailureReason(code: string): StoreFailureReason | undefined
 /** `e` as a StoreUnavailableError when it is one of those SQLite failures, else `e` itself. */
 export function asStoreFailure(e: unknown): unknown {
   if (e instanceof StoreUnavailableError) return e;
+  // SQLite errors are recognised by shape, not `instanceof Error`: the native module may create
+  // them with the Error of another realm (a test runner's module registry, a vm context)
   const code = (e as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string' || !(e instanceof Error)) return e;
+  const message = (e as { message?: unknown } | null)?.message;
+  if (typeof code !== 'string' || typeof message !== 'string') return e;
   const reason = storeFailureReason(code);
-  return reason ? new StoreUnavailableError(reason, code, e) : e;
+  return reason ? new StoreUnavailableError(reason, code, e as Error) : e;
 }
