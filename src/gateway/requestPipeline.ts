@@ -88,7 +88,11 @@ function decompressionProblem(err: { code?: unknown; status?: unknown; message?:
   const code = typeof err.code === 'string' ? err.code : '';
   if (err.status !== 400 || !(code.startsWith('Z_') || code.startsWith('ERR__') || code.includes('BROTLI'))) return undefined;
   return invalidRequest([
-    { pointer: '', code: 'bad_encoding', message: `the body is not valid ${encoding ?? 'compressed'} data (Content-Encoding): ${err.message ?? code}` },
+    {
+      pointer: '',
+      code: 'bad_encoding',
+      message: `the body is not valid ${encoding ?? 'compressed'} data (Content-Encoding: ${encoding ?? '?'}): ${code === 'Z_BUF_ERROR' ? 'it ends too early' : 'it does not decompress'} (${code})`,
+    },
   ]);
 }
 
