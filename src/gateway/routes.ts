@@ -128,7 +128,10 @@ const INJECT_PROBLEMS: ProblemName[] = [
   'guest-halted',
   'not-booted',
   'esr-iss-not-sei',
+  'store-unavailable',
 ];
+/** Problems of a route that changes something: the store may refuse the write. */
+const WRITE_PROBLEMS: ProblemName[] = [...VM_PROBLEMS, 'store-unavailable'];
 
 function newVmId(): string {
   return 'vm-' + crypto.randomBytes(4).toString('hex');
@@ -203,7 +206,7 @@ export const ROUTES: RouteDef[] = [
     body: vmCreateInput,
     bodyOptional: true,
     responses: { 201: { description: 'created and booted; Location names it', schema: R.vmResponse, headers: { Location: 'the VM' } } },
-    problems: ['invalid-request', 'unauthorized', 'unsupported-media-type', 'request-too-large', 'vm-exists'],
+    problems: ['invalid-request', 'unauthorized', 'unsupported-media-type', 'request-too-large', 'vm-exists', 'store-unavailable'],
     handler: async (ctx, req, res) => {
       const v = parseOrProblem(vmCreateInput, body(req, true));
       const id = v.id ?? newVmId();
@@ -232,7 +235,7 @@ export const ROUTES: RouteDef[] = [
     path: '/vms/:id',
     summary: 'Delete a VM and its history',
     responses: { 204: { description: 'deleted' } },
-    problems: VM_PROBLEMS,
+    problems: WRITE_PROBLEMS,
     handler: async (ctx, req, res) => {
       ctx.gateway.deleteVm(param(req, 'id'));
       await ctx.gateway.committed();
@@ -244,7 +247,7 @@ export const ROUTES: RouteDef[] = [
     path: '/vms/:id/reboot',
     summary: 'Reboot the VM (fresh firmware hand-off and guest boot)',
     responses: { 200: { description: 'rebooted', schema: R.vmResponse } },
-    problems: VM_PROBLEMS,
+    problems: WRITE_PROBLEMS,
     handler: async (ctx, req, res) => {
       const id = param(req, 'id');
       ctx.gateway.rebootVm(id);
@@ -258,7 +261,7 @@ export const ROUTES: RouteDef[] = [
     summary: 'Advance the virtual clock (polled sources are read when their interval elapses)',
     body: advanceInput,
     responses: { 200: { description: 'the new clock', schema: R.advanceResponse } },
-    problems: ['invalid-request', 'unauthorized', 'not-found', 'unsupported-media-type'],
+    problems: ['invalid-request', 'unauthorized', 'not-found', 'unsupported-media-type', 'store-unavailable'],
     handler: async (ctx, req, res) => {
       const v = parseOrProblem(advanceInput, body(req, false));
       const clockNs = ctx.gateway.advance(param(req, 'id'), v.ns);
@@ -269,7 +272,7 @@ export const ROUTES: RouteDef[] = [
   {
     method: 'post',
     path: '/vms/:id/errors',
-    summary: 'Inject an error: CPER JSON form (cper), convenience shape (error) or base64 bytes (raw)',
+    summary: 'Inject an error: CPER JSON form (cper), convenience shape (error), base64 bytes (raw) or hex text bytes (rawHex)',
     body: injectionInput,
     responses: {
       202: { description: 'stored and handed to the VM; Location names the injection (GET it for the guest outcome)', schema: R.acceptedResponse, headers: { Location: 'the injection' } },

@@ -4,6 +4,7 @@ import net from 'net';
 import path from 'path';
 import { startServer } from '../../src/gateway';
 import { DataDirInUseError, EventStore, OWNER_FILE } from '../../src/store';
+import { runCli } from '../cli/commands/run-cli';
 import { tempDir, TOKEN } from './helpers';
 
 const headers = { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' };
@@ -89,6 +90,20 @@ describe('one gateway per data directory', () => {
     expect(fs.existsSync(path.join(dir, OWNER_FILE))).toBe(false);
     const again = await startServer({ dataDir: dir, port: 0, qmpPort: null, env, clock: 'manual' });
     await again.close();
+  });
+
+  it('rasgw serve on a directory in use exits 1 at once with the holder in the message, writing nothing', async () => {
+    const a = await startServer({ dataDir: dir, port: 0, qmpPort: 0, env, clock: 'manual' });
+    try {
+      const before = snapshot(dir);
+      const r = await runCli(['serve', '--data-dir', dir, '--port', '0', '--no-qmp']);
+      expect(r.code).toBe(1);
+      expect(r.stdout.length).toBe(0);
+      expect(r.stderr).toMatch(new RegExp(`^error: data directory .* is in use by rasgw pid ${process.pid} \\(this process\\) on .* \\(REST ${a.url.replace(/[.]/g, '\\.')}, QMP port ${a.qmp!.port}\\), started .*; stop it or use another --data-dir\n$`));
+      expect(snapshot(dir)).toEqual(before);
+    } finally {
+      await a.close();
+    }
   });
 
   it('refuses while another process holds the directory and takes over once it is killed (kill -9); ids continue', async () => {

@@ -1,6 +1,7 @@
 import { spawn } from 'child_process';
 import fs from 'fs';
 import path from 'path';
+import { monitorEventLoopDelay } from 'perf_hooks';
 import { startServer } from '../../src/gateway';
 import { STORE_FILE } from '../../src/store';
 import { tempDir, TOKEN } from './helpers';
@@ -80,6 +81,17 @@ describe('a store that cannot be written', () => {
       expect((await call('GET', `${srv.url}/vms/new`)).status).toBe(404);
       expect(srv.store.listInjections('default').map((i) => i.id)).toEqual(['1']);
       expect(srv.store.log('default')).toHaveLength(logBefore);
+
+      // a burst against the locked store: every request answered 503, and the event loop is never
+      // stopped for seconds (one 50 ms busy wait per 250 ms, not one 5 s wait per write)
+      const loop = monitorEventLoopDelay({ resolution: 5 });
+      loop.enable();
+      const burst = await Promise.all(Array.from({ length: 50 }, () => call('POST', `${srv.url}/vms/default/errors`, memory(0x40004000))));
+      loop.disable();
+      expect(new Set(burst.map((b) => b.status))).toEqual(new Set([503]));
+      expect(Math.max(...burst.map((b) => b.ms))).toBeLessThan(1000);
+      expect(loop.max / 1e6).toBeLessThan(1000);
+      expect(srv.store.listInjections('default').map((i) => i.id)).toEqual(['1']);
 
       await locker.release();
       // recovery: health comes back, the next injection and reboot go through
