@@ -100,6 +100,8 @@ export class DataDirLock {
     try {
       db.pragma('busy_timeout = 0');
       db.pragma('locking_mode = EXCLUSIVE');
+      // the lock file holds nothing worth a rollback journal: no -journal file next to it
+      db.pragma('journal_mode = MEMORY');
       // the exclusive lock is taken here and, in EXCLUSIVE locking mode, kept after COMMIT
       db.exec('BEGIN EXCLUSIVE');
       db.exec('CREATE TABLE IF NOT EXISTS holder (pid INTEGER)');

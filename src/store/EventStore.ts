@@ -256,7 +256,9 @@ export class EventStore {
     const top = !this.db.inTransaction;
     try {
       if (top && opts.immediate) this.checkWritable();
-      const changesBefore = top ? this.changes() : 0;
+      // rows written so far, to clear a recorded failure once a write commits (only counted
+      // while a failure is recorded: two statements per transaction otherwise saved)
+      const changesBefore = top && this.failure ? this.changes() : -1;
       const tx = this.db.transaction(() => {
         const out = fn();
         // outside a batch the transaction commits now: its guest records go with it
@@ -264,7 +266,7 @@ export class EventStore {
         return out;
       });
       const out = top && opts.immediate ? tx.immediate() : tx();
-      if (top && this.failure && this.changes() > changesBefore) this.failure = undefined;
+      if (changesBefore >= 0 && this.failure && this.changes() > changesBefore) this.failure = undefined;
       return out;
     } catch (e) {
       // the transaction (or savepoint) is rolled back: so are the guest records it added
