@@ -294,7 +294,10 @@ export class Gateway extends EventEmitter {
       });
     } catch (e) {
       // the savepoint is rolled back: nothing of this injection may stay in memory either
-      if (id !== undefined) this.forgetInjection(live, id);
+      if (id !== undefined) {
+        this.forgetInjection(live, id);
+        this.store.releaseInjectionId(id);
+      }
       throw e;
     }
     this.metrics.injection(result.accepted ? result.injection.state : result.refusal.code);

@@ -541,6 +541,14 @@ export class EventStore {
     return { id, vmId, origin, target, bytes, state: 'accepted', history: [{ state: 'accepted', at }], createdAt: at, updatedAt: at };
   }
 
+  /**
+   * Gives back the id of the injection created last, when its transaction was rolled back, so
+   * the next injection gets it and ids stay without gaps. Any other id is left alone.
+   */
+  releaseInjectionId(id: string): void {
+    if (Number(id) === this.nextInjectionId - 1) this.nextInjectionId--;
+  }
+
   /** Writes an injection's current fields and history: inserts it when new, else updates it (one statement). */
   saveInjection(inj: StoredInjection, boot?: number): void {
     this.st.saveInjection.run(

@@ -50,11 +50,12 @@ describe('a store that cannot be written', () => {
 
   it('locked by another process: 503 store-unavailable within 1 s, /healthz 503, the VM as it was; then recovery', async () => {
     const srv = await startServer({ dataDir: dir, port: 0, qmpPort: null, env, clock: 'manual' });
-    const locker = lockFromAnotherProcess(path.join(dir, STORE_FILE));
+    let locker: ReturnType<typeof lockFromAnotherProcess> | undefined;
     try {
       expect((await call('POST', `${srv.url}/vms/default/errors`, memory(0x40001000))).status).toBe(202);
       const vmBefore = (await call('GET', `${srv.url}/vms/default`)).body;
       const logBefore = srv.store.log('default').length;
+      locker = lockFromAnotherProcess(path.join(dir, STORE_FILE));
       await locker.locked;
 
       const inj = await call('POST', `${srv.url}/vms/default/errors`, memory(0x40002000));
@@ -109,7 +110,7 @@ describe('a store that cannot be written', () => {
       expect(rebooted.status).toBe(200);
       expect(rebooted.body).toMatchObject({ bootCount: 2, boots: 2 });
     } finally {
-      locker.kill();
+      locker?.kill();
       await srv.close();
     }
   }, 20_000);
@@ -134,6 +135,35 @@ describe('a store that cannot be written', () => {
       const after = await call('POST', `${srv.url}/vms/default/errors`, memory(0x40003000));
       expect(after.status).toBe(202);
       expect(after.body.id).toBe('1');
+      expect((await call('GET', `${srv.url}/healthz`)).status).toBe(200);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('disk full (SQLite cannot grow the file): 503 with reason disk-full, /healthz says so until a write commits', async () => {
+    const srv = await startServer({ dataDir: dir, port: 0, qmpPort: null, env, clock: 'manual' });
+    try {
+      // PRAGMA max_page_count at the current size: SQLite answers the next write that needs a new
+      // page with SQLITE_FULL, as on a full disk (the test reaches the store's connection)
+      const db = (srv.store as unknown as { db: { pragma(s: string, o?: { simple: boolean }): unknown } }).db;
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      const pages = db.pragma('page_count', { simple: true }) as number;
+      db.pragma(`max_page_count = ${pages}`);
+      let inj = await call('POST', `${srv.url}/vms/default/errors`, memory(0x40002000));
+      // the file may have had a little room left: fill it until the store refuses
+      for (let i = 0; i < 200 && inj.status === 202; i++) inj = await call('POST', `${srv.url}/vms/default/errors`, { raw: Buffer.alloc(600, i).toString('base64') });
+      expect(inj.status).toBe(503);
+      expect(inj.body).toMatchObject({ type: '/problems/store-unavailable', reason: 'disk-full' });
+      expect(inj.body.detail).toMatch(/^the change was not made: the disk holding the database is full \(SQLITE_FULL/);
+      const health = await call('GET', `${srv.url}/healthz`);
+      expect(health.status).toBe(503);
+      expect(health.body).toMatchObject({ status: 'unavailable', store: { ok: false, reason: 'disk-full' } });
+      const stored = srv.store.listInjections('default', { limit: 10000 }).length;
+      db.pragma('max_page_count = 1073741823');
+      const after = await call('POST', `${srv.url}/vms/default/errors`, memory(0x40003000));
+      expect(after.status).toBe(202);
+      expect(after.body.id).toBe(String(stored + 1));
       expect((await call('GET', `${srv.url}/healthz`)).status).toBe(200);
     } finally {
       await srv.close();
