@@ -503,10 +503,12 @@ export class EventStore {
 
   /** Deletes a VM and everything recorded about it. Returns false when it did not exist. */
   deleteVm(id: string): boolean {
+    // the row first: if the store refuses the delete, nothing in memory is dropped either
+    const deleted = this.st.deleteVm.run(id).changes > 0;
     this.logSeq.delete(id);
     // records of the open batch die with their VM (as stored ones do, by cascade)
     for (let i = this.pendingRecords.length - 1; i >= 0; i--) if (this.pendingRecords[i].rec.vmId === id) this.pendingRecords.splice(i, 1);
-    return this.st.deleteVm.run(id).changes > 0;
+    return deleted;
   }
 
   /** Counts one more boot of the VM; returns the new boot number (1 for the first). */

@@ -70,6 +70,11 @@ describe('a store that cannot be written', () => {
       expect(reboot.body).toMatchObject({ type: '/problems/store-unavailable', reason: 'locked' });
       const created = await call('POST', `${srv.url}/vms`, { id: 'new' });
       expect(created.status).toBe(503);
+      const deleted = await fetch(`${srv.url}/vms/default`, { method: 'DELETE', headers });
+      expect(deleted.status).toBe(503);
+      expect(((await deleted.json()) as { reason: string }).reason).toBe('locked');
+      const advanced = await call('POST', `${srv.url}/vms/default/advance`, { ns: 1000 });
+      expect(advanced.status).toBe(503);
 
       const health = await call('GET', `${srv.url}/healthz`);
       expect(health.status).toBe(503);
