@@ -109,6 +109,9 @@ export class DataDirLock {
     } catch (e) {
       db.close();
       if (isLockBusy(e)) throw new DataDirInUseError(dataDir, readOwner(path.join(dataDir, OWNER_FILE)));
+      if ((e as { code?: unknown })?.code === 'SQLITE_NOTADB') {
+        throw new Error(`${path.join(dataDir, LOCK_FILE)} is not rasgw's lock file (something else wrote it); move it away and start again`);
+      }
       throw e;
     }
     return new DataDirLock(dataDir, db);
