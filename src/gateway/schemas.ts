@@ -24,7 +24,10 @@ export const VM_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const DEFAULT_MIDR = '0x000f0510';
 
 export const u64Input = z
-  .union([z.string(), z.number()])
+  .union([
+    z.string().meta({ pattern: '^0[xX]0*[0-9a-fA-F]{1,16}$|^[0-9]$' }),
+    z.number().meta({ type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
+  ])
   .transform((v, ctx) => {
     const b = parseU64(v);
     if (b === undefined) {

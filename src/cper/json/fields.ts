@@ -17,9 +17,22 @@ import { fromHex, toHex } from '../../binary/hexdump';
  * The decoded model (TypeScript) is this same form with bigint in place of the hex strings.
  */
 
+/**
+ * The input spellings of an unsigned integer of `bits` width, for the JSON Schema (the transform
+ * below does the checking, with a message that says how to fix a value).
+ */
+function uintSpellings(bits: number): [z.ZodString, z.ZodNumber] {
+  const digits = Math.ceil(bits / 4);
+  return [
+    z.string().meta({ pattern: `^0[xX]0*[0-9a-fA-F]{1,${digits}}$|^[0-9]$`, description: '"0x…" hex (a digit string without 0x is refused)' }),
+    z.number().meta({ type: 'integer', minimum: 0, maximum: bits >= 53 ? Number.MAX_SAFE_INTEGER : 2 ** bits - 1 }),
+  ];
+}
+
 /** JSON u64 → bigint: "0x…" or a safe integer number. */
 export const u64 = z
-  .union([z.string(), z.number(), z.bigint()])
+  // a bigint is taken from models built in code; JSON has none, so the JSON Schema excludes it
+  .union([...uintSpellings(64), z.bigint().meta({ not: {}, description: 'a bigint (models built in code only, never JSON)' })])
   .transform((v, ctx) => {
     const b = parseU64(v);
     if (b === undefined) {
@@ -32,7 +45,8 @@ export const u64 = z
 /** Unsigned integer of `bits` width (≤ 32): a JSON number, or a "0x…" hex string. */
 export function uint(bits: 8 | 16 | 32) {
   const max = BigInt(2 ** bits - 1);
-  return z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const [text, number] = uintSpellings(bits);
+  return z.union([number, text]).transform((v, ctx) => {
     const b = parseUint(v, max);
     if (b === undefined) {
       ctx.addIssue({ code: 'custom', message: uintInputError(v, max, `an integer of ${bits} bits`) ?? `expected an integer of ${bits} bits` });
@@ -195,7 +209,7 @@ export function flags64Decoder(table: FlagTable): (raw: bigint) => Flags64 {
 /** Unsigned integer of `bits` width (≤ 128) as a bigint: "0x…" hex string or a safe integer number. */
 export function bigUint(bits: number) {
   const max = (1n << BigInt(bits)) - 1n;
-  return z.union([z.string(), z.number()]).transform((v, ctx) => {
+  return z.union(uintSpellings(bits)).transform((v, ctx) => {
     const b = parseUint(v, max);
     if (b === undefined) {
       ctx.addIssue({ code: 'custom', message: uintInputError(v, max, `an unsigned ${bits}-bit integer`) ?? `expected an unsigned ${bits}-bit integer` });
