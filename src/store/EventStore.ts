@@ -306,12 +306,33 @@ export class EventStore {
   /**
    * Can the store be written? Reports the last write failure; when there is none, or it was a
    * lock, the write lock is tried (BEGIN IMMEDIATE + ROLLBACK, waiting at most busyTimeoutMs)
-   * unless this connection holds it already. A failure stays reported until a write commits
-   * (for a lock: until the lock can be taken again).
+   * unless this connection holds it already. A failure stays reported until a write commits;
+   * a lock until the lock can be taken again, read-only until a probe write is taken.
    */
   writeHealth(): WriteHealth {
     const f = this.failure;
     if (!this.db.open) return { ok: false, reason: 'io-error', message: 'the store is closed', since: f?.at ?? new Date().toISOString() };
+    if (f && f.error.reason === 'read-only' && !this.db.inTransaction) {
+      // a read-only store is probed with a write that is rolled back (the schema version
+      // rewritten with its own value): once the store takes it again, the failure is over
+      try {
+        const version = this.db.pragma('user_version', { simple: true }) as number;
+        this.db.exec('BEGIN IMMEDIATE');
+        try {
+          this.db.pragma(`user_version = ${version}`);
+        } finally {
+          this.db.exec('ROLLBACK');
+        }
+        this.failure = undefined;
+        return { ok: true };
+      } catch (e) {
+        this.noteFailure(e);
+        const now = this.failure!;
+        return { ok: false, reason: now.error.reason, message: now.error.message, since: f.at };
+      }
+    }
+    // disk full and I/O errors stay reported until a write commits: a rolled-back probe would
+    // not reach the disk, so it proves nothing
     if (f && f.error.reason !== 'locked') return { ok: false, reason: f.error.reason, message: f.error.message, since: f.at };
     if (this.db.inTransaction) return { ok: true };
     if (!this.writeBlocked) {
