@@ -132,6 +132,8 @@ export class Gateway extends EventEmitter {
   private readonly live = new Map<string, LiveVm>();
   /** notification objects of the VMs already taken into their injection (weak: no growth) */
   private readonly seenNotifications = new WeakSet<NotificationView>();
+  /** injections of the open group commit (forgotten if it fails, see trackUncommitted) */
+  private uncommitted?: { promise: Promise<void>; injections: Array<{ live: LiveVm; id: string }> };
   private timer?: NodeJS.Timeout;
   private lastTick = 0n;
 
@@ -300,6 +302,7 @@ export class Gateway extends EventEmitter {
       }
       throw e;
     }
+    this.trackUncommitted(live, result.injection.id);
     this.metrics.injection(result.accepted ? result.injection.state : result.refusal.code);
     if (!result.accepted) {
       // a refusal is the client's or the guest's situation, not the gateway's fault: info,
@@ -403,6 +406,37 @@ export class Gateway extends EventEmitter {
     if (gid === undefined || live.open.has(gid)) return;
     live.ids.delete(old);
     live.historyLen.delete(gid);
+  }
+
+  /**
+   * Remembers an injection until its group commit is on disk. If the commit fails (disk full,
+   * I/O error: the write lock was held, so nothing else can make it fail), the clients of the
+   * whole batch get 503 and its rows are rolled back; the gateway then forgets those injections
+   * too, so a later change of their state in the VM can never write a row for an injection the
+   * client was told was not made.
+   */
+  private trackUncommitted(live: LiveVm, id: string): void {
+    const promise = this.store.committed();
+    let batch = this.uncommitted;
+    if (batch?.promise !== promise) {
+      const b: NonNullable<Gateway['uncommitted']> = { promise, injections: [] };
+      batch = b;
+      this.uncommitted = b;
+      promise.then(
+        () => {
+          if (this.uncommitted === b) this.uncommitted = undefined;
+        },
+        (e: unknown) => {
+          if (this.uncommitted === b) this.uncommitted = undefined;
+          for (const x of b.injections) this.forgetInjection(x.live, x.id);
+          this.logger.error('a group commit failed: its injections are not stored and are forgotten', {
+            injections: b.injections.map((x) => x.id),
+            error: e instanceof Error ? e.message : String(e),
+          });
+        },
+      );
+    }
+    batch.injections.push({ live, id });
   }
 
   /** Drops every in-memory trace of an injection (its transaction was rolled back). */

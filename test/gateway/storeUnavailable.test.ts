@@ -4,7 +4,8 @@ import path from 'path';
 import { monitorEventLoopDelay } from 'perf_hooks';
 import { startServer } from '../../src/gateway';
 import { STORE_FILE } from '../../src/store';
-import { tempDir, TOKEN } from './helpers';
+import request from 'supertest';
+import { AUTH, tempDir, testGateway, TOKEN } from './helpers';
 
 const headers = { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' };
 const env = { RASGW_TOKEN: TOKEN };
@@ -174,6 +175,43 @@ describe('a store that cannot be written', () => {
       expect((await call('GET', `${srv.url}/healthz`)).status).toBe(200);
     } finally {
       await srv.close();
+    }
+  });
+
+  it('a group commit that fails (I/O error at COMMIT): 503 io-error, and the injection never gets a row later', async () => {
+    const t = testGateway();
+    try {
+      const polled = { id: 'p', profile: 'extended', sources: [{ notification: 'polled', pollIntervalMs: 100 }] };
+      await request(t.app).post('/vms').set(AUTH).send(polled).expect(201);
+      // the COMMIT of the next batch fails as an I/O error would (the test reaches the connection)
+      const db = (t.store as unknown as { db: { exec(sql: string): unknown } }).db;
+      const exec = db.exec.bind(db);
+      let failCommit = true;
+      db.exec = (sql: string) => {
+        if (sql === 'COMMIT' && failCommit) {
+          failCommit = false;
+          throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_WRITE' });
+        }
+        return exec(sql);
+      };
+      const res = await request(t.app).post('/vms/p/errors').set(AUTH).send(memory(0x40001000));
+      expect(res.status).toBe(503);
+      expect(res.body).toMatchObject({ type: '/problems/store-unavailable', reason: 'io-error' });
+      expect(res.headers['retry-after']).toBe('1');
+      expect((await request(t.app).get('/healthz')).body).toMatchObject({ status: 'unavailable', store: { reason: 'io-error' } });
+      expect(t.store.listInjections('p')).toEqual([]);
+      // the VM still holds the record (delivered, unread); the guest reads it at its next poll,
+      // and that change must not write a row for the injection the client was told was not made
+      await request(t.app).post('/vms/p/advance').set(AUTH).send({ ns: 200_000_000 }).expect(200);
+      expect(t.store.listInjections('p')).toEqual([]);
+      expect(t.gateway.retained('p')).toMatchObject({ open: 0, dirty: 0 });
+      // the advance committed: the store is healthy again, and the next injection is stored
+      expect((await request(t.app).get('/healthz')).status).toBe(200);
+      const next = await request(t.app).post('/vms/p/errors').set(AUTH).send(memory(0x40002000));
+      expect(next.status).toBe(202);
+      expect(t.store.listInjections('p').map((i) => i.id)).toEqual([next.body.id]);
+    } finally {
+      t.close();
     }
   });
 });
