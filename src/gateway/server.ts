@@ -19,7 +19,9 @@ import { vmCreateInput, vmSpecFrom } from './schemas';
  * Starts the whole gateway: event store in the data directory, VMs restored from it (booted
  * afresh, unconsumed injections replayed), a default VM when the store has none (the default
  * machine of src/vm/defaultMachine.ts: extended, sources sei,sea,gpio, apei-sei), the REST API
- * on host:port (127.0.0.1 by default) and one QMP endpoint per VM (QmpHub).
+ * on host:port (127.0.0.1 by default) and one QMP endpoint per VM (QmpHub). The data directory
+ * is locked first (DataDirLock: one gateway per directory), and the ports are bound before the
+ * VMs are restored, so a gateway that is refused or cannot listen has written nothing.
  */
 export const DEFAULT_PORT = 8445;
 export const DEFAULT_VM_ID = 'default';
