@@ -51,6 +51,17 @@ export function guestKernelTarget(): FuzzTarget {
     }),
     makeLane({
       profile: 'extended',
+      sources: [{ notification: 'gsiv' }, { notification: 'polled', pollIntervalMs: 10 }, { notification: 'gpio' }, { notification: 'sdei', vector: 0x324 }, { notification: 'sea' }],
+      personality: 'linux',
+      linuxVersion: '6.12',
+      busyPolicy: 'reject',
+      queueDepth: 1,
+      diagnostics: true,
+      midr: 0x410fd0c0n,
+      rasExtension: true,
+    }),
+    makeLane({
+      profile: 'extended',
       sources: [{ notification: 'sei' }],
       personality: 'apei-sei',
       linuxVersion: 'mainline',
@@ -72,7 +83,8 @@ export function guestKernelTarget(): FuzzTarget {
       lanes ??= build();
       // The input picks its lane and source, so every run of the same bytes does the same thing.
       const pick = (input[4] ?? 0) ^ (input[input.length - 1] ?? 0) ^ input.length;
-      const lane = lanes[pick % 5 === 4 ? 1 : 0];
+      // lane 2 (apei-sei, mainline) for one input in five; the linux lanes split 6.1 / 6.12
+      const lane = lanes[pick % 5 === 4 ? 2 : (pick >> 6) & 1];
       const src = lane.sources[(pick >> 3) % lane.sources.length];
       if (!lane.vm.state().guest.running) lane.vm.reboot();
       let status: InjectionStatus = lane.vm.inject({ kind: 'raw', bytes: input }, { sourceId: src.sourceId });

@@ -3,10 +3,11 @@ import type { LinuxLogLevel } from '../../src/cper/text';
 import { statusBlockFields } from '../formats/statusBlock';
 import { statusBlockFixtures } from '../seeds';
 import { FuzzInvariantError, FuzzTarget } from '../target';
+import { LINUX_VERSIONS } from '../../src/vm/contract';
 
 /**
  * The Linux text renderer on arbitrary bytes: it must terminate and never throw (Linux prints
- * something, or a firmware warning, for any block). Each input is rendered as 6.1 and as mainline,
+ * something, or a firmware warning, for any block). Each input is rendered for every version (6.1, 6.12, mainline),
  * once as the GHES gate sees it and once past a zero block status. The output stays bounded by
  * the input: a renderer that trusted a count would print far more lines than the bytes can hold.
  */
@@ -15,14 +16,14 @@ const LEVELS: ReadonlySet<LinuxLogLevel> = new Set(['emerg', 'alert', 'crit', 'e
 export function linuxTextTarget(): FuzzTarget {
   return {
     name: 'linux-text',
-    description: 'renderStatusBlockLinux (6.1 and mainline) on mutated status blocks: never throws, output bounded by the input',
+    description: 'renderStatusBlockLinux (6.1, 6.12, mainline) on mutated status blocks: never throws, output bounded by the input',
     kind: 'decoder',
     rejectsTyped: false,
     seeds: () => statusBlockFixtures().map((f) => f.bytes),
     fields: (seed) => statusBlockFields(seed),
     run(input) {
       let lines = 0;
-      for (const version of ['6.1', 'mainline'] as const) {
+      for (const version of LINUX_VERSIONS) {
         for (const ignoreBlockStatus of [false, true]) {
           const out = renderStatusBlockLinux(input, { version, sourceId: 0, seq: 1, ignoreBlockStatus, fatal: ignoreBlockStatus });
           let chars = 0;

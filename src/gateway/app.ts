@@ -9,8 +9,9 @@ import { boundsMetricsText } from './boundsMetrics';
 import { GatewayLimits, gatewayLimits } from './limits';
 import { isJsonContentType, isPlainUtf8Json, readJsonBody } from './jsonBody';
 import { buildOpenApi } from './openapi';
-import { ProblemError } from './ProblemError';
+import { invalidRequest, ProblemError } from './ProblemError';
 import { problemFromError, requestStarter, writeProblem } from './requestPipeline';
+import type { QmpDirectory } from './QmpHub';
 import { RouteContext, RouteDef, ROUTES } from './routes';
 
 export { requestLogger } from './requestPipeline';
@@ -41,6 +42,8 @@ export interface AppOptions {
   logger?: Logger;
   /** page and stream bounds (limits.ts) */
   limits?: Partial<GatewayLimits>;
+  /** the per-VM QMP endpoints, listed in GET /vms/{id} (absent: QMP disabled) */
+  qmp?: QmpDirectory;
 }
 
 type Handler = (req: Request, res: Response, next: NextFunction) => void;
@@ -51,6 +54,15 @@ function expressPathToRegExp(path: string): RegExp {
     .map((seg) => (seg.startsWith(':') ? '[^/]+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
     .join('/');
   return new RegExp(`^${src}/?$`);
+}
+
+/** Every parameter of a query given to a route that takes none, as invalid-request. */
+function refuseQuery(query: unknown): void {
+  const names = query && typeof query === 'object' ? Object.keys(query) : [];
+  if (names.length === 0) return;
+  throw invalidRequest(
+    names.map((name) => ({ parameter: name, code: 'unknown_parameter', message: `unknown query parameter ${JSON.stringify(name)}: this route takes no query parameters` })),
+  );
 }
 
 export function createApp(opts: AppOptions): express.Express {
@@ -68,6 +80,7 @@ export function createApp(opts: AppOptions): express.Express {
     gateway,
     bodyLimit: limit,
     limits,
+    qmp: opts.qmp,
     openapi: () => (openapiCache ??= buildOpenApi(ROUTES)),
     metricsText: () => {
       const queueDepth = [];
@@ -91,6 +104,8 @@ export function createApp(opts: AppOptions): express.Express {
     const wrapped: Handler = (req, res, next) => {
       res.locals.routePattern = r.path;
       try {
+        // queries are strict everywhere: a route without query parameters refuses any
+        if (!r.query) refuseQuery(req.query);
         const done = r.handler(ctx, req, res);
         if (done) done.catch(next);
       } catch (e) {

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { Gateway, LogLineEvent } from './Gateway';
+import type { Gateway, LogLineEvent, NotificationEvent } from './Gateway';
 import { DEFAULT_GATEWAY_LIMITS, GatewayLimits } from './limits';
 import { ProblemError } from './ProblemError';
 
@@ -10,22 +10,41 @@ import { ProblemError } from './ProblemError';
  *     event: log
  *     data: <printk line>
  *
+ * Each notification the device model raises for an injection of this VM is one event too, just
+ * before the guest's lines for it:
+ *
+ *     event: notification
+ *     data: {"injectionId": "7", "boot": 1, "notification": {"kind": "sei", "esr": "0xbe000811", …}}
+ *
+ * It has no `id` (Last-Event-ID keeps naming log lines). The backlog replays the stored
+ * notifications in their place among the lines (each is stored with the log line it followed), so
+ * a client resuming after line N also gets those raised after line N: at least once.
+ *
  * The stream first replays the stored lines after `since` (or after the Last-Event-ID a
  * reconnecting client sends), then follows new lines as the VM logs them. `event: end` is sent
  * when the VM is deleted.
  *
  * Bounded whatever the log size or the client's speed (issue #14):
- * - the backlog is read from the store one page (`streamPageLines`) at a time, and the next page
- *   only once the client has taken the previous one (the response's buffer is below
- *   `streamMaxBufferedBytes`); so is the live tail: while the client is behind, new lines are not
- *   buffered but read back from the store when it catches up (lines are stored before they are
- *   announced, so none is missed). Memory per stream: one page plus the buffer bound.
+ * - the backlog is read from the store one page (`streamPageLines`) at a time, up to
+ *   TURN_LINES lines per turn of the event loop, and only while the client takes what was sent
+ *   (the response's buffer below `streamMaxBufferedBytes`); so is the live tail: while the
+ *   client is behind, new lines are not buffered but read back from the store when it catches up
+ *   (lines and notifications are stored before they are announced, so none is missed). Memory
+ *   per stream: one page plus the buffer bound.
  * - a client that takes nothing for `streamSlowConsumerMs` while bytes wait for it is dropped;
  * - at most `streamsPerVm` streams per VM and `streamsTotal` in all: one more is refused with 429
  *   too-many-streams naming the bound;
  * - a comment line every `streamHeartbeatMs` keeps proxies from closing an idle stream.
  */
-export type LogStreamOptions = Partial<GatewayLimits>;
+export type LogStreamOptions = Partial<GatewayLimits> & {
+  /** the same as streamPageLines */
+  pageSize?: number;
+  /** the same as streamHeartbeatMs */
+  heartbeatMs?: number;
+};
+
+/** backlog lines sent per turn of the event loop at most (then the stream yields to other work) */
+const TURN_LINES = 1024;
 
 /** Open streams per gateway: in total and per VM. */
 const open = new WeakMap<Gateway, { total: number; perVm: Map<string, number>; dropped: number }>();
@@ -46,8 +65,60 @@ function event(seq: number, line: string): string {
   return `id: ${seq}\nevent: log\n${sseData(line)}\n`;
 }
 
+function notificationEvent(n: { injectionId: unknown; boot: unknown; notification: unknown }): string {
+  return `event: notification\ndata: ${JSON.stringify({ injectionId: n.injectionId, boot: n.boot, notification: n.notification })}\n\n`;
+}
+
+/**
+ * The stored notifications of the backlog, read a page at a time as the lines go by:
+ * `sendBelow(seq, bound)` sends those raised before log line `seq` (logSeq < seq), reading the
+ * next page of those below `bound` (the end of the current page of lines) when needed.
+ * `sentLive(logSeq)` moves the keyset past a notification the stream sent live.
+ */
+function storedNotifications(gateway: Gateway, vmId: string, since: number, page: number, send: (n: { injectionId: unknown; boot: number; notification: unknown }) => void) {
+  let chunk: ReturnType<Gateway['store']['notificationEvents']> = [];
+  let i = 0;
+  // keyset of the last notification sent: the next page starts there
+  let fromLogSeq = since;
+  let afterId = 0;
+  let fetchedBound = -1;
+  let more = false;
+  return {
+    sendBelow(seq: number, bound: number): void {
+      for (;;) {
+        while (i < chunk.length && chunk[i].logSeq < seq) {
+          const n = chunk[i++];
+          fromLogSeq = n.logSeq;
+          afterId = n.id;
+          send({ injectionId: n.data.injectionId, boot: n.boot, notification: n.data.notification });
+        }
+        if (i < chunk.length) return;
+        if (!more && fetchedBound >= bound) return;
+        chunk = gateway.store.notificationEvents(vmId, fromLogSeq, bound, page, afterId);
+        i = 0;
+        fetchedBound = bound;
+        more = chunk.length === page;
+        if (chunk.length === 0) return;
+      }
+    },
+    sentLive(logSeq: number): void {
+      // those at this position may be sent again from the store (at least once, never lost)
+      if (logSeq > fromLogSeq) {
+        fromLogSeq = logSeq;
+        afterId = 0;
+      }
+      chunk = [];
+      i = 0;
+      fetchedBound = -1;
+      more = false;
+    },
+  };
+}
+
 export function streamLog(gateway: Gateway, vmId: string, since: number, req: Request, res: Response, opts: LogStreamOptions = {}): void {
   const lim = { ...DEFAULT_GATEWAY_LIMITS, ...opts };
+  if (opts.pageSize !== undefined) lim.streamPageLines = opts.pageSize;
+  if (opts.heartbeatMs !== undefined) lim.streamHeartbeatMs = opts.heartbeatMs;
   const counts = openLogStreams(gateway);
   const mine = counts.perVm.get(vmId) ?? 0;
   if (mine >= lim.streamsPerVm) {
@@ -67,13 +138,16 @@ export function streamLog(gateway: Gateway, vmId: string, since: number, req: Re
   res.flushHeaders();
   res.write('retry: 2000\n\n');
 
+  const page = lim.streamPageLines;
   let last = since;
   /** true while the stream follows new lines as they come; false while it reads from the store */
   let live = false;
   let stopped = false;
   let slowTimer: NodeJS.Timeout | undefined;
+  let text = '';
+  const notes = storedNotifications(gateway, vmId, since, page, (n) => (text += notificationEvent(n)));
 
-  const full = () => res.writableLength >= lim.streamMaxBufferedBytes;
+  const full = () => (res.writableLength ?? 0) >= lim.streamMaxBufferedBytes;
 
   /** Waits for the client to take what is buffered; drops it if it takes nothing for too long. */
   const waitForDrain = () => {
@@ -86,29 +160,37 @@ export function streamLog(gateway: Gateway, vmId: string, since: number, req: Re
   };
 
   /**
-   * Sends stored lines after `last`, one page per turn of the event loop (so streams share the
-   * loop with every other request) while the client keeps up; then goes live.
+   * Sends stored lines (and the notifications stored among them) after `last`, page by page, at
+   * most TURN_LINES per turn of the event loop, while the client keeps up; then goes live.
    */
   let scheduled = false;
   const pump = () => {
     scheduled = false;
-    if (stopped || live) return;
-    if (full()) {
-      waitForDrain();
-      return;
+    let sent = 0;
+    while (!stopped && !live) {
+      if (full()) {
+        waitForDrain();
+        return;
+      }
+      if (sent >= TURN_LINES) {
+        schedule();
+        return;
+      }
+      const lines = gateway.store.log(vmId, { after: last, limit: page });
+      // notifications stored among these lines go in their place (after the line they followed)
+      const bound = lines.length < page ? Number.MAX_SAFE_INTEGER : lines[lines.length - 1].seq + 1;
+      text = '';
+      for (const l of lines) {
+        notes.sendBelow(l.seq, bound);
+        text += event(l.seq, l.line);
+      }
+      notes.sendBelow(bound, bound);
+      if (text) res.write(text);
+      text = '';
+      if (lines.length > 0) last = lines[lines.length - 1].seq;
+      sent += lines.length;
+      if (lines.length < page) live = true;
     }
-    const lines = gateway.store.log(vmId, { after: last, limit: lim.streamPageLines });
-    if (lines.length > 0) {
-      let text = '';
-      for (const l of lines) text += event(l.seq, l.line);
-      res.write(text);
-      last = lines[lines.length - 1].seq;
-    }
-    if (lines.length < lim.streamPageLines) {
-      live = true;
-      return;
-    }
-    schedule();
   };
   const schedule = () => {
     if (scheduled || stopped) return;
@@ -133,6 +215,14 @@ export function streamLog(gateway: Gateway, vmId: string, since: number, req: Re
     last = e.seq;
     res.write(event(e.seq, e.line));
   };
+  // notifications are sent live, in order with the lines (before the guest's lines for that
+  // record); they carry no id, so Last-Event-ID keeps naming the last log line. While the stream
+  // reads from the store, the store's copy is sent in its place instead.
+  const onNotification = (e: NotificationEvent) => {
+    if (!live) return;
+    notes.sentLive(e.logSeq);
+    res.write(notificationEvent({ injectionId: e.injectionId, boot: e.boot, notification: e.notification }));
+  };
   const onDeleted = () => {
     res.write('event: end\ndata: vm deleted\n\n');
     res.end();
@@ -142,6 +232,7 @@ export function streamLog(gateway: Gateway, vmId: string, since: number, req: Re
   }, lim.streamHeartbeatMs);
   heartbeat.unref();
   gateway.on(`log:${vmId}`, onLine);
+  gateway.on(`notification:${vmId}`, onNotification);
   gateway.once(`deleted:${vmId}`, onDeleted);
   res.on('drain', onDrain);
   const stop = () => {
@@ -150,6 +241,7 @@ export function streamLog(gateway: Gateway, vmId: string, since: number, req: Re
     clearInterval(heartbeat);
     if (slowTimer) clearTimeout(slowTimer);
     gateway.off(`log:${vmId}`, onLine);
+    gateway.off(`notification:${vmId}`, onNotification);
     gateway.off(`deleted:${vmId}`, onDeleted);
     res.off('drain', onDrain);
     counts.total--;
@@ -159,5 +251,6 @@ export function streamLog(gateway: Gateway, vmId: string, since: number, req: Re
   };
   req.on('close', stop);
   res.on('close', stop);
-  schedule();
+  // the first turn's pages go at once (a small backlog is sent before this call returns)
+  pump();
 }

@@ -26,6 +26,8 @@ export type ProblemName =
   | 'not-booted'
   | 'too-many-vms'
   | 'too-many-streams'
+  | 'esr-iss-not-sei'
+  | 'store-unavailable'
   | 'internal-error';
 
 export interface ProblemType {
@@ -136,6 +138,22 @@ export const PROBLEM_TYPES: Readonly<Record<ProblemName, ProblemType>> = {
     description:
       'GET /vms/{id}/log/stream when `streamsPerVm` streams of this VM, or `streamsTotal` streams in all, are open. `bound` names the one hit and `max` its value; Retry-After gives seconds to wait.',
   },
+  'esr-iss-not-sei': {
+    name: 'esr-iss-not-sei',
+    status: 422,
+    title: 'esrIss applies only to a source notified by SError (SEI)',
+    description:
+      'The injection gives `esrIss` (the ISS of the virtual SError syndrome) but its target source is notified another way, which takes no syndrome from the injection. ' +
+      '`notification` names the source\'s notification (e.g. sea, gpio), `sourceId` the source. Drop esrIss, or target an SEI source (`"notification": "sei"`).',
+  },
+  'store-unavailable': {
+    name: 'store-unavailable',
+    status: 503,
+    title: 'The event store cannot be written right now',
+    description:
+      'The change was not made (nothing of it is stored and the VM is as it was): the database is locked by another process, the disk is full, ' +
+      'or the data directory is read-only. `reason` is locked, disk-full, read-only or io-error. Retry-After gives seconds to wait; GET /healthz reports the store state.',
+  },
   'internal-error': {
     name: 'internal-error',
     status: 500,
@@ -158,6 +176,7 @@ export const REFUSAL_PROBLEM: Readonly<Record<RefusalCode, ProblemName>> = {
   no_such_source: 'unknown-source',
   invalid_record: 'invalid-record',
   not_booted: 'not-booted',
+  esr_iss_not_sei: 'esr-iss-not-sei',
 };
 
 /** An error in QMP's form. */
@@ -193,6 +212,9 @@ export function qmpErrorForRefusal(r: Refusal, ctx: { length: number; sourceId?:
       return { class: 'GenericError', desc: 'guest has panicked; reset it (system_reset) before injecting another error' };
     case 'invalid_record':
       return { class: 'GenericError', desc: `GHES CPER record is too short: ${ctx.length}` };
+    case 'esr_iss_not_sei':
+      // QMP's inject-ghes-v2-error has no syndrome argument; only REST and the CLI can reach this
+      return { class: 'GenericError', desc: r.message };
   }
 }
 

@@ -2,6 +2,7 @@ import crypto from 'crypto';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { toJsonText } from '../binary/u64';
+import type { Refusal } from '../vm/contract';
 import {
   HARDWARE_ERRORS_FORMATS,
   LOADER_FORMATS,
@@ -13,14 +14,18 @@ import {
   tableList,
 } from './artifacts';
 import type { Gateway } from './Gateway';
+import type { QmpDirectory } from './QmpHub';
 import { injectionBytes } from './injectionBytes';
 import type { GatewayLimits } from './limits';
 import { streamLog } from './logStream';
 import { sendPage } from './paging';
 import { invalidRequest, parseOrProblem, parseQueryOrProblem, ProblemError } from './ProblemError';
 import { PROBLEM_TYPES, ProblemName, problemTypeUri, qmpErrorForRefusal, REFUSAL_PROBLEM } from './problems';
+import { STORE_RETRY_AFTER_S } from './requestPipeline';
 import * as R from './responses';
+import { retryAfterSeconds } from './retryAfter';
 import { advanceInput, injectionInput, pageQuery, targetFrom, vmCreateInput, vmSpecFrom } from './schemas';
+import { sideBySideView } from './sideBySideView';
 import { acceptedJsonText, crashView, injectionLocation, injectionView, recordView, recordViewText, vmView } from './views';
 
 /**
@@ -39,6 +44,8 @@ export interface RouteResponse {
 export interface RouteContext {
   gateway: Gateway;
   bodyLimit: number;
+  /** per-VM QMP endpoints (absent when QMP is disabled) */
+  qmp?: QmpDirectory;
   openapi: () => unknown;
   metricsText: () => string;
   /** page, stream and capacity bounds (limits.ts; defaults when absent) */
@@ -106,6 +113,10 @@ const recordsQuery = z.strictObject({
   limit: z.string().regex(/^[0-9]{1,6}$/).transform(Number).pipe(z.int().min(1).max(10000)).optional(),
 });
 
+const injectionQuery = z.strictObject({
+  personality: z.enum(['both']).optional().meta({ description: 'both: add `sideBySide`, this injection on a fresh boot of the VM\'s machine under apei-sei and under linux, aligned line by line' }),
+});
+
 const VM_PROBLEMS: ProblemName[] = ['unauthorized', 'not-found'];
 const INJECT_PROBLEMS: ProblemName[] = [
   'invalid-request',
@@ -120,7 +131,11 @@ const INJECT_PROBLEMS: ProblemName[] = [
   'queue-full',
   'guest-halted',
   'not-booted',
+  'esr-iss-not-sei',
+  'store-unavailable',
 ];
+/** Problems of a route that changes something: the store may refuse the write. */
+const WRITE_PROBLEMS: ProblemName[] = [...VM_PROBLEMS, 'store-unavailable'];
 
 function newVmId(): string {
   return 'vm-' + crypto.randomBytes(4).toString('hex');
@@ -132,9 +147,18 @@ export const ROUTES: RouteDef[] = [
     path: '/healthz',
     summary: 'Liveness (no token needed)',
     auth: false,
-    responses: { 200: { description: 'the gateway is up', schema: R.healthResponse } },
+    responses: {
+      200: { description: 'the gateway is up and its store can be written', schema: R.healthResponse },
+      503: { description: 'the store cannot be written (locked by another process, disk full, read-only): what is wrong', schema: R.unhealthyResponse, headers: { 'Retry-After': 'seconds' } },
+    },
     problems: [],
-    handler: (ctx, _req, res) => sendJson(res, 200, { status: 'ok', vms: ctx.gateway.vmIds().length }),
+    handler: (ctx, _req, res) => {
+      const store = ctx.gateway.store.writeHealth();
+      const vms = ctx.gateway.vmIds().length;
+      if (store.ok) return sendJson(res, 200, { status: 'ok', vms });
+      res.setHeader('Retry-After', String(STORE_RETRY_AFTER_S));
+      sendJson(res, 503, { status: 'unavailable', vms, store });
+    },
   },
   {
     method: 'get',
@@ -183,7 +207,7 @@ export const ROUTES: RouteDef[] = [
         {
           fetch: (after, limit) => g.store.listVmsPage({ after, limit }).filter((s) => g.has(s.id)),
           cursor: (s) => s.ordinal,
-          view: (s) => vmView(s, g.vm(s.id), g.store.injectionCounts(s.id)),
+          view: (s) => vmView(s, g.vm(s.id), g.store.injectionCounts(s.id), ctx.qmp?.endpoint(s.id)),
         },
         { after: q.since ?? 0, limit: q.limit, maxBytes: ctx.limits?.pageMaxBytes },
       );
@@ -196,14 +220,16 @@ export const ROUTES: RouteDef[] = [
     body: vmCreateInput,
     bodyOptional: true,
     responses: { 201: { description: 'created and booted; Location names it', schema: R.vmResponse, headers: { Location: 'the VM' } } },
-    problems: ['invalid-request', 'unauthorized', 'unsupported-media-type', 'request-too-large', 'vm-exists'],
+    problems: ['invalid-request', 'unauthorized', 'unsupported-media-type', 'request-too-large', 'vm-exists', 'store-unavailable'],
     handler: async (ctx, req, res) => {
       const v = parseOrProblem(vmCreateInput, body(req, true));
       const id = v.id ?? newVmId();
       const stored = ctx.gateway.createVm(vmSpecFrom(v), id);
       await ctx.gateway.committed();
+      // the answer names the VM's QMP endpoint: wait until it listens
+      await ctx.qmp?.ready(id);
       res.setHeader('Location', `/vms/${encodeURIComponent(id)}`);
-      sendJson(res, 201, vmView(stored, ctx.gateway.vm(id), {}));
+      sendJson(res, 201, vmView(stored, ctx.gateway.vm(id), {}, ctx.qmp?.endpoint(id)));
     },
   },
   {
@@ -215,7 +241,7 @@ export const ROUTES: RouteDef[] = [
     handler: (ctx, req, res) => {
       const id = param(req, 'id');
       const stored = ctx.gateway.storedVm(id);
-      sendJson(res, 200, vmView(stored, ctx.gateway.vm(id), ctx.gateway.store.injectionCounts(id)));
+      sendJson(res, 200, vmView(stored, ctx.gateway.vm(id), ctx.gateway.store.injectionCounts(id), ctx.qmp?.endpoint(id)));
     },
   },
   {
@@ -223,7 +249,7 @@ export const ROUTES: RouteDef[] = [
     path: '/vms/:id',
     summary: 'Delete a VM and its history',
     responses: { 204: { description: 'deleted' } },
-    problems: VM_PROBLEMS,
+    problems: WRITE_PROBLEMS,
     handler: async (ctx, req, res) => {
       ctx.gateway.deleteVm(param(req, 'id'));
       await ctx.gateway.committed();
@@ -235,12 +261,12 @@ export const ROUTES: RouteDef[] = [
     path: '/vms/:id/reboot',
     summary: 'Reboot the VM (fresh firmware hand-off and guest boot)',
     responses: { 200: { description: 'rebooted', schema: R.vmResponse } },
-    problems: VM_PROBLEMS,
+    problems: WRITE_PROBLEMS,
     handler: async (ctx, req, res) => {
       const id = param(req, 'id');
       ctx.gateway.rebootVm(id);
       await ctx.gateway.committed();
-      sendJson(res, 200, vmView(ctx.gateway.storedVm(id), ctx.gateway.vm(id), ctx.gateway.store.injectionCounts(id)));
+      sendJson(res, 200, vmView(ctx.gateway.storedVm(id), ctx.gateway.vm(id), ctx.gateway.store.injectionCounts(id), ctx.qmp?.endpoint(id)));
     },
   },
   {
@@ -249,7 +275,7 @@ export const ROUTES: RouteDef[] = [
     summary: 'Advance the virtual clock (polled sources are read when their interval elapses)',
     body: advanceInput,
     responses: { 200: { description: 'the new clock', schema: R.advanceResponse } },
-    problems: ['invalid-request', 'unauthorized', 'not-found', 'unsupported-media-type'],
+    problems: ['invalid-request', 'unauthorized', 'not-found', 'unsupported-media-type', 'store-unavailable'],
     handler: async (ctx, req, res) => {
       const v = parseOrProblem(advanceInput, body(req, false));
       const clockNs = ctx.gateway.advance(param(req, 'id'), v.ns);
@@ -260,7 +286,7 @@ export const ROUTES: RouteDef[] = [
   {
     method: 'post',
     path: '/vms/:id/errors',
-    summary: 'Inject an error: CPER JSON form (cper), convenience shape (error) or base64 bytes (raw)',
+    summary: 'Inject an error: CPER JSON form (cper), convenience shape (error), base64 bytes (raw) or hex text bytes (rawHex)',
     body: injectionInput,
     responses: {
       202: { description: 'stored and handed to the VM; Location names the injection (GET it for the guest outcome)', schema: R.acceptedResponse, headers: { Location: 'the injection' } },
@@ -300,15 +326,19 @@ export const ROUTES: RouteDef[] = [
   {
     method: 'get',
     path: '/vms/:id/errors/:eid',
-    summary: 'One injection: queued / delivered / acknowledged / rejected, and the guest outcome',
+    summary: 'One injection: queued / delivered / acknowledged / rejected, the notification raised, and the guest outcome (?personality=both: also our design next to stock Linux)',
+    query: injectionQuery,
     responses: { 200: { description: 'the injection', schema: R.injectionResponse } },
-    problems: VM_PROBLEMS,
+    problems: ['invalid-request', ...VM_PROBLEMS],
     handler: (ctx, req, res) => {
       const id = param(req, 'id');
       const eid = param(req, 'eid');
+      const q = parseQueryOrProblem(injectionQuery, req.query);
       const inj = ctx.gateway.injection(id, eid);
       if (!inj) throw new ProblemError('not-found', `VM ${id} has no injection ${JSON.stringify(eid)}`);
-      sendJson(res, 200, injectionView(inj, ctx.gateway.store.guestRecordsOfInjection(inj.id)));
+      const view = injectionView(inj, ctx.gateway.store.guestRecordsOfInjection(inj.id));
+      if (q.personality === 'both') view.sideBySide = sideBySideView(ctx.gateway.vm(id).spec, inj);
+      sendJson(res, 200, view);
     },
   },
   {
@@ -331,7 +361,7 @@ export const ROUTES: RouteDef[] = [
     path: '/vms/:id/log/stream',
     summary: 'Guest kernel log as a live Server-Sent Events stream (id = seq; Last-Event-ID resumes)',
     query: z.strictObject({ since: pageQuery.shape.since }),
-    responses: { 200: { description: 'text/event-stream: events `log` (data = one line) and `end`', contentType: 'text/event-stream' } },
+    responses: { 200: { description: 'text/event-stream: events `log` (data = one line), `notification` (data = {injectionId, boot, notification}, live, before the guest lines for it) and `end`', contentType: 'text/event-stream' } },
     problems: ['invalid-request', ...VM_PROBLEMS, 'too-many-streams'],
     handler: (ctx, req, res) => {
       const id = param(req, 'id');
@@ -466,7 +496,7 @@ function refusalProblem(
   g: Gateway,
   vmId: string,
   injectionId: string,
-  refusal: { code: keyof typeof REFUSAL_PROBLEM; message: string; maxLength?: number },
+  refusal: Refusal,
   length: number,
   sourceId: number | undefined,
   notification: string | undefined,
@@ -479,10 +509,11 @@ function refusalProblem(
   const headers: Record<string, string> = {};
   if (sourceId !== undefined) ext.sourceId = sourceId;
   if (notification !== undefined && refusal.code === 'no_such_source') ext.notification = notification;
+  if (refusal.code === 'esr_iss_not_sei' && refusal.notification !== undefined) ext.notification = refusal.notification;
   if (refusal.code === 'record_too_large') {
     ext.length = length;
     if (refusal.maxLength !== undefined) ext.maxLength = refusal.maxLength;
   }
-  if (refusal.code === 'source_busy' || refusal.code === 'queue_full') headers['Retry-After'] = '1';
+  if (refusal.code === 'source_busy' || refusal.code === 'queue_full') headers['Retry-After'] = String(retryAfterSeconds(g.vm(vmId).spec, sourceId));
   return new ProblemError(name, refusal.message, ext, headers);
 }

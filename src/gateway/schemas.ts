@@ -1,17 +1,20 @@
 import { z } from 'zod';
-import { parseU64 } from '../binary/u64';
+import { parseU64, U64_MAX, uintInputError } from '../binary/u64';
+import { LINUX_VERSIONS, LINUX_VERSION_HELP } from '../vm/contract';
+import { looksLikeHexText, parseHexText } from './rawInput';
 import type { InjectionTarget, NotificationKind, VmSpec } from '../vm/contract';
 
 /**
  * zod schemas of the REST request bodies. Objects are strict (an unknown field is an error with
- * its JSON pointer). u64 values are "0x…" strings (a decimal string or a safe integer is accepted
- * too). The OpenAPI document is generated from these same schemas.
+ * its JSON pointer). u64 values and addresses are "0x…" hex strings or JSON numbers below 2^53;
+ * a digit string without 0x is refused, never guessed (src/binary/u64.ts). The OpenAPI
+ * document is generated from these same schemas.
  */
 
 export const NOTIFICATION_KINDS = ['polled', 'external', 'local', 'sci', 'nmi', 'cmci', 'mce', 'gpio', 'sea', 'sei', 'gsiv', 'sdei'] as const satisfies readonly NotificationKind[];
 export const PROFILES = ['qemu-7.2-virt', 'qemu-10.2-virt', 'extended'] as const;
 export const PERSONALITIES = ['apei-sei', 'linux'] as const;
-export const LINUX_VERSIONS = ['6.1', 'mainline'] as const;
+export { LINUX_VERSIONS };
 export const BUSY_POLICIES = ['queue', 'reject'] as const;
 
 /** VM ids: 1–64 characters, letters, digits, `.`, `_`, `-`, starting with a letter or digit. */
@@ -21,16 +24,19 @@ export const VM_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const DEFAULT_MIDR = '0x000f0510';
 
 export const u64Input = z
-  .union([z.string(), z.number()])
+  .union([
+    z.string().meta({ pattern: '^0[xX]0*[0-9a-fA-F]{1,16}$|^[0-9]$' }),
+    z.number().meta({ type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
+  ])
   .transform((v, ctx) => {
     const b = parseU64(v);
     if (b === undefined) {
-      ctx.addIssue({ code: 'custom', message: `expected a u64 as "0x…" hex, decimal string or safe integer, got ${JSON.stringify(v)}` });
+      ctx.addIssue({ code: 'custom', message: uintInputError(v, U64_MAX, 'a u64') ?? 'expected a u64' });
       return z.NEVER;
     }
     return b;
   })
-  .meta({ description: 'u64 as "0x…" hex string (decimal string or safe integer accepted)', examples: ['0x411fd070'] });
+  .meta({ description: 'u64 as a "0x…" hex string, or a JSON number below 2^53 (a digit string without 0x is refused)', examples: ['0x411fd070'] });
 
 export const notificationKind = z.enum(NOTIFICATION_KINDS).meta({ description: 'HEST notification type of a source' });
 
@@ -51,24 +57,37 @@ export const vmCreateInput = z
     profile: z.enum(PROFILES).default('qemu-10.2-virt'),
     sources: z.array(sourceSpecInput).min(1).max(64).optional().meta({ description: 'only for the extended profile' }),
     personality: z.enum(PERSONALITIES).default('apei-sei'),
-    linuxVersion: z.enum(LINUX_VERSIONS).default('mainline'),
+    linuxVersion: z.enum(LINUX_VERSIONS).default('mainline').meta({ description: `Linux whose messages the guest prints: ${LINUX_VERSION_HELP}` }),
     busyPolicy: z.enum(BUSY_POLICIES).default('queue'),
     queueDepth: z.int().min(1).max(65536).default(64).meta({ description: 'bound of each source\'s FIFO under the queue policy' }),
     diagnostics: z.boolean().default(false).meta({ description: 'expose the crash report' }),
     midr: u64Input.default(BigInt(DEFAULT_MIDR)).meta({ description: 'MIDR_EL1 of CPU 0 (default 0x000f0510, QEMU\'s max CPU)' }),
     rasExtension: z.boolean().default(true).meta({ description: 'the CPU advertises the RAS extension' }),
+    qmpSourceId: z
+      .int()
+      .min(0)
+      .max(0xfffe)
+      .optional()
+      .meta({ description: 'the source this VM\'s QMP endpoint injects into (default: 1 on qemu-10.2-virt, 0 on qemu-7.2-virt, the first SEI source on extended, else its first GPIO source, else its first source)' }),
   })
   .superRefine((v, ctx) => {
     if (v.sources !== undefined && v.profile !== 'extended') {
       ctx.addIssue({ code: 'custom', path: ['sources'], message: `only the extended profile takes a source list; ${v.profile} has QEMU's fixed sources` });
     }
+    const ids = new Set<number>();
     if (v.sources) {
-      const seen = new Set<number>();
       v.sources.forEach((s, i) => {
         const id = s.sourceId ?? i;
-        if (seen.has(id)) ctx.addIssue({ code: 'custom', path: ['sources', i, 'sourceId'], message: `source id ${id} is used twice` });
-        seen.add(id);
+        if (ids.has(id)) ctx.addIssue({ code: 'custom', path: ['sources', i, 'sourceId'], message: `source id ${id} is used twice` });
+        ids.add(id);
       });
+    }
+    if (v.qmpSourceId !== undefined) {
+      // the qemu profiles' fixed sources; extended without a list has one SEI source (id 0)
+      const have = v.profile === 'qemu-10.2-virt' ? [0, 1] : v.profile === 'qemu-7.2-virt' ? [0] : v.sources ? [...ids] : [0];
+      if (!have.includes(v.qmpSourceId)) {
+        ctx.addIssue({ code: 'custom', path: ['qmpSourceId'], message: `the VM has no source ${v.qmpSourceId} (its sources: ${have.join(', ')})` });
+      }
     }
   })
   .meta({ id: 'VmCreate' });
@@ -87,16 +106,50 @@ export function vmSpecFrom(v: VmCreateInput): VmSpec {
     rasExtension: v.rasExtension,
   };
   if (v.sources) spec.sources = v.sources;
+  if (v.qmpSourceId !== undefined) spec.qmpSourceId = v.qmpSourceId;
   return spec;
 }
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
+/**
+ * `raw`: strict standard base64 (alphabet A-Z a-z 0-9 + /, `=` padding to a multiple of 4, no
+ * whitespace). Text made only of hex digits is refused even when it would decode as base64: it
+ * is hex text sent in the wrong field (40 hex digits would silently become 30 other bytes).
+ */
 export const base64Bytes = z
   .string()
-  .regex(BASE64, 'expected standard base64 (A-Z a-z 0-9 + /, = padding)')
-  .transform((s) => new Uint8Array(Buffer.from(s, 'base64')))
-  .meta({ description: 'raw Generic Error Status Block bytes, base64' });
+  .transform((s, ctx) => {
+    if (looksLikeHexText(s)) {
+      ctx.addIssue({ code: 'invalid_format', format: 'base64', message: `this looks like hex text (${s.length} hex digits), not base64: send hex as "rawHex" instead of "raw"` });
+      return z.NEVER;
+    }
+    if (!BASE64.test(s)) {
+      const bad = /[^A-Za-z0-9+/=]/.exec(s);
+      const why = bad
+        ? `character ${JSON.stringify(bad[0])} at offset ${bad.index} is not in the base64 alphabet`
+        : s.length % 4 !== 0
+          ? `its length ${s.length} is not a multiple of 4 (missing = padding?)`
+          : 'the = padding is misplaced';
+      ctx.addIssue({ code: 'invalid_format', format: 'base64', message: `expected standard base64 (A-Z a-z 0-9 + /, = padding): ${why}` });
+      return z.NEVER;
+    }
+    return new Uint8Array(Buffer.from(s, 'base64'));
+  })
+  .meta({ description: 'raw Generic Error Status Block bytes, strict standard base64 (hex text is refused: use rawHex)' });
+
+/** `rawHex`: the same bytes as hex text, two digits per byte, no spaces, no 0x. */
+export const hexTextBytes = z
+  .string()
+  .transform((s, ctx) => {
+    const r = parseHexText(s);
+    if (typeof r === 'string') {
+      ctx.addIssue({ code: 'invalid_format', format: 'hex', message: r });
+      return z.NEVER;
+    }
+    return r;
+  })
+  .meta({ description: 'raw Generic Error Status Block bytes as hex text (two digits per byte, no spaces, no 0x)', examples: ['00000000000000000000000000000000a0000000'] });
 
 export const SEVERITY_NAMES = ['recoverable', 'fatal', 'corrected', 'informational'] as const;
 
@@ -134,22 +187,46 @@ export const convenienceInput = z
 
 export type ConvenienceInput = z.output<typeof convenienceInput>;
 
+/**
+ * The ISS of a virtual SError (ESR_EL1 bits 24..0): a number or a "0x…" string like every other
+ * register-sized field. Only SEI sources take it (see docs/API.md, "The SError syndrome").
+ */
+export const esrIssInput = z
+  .union([z.string(), z.number()])
+  .transform((v, ctx) => {
+    const b = parseU64(v);
+    if (b === undefined || b > 0x1ffffffn) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected the ISS of an SError syndrome, 0..0x1ffffff ("0x…" hex, decimal string or integer), got ${JSON.stringify(v)}`,
+      });
+      return z.NEVER;
+    }
+    return Number(b);
+  })
+  .meta({
+    description:
+      'SEI sources only: ISS of the virtual SError syndrome (ESR_EL1 = 0xBE000000 | ISS). Default: from the block severity (corrected/informational → AET CE 0x1811, recoverable → UEO 0x0811, fatal/unknown → UC 0x0011). Refused (esr-iss-not-sei) for other sources.',
+    examples: ['0x0c11', 3089],
+  });
+
 export const injectionInput = z
   .strictObject({
     cper: z.unknown().optional().meta({ description: 'a Generic Error Status Block in the CPER JSON form (component CperStatusBlock)' }),
     raw: base64Bytes.optional(),
+    rawHex: hexTextBytes.optional(),
     error: convenienceInput.optional(),
     sourceId: z.int().min(0).max(0xffff).optional().meta({ description: 'target source id' }),
     notification: notificationKind.optional().meta({ description: 'target: the first source with this notification type' }),
-    esrIss: z.int().min(0).max(0x1ffffff).optional().meta({ description: 'SEI only: ISS of the virtual SError syndrome' }),
+    esrIss: esrIssInput.optional(),
   })
   .superRefine((v, ctx) => {
-    const given = (['cper', 'raw', 'error'] as const).filter((k) => v[k] !== undefined);
+    const given = (['cper', 'raw', 'rawHex', 'error'] as const).filter((k) => v[k] !== undefined);
     if (given.length !== 1) {
       ctx.addIssue({
         code: 'custom',
         path: given.length > 1 ? [given[1]] : [],
-        message: given.length === 0 ? 'give exactly one of cper, raw, error' : `give exactly one of cper, raw, error (got ${given.join(', ')})`,
+        message: given.length === 0 ? 'give exactly one of cper, raw, rawHex, error' : `give exactly one of cper, raw, rawHex, error (got ${given.join(', ')})`,
       });
     }
   })

@@ -2,9 +2,10 @@ import fs from 'fs';
 import path from 'path';
 import Database from 'better-sqlite3';
 import { toJsonText } from '../binary/u64';
-import type { GuestOutcome, InjectionTarget, Refusal, VmSpec } from '../vm/contract';
+import type { GuestOutcome, InjectionTarget, NotificationView, Refusal, VmSpec } from '../vm/contract';
 import { Dropped, Retention, RetentionLimits } from './retention';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema';
+import { asStoreFailure, StoreFailureReason, StoreUnavailableError } from './StoreUnavailableError';
 import { WalCheckpointer } from './WalCheckpointer';
 import type {
   InjectionOrigin,
@@ -57,7 +58,25 @@ export interface EventStoreOptions {
   walSizeLimit?: number;
   /** how often the checkpoint worker runs a TRUNCATE checkpoint (default 30 s) */
   walTruncateMs?: number;
+  /**
+   * How long one write waits for a write lock held by another process before it fails with
+   * StoreUnavailableError (default 50 ms). Short on purpose: SQLite waits synchronously, so a
+   * long wait would stop the whole event loop; the client is told to retry instead (503).
+   */
+  busyTimeoutMs?: number;
 }
+
+/** The store's write health, as /healthz reports it. */
+export type WriteHealth =
+  | { ok: true }
+  | { ok: false; reason: StoreFailureReason; message: string; since: string };
+
+/**
+ * After a write failed because the database was locked, further writes fail at once (without
+ * waiting busyTimeoutMs again) for this long: a burst of requests against a locked store costs
+ * one busy wait per window, not one per request.
+ */
+export const LOCKED_RETRY_WINDOW_MS = 250;
 
 /** The columns of a guest record computed from its bytes (decoded JSON text and its summary). */
 export interface GuestRecordRendering {
@@ -109,6 +128,7 @@ interface InjectionRow {
   state: string;
   refusal: string | null;
   outcome: string | null;
+  notification: string | null;
   vm_injection_id: string | null;
   boot: number | null;
   created_at: string;
@@ -208,6 +228,9 @@ export class EventStore {
   readonly checkpointer?: WalCheckpointer;
   /** per-VM retention (prune) */
   readonly retention: Retention;
+  /** the last write that could not be made (cleared by the next write that commits) */
+  private failure?: { error: StoreUnavailableError; atMs: number; at: string };
+  private totalChanges?: Database.Statement;
 
   private constructor(file: string, opts: EventStoreOptions) {
     this.file = file;
@@ -225,7 +248,7 @@ export class EventStore {
     if (file !== ':memory:') this.db.pragma(`journal_size_limit = ${opts.walSizeLimit ?? 64 * 1024 * 1024}`);
     this.db.pragma(`synchronous = ${opts.durability === 'full' ? 'FULL' : 'NORMAL'}`);
     this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 50}`);
     this.migrate();
     this.st = this.prepare();
     this.retention = new Retention(this.db, opts.retention);
@@ -254,21 +277,108 @@ export class EventStore {
     return this.db.open;
   }
 
-  /** Runs `fn` in one transaction (nested calls, and calls inside an open batch, become savepoints). */
-  transaction<T>(fn: () => T): T {
+  /**
+   * Runs `fn` in one transaction (nested calls, and calls inside an open batch, become savepoints).
+   * `immediate`: a top-level transaction takes the write lock before `fn` runs, so a store that
+   * cannot be written (locked by another process, read-only) fails here, before `fn` changed
+   * anything in memory. Those failures are thrown as StoreUnavailableError.
+   */
+  transaction<T>(fn: () => T, opts: { immediate?: boolean } = {}): T {
     const mark = this.pendingRecords.length;
+    const top = !this.db.inTransaction;
     try {
-      return this.db.transaction(() => {
+      if (top && opts.immediate) this.checkWritable();
+      // rows written so far, to clear a recorded failure once a write commits (only counted
+      // while a failure is recorded: two statements per transaction otherwise saved)
+      const changesBefore = top && this.failure ? this.changes() : -1;
+      const tx = this.db.transaction(() => {
         const out = fn();
         // outside a batch the transaction commits now: its guest records go with it
         if (!this.batch) this.writePendingRecords();
         return out;
-      })();
+      });
+      const out = top && opts.immediate ? tx.immediate() : tx();
+      if (changesBefore >= 0 && this.failure && this.changes() > changesBefore) this.failure = undefined;
+      return out;
     } catch (e) {
       // the transaction (or savepoint) is rolled back: so are the guest records it added
       this.pendingRecords.length = mark;
-      throw e;
+      throw this.noteFailure(e);
     }
+  }
+
+  /** Rows changed by this connection so far (SQLite's total_changes()). */
+  private changes(): number {
+    this.totalChanges ??= this.db.prepare('SELECT total_changes() AS n');
+    return (this.totalChanges.get() as { n: number }).n;
+  }
+
+  /** Records a failure that means "cannot write now" and returns it as StoreUnavailableError. */
+  private noteFailure(e: unknown): unknown {
+    const f = asStoreFailure(e);
+    if (f instanceof StoreUnavailableError) {
+      const atMs = Date.now();
+      this.failure = { error: f, atMs, at: new Date(atMs).toISOString() };
+    }
+    return f;
+  }
+
+  /** Throws at once while a recent write found the database locked (see LOCKED_RETRY_WINDOW_MS). */
+  private checkWritable(): void {
+    const f = this.failure;
+    if (f && f.error.reason === 'locked' && Date.now() - f.atMs < LOCKED_RETRY_WINDOW_MS) throw f.error;
+  }
+
+  /** True while writes fail at once (a recent write found the database locked). */
+  get writeBlocked(): boolean {
+    const f = this.failure;
+    return f !== undefined && f.error.reason === 'locked' && Date.now() - f.atMs < LOCKED_RETRY_WINDOW_MS;
+  }
+
+  /**
+   * Can the store be written? Reports the last write failure; when there is none, or it was a
+   * lock, the write lock is tried (BEGIN IMMEDIATE + ROLLBACK, waiting at most busyTimeoutMs)
+   * unless this connection holds it already. A failure stays reported until a write commits;
+   * a lock until the lock can be taken again, read-only until a probe write is taken.
+   */
+  writeHealth(): WriteHealth {
+    const f = this.failure;
+    if (!this.db.open) return { ok: false, reason: 'io-error', message: 'the store is closed', since: f?.at ?? new Date().toISOString() };
+    if (f && f.error.reason === 'read-only' && !this.db.inTransaction) {
+      // a read-only store is probed with a write that is rolled back (the schema version
+      // rewritten with its own value): once the store takes it again, the failure is over
+      try {
+        const version = this.db.pragma('user_version', { simple: true }) as number;
+        this.db.exec('BEGIN IMMEDIATE');
+        try {
+          this.db.pragma(`user_version = ${version}`);
+        } finally {
+          this.db.exec('ROLLBACK');
+        }
+        this.failure = undefined;
+        return { ok: true };
+      } catch (e) {
+        this.noteFailure(e);
+        const now = this.failure!;
+        return { ok: false, reason: now.error.reason, message: now.error.message, since: f.at };
+      }
+    }
+    // disk full and I/O errors stay reported until a write commits: a rolled-back probe would
+    // not reach the disk, so it proves nothing
+    if (f && f.error.reason !== 'locked') return { ok: false, reason: f.error.reason, message: f.error.message, since: f.at };
+    if (this.db.inTransaction) return { ok: true };
+    if (!this.writeBlocked) {
+      try {
+        this.db.exec('BEGIN IMMEDIATE');
+        this.db.exec('ROLLBACK');
+        this.failure = undefined;
+        return { ok: true };
+      } catch (e) {
+        this.noteFailure(e);
+      }
+    }
+    const now = this.failure;
+    return now ? { ok: false, reason: now.error.reason, message: now.error.message, since: now.at } : { ok: true };
   }
 
   /**
@@ -305,8 +415,10 @@ export class EventStore {
     try {
       this.writePendingRecords();
       this.db.exec('COMMIT');
+      this.failure = undefined;
       b.resolve();
     } catch (e) {
+      e = this.noteFailure(e);
       this.pendingRecords.length = 0;
       try {
         if (this.db.inTransaction) this.db.exec('ROLLBACK');
@@ -318,7 +430,13 @@ export class EventStore {
   }
 
   private openBatch(): void {
-    this.db.exec('BEGIN IMMEDIATE');
+    // a store that cannot be written fails here, before the caller's `fn` changed anything
+    try {
+      this.checkWritable();
+      this.db.exec('BEGIN IMMEDIATE');
+    } catch (e) {
+      throw this.noteFailure(e);
+    }
     let resolve!: () => void;
     let reject!: (e: Error) => void;
     const promise = new Promise<void>((res, rej) => {
@@ -366,10 +484,10 @@ export class EventStore {
       injectionState: db.prepare('SELECT state, history FROM injections WHERE id = ?'),
       // one statement for a new injection (first write, already in its state after delivery) and for a later change
       saveInjection: db.prepare(
-        `INSERT INTO injections (id, vm_id, origin, target, bytes, state, source_id, refusal, outcome, vm_injection_id, boot, created_at, updated_at, history)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO injections (id, vm_id, origin, target, bytes, state, source_id, refusal, outcome, notification, vm_injection_id, boot, created_at, updated_at, history)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET state = excluded.state, source_id = excluded.source_id, refusal = excluded.refusal,
-         outcome = excluded.outcome, vm_injection_id = excluded.vm_injection_id, boot = excluded.boot, updated_at = excluded.updated_at,
+         outcome = excluded.outcome, notification = excluded.notification, vm_injection_id = excluded.vm_injection_id, boot = excluded.boot, updated_at = excluded.updated_at,
          history = excluded.history`,
       ),
       updateInjection: db.prepare(
@@ -397,6 +515,13 @@ export class EventStore {
       addLog: db.prepare('INSERT INTO log_lines (vm_id, seq, boot, line, at) VALUES (?, ?, ?, ?, ?)'),
       logSince: db.prepare('SELECT seq, boot, line, at FROM log_lines WHERE vm_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
       addEvent: db.prepare('INSERT INTO events (vm_id, type, boot, data, at) VALUES (?, ?, ?, ?, ?) RETURNING id'),
+      // the expression and the type test are those of the partial index events_notifications,
+      // which also gives the order (its entries end with the rowid, the event id)
+      notificationEvents: db.prepare(
+        `SELECT id, boot, json_extract(data, '$.logSeq') AS log_seq, data FROM events INDEXED BY events_notifications
+         WHERE vm_id = ? AND type = 'notification' AND json_extract(data, '$.logSeq') >= ? AND json_extract(data, '$.logSeq') < ? AND id > ?
+         ORDER BY json_extract(data, '$.logSeq'), id LIMIT ?`,
+      ),
       eventsOfVm: db.prepare('SELECT * FROM events WHERE vm_id = ? AND id > ? ORDER BY id LIMIT ?'),
     };
   }
@@ -457,11 +582,13 @@ export class EventStore {
 
   /** Deletes a VM and everything recorded about it. Returns false when it did not exist. */
   deleteVm(id: string): boolean {
+    // the row first: if the store refuses the delete, nothing in memory is dropped either
+    const deleted = this.st.deleteVm.run(id).changes > 0;
     this.logSeq.delete(id);
     this.retention.forget(id);
     // records of the open batch die with their VM (as stored ones do, by cascade)
     for (let i = this.pendingRecords.length - 1; i >= 0; i--) if (this.pendingRecords[i].rec.vmId === id) this.pendingRecords.splice(i, 1);
-    return this.st.deleteVm.run(id).changes > 0;
+    return deleted;
   }
 
   /** Counts one more boot of the VM; returns the new boot number (1 for the first). */
@@ -496,6 +623,14 @@ export class EventStore {
     return { id, vmId, origin, target, bytes, state: 'accepted', history: [{ state: 'accepted', at }], createdAt: at, updatedAt: at };
   }
 
+  /**
+   * Gives back the id of the injection created last, when its transaction was rolled back, so
+   * the next injection gets it and ids stay without gaps. Any other id is left alone.
+   */
+  releaseInjectionId(id: string): void {
+    if (Number(id) === this.nextInjectionId - 1) this.nextInjectionId--;
+  }
+
   /** Writes an injection's current fields and history: inserts it when new, else updates it (one statement). */
   saveInjection(inj: StoredInjection, boot?: number): void {
     this.st.saveInjection.run(
@@ -508,6 +643,7 @@ export class EventStore {
       inj.sourceId ?? null,
       inj.refusal === undefined ? null : JSON.stringify(inj.refusal),
       inj.outcome === undefined ? null : JSON.stringify(inj.outcome),
+      inj.notification === undefined ? null : JSON.stringify(inj.notification),
       inj.vmInjectionId ?? null,
       boot ?? null,
       inj.createdAt,
@@ -585,6 +721,7 @@ export class EventStore {
     if (r.source_id !== null) out.sourceId = r.source_id;
     if (r.refusal !== null) out.refusal = JSON.parse(r.refusal) as Refusal;
     if (r.outcome !== null) out.outcome = JSON.parse(r.outcome) as GuestOutcome;
+    if (r.notification !== null) out.notification = JSON.parse(r.notification) as NotificationView;
     if (r.vm_injection_id !== null) out.vmInjectionId = r.vm_injection_id;
     return out;
   }
@@ -678,6 +815,11 @@ export class EventStore {
 
   // ---- guest log -------------------------------------------------------------------------
 
+  /** Sequence number of the VM's last stored log line (0 when none). */
+  lastLogSeq(vmId: string): number {
+    return this.logSeq.get(vmId) ?? (this.st.lastLogSeq.get(vmId) as { seq: number }).seq;
+  }
+
   /** Appends guest log lines; returns the sequence numbers given to them. */
   appendLog(vmId: string, boot: number, lines: string[]): number[] {
     if (lines.length === 0) return [];
@@ -701,6 +843,27 @@ export class EventStore {
 
   addEvent(vmId: string, type: StoredEventType, boot: number, data: unknown): number {
     return (this.st.addEvent.get(vmId, type, boot, jsonText(data), this.stamp()) as { id: number }).id;
+  }
+
+  /**
+   * The `notification` events with `fromLogSeq` ≤ logSeq < `toLogSeq` (a notification with logSeq
+   * L was raised after log line L and before line L + 1) and an event id greater than `afterId`,
+   * in log order (logSeq, then id), at most `limit`. To page, pass the last one's logSeq and id:
+   * event ids and logSeq grow together within a VM, so nothing is skipped.
+   */
+  notificationEvents(
+    vmId: string,
+    fromLogSeq: number,
+    toLogSeq = Number.MAX_SAFE_INTEGER,
+    limit = 1000,
+    afterId = 0,
+  ): Array<{ id: number; boot: number; logSeq: number; data: Record<string, unknown> }> {
+    return (this.st.notificationEvents.all(vmId, fromLogSeq, toLogSeq, afterId, limit) as Array<{ id: number; boot: number; log_seq: number; data: string }>).map((r) => ({
+      id: r.id,
+      boot: r.boot,
+      logSeq: r.log_seq,
+      data: JSON.parse(r.data) as Record<string, unknown>,
+    }));
   }
 
   events(vmId: string, page: Page = {}): StoredEvent[] {

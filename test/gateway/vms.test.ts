@@ -62,6 +62,19 @@ describe('VM routes', () => {
     expect(q.body.sources.map((s: { sourceId: number; notification: string }) => [s.sourceId, s.notification])).toEqual([[0, 'sea']]);
   });
 
+  it('accepts linuxVersion 6.12, lists the three versions in OpenAPI and refuses an unknown one with its pointer', async () => {
+    const v = await request(t.app).post('/vms').set(AUTH).send({ id: 'l612', profile: 'qemu-7.2-virt', personality: 'linux', linuxVersion: '6.12' });
+    expect(v.status).toBe(201);
+    expect(v.body.spec.linuxVersion).toBe('6.12');
+    const doc = (await request(t.app).get('/openapi.json').set(AUTH)).body;
+    const found = JSON.stringify(doc).match(/"linuxVersion":\{[^}]*\}/)![0];
+    expect(found).toContain('"enum":["6.1","6.12","mainline"]');
+    expect(found).toContain('mainline (the newest released kernel, 7.3.4)');
+    const bad = await request(t.app).post('/vms').set(AUTH).send({ id: 'l70', linuxVersion: '7.0' });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('/linuxVersion');
+  });
+
   it('reboots a VM (boots counted) and deletes it with its history', async () => {
     await request(t.app).post('/vms').set(AUTH).send({ id: 'r' });
     const rb = await request(t.app).post('/vms/r/reboot').set(AUTH);

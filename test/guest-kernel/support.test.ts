@@ -4,6 +4,7 @@ import { Ratelimit } from '../../src/guest-kernel/printk/Ratelimit';
 import { EstatusCache } from '../../src/guest-kernel/ghes/EstatusCache';
 import { apeiRead, apeiWrite, checkGar, Gas } from '../../src/guest-kernel/apei/GenericAddress';
 import { isRasSError, linuxSErrorVerdict, serrorPanicLine } from '../../src/guest-kernel/arch/esr';
+import { MemoryMap } from '../../src/guest-kernel/mm/MemoryMap';
 import { MemoryFailure } from '../../src/guest-kernel/mm/MemoryFailure';
 import { panicTimeoutOf } from '../../src/guest-kernel/GuestKernel';
 import { ghesSeverity } from '../../src/guest-kernel/ghes/severity';
@@ -113,13 +114,52 @@ describe('arm64 SError decision (do_serror)', () => {
 });
 
 describe('memory failure', () => {
-  test('outside RAM, first failure, already poisoned, user page', () => {
-    const mf = new MemoryFailure((pfn) => pfn >= 0x40000n && pfn < 0x80000n, (pfn) => pfn === 0x50000n, 'mainline');
+  // 1 GiB of RAM at 0x40000000 (QEMU virt); the workload owns the page at 0x50000000
+  const map = () => new MemoryMap({ ram: [{ base: 0x40000000n, size: 0x40000000n }], userPages: [{ base: 0x50000000n, size: 0x1000n }] });
+
+  test('the memory map: RAM, pfn_valid (section at 0), reserved base of RAM, user pages', () => {
+    const m = map();
+    expect([m.isRam(0x40001n), m.isRam(0x80000n), m.isRam(0n)]).toEqual([true, false, false]);
+    expect([m.pfnValid(0n), m.pfnValid(0x7fffn), m.pfnValid(0x8000n), m.pfnValid(0x1234567n), m.pfnValid(0x7ffffn)]).toEqual([true, true, false, false, true]);
+    expect([m.isReserved(0x40000n), m.isReserved(0x401ffn), m.isReserved(0x40200n)]).toEqual([true, true, false]);
+    expect([m.isUser(0x50000n), m.isUser(0x50001n)]).toEqual([true, false]);
+  });
+
+  test('6.1: outside RAM, first failure, already poisoned, user page', () => {
+    const mf = new MemoryFailure(map(), '6.1');
     expect(mf.run(0x1234567n)).toEqual({ result: 'invalid', lines: ['Memory failure: 0x1234567: memory outside kernel control'] });
+    expect(mf.run(0n)).toEqual({ result: 'invalid', lines: ['Memory failure: 0x0: memory outside kernel control'] });
     expect(mf.run(0x40001n).lines).toEqual(['Memory failure: 0x40001: unhandlable page.', 'Memory failure: 0x40001: recovery action for unknown page: Ignored']);
     expect(mf.run(0x40001n)).toEqual({ result: 'already-poisoned', lines: ['Memory failure: 0x40001: already hardware poisoned'] });
     expect(mf.run(0x50000n)).toEqual({ result: 'recovered', lines: ['Memory failure: 0x50000: recovery action for dirty LRU page: Recovered'] });
     expect([...mf.poisoned]).toEqual([0x40001n, 0x50000n]);
+  });
+
+  test('a user page hit by an action-required error: kill_procs signals the current task first', () => {
+    const mf = new MemoryFailure(map(), '6.12');
+    const workload = { comm: 'workload', pid: 245, kind: 'user' as const, hasMm: true };
+    expect(mf.run(0x50000n, workload)).toEqual({
+      result: 'recovered',
+      killed: workload,
+      lines: ['Memory failure: 0x50000: Sending SIGBUS to workload:245 due to hardware memory corruption', 'Memory failure: 0x50000: recovery action for dirty LRU page: Recovered'],
+    });
+  });
+
+  test('6.12: a kernel page fails get_hwpoison_page (reserved or not)', () => {
+    const mf = new MemoryFailure(map(), '6.12');
+    expect(mf.run(0x40001n)).toEqual({ result: 'ignored', lines: ['Memory failure: 0x40001: unhandlable page.', 'Memory failure: 0x40001: recovery action for get hwpoison page: Ignored'] });
+    expect(mf.run(0x60000n).lines).toEqual(['Memory failure: 0x60000: unhandlable page.', 'Memory failure: 0x60000: recovery action for get hwpoison page: Ignored']);
+    expect(mf.run(0x60000n)).toEqual({ result: 'already-poisoned', lines: ['Memory failure: 0x60000: already hardware poisoned', 'Memory failure: 0x60000: recovery action for already poisoned: Failed'] });
+    expect(mf.run(0x1234567n).lines).toEqual(['Memory failure: 0x1234567: memory outside kernel control']);
+  });
+
+  test('mainline (7.3.4): reserved kernel page, non struct page pfn, outside kernel control for pfn_valid', () => {
+    const mf = new MemoryFailure(map(), 'mainline');
+    expect(mf.run(0x40001n)).toEqual({ result: 'ignored', lines: ['Memory failure: 0x40001: recovery action for reserved kernel page: Ignored'] });
+    expect(mf.run(0x40001n).lines).toEqual(['Memory failure: 0x40001: recovery action for already poisoned page: Failed']);
+    expect(mf.run(0x60000n).lines).toEqual(['Memory failure: 0x60000: unhandlable page.', 'Memory failure: 0x60000: recovery action for get hwpoison page: Ignored']);
+    expect(mf.run(0x1234567n)).toEqual({ result: 'invalid', lines: ['Memory failure: 0x1234567: recovery action for non struct page pfn: Ignored'] });
+    expect(mf.run(0n).lines).toEqual(['Memory failure: 0x0: memory outside kernel control']);
   });
 });
 

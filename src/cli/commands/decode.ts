@@ -5,12 +5,13 @@ import { ARM_TYPE_ENCODINGS } from '../../cper/sections/arm-error-info';
 import type { ArmTypeEncoding } from '../../cper/sections/SectionCodec';
 import { renderStatusBlockLinuxText } from '../../cper/text';
 import { CliError, readInput, writeOutput } from '../io';
+import { LINUX_VERSIONS, LINUX_VERSION_HELP, LinuxVersion } from '../../vm/contract';
 
 interface DecodeOptions {
   as?: ContainerKind;
   format: 'json' | 'text';
   armTypeEncoding: ArmTypeEncoding;
-  linuxVersion: '6.1' | 'mainline';
+  linuxVersion: LinuxVersion;
 }
 
 /**
@@ -31,7 +32,7 @@ export function registerDecode(program: Command): void {
         .choices([...ARM_TYPE_ENCODINGS])
         .default('uefi-2.10'),
     )
-    .addOption(new Option('--linux-version <version>', 'kernel whose text to print (--format text)').choices(['6.1', 'mainline']).default('mainline'))
+    .addOption(new Option('--linux-version <version>', `kernel whose text to print (--format text): ${LINUX_VERSION_HELP}`).choices([...LINUX_VERSIONS]).default('mainline'))
     .action((file: string, o: DecodeOptions) => {
       const bytes = new Uint8Array(readInput(file));
       const kind = o.as ?? detectContainer(bytes);

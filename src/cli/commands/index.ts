@@ -7,8 +7,9 @@ import { registerSimulate } from './simulate';
 import { registerServe } from './serve';
 import { registerInject } from './inject';
 import { registerEvents } from './events';
+import { registerConvert } from './convert';
 
 /** Every CLI command registers itself here: one import and one entry per command file. */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerDecode, registerEncode, registerSchema, registerDump, registerSimulate, registerServe, registerInject, registerEvents];
+export const commands: RegisterCommand[] = [registerDecode, registerEncode, registerSchema, registerDump, registerSimulate, registerServe, registerInject, registerEvents, registerConvert];

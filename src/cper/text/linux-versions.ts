@@ -1,33 +1,45 @@
 import { RasgwError } from '../../binary';
+import { LINUX_VERSIONS, MAINLINE_RELEASE } from '../../vm/contract';
 import type { LinuxVersion } from '../../vm/contract';
 
 /**
  * Everything that makes one kernel's CPER text differ from another's, as data. The printers read
- * these switches; nothing else in src/cper/text looks at the version.
+ * these switches; nothing else in src/cper/text looks at the version. `mainline` is the newest
+ * released kernel (MAINLINE_RELEASE, 7.3.4): where an older model of mainline and that release
+ * differ, the release wins. docs/LINUX-VERSIONS.md has the whole table.
  *
- * Evidence for each value (see also shared/fixtures/linux-guest/README.md):
- * - armContextStep: the `arm-two-contexts` fixture. Linux 6.1.192 reads the second register context
- *   at 8 + 32 = 40 bytes after the first ("AArch32 EL1 context registers" + a 16-byte dump); mainline
- *   rounds that up to 48 ("AArch32 general purpose registers", no dump). The rounding came with
- *   "efi/cper: Fix cper_arm_ctx_info alignment" (6.14) and was not backported to 6.1.y.
+ * Evidence for each value (shared/fixtures/linux-guest/README.md, linux-guest-6.12/README.md):
+ * - armContextStep: the `arm-two-contexts` fixture. Linux 6.1.192 and 6.12.118 read the second
+ *   register context at 8 + 32 = 40 bytes after the first ("AArch32 EL1 context registers" + a
+ *   16-byte dump); mainline rounds that up to 48 ("AArch32 general purpose registers", no dump).
+ *   The rounding came with "efi/cper: Fix cper_arm_ctx_info alignment" (6.14) and was backported
+ *   to neither 6.1.y nor 6.12.y.
  * - armSectionLengthCheck / firmwareReferenceBoundsCheck: the Jan 2026 fixes "EFI/CPER: don't go
  *   past the ARM processor CPER record buffer" and "EFI/CPER: don't dump the entire memory region"
- *   (CVE-2026-43171) were queued for every stable branch from 5.10 to 6.19 on 2026-02-28 (stable
- *   queue/6.1 included; 5.15.202 shipped them), so Debian's 6.1.192 (Nov 2026) has them. The older
- *   behaviour stays available for custom profiles.
+ *   (CVE-2026-43171) were queued for every stable branch from 5.10 to 6.19 on 2026-02-28, so
+ *   Debian's 6.1.192 and 6.12.118 (Nov 2026) have them. The older behaviour stays available for
+ *   custom profiles.
  * - pcieAerLines: until 6.9 cper_print_pcie printed the AER registers only when the section
- *   severity had bit 0 set (fatal or informational) and without the correctable pair; mainline
- *   prints all of them whenever the AER-info bit is valid (`pcie-root-port` fixture).
- * - cxlProtocolErrors: cper_cxl.c (6.7) decodes CXL protocol-error sections; 6.1 prints them as
- *   "section type: unknown" with a hex dump.
- * - cxlEventSectionsNamed: since 6.8 the CXL General Media / DRAM / Memory Module event sections get
- *   a one-line "section_type: CXL … Event" and nothing else; 6.1 prints them as unknown sections.
+ *   severity had bit 0 set (fatal or informational) and without the correctable pair; 6.12 and
+ *   mainline print all of them whenever the AER-info bit is valid (`pcie-root-port` fixture, 6.12
+ *   and mainline lines).
+ * - cxlProtocolErrors: cper_cxl.c ("efi/cper, cxl: Decode CXL Protocol Error Section", 6.7)
+ *   decodes CXL protocol-error sections; 6.1 prints them as "section type: unknown" with a hex dump.
+ * - cxlHeaderLogBoundsCheck: cxl_cper_print_prot_err dumps the 64-byte header log of the CXL RAS
+ *   capability with print_hex_dump and no bounds check in 6.12 and in 7.3.4 alike: a header log
+ *   running past the section is dumped whole (zero rows included) and no "error section length is
+ *   too small" line follows (measured on both releases). `true` stops at the end of the record
+ *   with that line instead (a model of a check no released kernel has; custom profiles only).
+ * - cxlEventSectionsNamed: since 6.8 (with GHES's CXL component-event support) the General
+ *   Media / DRAM / Memory Module event sections get a one-line "section_type: CXL … Event" and
+ *   nothing else; 6.1 prints them as unknown sections.
  * - memoryErrorStatus: the decoded form "<pfx> error_status: <text> (0x…)" arrived in 5.18 with one
- *   stray space after the prefix; the 2024 patch removing that space was not merged (the 2026
- *   mainline tree still prints it), so both versions print the same.
+ *   stray space after the prefix; the 2024 patch removing that space was not merged, so every
+ *   version prints the same.
  * - The ARM error-information type is decoded as a bit mask ("error_type: 0x02: cache error") in
- *   both: the 2025 "align ARM CPER type with UEFI 2.9A/2.10" change reached 6.1.y (fixtures).
- * - The GHES length cap (min of the HEST error block length and the 64 KiB buffer) is in both
+ *   all three: the 2025 "align ARM CPER type with UEFI 2.9A/2.10" change reached 6.1.y and 6.12.y
+ *   (fixtures).
+ * - The GHES length cap (min of the HEST error block length and the 64 KiB buffer) is in all three
  *   (same stable batch); `ghesCheckBlock` takes the cap as a parameter.
  */
 export interface LinuxTextProfile {
@@ -42,6 +54,8 @@ export interface LinuxTextProfile {
   readonly pcieAerLines: 'uncorrectable-when-severity-bit0' | 'all-when-valid';
   /** decode CXL protocol-error sections (6.7+) instead of printing them as unknown */
   readonly cxlProtocolErrors: boolean;
+  /** CXL protocol error: stop the header-log dump at the record's end (no released kernel does) */
+  readonly cxlHeaderLogBoundsCheck: boolean;
   /** name CXL component-event sections (6.8+) instead of printing them as unknown */
   readonly cxlEventSectionsNamed: boolean;
   /** memory error_status line: plain hex (before 5.18), decoded with or without the stray space */
@@ -58,17 +72,31 @@ export const LINUX_TEXT_PROFILES: Readonly<Record<LinuxVersion, LinuxTextProfile
     armSectionLengthCheck: 'negative-or-beyond-section',
     pcieAerLines: 'uncorrectable-when-severity-bit0',
     cxlProtocolErrors: false,
+    cxlHeaderLogBoundsCheck: false,
     cxlEventSectionsNamed: false,
+    memoryErrorStatus: 'described-extra-space',
+    firmwareReferenceBoundsCheck: true,
+  },
+  '6.12': {
+    version: '6.12',
+    description: 'Debian linux-image-6.12.118+deb12-arm64 (6.12.118, the long-term kernel of Debian 13), with the 2025/2026 stable CPER backports',
+    armContextStep: 'header-plus-size',
+    armSectionLengthCheck: 'negative-or-beyond-section',
+    pcieAerLines: 'all-when-valid',
+    cxlProtocolErrors: true,
+    cxlHeaderLogBoundsCheck: false,
+    cxlEventSectionsNamed: true,
     memoryErrorStatus: 'described-extra-space',
     firmwareReferenceBoundsCheck: true,
   },
   mainline: {
     version: 'mainline',
-    description: 'mainline at the 7.0 merge window (early 2026)',
+    description: `the newest released kernel, Linux ${MAINLINE_RELEASE} (Debian arm64)`,
     armContextStep: 'aligned-16',
     armSectionLengthCheck: 'negative-or-beyond-section',
     pcieAerLines: 'all-when-valid',
     cxlProtocolErrors: true,
+    cxlHeaderLogBoundsCheck: false,
     cxlEventSectionsNamed: true,
     memoryErrorStatus: 'described-extra-space',
     firmwareReferenceBoundsCheck: true,
@@ -82,7 +110,7 @@ export function linuxTextProfile(version: LinuxVersion): LinuxTextProfile {
     throw new RasgwError({
       code: 'invalid_input',
       path: 'opts.version',
-      message: `unknown Linux version ${JSON.stringify(version)} (expected ${Object.keys(LINUX_TEXT_PROFILES).join(' or ')})`,
+      message: `unknown Linux version ${JSON.stringify(version)} (expected ${LINUX_VERSIONS.join(', ')})`,
     });
   }
   return p;

@@ -3,7 +3,9 @@ import type { LogLevel } from '../printk/KernelLog';
 import { DEFAULT_RATELIMIT_BURST, GHES_PRINT_BURST, GHES_PRINT_INTERVAL_NS, Ratelimit } from '../printk/Ratelimit';
 import type { MemoryFailure } from '../mm/MemoryFailure';
 import type { Task } from '../tasks';
-import { GUEST_LINUX_VERSIONS } from '../linux-versions';
+import { GUEST_LINUX_VERSIONS, GuestLinuxVersion, aerNoDeviceLine, bdfText } from '../linux-versions';
+import { checkCxlEvent, checkCxlProtocolError } from './cxl-checks';
+import { armSectionLengthCheck } from './arm-section-length';
 import { checkGarForMap } from '../apei/GenericAddress';
 import { EstatusCache } from './EstatusCache';
 import { GhesDescriptor, NOTIFY } from './GhesDescriptor';
@@ -11,6 +13,11 @@ import { GhesRead, GhesSource } from './GhesSource';
 import { GHES_SEV, ghesSeverity } from './severity';
 import {
   ARM_GUID,
+  CXL_EVENT_GUIDS,
+  CXL_PROTOCOL_GUID,
+  PCIE_GUID,
+  PCIE_VALID_AER_INFO,
+  PCIE_VALID_DEVICE_ID,
   ARM_INFO_VALID_PA,
   ARM_TYPE_CACHE,
   MEMORY_GUID,
@@ -67,6 +74,8 @@ export interface GhesKernel {
   currentTask(): Task;
   sendSigbus(task: Task, ctx: RecordContext | undefined): void;
   isRamPfn(pfn: bigint): boolean;
+  /** pfn_valid: a struct page exists (RAM, or the memory section at physical 0) */
+  pfnValid(pfn: bigint): boolean;
   readonly memoryFailure: MemoryFailure;
   render(bytes: Uint8Array, opts: { sourceId: number; seq: number; fatal: boolean }): RenderedLine[];
   /** sets where printk lines are also collected (the record being handled) */
@@ -92,6 +101,18 @@ interface Deferred {
   task?: Task;
 }
 
+/** aer_recover_queue's entry: aer_recover_work_func looks the device up later. */
+interface AerRecovery {
+  segment: number;
+  bus: number;
+  device: number;
+  fn: number;
+  ctx: RecordContext;
+}
+
+/** aer_recover_ring's size (AER_RECOVER_RING_SIZE) */
+export const AER_RECOVER_RING_SIZE = 16;
+
 /** memory_failure_queue's per-CPU kfifo size */
 export const MEMORY_FAILURE_FIFO_SIZE = 16;
 
@@ -105,12 +126,17 @@ export class GhesDriver {
   private readonly warnLimits = new Map<string, Ratelimit>();
   private seq = 0;
   private deferred: Deferred[] = [];
+  private aerRecovery: AerRecovery[] = [];
   private ctx: RecordContext | undefined;
 
   constructor(
     private readonly k: GhesKernel,
     private readonly memory: import('../../guest-memory/GuestMemory').GuestMemory,
   ) {}
+
+  private get v(): GuestLinuxVersion {
+    return GUEST_LINUX_VERSIONS[this.k.version];
+  }
 
   /** Sequence number of the last printed record ({N}). */
   get lastSeq(): number {
@@ -341,13 +367,13 @@ export class GhesDriver {
   }
 
   /** A ratelimited firmware warning (printk_ratelimited: 10 per 5 s per message site). */
-  private warnRatelimited(text: string, site = text.replace(/[0-9a-fx]+/g, '#')): void {
+  private warnRatelimited(text: string, site = text.replace(/[0-9a-fx]+/g, '#'), level: LogLevel = 'warning'): void {
     let rl = this.warnLimits.get(site);
     if (!rl) {
       rl = new Ratelimit(site, GHES_PRINT_INTERVAL_NS, DEFAULT_RATELIMIT_BURST);
       this.warnLimits.set(site, rl);
     }
-    if (rl.check(this.k.now()).ok) this.k.printk('warning', text);
+    if (rl.check(this.k.now()).ok) this.k.printk(level, text);
   }
 
   /** ghes_print_estatus: ratelimited per class (corrected / uncorrected); numbered when printed. */
@@ -379,20 +405,52 @@ export class GhesDriver {
     this.k.panic('GHES: Fatal hardware error', { code: 'ghes-fatal', record: ctx.bytes });
   }
 
-  /** ghes_do_proc: per-section handling; SIGBUS for a synchronous source when nothing was queued. */
+  /**
+   * ghes_do_proc: per-section handling in section order (memory failure, AER recovery, ARM
+   * processor errors, the CXL checks of the versions that have them); `queued` is the last
+   * memory/ARM section's answer, as in Linux. SIGBUS for a synchronous source when nothing was
+   * queued.
+   */
   private doProc(src: GhesSource, ctx: RecordContext, sev: number, sync: boolean): void {
     let queued = false;
     for (const s of sectionViews(ctx.bytes)) {
       const secSev = ghesSeverity(s.severity);
       if (s.guid === MEMORY_GUID) queued = this.handleMemory(ctx, s, sev, secSev, sync);
+      else if (s.guid === PCIE_GUID) this.handleAer(ctx, s);
       else if (s.guid === ARM_GUID) queued = this.handleArm(ctx, s, sev, secSev, sync);
+      else if (s.guid === CXL_PROTOCOL_GUID) {
+        if (this.v.cxlProtocolChecks) for (const l of checkCxlProtocolError(ctx.bytes, s)) this.warnRatelimited(l.text, l.site, l.level);
+      } else if (CXL_EVENT_GUIDS.has(s.guid)) {
+        if (this.v.cxlEventChecks) for (const l of checkCxlEvent(ctx.bytes, s)) this.k.printk(l.level, l.text);
+      }
     }
     if (sync && !queued) {
       const task = this.k.currentTask();
-      this.k.printk('err', GUEST_LINUX_VERSIONS[this.k.version].sigbusLine(src.sourceId, task.comm, task.pid));
+      this.k.printk('err', this.v.sigbusLine(src.sourceId, task.comm, task.pid));
       ctx.actions.push('sigbus');
       this.k.sendSigbus(task, ctx);
     }
+  }
+
+  /**
+   * ghes_handle_aer: a PCIe section with a valid device id and AER information is queued for
+   * aer_recover_work_func (any severity). The simulated guest has no PCI devices, so the work
+   * finds none and says so (text per version).
+   */
+  private handleAer(ctx: RecordContext, s: SectionView): void {
+    const b = ctx.bytes;
+    const p = s.payloadOffset;
+    if (p + 40 > b.length) return;
+    const valid = u64At(b, p);
+    if ((valid & PCIE_VALID_DEVICE_ID) === 0n || (valid & PCIE_VALID_AER_INFO) === 0n) return;
+    // struct cper_sec_pcie device_id: function @31, device @32, segment u16 @33, bus @35
+    const entry = { segment: u16At(b, p + 33), bus: b[p + 35], device: b[p + 32], fn: b[p + 31], ctx };
+    if (this.aerRecovery.length >= AER_RECOVER_RING_SIZE) {
+      // aer_recover_queue: the kfifo is full, the entry is dropped with this line
+      this.k.printk('err', `AER: buffer overflow in recovery for ${bdfText(entry.segment, entry.bus, entry.device, entry.fn)}`);
+      return;
+    }
+    this.aerRecovery.push(entry);
   }
 
   /** ghes_handle_memory_failure */
@@ -418,11 +476,13 @@ export class GhesDriver {
   private handleArm(ctx: RecordContext, s: SectionView, sev: number, secSev: number, sync: boolean): boolean {
     const b = ctx.bytes;
     if (s.errorDataLength < 40) {
-      this.k.printk('err', `[Firmware Bug]: arm error length: ${s.errorDataLength}`);
-      this.k.printk('err', '[Firmware Bug]: length is too small');
-      this.k.printk('err', '[Firmware Bug]: firmware-generated error record is incorrect');
+      this.k.printk('warning', `[Firmware Bug]: arm error length: ${s.errorDataLength}`);
+      this.k.printk('warning', '[Firmware Bug]: length is too small');
+      this.k.printk('warning', '[Firmware Bug]: firmware-generated error record is incorrect');
       return false;
     }
+    // log_arm_hw_error (7.3.4): section_length against the structures it claims to hold
+    if (this.v.armSectionLengthWarning) for (const l of armSectionLengthCheck(b, s)) this.k.printk('warning', l);
     if (sev !== GHES_SEV.RECOVERABLE || secSev !== GHES_SEV.RECOVERABLE) return false;
     if (s.payloadOffset + 40 > b.length) return false;
     const count = u16At(b, s.payloadOffset + 4);
@@ -450,7 +510,7 @@ export class GhesDriver {
   /** ghes_do_memory_failure: pfn check (6.1), task work for a user task, else memory_failure_queue. */
   private doMemoryFailure(ctx: RecordContext, pa: bigint, flags: MfFlags): boolean {
     const pfn = pa >> 12n;
-    if (GUEST_LINUX_VERSIONS[this.k.version].ghesChecksPfnValid && !this.k.isRamPfn(pfn)) {
+    if (this.v.ghesChecksPfnValid && !this.k.pfnValid(pfn)) {
       this.warnRatelimited(`[Firmware Warn]: GHES: Invalid address in generic error data: 0x${pa.toString(16)}`, 'invalid-address');
       return false;
     }
@@ -467,9 +527,20 @@ export class GhesDriver {
     return true;
   }
 
-  /** memory_failure_work_func and the task work run on return to user space. */
+  /** memory_failure_work_func, the task work run on return to user space, aer_recover_work_func. */
   private runDeferred(): void {
-    while (this.deferred.length && !this.k.halted()) {
+    while ((this.deferred.length || this.aerRecovery.length) && !this.k.halted()) {
+      const aer = this.aerRecovery;
+      this.aerRecovery = [];
+      for (const a of aer) {
+        this.withCtx(a.ctx, () => {
+          const line = aerNoDeviceLine(this.v, a.segment, a.bus, a.device, a.fn);
+          // pr_err before the ratelimiting series, pr_err_ratelimited after it
+          if (this.v.aerNoDevice === 'no-pci_dev-found') this.warnRatelimited(line, 'aer-no-pci-dev', 'err');
+          else this.k.printk('err', line);
+          a.ctx.actions.push('aer-no-device');
+        });
+      }
       const work = this.deferred;
       this.deferred = [];
       for (const d of work) {
@@ -480,9 +551,13 @@ export class GhesDriver {
             d.ctx.actions.push('soft-offline');
             return;
           }
-          const out = this.k.memoryFailure.run(d.pfn);
+          const out = this.k.memoryFailure.run(d.pfn, d.kind === 'task-work' ? d.task : undefined);
           for (const l of out.lines) this.k.printk('err', l);
           d.ctx.actions.push('memory-failure');
+          if (out.killed) {
+            d.ctx.actions.push('sigbus');
+            this.k.sendSigbus(out.killed, d.ctx);
+          }
           if (d.kind === 'task-work' && d.task && (out.result === 'ignored' || out.result === 'invalid')) {
             this.k.printk('err', `0x${d.pfn.toString(16)}: Sending SIGBUS to ${d.task.comm}:${d.task.pid} due to hardware memory corruption`);
             d.ctx.actions.push('sigbus');

@@ -8,6 +8,18 @@ import { estatusSections } from '../../cper/text/estatus-check';
  */
 export const MEMORY_GUID = 'a5bc1114-6f64-4ede-b863-3e83ed7c83b1';
 export const ARM_GUID = 'e19e3d16-bc11-11e4-9caa-c2051d5d46b0';
+export const PCIE_GUID = 'd995e954-bbc1-430f-ad91-b44dcb3c6f35';
+export const CXL_PROTOCOL_GUID = '80b9efb4-52b5-4de3-a777-68784b771048';
+/** CXL General Media, DRAM and Memory Module event sections (cxl_cper_post_event) */
+export const CXL_EVENT_GUIDS: ReadonlySet<string> = new Set([
+  'fbcd0a77-c260-417f-85a9-088b1621eba6',
+  '601dcbb3-9c06-4eab-b8af-4e9bfb5c9624',
+  'fe927475-dd59-4339-a586-79bab113b774',
+]);
+
+/** CPER_PCIE_VALID_DEVICE_ID, CPER_PCIE_VALID_AER_INFO */
+export const PCIE_VALID_DEVICE_ID = 0x8n;
+export const PCIE_VALID_AER_INFO = 0x80n;
 
 /** CPER_SEC_ERROR_THRESHOLD_EXCEEDED in the entry's flags byte */
 export const SECTION_FLAG_THRESHOLD_EXCEEDED = 0x8;
@@ -45,6 +57,18 @@ export function payloadEnd(record: Uint8Array, s: SectionView): number {
 
 export function u64At(record: Uint8Array, offset: number): bigint {
   return new DataView(record.buffer, record.byteOffset, record.byteLength).getBigUint64(offset, true);
+}
+
+/** Little-endian u32 at `offset`, bytes past the record read as 0 (see the file comment). */
+export function u32AtOrZero(record: Uint8Array, offset: number): number {
+  let v = 0;
+  for (let i = 3; i >= 0; i--) v = v * 256 + (offset + i >= 0 && offset + i < record.length ? record[offset + i] : 0);
+  return v;
+}
+
+/** Little-endian u64 at `offset`, bytes past the record read as 0. */
+export function u64AtOrZero(record: Uint8Array, offset: number): bigint {
+  return (BigInt(u32AtOrZero(record, offset + 4)) << 32n) | BigInt(u32AtOrZero(record, offset));
 }
 
 export function u16At(record: Uint8Array, offset: number): number {

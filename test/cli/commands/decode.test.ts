@@ -33,6 +33,21 @@ describe('rasgw decode', () => {
     expect(lines).toContain('{1}[Hardware Error]:   physical_address: 0x0000000040001000');
   });
 
+  it('--linux-version 6.12 prints what the 6.12 capture shows (PCIe AER registers, the 6.1 ARM context step)', async () => {
+    const fs = require('fs') as typeof import('fs');
+    const expected = (name: string) =>
+      fs
+        .readFileSync(path.join(FIXTURES, `../linux-guest-6.12/${name}.linux-6.12.lines`), 'latin1')
+        .split('\n')
+        .map((l) => l.replace(/^\[\s*\d+\.\d+\] /, ''))
+        .filter((l, i, all) => /^\{\d+\}\[Hardware Error\]: /.test(l) && i < all.findIndex((x) => x.startsWith('# dmesg')));
+    for (const name of ['pcie-root-port', 'arm-two-contexts']) {
+      const r = await runCli(['decode', f(`${name}.gesb`), '--format', 'text', '--linux-version', '6.12']);
+      expect(r.code).toBe(0);
+      expect(r.stdout.toString().trimEnd().split('\n')).toEqual(expected(name));
+    }
+  });
+
   it('exits 1 with one line naming code, offset and path for bad bytes', async () => {
     const fs = require('fs') as typeof import('fs');
     const bytes = Buffer.from(fs.readFileSync(f('memory-recoverable.gesb')));

@@ -10,7 +10,9 @@ import type { LinuxVersion } from '../../../src/vm/contract';
  */
 
 const DIR = path.join(__dirname, '../../../../shared/fixtures/linux-guest');
-const VERSIONS: Record<string, LinuxVersion> = { 'linux-6.1': '6.1', 'linux-mainline': 'mainline' };
+/** a real Linux 6.12.118 guest's lines for the blocks of DIR (same names, NAME.linux-6.12.lines) */
+const DIR_612 = path.join(__dirname, '../../../../shared/fixtures/linux-guest-6.12');
+const VERSIONS: Record<string, LinuxVersion> = { 'linux-6.1': '6.1', 'linux-6.12': '6.12', 'linux-mainline': 'mainline' };
 const RECORD_LINE = /^\{\d+\}\[Hardware Error\]: /;
 
 /** The record lines of a .lines file. */
@@ -26,29 +28,39 @@ function recordLines(file: string): string[] {
 }
 
 const cases: Array<[string, LinuxVersion, string, string]> = [];
-for (const f of fs.readdirSync(DIR).sort()) {
-  const m = /^(.+?)\.(linux-.+)\.lines$/.exec(f);
-  if (!m) continue;
-  const gesb = path.join(DIR, `${m[1]}.gesb`);
-  if (!fs.existsSync(gesb)) continue;
-  cases.push([m[1], VERSIONS[m[2]], gesb, path.join(DIR, f)]);
+for (const dir of [DIR, DIR_612]) {
+  for (const f of fs.readdirSync(dir).sort()) {
+    const m = /^(.+?)\.(linux-.+)\.lines$/.exec(f);
+    if (!m) continue;
+    const gesb = path.join(DIR, `${m[1]}.gesb`);
+    if (!fs.existsSync(gesb)) continue;
+    cases.push([m[1], VERSIONS[m[2]], gesb, path.join(dir, f)]);
+  }
 }
+cases.sort((a, b) => (a[0] === b[0] ? a[1].localeCompare(b[1]) : a[0].localeCompare(b[0])));
 
 describe('Linux CPER text against captured fixtures', () => {
-  it('finds every fixture pair (7 blocks, 13 line files with a block)', () => {
+  it('finds every fixture pair (7 blocks, 20 line files with a block: 6.1, 6.12, mainline)', () => {
     expect(cases.map(([n, v]) => `${n}@${v}`)).toEqual([
       'arm-cache-fatal@6.1',
+      'arm-cache-fatal@6.12',
       'arm-cache-fatal@mainline',
       'arm-cache-recoverable@6.1',
+      'arm-cache-recoverable@6.12',
       'arm-cache-recoverable@mainline',
       'arm-two-contexts@6.1',
+      'arm-two-contexts@6.12',
       'arm-two-contexts@mainline',
       'memory-corrected@6.1',
+      'memory-corrected@6.12',
       'memory-corrected@mainline',
       'memory-outside-ram@6.1',
+      'memory-outside-ram@6.12',
       'memory-outside-ram@mainline',
       'memory-recoverable@6.1',
+      'memory-recoverable@6.12',
       'memory-recoverable@mainline',
+      'pcie-root-port@6.12',
       'pcie-root-port@mainline',
     ]);
   });
@@ -66,8 +78,26 @@ describe('Linux CPER text against captured fixtures', () => {
 
   it('no-record: with nothing pending Linux prints no record lines, and neither do we', () => {
     expect(recordLines(path.join(DIR, 'no-record.linux-6.1.lines'))).toEqual([]);
+    expect(recordLines(path.join(DIR_612, 'no-record.linux-6.12.lines'))).toEqual([]);
+    expect(renderStatusBlockLinux(new Uint8Array(1024), { version: '6.12' })).toEqual([]);
     // QEMU's 1 KiB block after reset: block_status 0.
     expect(renderStatusBlockLinux(new Uint8Array(1024), { version: '6.1' })).toEqual([]);
+  });
+
+  it('6.12 steps ARM contexts as 6.1 does and prints PCIe AER registers as mainline does', () => {
+    const two = new Uint8Array(fs.readFileSync(path.join(DIR, 'arm-two-contexts.gesb')));
+    expect(renderStatusBlockLinux(two, { version: '6.12' })).toEqual(renderStatusBlockLinux(two, { version: '6.1' }));
+    const pcie = new Uint8Array(fs.readFileSync(path.join(DIR, 'pcie-root-port.gesb')));
+    const a = renderStatusBlockLinux(pcie, { version: '6.12' }).map((l) => l.text);
+    expect(a).toEqual(renderStatusBlockLinux(pcie, { version: 'mainline' }).map((l) => l.text));
+    expect(a.filter((l) => /aer_|TLP/.test(l))).toEqual([
+      '{1}[Hardware Error]:   aer_cor_status: 0x00000040, aer_cor_mask: 0x0000e000',
+      '{1}[Hardware Error]:   aer_uncor_status: 0x00100000, aer_uncor_mask: 0x00400000',
+      '{1}[Hardware Error]:   aer_uncor_severity: 0x00462030',
+      '{1}[Hardware Error]:   TLP Header: 40000001 0000000f 12345678 9abcdef0',
+    ]);
+    // 6.1 prints no AER block for a recoverable section (severity bit 0 clear)
+    expect(renderStatusBlockLinux(pcie, { version: '6.1' }).map((l) => l.text).filter((l) => /aer_|TLP/.test(l))).toEqual([]);
   });
 
   it('versions really differ on arm-two-contexts (second context read at 40 vs 48)', () => {

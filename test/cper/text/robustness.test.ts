@@ -2,10 +2,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import fc from 'fast-check';
 import { renderStatusBlockLinux } from '../../../src/cper/text';
+import { LINUX_VERSIONS } from '../../../src/vm/contract';
 
 /**
  * Any byte content gives console lines (never an exception, never a read past the bytes): random
- * blocks and fixture blocks with random bytes overwritten, for both versions.
+ * blocks and fixture blocks with random bytes overwritten, for every version.
  */
 
 const DIR = path.join(__dirname, '../../../../shared/fixtures/linux-guest');
@@ -16,7 +17,7 @@ const fixtures = fs
   .map((f) => new Uint8Array(fs.readFileSync(path.join(DIR, f))));
 
 function renderBoth(bytes: Uint8Array): void {
-  for (const version of ['6.1', 'mainline'] as const) {
+  for (const version of LINUX_VERSIONS) {
     const lines = renderStatusBlockLinux(bytes, { version });
     for (const l of lines) expect(typeof l.text).toBe('string');
   }

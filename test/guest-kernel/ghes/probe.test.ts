@@ -2,6 +2,7 @@ import { GuestMemory } from '../../../src/guest-memory/GuestMemory';
 import { GhesDriver, GhesKernel, RecordContext } from '../../../src/guest-kernel/ghes/GhesDriver';
 import { GhesDescriptor, NOTIFY } from '../../../src/guest-kernel/ghes/GhesDescriptor';
 import { MemoryFailure } from '../../../src/guest-kernel/mm/MemoryFailure';
+import { MemoryMap } from '../../../src/guest-kernel/mm/MemoryMap';
 import { DEFAULT_WORKLOAD } from '../../../src/guest-kernel/tasks';
 import type { Personality } from '../../../src/vm/contract';
 
@@ -23,7 +24,8 @@ function driver(personality: Personality = 'linux') {
     currentTask: () => DEFAULT_WORKLOAD,
     sendSigbus: () => undefined,
     isRamPfn: () => true,
-    memoryFailure: new MemoryFailure(() => true, () => false, 'mainline'),
+    pfnValid: () => true,
+    memoryFailure: new MemoryFailure(new MemoryMap({ ram: memory.ramRegions }), 'mainline'),
     render: () => [{ level: 'err', text: 'record' }],
     attribute: () => undefined,
     addPollTimer: (ms) => timers.push(ms),

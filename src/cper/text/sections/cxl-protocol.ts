@@ -79,14 +79,43 @@ export function printCxlProtocolError(ctx: SectionContext): void {
     info('CXL Error Log:');
     // struct cxl_ras_capability_regs follows the DVSEC bytes.
     const ras = CXL_PROT_ERR_SIZE + r.u16(108, 'dvsecLength');
-    const reg = (i: number, name: string) => hex(r.u32(ras + i * 4, `errorLog.${name}`), 8);
-    info(`cxl_ras_uncor_status: 0x${reg(0, 'uncorStatus')}`);
-    info(`cxl_ras_uncor_mask: 0x${reg(1, 'uncorMask')}`);
-    info(`cxl_ras_uncor_severity: 0x${reg(2, 'uncorSeverity')}`);
-    info(`cxl_ras_cor_status: 0x${reg(3, 'corStatus')}`);
-    info(`cxl_ras_cor_mask: 0x${reg(4, 'corMask')}`);
-    info(`cap_control: 0x${reg(5, 'capControl')}`);
-    info('Header Log Registers:');
-    if (!printHexDump(log, pfx, r.bytes, r.abs(ras + 24), 64, false, end)) tooSmall();
+    if (ctx.profile.cxlHeaderLogBoundsCheck) {
+      const reg = (i: number, name: string) => hex(r.u32(ras + i * 4, `errorLog.${name}`), 8);
+      printRasRegisters(info, reg);
+      if (!printHexDump(log, pfx, r.bytes, r.abs(ras + 24), 64, false, end)) tooSmall();
+      return;
+    }
+    // 6.12 and 7.3.4: the registers and the 64-byte header log are read with no bounds check; what
+    // lies past the record reads as zeros (the rest of GHES's zeroed buffer), so the whole dump is
+    // printed, zero rows included, and no length warning follows.
+    const regs = rasCapabilityCopy(r.bytes, r.abs(ras), end);
+    const reg = (i: number) => hex(u32le(regs, i * 4), 8);
+    printRasRegisters(info, reg);
+    printHexDump(log, pfx, regs, 24, 64, false, regs.length);
   }
+}
+
+/** sizeof(struct cxl_ras_capability_regs): six u32 registers, then the 64-byte header log. */
+export const CXL_RAS_CAPABILITY_SIZE = 88;
+
+function printRasRegisters(info: (text: string) => void, reg: (i: number, name: string) => string): void {
+  info(`cxl_ras_uncor_status: 0x${reg(0, 'uncorStatus')}`);
+  info(`cxl_ras_uncor_mask: 0x${reg(1, 'uncorMask')}`);
+  info(`cxl_ras_uncor_severity: 0x${reg(2, 'uncorSeverity')}`);
+  info(`cxl_ras_cor_status: 0x${reg(3, 'corStatus')}`);
+  info(`cxl_ras_cor_mask: 0x${reg(4, 'corMask')}`);
+  info(`cap_control: 0x${reg(5, 'capControl')}`);
+  info('Header Log Registers:');
+}
+
+/** The 88 bytes of the RAS capability at absolute `start`, zero where they lie past `end`. */
+function rasCapabilityCopy(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  const out = new Uint8Array(CXL_RAS_CAPABILITY_SIZE);
+  const have = Math.max(0, Math.min(CXL_RAS_CAPABILITY_SIZE, end - start));
+  if (have > 0) out.set(bytes.subarray(start, start + have));
+  return out;
+}
+
+function u32le(b: Uint8Array, o: number): number {
+  return (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
 }

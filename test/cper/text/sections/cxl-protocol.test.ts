@@ -1,4 +1,4 @@
-import { renderStatusBlockLinux } from '../../../../src/cper/text';
+import { LINUX_TEXT_PROFILES, renderStatusBlockLinux } from '../../../../src/cper/text';
 import type { LinuxVersion } from '../../../../src/vm/contract';
 import { block, concat, entry, GUID, le, P } from '../block-builder';
 
@@ -88,9 +88,34 @@ describe('CXL sections', () => {
     ]);
   });
 
-  it('an error log past the end of the record stops with the length warning', () => {
+  it.each(['6.12', 'mainline'] as const)('%s: a header log running past the section is dumped whole, zero rows included, no length warning', (version) => {
+    // the RAS registers are present, the 64-byte header log has only its first 8 bytes
+    const body = concat(prot(0x40, 2, 0, 88), ras.subarray(0, 32));
+    const got = lines(body, version).map((l) => l.text);
+    const I = `${P}   `;
+    expect(got.slice(-6)).toEqual([
+      `${I}cap_control: 0x00000200`,
+      `${I}Header Log Registers:`,
+      `${P}  00000000: 0000abcd 00000000 00000000 00000000`,
+      `${P}  00000010: 00000000 00000000 00000000 00000000`,
+      `${P}  00000020: 00000000 00000000 00000000 00000000`,
+      `${P}  00000030: 00000000 00000000 00000000 00000000`,
+    ]);
+    expect(got.join('\n')).not.toContain('too small');
+  });
+
+  it('an error log wholly past the record: registers and header log read as zeros (6.12, mainline)', () => {
     const got = lines(prot(0x40, 2, 0, 88), 'mainline').map((l) => l.text);
-    expect(got).toEqual([`${P}  section_type: CXL Protocol Error`, `${P}   Error log length: 0x0058`, `${P}   CXL Error Log:`, '[Firmware Warn]: error section length is too small']);
+    expect(got).toHaveLength(1 + 2 + 7 + 4);
+    expect(got[3]).toBe(`${P}   cxl_ras_uncor_status: 0x00000000`);
+    expect(got[got.length - 1]).toBe(`${P}  00000030: 00000000 00000000 00000000 00000000`);
+  });
+
+  it('a custom profile with the header-log bounds check stops at the record end with the length warning', () => {
+    const profile = { ...LINUX_TEXT_PROFILES.mainline, version: 'custom' as const, cxlHeaderLogBoundsCheck: true };
+    const body = concat(prot(0x40, 2, 0, 88), ras.subarray(0, 32));
+    const got = renderStatusBlockLinux(block({ entries: [entry({ guid: GUID.cxlProtocol, body })] }), { profile }).slice(3).map((l) => l.text);
+    expect(got.slice(-2)).toEqual([`${P}   Header Log Registers:`, '[Firmware Warn]: error section length is too small']);
   });
 
   it('6.1 has no CXL decoder: unknown section with a hex dump', () => {

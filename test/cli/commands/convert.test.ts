@@ -1,0 +1,49 @@
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import { recordToStatusBlock, statusBlockToRecord } from '../../../src/cper/convert';
+import { runCli } from './run-cli';
+
+const SHARED = path.join(__dirname, '../../../../shared/fixtures');
+const RECORD = path.join(SHARED, 'libcper/18-arm-memory-pcie.cper');
+const BLOCK = path.join(SHARED, 'linux-guest/memory-recoverable.gesb');
+
+describe('rasgw convert', () => {
+  it('--to gesb writes the wrapped status block to stdout', async () => {
+    const r = await runCli(['convert', RECORD, '--to', 'gesb']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(Buffer.from(r.stdout)).toEqual(Buffer.from(recordToStatusBlock(new Uint8Array(fs.readFileSync(RECORD)))));
+  });
+
+  it('--to cper -o writes the record to a file', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rasgw-convert-'));
+    try {
+      const out = path.join(dir, 'r.cper');
+      const r = await runCli(['convert', BLOCK, '--to', 'cper', '-o', out]);
+      expect(r.code).toBe(0);
+      expect(r.stdout.length).toBe(0);
+      expect(fs.readFileSync(out)).toEqual(Buffer.from(statusBlockToRecord(new Uint8Array(fs.readFileSync(BLOCK)))));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a block larger than the source error block with both sizes', async () => {
+    const r = await runCli(['convert', RECORD, '--to', 'gesb', '--sources', 'sei:256']);
+    expect(r.code).toBe(1);
+    expect(r.stdout.length).toBe(0);
+    expect(r.stderr).toMatch(/make a 801-byte status block, larger than the 256-byte error block of source 0 of profile extended/);
+    const fits = await runCli(['convert', RECORD, '--to', 'gesb', '--profile', 'qemu-10.2-virt', '--source', '1']);
+    expect(fits.code).toBe(0);
+  });
+
+  it('says what is wrong when the input is already the target container', async () => {
+    const r = await runCli(['convert', BLOCK, '--to', 'gesb']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/is not a CPER record/);
+    const r2 = await runCli(['convert', RECORD, '--to', 'cper']);
+    expect(r2.code).toBe(1);
+    expect(r2.stderr).toMatch(/already a CPER record/);
+  });
+});
