@@ -96,7 +96,7 @@ describe('list pages bounded in bytes and items', () => {
     expect(log.body).toMatchObject({ last: 3, more: true });
     const events = await request(t.app).get('/vms/small/events').set(AUTH);
     expect(events.body.more).toBe(false);
-    expect(events.body.events.map((e: { type: string }) => e.type)).toEqual(['vm-created', 'boot']);
+    expect(events.body.events.map((e: { type: string }) => e.type)).toEqual(['vm-created', 'boot', 'notification']);
   });
 });
 
