@@ -51,13 +51,13 @@ export interface EventStoreOptions {
   /** per-VM retention bounds (retention.ts; defaults when absent) */
   retention?: Partial<RetentionLimits>;
   /**
-   * Bytes the WAL file is cut back to each time it restarts after a complete checkpoint
-   * (PRAGMA journal_size_limit; default 64 MiB), so a burst of writes does not leave a large WAL
-   * file behind while the server runs.
+   * Bytes the WAL file is cut back to while the server runs (PRAGMA journal_size_limit; default
+   * 16 MiB): once the checkpoint worker has copied the whole WAL into the database file, the
+   * writer's next commit starts the WAL over and truncates the file to this size, so a burst of
+   * writes does not leave a large WAL file behind. (A TRUNCATE checkpoint would do it too, but it
+   * blocks every writer while it runs: injections would fail as store-unavailable meanwhile.)
    */
   walSizeLimit?: number;
-  /** how often the checkpoint worker runs a TRUNCATE checkpoint (default 30 s) */
-  walTruncateMs?: number;
   /**
    * How long one write waits for a write lock held by another process before it fails with
    * StoreUnavailableError (default 50 ms). Short on purpose: SQLite waits synchronously, so a
@@ -240,12 +240,9 @@ export class EventStore {
     this.db = new Database(file);
     if (file !== ':memory:') this.db.pragma('journal_mode = WAL');
     if (file !== ':memory:' && (opts.checkpoint ?? 'worker') === 'worker') {
-      this.checkpointer = new WalCheckpointer(file, (pages) => this.db.open && this.db.pragma(`wal_autocheckpoint = ${pages}`), {
-        onError: opts.onCheckpointError,
-        truncateEveryMs: opts.walTruncateMs,
-      });
+      this.checkpointer = new WalCheckpointer(file, (pages) => this.db.open && this.db.pragma(`wal_autocheckpoint = ${pages}`), { onError: opts.onCheckpointError });
     }
-    if (file !== ':memory:') this.db.pragma(`journal_size_limit = ${opts.walSizeLimit ?? 64 * 1024 * 1024}`);
+    if (file !== ':memory:') this.db.pragma(`journal_size_limit = ${opts.walSizeLimit ?? 16 * 1024 * 1024}`);
     this.db.pragma(`synchronous = ${opts.durability === 'full' ? 'FULL' : 'NORMAL'}`);
     this.db.pragma('foreign_keys = ON');
     this.db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 50}`);

@@ -18,13 +18,6 @@ export interface WalCheckpointerOptions {
   periodMs?: number;
   /** called with the worker's failure, after autocheckpoint was switched back on */
   onError?: (e: Error) => void;
-  /**
-   * How often the checkpoint is a TRUNCATE one (default 30 s): it copies the whole WAL and cuts
-   * the file to zero bytes, so the WAL's disk use goes back down while the server runs. It takes
-   * the write lock only when it is free (busy timeout 0): when a writer holds it, that run reports
-   * busy and the next one tries again.
-   */
-  truncateEveryMs?: number;
 }
 
 /** What the worker posts after each checkpoint: PRAGMA wal_checkpoint's row. */
@@ -55,12 +48,9 @@ const fail = (e) => {
   parentPort.postMessage({ failed: String(e && e.message), code: e && e.code });
   parentPort.close();
 };
-let lastTruncate = Date.now();
 const checkpoint = () => {
   try {
-    const truncate = Date.now() - lastTruncate >= workerData.truncateEveryMs;
-    if (truncate) lastTruncate = Date.now();
-    const row = db.pragma(truncate ? 'wal_checkpoint(TRUNCATE)' : 'wal_checkpoint(PASSIVE)')[0];
+    const row = db.pragma('wal_checkpoint(PASSIVE)')[0];
     parentPort.postMessage({ busy: row.busy, log: row.log, checkpointed: row.checkpointed });
   } catch (e) {
     fail(e);
@@ -100,7 +90,7 @@ export class WalCheckpointer {
     setAutocheckpoint(0);
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { file, driver: require.resolve('better-sqlite3'), periodMs: opts.periodMs ?? 100, truncateEveryMs: opts.truncateEveryMs ?? 30_000, released: this.released },
+      workerData: { file, driver: require.resolve('better-sqlite3'), periodMs: opts.periodMs ?? 100, released: this.released },
     });
     this.worker.unref();
     const fail = (e: Error) => {
