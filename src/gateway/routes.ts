@@ -14,6 +14,7 @@ import {
 } from './artifacts';
 import type { Gateway } from './Gateway';
 import { injectionBytes } from './injectionBytes';
+import { exportRecordBytes, RECORD_EXPORT_FORMATS } from './recordExport';
 import { streamLog } from './logStream';
 import { invalidRequest, parseOrProblem, parseQueryOrProblem, ProblemError } from './ProblemError';
 import { PROBLEM_TYPES, ProblemName, problemTypeUri, qmpErrorForRefusal, REFUSAL_PROBLEM } from './problems';
@@ -100,6 +101,10 @@ const recordsQuery = z.strictObject({
   after: z.string().regex(/^[0-9]{1,15}$/, 'expected a non-negative integer').transform(Number).optional(),
   vm: z.string().optional(),
   limit: z.string().regex(/^[0-9]{1,6}$/).transform(Number).pipe(z.int().min(1).max(10000)).optional(),
+});
+
+const recordExportQuery = z.strictObject({
+  format: z.enum(RECORD_EXPORT_FORMATS).default('json').meta({ description: 'json: the record resource; gesb: the Generic Error Status Block the guest read' }),
 });
 
 const VM_PROBLEMS: ProblemName[] = ['unauthorized', 'not-found'];
@@ -355,6 +360,31 @@ export const ROUTES: RouteDef[] = [
       const q = parseQueryOrProblem(recordsQuery, req.query);
       const records = ctx.gateway.store.guestRecords({ vmId: id, since: q.since, after: q.after, limit: q.limit }).map(recordView);
       sendJson(res, 200, { records, last: records.length ? records[records.length - 1].id : q.after ?? 0 });
+    },
+  },
+  {
+    method: 'get',
+    path: '/vms/:id/records/:rid',
+    summary: 'One record the guest read: JSON (default), or ?format=gesb (the status block bytes) as a file',
+    query: recordExportQuery,
+    responses: {
+      200: {
+        description: 'the record; gesb: application/octet-stream with Content-Disposition attachment; filename="<vm>-<rid>.gesb"',
+        schema: R.recordResponse,
+      },
+    },
+    problems: ['invalid-request', ...VM_PROBLEMS],
+    handler: (ctx, req, res) => {
+      const id = param(req, 'id');
+      ctx.gateway.storedVm(id);
+      const q = parseQueryOrProblem(recordExportQuery, req.query);
+      const rid = param(req, 'rid');
+      const r = /^[1-9][0-9]{0,14}$/.test(rid) ? ctx.gateway.store.guestRecords({ vmId: id, after: Number(rid) - 1, limit: 1 })[0] : undefined;
+      if (!r || r.id !== Number(rid)) throw new ProblemError('not-found', `VM ${id} has no record ${JSON.stringify(rid)}`);
+      if (q.format === 'json') return sendJson(res, 200, recordView(r));
+      const file = `${id}-${r.id}.${q.format}`;
+      res.status(200).type('application/octet-stream').setHeader('Content-Disposition', `attachment; filename="${file}"`);
+      res.send(Buffer.from(exportRecordBytes(r.bytes, q.format)));
     },
   },
   {

@@ -11,7 +11,7 @@ import { runFirmware } from '../../firmware';
 import { FwCfg, FwCfgFileName, loadFwCfgFolder } from '../../fw-cfg';
 import { LoaderCommand, decodeLoaderScript, formatLoaderScript } from '../../linker-loader';
 import type { ProfileName } from '../../vm/contract';
-import { CliError, readInput, writeOutput } from '../io';
+import { CliError, MAX_INPUT_FLAGS, MAX_INPUT_HELP, checkFolderInputs, readInput, writeOutput } from '../io';
 
 /**
  * `rasgw dump`: boots a machine profile (or QEMU fw_cfg blobs saved in a folder, through the mock
@@ -60,6 +60,7 @@ function loadMachine(o: DumpOptions): LoadedMachine {
   }
   if (o.fwcfg !== undefined) {
     if (!fs.existsSync(o.fwcfg) || !fs.statSync(o.fwcfg).isDirectory()) throw new CliError(`--fwcfg ${o.fwcfg} is not a folder`);
+    checkFolderInputs(o.fwcfg);
     const specs = loadFwCfgFolder(o.fwcfg);
     const memory = createMachineMemory();
     const handoff = runFirmware(new FwCfg(specs), memory, { allocationCeiling: QEMU_VIRT_ALLOCATION_CEILING });
@@ -160,6 +161,7 @@ export function registerDump(program: Command): void {
     .addOption(new Option('--write-back <mode>', 'extended profile: how the firmware reports addresses').choices(['hest-addr', 'hardware-errors-addr']))
     .option('--fwcfg <dir>', 'boot QEMU fw_cfg blobs saved in a folder (etc_acpi_tables, etc_table-loader, …) with the mock firmware')
     .option('--acpidump <file>', 'read tables from acpidump text (- for stdin)')
+    .option(MAX_INPUT_FLAGS, MAX_INPUT_HELP)
     .option('--table <sig>', 'only this table (HEST, XSDT, RSDP, …)')
     .addOption(new Option('--format <format>', 'output format (bin: raw bytes of one table)').choices(['acpidump', 'text', 'json', 'bin']).default('text'))
     .option('--loader', 'print the decoded linker/loader script')

@@ -1,4 +1,3 @@
-import fs from 'fs';
 import { Command, Option } from 'commander';
 import { toJsonText } from '../../binary';
 import { RasgwError } from '../../binary/errors';
@@ -6,7 +5,7 @@ import { SOURCES_SPEC_HELP, parseSourcesSpec } from '../../device-model/profiles
 import { Vm, defaultVmSpec } from '../../vm';
 import type { BusyPolicy, InjectionPayload, InjectionStatus, InjectionTarget, LinuxVersion, NotificationKind, Personality, ProfileName } from '../../vm/contract';
 import { LINUX_VERSIONS, LINUX_VERSION_HELP } from '../../vm/contract';
-import { CliError } from '../io';
+import { CliError, MAX_INPUT_FLAGS, MAX_INPUT_HELP, readBounded } from '../io';
 
 /**
  * `rasgw simulate`: boots a machine profile with the simulated guest kernel, injects each record
@@ -44,13 +43,7 @@ function int(text: string, name: string, max: number): number {
   return Number(text);
 }
 
-function readFile(file: string): Buffer {
-  try {
-    return file === '-' ? fs.readFileSync(0) : fs.readFileSync(file);
-  } catch (e) {
-    throw new CliError(`cannot read ${file}: ${(e as Error).message}`);
-  }
-}
+const readFile = (file: string): Buffer => readBounded(file);
 
 function payloadOf(step: Step): InjectionPayload {
   const data = readFile(step.file);
@@ -109,6 +102,7 @@ export function registerSimulate(program: Command): void {
     .addOption(new Option('--busy-policy <p>', 'when the previous record is not acknowledged').choices(['queue', 'reject']).default('queue'))
     .option('--queue-depth <n>', 'per-source queue bound', '64')
     .option('--advance <ms>', 'virtual milliseconds to run after each injection (polled sources are read then)', '0')
+    .option(MAX_INPUT_FLAGS, MAX_INPUT_HELP)
     .option('--cmdline <text>', 'guest kernel command line (driver_async_probe=GHES, panic=N are honoured)')
     .addOption(new Option('--format <f>', 'text: the guest log; json: log, injections and guest state').choices(['text', 'json']).default('text'))
     .addHelpText('after', '\nExample:\n  rasgw simulate --personality linux --raw ../shared/fixtures/linux-guest/memory-recoverable.gesb\n')
