@@ -13,6 +13,9 @@
 export const INJECT_EXIT = { handled: 0, error: 1, refused: 3, panicked: 4, notInTime: 5 } as const;
 export type InjectExit = (typeof INJECT_EXIT)[keyof typeof INJECT_EXIT];
 
+/** `result` in the --json output, by exit status. */
+export const INJECT_RESULT_NAMES: Record<InjectExit, string> = { 0: 'handled', 1: 'error', 3: 'refused', 4: 'panicked', 5: 'not-handled-in-time' };
+
 export const INJECT_EXIT_HELP = `
 Exit status:
   0  handled: the guest read and acknowledged the record and still runs

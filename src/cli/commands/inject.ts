@@ -18,7 +18,7 @@ import {
 import { DEFAULT_VM_ID } from '../../gateway/defaults';
 import { NOTIFICATION_KINDS } from '../../gateway/schemas';
 import { addClientOptions, clientFrom, printJson, withGateway } from '../client';
-import { INJECT_EXIT, INJECT_EXIT_HELP, InjectResult, InjectionView, exitFor, formatResult, guestGaveUp, worstExit } from '../injectOutcome';
+import { INJECT_EXIT, INJECT_EXIT_HELP, INJECT_RESULT_NAMES, InjectResult, InjectionView, exitFor, formatResult, guestGaveUp, worstExit } from '../injectOutcome';
 import { CliError, MAX_INPUT_FLAGS, MAX_INPUT_HELP, readBinaryInput, readJsonInput } from '../io';
 import { QmpClient, QmpCommandError, parseHostPort } from '../qmpClient';
 
@@ -311,7 +311,7 @@ async function run(o: Opts): Promise<number> {
     if (o.source !== undefined || o.notify !== undefined || o.esrIss !== undefined) throw new CliError('--source, --notify and --esr-iss are REST targets; inject-ghes-v2-error always writes the QMP source');
     if (o.qmp !== undefined && (o.host !== undefined || o.port !== undefined)) throw new CliError('use --qmp HOST:PORT or -H HOST -P PORT, not both');
     const r = await injectOverQmp(o);
-    if (o.json) printJson(r);
+    if (o.json) printJson(resultJson(r));
     else if (r.refused) process.stderr.write(`QMP ${r.where}: refused: ${r.refused.detail}\n`);
     else process.stdout.write(`QMP ${r.where}: inject-ghes-v2-error accepted (${r.length} bytes)${r.exitCode === INJECT_EXIT.panicked ? '; the guest PANICKED' : ''}\n`);
     return r.exitCode;
@@ -324,6 +324,8 @@ async function run(o: Opts): Promise<number> {
   const results: InjectResult[] = [];
   for (const vm of vms) {
     const { result, location } = await injectInto(client, vm, body, wait);
+    // one VM and no answer to report: the usual one-line error
+    if (vms.length === 1 && result.error !== undefined && !o.json) throw new CliError(result.error);
     results.push(result);
     if (!o.json) {
       const text = formatResult(result, location);
@@ -331,8 +333,19 @@ async function run(o: Opts): Promise<number> {
       else process.stdout.write(text);
     }
   }
-  if (o.json) printJson(vms.length === 1 && (o.vm as string[]).length <= 1 ? results[0] : results);
+  if (o.json) {
+    const views = results.map(resultJson);
+    printJson(vms.length === 1 && ((o.vm as string[] | undefined)?.length ?? 0) <= 1 ? views[0] : views);
+  }
   return worstExit(results.map((r) => r.exitCode));
+}
+
+/** One VM's result for --json: the injection resource with `result` and `exitCode` added. */
+function resultJson(r: InjectResult): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...(r.injection ?? {}), vmId: r.vmId, result: INJECT_RESULT_NAMES[r.exitCode], exitCode: r.exitCode };
+  if (r.refused) out.refused = r.refused;
+  if (r.error !== undefined) out.error = r.error;
+  return out;
 }
 
 function vmUrlPathChecked(vm: string): void {
