@@ -104,7 +104,7 @@ const recordsQuery = z.strictObject({
 });
 
 const recordExportQuery = z.strictObject({
-  format: z.enum(RECORD_EXPORT_FORMATS).default('json').meta({ description: 'json: the record resource; gesb: the Generic Error Status Block the guest read' }),
+  format: z.enum(RECORD_EXPORT_FORMATS).default('json').meta({ description: 'json: the record resource; gesb: the Generic Error Status Block the guest read; cper: it as a UEFI CPER record' }),
 });
 
 const VM_PROBLEMS: ProblemName[] = ['unauthorized', 'not-found'];
@@ -365,11 +365,11 @@ export const ROUTES: RouteDef[] = [
   {
     method: 'get',
     path: '/vms/:id/records/:rid',
-    summary: 'One record the guest read: JSON (default), or ?format=gesb (the status block bytes) as a file',
+    summary: 'One record the guest read: JSON (default), or as a file: ?format=gesb (the status block bytes as read) or ?format=cper (a UEFI CPER record)',
     query: recordExportQuery,
     responses: {
       200: {
-        description: 'the record; gesb: application/octet-stream with Content-Disposition attachment; filename="<vm>-<rid>.gesb"',
+        description: 'the record; gesb, cper: application/octet-stream with Content-Disposition attachment; filename="<vm>-<rid>.gesb|.cper"',
         schema: R.recordResponse,
       },
     },

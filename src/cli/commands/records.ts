@@ -13,7 +13,7 @@ import { CliError, writeOutput } from '../io';
  *   injection), or `--json`; pages through GET /vms/{id}/records with `after=<last>`.
  * - `records export RID…`: each record as a file, in the form the gateway exports
  *   (GET /vms/{id}/records/{rid}?format=…): `gesb` the status block bytes the guest read, `json`
- *   the record resource. One record goes to `-o FILE` or stdout (never bytes to a terminal);
+ *   the record resource, `cper` the same error as a UEFI CPER record. One record goes to `-o FILE` or stdout (never bytes to a terminal);
  *   several, or `--all`, go to `--dir DIR` as <vm>-<rid>.<format>.
  */
 interface Record_ {
@@ -69,7 +69,7 @@ export function formatRecordList(records: Record_[]): string {
 }
 
 export function registerRecords(program: Command): void {
-  const records = program.command('records').description('list the records a VM\'s guest read, or export them as files (.gesb, .json)');
+  const records = program.command('records').description('list the records a VM\'s guest read, or export them as files (.gesb, .cper, .json)');
 
   addClientOptions(
     records
@@ -90,7 +90,7 @@ export function registerRecords(program: Command): void {
   addClientOptions(
     records
       .command('export')
-      .description('write records as files: gesb (status block bytes, byte-exact) or json (the record resource)')
+      .description('write records as files: gesb (status block bytes, byte-exact), cper (a UEFI CPER record) or json (the record resource)')
       .argument('[rid...]', 'record ids')
       .option('--vm <id>', 'VM', DEFAULT_VM_ID)
       .option('--all', 'every record of the VM (with --dir)')

@@ -1,4 +1,5 @@
 import fs from 'fs';
+import { recordToStatusBlock, statusBlockToRecord } from '../../../src/cper/convert';
 import { FIXTURES, cli, rest, startTestGateway } from './gatewayCli';
 
 describe('rasgw records and GET /vms/{id}/records/{rid}', () => {
@@ -38,6 +39,11 @@ describe('rasgw records and GET /vms/{id}/records/{rid}', () => {
     expect(JSON.parse(again.out)).toMatchObject({ result: 'handled', bytes: fixtures[1].toString('base64') });
     const json = await cli(url, ['records', 'export', '3', '--format', 'json']);
     expect(JSON.parse(json.out)).toMatchObject({ id: 3, vmId: 'default', sections: ['pcie'], bytes: fixtures[2].toString('base64') });
+    const cper = `${gw.dir}/two.cper`;
+    expect((await cli(url, ['records', 'export', '2', '--format', 'cper', '-o', cper])).code).toBe(0);
+    expect(fs.readFileSync(cper).equals(Buffer.from(statusBlockToRecord(fixtures[1])))).toBe(true);
+    // the CPER record converts back to the status block the guest read
+    expect(Buffer.from(recordToStatusBlock(fs.readFileSync(cper))).equals(fixtures[1])).toBe(true);
     // bytes to stdout when it is not a terminal
     expect((await cli(url, ['records', 'export', '1'])).stdout.equals(fixtures[0])).toBe(true);
   });
@@ -61,6 +67,9 @@ describe('rasgw records and GET /vms/{id}/records/{rid}', () => {
     expect(res.headers.get('content-type')).toBe('application/octet-stream');
     expect(res.headers.get('content-disposition')).toBe('attachment; filename="default-2.gesb"');
     expect(Buffer.from(await res.arrayBuffer()).equals(fixtures[1])).toBe(true);
+    const c = await rest(url, 'GET', '/vms/default/records/1?format=cper');
+    expect(c.headers.get('content-disposition')).toBe('attachment; filename="default-1.cper"');
+    expect(Buffer.from(await c.arrayBuffer()).subarray(0, 4).toString('latin1')).toBe('CPER');
     const j = await rest(url, 'GET', '/vms/default/records/2');
     expect(await j.json()).toMatchObject({ id: 2, sections: ['arm'] });
     expect((await rest(url, 'GET', '/vms/default/records/2?format=pdf')).status).toBe(400);
