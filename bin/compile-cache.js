@@ -1,8 +1,9 @@
 'use strict';
 // A V8 code cache for the CLI's modules (Node 20 has no module.enableCompileCache): the first run
 // of a command stores the compiled code of every module it loaded from dist/ and node_modules/ in
-// one file per command under dist/.compile-cache/; later runs hand it back to V8, which then skips
-// parsing and compiling those modules. A module whose source changed gets fresh code (the cache
+// one file per command under dist/.compile-cache/ (taken when the process exits, so it includes
+// every function that run compiled); later runs hand it back to V8, which then skips parsing and
+// compiling those modules. A module whose source changed gets fresh code (the cache
 // is keyed by file name and checked against the source length and a hash of its text), and a
 // cache that cannot be read or written (read-only install, concurrent runs) is simply not used.
 const fs = require('fs');
@@ -25,7 +26,7 @@ function install(cacheFile, roots) {
   } catch {
     cache = new Map();
   }
-  let dirty = false;
+  const fresh = [];
   const wrapperOf = (content) => Module.wrap(content);
   const compile = Module.prototype._compile;
   Module.prototype._compile = function compileCached(content, filename) {
@@ -40,10 +41,8 @@ function install(cacheFile, roots) {
       // not CommonJS (Node's own loader handles ES module syntax, e.g. require(esm)): its way
       return compile.call(this, content, filename);
     }
-    if (!hit || hit.h !== h || script.cachedDataRejected) {
-      cache.set(key, { h, data: script.createCachedData() });
-      dirty = true;
-    }
+    // the code is taken at exit, so it holds every function this run compiled, not only the top level
+    if (!hit || hit.h !== h || script.cachedDataRejected) fresh.push({ key, h, script });
     const fn = script.runInThisContext({ displayErrors: true });
     const dirname = path.dirname(filename);
     const require = (id) => this.require(id);
@@ -54,8 +53,9 @@ function install(cacheFile, roots) {
     return fn.call(this.exports, this.exports, require, this, filename, dirname);
   };
   process.once('exit', () => {
-    if (!dirty) return;
+    if (fresh.length === 0) return;
     try {
+      for (const f of fresh) cache.set(f.key, { h: f.h, data: f.script.createCachedData() });
       fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
       const tmp = `${cacheFile}.${process.pid}.tmp`;
       fs.writeFileSync(tmp, v8.serialize(cache));

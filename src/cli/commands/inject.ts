@@ -222,7 +222,10 @@ async function injectInto(client: GatewayClient, vm: string, body: Record<string
     }
     return { result: { vmId: vm, exitCode: INJECT_EXIT.error, error: (e as Error).message } };
   }
-  const location = r.headers.get('location') ?? vmUrlPath(vm, `/errors/${r.body.id}`);
+  // followed by its id under the VM we asked for (a Location header pointing elsewhere is not followed)
+  const id = String(r.body.id);
+  if (!/^[0-9]{1,15}$/.test(id)) return { result: { vmId: vm, exitCode: INJECT_EXIT.error, error: `the gateway answered with an injection id ${JSON.stringify(id)} that is not a number` } };
+  const location = vmUrlPath(vm, `/errors/${id}`);
   let inj = r.body;
   const deadline = Date.now() + wait;
   for (;;) {
