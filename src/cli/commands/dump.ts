@@ -2,9 +2,9 @@ import fs from 'fs';
 import { Command, Option } from 'commander';
 import { toHex, toJsonText } from '../../binary';
 import { AcpiTable, walkFromRsdp } from '../../acpi/TableSet';
-import { formatAcpidump, parseAcpidump } from '../../acpi/acpidump';
-import { formatTableText } from '../../acpi/text/formatTableText';
-import { tableToJson } from '../../acpi/text/tableToJson';
+import type * as Acpidump from '../../acpi/acpidump';
+import type * as TableText from '../../acpi/text/formatTableText';
+import type * as TableJson from '../../acpi/text/tableToJson';
 import { bootMachine, createMachineMemory, formatSourceStates, reportSourceStates } from '../../device-model/boot';
 import { MachineOptions, QEMU_VIRT_ALLOCATION_CEILING, SOURCES_SPEC_HELP, WriteBackMode, parseSourcesSpec } from '../../device-model/profiles';
 import { runFirmware } from '../../firmware';
@@ -36,6 +36,12 @@ export interface DumpOptions {
 
 const PROFILES: ProfileName[] = ['qemu-7.2-virt', 'qemu-10.2-virt', 'extended'];
 
+// The printers of one output format are loaded only when that format is asked for (a `--format
+// bin` dump does not load the text and JSON table printers).
+const acpidump = () => require('../../acpi/acpidump') as typeof Acpidump;
+const formatTableText = (bytes: Uint8Array) => (require('../../acpi/text/formatTableText') as typeof TableText).formatTableText(bytes);
+const tableToJson = (bytes: Uint8Array) => (require('../../acpi/text/tableToJson') as typeof TableJson).tableToJson(bytes);
+
 interface LoadedMachine {
   origin: string;
   tables: AcpiTable[];
@@ -54,7 +60,7 @@ function loadMachine(o: DumpOptions): LoadedMachine {
   if (sourcesOfInput > 1) throw new CliError('use only one of --profile/--sources, --fwcfg and --acpidump');
   if (o.acpidump !== undefined) {
     const text = readInput(o.acpidump).toString('latin1');
-    const tables = parseAcpidump(text).map((t) => ({ signature: t.signature, address: t.address, bytes: t.bytes }));
+    const tables = acpidump().parseAcpidump(text).map((t) => ({ signature: t.signature, address: t.address, bytes: t.bytes }));
     if (tables.length === 0) throw new CliError(`no tables in acpidump input ${o.acpidump}`);
     return { origin: `acpidump ${o.acpidump}`, tables };
   }
@@ -144,7 +150,7 @@ export function runDump(o: DumpOptions): string | Uint8Array {
       if (tables.length !== 1) throw new CliError('--format bin writes the raw bytes of one table: add --table SIG');
       return tables[0].bytes;
     case 'acpidump':
-      return formatAcpidump(tables.map((t) => ({ signature: t.signature, address: t.address ?? 0n, bytes: t.bytes })));
+      return acpidump().formatAcpidump(tables.map((t) => ({ signature: t.signature, address: t.address ?? 0n, bytes: t.bytes })));
     case 'json':
       return toJsonText(tables.map((t) => ({ signature: t.signature, address: t.address, table: tableToJson(t.bytes) })), 2) + '\n';
     case 'text':
