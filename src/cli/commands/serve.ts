@@ -56,6 +56,9 @@ export function registerServe(program: Command): void {
         if (code === 'EADDRINUSE' || code === 'EACCES') throw new CliError(`cannot listen: ${(e as Error).message}`);
         throw e;
       }
+      // bin/rasgw started this process with V8's --optimize-for-size (small start-up heap); from
+      // here on the gateway gets V8's usual heap growth
+      require('v8').setFlagsFromString('--no-optimize-for-size');
       const vm = srv.gateway.vmIds()[0] ?? 'default';
       const tokenRef = srv.token.from === 'env' ? '$RASGW_TOKEN' : `$(cat ${shellQuote(srv.token.from)})`;
       const lines = [
