@@ -33,10 +33,12 @@ export function registerDecode(program: Command): void {
         .choices([...ARM_TYPE_ENCODINGS])
         .default('uefi-2.10'),
     )
+    .option('--json', 'the same as --format json (the default)')
     .option('--hex', 'the input is hex text (pairs of hex digits; spaces, newlines, : and , ignored)')
     .option(MAX_INPUT_FLAGS, MAX_INPUT_HELP)
     .addOption(new Option('--linux-version <version>', `kernel whose text to print (--format text): ${LINUX_VERSION_HELP}`).choices([...LINUX_VERSIONS]).default('mainline'))
-    .action((file: string, o: DecodeOptions) => {
+    .action((file: string, o: DecodeOptions & { json?: boolean }) => {
+      if (o.json) o.format = 'json';
       const bytes = readBinaryInput(file, { hex: o.hex, what: 'a status block or CPER record' });
       const kind = o.as ?? detectContainer(bytes);
       const opts = { armTypeEncoding: o.armTypeEncoding };

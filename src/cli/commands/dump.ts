@@ -170,9 +170,11 @@ export function registerDump(program: Command): void {
     .option(MAX_INPUT_FLAGS, MAX_INPUT_HELP)
     .option('--table <sig>', 'only this table (HEST, XSDT, RSDP, …)')
     .addOption(new Option('--format <format>', 'output format (bin: raw bytes of one table)').choices(['acpidump', 'text', 'json', 'bin']).default('text'))
+    .option('--json', 'the same as --format json')
     .option('--loader', 'print the decoded linker/loader script')
     .option('--hardware-errors', 'print address registers, read-ack registers and block status per source')
-    .action((o: DumpOptions) => {
+    .action((o: DumpOptions & { json?: boolean }) => {
+      if (o.json) o.format = 'json';
       writeOutput(runDump(o));
     });
 }

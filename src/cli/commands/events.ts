@@ -3,8 +3,8 @@ import path from 'path';
 import { Command } from 'commander';
 import { toJsonText } from '../../binary/u64';
 import { GatewayClient, GatewayRequestError, URL_ENV, clientToken } from '../../gateway/client/GatewayClient';
-import { DEFAULT_PORT, defaultDataDir } from '../../gateway/server';
-import { EventStore, STORE_FILE } from '../../store/EventStore';
+import { DEFAULT_PORT, defaultDataDir } from '../../gateway/defaults';
+import type * as Store from '../../store/EventStore';
 import { CliError } from '../io';
 
 /**
@@ -130,6 +130,8 @@ export function registerEvents(program: Command): void {
       const since = o.since === undefined ? undefined : parseSince(o.since);
       let records: EventRecord[];
       if (o.offline) {
+        // the SQLite driver is loaded only for --offline (the online path is a REST client)
+        const { EventStore, STORE_FILE } = require('../../store/EventStore') as typeof Store;
         const file = path.join(o.dataDir, STORE_FILE);
         if (!fs.existsSync(file)) throw new CliError(`no store at ${file}`);
         const store = EventStore.open(o.dataDir);

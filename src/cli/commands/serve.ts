@@ -33,7 +33,8 @@ export function registerServe(program: Command): void {
     .option('--token-file <file>', 'bearer token file (generated with mode 0600 if missing; RASGW_TOKEN wins)')
     .option('--body-limit <bytes>', 'largest request body accepted', String(DEFAULT_BODY_LIMIT))
     .option('--durability <mode>', 'normal (survives kill -9) or full (fsync every commit)', 'normal')
-    .action(async (o: { host: string; port: string; qmpPort: string; qmp: boolean; dataDir: string; tokenFile?: string; bodyLimit: string; durability: string }) => {
+    .option('--json', 'print where it listens as one JSON line instead of the text')
+    .action(async (o: { host: string; port: string; qmpPort: string; qmp: boolean; dataDir: string; tokenFile?: string; bodyLimit: string; durability: string; json?: boolean }) => {
       if (o.durability !== 'normal' && o.durability !== 'full') throw new CliError('--durability: normal or full');
       if (!/^[0-9]{1,9}$/.test(o.bodyLimit)) throw new CliError('--body-limit: a number of bytes');
       const dataDir = path.resolve(o.dataDir);
@@ -70,7 +71,11 @@ export function registerServe(program: Command): void {
         `  curl -sS -H "Authorization: Bearer ${tokenRef}" -H 'Content-Type: application/json' -d '{"error":{"type":"arm"}}' ${srv.url}/vms/${vm}/errors`,
         `API: ${srv.url}/openapi.json   guest log: ${srv.url}/vms/${vm}/log/stream`,
       ];
-      process.stdout.write(lines.join('\n') + '\n');
+      if (o.json) {
+        process.stdout.write(
+          JSON.stringify({ url: srv.url, qmp: srv.qmp ?? null, dataDir, token: srv.token.from === 'env' ? { from: 'env' } : { file: srv.token.from, generated: srv.token.generated === true }, restored: srv.restored, createdDefaultVm: srv.createdDefaultVm ?? null }) + '\n',
+        );
+      } else process.stdout.write(lines.join('\n') + '\n');
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off('SIGINT', stop);

@@ -105,8 +105,10 @@ export function registerSimulate(program: Command): void {
     .option(MAX_INPUT_FLAGS, MAX_INPUT_HELP)
     .option('--cmdline <text>', 'guest kernel command line (driver_async_probe=GHES, panic=N are honoured)')
     .addOption(new Option('--format <f>', 'text: the guest log; json: log, injections and guest state').choices(['text', 'json']).default('text'))
+    .option('--json', 'the same as --format json')
     .addHelpText('after', '\nExample:\n  rasgw simulate --personality linux --raw ../shared/fixtures/linux-guest/memory-recoverable.gesb\n')
-    .action((o: SimulateOptions) => {
+    .action((o: SimulateOptions & { json?: boolean }) => {
+      if (o.json) o.format = 'json';
       let out: ReturnType<typeof simulate>;
       try {
         out = simulate(steps, o);
