@@ -106,8 +106,9 @@ export async function followLog(client: GatewayClient, vm: string, since: number
       });
     } catch (e) {
       if ((e as Error).name === 'AbortError') return;
-      // a refusal (404: the VM is gone, 401: bad token) ends it; an unreachable gateway is retried
-      if (!(e instanceof GatewayRequestError) || e.status !== 0) throw asCliError(e);
+      // a refusal (404: the VM is gone, 401: bad token) ends it; an unreachable gateway, or one
+      // that is busy or at its stream limit (503, 429), is retried
+      if (!(e instanceof GatewayRequestError) || (e.status !== 0 && e.status !== 503 && e.status !== 429)) throw asCliError(e);
       if (!outage) note(`rasgw log: ${e.message}; reconnecting every ${delay} ms (Ctrl-C stops)`);
       outage = true;
       await sleep(delay, opts.signal);
