@@ -40,7 +40,13 @@ export interface NotificationView {
   esr?: string;
   esrFields?: { ec?: number | string; ecName?: string; il?: number | boolean; ids?: number | boolean; aet?: number | string; aetName?: string; ea?: number | boolean; dfsc?: number | string; dfscName?: string; iss?: string };
   esrReason?: string;
+  /** what reached the guest: virtual-serror, synchronous-external-abort, hed-notify, sdei-event, interrupt, nmi, poll, none */
+  raised?: string;
+  blockSeverity?: string;
   far?: string;
+  pollIntervalMs?: number;
+  reason?: string;
+  takenEsr?: string;
   sdeiEvent?: number;
   line?: number;
   carried?: string[];
@@ -84,7 +90,7 @@ const hex = (v: unknown) => (typeof v === 'number' ? '0x' + v.toString(16) : Str
 
 /** "SEI on vCPU 0, ESR 0xbe000011 (EC 0x2f SError interrupt, IDS 0, AET UEO …; block severity)". */
 export function formatNotification(n: NotificationView): string {
-  let s = `${n.kind.toUpperCase()}${n.vcpu !== undefined ? ` on vCPU ${n.vcpu}` : ''}`;
+  let s = `${n.kind.toUpperCase()}${n.raised !== undefined ? ` (${n.raised})` : ''}${n.vcpu !== undefined ? ` on vCPU ${n.vcpu}` : ''}`;
   if (n.esr !== undefined) {
     s += `, ESR ${n.esr}`;
     const f = n.esrFields;
@@ -99,12 +105,14 @@ export function formatNotification(n: NotificationView): string {
       if (f.iss !== undefined) parts.push(`ISS ${f.iss}`);
       if (parts.length) s += ` (${parts.join(', ')})`;
     }
-    if (n.esrReason) s += `, syndrome ${n.esrReason === 'given' ? 'as given (--esr-iss)' : 'from the block severity'}`;
+    if (n.esrReason) s += `, syndrome ${n.esrReason === 'given' ? 'as given (--esr-iss)' : `from the block severity${n.blockSeverity ? ` (${n.blockSeverity})` : ''}`}`;
   }
   if (n.far !== undefined) s += `, FAR ${n.far}`;
   if (n.sdeiEvent !== undefined) s += `, SDEI event ${n.sdeiEvent}`;
   if (n.line !== undefined) s += `, interrupt line ${n.line}`;
-  if (n.carried && n.carried.length > 1) s += `, one SError for injections ${n.carried.join(', ')}`;
+  if (n.pollIntervalMs !== undefined) s += `, read at the next poll (every ${n.pollIntervalMs} ms)`;
+  if (n.reason) s += `, nothing raised: ${n.reason}`;
+  if (n.carried && n.carried.length > 1) s += `, one SError for injections ${n.carried.join(', ')}${n.takenEsr ? ` taken as ESR ${n.takenEsr}` : ''}`;
   return s;
 }
 

@@ -5,13 +5,19 @@ describe('rasgw inject outcome', () => {
     expect(
       formatNotification({
         kind: 'sei',
+        raised: 'virtual-serror',
         vcpu: 0,
         esr: '0xbe000011',
         esrFields: { ec: 0x2f, ecName: 'SError interrupt', il: 1, ids: 0, aet: 0, aetName: 'UC', ea: 0, dfsc: 0x11, dfscName: 'asynchronous SError', iss: '0x11' },
         esrReason: 'block-severity',
+        blockSeverity: 'recoverable',
         carried: ['7', '8'],
+        takenEsr: '0xbe000011',
       }),
-    ).toBe('SEI on vCPU 0, ESR 0xbe000011 (EC 0x2f SError interrupt, IL 1, IDS 0, AET 0x0 UC, EA 0, DFSC 0x11 asynchronous SError, ISS 0x11), syndrome from the block severity, one SError for injections 7, 8');
+    ).toBe(
+      'SEI (virtual-serror) on vCPU 0, ESR 0xbe000011 (EC 0x2f SError interrupt, IL 1, IDS 0, AET 0x0 UC, EA 0, DFSC 0x11 asynchronous SError, ISS 0x11), syndrome from the block severity (recoverable), one SError for injections 7, 8 taken as ESR 0xbe000011',
+    );
+    expect(formatNotification({ kind: 'polled', raised: 'poll', vcpu: 0, pollIntervalMs: 1000 })).toBe('POLLED (poll) on vCPU 0, read at the next poll (every 1000 ms)');
     expect(formatNotification({ kind: 'sea', vcpu: 1, esr: '0x92000410', esrReason: 'given', far: '0x40001000' })).toBe('SEA on vCPU 1, ESR 0x92000410, syndrome as given (--esr-iss), FAR 0x40001000');
     expect(formatNotification({ kind: 'gpio', vcpu: 0, line: 36 })).toBe('GPIO on vCPU 0, interrupt line 36');
     expect(formatNotification({ kind: 'sdei', sdeiEvent: 0x40000000 })).toBe(`SDEI, SDEI event ${0x40000000}`);
