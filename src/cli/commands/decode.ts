@@ -3,7 +3,7 @@ import { decodeCperRecord, decodeStatusBlock, detectContainer, ContainerKind } f
 import { toJson } from '../../cper/json/to-json';
 import { ARM_TYPE_ENCODINGS } from '../../cper/sections/arm-error-info';
 import type { ArmTypeEncoding } from '../../cper/sections/SectionCodec';
-import { renderStatusBlockLinuxText } from '../../cper/text';
+import type * as LinuxText from '../../cper/text';
 import { CliError, MAX_INPUT_FLAGS, MAX_INPUT_HELP, readBinaryInput, writeOutput } from '../io';
 import { LINUX_VERSIONS, LINUX_VERSION_HELP, LinuxVersion } from '../../vm/contract';
 
@@ -50,6 +50,8 @@ export function registerDecode(program: Command): void {
       }
       const block = decodeStatusBlock(bytes, opts);
       if (o.format === 'text') {
+        // the Linux text renderer is loaded only for --format text
+        const { renderStatusBlockLinuxText } = require('../../cper/text') as typeof LinuxText;
         const text = renderStatusBlockLinuxText(bytes, { version: o.linuxVersion });
         writeOutput(text === '' ? '' : text + '\n');
         return;
