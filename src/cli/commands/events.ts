@@ -109,7 +109,9 @@ async function fetchAll(client: GatewayClient, query: URLSearchParams): Promise<
     query.set('limit', '1000');
     const r = await client.request<{ records: EventRecord[]; last: number }>('GET', `/records?${query.toString()}`);
     all.push(...r.body.records);
-    if (r.body.records.length < 1000) return all;
+    // a page may hold fewer than `limit` records (a gateway that bounds pages in bytes): the end
+    // is an empty page
+    if (r.body.records.length === 0) return all;
     after = r.body.last;
   }
 }

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { parseU64 } from '../../binary/u64';
 import { RasgwError } from '../../binary/errors';
-import { vmUrlPath } from '../../gateway/client/GatewayClient';
+import { GatewayClient, vmUrlPath } from '../../gateway/client/GatewayClient';
 import { SOURCES_SPEC_HELP, parseSourcesSpec } from '../../device-model/profiles/sourcesSpec';
 import { BUSY_POLICIES, LINUX_VERSIONS, PERSONALITIES, PROFILES } from '../../gateway/schemas';
 import { ClientOptions, addClientOptions, clientFrom, note, print, printJson, withGateway } from '../client';
@@ -105,6 +105,19 @@ export function formatVmList(vms: VmView[]): string {
   return [head, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(width[i]))).join('  ')).join('\n') + '\n';
 }
 
+/** Every VM: a gateway that pages GET /vms (`last` in the answer) is read page by page (`?since=<last>` until an empty page). */
+async function listVms(client: GatewayClient): Promise<VmView[]> {
+  const out: VmView[] = [];
+  let path = '/vms';
+  for (let pages = 0; pages < 100_000; pages++) {
+    const r = await client.request<{ vms: VmView[]; last?: number }>('GET', path);
+    out.push(...r.body.vms);
+    if (r.body.last === undefined || r.body.vms.length === 0) return out;
+    path = `/vms?since=${r.body.last}`;
+  }
+  return out;
+}
+
 export function registerVm(program: Command): void {
   const vm = program.command('vm').description('create, list, show, reboot and delete the VMs of a running gateway');
 
@@ -135,10 +148,10 @@ export function registerVm(program: Command): void {
 
   addClientOptions(vm.command('list').description('list the VMs (GET /vms)').option('--json', 'print the list as JSON')).action(async (o: ClientOptions & { json?: boolean }) => {
     const client = clientFrom(o);
-    const r = await withGateway(() => client.request<{ vms: VmView[] }>('GET', '/vms'));
-    if (o.json) printJson(r.body);
-    else if (r.body.vms.length === 0) note('no VMs');
-    else print(formatVmList(r.body.vms));
+    const vms = await withGateway(() => listVms(client));
+    if (o.json) printJson({ vms });
+    else if (vms.length === 0) note('no VMs');
+    else print(formatVmList(vms));
   });
 
   addClientOptions(vm.command('show').description('a VM: configuration, boot, guest state, sources (GET /vms/{id})').argument('<id>', 'VM id').option('--json', 'print the VM resource as JSON')).action(

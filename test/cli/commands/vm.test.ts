@@ -68,3 +68,30 @@ describe('rasgw vm / inject / log against a running gateway', () => {
     expect((await cli(gw.srv.url, ['vm', 'delete', 'plain', '--json'])).out).toBe('{\n  "deleted": [\n    "plain"\n  ]\n}\n');
   });
 });
+
+describe('rasgw vm list against a gateway that pages GET /vms', () => {
+  it('reads every page (?since=<last> until an empty page)', async () => {
+    const http = await import('http');
+    const seen: string[] = [];
+    const vm = (id: string) => ({ id, createdAt: '2026-01-01T00:00:00Z', spec: { profile: 'extended', personality: 'linux', linuxVersion: '6.1', busyPolicy: 'queue', queueDepth: 64, diagnostics: false, midr: '0x0', rasExtension: true }, booted: true, bootCount: 1, guest: { running: true, panicked: false }, sources: [], injections: {} });
+    const pages: Record<string, unknown> = { '/vms': { vms: [vm('p1')], last: 1 }, '/vms?since=1': { vms: [vm('p2')], last: 2 }, '/vms?since=2': { vms: [], last: 2 } };
+    const server = http.createServer((req, res) => {
+      seen.push(req.url!);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(pages[req.url!] ?? { vms: [] }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const prev = process.env.RASGW_TOKEN;
+    process.env.RASGW_TOKEN = 't'.repeat(32);
+    try {
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      const r = await cli(url, ['vm', 'list', '--json']);
+      expect(JSON.parse(r.out).vms.map((v: { id: string }) => v.id)).toEqual(['p1', 'p2']);
+      expect(seen).toEqual(['/vms', '/vms?since=1', '/vms?since=2']);
+    } finally {
+      if (prev === undefined) delete process.env.RASGW_TOKEN;
+      else process.env.RASGW_TOKEN = prev;
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
