@@ -3,7 +3,8 @@ import { parseU64 } from '../../binary/u64';
 import { RasgwError } from '../../binary/errors';
 import { GatewayClient, vmUrlPath } from '../../gateway/client/GatewayClient';
 import { SOURCES_SPEC_HELP, parseSourcesSpec } from '../../device-model/profiles/sourcesSpec';
-import { BUSY_POLICIES, LINUX_VERSIONS, PERSONALITIES, PROFILES } from '../../gateway/schemas';
+import { BUSY_POLICIES, PERSONALITIES, PROFILES } from '../../gateway/schemas';
+import { LINUX_VERSIONS, LINUX_VERSION_HELP } from '../../vm/contract';
 import { ClientOptions, addClientOptions, clientFrom, note, print, printJson, withGateway } from '../client';
 import { CliError } from '../io';
 
@@ -129,7 +130,7 @@ export function registerVm(program: Command): void {
       .addOption(new Option('--profile <name>', 'machine profile (default qemu-10.2-virt; extended when --sources is given)').choices([...PROFILES]))
       .option('--sources <spec>', `extended profile sources: ${SOURCES_SPEC_HELP}`)
       .addOption(new Option('--personality <p>', 'guest kernel: apei-sei or linux (default apei-sei)').choices([...PERSONALITIES]))
-      .addOption(new Option('--linux-version <v>', 'Linux whose messages the guest prints (default mainline)').choices([...LINUX_VERSIONS]))
+      .addOption(new Option('--linux-version <v>', `Linux whose messages the guest prints (default mainline): ${LINUX_VERSION_HELP}`).choices([...LINUX_VERSIONS]))
       .addOption(new Option('--busy-policy <p>', 'when the previous record is not acknowledged (default queue)').choices([...BUSY_POLICIES]))
       .option('--queue-depth <n>', 'per-source queue bound (default 64)')
       .option('--diagnostics', 'expose the crash report (GET /vms/{id}/crash)')
