@@ -99,7 +99,7 @@ export async function run(): Promise<BenchResult[]> {
   try {
     // warm up both paths (JIT, SQLite page cache)
     await cannon(`${url}/problems/source-busy`, { duration: 1 });
-    const body = JSON.stringify({ raw: armRecord(), sourceId: 1 });
+    const body = JSON.stringify({ raw: armRecord(), notification: 'gpio' });
     await cannon(`${url}/vms/default/errors`, { duration: 1, method: 'POST', body });
 
     const pid = child.pid!;

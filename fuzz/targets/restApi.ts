@@ -24,6 +24,7 @@ const VALID_BODIES: Record<string, unknown[]> = {
     {},
     { profile: 'qemu-7.2-virt', personality: 'linux', linuxVersion: '6.1' },
     { profile: 'extended', sources: [{ notification: 'sei' }, { notification: 'polled', pollIntervalMs: 5 }], busyPolicy: 'reject', queueDepth: 2, diagnostics: true, midr: '0x410fd0c0' },
+    { profile: 'extended', sources: [{ notification: 'sei' }, { notification: 'sea' }, { notification: 'gpio' }], qmpSourceId: 2 },
   ],
   '/vms/default/errors': [
     { error: { type: 'memory', severity: 'corrected', physicalAddress: '0x40001000' } },
@@ -32,6 +33,8 @@ const VALID_BODIES: Record<string, unknown[]> = {
     { cper: { errorSeverity: 'recoverable', entries: [{ section: { type: 'memory' } }] } },
     { raw: Buffer.from(new Uint8Array(40).fill(1)).toString('base64') },
     { error: { type: 'vendor', sectionType: '01234567-89ab-cdef-0123-456789abcdef', data: 'deadbeef' } },
+    { error: { type: 'memory', severity: 'corrected' }, notification: 'sei', esrIss: '0x0c11' },
+    { error: { type: 'memory', severity: 'corrected' }, sourceId: 1, esrIss: 0x811 },
   ],
   '/vms/default/advance': [{ ns: '0x3b9aca00' }, { ns: 1000 }],
 };
@@ -50,6 +53,7 @@ const GET_PATHS = [
   '/vms/default/hardware-errors',
   '/vms/default/crash',
   '/vms/default/errors/1',
+  '/vms/default/errors/1?personality=both',
   '/vms/nope/errors/zzz',
   '/vms/..%2f..%2fetc%2fpasswd',
   '/problems/source-busy',
@@ -59,7 +63,7 @@ const GET_PATHS = [
 ];
 
 const ODD: unknown[] = [null, true, false, 0, -1, 1.5, 1e400 === Infinity ? 1e308 : 0, '', 'x', '0x', '0xffffffffffffffffff', '-0x1', [], {}, [[[]]], { __proto__: { polluted: 1 } }, '__proto__', 'constructor', 2 ** 53, -(2 ** 63)];
-const KEYS = ['type', 'severity', 'errorInfo', 'sourceId', 'notification', 'raw', 'cper', 'error', 'profile', 'sources', 'ns', 'entries', 'section', 'physicalAddress', 'queueDepth', '__proto__', 'constructor', 'id', 'x'];
+const KEYS = ['type', 'severity', 'errorInfo', 'sourceId', 'notification', 'raw', 'cper', 'error', 'profile', 'sources', 'ns', 'entries', 'section', 'physicalAddress', 'queueDepth', 'esrIss', 'qmpSourceId', '__proto__', 'constructor', 'id', 'x'];
 
 function mutateJson(rng: Prng, v: unknown, depth: number): unknown {
   if (depth > 6) return rng.pick(ODD);

@@ -6,6 +6,7 @@ import type { InjectionOrigin, StoredInjection, StoredVm } from '../store/record
 import type {
   InjectionStatus,
   InjectionTarget,
+  NotificationView,
   Refusal,
   VirtualMachine,
   VmEvent,
@@ -51,6 +52,16 @@ export interface LogLineEvent {
   line: string;
 }
 
+/** A notification the device model raised for an injection (the SSE stream forwards it as `event: notification`). */
+export interface NotificationEvent {
+  vmId: string;
+  injectionId: string;
+  boot: number;
+  /** the last log line stored before it was raised (it belongs between that line and the next) */
+  logSeq: number;
+  notification: NotificationView;
+}
+
 export type InjectResult =
   | { accepted: true; injection: StoredInjection }
   | { accepted: false; injection: StoredInjection; refusal: Refusal };
@@ -89,6 +100,8 @@ interface LiveVm {
   finishedAt: number;
   /** gateway id of the injection being submitted right now */
   binding?: string;
+  /** sequence number of the VM's last stored log line */
+  lastLogSeq: number;
   unsubscribe: () => void;
 }
 
@@ -115,6 +128,8 @@ export class Gateway extends EventEmitter {
   private readonly factory: VmFactory;
   private readonly logger: Logger;
   private readonly live = new Map<string, LiveVm>();
+  /** notification objects of the VMs already taken into their injection (weak: no growth) */
+  private readonly seenNotifications = new WeakSet<NotificationView>();
   private timer?: NodeJS.Timeout;
   private lastTick = 0n;
 
@@ -167,12 +182,15 @@ export class Gateway extends EventEmitter {
 
   createVm(spec: VmSpec, id: string): StoredVm {
     if (this.live.has(id) || this.store.getVm(id)) throw new VmExistsError(id);
-    return this.store.transaction(() => {
+    const stored = this.store.transaction(() => {
       this.store.putVm(id, spec);
       this.store.addEvent(id, 'vm-created', 0, { spec });
       this.bootLive(id, spec);
       return this.store.getVm(id)!;
     });
+    // listeners (the per-VM QMP endpoints) learn about VMs created after the start
+    this.emit('vm-created', id);
+    return stored;
   }
 
   has(id: string): boolean {
@@ -213,6 +231,7 @@ export class Gateway extends EventEmitter {
     this.metrics.forgetVm(id);
     live.logger.info('VM deleted');
     this.emit(`deleted:${id}`);
+    this.emit('vm-deleted', id);
   }
 
   /** Advances the VM's virtual clock (polled sources are read when their interval elapses). */
@@ -297,6 +316,7 @@ export class Gateway extends EventEmitter {
       dirty: new Set(),
       finished: [],
       finishedAt: 0,
+      lastLogSeq: this.store.lastLogSeq(id),
       unsubscribe: () => undefined,
     };
     this.store.addEvent(id, 'boot', boot, { bootCount: vm.state().bootCount, booted: vm.state().booted });
@@ -410,13 +430,33 @@ export class Gateway extends EventEmitter {
     if (status.sourceId >= 0) inj.sourceId = status.sourceId;
     if (status.refusal) inj.refusal = status.refusal;
     if (status.outcome) inj.outcome = status.outcome;
+    if (status.notification && !this.seenNotifications.has(status.notification)) {
+      // the VM sets a new object each time the notification changes (raised, then coalesced)
+      this.seenNotifications.add(status.notification);
+      inj.notification = this.gatewayNotification(live, status.notification);
+      this.store.addEvent(live.id, 'notification', live.boot, { injectionId: id, logSeq: live.lastLogSeq, notification: inj.notification });
+      this.emit(`notification:${live.id}`, { vmId: live.id, injectionId: id, boot: live.boot, logSeq: live.lastLogSeq, notification: inj.notification } satisfies NotificationEvent);
+    }
     inj.vmInjectionId = status.id;
     inj.updatedAt = at;
     live.dirty.add(id);
   }
 
+  /** The VM's notification with the injections a coalesced SError carried named by their gateway ids. */
+  private gatewayNotification(live: LiveVm, n: NotificationView): NotificationView {
+    if (!n.carried) return n;
+    const carried: string[] = [];
+    for (const vmInjectionId of n.carried) {
+      // every injection a coalesced SError carried was raised before it: already mapped
+      const id = live.ids.get(vmInjectionId);
+      if (id !== undefined) carried.push(id);
+    }
+    return { ...n, carried };
+  }
+
   private logLine(live: LiveVm, line: string): void {
     const [seq] = this.store.appendLog(live.id, live.boot, [line]);
+    live.lastLogSeq = seq;
     this.emit(`log:${live.id}`, { vmId: live.id, seq, boot: live.boot, line } satisfies LogLineEvent);
   }
 

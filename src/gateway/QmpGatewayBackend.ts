@@ -1,15 +1,16 @@
 import type { QmpBackend } from '../qmp/backend';
-import type { Refusal, VmSpec } from '../vm/contract';
+import type { NotificationKind, Refusal, VmSpec } from '../vm/contract';
 import type { Gateway } from './Gateway';
 
 /**
  * Binds a QMP endpoint to one VM of the gateway, so QMP injections are stored, counted and
  * reported exactly like REST ones (origin `qmp`).
  *
- * `inject-ghes-v2-error` goes to the profile's QMP source, as in QEMU: source 1 (GPIO, with the
- * GED error event) on virt-10.2; source 0 on the 7.2 / legacy layout, where QEMU ignores the
- * source id and writes the only block. An `extended` VM uses its first GPIO source, else its
- * first source.
+ * `inject-ghes-v2-error` goes to the VM's QMP source: the one its spec names (`qmpSourceId`),
+ * else the profile's choice, as in QEMU: source 1 (GPIO, with the GED error event) on virt-10.2;
+ * source 0 on the 7.2 / legacy layout, where QEMU ignores the source id and writes the only
+ * block. An `extended` VM uses its first SEI source (so QEMU's ghes_inject.py ends in a virtual
+ * SError), else its first GPIO source, else its first source.
  */
 export class QmpGatewayBackend implements QmpBackend {
   constructor(
@@ -28,10 +29,7 @@ export class QmpGatewayBackend implements QmpBackend {
 
   qmpSourceId(): number {
     const vm = this.gateway.vm(this.vmId);
-    if (vm.spec.profile === 'qemu-10.2-virt') return 1;
-    if (vm.spec.profile === 'qemu-7.2-virt') return 0;
-    const sources = vm.state().sources;
-    return (sources.find((s) => s.notification === 'gpio') ?? sources[0])?.sourceId ?? 0;
+    return vm.spec.qmpSourceId ?? defaultQmpSourceId(vm.spec, () => vm.state().sources);
   }
 
   queueDepth(): number {
@@ -46,4 +44,12 @@ export class QmpGatewayBackend implements QmpBackend {
   reset(): void {
     this.gateway.rebootVm(this.vmId);
   }
+}
+
+/** The source QMP injections go to when the VM names none (see QmpGatewayBackend). */
+export function defaultQmpSourceId(spec: VmSpec, sources: () => Array<{ sourceId: number; notification: NotificationKind }>): number {
+  if (spec.profile === 'qemu-10.2-virt') return 1;
+  if (spec.profile === 'qemu-7.2-virt') return 0;
+  const list = sources();
+  return (list.find((s) => s.notification === 'sei') ?? list.find((s) => s.notification === 'gpio') ?? list[0])?.sourceId ?? 0;
 }

@@ -9,6 +9,7 @@ import { isJsonContentType, isPlainUtf8Json, readJsonBody } from './jsonBody';
 import { buildOpenApi } from './openapi';
 import { ProblemError } from './ProblemError';
 import { problemFromError, requestStarter, writeProblem } from './requestPipeline';
+import type { QmpDirectory } from './QmpHub';
 import { RouteContext, RouteDef, ROUTES } from './routes';
 
 export { requestLogger } from './requestPipeline';
@@ -37,6 +38,8 @@ export interface AppOptions {
   /** request body limit in bytes (default 256 KiB) */
   bodyLimit?: number;
   logger?: Logger;
+  /** the per-VM QMP endpoints, listed in GET /vms/{id} (absent: QMP disabled) */
+  qmp?: QmpDirectory;
 }
 
 type Handler = (req: Request, res: Response, next: NextFunction) => void;
@@ -62,6 +65,7 @@ export function createApp(opts: AppOptions): express.Express {
   const ctx: RouteContext = {
     gateway,
     bodyLimit: limit,
+    qmp: opts.qmp,
     openapi: () => (openapiCache ??= buildOpenApi(ROUTES)),
     metricsText: () => {
       const queueDepth = [];

@@ -11,6 +11,7 @@ export * from './openapi';
 export * from './problems';
 export * from './ProblemError';
 export * from './QmpGatewayBackend';
+export * from './QmpHub';
 export * from './routes';
 export * from './schemas';
 export * from './server';

@@ -24,6 +24,7 @@ export type ProblemName =
   | 'queue-full'
   | 'guest-halted'
   | 'not-booted'
+  | 'esr-iss-not-sei'
   | 'internal-error';
 
 export interface ProblemType {
@@ -121,6 +122,14 @@ export const PROBLEM_TYPES: Readonly<Record<ProblemName, ProblemType>> = {
     title: 'The firmware has not published the error block addresses',
     description: 'The linker/loader WRITE_POINTER step has not run, so the device model cannot find the error status blocks. Reboot the VM.',
   },
+  'esr-iss-not-sei': {
+    name: 'esr-iss-not-sei',
+    status: 422,
+    title: 'esrIss applies only to a source notified by SError (SEI)',
+    description:
+      'The injection gives `esrIss` (the ISS of the virtual SError syndrome) but its target source is notified another way, which takes no syndrome from the injection. ' +
+      '`notification` names the source\'s notification (e.g. sea, gpio), `sourceId` the source. Drop esrIss, or target an SEI source (`"notification": "sei"`).',
+  },
   'internal-error': {
     name: 'internal-error',
     status: 500,
@@ -143,6 +152,7 @@ export const REFUSAL_PROBLEM: Readonly<Record<RefusalCode, ProblemName>> = {
   no_such_source: 'unknown-source',
   invalid_record: 'invalid-record',
   not_booted: 'not-booted',
+  esr_iss_not_sei: 'esr-iss-not-sei',
 };
 
 /** An error in QMP's form. */
@@ -178,6 +188,9 @@ export function qmpErrorForRefusal(r: Refusal, ctx: { length: number; sourceId?:
       return { class: 'GenericError', desc: 'guest has panicked; reset it (system_reset) before injecting another error' };
     case 'invalid_record':
       return { class: 'GenericError', desc: `GHES CPER record is too short: ${ctx.length}` };
+    case 'esr_iss_not_sei':
+      // QMP's inject-ghes-v2-error has no syndrome argument; only REST and the CLI can reach this
+      return { class: 'GenericError', desc: r.message };
   }
 }
 

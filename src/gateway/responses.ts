@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { esrFieldsResponse, notificationResponse } from './notificationSchema';
 import { NOTIFICATION_KINDS } from './schemas';
 
 /**
@@ -52,15 +53,26 @@ export const injectionResponse = z
     state: z.enum(['accepted', 'queued', 'delivered', 'acknowledged', 'rejected']),
     sourceId: z.int().optional(),
     target: z.object({ sourceId: z.int().optional(), notification: z.enum(NOTIFICATION_KINDS).optional(), esrIss: z.int().optional() }),
+    notification: notificationResponse.optional(),
     length: z.int(),
     bytes: z.string().meta({ description: 'the status-block bytes, base64' }),
     refusal: z.object({ code: z.string(), message: z.string(), maxLength: z.int().optional() }).optional(),
     outcome: z
-      .object({ logLines: z.array(z.string()), actions: z.array(z.string()), panicked: z.boolean() })
+      .object({ logLines: z.array(z.string()), actions: z.array(z.string()), panicked: z.boolean(), notification: notificationResponse.optional() })
       .optional()
       .meta({ description: 'what the guest did with the record' }),
     history: z.array(historyEntry),
     records: z.array(recordResponse).optional(),
+    sideBySide: z
+      .object({
+        basis: z.string(),
+        'apei-sei': z.record(z.string(), z.unknown()),
+        linux: z.record(z.string(), z.unknown()),
+        boot: z.array(z.object({ 'apei-sei': z.string().optional(), linux: z.string().optional() })),
+        rows: z.array(z.object({ 'apei-sei': z.string().optional(), linux: z.string().optional() })),
+      })
+      .optional()
+      .meta({ description: '?personality=both: this injection under our design (apei-sei) and stock Linux, each on a fresh boot of the VM\'s machine; rows aligned line by line' }),
     createdAt: z.string(),
     updatedAt: z.string(),
     links: z.object({ self: z.string() }),
@@ -76,6 +88,7 @@ export const acceptedResponse = z
     sourceId: z.int().optional(),
     length: z.int(),
     panicked: z.boolean().optional().meta({ description: 'present once the guest handled it: whether it panicked' }),
+    notification: notificationResponse.optional(),
     links: z.object({ self: z.string() }),
   })
   .meta({ id: 'InjectionAccepted' });
@@ -107,6 +120,10 @@ export const vmResponse = z
     guest: z.object({ running: z.boolean(), panicked: z.boolean(), panicReason: z.string().optional(), poisonedPages: z.array(hex64), clockNs: hex64 }),
     sources: z.array(sourceStateResponse),
     injections: z.record(z.string(), z.int()).meta({ description: 'injections per state' }),
+    qmp: z
+      .object({ host: z.string(), port: z.int(), sourceId: z.int() })
+      .optional()
+      .meta({ description: 'this VM\'s QMP endpoint (one TCP listener per VM) and the source inject-ghes-v2-error writes into; absent when QMP is disabled' }),
     links: z.record(z.string(), z.string()),
   })
   .meta({ id: 'Vm' });
@@ -131,7 +148,7 @@ export const eventsResponse = z
 export const recordsResponse = z.object({ records: z.array(recordResponse), last: z.int() }).meta({ id: 'GuestRecords' });
 
 export const crashResponse = z
-  .object({ reason: z.string(), message: z.string(), esr: hex64.optional(), record: z.string().optional().meta({ description: 'base64' }) })
+  .object({ reason: z.string(), message: z.string(), esr: hex64.optional(), esrFields: esrFieldsResponse.optional(), record: z.string().optional().meta({ description: 'base64' }) })
   .meta({ id: 'CrashReport' });
 
 export const advanceResponse = z.object({ clockNs: hex64 }).meta({ id: 'Clock' });

@@ -2,6 +2,7 @@ import crypto from 'crypto';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { toJsonText } from '../binary/u64';
+import type { Refusal } from '../vm/contract';
 import {
   HARDWARE_ERRORS_FORMATS,
   LOADER_FORMATS,
@@ -13,6 +14,7 @@ import {
   tableList,
 } from './artifacts';
 import type { Gateway } from './Gateway';
+import type { QmpDirectory } from './QmpHub';
 import { injectionBytes } from './injectionBytes';
 import { exportRecordBytes, RECORD_EXPORT_FORMATS } from './recordExport';
 import { streamLog } from './logStream';
@@ -20,6 +22,7 @@ import { invalidRequest, parseOrProblem, parseQueryOrProblem, ProblemError } fro
 import { PROBLEM_TYPES, ProblemName, problemTypeUri, qmpErrorForRefusal, REFUSAL_PROBLEM } from './problems';
 import * as R from './responses';
 import { advanceInput, injectionInput, pageQuery, targetFrom, vmCreateInput, vmSpecFrom } from './schemas';
+import { sideBySideView } from './sideBySideView';
 import { acceptedJsonText, crashView, injectionLocation, injectionView, recordView, vmView } from './views';
 
 /**
@@ -38,6 +41,8 @@ export interface RouteResponse {
 export interface RouteContext {
   gateway: Gateway;
   bodyLimit: number;
+  /** per-VM QMP endpoints (absent when QMP is disabled) */
+  qmp?: QmpDirectory;
   openapi: () => unknown;
   metricsText: () => string;
 }
@@ -107,6 +112,10 @@ const recordExportQuery = z.strictObject({
   format: z.enum(RECORD_EXPORT_FORMATS).default('json').meta({ description: 'json: the record resource; gesb: the Generic Error Status Block the guest read; cper: it as a UEFI CPER record' }),
 });
 
+const injectionQuery = z.strictObject({
+  personality: z.enum(['both']).optional().meta({ description: 'both: add `sideBySide`, this injection on a fresh boot of the VM\'s machine under apei-sei and under linux, aligned line by line' }),
+});
+
 const VM_PROBLEMS: ProblemName[] = ['unauthorized', 'not-found'];
 const INJECT_PROBLEMS: ProblemName[] = [
   'invalid-request',
@@ -121,6 +130,7 @@ const INJECT_PROBLEMS: ProblemName[] = [
   'queue-full',
   'guest-halted',
   'not-booted',
+  'esr-iss-not-sei',
 ];
 
 function newVmId(): string {
@@ -176,7 +186,7 @@ export const ROUTES: RouteDef[] = [
     problems: ['unauthorized'],
     handler: (ctx, _req, res) => {
       const g = ctx.gateway;
-      const vms = g.store.listVms().filter((s) => g.has(s.id)).map((s) => vmView(s, g.vm(s.id), g.store.injectionCounts(s.id)));
+      const vms = g.store.listVms().filter((s) => g.has(s.id)).map((s) => vmView(s, g.vm(s.id), g.store.injectionCounts(s.id), ctx.qmp?.endpoint(s.id)));
       sendJson(res, 200, { vms });
     },
   },
@@ -193,8 +203,10 @@ export const ROUTES: RouteDef[] = [
       const id = v.id ?? newVmId();
       const stored = ctx.gateway.createVm(vmSpecFrom(v), id);
       await ctx.gateway.committed();
+      // the answer names the VM's QMP endpoint: wait until it listens
+      await ctx.qmp?.ready(id);
       res.setHeader('Location', `/vms/${encodeURIComponent(id)}`);
-      sendJson(res, 201, vmView(stored, ctx.gateway.vm(id), {}));
+      sendJson(res, 201, vmView(stored, ctx.gateway.vm(id), {}, ctx.qmp?.endpoint(id)));
     },
   },
   {
@@ -206,7 +218,7 @@ export const ROUTES: RouteDef[] = [
     handler: (ctx, req, res) => {
       const id = param(req, 'id');
       const stored = ctx.gateway.storedVm(id);
-      sendJson(res, 200, vmView(stored, ctx.gateway.vm(id), ctx.gateway.store.injectionCounts(id)));
+      sendJson(res, 200, vmView(stored, ctx.gateway.vm(id), ctx.gateway.store.injectionCounts(id), ctx.qmp?.endpoint(id)));
     },
   },
   {
@@ -231,7 +243,7 @@ export const ROUTES: RouteDef[] = [
       const id = param(req, 'id');
       ctx.gateway.rebootVm(id);
       await ctx.gateway.committed();
-      sendJson(res, 200, vmView(ctx.gateway.storedVm(id), ctx.gateway.vm(id), ctx.gateway.store.injectionCounts(id)));
+      sendJson(res, 200, vmView(ctx.gateway.storedVm(id), ctx.gateway.vm(id), ctx.gateway.store.injectionCounts(id), ctx.qmp?.endpoint(id)));
     },
   },
   {
@@ -290,15 +302,19 @@ export const ROUTES: RouteDef[] = [
   {
     method: 'get',
     path: '/vms/:id/errors/:eid',
-    summary: 'One injection: queued / delivered / acknowledged / rejected, and the guest outcome',
+    summary: 'One injection: queued / delivered / acknowledged / rejected, the notification raised, and the guest outcome (?personality=both: also our design next to stock Linux)',
+    query: injectionQuery,
     responses: { 200: { description: 'the injection', schema: R.injectionResponse } },
-    problems: VM_PROBLEMS,
+    problems: ['invalid-request', ...VM_PROBLEMS],
     handler: (ctx, req, res) => {
       const id = param(req, 'id');
       const eid = param(req, 'eid');
+      const q = parseQueryOrProblem(injectionQuery, req.query);
       const inj = ctx.gateway.injection(id, eid);
       if (!inj) throw new ProblemError('not-found', `VM ${id} has no injection ${JSON.stringify(eid)}`);
-      sendJson(res, 200, injectionView(inj, ctx.gateway.store.guestRecordsOfInjection(inj.id)));
+      const view = injectionView(inj, ctx.gateway.store.guestRecordsOfInjection(inj.id));
+      if (q.personality === 'both') view.sideBySide = sideBySideView(ctx.gateway.vm(id).spec, inj);
+      sendJson(res, 200, view);
     },
   },
   {
@@ -321,7 +337,7 @@ export const ROUTES: RouteDef[] = [
     path: '/vms/:id/log/stream',
     summary: 'Guest kernel log as a live Server-Sent Events stream (id = seq; Last-Event-ID resumes)',
     query: z.strictObject({ since: pageQuery.shape.since }),
-    responses: { 200: { description: 'text/event-stream: events `log` (data = one line) and `end`', contentType: 'text/event-stream' } },
+    responses: { 200: { description: 'text/event-stream: events `log` (data = one line), `notification` (data = {injectionId, boot, notification}, live, before the guest lines for it) and `end`', contentType: 'text/event-stream' } },
     problems: ['invalid-request', ...VM_PROBLEMS],
     handler: (ctx, req, res) => {
       const id = param(req, 'id');
@@ -466,7 +482,7 @@ function refusalProblem(
   g: Gateway,
   vmId: string,
   injectionId: string,
-  refusal: { code: keyof typeof REFUSAL_PROBLEM; message: string; maxLength?: number },
+  refusal: Refusal,
   length: number,
   sourceId: number | undefined,
   notification: string | undefined,
@@ -479,6 +495,7 @@ function refusalProblem(
   const headers: Record<string, string> = {};
   if (sourceId !== undefined) ext.sourceId = sourceId;
   if (notification !== undefined && refusal.code === 'no_such_source') ext.notification = notification;
+  if (refusal.code === 'esr_iss_not_sei' && refusal.notification !== undefined) ext.notification = refusal.notification;
   if (refusal.code === 'record_too_large') {
     ext.length = length;
     if (refusal.maxLength !== undefined) ext.maxLength = refusal.maxLength;

@@ -58,18 +58,31 @@ export const vmCreateInput = z
     diagnostics: z.boolean().default(false).meta({ description: 'expose the crash report' }),
     midr: u64Input.default(BigInt(DEFAULT_MIDR)).meta({ description: 'MIDR_EL1 of CPU 0 (default 0x000f0510, QEMU\'s max CPU)' }),
     rasExtension: z.boolean().default(true).meta({ description: 'the CPU advertises the RAS extension' }),
+    qmpSourceId: z
+      .int()
+      .min(0)
+      .max(0xfffe)
+      .optional()
+      .meta({ description: 'the source this VM\'s QMP endpoint injects into (default: 1 on qemu-10.2-virt, 0 on qemu-7.2-virt, the first SEI source on extended, else its first GPIO source, else its first source)' }),
   })
   .superRefine((v, ctx) => {
     if (v.sources !== undefined && v.profile !== 'extended') {
       ctx.addIssue({ code: 'custom', path: ['sources'], message: `only the extended profile takes a source list; ${v.profile} has QEMU's fixed sources` });
     }
+    const ids = new Set<number>();
     if (v.sources) {
-      const seen = new Set<number>();
       v.sources.forEach((s, i) => {
         const id = s.sourceId ?? i;
-        if (seen.has(id)) ctx.addIssue({ code: 'custom', path: ['sources', i, 'sourceId'], message: `source id ${id} is used twice` });
-        seen.add(id);
+        if (ids.has(id)) ctx.addIssue({ code: 'custom', path: ['sources', i, 'sourceId'], message: `source id ${id} is used twice` });
+        ids.add(id);
       });
+    }
+    if (v.qmpSourceId !== undefined) {
+      // the qemu profiles' fixed sources; extended without a list has one SEI source (id 0)
+      const have = v.profile === 'qemu-10.2-virt' ? [0, 1] : v.profile === 'qemu-7.2-virt' ? [0] : v.sources ? [...ids] : [0];
+      if (!have.includes(v.qmpSourceId)) {
+        ctx.addIssue({ code: 'custom', path: ['qmpSourceId'], message: `the VM has no source ${v.qmpSourceId} (its sources: ${have.join(', ')})` });
+      }
     }
   })
   .meta({ id: 'VmCreate' });
@@ -88,6 +101,7 @@ export function vmSpecFrom(v: VmCreateInput): VmSpec {
     rasExtension: v.rasExtension,
   };
   if (v.sources) spec.sources = v.sources;
+  if (v.qmpSourceId !== undefined) spec.qmpSourceId = v.qmpSourceId;
   return spec;
 }
 
@@ -135,6 +149,29 @@ export const convenienceInput = z
 
 export type ConvenienceInput = z.output<typeof convenienceInput>;
 
+/**
+ * The ISS of a virtual SError (ESR_EL1 bits 24..0): a number or a "0x…" string like every other
+ * register-sized field. Only SEI sources take it (see docs/API.md, "The SError syndrome").
+ */
+export const esrIssInput = z
+  .union([z.string(), z.number()])
+  .transform((v, ctx) => {
+    const b = parseU64(v);
+    if (b === undefined || b > 0x1ffffffn) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected the ISS of an SError syndrome, 0..0x1ffffff ("0x…" hex, decimal string or integer), got ${JSON.stringify(v)}`,
+      });
+      return z.NEVER;
+    }
+    return Number(b);
+  })
+  .meta({
+    description:
+      'SEI sources only: ISS of the virtual SError syndrome (ESR_EL1 = 0xBE000000 | ISS). Default: from the block severity (corrected/informational → AET CE 0x1811, recoverable → UEO 0x0811, fatal/unknown → UC 0x0011). Refused (esr-iss-not-sei) for other sources.',
+    examples: ['0x0c11', 3089],
+  });
+
 export const injectionInput = z
   .strictObject({
     cper: z.unknown().optional().meta({ description: 'a Generic Error Status Block in the CPER JSON form (component CperStatusBlock)' }),
@@ -142,7 +179,7 @@ export const injectionInput = z
     error: convenienceInput.optional(),
     sourceId: z.int().min(0).max(0xffff).optional().meta({ description: 'target source id' }),
     notification: notificationKind.optional().meta({ description: 'target: the first source with this notification type' }),
-    esrIss: z.int().min(0).max(0x1ffffff).optional().meta({ description: 'SEI only: ISS of the virtual SError syndrome' }),
+    esrIss: esrIssInput.optional(),
   })
   .superRefine((v, ctx) => {
     const given = (['cper', 'raw', 'error'] as const).filter((k) => v[k] !== undefined);

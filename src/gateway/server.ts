@@ -3,20 +3,21 @@ import path from 'path';
 import type { AddressInfo } from 'net';
 import type { Logger } from '../log/logger';
 import { silentLogger } from '../log/logger';
-import { DEFAULT_QMP_PORT, QmpServer } from '../qmp/QmpServer';
+import { DEFAULT_QMP_PORT } from '../qmp/QmpServer';
 import { EventStore } from '../store/EventStore';
-import { createVmFactory } from '../vm';
+import { createVmFactory, defaultMachine } from '../vm';
 import type { VmFactory } from '../vm/contract';
 import { createApp } from './app';
 import { resolveToken, TOKEN_FILE_NAME, TokenSource } from './auth';
 import { Gateway, GATEWAY_VM_OPTIONS } from './Gateway';
-import { QmpGatewayBackend } from './QmpGatewayBackend';
+import { QmpHub } from './QmpHub';
 import { vmCreateInput, vmSpecFrom } from './schemas';
 
 /**
  * Starts the whole gateway: event store in the data directory, VMs restored from it (booted
- * afresh, unconsumed injections replayed), a default VM when the store has none, the REST API
- * on host:port (127.0.0.1 by default) and the QMP endpoint bound to one VM.
+ * afresh, unconsumed injections replayed), a default VM when the store has none (the default
+ * machine of src/vm/defaultMachine.ts: extended, sources sei,sea,gpio, apei-sei), the REST API
+ * on host:port (127.0.0.1 by default) and one QMP endpoint per VM (QmpHub).
  */
 export { DEFAULT_PORT, DEFAULT_VM_ID, defaultDataDir } from './defaults';
 import { DEFAULT_PORT, DEFAULT_VM_ID } from './defaults';
@@ -38,7 +39,7 @@ export interface ServeOptions {
   clock?: 'wall' | 'manual';
   /** create the default VM when the store holds none (default true) */
   defaultVm?: boolean;
-  /** the VM QMP is bound to (default: the first VM) */
+  /** the VM whose QMP endpoint listens on qmpPort (default: the first VM); the others get free ports */
   qmpVm?: string;
   durability?: 'normal' | 'full';
 }
@@ -47,7 +48,10 @@ export interface RunningServer {
   url: string;
   host: string;
   port: number;
+  /** the first VM's QMP endpoint (the one on --qmp-port) */
   qmp?: { host: string; port: number; vmId: string };
+  /** every VM's QMP endpoint (one listener per VM); undefined when QMP is disabled */
+  qmpHub?: QmpHub;
   token: TokenSource;
   gateway: Gateway;
   store: EventStore;
@@ -62,17 +66,20 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const token = resolveToken({ tokenFile: opts.tokenFile ?? path.join(opts.dataDir, TOKEN_FILE_NAME), env: opts.env });
   const store = EventStore.open(opts.dataDir, { durability: opts.durability });
   const gateway = new Gateway({ store, factory: opts.factory ?? createVmFactory({ vm: GATEWAY_VM_OPTIONS }), logger, clock: opts.clock ?? 'wall' });
-  let qmp: QmpServer | undefined;
+  let qmp: QmpHub | undefined;
   let server: http.Server | undefined;
   try {
     const restored = gateway.restore();
     let createdDefaultVm: string | undefined;
     if (restored.vms === 0 && opts.defaultVm !== false) {
-      gateway.createVm(vmSpecFrom(vmCreateInput.parse({})), DEFAULT_VM_ID);
+      gateway.createVm(vmSpecFrom(vmCreateInput.parse(defaultMachine())), DEFAULT_VM_ID);
       createdDefaultVm = DEFAULT_VM_ID;
     }
-    const app = createApp({ gateway, token: token.token, bodyLimit: opts.bodyLimit, logger });
     const host = opts.host ?? '127.0.0.1';
+    const qmpVm = opts.qmpVm ?? gateway.vmIds()[0];
+    // one QMP listener per VM: the first (default) VM on the QMP port, the others on free ports
+    if (opts.qmpPort !== null) qmp = new QmpHub({ gateway, host, logger, firstPort: opts.qmpPort ?? DEFAULT_QMP_PORT, firstVm: qmpVm });
+    const app = createApp({ gateway, token: token.token, bodyLimit: opts.bodyLimit, logger, qmp });
     server = http.createServer(app);
     server.keepAliveTimeout = 5000;
     await new Promise<void>((resolve, reject) => {
@@ -84,20 +91,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     });
     const addr = server.address() as AddressInfo;
     let qmpInfo: RunningServer['qmp'];
-    const qmpVm = opts.qmpVm ?? gateway.vmIds()[0];
-    if (opts.qmpPort !== null && qmpVm !== undefined) {
-      qmp = new QmpServer({
-        backend: new QmpGatewayBackend(gateway, qmpVm),
-        host,
-        port: opts.qmpPort ?? DEFAULT_QMP_PORT,
-        logger,
-        beforeReply: () => gateway.committed(),
-      });
-      const a = await qmp.listen();
-      qmpInfo = { ...a, vmId: qmpVm };
+    if (qmp) {
+      await qmp.openAll();
+      const first = qmpVm !== undefined ? qmp.endpoint(qmpVm) : undefined;
+      if (first) qmpInfo = { host: first.host, port: first.port, vmId: qmpVm! };
     }
     const urlHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-    logger.info('rasgw gateway listening', { url: `http://${urlHost}:${addr.port}`, qmp: qmpInfo, restored });
+    logger.info('rasgw gateway listening', { url: `http://${urlHost}:${addr.port}`, qmp: qmp?.endpoints(), restored });
     const httpServer = server;
     const qmpServer = qmp;
     return {
@@ -105,13 +105,14 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       host: addr.address,
       port: addr.port,
       qmp: qmpInfo,
+      qmpHub: qmp,
       token,
       gateway,
       store,
       restored,
       createdDefaultVm,
       async close() {
-        await qmpServer?.close();
+        await qmpServer?.closeAll();
         await new Promise<void>((resolve) => {
           httpServer.close(() => resolve());
           httpServer.closeAllConnections();
@@ -121,7 +122,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       },
     };
   } catch (e) {
-    await qmp?.close();
+    await qmp?.closeAll();
     server?.close();
     gateway.close();
     store.close();

@@ -1,4 +1,5 @@
 import { toJsonValue } from '../binary/u64';
+import { decodeEsr } from '../device-model/notify/esrFields';
 import type { StoredGuestRecord, StoredInjection, StoredVm } from '../store/records';
 import type { CrashReport, VirtualMachine } from '../vm/contract';
 
@@ -6,9 +7,9 @@ import type { CrashReport, VirtualMachine } from '../vm/contract';
  * What the REST API returns, built from the store (history, injections, records) and the live VM
  * (its current state). Every u64 is a "0x…" string, bytes are base64.
  */
-export function vmView(stored: StoredVm, vm: VirtualMachine, injectionCounts: Record<string, number>): Record<string, unknown> {
+export function vmView(stored: StoredVm, vm: VirtualMachine, injectionCounts: Record<string, number>, qmp?: { host: string; port: number; sourceId: number }): Record<string, unknown> {
   const state = vm.state();
-  return {
+  const out: Record<string, unknown> = {
     id: stored.id,
     createdAt: stored.createdAt,
     spec: toJsonValue(stored.spec),
@@ -20,6 +21,9 @@ export function vmView(stored: StoredVm, vm: VirtualMachine, injectionCounts: Re
     injections: injectionCounts,
     links: vmLinks(stored.id),
   };
+  // this VM's own QMP endpoint (QEMU's clients connect to it unchanged), absent when QMP is off
+  if (qmp) out.qmp = qmp;
+  return out;
 }
 
 export function vmLinks(id: string): Record<string, string> {
@@ -63,19 +67,23 @@ export function injectionView(inj: StoredInjection, records: StoredGuestRecord[]
   };
   if (inj.sourceId !== undefined) out.sourceId = inj.sourceId;
   if (inj.refusal) out.refusal = inj.refusal;
-  if (inj.outcome) out.outcome = inj.outcome;
+  if (inj.notification) out.notification = inj.notification;
+  // the outcome says what the guest did with what it was given: the notification is repeated there
+  if (inj.outcome) out.outcome = inj.notification ? { ...inj.outcome, notification: inj.notification } : inj.outcome;
   if (records.length) out.records = records.map(recordView);
   return out;
 }
 
 /**
- * The 202 answer to an injection: enough to follow it (id, state, source, Location link). The
- * full status, with the guest outcome, is at the Location.
+ * The 202 answer to an injection: enough to follow it (id, state, source, Location link) and the
+ * notification the device model raised (absent when queued or refused). The full status, with
+ * the guest outcome, is at the Location.
  */
 export function acceptedView(inj: StoredInjection): Record<string, unknown> {
   const out: Record<string, unknown> = { id: inj.id, vmId: inj.vmId, origin: inj.origin, state: inj.state, length: inj.bytes.length, links: { self: injectionLocation(inj.vmId, inj.id) } };
   if (inj.sourceId !== undefined) out.sourceId = inj.sourceId;
   if (inj.outcome) out.panicked = inj.outcome.panicked;
+  if (inj.notification) out.notification = inj.notification;
   return out;
 }
 
@@ -89,6 +97,7 @@ export function acceptedJsonText(inj: StoredInjection): string {
   let text = `{"id":${id},"vmId":${vmId},"origin":${JSON.stringify(inj.origin)},"state":${JSON.stringify(inj.state)},"length":${inj.bytes.length},"links":{"self":${JSON.stringify(injectionLocation(inj.vmId, inj.id))}}`;
   if (inj.sourceId !== undefined) text += `,"sourceId":${inj.sourceId}`;
   if (inj.outcome) text += `,"panicked":${inj.outcome.panicked}`;
+  if (inj.notification) text += `,"notification":${JSON.stringify(inj.notification)}`;
   return text + '}';
 }
 
@@ -110,7 +119,11 @@ export function recordView(r: StoredGuestRecord): Record<string, unknown> {
 
 export function crashView(c: CrashReport): Record<string, unknown> {
   const out: Record<string, unknown> = { reason: c.reason, message: c.message };
-  if (c.esr !== undefined) out.esr = '0x' + c.esr.toString(16);
+  if (c.esr !== undefined) {
+    out.esr = '0x' + c.esr.toString(16);
+    // ESR_EL1 is 32 bits wide for every class the device model raises
+    if (c.esr <= 0xffffffffn) out.esrFields = decodeEsr(Number(c.esr));
+  }
   if (c.record !== undefined) out.record = Buffer.from(c.record).toString('base64');
   return out;
 }

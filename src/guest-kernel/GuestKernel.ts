@@ -3,6 +3,7 @@ import type { LinuxVersion, Personality } from '../vm/contract';
 import { CRASH_MAGIC, CRASH_MESSAGE_MAX, CRASH_PAGE_SIZE, CRASH_REASON, CRASH_RECORD_MAX, CRASH_REGISTERS_SIZE, CrashReasonName } from '../device-model/crash/CrashRegisters';
 import { VirtualClock } from './clock/VirtualClock';
 import { KernelLog, LogLevel, LogRecord, printkTime } from './printk/KernelLog';
+import { DEFAULT_RATELIMIT_BURST, GHES_PRINT_INTERVAL_NS, Ratelimit } from './printk/Ratelimit';
 import { MemoryFailure } from './mm/MemoryFailure';
 import { MemoryMap } from './mm/MemoryMap';
 import { GhesDriver, GhesHooks, RecordContext, RenderedLine } from './ghes/GhesDriver';
@@ -12,6 +13,7 @@ import { DEFAULT_WORKLOAD, INIT_TASK, SIGBUS, Task } from './tasks';
 import { GUEST_LINUX_VERSIONS } from './linux-versions';
 import { linuxHestWalk } from './acpi/hest-walk';
 import { renderStatusBlockLinux } from '../cper/text';
+import { seiNoRecordLine, seiReadingLine } from './arch/seiLines';
 import { esrClass, isRasSError, linuxSErrorVerdict, serrorAet, serrorPanicLine, SERROR_PANIC, ESR_EC_SERROR } from './arch/esr';
 
 /**
@@ -153,6 +155,9 @@ export class GuestKernel {
   private exception: ExceptionContext | undefined;
   private readonly pending: Pending = { irqs: new Map(), sdei: new Map() };
   private running = false;
+  /** the apei-sei SError lines are printk_ratelimited, one state per call site */
+  private readonly rlSeiReading = new Ratelimit('sei_serror', GHES_PRINT_INTERVAL_NS, DEFAULT_RATELIMIT_BURST);
+  private readonly rlSeiNoRecord = new Ratelimit('sei_serror_no_record', GHES_PRINT_INTERVAL_NS, DEFAULT_RATELIMIT_BURST);
   /** SErrors folded into one pending SError (statistics for tests) */
   coalescedSErrors = 0;
   takenSErrors = 0;
@@ -216,6 +221,16 @@ export class GuestKernel {
     else if (this.exception) this.exception.lines.push(line);
     this.hooks.log(r, line);
     this.clock.spend(this.costs.printkNs);
+  }
+
+  /**
+   * printk_ratelimited: at most 10 lines per 5 s of virtual time per call site, and
+   * "<site>: N callbacks suppressed" when a window with misses closed (lib/ratelimit.c).
+   */
+  private printkRatelimited(rl: Ratelimit, level: LogLevel, text: string): void {
+    const c = rl.check(this.clock.now());
+    if (c.suppressed) this.printk('warning', `${rl.name}: ${c.suppressed} callbacks suppressed`);
+    if (c.ok) this.printk(level, text);
   }
 
   // ------------------------------------------------------------------ boot
@@ -428,19 +443,24 @@ export class GuestKernel {
       ctx.actions.push('ignored');
       return;
     }
+    const digits = GUEST_LINUX_VERSIONS[this.version].esrDigits;
     if (this.personality === 'apei-sei' && isRasSError(esr, this.rasExtension)) {
+      // our design's own lines (seiLines.ts): the syndrome before the SEI sources are read, and
+      // a note when none of them held a record
+      this.printkRatelimited(this.rlSeiReading, 'info', seiReadingLine(0, esr, digits));
       const claimed = this.ghes.notifySei();
       if (this.halted) return;
       if (claimed) {
         ctx.actions.push('ghes');
         return;
       }
+      this.printkRatelimited(this.rlSeiNoRecord, 'warning', seiNoRecordLine(0, esr, digits, this.rasExtension));
     }
     if (linuxSErrorVerdict(esr, this.rasExtension) === 'silent') {
       ctx.actions.push('serror-silent');
       return;
     }
-    this.printk('crit', serrorPanicLine(0, esr, GUEST_LINUX_VERSIONS[this.version].esrDigits));
+    this.printk('crit', serrorPanicLine(0, esr, digits));
     ctx.actions.push('panic');
     this.panic(SERROR_PANIC, 'serror', { esr });
   }
@@ -525,7 +545,8 @@ export class GuestKernel {
       now: () => self.clock.now(),
       halted: () => self.halted,
       panicTimeout: () => panicTimeoutOf(self.cmdline),
-      panic: (reason: string, cause: { code: 'ghes-fatal'; record: Uint8Array }) => self.panic(reason, cause.code, { record: cause.record }),
+      // a fatal record read during an SError or SEA: the crash report keeps that exception's ESR
+      panic: (reason: string, cause: { code: 'ghes-fatal'; record: Uint8Array }) => self.panic(reason, cause.code, { record: cause.record, esr: self.exception?.esr }),
       currentTask: () => self.task,
       sendSigbus: (task: Task) => self.sendSigbus(task),
       isRamPfn: (pfn: bigint) => self.memoryMap.isRam(pfn),

@@ -2,7 +2,7 @@ import fs from 'fs';
 import path from 'path';
 import Database from 'better-sqlite3';
 import { toJsonText } from '../binary/u64';
-import type { GuestOutcome, InjectionTarget, Refusal, VmSpec } from '../vm/contract';
+import type { GuestOutcome, InjectionTarget, NotificationView, Refusal, VmSpec } from '../vm/contract';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema';
 import { WalCheckpointer } from './WalCheckpointer';
 import type {
@@ -84,6 +84,7 @@ interface InjectionRow {
   state: string;
   refusal: string | null;
   outcome: string | null;
+  notification: string | null;
   vm_injection_id: string | null;
   boot: number | null;
   created_at: string;
@@ -333,10 +334,10 @@ export class EventStore {
       injectionState: db.prepare('SELECT state, history FROM injections WHERE id = ?'),
       // one statement for a new injection (first write, already in its state after delivery) and for a later change
       saveInjection: db.prepare(
-        `INSERT INTO injections (id, vm_id, origin, target, bytes, state, source_id, refusal, outcome, vm_injection_id, boot, created_at, updated_at, history)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO injections (id, vm_id, origin, target, bytes, state, source_id, refusal, outcome, notification, vm_injection_id, boot, created_at, updated_at, history)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET state = excluded.state, source_id = excluded.source_id, refusal = excluded.refusal,
-         outcome = excluded.outcome, vm_injection_id = excluded.vm_injection_id, boot = excluded.boot, updated_at = excluded.updated_at,
+         outcome = excluded.outcome, notification = excluded.notification, vm_injection_id = excluded.vm_injection_id, boot = excluded.boot, updated_at = excluded.updated_at,
          history = excluded.history`,
       ),
       updateInjection: db.prepare(
@@ -364,6 +365,13 @@ export class EventStore {
       addLog: db.prepare('INSERT INTO log_lines (vm_id, seq, boot, line, at) VALUES (?, ?, ?, ?, ?)'),
       logSince: db.prepare('SELECT seq, boot, line, at FROM log_lines WHERE vm_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
       addEvent: db.prepare('INSERT INTO events (vm_id, type, boot, data, at) VALUES (?, ?, ?, ?, ?) RETURNING id'),
+      // the expression and the type test are those of the partial index events_notifications,
+      // which also gives the order (its entries end with the rowid, the event id)
+      notificationEvents: db.prepare(
+        `SELECT id, boot, json_extract(data, '$.logSeq') AS log_seq, data FROM events INDEXED BY events_notifications
+         WHERE vm_id = ? AND type = 'notification' AND json_extract(data, '$.logSeq') >= ? AND json_extract(data, '$.logSeq') < ? AND id > ?
+         ORDER BY json_extract(data, '$.logSeq'), id LIMIT ?`,
+      ),
       eventsOfVm: db.prepare('SELECT * FROM events WHERE vm_id = ? AND id > ? ORDER BY id LIMIT ?'),
     };
   }
@@ -449,6 +457,7 @@ export class EventStore {
       inj.sourceId ?? null,
       inj.refusal === undefined ? null : JSON.stringify(inj.refusal),
       inj.outcome === undefined ? null : JSON.stringify(inj.outcome),
+      inj.notification === undefined ? null : JSON.stringify(inj.notification),
       inj.vmInjectionId ?? null,
       boot ?? null,
       inj.createdAt,
@@ -526,6 +535,7 @@ export class EventStore {
     if (r.source_id !== null) out.sourceId = r.source_id;
     if (r.refusal !== null) out.refusal = JSON.parse(r.refusal) as Refusal;
     if (r.outcome !== null) out.outcome = JSON.parse(r.outcome) as GuestOutcome;
+    if (r.notification !== null) out.notification = JSON.parse(r.notification) as NotificationView;
     if (r.vm_injection_id !== null) out.vmInjectionId = r.vm_injection_id;
     return out;
   }
@@ -619,6 +629,11 @@ export class EventStore {
 
   // ---- guest log -------------------------------------------------------------------------
 
+  /** Sequence number of the VM's last stored log line (0 when none). */
+  lastLogSeq(vmId: string): number {
+    return this.logSeq.get(vmId) ?? (this.st.lastLogSeq.get(vmId) as { seq: number }).seq;
+  }
+
   /** Appends guest log lines; returns the sequence numbers given to them. */
   appendLog(vmId: string, boot: number, lines: string[]): number[] {
     if (lines.length === 0) return [];
@@ -642,6 +657,27 @@ export class EventStore {
 
   addEvent(vmId: string, type: StoredEventType, boot: number, data: unknown): number {
     return (this.st.addEvent.get(vmId, type, boot, jsonText(data), this.stamp()) as { id: number }).id;
+  }
+
+  /**
+   * The `notification` events with `fromLogSeq` ≤ logSeq < `toLogSeq` (a notification with logSeq
+   * L was raised after log line L and before line L + 1) and an event id greater than `afterId`,
+   * in log order (logSeq, then id), at most `limit`. To page, pass the last one's logSeq and id:
+   * event ids and logSeq grow together within a VM, so nothing is skipped.
+   */
+  notificationEvents(
+    vmId: string,
+    fromLogSeq: number,
+    toLogSeq = Number.MAX_SAFE_INTEGER,
+    limit = 1000,
+    afterId = 0,
+  ): Array<{ id: number; boot: number; logSeq: number; data: Record<string, unknown> }> {
+    return (this.st.notificationEvents.all(vmId, fromLogSeq, toLogSeq, afterId, limit) as Array<{ id: number; boot: number; log_seq: number; data: string }>).map((r) => ({
+      id: r.id,
+      boot: r.boot,
+      logSeq: r.log_seq,
+      data: JSON.parse(r.data) as Record<string, unknown>,
+    }));
   }
 
   events(vmId: string, page: Page = {}): StoredEvent[] {

@@ -1,4 +1,4 @@
-import type { GuestOutcome, InjectionState, InjectionTarget, Refusal, VmSpec } from '../vm/contract';
+import type { GuestOutcome, InjectionState, InjectionTarget, NotificationView, Refusal, VmSpec } from '../vm/contract';
 
 /**
  * What the event store keeps, as the gateway and the CLI read it back. u64 values are bigint here
@@ -47,6 +47,8 @@ export interface StoredInjection {
   state: StoredInjectionState;
   refusal?: Refusal;
   outcome?: GuestOutcome;
+  /** what the device model raised when it wrote the record (coalesced SErrors name gateway injection ids) */
+  notification?: NotificationView;
   /** id of the injection inside the running VM (changes after a restart) */
   vmInjectionId?: string;
   history: StoredStateChange[];
@@ -78,8 +80,11 @@ export interface StoredLogLine {
   at: string;
 }
 
-/** What the events table records: the VM's own life. Injection state changes are in each injection's history, guest records in their table. */
-export type StoredEventType = 'vm-created' | 'boot' | 'reboot' | 'panic' | 'replayed';
+/**
+ * What the events table records: the VM's own life, and each notification the device model raised
+ * for an injection (`notification`: `{injectionId, notification}`, again when a coalesced SError
+ * names the injections it carried). Injection state changes are in each injection's history, guest records in their table. */
+export type StoredEventType = 'vm-created' | 'boot' | 'reboot' | 'panic' | 'replayed' | 'notification';
 
 export interface StoredEvent {
   id: number;

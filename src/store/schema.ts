@@ -15,8 +15,13 @@
  * - events: what happened to the VM itself (created, boot, reboot, panic, replays). Injection
  *   state changes live in the injection's history, guest records in guest_records.
  * Every child table is deleted with its VM (ON DELETE CASCADE).
+ *
+ * Version 2 adds injections.notification: what the device model raised for the injection (the
+ * notification fact of docs/API.md, JSON), NULL until the record was written; and an index of the
+ * `notification` events by the log line they follow (`data.logSeq`), so the SSE log stream can
+ * replay them in place among the stored lines.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const MIGRATIONS: readonly string[] = [
   `
@@ -75,5 +80,9 @@ export const MIGRATIONS: readonly string[] = [
     at     TEXT NOT NULL
   );
   CREATE INDEX events_by_vm ON events(vm_id, id);
+  `,
+  `
+  ALTER TABLE injections ADD COLUMN notification TEXT;
+  CREATE INDEX events_notifications ON events(vm_id, json_extract(data, '$.logSeq')) WHERE type = 'notification';
   `,
 ];

@@ -7,6 +7,8 @@ import { LocatorConfig } from '../device-model/recorder/BlockLocator';
 import { Notifier, NotificationSink } from '../device-model/notify/Notifier';
 import { checkSerrorIss } from '../device-model/notify/syndrome';
 import { readCrashReport } from '../device-model/crash/CrashRegisters';
+import { notificationView, withCarried } from './notificationView';
+import { mergeLogLines } from './mergeLogLines';
 import { GuestKernel, Costs, ExceptionContext } from '../guest-kernel/GuestKernel';
 import type { RecordContext } from '../guest-kernel/ghes/GhesDriver';
 import type { Task } from '../guest-kernel/tasks';
@@ -189,6 +191,14 @@ export class Vm implements VirtualMachine {
       return this.refuse(t, { code: 'no_such_source', message: target.sourceId !== undefined ? `HEST: Source ${target.sourceId} not found.` : `no source is notified via ${target.notification}` });
     }
     if (target.esrIss !== undefined) {
+      const notification = this.sourceInfo.get(sourceId)!.layout.notification;
+      if (notification !== 'sei') {
+        return this.refuse(t, {
+          code: 'esr_iss_not_sei',
+          notification,
+          message: `esrIss sets the syndrome of a virtual SError, but source ${sourceId} is notified via ${notification}${notification === 'sea' ? ' (its ESR is the synchronous external abort QEMU builds)' : ''}; drop esrIss or target an SEI source`,
+        });
+      }
       try {
         checkSerrorIss(target.esrIss);
       } catch (e) {
@@ -230,14 +240,18 @@ export class Vm implements VirtualMachine {
   /** Recorder callback: the record is in the block; raise the source's notification. */
   private delivered(req: RecordRequest): void {
     const t = this.injections.get(req.id);
-    if (t) this.setState(t, 'delivered');
-    this.outstanding.set(req.sourceId, req.id);
     const { layout: src, config: cfg } = this.sourceInfo.get(req.sourceId)!;
     const severity = req.bytes.length >= 20 ? new DataView(req.bytes.buffer, req.bytes.byteOffset, req.bytes.byteLength).getUint32(16, true) : 0;
+    const n = this.notifier.plan({ sourceId: req.sourceId, notification: src.notification, vector: cfg.vector, blockSeverity: severity, esrIss: t?.target.esrIss });
+    // the notification is part of the injection before the guest runs: the 'delivered' event
+    // carries it, and every guest line of this record comes after it
+    if (t) t.status.notification = notificationView(n, cfg, t.target.esrIss !== undefined, severity);
+    if (t) this.setState(t, 'delivered');
+    this.outstanding.set(req.sourceId, req.id);
     const prev = this.cause;
     this.cause = req.id;
     try {
-      this.notifier.notify({ sourceId: req.sourceId, notification: src.notification, vector: cfg.vector, blockSeverity: severity, esrIss: t?.target.esrIss });
+      this.notifier.raise(n);
     } finally {
       this.cause = prev;
     }
@@ -292,14 +306,24 @@ export class Vm implements VirtualMachine {
 
   /** Outcome of a notification that produced no record of its own (silent SError, SError panic…). */
   private exceptionDone(ctx: ExceptionContext): void {
+    // one SError taken for several raised ones: each of them names every injection it carried
+    const carried = ctx.kind === 'serror' && ctx.causes.length > 1 ? ctx.causes : undefined;
     for (const id of ctx.causes) {
       const t = this.injections.get(id);
       if (!t) continue;
+      if (carried && t.status.notification) {
+        t.status.notification = withCarried(t.status.notification, [...carried], ctx.esr);
+        if (!ctx.lines.length && !ctx.panicked && t.status.outcome) {
+          this.emit({ type: 'injection', vmId: this.id, status: t.status });
+          continue;
+        }
+      }
       if (!t.status.outcome) t.status.outcome = { logLines: [...ctx.lines], actions: [...ctx.actions], panicked: ctx.panicked };
       else if (ctx.lines.length || ctx.panicked) {
         t.status.outcome = {
-          logLines: [...t.status.outcome.logLines, ...ctx.lines],
-          actions: [...t.status.outcome.actions, ...ctx.actions.filter((a) => !t.status.outcome!.actions.includes(a))],
+          logLines: mergeLogLines(t.status.outcome.logLines, ctx.lines),
+          // 'ghes' (the exception found a record) adds nothing to the record's own actions
+          actions: [...t.status.outcome.actions, ...ctx.actions.filter((a) => a !== 'ghes' && !t.status.outcome!.actions.includes(a))],
           panicked: t.status.outcome.panicked || ctx.panicked,
         };
       } else continue;

@@ -1,3 +1,5 @@
+import type { EsrFields } from '../device-model/notify/esrFields';
+
 /**
  * The contract between the VM layer (src/vm, built with the runtime) and its users (the REST
  * gateway, the QMP endpoint, the CLI). Types only: the VM layer implements `VirtualMachine` and
@@ -75,6 +77,11 @@ export interface VmSpec {
   midr: bigint;
   /** whether the CPU advertises the RAS extension (decides Linux's SError handling) */
   rasExtension: boolean;
+  /**
+   * the source the VM's QMP endpoint writes `inject-ghes-v2-error` records into (default: QEMU's
+   * choice for the qemu profiles, the first SEI source for `extended`); the VM layer ignores it
+   */
+  qmpSourceId?: number;
 }
 
 /** An error to inject: the CPER JSON form (a Generic Error Status Block) or raw status-block bytes. */
@@ -85,8 +92,54 @@ export interface InjectionTarget {
   sourceId?: number;
   /** pick the first source with this notification type */
   notification?: NotificationKind;
-  /** SEI only: ISS bits of the virtual SError syndrome; default chosen from the block severity */
+  /**
+   * SEI only: ISS bits of the virtual SError syndrome; default chosen from the block severity.
+   * Given for a source with another notification, the injection is refused (`esr_iss_not_sei`).
+   */
   esrIss?: number;
+}
+
+/**
+ * The notification the device model raised for one injection, as a visible fact (JSON-ready:
+ * register values are "0x…" strings). Set when the record is written into the block and the
+ * source's notification is raised; absent before (queued, refused).
+ */
+export interface NotificationView {
+  /** the source's HEST notification type */
+  kind: NotificationKind;
+  /**
+   * what reached the guest: a virtual SError (SEI), a synchronous external abort (SEA), the GED
+   * error event → HED notify (GPIO, SCI, GSIV), an SDEI event, an interrupt line, an NMI, nothing
+   * until the next poll (polled), or nothing at all (`none`: CMCI/MCE have no arm64 delivery)
+   */
+  raised: 'virtual-serror' | 'synchronous-external-abort' | 'hed-notify' | 'sdei-event' | 'interrupt' | 'nmi' | 'poll' | 'none';
+  /** the vCPU it was raised on (interrupts and events are routed to vCPU 0) */
+  vcpu: number;
+  /** SEI and SEA: ESR_EL1 the guest reads, "0x" + 8 hex digits */
+  esr?: string;
+  esrFields?: EsrFields;
+  /** SEI: why this syndrome: from the record's block severity, or given as `esrIss` */
+  esrReason?: 'block-severity' | 'given';
+  /** SEI from the block severity: the severity name it was chosen from */
+  blockSeverity?: string;
+  /** SEA: FAR_EL1 as raised (QEMU sets FnV: the guest must not use it) */
+  far?: string;
+  farValid?: boolean;
+  /** SDEI: the event number (HEST notification vector) */
+  sdeiEvent?: number;
+  /** GPIO/SCI/GSIV (the GED event's line) and interrupts (the GSI): the HEST notification vector */
+  line?: number;
+  /** polled sources: the guest reads the block every this many ms */
+  pollIntervalMs?: number;
+  /** none: why nothing was raised */
+  reason?: string;
+  /**
+   * a coalesced SError: the injections whose SErrors the guest took as this one exception, in the
+   * order they were raised (this one included); `takenEsr` is the syndrome the guest took (the most
+   * severe of them)
+   */
+  carried?: string[];
+  takenEsr?: string;
 }
 
 export type InjectionState = 'queued' | 'delivered' | 'acknowledged' | 'rejected';
@@ -99,6 +152,7 @@ export type RefusalCode =
   | 'guest_halted' // the guest panicked; reboot first
   | 'no_such_source'
   | 'invalid_record' // JSON that does not encode, or bytes shorter than a status block header
+  | 'esr_iss_not_sei' // esrIss given for a source that is not notified by SError
   | 'not_booted'; // firmware has not written the block addresses back
 
 export interface Refusal {
@@ -106,6 +160,8 @@ export interface Refusal {
   message: string;
   /** record_too_large: the maximum length in bytes */
   maxLength?: number;
+  /** esr_iss_not_sei: the target source's notification */
+  notification?: NotificationKind;
 }
 
 /** What the guest did with one record. */
@@ -128,6 +184,8 @@ export interface InjectionStatus {
   /** state changes on the VM's virtual clock (ns) */
   history: Array<{ state: InjectionState; at: bigint }>;
   outcome?: GuestOutcome;
+  /** what the device model raised when it wrote the record (absent until then) */
+  notification?: NotificationView;
 }
 
 export interface SourceState {
@@ -172,6 +230,7 @@ export interface VmStateView {
 export interface CrashReport {
   reason: string;
   message: string;
+  /** ESR_EL1 of the exception that ended the guest (SError panic, or the SError/SEA during which GHES panicked) */
   esr?: bigint;
   /** the status-block bytes that caused it, if any */
   record?: Uint8Array;

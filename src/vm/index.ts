@@ -8,7 +8,11 @@
  *   `advance`; plus `guest` (the GuestKernel), `booted` (BootedMachine) and `guestMemory` for tests
  *   and tools. `new Vm(spec, id?, { beforeProbe, cmdline, costs, logCapacity, workload })` places
  *   records in the error blocks before the guest probes them.
+ * - `defaultMachine()` (./defaultMachine.ts): the machine serve, simulate and dump show by default
+ *   (extended, sources sei,sea,gpio, apei-sei).
+ * - `notificationView` (./notificationView.ts): the `notification` fact of an injection.
  */
 export * from './contract';
 export * from './Vm';
 export * from './VmFactory';
+export * from './defaultMachine';

@@ -29,6 +29,7 @@ describe('the 202 body written as text', () => {
       injection({ sourceId: 1, outcome: outcome(true) }),
       injection({ outcome: outcome(false), state: 'delivered', bytes: new Uint8Array(20) }),
       injection({ vmId: 'a.b_c-"d"', id: '123456789' }),
+      injection({ sourceId: 0, outcome: outcome(false), notification: { kind: 'sei', raised: 'virtual-serror', vcpu: 0, esr: '0xbe000811', esrReason: 'block-severity', carried: ['1', '2'] } }),
     ];
     for (const inj of cases) expect(acceptedJsonText(inj)).toBe(JSON.stringify(acceptedView(inj)));
     expect(acceptedJsonText(cases[1])).toBe('{"id":"17","vmId":"vm1","origin":"rest","state":"acknowledged","length":164,"links":{"self":"/vms/vm1/errors/17"},"sourceId":1}');
@@ -46,7 +47,7 @@ describe('the 202 body written as text', () => {
       expect(res.headers['x-request-id']).toBe('r-1');
       expect(res.headers['cache-control']).toBe('no-store');
       expect(res.headers['x-content-type-options']).toBe('nosniff');
-      expect(res.body).toEqual({ id: res.body.id, vmId: 'vm1', origin: 'rest', state: 'acknowledged', length: expect.any(Number), links: { self: res.headers['location'] }, sourceId: 1, panicked: false });
+      expect(res.body).toEqual({ id: res.body.id, vmId: 'vm1', origin: 'rest', state: 'acknowledged', length: expect.any(Number), links: { self: res.headers['location'] }, sourceId: 1, panicked: false, notification: { kind: 'gpio', raised: 'hed-notify', vcpu: 0, line: 0 } });
     } finally {
       t.close();
     }

@@ -21,7 +21,17 @@ describe('POST /vms/{id}/errors', () => {
     const r = await request(t.app).post('/vms/v/errors').set(AUTH).send({ error: { type: 'arm', severity: 'recoverable' }, sourceId: 1 });
     expect(r.status).toBe(202);
     expect(r.headers.location).toBe(`/vms/v/errors/${r.body.id}`);
-    expect(r.body).toEqual({ id: r.body.id, vmId: 'v', origin: 'rest', sourceId: 1, state: 'acknowledged', length: 164, panicked: false, links: { self: r.headers.location } });
+    expect(r.body).toEqual({
+      id: r.body.id,
+      vmId: 'v',
+      origin: 'rest',
+      sourceId: 1,
+      state: 'acknowledged',
+      length: 164,
+      panicked: false,
+      notification: { kind: 'gpio', raised: 'hed-notify', vcpu: 0, line: 0 },
+      links: { self: r.headers.location },
+    });
     const s = await request(t.app).get(r.headers.location).set(AUTH);
     expect(s.status).toBe(200);
     expect(s.body).toMatchObject({ vmId: 'v', origin: 'rest', sourceId: 1, state: 'acknowledged', length: 164, target: { sourceId: 1 } });

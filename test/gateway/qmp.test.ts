@@ -60,7 +60,7 @@ describe('QMP endpoint over TCP, bound to a real VM', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('replays the conversation of `ghes_inject.py arm` and the record reaches the guest on source 1', async () => {
+  it('replays the conversation of `ghes_inject.py arm` against the default VM: it ends in a virtual SError on the SEI source', async () => {
     expect(srv.qmp).toEqual({ host: '127.0.0.1', port: expect.any(Number), vmId: 'default' });
     const c = await RawQmpClient.connect(srv.qmp!.port);
     try {
@@ -91,14 +91,19 @@ describe('QMP endpoint over TCP, bound to a real VM', () => {
     const list = await request(srv.url).get('/vms/default/errors').set('Authorization', `Bearer ${TOKEN}`);
     expect(list.body.injections).toHaveLength(1);
     const inj = list.body.injections[0];
-    expect(inj).toMatchObject({ origin: 'qmp', sourceId: 1, state: 'acknowledged', length: 164 });
+    expect(inj).toMatchObject({ origin: 'qmp', sourceId: 0, state: 'acknowledged', length: 164 });
+    // the script's record (block severity recoverable) raised an SError with the UEO syndrome
+    expect(inj.notification).toMatchObject({ kind: 'sei', raised: 'virtual-serror', esr: '0xbe000811', esrReason: 'block-severity', esrFields: { ec: 0x2f, aetName: 'UEO', dfsc: 0x11 } });
     const status = await request(srv.url).get(inj.links.self).set('Authorization', `Bearer ${TOKEN}`);
+    expect(status.body.outcome.logLines[0]).toMatch(/\] SEI: SError Interrupt on CPU0, code 0x00000000be000811 -- SError, RAS syndrome \(AET UEO\), reading APEI SEI error sources$/);
     expect(status.body.outcome.logLines).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/\[Hardware Error\]: Hardware error from APEI Generic Hardware Error Source: 1$/),
+        expect.stringMatching(/\[Hardware Error\]: Hardware error from APEI Generic Hardware Error Source: 0$/),
         expect.stringMatching(/\[Hardware Error\]:   MIDR: 0x00000000000f0510$/),
       ]),
     );
+    const vm = await request(srv.url).get('/vms/default').set('Authorization', `Bearer ${TOKEN}`);
+    expect(vm.body.qmp).toEqual({ host: '127.0.0.1', port: srv.qmp!.port, sourceId: 0 });
     const metrics = await request(srv.url).get('/metrics').set('Authorization', `Bearer ${TOKEN}`);
     expect(metrics.text).toMatch(/^rasgw_injections_total\{result="acknowledged"\} 1$/m);
   });
@@ -130,7 +135,12 @@ describe('QMP endpoint over TCP, bound to a real VM', () => {
     const backend = new QmpGatewayBackend(srv.gateway, 'slow');
     expect(backend.qmpSourceId()).toBe(3);
     await request(srv.url).post('/vms').set('Authorization', `Bearer ${TOKEN}`).send({ id: 'gp', profile: 'extended', sources: [{ notification: 'sei' }, { notification: 'gpio', sourceId: 5 }] });
-    expect(new QmpGatewayBackend(srv.gateway, 'gp').qmpSourceId()).toBe(5);
+    // extended: the first SEI source, else the first GPIO source; or the one the VM names
+    expect(new QmpGatewayBackend(srv.gateway, 'gp').qmpSourceId()).toBe(0);
+    await request(srv.url).post('/vms').set('Authorization', `Bearer ${TOKEN}`).send({ id: 'go', profile: 'extended', sources: [{ notification: 'sea' }, { notification: 'gpio', sourceId: 5 }] });
+    expect(new QmpGatewayBackend(srv.gateway, 'go').qmpSourceId()).toBe(5);
+    await request(srv.url).post('/vms').set('Authorization', `Bearer ${TOKEN}`).send({ id: 'gq', profile: 'extended', sources: [{ notification: 'sei' }, { notification: 'gpio', sourceId: 5 }], qmpSourceId: 5 });
+    expect(new QmpGatewayBackend(srv.gateway, 'gq').qmpSourceId()).toBe(5);
     const qmp = new QmpServer({ backend, port: 0 });
     const { port } = await qmp.listen();
     const c = await RawQmpClient.connect(port);
@@ -169,5 +179,42 @@ describe('QMP endpoint over TCP, bound to a real VM', () => {
     expect(backend.injectCper(ghesInjectArmDefault())).toBeUndefined();
     const inj = srv.store.listInjections('old');
     expect(inj.map((i) => [i.origin, i.sourceId, i.state])).toEqual([['qmp', 0, 'acknowledged']]);
+  });
+
+  it('gives every VM its own QMP port, listed in GET /vms/{id}, reaching the source the VM names; deleting the VM closes it', async () => {
+    const created = await request(srv.url)
+      .post('/vms')
+      .set('Authorization', `Bearer ${TOKEN}`)
+      .send({ id: 'two', profile: 'extended', sources: [{ notification: 'sea' }, { notification: 'sei', sourceId: 7 }, { notification: 'gpio' }], qmpSourceId: 7 });
+    expect(created.status).toBe(201);
+    expect(created.body.qmp).toEqual({ host: '127.0.0.1', port: expect.any(Number), sourceId: 7 });
+    const port = created.body.qmp.port;
+    const defaultBefore = srv.store.listInjections('default').length;
+    expect(port).not.toBe(srv.qmp!.port);
+    expect((await request(srv.url).get('/vms/two').set('Authorization', `Bearer ${TOKEN}`)).body.qmp).toEqual(created.body.qmp);
+    const c = await RawQmpClient.connect(port);
+    try {
+      await c.next();
+      await c.cmd('qmp_capabilities', {});
+      expect(await c.cmd('inject-ghes-v2-error', { cper: Buffer.from(ghesInjectArmDefault()).toString('base64') })).toEqual({ return: {} });
+    } finally {
+      c.close();
+    }
+    const list = await request(srv.url).get('/vms/two/errors').set('Authorization', `Bearer ${TOKEN}`);
+    expect(list.body.injections.map((i: { origin: string; sourceId: number; notification: { kind: string; esr: string } }) => [i.origin, i.sourceId, i.notification.kind, i.notification.esr])).toEqual([['qmp', 7, 'sei', '0xbe000811']]);
+    // nothing reached the default VM through this port
+    expect(srv.store.listInjections('default').length).toBe(defaultBefore);
+    expect(srv.qmpHub!.endpoints().map((e) => e.vmId)).toContain('two');
+    await request(srv.url).delete('/vms/two').set('Authorization', `Bearer ${TOKEN}`);
+    await srv.qmpHub!.ready('two');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(srv.qmpHub!.endpoint('two')).toBeUndefined();
+    await expect(RawQmpClient.connect(port)).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('refuses a qmpSourceId the VM does not have', async () => {
+    const r = await request(srv.url).post('/vms').set('Authorization', `Bearer ${TOKEN}`).send({ id: 'bad', profile: 'qemu-10.2-virt', qmpSourceId: 2 });
+    expect(r.status).toBe(400);
+    expect(r.body.errors).toEqual([{ pointer: '/qmpSourceId', code: 'custom', message: 'the VM has no source 2 (its sources: 0, 1)' }]);
   });
 });

@@ -82,8 +82,8 @@ describe('REST reads', () => {
   it('lists events and guest records, also across VMs by time', async () => {
     const ev = await request(t.app).get('/vms/v/events').set(AUTH);
     const types = ev.body.events.map((e: { type: string }) => e.type);
-    // the VM's own life; the SSE test above rebooted it
-    expect(types).toEqual(['vm-created', 'boot', 'reboot']);
+    // the VM's own life and the notification raised for its injection; the SSE test above rebooted it
+    expect(types).toEqual(['vm-created', 'boot', 'notification', 'reboot']);
     const rec = await request(t.app).get('/vms/v/records').set(AUTH);
     expect(rec.body.records).toHaveLength(1);
     expect(rec.body.records[0]).toMatchObject({ vmId: 'v', sourceId: 1, severity: 'corrected', sections: ['memory'], injectionId: '1' });

@@ -134,8 +134,57 @@ describe('SEI under each personality', () => {
     const vm = vmFor('apei-sei');
     const s = vm.inject({ kind: 'raw', bytes: RECOVERABLE }, { sourceId: 0 });
     expect(s.state).toBe('acknowledged');
-    expect(strip(s.outcome!.logLines)).toEqual([...recordLines(1, 0), ...MF_FIRST]);
+    // our personality's line with the syndrome comes first, then the record Linux-style
+    expect(strip(s.outcome!.logLines)).toEqual([
+      'SEI: SError Interrupt on CPU0, code 0x00000000be000811 -- SError, RAS syndrome (AET UEO), reading APEI SEI error sources',
+      ...recordLines(1, 0),
+      ...MF_FIRST,
+    ]);
     expect(s.outcome!.actions).toEqual(['logged', 'memory-failure']);
+  });
+
+  test('apei-sei: an SError with nothing pending says so, then the syndrome decides as in Linux', () => {
+    const vm = vmFor('apei-sei');
+    const before = vm.log().length;
+    vm.guest.raiseSError(0xbe000811);
+    expect(strip(vm.log().slice(before).map((l) => l.line))).toEqual([
+      'SEI: SError Interrupt on CPU0, code 0x00000000be000811 -- SError, RAS syndrome (AET UEO), reading APEI SEI error sources',
+      'SEI: SError Interrupt on CPU0, code 0x00000000be000811 -- SError, no APEI SEI error record pending (AET UEO: survivable)',
+    ]);
+    vm.guest.raiseSError(0xbe000c11);
+    expect(strip(vm.log().slice(before + 2).map((l) => l.line))).toEqual([
+      'SEI: SError Interrupt on CPU0, code 0x00000000be000c11 -- SError, RAS syndrome (AET UER), reading APEI SEI error sources',
+      'SEI: SError Interrupt on CPU0, code 0x00000000be000c11 -- SError, no APEI SEI error record pending (AET UER: fatal)',
+      'SError Interrupt on CPU0, code 0x00000000be000c11 -- SError',
+      'Kernel panic - not syncing: Asynchronous SError Interrupt',
+    ]);
+  });
+
+  test('apei-sei: its SError lines are printk_ratelimited (10 per 5 s), the suppressed count follows', () => {
+    const vm = vmFor('apei-sei');
+    const before = vm.log().length;
+    for (let i = 0; i < 12; i++) vm.guest.raiseSError(0xbe001811);
+    const lines = strip(vm.log().slice(before).map((l) => l.line));
+    expect(lines.filter((l) => l.includes('reading APEI SEI error sources'))).toHaveLength(10);
+    expect(lines.filter((l) => l.includes('no APEI SEI error record pending'))).toHaveLength(10);
+    vm.advance(5_000_000_001n);
+    const next = vm.log().length;
+    vm.guest.raiseSError(0xbe001811);
+    expect(strip(vm.log().slice(next).map((l) => l.line))).toEqual([
+      'sei_serror: 2 callbacks suppressed',
+      'SEI: SError Interrupt on CPU0, code 0x00000000be001811 -- SError, RAS syndrome (AET CE), reading APEI SEI error sources',
+      'sei_serror_no_record: 2 callbacks suppressed',
+      'SEI: SError Interrupt on CPU0, code 0x00000000be001811 -- SError, no APEI SEI error record pending (AET CE: survivable)',
+    ]);
+  });
+
+  test('linux: prints none of the apei-sei lines for the same SErrors', () => {
+    const vm = vmFor('linux');
+    const before = vm.log().length;
+    vm.guest.raiseSError(0xbe000811);
+    expect(vm.log().length).toBe(before);
+    vm.guest.raiseSError(0xbe000c11);
+    expect(strip(vm.log().slice(before).map((l) => l.line))).toEqual(['SError Interrupt on CPU0, code 0x00000000be000c11 -- SError', 'Kernel panic - not syncing: Asynchronous SError Interrupt']);
   });
 
   test('apei-sei: a syndrome that is not a RAS error panics without reading GHES', () => {
@@ -158,6 +207,14 @@ describe('SEI under each personality', () => {
     expect(vm.state().guest).toMatchObject({ panicked: true, panicReason: 'GHES: Fatal hardware error' });
   });
 
+  test('apei-sei: the crash report of a GHES panic during an SError keeps that SError\'s ESR', () => {
+    const fatal = RECOVERABLE.slice();
+    fatal[16] = 1;
+    const vm = vmFor('apei-sei', { diagnostics: true });
+    vm.inject({ kind: 'raw', bytes: fatal }, { sourceId: 0 });
+    expect(vm.crashReport()).toEqual({ reason: 'ghes-fatal', message: 'Kernel panic - not syncing: GHES: Fatal hardware error', esr: 0xbe000011n, record: fatal });
+  });
+
   test('linux: SError decided by the ESR alone — CE/UEO silent, UER and UC panic, no RAS CPU panics', () => {
     const vm = vmFor('linux');
     const s = vm.inject({ kind: 'raw', bytes: RECOVERABLE }, { sourceId: 0 });
@@ -173,5 +230,30 @@ describe('SEI under each personality', () => {
     const noRas = vmFor('linux', { rasExtension: false });
     const n = noRas.inject({ kind: 'raw', bytes: CORRECTED }, { sourceId: 0 });
     expect(strip(n.outcome!.logLines)).toEqual(['SError Interrupt on CPU0, code 0x00000000be001811 -- SError', 'Kernel panic - not syncing: Asynchronous SError Interrupt']);
+  });
+});
+
+describe('the notification fact in the VM', () => {
+  test('set before the guest runs (the delivered event carries it), and a coalesced SError names every injection it carried', () => {
+    const vm = new Vm(defaultVmSpec({ profile: 'extended', sources: [{ notification: 'sei' }, { notification: 'sei' }, { notification: 'sei' }], personality: 'apei-sei' }), 'co');
+    const seen: Array<{ id: string; state: string; esr?: string; carried?: string[] }> = [];
+    let nested: string[] = [];
+    vm.subscribe((e) => {
+      if (e.type === 'injection') seen.push({ id: e.status.id, state: e.status.state, esr: e.status.notification?.esr, carried: e.status.notification?.carried });
+      if (e.type === 'guest-record' && nested.length === 0) {
+        nested = [vm.inject({ kind: 'raw', bytes: CORRECTED }, { sourceId: 1 }).id, vm.inject({ kind: 'raw', bytes: RECOVERABLE }, { sourceId: 2 }).id];
+      }
+    });
+    const first = vm.inject({ kind: 'raw', bytes: CORRECTED }, { sourceId: 0 });
+    expect(seen.find((s) => s.id === first.id && s.state === 'delivered')).toEqual({ id: first.id, state: 'delivered', esr: '0xbe001811', carried: undefined });
+    expect(first.notification!.carried).toBeUndefined();
+    expect(nested).toEqual(['co-2', 'co-3']);
+    expect(vm.guest.coalescedSErrors).toBe(1);
+    expect(vm.injection('co-2')!.notification).toMatchObject({ esr: '0xbe001811', carried: ['co-2', 'co-3'], takenEsr: '0xbe000811' });
+    expect(vm.injection('co-3')!.notification).toMatchObject({ esr: '0xbe000811', carried: ['co-2', 'co-3'], takenEsr: '0xbe000811' });
+    // one SError line for the coalesced SError, in the outcome of both injections it carried
+    const line = 'SEI: SError Interrupt on CPU0, code 0x00000000be000811 -- SError, RAS syndrome (AET UEO), reading APEI SEI error sources';
+    for (const id of nested) expect(strip(vm.injection(id)!.outcome!.logLines)[0]).toBe(line);
+    expect(strip(vm.log().map((l) => l.line)).filter((l) => l === line)).toHaveLength(1);
   });
 });

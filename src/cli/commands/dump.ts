@@ -11,6 +11,7 @@ import { runFirmware } from '../../firmware';
 import { FwCfg, FwCfgFileName, loadFwCfgFolder } from '../../fw-cfg';
 import { LoaderCommand, decodeLoaderScript, formatLoaderScript } from '../../linker-loader';
 import type { ProfileName } from '../../vm/contract';
+import { DEFAULT_MACHINE_HELP, DEFAULT_PROFILE, DEFAULT_SOURCES_SPEC } from '../../vm/defaultMachine';
 import { CliError, MAX_INPUT_FLAGS, MAX_INPUT_HELP, checkFolderInputs, readInput, writeOutput } from '../io';
 
 /**
@@ -84,10 +85,11 @@ function loadMachine(o: DumpOptions): LoadedMachine {
       },
     };
   }
-  const profile = (o.profile ?? (o.sources !== undefined ? 'extended' : 'qemu-7.2-virt')) as ProfileName;
+  const profile = (o.profile ?? (o.sources !== undefined ? 'extended' : DEFAULT_PROFILE)) as ProfileName;
   if (!PROFILES.includes(profile)) throw new CliError(`unknown profile ${JSON.stringify(o.profile)} (one of ${PROFILES.join(', ')})`);
   const options: MachineOptions = { profile };
   if (o.sources !== undefined) options.sources = parseSourcesSpec(o.sources);
+  else if (profile === 'extended') options.sources = parseSourcesSpec(DEFAULT_SOURCES_SPEC);
   if (o.writeBack !== undefined) options.writeBack = o.writeBack as WriteBackMode;
   const memory = createMachineMemory();
   const m = bootMachine(options, memory);
@@ -162,8 +164,8 @@ export function registerDump(program: Command): void {
   program
     .command('dump')
     .description('boot a machine profile (or QEMU fw_cfg blobs, or read an acpidump) and print its ACPI tables, loader script or hardware-errors state')
-    .addOption(new Option('--profile <name>', 'machine profile (default qemu-7.2-virt; extended when --sources is given)').choices(PROFILES))
-    .option('--sources <spec>', `extended profile sources: ${SOURCES_SPEC_HELP}`)
+    .addOption(new Option('--profile <name>', `machine profile (default: ${DEFAULT_MACHINE_HELP}, as rasgw serve and simulate)`).choices(PROFILES))
+    .option('--sources <spec>', `extended profile sources (default ${DEFAULT_SOURCES_SPEC}): ${SOURCES_SPEC_HELP}`)
     .addOption(new Option('--write-back <mode>', 'extended profile: how the firmware reports addresses').choices(['hest-addr', 'hardware-errors-addr']))
     .option('--fwcfg <dir>', 'boot QEMU fw_cfg blobs saved in a folder (etc_acpi_tables, etc_table-loader, …) with the mock firmware')
     .option('--acpidump <file>', 'read tables from acpidump text (- for stdin)')

@@ -17,6 +17,7 @@ import {
 } from '../../gateway/client/ghesInjectRecord';
 import { DEFAULT_VM_ID } from '../../gateway/defaults';
 import { NOTIFICATION_KINDS } from '../../gateway/schemas';
+import { SYNDROME_HELP } from '../syndromeHelp';
 import { addClientOptions, clientFrom, printJson, withGateway } from '../client';
 import { INJECT_EXIT, INJECT_EXIT_HELP, INJECT_RESULT_NAMES, InjectResult, InjectionView, exitFor, formatResult, guestGaveUp, worstExit } from '../injectOutcome';
 import { CliError, MAX_INPUT_FLAGS, MAX_INPUT_HELP, readBinaryInput, readJsonInput } from '../io';
@@ -439,7 +440,7 @@ export function registerInject(program: Command): void {
   cmd.addOption(new Option('--error-severity <name>').hideHelp()).addOption(new Option('--generic-error-validation-bits <list>').hideHelp());
   cmd.addOption(new Option('--precise-timestamp').hideHelp());
   addClientOptions(cmd);
-  cmd.addHelpText('after', INJECT_EXIT_HELP);
+  cmd.addHelpText('after', SYNDROME_HELP + INJECT_EXIT_HELP);
   cmd.action(async (_kind: string | undefined, raw: Opts) => {
     const o: Opts = { ...raw };
     const alias = (from: string, to: string) => {

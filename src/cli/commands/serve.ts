@@ -6,10 +6,13 @@ import { TokenError } from '../../gateway/auth';
 import { DEFAULT_PORT, defaultDataDir, startServer } from '../../gateway/server';
 import { DEFAULT_QMP_PORT } from '../../qmp/QmpServer';
 import { CliError } from '../io';
+import { DEFAULT_MACHINE_HELP } from '../../vm/defaultMachine';
 
 /**
- * `rasgw serve`: runs the REST gateway and the QMP endpoint until SIGINT/SIGTERM. Prints where
- * it listens, where the token is, and a curl command that injects an error.
+ * `rasgw serve`: runs the REST gateway and one QMP endpoint per VM until SIGINT/SIGTERM. Prints
+ * where it listens (REST, each VM's QMP port and source), where the token is, the first VM's
+ * machine, and a curl command that injects an error into its first source (SEI on the default
+ * machine: the answer carries the syndrome).
  */
 function port(text: string, name: string): number {
   if (!/^[0-9]{1,5}$/.test(text) || Number(text) > 65535) throw new CliError(`${name}: ${JSON.stringify(text)} is not a port number`);
@@ -21,14 +24,18 @@ function shellQuote(s: string): string {
   return /^[A-Za-z0-9_./:@%+=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+function notificationOf(sources: Array<{ sourceId: number; notification: string }>, id: number): string {
+  return sources.find((x) => x.sourceId === id)?.notification ?? 'unknown source';
+}
+
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('run the REST gateway (and the QMP endpoint) with the event store in the data directory')
+    .description(`run the REST gateway (and one QMP endpoint per VM) with the event store in the data directory; an empty store gets the default VM "default": ${DEFAULT_MACHINE_HELP}`)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'REST port', String(DEFAULT_PORT))
-    .option('--qmp-port <port>', 'QMP port (bound to the first VM)', String(DEFAULT_QMP_PORT))
-    .option('--no-qmp', 'do not open the QMP endpoint')
+    .option('--qmp-port <port>', 'QMP port of the first VM (every other VM gets a free port, listed in GET /vms/{id} as qmp)', String(DEFAULT_QMP_PORT))
+    .option('--no-qmp', 'do not open QMP endpoints')
     .option('--data-dir <dir>', 'event store and token directory', defaultDataDir())
     .option('--token-file <file>', 'bearer token file (generated with mode 0600 if missing; RASGW_TOKEN wins)')
     .option('--body-limit <bytes>', 'largest request body accepted', String(DEFAULT_BODY_LIMIT))
@@ -62,12 +69,20 @@ export function registerServe(program: Command): void {
       require('v8').setFlagsFromString('--no-optimize-for-size');
       const vm = srv.gateway.vmIds()[0] ?? 'default';
       const tokenRef = srv.token.from === 'env' ? '$RASGW_TOKEN' : `$(cat ${shellQuote(srv.token.from)})`;
+      const qmpLines = srv.qmpHub
+        ? srv.qmpHub.endpoints().map((e) => `QMP (VM ${e.vmId}) on tcp ${e.host}:${e.port}, inject-ghes-v2-error → source ${e.sourceId} (${notificationOf(srv.gateway.vm(e.vmId).state().sources, e.sourceId)})`)
+        : ['QMP disabled'];
+      const first = srv.gateway.vmIds().length ? srv.gateway.vm(vm).state() : undefined;
+      const target = first?.sources[0];
       const lines = [
         `rasgw gateway listening on ${srv.url}`,
-        srv.qmp ? `QMP (VM ${srv.qmp.vmId}) on tcp ${srv.qmp.host}:${srv.qmp.port}` : 'QMP disabled',
+        ...qmpLines,
         `data: ${dataDir} (${srv.restored.vms} VM(s) restored, ${srv.restored.replayed} injection(s) replayed${srv.createdDefaultVm ? `, default VM "${srv.createdDefaultVm}" created` : ''})`,
         srv.token.from === 'env' ? 'token: from RASGW_TOKEN' : `token: ${srv.token.from}${srv.token.generated ? ' (generated, mode 0600)' : ''}`,
-        'inject an ARM processor error:',
+        ...(first ? [`VM ${vm}: ${first.spec.profile}, sources ${first.sources.map((x) => `${x.sourceId} ${x.notification}`).join(', ')}, guest ${first.spec.personality}`] : []),
+        target?.notification === 'sei'
+          ? `inject an ARM processor error into source ${target.sourceId} (SEI: a virtual SError; the answer's "notification" has its ESR syndrome):`
+          : `inject an ARM processor error${target ? ` into source ${target.sourceId} (${target.notification})` : ''}:`,
         `  curl -sS -H "Authorization: Bearer ${tokenRef}" -H 'Content-Type: application/json' -d '{"error":{"type":"arm"}}' ${srv.url}/vms/${vm}/errors`,
         `API: ${srv.url}/openapi.json   guest log: ${srv.url}/vms/${vm}/log/stream`,
       ];

@@ -10,11 +10,24 @@ const ROOT = path.join(__dirname, '../../..');
 const FIXTURE_DIR = path.join(__dirname, '../../../../shared/fixtures/qemu-7.2-virt-ras');
 
 describe('rasgw dump', () => {
-  it('prints HEST of the default profile as iasl-style text with the booted addresses', async () => {
+  it('prints HEST of the default machine (extended, sei,sea,gpio, as serve and simulate) as iasl-style text with the booted addresses', async () => {
     const r = await runCli(['dump', '--table', 'HEST']);
     expect(r.code).toBe(0);
     const text = r.stdout.toString();
     expect(text).toContain('Signature : "HEST"    [Hardware Error Source Table]');
+    expect(text).toContain('Error Source Count : 00000003');
+    expect([...text.matchAll(/Notify Type : (.*)$/gm)].map((m) => m[1])).toEqual(['09 [SEI]', '08 [SEA]', '07 [GPIO]']);
+    expect(text).toMatch(/Address : 000000007FFFE000/);
+    expect(text).toMatch(/Address : 000000007FFFE018/);
+    // --profile extended alone is the same machine
+    const same = await runCli(['dump', '--profile', 'extended', '--table', 'HEST']);
+    expect(same.stdout.toString()).toBe(text);
+  });
+
+  it('prints HEST of qemu-7.2-virt as QEMU builds it', async () => {
+    const r = await runCli(['dump', '--profile', 'qemu-7.2-virt', '--table', 'HEST']);
+    expect(r.code).toBe(0);
+    const text = r.stdout.toString();
     expect(text).toContain('Error Source Count : 00000001');
     expect(text).toContain('Notify Type : 08 [SEA]');
     expect(text).toMatch(/Address : 000000007C410000/);
@@ -30,7 +43,7 @@ describe('rasgw dump', () => {
   });
 
   it('acpidump output parses back, and --acpidump reads it', async () => {
-    const r = await runCli(['dump', '--format', 'acpidump']);
+    const r = await runCli(['dump', '--profile', 'qemu-7.2-virt', '--format', 'acpidump']);
     const text = r.stdout.toString();
     expect(parseAcpidump(text).map((t) => [t.signature, t.address])).toEqual([
       ['RSDP', 0x7c41_1000n],
@@ -79,7 +92,7 @@ describe('rasgw dump', () => {
 
   it.each([
     [['dump', '--format', 'bin'], '--format bin writes the raw bytes of one table'],
-    [['dump', '--table', 'FACP'], 'no FACP table in the profile qemu-7.2-virt (have RSDP, XSDT, HEST)'],
+    [['dump', '--table', 'FACP'], 'no FACP table in the profile extended (have RSDP, XSDT, HEST)'],
     [['dump', '--sources', 'sei,foo'], 'invalid_input [sources[1].notification]: unknown notification "foo"'],
     [['dump', '--profile', 'qemu-7.2-virt', '--fwcfg', FIXTURE_DIR], 'use only one of --profile/--sources, --fwcfg and --acpidump'],
     [['dump', '--fwcfg', '/nonexistent-rasgw'], '--fwcfg /nonexistent-rasgw is not a folder'],

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { simulate } from '../../../src/cli/commands/simulate';
+import { simulate, simulateBoth } from '../../../src/cli/commands/simulate';
 
 const ROOT = path.join(__dirname, '../../..');
 const DIR = path.join(__dirname, '../../../../shared/fixtures/linux-guest');
@@ -79,4 +79,108 @@ describe('rasgw simulate', () => {
     expect(help).toMatch(/--personality <p>/);
     expect(help).toMatch(/sei,sea,gpio:ghes:4096/);
   });
+
+  test('--help explains the SError syndrome and names the default machine', () => {
+    const help = execFileSync(path.join(ROOT, 'bin/rasgw'), ['simulate', '--help'], { encoding: 'utf8' });
+    expect(help).toContain('The SError syndrome (SEI sources):');
+    expect(help).toMatch(/recoverable +-> AET UEO \(2\), ISS 0x0811, ESR 0xbe000811/);
+    expect(help).toMatch(/corrected, informational +-> AET CE +\(6\), ISS 0x1811, ESR 0xbe001811/);
+    expect(help).toMatch(/fatal, unknown +-> AET UC +\(0\), ISS 0x0011, ESR 0xbe000011/);
+    expect(help).toContain('Default machine (as rasgw serve and rasgw dump): extended with sources sei,sea,gpio (0 SEI, 1 SEA, 2 GPIO), guest apei-sei.');
+    expect(help).toMatch(/choices: "apei-sei", "linux", "both"/);
+  });
+
+  test('without --profile: the default machine, first source SEI; --format json shows the notification', () => {
+    const r = spawnSync(path.join(ROOT, 'bin/rasgw'), ['simulate', '--raw', fx('memory-recoverable.gesb'), '--format', 'json'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.injections).toHaveLength(1);
+    expect(out.injections[0]).toMatchObject({ sourceId: 0, state: 'acknowledged' });
+    expect(out.injections[0].notification).toEqual({
+      kind: 'sei',
+      raised: 'virtual-serror',
+      vcpu: 0,
+      esr: '0xbe000811',
+      esrReason: 'block-severity',
+      blockSeverity: 'recoverable',
+      esrFields: {
+        ec: 0x2f,
+        ecName: 'SError',
+        il: 1,
+        iss: '0x811',
+        ids: 0,
+        aet: 2,
+        aetName: 'UEO',
+        aetMeaning: 'restartable: the error has not been consumed, execution can go on (Linux survives it)',
+        ea: 0,
+        dfsc: 0x11,
+        dfscName: 'asynchronous SError interrupt',
+      },
+    });
+    expect(out.log.map(strip)).toContain('SEI: SError Interrupt on CPU0, code 0x00000000be000811 -- SError, RAS syndrome (AET UEO), reading APEI SEI error sources');
+    // the same machine as simulate --profile extended --sources sei,sea,gpio
+    const { vm } = simulate([], { ...base, profile: undefined, personality: 'apei-sei' });
+    expect(vm.state().sources.map((x) => [x.sourceId, x.notification])).toEqual([
+      [0, 'sei'],
+      [1, 'sea'],
+      [2, 'gpio'],
+    ]);
+  });
+
+  test('--esr-iss for a source that is not SEI is refused, naming its notification', () => {
+    const { results } = simulate([{ kind: 'raw', file: fx('memory-corrected.gesb') }], { ...base, profile: undefined, personality: 'apei-sei', source: '1', esrIss: '0x0c11' });
+    expect(results[0]).toMatchObject({ state: 'rejected', refusal: { code: 'esr_iss_not_sei', notification: 'sea' } });
+    expect(results[0].notification).toBeUndefined();
+  });
 });
+
+describe('rasgw simulate --personality both', () => {
+  test('the same injections under our design and stock Linux, aligned line by line', () => {
+    const out = simulateBoth([{ kind: 'raw', file: fx('memory-recoverable.gesb') }, { kind: 'raw', file: fx('memory-corrected.gesb') }], {
+      ...base,
+      profile: undefined,
+      personality: 'both',
+      linuxVersion: 'mainline',
+      esrIss: '0x0c11',
+    });
+    expect(out.runs.map((r) => [r.personality, r.results.map((x) => x.state)])).toEqual([
+      ['apei-sei', ['acknowledged', 'acknowledged']],
+      ['linux', ['delivered', 'rejected']],
+    ]);
+    // the device model raised the same syndrome for both guests
+    expect(out.runs[0].results[0].notification).toEqual(out.runs[1].results[0].notification);
+    expect(out.steps.map((s) => s.step)).toEqual(['boot', 1, 2]);
+    const rows = (k: number) => out.steps[k].rows.map((r) => [r['apei-sei'] !== undefined ? strip(r['apei-sei']) : null, r.linux !== undefined ? strip(r.linux) : null]);
+    // boot: stock Linux refuses the SEI source, everything else is common
+    expect(rows(0).filter(([a, b]) => a !== b)).toEqual([[null, '[Firmware Warn]: GHES: Unknown notification type: 9 for generic hardware error source: 0']]);
+    expect(rows(0).filter(([a, b]) => a === b).length).toBe(6);
+    // injection 1 (UER): our guest reads the record and survives, Linux panics on the syndrome
+    expect(rows(1)[0]).toEqual(['SEI: SError Interrupt on CPU0, code 0x00000000be000c11 -- SError, RAS syndrome (AET UER), reading APEI SEI error sources', null]);
+    expect(rows(1)).toContainEqual(['{1}[Hardware Error]: Hardware error from APEI Generic Hardware Error Source: 0', null]);
+    expect(rows(1).slice(-2)).toEqual([
+      [null, 'SError Interrupt on CPU0, code 0x00000000be000c11 -- SError'],
+      [null, 'Kernel panic - not syncing: Asynchronous SError Interrupt'],
+    ]);
+    expect(rows(2).every(([, b]) => b === null)).toBe(true);
+  });
+
+  test('the binary prints both guests side by side, with which one printed each line', () => {
+    const r = spawnSync(path.join(ROOT, 'bin/rasgw'), ['simulate', '--personality', 'both', '--raw', fx('memory-recoverable.gesb')], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toMatch(/^# apei-sei = our design/);
+    expect(lines).toContain(`== injection 1 (${fx('memory-recoverable.gesb')}) → source 0, sei: virtual-serror ESR 0xbe000811 (AET UEO, from block severity recoverable)`);
+    expect(lines.filter((l) => l.startsWith('linux    | ')).map(strip2)).toEqual(['[Firmware Warn]: GHES: Unknown notification type: 9 for generic hardware error source: 0']);
+    expect(lines.filter((l) => l.startsWith('apei-sei | ')).map(strip2)[0]).toBe(
+      'SEI: SError Interrupt on CPU0, code 0x00000000be000811 -- SError, RAS syndrome (AET UEO), reading APEI SEI error sources',
+    );
+    expect(lines.filter((l) => l.startsWith('both     | ')).length).toBe(6);
+    const j = spawnSync(path.join(ROOT, 'bin/rasgw'), ['simulate', '--personality', 'both', '--raw', fx('memory-recoverable.gesb'), '--format', 'json'], { encoding: 'utf8' });
+    const json = JSON.parse(j.stdout);
+    expect(Object.keys(json.personalities)).toEqual(['apei-sei', 'linux']);
+    expect(json.personalities.linux.injections[0]).toMatchObject({ state: 'delivered', notification: { esr: '0xbe000811' }, outcome: { actions: ['serror-silent'] } });
+    expect(json.sideBySide[1].step).toBe(1);
+  });
+});
+
+const strip2 = (l: string) => strip(l.slice(11));

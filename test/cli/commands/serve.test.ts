@@ -1,0 +1,105 @@
+import { ChildProcess, execFile, spawn } from 'child_process';
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+
+/**
+ * The first thing a new user does: `npm start`, then the curl it prints. The gateway is started
+ * exactly as `npm start` starts it (the package's start script; only a free port and a temporary
+ * data directory are chosen), the printed curl line is run by a shell (or, without curl, sent as
+ * the equivalent HTTP request parsed from it), and the answer must show the SEI syndrome and the
+ * guest log the apei-sei SError line.
+ */
+const ROOT = path.join(__dirname, '../../..');
+
+function hasCurl(): boolean {
+  return (process.env.PATH ?? '').split(path.delimiter).some((d) => d && fs.existsSync(path.join(d, 'curl')));
+}
+
+/** Sends what a `curl -sS -H … -H … -d '…' URL` line asks for (single-quoted or double-quoted words, $(cat FILE)). */
+async function curlEquivalent(line: string): Promise<string> {
+  const words: string[] = [];
+  const re = /'([^']*)'|"((?:[^"\\]|\\.)*)"|(\S+)/g;
+  for (let m; (m = re.exec(line)); ) words.push(m[1] ?? (m[2] !== undefined ? m[2].replace(/\$\(cat ([^)]+)\)/g, (_x, f: string) => fs.readFileSync(f.replace(/^'|'$/g, ''), 'utf8').trim()) : m[3]));
+  const headers: Record<string, string> = {};
+  let body: string | undefined;
+  let url = '';
+  for (let i = 1; i < words.length; i++) {
+    if (words[i] === '-H') {
+      const [k, ...v] = words[++i].split(':');
+      headers[k.trim()] = v.join(':').trim();
+    } else if (words[i] === '-d') body = words[++i];
+    else if (words[i].startsWith('http')) url = words[i];
+  }
+  const r = await fetch(url, { method: 'POST', headers, body });
+  return r.text();
+}
+
+describe('npm start, then the printed curl', () => {
+  let dir: string;
+  let child: ChildProcess;
+  let out = '';
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rasgw-npm-start-'));
+    const env: NodeJS.ProcessEnv = { ...process.env, RASGW_DATA_DIR: path.join(dir, 'data') };
+    delete env.RASGW_TOKEN;
+    child = spawn('npm', ['start', '--', '--port', '0', '--qmp-port', '0'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.setEncoding('utf8');
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (d: string) => {
+        out += d;
+        if (/\nAPI: .*\n/.test(out)) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`npm start exited (${code}) before listening:\n${out}`)));
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    if (child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      // npm, its shell and the gateway: the process group this test started
+      process.kill(-child.pid!, 'SIGTERM');
+      await exited;
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 30_000);
+
+  test('prints the default VM (extended, sei,sea,gpio, apei-sei), its QMP port and a curl into the SEI source', () => {
+    expect(out).toMatch(/^rasgw gateway listening on http:\/\/127\.0\.0\.1:\d+$/m);
+    expect(out).toMatch(/^QMP \(VM default\) on tcp 127\.0\.0\.1:\d+, inject-ghes-v2-error → source 0 \(sei\)$/m);
+    expect(out).toMatch(/default VM "default" created/);
+    expect(out).toMatch(/^VM default: extended, sources 0 sei, 1 sea, 2 gpio, guest apei-sei$/m);
+    expect(out).toMatch(/^inject an ARM processor error into source 0 \(SEI: a virtual SError; the answer's "notification" has its ESR syndrome\):$/m);
+  });
+
+  test('the printed curl answers 202 with the SEI syndrome, and the guest log has the SError line', async () => {
+    const line = out.split('\n').find((l) => l.startsWith('  curl '))!.trim();
+    expect(line).toMatch(/^curl -sS -H "Authorization: Bearer \$\(cat .+\/token\)" -H 'Content-Type: application\/json' -d '\{"error":\{"type":"arm"\}\}' http:\/\/127\.0\.0\.1:\d+\/vms\/default\/errors$/);
+    const text = hasCurl()
+      ? await new Promise<string>((resolve, reject) => execFile('/bin/sh', ['-c', line], (e, stdout) => (e ? reject(e) : resolve(stdout))))
+      : await curlEquivalent(line);
+    const answer = JSON.parse(text);
+    expect(answer).toMatchObject({ vmId: 'default', origin: 'rest', state: 'acknowledged', sourceId: 0, panicked: false });
+    expect(answer.notification).toMatchObject({
+      kind: 'sei',
+      raised: 'virtual-serror',
+      vcpu: 0,
+      esr: '0xbe000811',
+      esrReason: 'block-severity',
+      blockSeverity: 'recoverable',
+      esrFields: { ec: 0x2f, ecName: 'SError', il: 1, ids: 0, aet: 2, aetName: 'UEO', ea: 0, dfsc: 0x11, iss: '0x811' },
+    });
+    const base = /(http:\/\/127\.0\.0\.1:\d+)\//.exec(line)![1];
+    const token = fs.readFileSync(path.join(dir, 'data', 'token'), 'utf8').trim();
+    const log = (await (await fetch(`${base}/vms/default/log`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { lines: Array<{ line: string }> };
+    const lines = log.lines.map((l) => l.line);
+    const i = lines.findIndex((l) => l.endsWith('] SEI: SError Interrupt on CPU0, code 0x00000000be000811 -- SError, RAS syndrome (AET UEO), reading APEI SEI error sources'));
+    expect(i).toBeGreaterThan(0);
+    // then the guest reads its SEI source and prints the record
+    expect(lines.slice(i + 1)).toEqual(expect.arrayContaining([expect.stringMatching(/\] \{1\}\[Hardware Error\]: Hardware error from APEI Generic Hardware Error Source: 0$/)]));
+    const inj = (await (await fetch(`${base}${answer.links.self}`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { notification: unknown; outcome: { logLines: string[] } };
+    expect(inj.notification).toEqual(answer.notification);
+    expect(inj.outcome.logLines[0]).toBe(lines[i]);
+  });
+});
