@@ -25,7 +25,7 @@ interface VmView {
   guest: { running: boolean; panicked: boolean; panicReason?: string; clockNs?: string; poisonedPages?: string[] };
   sources: Array<{ sourceId: number; notification: string; version: string; errorBlockLength: number; blockAddress: string; readAck?: string; blockStatus: number; queueDepth: number; guestHandler: boolean }>;
   injections: Record<string, number>;
-  qmp?: { host: string; port: number };
+  qmp?: { host: string; port: number; sourceId?: number };
 }
 
 interface CreateOptions extends ClientOptions {
@@ -86,7 +86,7 @@ export function formatVm(v: VmView): string {
     `  queue        ${s.busyPolicy}, depth ${s.queueDepth}`,
     `  injections   ${counts}`,
   ];
-  if (v.qmp) lines.push(`  qmp          tcp ${v.qmp.host}:${v.qmp.port}`);
+  if (v.qmp) lines.push(`  qmp          tcp ${v.qmp.host}:${v.qmp.port}${v.qmp.sourceId !== undefined ? ` (inject-ghes-v2-error writes source ${v.qmp.sourceId}; rasgw inject --qmp ${v.qmp.host}:${v.qmp.port})` : ''}`);
   if (v.guest.poisonedPages?.length) lines.push(`  poisoned     ${v.guest.poisonedPages.join(', ')}`);
   lines.push(`  created      ${v.createdAt}`);
   lines.push('  SOURCE  NOTIFY    TYPE    LENGTH  BLOCK ADDRESS       ACK  STATUS      QUEUED  HANDLER');

@@ -38,7 +38,7 @@ describe('rasgw inject tells the truth', () => {
   it('5: not handled in time (a polled source the guest has not polled yet)', async () => {
     const r = await cli(url, ['inject', '--vm', 'polled', '--wait', '150']);
     expect(r.code).toBe(5);
-    expect(r.out).toMatch(/^VM polled: injection \d+ \(164 bytes\) on source 0: (queued|delivered) \(not acknowledged in time\) — \/vms\/polled\/errors\/\d+\n {2}guest: has not handled it yet\n$/);
+    expect(r.out).toMatch(/^VM polled: injection \d+ \(164 bytes\) on source 0: (queued|delivered) \(not acknowledged in time\) — \/vms\/polled\/errors\/\d+\n( {2}notification: POLLED \(poll\) on vCPU 0, read at the next poll \(every 60000 ms\)\n)? {2}guest: has not handled it yet\n$/);
   });
 
   it('4: the guest panicked (fatal record), then 3 while it is halted', async () => {

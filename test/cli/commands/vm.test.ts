@@ -20,6 +20,8 @@ describe('rasgw vm / inject / log against a running gateway', () => {
     expect(text.out.split('\n').slice(0, 3)).toEqual(['VM box1', '  profile      extended (diagnostics)', '  guest        apei-sei, Linux 6.1, running']);
     expect(text.out).toMatch(/\n {2}0 +sei +ghesv2 +1024 +0x[0-9a-f]+ +0x1 +0x00000000 +0 +yes\n {2}1 +gpio +ghes +2048 +0x[0-9a-f]+ +- +0x00000000 +0 +yes\n/);
 
+    // each VM has its own QMP listener; show names it
+    expect(text.out).toMatch(/\n {2}qmp {10}tcp 127\.0\.0\.1:(\d+) \(inject-ghes-v2-error writes source \\d+; rasgw inject --qmp 127\.0\.0\.1:\1\)\n/);
     const list = await cli(url, ['vm', 'list']);
     expect(list.out.split('\n')[0]).toMatch(/^ID +PROFILE +PERSONALITY +LINUX +GUEST +SOURCES +INJECTIONS$/);
     expect(list.out).toMatch(/\nbox1 +extended +apei-sei +6\.1 +running +2 +0\n/);
@@ -29,7 +31,9 @@ describe('rasgw vm / inject / log against a running gateway', () => {
     expect(inj.err).toBe('');
     const lines = inj.out.split('\n');
     expect(lines[0]).toMatch(/^VM box1: injection \d+ \(\d+ bytes\) on source 0: acknowledged — \/vms\/box1\/errors\/\d+$/);
-    expect(lines[1]).toMatch(/^ {2}guest: .*logged/);
+    // the notification the device model raised (contract 1), with its syndrome
+    expect(lines[1]).toMatch(/^ {2}notification: SEI \(virtual-serror\) on vCPU 0, ESR 0x[0-9a-f]{8} \(EC 0x2f .*AET 0x2 UEO.*\), syndrome from the block severity \(recoverable\)$/);
+    expect(lines[2]).toMatch(/^ {2}guest: .*logged/);
     expect(inj.out).toContain('[Hardware Error]:   physical_address: 0x0000000040001000');
 
     const log = await cli(url, ['log', '--vm', 'box1', '--json']);
