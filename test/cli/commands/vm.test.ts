@@ -21,7 +21,7 @@ describe('rasgw vm / inject / log against a running gateway', () => {
     expect(text.out).toMatch(/\n {2}0 +sei +ghesv2 +1024 +0x[0-9a-f]+ +0x1 +0x00000000 +0 +yes\n {2}1 +gpio +ghes +2048 +0x[0-9a-f]+ +- +0x00000000 +0 +yes\n/);
 
     // each VM has its own QMP listener; show names it
-    expect(text.out).toMatch(/\n {2}qmp {10}tcp 127\.0\.0\.1:(\d+) \(inject-ghes-v2-error writes source \\d+; rasgw inject --qmp 127\.0\.0\.1:\1\)\n/);
+    expect(text.out).toMatch(/\n {2}qmp {10}tcp 127\.0\.0\.1:(\d+) \(inject-ghes-v2-error writes source \d+; rasgw inject --qmp 127\.0\.0\.1:\1\)\n/);
     const list = await cli(url, ['vm', 'list']);
     expect(list.out.split('\n')[0]).toMatch(/^ID +PROFILE +PERSONALITY +LINUX +GUEST +SOURCES +INJECTIONS$/);
     expect(list.out).toMatch(/\nbox1 +extended +apei-sei +6\.1 +running +2 +0\n/);
