@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { GatewayClient, GatewayRequestError, vmUrlPath } from '../../gateway/client/GatewayClient';
 import { DEFAULT_VM_ID } from '../../gateway/defaults';
 import { ClientOptions, addClientOptions, asCliError, clientFrom, note, withGateway } from '../client';
+import { NotificationView, formatNotification } from '../injectOutcome';
 import { CliError } from '../io';
 
 /**
@@ -11,13 +12,15 @@ import { CliError } from '../io';
  * (GET /vms/{id}/log/stream); when the connection drops (gateway restart, network) it reconnects
  * with `Last-Event-ID` set to the last line received, so no line is lost or printed twice, and
  * keeps following until the VM is deleted (`event: end`) or the user stops it.
- * `--json`: one JSON object per line, {"seq":N,"line":"…"} (NDJSON).
+ * `--json`: one JSON object per line, {"seq":N,"line":"…"} (NDJSON). `--notifications` (with
+ * --follow) adds the stream's notification events (what the device model raised, with the ESR).
  */
 interface LogOptions extends ClientOptions {
   vm: string;
   follow?: boolean;
   since: string;
   json?: boolean;
+  notifications?: boolean;
   reconnectDelay: string;
 }
 
@@ -92,8 +95,10 @@ export class SseParser {
  * Follows the stream from `since`, reconnecting after drops. Resolves when the VM is deleted.
  * `signal` stops it (resolves too).
  */
-export async function followLog(client: GatewayClient, vm: string, since: number, opts: { json?: boolean; reconnectDelayMs: number; signal?: AbortSignal }): Promise<void> {
+export async function followLog(client: GatewayClient, vm: string, since: number, opts: { json?: boolean; notifications?: boolean; reconnectDelayMs: number; signal?: AbortSignal }): Promise<void> {
   let last = since;
+  // notification events are sent at least once (again after a resume): printed once each
+  const notified = new Set<string>();
   let outage = false;
   let delay = opts.reconnectDelayMs;
   for (;;) {
@@ -124,6 +129,7 @@ export async function followLog(client: GatewayClient, vm: string, since: number
         for (const ev of parser.push(decoder.decode(chunk, { stream: true }))) {
           if (ev.retry !== undefined) delay = Math.min(Math.max(ev.retry, 50), 60_000, opts.reconnectDelayMs);
           if (ev.event === 'end') ended = true;
+          else if (ev.event === 'notification' && opts.notifications) printNotification(ev.data, notified, opts.json);
           else if (ev.event === 'log' && ev.id !== undefined && /^[0-9]+$/.test(ev.id)) {
             const seq = Number(ev.id);
             if (seq <= last) continue;
@@ -148,6 +154,20 @@ export async function followLog(client: GatewayClient, vm: string, since: number
   }
 }
 
+/** One `event: notification` of the stream: `[rasgw] injection 7: SEI (virtual-serror) on vCPU 0, ESR …`, or its JSON. */
+function printNotification(data: string, seen: Set<string>, json: boolean | undefined): void {
+  let n: { injectionId?: unknown; boot?: unknown; notification?: NotificationView };
+  try {
+    n = JSON.parse(data) as typeof n;
+  } catch {
+    return;
+  }
+  const key = `${String(n.boot)}/${String(n.injectionId)}`;
+  if (seen.has(key) || !n.notification) return;
+  seen.add(key);
+  process.stdout.write(json ? JSON.stringify({ injectionId: n.injectionId, boot: n.boot, notification: n.notification }) + '\n' : `[rasgw] injection ${String(n.injectionId)}: ${formatNotification(n.notification)}\n`);
+}
+
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
@@ -167,6 +187,7 @@ export function registerLog(program: Command): void {
       .option('-f, --follow', 'keep printing new lines as the guest logs them (SSE); reconnects with Last-Event-ID after a dropped connection')
       .option('--since <seq>', 'only lines after this sequence number', '0')
       .option('--reconnect-delay <ms>', 'longest wait before reconnecting (--follow; the gateway may ask for less)', '2000')
+      .option('--notifications', '--follow: also print each notification the device model raises (as `[rasgw] injection N: SEI … ESR …`; JSON: {"injectionId","boot","notification"})')
       .option('--json', 'one JSON object per line: {"seq":N,"line":"…"}'),
   ).action(async (o: LogOptions) => {
     if (!/^[0-9]{1,15}$/.test(o.since)) throw new CliError(`--since: expected a log sequence number, got ${JSON.stringify(o.since)}`);
@@ -183,7 +204,7 @@ export function registerLog(program: Command): void {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     try {
-      await followLog(client, o.vm, since, { json: o.json, reconnectDelayMs: Math.max(50, Number(o.reconnectDelay)), signal: stop.signal });
+      await followLog(client, o.vm, since, { json: o.json, notifications: o.notifications, reconnectDelayMs: Math.max(50, Number(o.reconnectDelay)), signal: stop.signal });
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

@@ -36,7 +36,7 @@ describe('rasgw log --follow', () => {
     // runCli captures stdout while the follow runs; the test talks REST directly meanwhile
     const out: string[] = [];
     const spy = jest.spyOn(process.stdout, 'write');
-    const following = runCli(['log', '--vm', 'default', '--follow', '--json', '--reconnect-delay', '100', '--url', url]);
+    const following = runCli(['log', '--vm', 'default', '--follow', '--json', '--notifications', '--reconnect-delay', '100', '--url', url]);
     const printed = () => spy.mock.calls.map((c) => String(c[0])).join('');
     try {
       // the boot log first
@@ -60,7 +60,14 @@ describe('rasgw log --follow', () => {
       if (!srv2) await gw.srv.close().catch(() => undefined);
       await gw.stop().catch(() => undefined);
     }
-    const entries = out[0].trimEnd().split('\n').map((l) => JSON.parse(l) as { seq: number; line: string });
+    const all = out[0].trimEnd().split('\n').map((l) => JSON.parse(l) as { seq: number; line: string; injectionId?: string; notification?: { kind: string } });
+    // the notification of each injection, once each (the stream sends them at least once)
+    const notes = all.filter((e) => e.notification !== undefined);
+    expect(notes.map((n) => [n.injectionId, typeof n.notification!.kind])).toEqual([
+      ['1', 'string'],
+      ['2', 'string'],
+    ]);
+    const entries = all.filter((e) => e.notification === undefined);
     const seqs = entries.map((e) => e.seq);
     // every line once, in order, none missing: the sequence numbers are consecutive
     expect(seqs).toEqual(seqs.map((_, i) => seqs[0] + i));
