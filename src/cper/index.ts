@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { ByteReader } from '../binary/ByteReader';
-import { RasgwError, SafeResult, safely } from '../binary/errors';
-import { zodToRasgwError } from './json/zod-error';
+import { EncodeError, RasgwError, SafeResult, safely } from '../binary/errors';
+import { findProtoKey, VANISHING_KEY } from './json/protoKeys';
+import { formatPath, zodToRasgwError } from './json/zod-error';
 import { toJson } from './json/to-json';
 import { cperRecordInput, CperRecord, decodeCperRecordFrom, encodeCperRecordTo } from './record';
 import { CperOptions, DEFAULT_CPER_OPTIONS } from './sections/SectionCodec';
@@ -45,13 +46,21 @@ export function encodeCperRecord(model: CperRecord, opts?: Partial<CperOptions>)
   return encodeCperRecordTo(model, options(opts));
 }
 
+/** Refuses an own `__proto__` key (see json/protoKeys.ts) as the unknown field it is. */
+function refuseProtoKey(json: unknown): void {
+  const at = findProtoKey(json);
+  if (at) throw new EncodeError({ code: 'invalid_input', path: formatPath(at), message: `unknown field "${VANISHING_KEY}"` });
+}
+
 export function parseStatusBlockJson(json: unknown): GenericErrorStatusBlock {
+  refuseProtoKey(json);
   const r = statusBlockInput.safeParse(json);
   if (!r.success) throw zodToRasgwError(r.error, 'invalid status block JSON');
   return r.data;
 }
 
 export function parseCperRecordJson(json: unknown): CperRecord {
+  refuseProtoKey(json);
   const r = cperRecordInput.safeParse(json);
   if (!r.success) throw zodToRasgwError(r.error, 'invalid CPER record JSON');
   return r.data;

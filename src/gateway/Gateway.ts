@@ -102,6 +102,8 @@ interface LiveVm {
   binding?: string;
   /** sequence number of the VM's last stored log line */
   lastLogSeq: number;
+  /** a store failure while the VM reported an event during vmCall (thrown once the call returns) */
+  eventError?: unknown;
   unsubscribe: () => void;
 }
 
@@ -130,6 +132,8 @@ export class Gateway extends EventEmitter {
   private readonly live = new Map<string, LiveVm>();
   /** notification objects of the VMs already taken into their injection (weak: no growth) */
   private readonly seenNotifications = new WeakSet<NotificationView>();
+  /** injections of the open group commit (forgotten if it fails, see trackUncommitted) */
+  private uncommitted?: { promise: Promise<void>; injections: Array<{ live: LiveVm; id: string }> };
   private timer?: NodeJS.Timeout;
   private lastTick = 0n;
 
@@ -158,15 +162,17 @@ export class Gateway extends EventEmitter {
     for (const stored of vms) {
       this.store.transaction(() => {
         const live = this.bootLive(stored.id, stored.spec);
-        for (const inj of this.store.openInjections(stored.id)) {
-          if (inj.state === 'delivered' && inj.outcome) continue;
-          this.store.addEvent(stored.id, 'replayed', live.boot, { injectionId: inj.id, previousState: inj.state });
-          live.open.set(inj.id, inj);
-          this.deliver(live, inj, inj.target);
-          replayed++;
-        }
+        this.vmCall(live, () => {
+          for (const inj of this.store.openInjections(stored.id)) {
+            if (inj.state === 'delivered' && inj.outcome) continue;
+            this.store.addEvent(stored.id, 'replayed', live.boot, { injectionId: inj.id, previousState: inj.state });
+            live.open.set(inj.id, inj);
+            this.deliver(live, inj, inj.target);
+            replayed++;
+          }
+        });
         this.flushDirty(live);
-      });
+      }, { immediate: true });
     }
     return { vms: vms.length, replayed };
   }
@@ -182,12 +188,20 @@ export class Gateway extends EventEmitter {
 
   createVm(spec: VmSpec, id: string): StoredVm {
     if (this.live.has(id) || this.store.getVm(id)) throw new VmExistsError(id);
-    const stored = this.store.transaction(() => {
-      this.store.putVm(id, spec);
-      this.store.addEvent(id, 'vm-created', 0, { spec });
-      this.bootLive(id, spec);
-      return this.store.getVm(id)!;
-    });
+    let stored: StoredVm;
+    try {
+      stored = this.store.transaction(() => {
+        this.store.putVm(id, spec);
+        this.store.addEvent(id, 'vm-created', 0, { spec });
+        this.bootLive(id, spec);
+        return this.store.getVm(id)!;
+      }, { immediate: true });
+    } catch (e) {
+      // rolled back: the VM must not stay live without its row
+      this.live.get(id)?.unsubscribe();
+      this.live.delete(id);
+      throw e;
+    }
     // listeners (the per-VM QMP endpoints) learn about VMs created after the start
     this.emit('vm-created', id);
     return stored;
@@ -212,22 +226,34 @@ export class Gateway extends EventEmitter {
     return s;
   }
 
+  /**
+   * Reboots the VM. The write lock is taken and the new boot counted before the VM is touched,
+   * so a store that cannot be written refuses the reboot with the VM as it was, and the first
+   * lines the rebooted guest prints carry the new boot number.
+   */
   rebootVm(id: string): void {
     const live = this.liveVm(id);
-    this.store.transaction(() => {
-      live.vm.reboot();
-      this.flushDirty(live);
-      live.boot = this.store.recordBoot(id);
-      this.store.addEvent(id, 'reboot', live.boot, { bootCount: live.vm.state().bootCount });
-    });
-    live.logger.info('VM rebooted', { boot: live.boot, bootCount: live.vm.state().bootCount });
+    const previous = live.boot;
+    try {
+      this.store.transaction(() => {
+        live.boot = this.store.recordBoot(id);
+        this.store.addEvent(id, 'reboot', live.boot, { bootCount: live.boot });
+        this.vmCall(live, () => live.vm.reboot());
+        this.flushDirty(live);
+      }, { immediate: true });
+    } catch (e) {
+      live.boot = previous;
+      throw e;
+    }
+    live.logger.info('VM rebooted', { boot: live.boot, bootCount: live.boot });
   }
 
   deleteVm(id: string): void {
     const live = this.liveVm(id);
+    // the row goes first: a store that cannot be written leaves the VM running
+    this.store.transaction(() => this.store.deleteVm(id), { immediate: true });
     live.unsubscribe();
     this.live.delete(id);
-    this.store.deleteVm(id);
     this.metrics.forgetVm(id);
     live.logger.info('VM deleted');
     this.emit(`deleted:${id}`);
@@ -238,9 +264,9 @@ export class Gateway extends EventEmitter {
   advance(id: string, ns: bigint): bigint {
     const live = this.liveVm(id);
     this.store.transaction(() => {
-      live.vm.advance(ns);
+      this.vmCall(live, () => live.vm.advance(ns));
       this.flushDirty(live);
-    });
+    }, { immediate: true });
     return live.vm.state().guest.clockNs;
   }
 
@@ -260,7 +286,7 @@ export class Gateway extends EventEmitter {
         const injection = this.store.newInjection(vmId, origin, target, bytes);
         id = injection.id;
         live.open.set(injection.id, injection);
-        const status = this.deliver(live, injection, target);
+        const status = this.vmCall(live, () => this.deliver(live, injection, target));
         this.flushDirty(live);
         if (status.state === 'rejected') {
           const refusal = status.refusal ?? { code: 'invalid_record', message: 'refused without a reason' };
@@ -270,9 +296,13 @@ export class Gateway extends EventEmitter {
       });
     } catch (e) {
       // the savepoint is rolled back: nothing of this injection may stay in memory either
-      if (id !== undefined) this.forgetInjection(live, id);
+      if (id !== undefined) {
+        this.forgetInjection(live, id);
+        this.store.releaseInjectionId(id);
+      }
       throw e;
     }
+    this.trackUncommitted(live, result.injection.id);
     this.metrics.injection(result.accepted ? result.injection.state : result.refusal.code);
     if (!result.accepted) {
       // a refusal is the client's or the guest's situation, not the gateway's fault: info,
@@ -319,8 +349,8 @@ export class Gateway extends EventEmitter {
       lastLogSeq: this.store.lastLogSeq(id),
       unsubscribe: () => undefined,
     };
-    this.store.addEvent(id, 'boot', boot, { bootCount: vm.state().bootCount, booted: vm.state().booted });
-    live.logger.info('VM booted', { boot, bootCount: vm.state().bootCount, booted: vm.state().booted });
+    this.store.addEvent(id, 'boot', boot, { bootCount: boot, booted: vm.state().booted });
+    live.logger.info('VM booted', { boot, bootCount: boot, booted: vm.state().booted });
     // lines logged while the VM booted, before we could subscribe
     for (const l of vm.log()) this.logLine(live, l.line);
     live.unsubscribe = vm.subscribe((e) => this.onVmEvent(live, e));
@@ -376,6 +406,37 @@ export class Gateway extends EventEmitter {
     if (gid === undefined || live.open.has(gid)) return;
     live.ids.delete(old);
     live.historyLen.delete(gid);
+  }
+
+  /**
+   * Remembers an injection until its group commit is on disk. If the commit fails (disk full,
+   * I/O error: the write lock was held, so nothing else can make it fail), the clients of the
+   * whole batch get 503 and its rows are rolled back; the gateway then forgets those injections
+   * too, so a later change of their state in the VM can never write a row for an injection the
+   * client was told was not made.
+   */
+  private trackUncommitted(live: LiveVm, id: string): void {
+    const promise = this.store.committed();
+    let batch = this.uncommitted;
+    if (batch?.promise !== promise) {
+      const b: NonNullable<Gateway['uncommitted']> = { promise, injections: [] };
+      batch = b;
+      this.uncommitted = b;
+      promise.then(
+        () => {
+          if (this.uncommitted === b) this.uncommitted = undefined;
+        },
+        (e: unknown) => {
+          if (this.uncommitted === b) this.uncommitted = undefined;
+          for (const x of b.injections) this.forgetInjection(x.live, x.id);
+          this.logger.error('a group commit failed: its injections are not stored and are forgotten', {
+            injections: b.injections.map((x) => x.id),
+            error: e instanceof Error ? e.message : String(e),
+          });
+        },
+      );
+    }
+    batch.injections.push({ live, id });
   }
 
   /** Drops every in-memory trace of an injection (its transaction was rolled back). */
@@ -460,7 +521,33 @@ export class Gateway extends EventEmitter {
     this.emit(`log:${live.id}`, { vmId: live.id, seq, boot: live.boot, line } satisfies LogLineEvent);
   }
 
+  /**
+   * Runs a call into the VM. A store write that fails while the VM reports what it does (a log
+   * line, a record) is not thrown into the VM — that would leave it half way through — but
+   * kept and thrown once the call returned, so the caller's transaction rolls back.
+   */
+  private vmCall<T>(live: LiveVm, fn: () => T): T {
+    const outer = live.eventError;
+    live.eventError = undefined;
+    try {
+      const out = fn();
+      if (live.eventError !== undefined) throw live.eventError;
+      return out;
+    } finally {
+      live.eventError = outer;
+    }
+  }
+
   private onVmEvent(live: LiveVm, e: VmEvent): void {
+    try {
+      this.handleVmEvent(live, e);
+    } catch (err) {
+      if (live.eventError === undefined) live.eventError = err;
+      live.logger.error('storing what the VM reported failed', { event: e.type, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  private handleVmEvent(live: LiveVm, e: VmEvent): void {
     switch (e.type) {
       case 'log':
         this.logLine(live, e.line);
@@ -497,13 +584,15 @@ export class Gateway extends EventEmitter {
   private tick(): void {
     const now = process.hrtime.bigint();
     const ns = now - this.lastTick;
+    // while the store cannot be written the clocks wait (time is not lost: lastTick stays)
+    if (this.store.writeBlocked) return;
     this.lastTick = now;
     for (const live of this.live.values()) {
       try {
         this.store.transaction(() => {
-          live.vm.advance(ns);
+          this.vmCall(live, () => live.vm.advance(ns));
           this.flushDirty(live);
-        });
+        }, { immediate: true });
       } catch (e) {
         live.logger.error('advancing the VM clock failed', { error: e instanceof Error ? e.message : String(e) });
       }

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { findProtoKey, VANISHING_KEY } from '../cper/json/protoKeys';
 import { PROBLEM_TYPES, ProblemName } from './problems';
 
 /**
@@ -99,6 +100,9 @@ export function parseQueryOrProblem<S extends z.ZodType>(schema: S, query: unkno
 
 /** Parses `value` with `schema` or throws invalid-request with every issue under `prefix`. */
 export function parseOrProblem<S extends z.ZodType>(schema: S, value: unknown, prefix: ReadonlyArray<PropertyKey> = []): z.output<S> {
+  // an own "__proto__" key would vanish in the copies validation makes: refused like any unknown key
+  const proto = findProtoKey(value);
+  if (proto) throw invalidRequest([{ pointer: jsonPointer([...prefix, ...proto]), code: 'unknown_field', message: `unknown field "${VANISHING_KEY}"` }]);
   const r = schema.safeParse(value);
   if (r.success) return r.data;
   throw invalidRequest(zodIssues(r.error.issues, prefix));

@@ -7,7 +7,7 @@ import { Gateway } from './Gateway';
 import { injectionFastPath } from './injectionFastPath';
 import { isJsonContentType, isPlainUtf8Json, readJsonBody } from './jsonBody';
 import { buildOpenApi } from './openapi';
-import { ProblemError } from './ProblemError';
+import { invalidRequest, ProblemError } from './ProblemError';
 import { problemFromError, requestStarter, writeProblem } from './requestPipeline';
 import type { QmpDirectory } from './QmpHub';
 import { RouteContext, RouteDef, ROUTES } from './routes';
@@ -52,6 +52,15 @@ function expressPathToRegExp(path: string): RegExp {
   return new RegExp(`^${src}/?$`);
 }
 
+/** Every parameter of a query given to a route that takes none, as invalid-request. */
+function refuseQuery(query: unknown): void {
+  const names = query && typeof query === 'object' ? Object.keys(query) : [];
+  if (names.length === 0) return;
+  throw invalidRequest(
+    names.map((name) => ({ parameter: name, code: 'unknown_parameter', message: `unknown query parameter ${JSON.stringify(name)}: this route takes no query parameters` })),
+  );
+}
+
 export function createApp(opts: AppOptions): express.Express {
   const { gateway } = opts;
   const logger = opts.logger ?? silentLogger;
@@ -89,6 +98,8 @@ export function createApp(opts: AppOptions): express.Express {
     const wrapped: Handler = (req, res, next) => {
       res.locals.routePattern = r.path;
       try {
+        // queries are strict everywhere: a route without query parameters refuses any
+        if (!r.query) refuseQuery(req.query);
         const done = r.handler(ctx, req, res);
         if (done) done.catch(next);
       } catch (e) {

@@ -5,13 +5,14 @@ import { CONVENIENCE_TYPES, ConvenienceInput, InjectionInput } from './schemas';
 
 /**
  * Turns the body of POST /vms/{id}/errors into the status-block bytes to inject:
- * - `raw`: the base64 bytes, as given (the VM checks the length);
+ * - `raw`: the base64 bytes, as given (the VM checks the length); `rawHex`: the same as hex text;
  * - `cper`: the CPER JSON form, validated and encoded by the CPER codec;
  * - `error`: the convenience shape, expanded to the CPER JSON form (one data entry), then as `cper`.
  * A codec failure becomes invalid-request with a JSON pointer into the request body.
  */
 export function injectionBytes(v: InjectionInput): Uint8Array {
   if (v.raw !== undefined) return v.raw;
+  if (v.rawHex !== undefined) return v.rawHex;
   if (v.cper !== undefined) return encodeJson(v.cper, (segments) => ['cper', ...segments]);
   return encodeJson(convenienceToStatusBlockJson(v.error!), (segments) => ['error', ...convenienceField(v.error!, segments)]);
 }

@@ -25,6 +25,7 @@ export type ProblemName =
   | 'guest-halted'
   | 'not-booted'
   | 'esr-iss-not-sei'
+  | 'store-unavailable'
   | 'internal-error';
 
 export interface ProblemType {
@@ -129,6 +130,14 @@ export const PROBLEM_TYPES: Readonly<Record<ProblemName, ProblemType>> = {
     description:
       'The injection gives `esrIss` (the ISS of the virtual SError syndrome) but its target source is notified another way, which takes no syndrome from the injection. ' +
       '`notification` names the source\'s notification (e.g. sea, gpio), `sourceId` the source. Drop esrIss, or target an SEI source (`"notification": "sei"`).',
+  },
+  'store-unavailable': {
+    name: 'store-unavailable',
+    status: 503,
+    title: 'The event store cannot be written right now',
+    description:
+      'The change was not made (nothing of it is stored and the VM is as it was): the database is locked by another process, the disk is full, ' +
+      'or the data directory is read-only. `reason` is locked, disk-full, read-only or io-error. Retry-After gives seconds to wait; GET /healthz reports the store state.',
   },
   'internal-error': {
     name: 'internal-error',

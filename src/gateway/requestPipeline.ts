@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'http';
 import type { Logger } from '../log/logger';
+import { StoreUnavailableError } from '../store/StoreUnavailableError';
 import { Gateway, UnknownVmError, VmExistsError } from './Gateway';
 import { invalidRequest, ProblemError } from './ProblemError';
 import { PROBLEM_TYPES, problemTypeUri } from './problems';
@@ -57,6 +58,9 @@ export function requestStarter(gateway: Gateway, logger: Logger, idPrefix: strin
   };
 }
 
+/** Retry-After (seconds) of store-unavailable: a lock held by another process is usually brief. */
+export const STORE_RETRY_AFTER_S = 1;
+
 /** body-parser failures as problems. */
 function bodyParserProblem(err: { type?: string; message?: string; limit?: number; status?: number }, limit: number): ProblemError | undefined {
   switch (err.type) {
@@ -77,6 +81,22 @@ function bodyParserProblem(err: { type?: string; message?: string; limit?: numbe
 }
 
 /**
+ * A body whose Content-Encoding (gzip, deflate, br) does not decompress: zlib's error, passed on
+ * by body-parser with status 400 and no `type`. The client sent it: invalid-request, not 500.
+ */
+function decompressionProblem(err: { code?: unknown; status?: unknown; message?: string }, encoding: string | undefined): ProblemError | undefined {
+  const code = typeof err.code === 'string' ? err.code : '';
+  if (err.status !== 400 || !(code.startsWith('Z_') || code.startsWith('ERR__') || code.includes('BROTLI'))) return undefined;
+  return invalidRequest([
+    {
+      pointer: '',
+      code: 'bad_encoding',
+      message: `the body is not valid ${encoding ?? 'compressed'} data (Content-Encoding: ${encoding ?? '?'}): ${code === 'Z_BUF_ERROR' ? 'it ends too early' : 'it does not decompress'} (${code})`,
+    },
+  ]);
+}
+
+/**
  * The problem that answers `err`: a ProblemError as it is, the gateway's known errors and
  * body-parser's failures mapped; anything else is logged (with the request id) and answered with
  * a bare internal-error (no message, no stack).
@@ -85,8 +105,17 @@ export function problemFromError(err: unknown, ctx: { logger: Logger; bodyLimit:
   if (err instanceof ProblemError) return err;
   if (err instanceof UnknownVmError) return new ProblemError('not-found', err.message, { vmId: err.vmId });
   if (err instanceof VmExistsError) return new ProblemError('vm-exists', err.message, { vmId: err.vmId });
+  if (err instanceof StoreUnavailableError) {
+    requestLogger(ctx.logger, ctx.res).warn('store unavailable', { method: ctx.method, path: ctx.path, reason: err.reason, error: err.message });
+    return new ProblemError('store-unavailable', `the change was not made: ${err.message}`, { reason: err.reason }, { 'Retry-After': String(STORE_RETRY_AFTER_S) });
+  }
   if (err && typeof err === 'object' && 'type' in err) {
     const p = bodyParserProblem(err as { type?: string }, ctx.bodyLimit);
+    if (p) return p;
+  }
+  if (err && typeof err === 'object') {
+    const encoding = ctx.res.req?.headers['content-encoding'];
+    const p = decompressionProblem(err as { code?: unknown; status?: unknown }, typeof encoding === 'string' ? encoding : undefined);
     if (p) return p;
   }
   requestLogger(ctx.logger, ctx.res).error('request failed', {

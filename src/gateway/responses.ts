@@ -115,8 +115,8 @@ export const vmResponse = z
     createdAt: z.string(),
     spec: z.record(z.string(), z.unknown()),
     booted: z.boolean(),
-    bootCount: z.int().meta({ description: 'boots of the running VM object' }),
-    boots: z.int().meta({ description: 'boots since the VM was defined, across restarts' }),
+    bootCount: z.int().meta({ description: 'boots since the VM was created, across reboots and gateway restarts: the number of the current boot (the `boot` of its log lines, events and records)' }),
+    boots: z.int().meta({ description: 'the same number as bootCount (older name)' }),
     guest: z.object({ running: z.boolean(), panicked: z.boolean(), panicReason: z.string().optional(), poisonedPages: z.array(hex64), clockNs: hex64 }),
     sources: z.array(sourceStateResponse),
     injections: z.record(z.string(), z.int()).meta({ description: 'injections per state' }),
@@ -153,6 +153,18 @@ export const crashResponse = z
 
 export const advanceResponse = z.object({ clockNs: hex64 }).meta({ id: 'Clock' });
 export const healthResponse = z.object({ status: z.literal('ok'), vms: z.int() }).meta({ id: 'Health' });
+export const unhealthyResponse = z
+  .object({
+    status: z.literal('unavailable'),
+    vms: z.int(),
+    store: z.object({
+      ok: z.literal(false),
+      reason: z.enum(['locked', 'disk-full', 'read-only', 'io-error']),
+      message: z.string(),
+      since: z.string().meta({ description: 'ISO time of the failure' }),
+    }),
+  })
+  .meta({ id: 'Unhealthy' });
 export const tableListResponse = z
   .object({ tables: z.array(z.object({ signature: z.string(), address: hex64, length: z.int() }).loose()) })
   .meta({ id: 'TableList' });

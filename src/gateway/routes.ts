@@ -20,7 +20,9 @@ import { exportRecordBytes, RECORD_EXPORT_FORMATS } from './recordExport';
 import { streamLog } from './logStream';
 import { invalidRequest, parseOrProblem, parseQueryOrProblem, ProblemError } from './ProblemError';
 import { PROBLEM_TYPES, ProblemName, problemTypeUri, qmpErrorForRefusal, REFUSAL_PROBLEM } from './problems';
+import { STORE_RETRY_AFTER_S } from './requestPipeline';
 import * as R from './responses';
+import { retryAfterSeconds } from './retryAfter';
 import { advanceInput, injectionInput, pageQuery, targetFrom, vmCreateInput, vmSpecFrom } from './schemas';
 import { sideBySideView } from './sideBySideView';
 import { acceptedJsonText, crashView, injectionLocation, injectionView, recordView, vmView } from './views';
@@ -131,7 +133,10 @@ const INJECT_PROBLEMS: ProblemName[] = [
   'guest-halted',
   'not-booted',
   'esr-iss-not-sei',
+  'store-unavailable',
 ];
+/** Problems of a route that changes something: the store may refuse the write. */
+const WRITE_PROBLEMS: ProblemName[] = [...VM_PROBLEMS, 'store-unavailable'];
 
 function newVmId(): string {
   return 'vm-' + crypto.randomBytes(4).toString('hex');
@@ -143,9 +148,18 @@ export const ROUTES: RouteDef[] = [
     path: '/healthz',
     summary: 'Liveness (no token needed)',
     auth: false,
-    responses: { 200: { description: 'the gateway is up', schema: R.healthResponse } },
+    responses: {
+      200: { description: 'the gateway is up and its store can be written', schema: R.healthResponse },
+      503: { description: 'the store cannot be written (locked by another process, disk full, read-only): what is wrong', schema: R.unhealthyResponse, headers: { 'Retry-After': 'seconds' } },
+    },
     problems: [],
-    handler: (ctx, _req, res) => sendJson(res, 200, { status: 'ok', vms: ctx.gateway.vmIds().length }),
+    handler: (ctx, _req, res) => {
+      const store = ctx.gateway.store.writeHealth();
+      const vms = ctx.gateway.vmIds().length;
+      if (store.ok) return sendJson(res, 200, { status: 'ok', vms });
+      res.setHeader('Retry-After', String(STORE_RETRY_AFTER_S));
+      sendJson(res, 503, { status: 'unavailable', vms, store });
+    },
   },
   {
     method: 'get',
@@ -197,7 +211,7 @@ export const ROUTES: RouteDef[] = [
     body: vmCreateInput,
     bodyOptional: true,
     responses: { 201: { description: 'created and booted; Location names it', schema: R.vmResponse, headers: { Location: 'the VM' } } },
-    problems: ['invalid-request', 'unauthorized', 'unsupported-media-type', 'request-too-large', 'vm-exists'],
+    problems: ['invalid-request', 'unauthorized', 'unsupported-media-type', 'request-too-large', 'vm-exists', 'store-unavailable'],
     handler: async (ctx, req, res) => {
       const v = parseOrProblem(vmCreateInput, body(req, true));
       const id = v.id ?? newVmId();
@@ -226,7 +240,7 @@ export const ROUTES: RouteDef[] = [
     path: '/vms/:id',
     summary: 'Delete a VM and its history',
     responses: { 204: { description: 'deleted' } },
-    problems: VM_PROBLEMS,
+    problems: WRITE_PROBLEMS,
     handler: async (ctx, req, res) => {
       ctx.gateway.deleteVm(param(req, 'id'));
       await ctx.gateway.committed();
@@ -238,7 +252,7 @@ export const ROUTES: RouteDef[] = [
     path: '/vms/:id/reboot',
     summary: 'Reboot the VM (fresh firmware hand-off and guest boot)',
     responses: { 200: { description: 'rebooted', schema: R.vmResponse } },
-    problems: VM_PROBLEMS,
+    problems: WRITE_PROBLEMS,
     handler: async (ctx, req, res) => {
       const id = param(req, 'id');
       ctx.gateway.rebootVm(id);
@@ -252,7 +266,7 @@ export const ROUTES: RouteDef[] = [
     summary: 'Advance the virtual clock (polled sources are read when their interval elapses)',
     body: advanceInput,
     responses: { 200: { description: 'the new clock', schema: R.advanceResponse } },
-    problems: ['invalid-request', 'unauthorized', 'not-found', 'unsupported-media-type'],
+    problems: ['invalid-request', 'unauthorized', 'not-found', 'unsupported-media-type', 'store-unavailable'],
     handler: async (ctx, req, res) => {
       const v = parseOrProblem(advanceInput, body(req, false));
       const clockNs = ctx.gateway.advance(param(req, 'id'), v.ns);
@@ -263,7 +277,7 @@ export const ROUTES: RouteDef[] = [
   {
     method: 'post',
     path: '/vms/:id/errors',
-    summary: 'Inject an error: CPER JSON form (cper), convenience shape (error) or base64 bytes (raw)',
+    summary: 'Inject an error: CPER JSON form (cper), convenience shape (error), base64 bytes (raw) or hex text bytes (rawHex)',
     body: injectionInput,
     responses: {
       202: { description: 'stored and handed to the VM; Location names the injection (GET it for the guest outcome)', schema: R.acceptedResponse, headers: { Location: 'the injection' } },
@@ -500,6 +514,6 @@ function refusalProblem(
     ext.length = length;
     if (refusal.maxLength !== undefined) ext.maxLength = refusal.maxLength;
   }
-  if (refusal.code === 'source_busy' || refusal.code === 'queue_full') headers['Retry-After'] = '1';
+  if (refusal.code === 'source_busy' || refusal.code === 'queue_full') headers['Retry-After'] = String(retryAfterSeconds(g.vm(vmId).spec, sourceId));
   return new ProblemError(name, refusal.message, ext, headers);
 }

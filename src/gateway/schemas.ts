@@ -1,12 +1,14 @@
 import { z } from 'zod';
-import { parseU64 } from '../binary/u64';
+import { parseU64, U64_MAX, uintInputError } from '../binary/u64';
 import { LINUX_VERSIONS, LINUX_VERSION_HELP } from '../vm/contract';
+import { looksLikeHexText, parseHexText } from './rawInput';
 import type { InjectionTarget, NotificationKind, VmSpec } from '../vm/contract';
 
 /**
  * zod schemas of the REST request bodies. Objects are strict (an unknown field is an error with
- * its JSON pointer). u64 values are "0x…" strings (a decimal string or a safe integer is accepted
- * too). The OpenAPI document is generated from these same schemas.
+ * its JSON pointer). u64 values and addresses are "0x…" hex strings or JSON numbers below 2^53;
+ * a digit string without 0x is refused, never guessed (src/binary/u64.ts). The OpenAPI
+ * document is generated from these same schemas.
  */
 
 export const NOTIFICATION_KINDS = ['polled', 'external', 'local', 'sci', 'nmi', 'cmci', 'mce', 'gpio', 'sea', 'sei', 'gsiv', 'sdei'] as const satisfies readonly NotificationKind[];
@@ -22,16 +24,19 @@ export const VM_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const DEFAULT_MIDR = '0x000f0510';
 
 export const u64Input = z
-  .union([z.string(), z.number()])
+  .union([
+    z.string().meta({ pattern: '^0[xX]0*[0-9a-fA-F]{1,16}$|^[0-9]$' }),
+    z.number().meta({ type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
+  ])
   .transform((v, ctx) => {
     const b = parseU64(v);
     if (b === undefined) {
-      ctx.addIssue({ code: 'custom', message: `expected a u64 as "0x…" hex, decimal string or safe integer, got ${JSON.stringify(v)}` });
+      ctx.addIssue({ code: 'custom', message: uintInputError(v, U64_MAX, 'a u64') ?? 'expected a u64' });
       return z.NEVER;
     }
     return b;
   })
-  .meta({ description: 'u64 as "0x…" hex string (decimal string or safe integer accepted)', examples: ['0x411fd070'] });
+  .meta({ description: 'u64 as a "0x…" hex string, or a JSON number below 2^53 (a digit string without 0x is refused)', examples: ['0x411fd070'] });
 
 export const notificationKind = z.enum(NOTIFICATION_KINDS).meta({ description: 'HEST notification type of a source' });
 
@@ -107,11 +112,44 @@ export function vmSpecFrom(v: VmCreateInput): VmSpec {
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
+/**
+ * `raw`: strict standard base64 (alphabet A-Z a-z 0-9 + /, `=` padding to a multiple of 4, no
+ * whitespace). Text made only of hex digits is refused even when it would decode as base64: it
+ * is hex text sent in the wrong field (40 hex digits would silently become 30 other bytes).
+ */
 export const base64Bytes = z
   .string()
-  .regex(BASE64, 'expected standard base64 (A-Z a-z 0-9 + /, = padding)')
-  .transform((s) => new Uint8Array(Buffer.from(s, 'base64')))
-  .meta({ description: 'raw Generic Error Status Block bytes, base64' });
+  .transform((s, ctx) => {
+    if (looksLikeHexText(s)) {
+      ctx.addIssue({ code: 'invalid_format', format: 'base64', message: `this looks like hex text (${s.length} hex digits), not base64: send hex as "rawHex" instead of "raw"` });
+      return z.NEVER;
+    }
+    if (!BASE64.test(s)) {
+      const bad = /[^A-Za-z0-9+/=]/.exec(s);
+      const why = bad
+        ? `character ${JSON.stringify(bad[0])} at offset ${bad.index} is not in the base64 alphabet`
+        : s.length % 4 !== 0
+          ? `its length ${s.length} is not a multiple of 4 (missing = padding?)`
+          : 'the = padding is misplaced';
+      ctx.addIssue({ code: 'invalid_format', format: 'base64', message: `expected standard base64 (A-Z a-z 0-9 + /, = padding): ${why}` });
+      return z.NEVER;
+    }
+    return new Uint8Array(Buffer.from(s, 'base64'));
+  })
+  .meta({ description: 'raw Generic Error Status Block bytes, strict standard base64 (hex text is refused: use rawHex)' });
+
+/** `rawHex`: the same bytes as hex text, two digits per byte, no spaces, no 0x. */
+export const hexTextBytes = z
+  .string()
+  .transform((s, ctx) => {
+    const r = parseHexText(s);
+    if (typeof r === 'string') {
+      ctx.addIssue({ code: 'invalid_format', format: 'hex', message: r });
+      return z.NEVER;
+    }
+    return r;
+  })
+  .meta({ description: 'raw Generic Error Status Block bytes as hex text (two digits per byte, no spaces, no 0x)', examples: ['00000000000000000000000000000000a0000000'] });
 
 export const SEVERITY_NAMES = ['recoverable', 'fatal', 'corrected', 'informational'] as const;
 
@@ -176,18 +214,19 @@ export const injectionInput = z
   .strictObject({
     cper: z.unknown().optional().meta({ description: 'a Generic Error Status Block in the CPER JSON form (component CperStatusBlock)' }),
     raw: base64Bytes.optional(),
+    rawHex: hexTextBytes.optional(),
     error: convenienceInput.optional(),
     sourceId: z.int().min(0).max(0xffff).optional().meta({ description: 'target source id' }),
     notification: notificationKind.optional().meta({ description: 'target: the first source with this notification type' }),
     esrIss: esrIssInput.optional(),
   })
   .superRefine((v, ctx) => {
-    const given = (['cper', 'raw', 'error'] as const).filter((k) => v[k] !== undefined);
+    const given = (['cper', 'raw', 'rawHex', 'error'] as const).filter((k) => v[k] !== undefined);
     if (given.length !== 1) {
       ctx.addIssue({
         code: 'custom',
         path: given.length > 1 ? [given[1]] : [],
-        message: given.length === 0 ? 'give exactly one of cper, raw, error' : `give exactly one of cper, raw, error (got ${given.join(', ')})`,
+        message: given.length === 0 ? 'give exactly one of cper, raw, rawHex, error' : `give exactly one of cper, raw, rawHex, error (got ${given.join(', ')})`,
       });
     }
   })

@@ -1,9 +1,11 @@
 import http from 'http';
 import path from 'path';
+import net from 'net';
 import type { AddressInfo } from 'net';
 import type { Logger } from '../log/logger';
 import { silentLogger } from '../log/logger';
 import { DEFAULT_QMP_PORT } from '../qmp/QmpServer';
+import { DataDirLock } from '../store/DataDirLock';
 import { EventStore } from '../store/EventStore';
 import { createVmFactory, defaultMachine } from '../vm';
 import type { VmFactory } from '../vm/contract';
@@ -17,7 +19,9 @@ import { vmCreateInput, vmSpecFrom } from './schemas';
  * Starts the whole gateway: event store in the data directory, VMs restored from it (booted
  * afresh, unconsumed injections replayed), a default VM when the store has none (the default
  * machine of src/vm/defaultMachine.ts: extended, sources sei,sea,gpio, apei-sei), the REST API
- * on host:port (127.0.0.1 by default) and one QMP endpoint per VM (QmpHub).
+ * on host:port (127.0.0.1 by default) and one QMP endpoint per VM (QmpHub). The data directory
+ * is locked first (DataDirLock: one gateway per directory), and the ports are bound before the
+ * VMs are restored, so a gateway that is refused or cannot listen has written nothing.
  */
 export { DEFAULT_PORT, DEFAULT_VM_ID, defaultDataDir } from './defaults';
 import { DEFAULT_PORT, DEFAULT_VM_ID } from './defaults';
@@ -63,24 +67,31 @@ export interface RunningServer {
 
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const logger = opts.logger ?? silentLogger;
-  const token = resolveToken({ tokenFile: opts.tokenFile ?? path.join(opts.dataDir, TOKEN_FILE_NAME), env: opts.env });
-  const store = EventStore.open(opts.dataDir, { durability: opts.durability });
-  const gateway = new Gateway({ store, factory: opts.factory ?? createVmFactory({ vm: GATEWAY_VM_OPTIONS }), logger, clock: opts.clock ?? 'wall' });
+  // 1. the data directory is ours before anything in it is read or written (a second gateway
+  //    on it is refused here, naming the holder)
+  const lock = DataDirLock.acquire(opts.dataDir);
+  let store: EventStore | undefined;
+  let gateway: Gateway | undefined;
   let qmp: QmpHub | undefined;
+  let qmpProbe: net.Server | undefined;
   let server: http.Server | undefined;
   try {
-    const restored = gateway.restore();
-    let createdDefaultVm: string | undefined;
-    if (restored.vms === 0 && opts.defaultVm !== false) {
-      gateway.createVm(vmSpecFrom(vmCreateInput.parse(defaultMachine())), DEFAULT_VM_ID);
-      createdDefaultVm = DEFAULT_VM_ID;
-    }
+    // 2. the store is opened (an existing, current store is only read), then the REST port is
+    //    bound and the first VM's QMP port checked BEFORE the VMs are restored: a gateway that
+    //    cannot listen (EADDRINUSE) fails here, having written nothing — no boot counted, no log
+    //    line, no replay
+    store = EventStore.open(opts.dataDir, { durability: opts.durability });
+    const g = new Gateway({ store, factory: opts.factory ?? createVmFactory({ vm: GATEWAY_VM_OPTIONS }), logger, clock: opts.clock ?? 'wall' });
+    gateway = g;
     const host = opts.host ?? '127.0.0.1';
-    const qmpVm = opts.qmpVm ?? gateway.vmIds()[0];
-    // one QMP listener per VM: the first (default) VM on the QMP port, the others on free ports
-    if (opts.qmpPort !== null) qmp = new QmpHub({ gateway, host, logger, firstPort: opts.qmpPort ?? DEFAULT_QMP_PORT, firstVm: qmpVm });
-    const app = createApp({ gateway, token: token.token, bodyLimit: opts.bodyLimit, logger, qmp });
-    server = http.createServer(app);
+    // requests are handed to the app once it exists; until then (the QMP listeners opening)
+    // they get 503
+    let app: ReturnType<typeof createApp> | undefined;
+    server = http.createServer((req, res) => {
+      if (app) return app(req, res);
+      res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '1' });
+      res.end('rasgw is starting\n');
+    });
     server.keepAliveTimeout = 5000;
     await new Promise<void>((resolve, reject) => {
       server!.once('error', reject);
@@ -89,26 +100,48 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         resolve();
       });
     });
+    const qmpPort = opts.qmpPort === null ? undefined : opts.qmpPort ?? DEFAULT_QMP_PORT;
+    // the first VM's QMP port is held by a plain listener while the VMs are restored (the VM
+    // listeners need live VMs), and handed over right before they open; other VMs take free ports
+    if (qmpPort !== undefined && qmpPort !== 0) qmpProbe = await holdPort(host, qmpPort);
     const addr = server.address() as AddressInfo;
+    const urlHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+    const url = `http://${urlHost}:${addr.port}`;
+    lock?.describe({ url, port: addr.port, qmpPort });
+    // 3. listening: the token, the VMs (restored, or the default one), QMP and the app
+    const token = resolveToken({ tokenFile: opts.tokenFile ?? path.join(opts.dataDir, TOKEN_FILE_NAME), env: opts.env });
+    const restored = g.restore();
+    let createdDefaultVm: string | undefined;
+    if (restored.vms === 0 && opts.defaultVm !== false) {
+      g.createVm(vmSpecFrom(vmCreateInput.parse(defaultMachine())), DEFAULT_VM_ID);
+      createdDefaultVm = DEFAULT_VM_ID;
+    }
+    const qmpVm = opts.qmpVm ?? g.vmIds()[0];
+    // one QMP listener per VM: the first (default) VM on the QMP port, the others on free ports
+    if (qmpPort !== undefined) qmp = new QmpHub({ gateway: g, host, logger, firstPort: qmpPort, firstVm: qmpVm });
+    app = createApp({ gateway: g, token: token.token, bodyLimit: opts.bodyLimit, logger, qmp });
     let qmpInfo: RunningServer['qmp'];
     if (qmp) {
+      await closeServer(qmpProbe);
+      qmpProbe = undefined;
       await qmp.openAll();
       const first = qmpVm !== undefined ? qmp.endpoint(qmpVm) : undefined;
       if (first) qmpInfo = { host: first.host, port: first.port, vmId: qmpVm! };
+      if (first) lock?.describe({ url, port: addr.port, qmpPort: first.port });
     }
-    const urlHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-    logger.info('rasgw gateway listening', { url: `http://${urlHost}:${addr.port}`, qmp: qmp?.endpoints(), restored });
+    logger.info('rasgw gateway listening', { url, qmp: qmp?.endpoints(), restored });
     const httpServer = server;
     const qmpServer = qmp;
+    const openStore = store;
     return {
-      url: `http://${urlHost}:${addr.port}`,
+      url,
       host: addr.address,
       port: addr.port,
       qmp: qmpInfo,
       qmpHub: qmp,
       token,
-      gateway,
-      store,
+      gateway: g,
+      store: openStore,
       restored,
       createdDefaultVm,
       async close() {
@@ -117,15 +150,40 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
           httpServer.close(() => resolve());
           httpServer.closeAllConnections();
         });
-        gateway.close();
-        store.close();
+        g.close();
+        try {
+          openStore.close();
+        } finally {
+          lock?.release();
+        }
       },
     };
   } catch (e) {
     await qmp?.closeAll();
-    server?.close();
-    gateway.close();
-    store.close();
+    await closeServer(qmpProbe);
+    if (server?.listening) await closeServer(server);
+    gateway?.close();
+    try {
+      store?.close();
+    } finally {
+      lock?.release();
+    }
     throw e;
   }
+}
+
+/** Binds host:port with a plain listener (fails with EADDRINUSE when another process has it). */
+function holdPort(host: string, port: number): Promise<net.Server> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer((socket) => socket.destroy());
+    s.once('error', reject);
+    s.listen(port, host, () => {
+      s.off('error', reject);
+      resolve(s);
+    });
+  });
+}
+
+function closeServer(s: net.Server | undefined): Promise<void> {
+  return new Promise((resolve) => (s ? s.close(() => resolve()) : resolve()));
 }

@@ -14,7 +14,10 @@ export function vmView(stored: StoredVm, vm: VirtualMachine, injectionCounts: Re
     createdAt: stored.createdAt,
     spec: toJsonValue(stored.spec),
     booted: state.booted,
-    bootCount: state.bootCount,
+    // one definition: boots since the VM was created, across reboots and gateway restarts — the
+    // number of the current boot, the `boot` of its log lines, events and records. `boots` is
+    // the same number under its older name.
+    bootCount: stored.bootCount,
     boots: stored.bootCount,
     guest: toJsonValue(state.guest),
     sources: toJsonValue(state.sources),

@@ -1,4 +1,5 @@
 import { QEMU_BAD_BASE64, QmpError, qmpErrorForRefusal } from '../gateway/problems';
+import { looksLikeHexText } from '../gateway/rawInput';
 import type { QmpBackend } from './backend';
 import { JsonStreamSplitter } from './JsonStreamSplitter';
 import { QemuJsonValue, toQemuJson } from './qemuJson';
@@ -199,6 +200,8 @@ export class QmpSession {
   private injectGhesV2Error(args: Args): QemuJsonValue {
     checkArgs(args, [{ name: 'cper', type: 'string' }]);
     const text = args.cper as string;
+    // hex text that also happens to be valid base64 would become other bytes without a word
+    if (looksLikeHexText(text)) throw generic(`${QEMU_BAD_BASE64}: 'cper' looks like hex text (${text.length} hex digits); it takes the record as base64`);
     if (!BASE64.test(text)) throw generic(QEMU_BAD_BASE64);
     const bytes = new Uint8Array(Buffer.from(text, 'base64'));
     const refusal = this.backend.injectCper(bytes);

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { toJsonText } from '../binary/u64';
 import type { GuestOutcome, InjectionTarget, NotificationView, Refusal, VmSpec } from '../vm/contract';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema';
+import { asStoreFailure, StoreFailureReason, StoreUnavailableError } from './StoreUnavailableError';
 import { WalCheckpointer } from './WalCheckpointer';
 import type {
   InjectionOrigin,
@@ -46,7 +47,25 @@ export interface EventStoreOptions {
   checkpoint?: 'worker' | 'inline';
   /** called if the checkpoint worker fails (the store falls back to `inline`) */
   onCheckpointError?: (e: Error) => void;
+  /**
+   * How long one write waits for a write lock held by another process before it fails with
+   * StoreUnavailableError (default 50 ms). Short on purpose: SQLite waits synchronously, so a
+   * long wait would stop the whole event loop; the client is told to retry instead (503).
+   */
+  busyTimeoutMs?: number;
 }
+
+/** The store's write health, as /healthz reports it. */
+export type WriteHealth =
+  | { ok: true }
+  | { ok: false; reason: StoreFailureReason; message: string; since: string };
+
+/**
+ * After a write failed because the database was locked, further writes fail at once (without
+ * waiting busyTimeoutMs again) for this long: a burst of requests against a locked store costs
+ * one busy wait per window, not one per request.
+ */
+export const LOCKED_RETRY_WINDOW_MS = 250;
 
 /** The columns of a guest record computed from its bytes (decoded JSON text and its summary). */
 export interface GuestRecordRendering {
@@ -182,6 +201,9 @@ export class EventStore {
   private readonly pendingRecords: PendingGuestRecord[] = [];
   /** checkpoints the WAL on a worker thread (file stores, unless `checkpoint: 'inline'`) */
   readonly checkpointer?: WalCheckpointer;
+  /** the last write that could not be made (cleared by the next write that commits) */
+  private failure?: { error: StoreUnavailableError; atMs: number; at: string };
+  private totalChanges?: Database.Statement;
 
   private constructor(file: string, opts: EventStoreOptions) {
     this.file = file;
@@ -195,7 +217,7 @@ export class EventStore {
     }
     this.db.pragma(`synchronous = ${opts.durability === 'full' ? 'FULL' : 'NORMAL'}`);
     this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 50}`);
     this.migrate();
     this.st = this.prepare();
     this.nextInjectionId = (this.st.maxInjectionId.get() as { id: number }).id + 1;
@@ -223,21 +245,108 @@ export class EventStore {
     return this.db.open;
   }
 
-  /** Runs `fn` in one transaction (nested calls, and calls inside an open batch, become savepoints). */
-  transaction<T>(fn: () => T): T {
+  /**
+   * Runs `fn` in one transaction (nested calls, and calls inside an open batch, become savepoints).
+   * `immediate`: a top-level transaction takes the write lock before `fn` runs, so a store that
+   * cannot be written (locked by another process, read-only) fails here, before `fn` changed
+   * anything in memory. Those failures are thrown as StoreUnavailableError.
+   */
+  transaction<T>(fn: () => T, opts: { immediate?: boolean } = {}): T {
     const mark = this.pendingRecords.length;
+    const top = !this.db.inTransaction;
     try {
-      return this.db.transaction(() => {
+      if (top && opts.immediate) this.checkWritable();
+      // rows written so far, to clear a recorded failure once a write commits (only counted
+      // while a failure is recorded: two statements per transaction otherwise saved)
+      const changesBefore = top && this.failure ? this.changes() : -1;
+      const tx = this.db.transaction(() => {
         const out = fn();
         // outside a batch the transaction commits now: its guest records go with it
         if (!this.batch) this.writePendingRecords();
         return out;
-      })();
+      });
+      const out = top && opts.immediate ? tx.immediate() : tx();
+      if (changesBefore >= 0 && this.failure && this.changes() > changesBefore) this.failure = undefined;
+      return out;
     } catch (e) {
       // the transaction (or savepoint) is rolled back: so are the guest records it added
       this.pendingRecords.length = mark;
-      throw e;
+      throw this.noteFailure(e);
     }
+  }
+
+  /** Rows changed by this connection so far (SQLite's total_changes()). */
+  private changes(): number {
+    this.totalChanges ??= this.db.prepare('SELECT total_changes() AS n');
+    return (this.totalChanges.get() as { n: number }).n;
+  }
+
+  /** Records a failure that means "cannot write now" and returns it as StoreUnavailableError. */
+  private noteFailure(e: unknown): unknown {
+    const f = asStoreFailure(e);
+    if (f instanceof StoreUnavailableError) {
+      const atMs = Date.now();
+      this.failure = { error: f, atMs, at: new Date(atMs).toISOString() };
+    }
+    return f;
+  }
+
+  /** Throws at once while a recent write found the database locked (see LOCKED_RETRY_WINDOW_MS). */
+  private checkWritable(): void {
+    const f = this.failure;
+    if (f && f.error.reason === 'locked' && Date.now() - f.atMs < LOCKED_RETRY_WINDOW_MS) throw f.error;
+  }
+
+  /** True while writes fail at once (a recent write found the database locked). */
+  get writeBlocked(): boolean {
+    const f = this.failure;
+    return f !== undefined && f.error.reason === 'locked' && Date.now() - f.atMs < LOCKED_RETRY_WINDOW_MS;
+  }
+
+  /**
+   * Can the store be written? Reports the last write failure; when there is none, or it was a
+   * lock, the write lock is tried (BEGIN IMMEDIATE + ROLLBACK, waiting at most busyTimeoutMs)
+   * unless this connection holds it already. A failure stays reported until a write commits;
+   * a lock until the lock can be taken again, read-only until a probe write is taken.
+   */
+  writeHealth(): WriteHealth {
+    const f = this.failure;
+    if (!this.db.open) return { ok: false, reason: 'io-error', message: 'the store is closed', since: f?.at ?? new Date().toISOString() };
+    if (f && f.error.reason === 'read-only' && !this.db.inTransaction) {
+      // a read-only store is probed with a write that is rolled back (the schema version
+      // rewritten with its own value): once the store takes it again, the failure is over
+      try {
+        const version = this.db.pragma('user_version', { simple: true }) as number;
+        this.db.exec('BEGIN IMMEDIATE');
+        try {
+          this.db.pragma(`user_version = ${version}`);
+        } finally {
+          this.db.exec('ROLLBACK');
+        }
+        this.failure = undefined;
+        return { ok: true };
+      } catch (e) {
+        this.noteFailure(e);
+        const now = this.failure!;
+        return { ok: false, reason: now.error.reason, message: now.error.message, since: f.at };
+      }
+    }
+    // disk full and I/O errors stay reported until a write commits: a rolled-back probe would
+    // not reach the disk, so it proves nothing
+    if (f && f.error.reason !== 'locked') return { ok: false, reason: f.error.reason, message: f.error.message, since: f.at };
+    if (this.db.inTransaction) return { ok: true };
+    if (!this.writeBlocked) {
+      try {
+        this.db.exec('BEGIN IMMEDIATE');
+        this.db.exec('ROLLBACK');
+        this.failure = undefined;
+        return { ok: true };
+      } catch (e) {
+        this.noteFailure(e);
+      }
+    }
+    const now = this.failure;
+    return now ? { ok: false, reason: now.error.reason, message: now.error.message, since: now.at } : { ok: true };
   }
 
   /**
@@ -274,8 +383,10 @@ export class EventStore {
     try {
       this.writePendingRecords();
       this.db.exec('COMMIT');
+      this.failure = undefined;
       b.resolve();
     } catch (e) {
+      e = this.noteFailure(e);
       this.pendingRecords.length = 0;
       try {
         if (this.db.inTransaction) this.db.exec('ROLLBACK');
@@ -287,7 +398,13 @@ export class EventStore {
   }
 
   private openBatch(): void {
-    this.db.exec('BEGIN IMMEDIATE');
+    // a store that cannot be written fails here, before the caller's `fn` changed anything
+    try {
+      this.checkWritable();
+      this.db.exec('BEGIN IMMEDIATE');
+    } catch (e) {
+      throw this.noteFailure(e);
+    }
     let resolve!: () => void;
     let reject!: (e: Error) => void;
     const promise = new Promise<void>((res, rej) => {
@@ -407,10 +524,12 @@ export class EventStore {
 
   /** Deletes a VM and everything recorded about it. Returns false when it did not exist. */
   deleteVm(id: string): boolean {
+    // the row first: if the store refuses the delete, nothing in memory is dropped either
+    const deleted = this.st.deleteVm.run(id).changes > 0;
     this.logSeq.delete(id);
     // records of the open batch die with their VM (as stored ones do, by cascade)
     for (let i = this.pendingRecords.length - 1; i >= 0; i--) if (this.pendingRecords[i].rec.vmId === id) this.pendingRecords.splice(i, 1);
-    return this.st.deleteVm.run(id).changes > 0;
+    return deleted;
   }
 
   /** Counts one more boot of the VM; returns the new boot number (1 for the first). */
@@ -443,6 +562,14 @@ export class EventStore {
   newInjection(vmId: string, origin: InjectionOrigin, target: InjectionTarget, bytes: Uint8Array, at = this.stamp()): StoredInjection {
     const id = String(this.nextInjectionId++);
     return { id, vmId, origin, target, bytes, state: 'accepted', history: [{ state: 'accepted', at }], createdAt: at, updatedAt: at };
+  }
+
+  /**
+   * Gives back the id of the injection created last, when its transaction was rolled back, so
+   * the next injection gets it and ids stay without gaps. Any other id is left alone.
+   */
+  releaseInjectionId(id: string): void {
+    if (Number(id) === this.nextInjectionId - 1) this.nextInjectionId--;
   }
 
   /** Writes an injection's current fields and history: inserts it when new, else updates it (one statement). */

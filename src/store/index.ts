@@ -1,3 +1,5 @@
 export * from './records';
 export * from './EventStore';
 export { SCHEMA_VERSION } from './schema';
+export * from './DataDirLock';
+export * from './StoreUnavailableError';

@@ -57,3 +57,24 @@ describe('JSON errors', () => {
     expect(() => parseStatusBlockJson(null)).toThrow(/invalid_input/);
   });
 });
+
+describe('JSON Schema of the integer spellings', () => {
+  it('documents u64 and integer inputs as "0x…" strings or safe integer numbers', () => {
+    const gesb = cperJsonSchema('gesb') as Schema;
+    const section = gesb.properties!.entries.items!.properties!.section;
+    const memory = (section.oneOf ?? section.anyOf)!.find((o) => (o.properties?.type as Schema).const === 'memory')!;
+    expect(memory.properties!.physicalAddress).toEqual({
+      anyOf: [
+        { type: 'string', pattern: '^0[xX]0*[0-9a-fA-F]{1,16}$|^[0-9]$', description: '"0x…" hex (a digit string without 0x is refused)' },
+        { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+        { not: {}, description: 'a bigint (models built in code only, never JSON)' },
+      ],
+    });
+    expect(memory.properties!.node).toEqual({
+      anyOf: [
+        { type: 'integer', minimum: 0, maximum: 0xffff },
+        { type: 'string', pattern: '^0[xX]0*[0-9a-fA-F]{1,4}$|^[0-9]$', description: '"0x…" hex (a digit string without 0x is refused)' },
+      ],
+    });
+  });
+});

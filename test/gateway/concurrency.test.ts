@@ -44,7 +44,7 @@ describe('200 concurrent injections into one source (queue policy)', () => {
 
     // let the guest poll until the queue drains
     for (let k = 0; k < N + 5 && srv.store.openInjections('q').length > 0; k++) {
-      const r = await fetch(`${srv.url}/vms/q/advance`, { method: 'POST', headers, body: JSON.stringify({ ns: '10000000' }) });
+      const r = await fetch(`${srv.url}/vms/q/advance`, { method: 'POST', headers, body: JSON.stringify({ ns: 10000000 }) });
       expect(r.status).toBe(200);
     }
     const all = srv.store.listInjections('q', { limit: 1000 });

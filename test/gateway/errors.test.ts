@@ -87,7 +87,7 @@ describe('POST /vms/{id}/errors', () => {
   it('refuses bodies that are not one injection', async () => {
     const none = await request(t.app).post('/vms/v/errors').set(AUTH).send({ sourceId: 1 });
     expect(none.status).toBe(400);
-    expect(none.body.errors).toEqual([{ pointer: '', code: 'custom', message: 'give exactly one of cper, raw, error' }]);
+    expect(none.body.errors).toEqual([{ pointer: '', code: 'custom', message: 'give exactly one of cper, raw, rawHex, error' }]);
     const two = await request(t.app).post('/vms/v/errors').set(AUTH).send({ raw: 'AAAA', error: { type: 'arm' } });
     expect(two.body.errors[0].pointer).toBe('/error');
     const types = await request(t.app).post('/vms/v/errors').set(AUTH).send({ raw: 12, sourceId: '1', extra: true });
@@ -215,7 +215,7 @@ describe('busy sources (polled source: the guest reads it only when its interval
       type: '/problems/source-busy',
       qmp: { class: 'GenericError', desc: 'OSPM does not acknowledge previous error, so can not record CPER for current error anymore' },
     });
-    const adv = await request(t.app).post('/vms/p/advance').set(AUTH).send({ ns: '1000000000' });
+    const adv = await request(t.app).post('/vms/p/advance').set(AUTH).send({ ns: 1000000000 });
     expect(adv.status).toBe(200);
     expect((await request(t.app).get(first.headers.location).set(AUTH)).body.state).toBe('acknowledged');
     expect((await request(t.app).post('/vms/p/errors').set(AUTH).send({ cper: memoryJson(0x40003000) })).status).toBe(202);

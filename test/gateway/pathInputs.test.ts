@@ -136,7 +136,7 @@ describe('file names', () => {
       expect(created.status).toBe(400);
       await srv.close();
       expect(fs.readdirSync(root)).toEqual(['data']);
-      expect(fs.readdirSync(path.join(root, 'data')).sort().filter((f) => !/^rasgw\.sqlite(-wal|-shm)?$/.test(f))).toEqual(['token']);
+      expect(fs.readdirSync(path.join(root, 'data')).sort().filter((f) => !/^rasgw\.sqlite(-wal|-shm)?$/.test(f))).toEqual(['rasgw.lock', 'token']);
       expect(fs.existsSync(path.join(root, 'a'))).toBe(false);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });

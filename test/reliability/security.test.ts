@@ -235,7 +235,8 @@ describe('path-like inputs', () => {
         expect([400, 404]).toContain(r.status);
       }
       expect(fs.readdirSync(parent)).toEqual(['data']);
-      expect(fs.readdirSync(dataDir).filter((f) => !/^(token|rasgw\.sqlite(-wal|-shm)?)$/.test(f))).toEqual([]);
+      // token, store, and the data-directory lock with its owner file (the gateway is running)
+      expect(fs.readdirSync(dataDir).filter((f) => !/^(token|rasgw\.sqlite(-wal|-shm)?|rasgw\.lock(\.json)?)$/.test(f))).toEqual([]);
     } finally {
       await srv.close();
       fs.rmSync(parent, { recursive: true, force: true });

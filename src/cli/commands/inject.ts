@@ -1,4 +1,5 @@
 import { Argument, Command, Option } from 'commander';
+import { parseU64 } from '../../binary/u64';
 import { GatewayClient, GatewayRequestError, vmUrlPath } from '../../gateway/client/GatewayClient';
 import {
   ARM_VALID_BITS,
@@ -36,6 +37,18 @@ function int(text: string, name: string): bigint {
   const t = text.trim();
   if (!/^(0x[0-9a-f]+|0o[0-7]+|0b[01]+|[0-9]+)$/i.test(t)) throw new CliError(`${name}: ${JSON.stringify(text)} is not an integer`);
   return BigInt(t);
+}
+/**
+ * A u64 or address option: "0x…" hex, as every tool in this field writes addresses (a single
+ * digit reads the same either way). A digit string without 0x could be hex or decimal and is
+ * refused with the fix; spaces are not trimmed.
+ */
+function u64Opt(text: string, name: string): bigint {
+  const v = parseU64(text);
+  if (v !== undefined) return v;
+  if (/^[0-9]+$/.test(text)) throw new CliError(`--${name}: ${JSON.stringify(text)} could be hex or decimal: write hex as 0x${text.replace(/^0+(?=.)/, '')} (addresses and 64-bit values take 0x… hex)`);
+  if (/^[0-9a-fA-F]+$/.test(text)) throw new CliError(`--${name}: ${JSON.stringify(text)} has no 0x prefix: write 0x${text}`);
+  throw new CliError(`--${name}: ${JSON.stringify(text)} is not a 0x… hex value of at most 64 bits`);
 }
 const num = (text: string, name: string, max = 0xffffffff): number => {
   const v = int(text, name);
@@ -76,10 +89,10 @@ export function armOptions(o: Opts, midr: bigint | undefined): ArmRecordOptions 
   (types.length ? types : ['cache']).forEach((v, i) => (at(i).type = choice('type', v, PEI_TYPES, ['-error', '-err'])));
   perIndex(o.peiValid).forEach((v, i) => (at(i).valid = choice('pei-valid', v, PEI_VALID_BITS, ['-valid', '-addr'])));
   perIndex(o.flags).forEach((v, i) => (at(i).flags = choice('flags', v, PEI_FLAGS, ['-error', '-cap'])));
-  perIndex(o.errorInfo).forEach((v, i) => (at(i).errorInfo = int(v, 'error-info')));
+  perIndex(o.errorInfo).forEach((v, i) => (at(i).errorInfo = u64Opt(v, 'error-info')));
   perIndex(o.multipleError).forEach((v, i) => (at(i).multipleError = num(v, 'multiple-error', 0xffff)));
-  perIndex(o.physicalAddress).forEach((v, i) => (at(i).physicalAddress = int(v, 'physical-address')));
-  perIndex(o.virtualAddress).forEach((v, i) => (at(i).virtualAddress = int(v, 'virtual-address')));
+  perIndex(o.physicalAddress).forEach((v, i) => (at(i).physicalAddress = u64Opt(v, 'physical-address')));
+  perIndex(o.virtualAddress).forEach((v, i) => (at(i).virtualAddress = u64Opt(v, 'virtual-address')));
   for (let i = 0; i < pei.length; i++) if (pei[i] === undefined || pei[i].type === undefined) throw new CliError(`error-info entry ${i} has no --type`);
 
   const ctx: ContextOptions[] = [];
@@ -89,15 +102,15 @@ export function armOptions(o: Opts, midr: bigint | undefined): ArmRecordOptions 
   if (o.ctxArray !== undefined) {
     const arrays = perIndex(o.ctxArray);
     if (arrays.length === 0) c(0).registers = [];
-    arrays.forEach((v, i) => (c(i).registers = v.split(',').filter((x) => x !== '').map((x) => int(x, 'ctx-array'))));
+    arrays.forEach((v, i) => (c(i).registers = v.split(',').filter((x) => x !== '').map((x) => u64Opt(x, 'ctx-array'))));
   }
   for (let i = 0; i < ctx.length; i++) ctx[i] ??= {};
 
   const out: ArmRecordOptions = { pei, contexts: ctx };
   if (o.arm !== undefined) out.armValid = choice('arm', o.arm as string, ARM_VALID_BITS, ['-error', '-err']);
   if (o.affinity !== undefined) out.affinityLevel = num(o.affinity as string, 'affinity', 255);
-  if (o.mpidr !== undefined) out.mpidr = int(o.mpidr as string, 'mpidr');
-  const m = o.midr !== undefined ? int(o.midr as string, 'midr') : midr;
+  if (o.mpidr !== undefined) out.mpidr = u64Opt(o.mpidr as string, 'mpidr');
+  const m = o.midr !== undefined ? u64Opt(o.midr as string, 'midr') : midr;
   if (m !== undefined) out.midr = m;
   if (o.running !== undefined) out.running = o.running as boolean;
   if (o.psci !== undefined) out.psciState = num(o.psci as string, 'psci');
@@ -134,7 +147,7 @@ function memoryError(o: Opts): Record<string, unknown> {
   const e: Record<string, unknown> = { type: 'memory' };
   if (o.severity !== undefined) e.severity = SEVERITY_NAME[(o.severity as string).toLowerCase()] ?? o.severity;
   const u64s: Array<[string, string]> = [['address', 'physicalAddress'], ['addressMask', 'physicalAddressMask']];
-  for (const [opt, field] of u64s) if (o[opt] !== undefined) e[field] = '0x' + int(o[opt] as string, opt).toString(16);
+  for (const [opt, field] of u64s) if (o[opt] !== undefined) e[field] = '0x' + u64Opt(o[opt] as string, opt === 'address' ? 'address' : 'address-mask').toString(16);
   for (const f of ['node', 'card', 'module', 'bank', 'device', 'row', 'column', 'bitPosition'] as const) if (o[f] !== undefined) e[f] = num(o[f] as string, f, 0xffff);
   if (o.memoryErrorType !== undefined) e.memoryErrorType = /^[0-9]/.test(o.memoryErrorType as string) ? num(o.memoryErrorType as string, 'memory-error-type', 255) : o.memoryErrorType;
   return e;
@@ -154,7 +167,7 @@ function pcieError(o: Opts): Record<string, unknown> {
   if (o.deviceId !== undefined) id.deviceId = num(o.deviceId as string, 'device-id', 0xffff);
   if (o.classCode !== undefined) id.classCode = num(o.classCode as string, 'class-code', 0xffffff);
   if (Object.keys(id).length) e.deviceId = id;
-  if (o.serial !== undefined) e.serialNumber = '0x' + int(o.serial as string, 'serial').toString(16);
+  if (o.serial !== undefined) e.serialNumber = '0x' + u64Opt(o.serial as string, 'serial').toString(16);
   const aer: Record<string, number> = {};
   if (o.uncorStatus !== undefined) aer.uncorStatus = num(o.uncorStatus as string, 'uncor-status');
   if (o.corStatus !== undefined) aer.corStatus = num(o.corStatus as string, 'cor-status');
@@ -382,8 +395,8 @@ export function registerInject(program: Command): void {
     // ARM processor (ghes_inject.py arm)
     .option('--arm <list>', 'ARM valid bits: mpidr,affinity,running,vendor (overrides the computed bits; also --arm-valid)')
     .option('-a, --affinity <n>', 'affinity level (also --level, --affinity-level)')
-    .option('-l, --mpidr <n>', 'multiprocessor affinity register')
-    .option('-i, --midr <n>', 'main ID register (default: the VM\'s MIDR, as the script reads it with qom-get)')
+    .option('-l, --mpidr <n>', 'multiprocessor affinity register (0x… hex)')
+    .option('-i, --midr <n>', 'main ID register, 0x… hex (default: the VM\'s MIDR, as the script reads it with qom-get)')
     .option('-r, --running', 'the processor is running')
     .option('--no-running', 'the processor is not running')
     .option('--psci <n>', 'PSCI state (also --psci-state)')
@@ -391,12 +404,12 @@ export function registerInject(program: Command): void {
     .option('-f, --flags <lists...>', 'per entry: first,last,propagated,overflow (default first,last)')
     .option('-V, --pei-valid <lists...>', 'per entry: multiple-error,flags,error-info,virt-addr,phy-addr (also --error-valid)')
     .option('-m, --multiple-error <ints...>', 'per entry: error count')
-    .option('-e, --error-info <ints...>', 'per entry: error information')
-    .option('-p, --physical-address <ints...>', 'per entry: physical address')
-    .option('-v, --virtual-address <ints...>', 'per entry: virtual address')
+    .option('-e, --error-info <ints...>', 'per entry: error information (0x… hex)')
+    .option('-p, --physical-address <ints...>', 'per entry: physical address (0x… hex)')
+    .option('-v, --virtual-address <ints...>', 'per entry: virtual address (0x… hex)')
     .option('--ctx-type <ints...>', 'per context: register context type (default 5, AArch64 EL1; also --context-type)')
     .option('--ctx-size <ints...>', 'per context: minimal number of registers (also --context-size)')
-    .option('--ctx-array <lists...>', 'per context: comma list of register values (also --context-array)')
+    .option('--ctx-array <lists...>', 'per context: comma list of register values, 0x… hex (also --context-array)')
     .option('--vendor <lists...>', 'vendor-specific bytes, comma lists (also --vendor-specific)')
     // Generic Error Data (qmp_helper.py)
     .option('--block-status <name>', 'uncorrectable (default), correctable, multi-uncorrectable, multi-correctable')
@@ -410,8 +423,8 @@ export function registerInject(program: Command): void {
     .option('--gedb-flags <list>', 'data entry flags: recovered,prev-error,simulated')
     // memory
     .option('--memory', 'send a platform memory error instead')
-    .option('--address <pa>', 'memory: physical address')
-    .option('--address-mask <mask>', 'memory: physical address mask')
+    .option('--address <pa>', 'memory: physical address (0x… hex)')
+    .option('--address-mask <mask>', 'memory: physical address mask (0x… hex)')
     .option('--memory-error-type <name|n>', 'memory: singleBitEcc, multiBitEcc, … or a number')
     .option('--node <n>', 'memory: node')
     .option('--card <n>', 'memory: card')
@@ -428,7 +441,7 @@ export function registerInject(program: Command): void {
     .option('--vendor-id <n>', 'pcie: vendor id')
     .option('--device-id <n>', 'pcie: device id')
     .option('--class-code <n>', 'pcie: class code')
-    .option('--serial <n>', 'pcie: device serial number')
+    .option('--serial <n>', 'pcie: device serial number (0x… hex)')
     .option('--uncor-status <n>', 'pcie: AER uncorrectable error status')
     .option('--cor-status <n>', 'pcie: AER correctable error status');
   // the script's alternative spellings

@@ -5,6 +5,7 @@ import { DEFAULT_BODY_LIMIT } from '../../gateway/app';
 import { TokenError } from '../../gateway/auth';
 import { DEFAULT_PORT, defaultDataDir, startServer } from '../../gateway/server';
 import { DEFAULT_QMP_PORT } from '../../qmp/QmpServer';
+import { DataDirInUseError } from '../../store/DataDirLock';
 import { CliError } from '../io';
 import { DEFAULT_MACHINE_HELP } from '../../vm/defaultMachine';
 
@@ -60,6 +61,8 @@ export function registerServe(program: Command): void {
         });
       } catch (e) {
         if (e instanceof TokenError) throw new CliError(e.message);
+        // another gateway owns the data directory: refused before anything was written
+        if (e instanceof DataDirInUseError) throw new CliError(e.message);
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'EADDRINUSE' || code === 'EACCES') throw new CliError(`cannot listen: ${(e as Error).message}`);
         throw e;

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { GUID_PATTERN } from '../../binary/guid';
-import { parseU64 } from '../../binary/u64';
+import { parseU64, parseUint, U64_MAX, uintInputError } from '../../binary/u64';
 import { fromHex, toHex } from '../../binary/hexdump';
 
 /**
  * Building blocks of the CPER JSON form (one form for decode output and encode input):
- * - u64 and addresses: `"0x…"` strings (a decimal string or a safe integer is accepted on input);
+ * - u64, addresses and every other unsigned integer: on input a `"0x…"` hex string or a JSON
+ *   number below 2^53; a digit string without 0x (hex or decimal?), spaces or any other spelling
+ *   is refused with the fix in the message (src/binary/u64.ts); u64 output is `"0x…"`;
  * - enumerations: `{ "value": 3, "name": "multiBitEcc" }` on output; on input a name, a number,
  *   or that object (`value` wins when both are given);
  * - flag words and validation bits: `{ "raw": 5, "<flag>": true, … }` on output; on input that
@@ -15,28 +17,42 @@ import { fromHex, toHex } from '../../binary/hexdump';
  * The decoded model (TypeScript) is this same form with bigint in place of the hex strings.
  */
 
-/** JSON u64 → bigint. */
+/**
+ * The input spellings of an unsigned integer of `bits` width, for the JSON Schema (the transform
+ * below does the checking, with a message that says how to fix a value).
+ */
+function uintSpellings(bits: number): [z.ZodString, z.ZodNumber] {
+  const digits = Math.ceil(bits / 4);
+  return [
+    z.string().meta({ pattern: `^0[xX]0*[0-9a-fA-F]{1,${digits}}$|^[0-9]$`, description: '"0x…" hex (a digit string without 0x is refused)' }),
+    z.number().meta({ type: 'integer', minimum: 0, maximum: bits >= 53 ? Number.MAX_SAFE_INTEGER : 2 ** bits - 1 }),
+  ];
+}
+
+/** JSON u64 → bigint: "0x…" or a safe integer number. */
 export const u64 = z
-  .union([z.string(), z.number(), z.bigint()])
+  // a bigint is taken from models built in code; JSON has none, so the JSON Schema excludes it
+  .union([...uintSpellings(64), z.bigint().meta({ not: {}, description: 'a bigint (models built in code only, never JSON)' })])
   .transform((v, ctx) => {
     const b = parseU64(v);
     if (b === undefined) {
-      ctx.addIssue({ code: 'custom', message: `expected a u64 as "0x…" hex, decimal string or safe integer, got ${JSON.stringify(String(v))}` });
+      ctx.addIssue({ code: 'custom', message: uintInputError(v, U64_MAX, 'a u64') ?? 'expected a u64' });
       return z.NEVER;
     }
     return b;
   });
 
-/** Unsigned integer of `bits` width (≤ 32). Hex strings are accepted too. */
+/** Unsigned integer of `bits` width (≤ 32): a JSON number, or a "0x…" hex string. */
 export function uint(bits: 8 | 16 | 32) {
-  const max = 2 ** bits - 1;
-  return z.union([z.number(), z.string()]).transform((v, ctx) => {
-    const n = typeof v === 'number' ? v : /^0[xX][0-9a-fA-F]+$/.test(v) || /^[0-9]+$/.test(v) ? Number(v) : NaN;
-    if (!Number.isInteger(n) || n < 0 || n > max) {
-      ctx.addIssue({ code: 'custom', message: `expected an integer 0..${max}, got ${JSON.stringify(v)}` });
+  const max = BigInt(2 ** bits - 1);
+  const [text, number] = uintSpellings(bits);
+  return z.union([number, text]).transform((v, ctx) => {
+    const b = parseUint(v, max);
+    if (b === undefined) {
+      ctx.addIssue({ code: 'custom', message: uintInputError(v, max, `an integer of ${bits} bits`) ?? `expected an integer of ${bits} bits` });
       return z.NEVER;
     }
-    return n;
+    return Number(b);
   });
 }
 
@@ -152,7 +168,8 @@ export function flags64Field(table: FlagTable) {
       if (typeof v === 'object') raw = v.raw === undefined ? flags64Raw(table, v as Record<string, boolean>) : parseU64(v.raw);
       else raw = parseU64(v);
       if (raw === undefined) {
-        ctx.addIssue({ code: 'custom', message: 'validation bits must be a u64' });
+        const given = typeof v === 'object' ? v.raw : v;
+        ctx.addIssue({ code: 'custom', message: `validation bits: ${uintInputError(given, U64_MAX, 'a u64') ?? 'expected a u64'}` });
         return z.NEVER;
       }
       return flags64Value(table, raw);
@@ -189,18 +206,13 @@ export function flags64Decoder(table: FlagTable): (raw: bigint) => Flags64 {
   ) as (raw: bigint) => Flags64;
 }
 
-/** Unsigned integer of `bits` width (≤ 128) as a bigint: "0x…" or decimal string, or a safe integer. */
+/** Unsigned integer of `bits` width (≤ 128) as a bigint: "0x…" hex string or a safe integer number. */
 export function bigUint(bits: number) {
   const max = (1n << BigInt(bits)) - 1n;
-  return z.union([z.string(), z.number()]).transform((v, ctx) => {
-    let b: bigint | undefined;
-    if (typeof v === 'number') b = Number.isSafeInteger(v) && v >= 0 ? BigInt(v) : undefined;
-    else {
-      const s = v.trim();
-      b = /^0[xX][0-9a-fA-F]+$/.test(s) || /^[0-9]+$/.test(s) ? BigInt(s) : undefined;
-    }
-    if (b === undefined || b < 0n || b > max) {
-      ctx.addIssue({ code: 'custom', message: `expected an unsigned ${bits}-bit integer as "0x…" hex, decimal string or safe integer, got ${JSON.stringify(v)}` });
+  return z.union(uintSpellings(bits)).transform((v, ctx) => {
+    const b = parseUint(v, max);
+    if (b === undefined) {
+      ctx.addIssue({ code: 'custom', message: uintInputError(v, max, `an unsigned ${bits}-bit integer`) ?? `expected an unsigned ${bits}-bit integer` });
       return z.NEVER;
     }
     return b;

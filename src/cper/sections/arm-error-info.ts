@@ -4,7 +4,7 @@ import type { ByteReader } from '../../binary/ByteReader';
 import type { ByteWriter } from '../../binary/ByteWriter';
 import { compileParser } from '../compiled-parser';
 import { fieldWriter } from '../wire-write';
-import { parseU64 } from '../../binary/u64';
+import { parseU64, U64_MAX, uintInputError } from '../../binary/u64';
 import {
   EnumTable,
   EnumValue,
@@ -418,7 +418,7 @@ function resolveErrorInformation(
   if (v === undefined) return decodeErrorInformationRaw(0n, kind);
   if (typeof v !== 'object' || v.raw !== undefined) {
     const raw = parseU64(typeof v === 'object' ? v.raw : v);
-    if (raw === undefined) return { path: ['errorInformation'], message: 'errorInformation must be a u64' };
+    if (raw === undefined) return { path: ['errorInformation'], message: `errorInformation: ${uintInputError(typeof v === 'object' ? v.raw : v, U64_MAX, 'a u64') ?? 'expected a u64'}` };
     return decodeErrorInformationRaw(raw, kind);
   }
   if (v.kind !== undefined && v.kind !== kind) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseU64 } from '../../binary/u64';
+import { parseU64, U64_MAX, uintInputError } from '../../binary/u64';
 import { EnumTable, EnumValue, enumField, enumValue } from '../json/fields';
 
 /**
@@ -111,7 +111,7 @@ const flagShape = Object.fromEntries(Object.keys(FLAG_BITS).map((k) => [k, z.boo
 >;
 
 /**
- * JSON input of an Error Status word: a u64 (number, decimal or "0x…" string), or an object.
+ * JSON input of an Error Status word: a u64 ("0x…" string or a safe integer number), or an object.
  * In the object `raw` wins when given (so a decoded word parses back unchanged); otherwise the word
  * is built from `errorType` and the named flags. A parity error built this way must say which
  * signals were hit (address, control or data), as the spec requires.
@@ -130,7 +130,8 @@ export const errorStatusField = z
     if (typeof v !== 'object' || v.raw !== undefined) {
       const raw = parseU64(typeof v === 'object' ? v.raw : v);
       if (raw === undefined) {
-        ctx.addIssue({ code: 'custom', message: 'error status must be a u64' });
+        const given = typeof v === 'object' ? v.raw : v;
+        ctx.addIssue({ code: 'custom', message: `error status: ${uintInputError(given, U64_MAX, 'a u64') ?? 'expected a u64'}` });
         return z.NEVER;
       }
       return decodeErrorStatus(raw);

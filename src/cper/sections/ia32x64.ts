@@ -3,7 +3,7 @@ import { ByteReader } from '../../binary/ByteReader';
 import { ByteWriter } from '../../binary/ByteWriter';
 import { EncodeError } from '../../binary/errors';
 import { GUID_PATTERN } from '../../binary/guid';
-import { parseU64 } from '../../binary/u64';
+import { parseU64, U64_MAX, uintInputError } from '../../binary/u64';
 import { IA32_CHECK_TYPES, SECTION_TYPES } from '../guids';
 import {
   EnumTable,
@@ -201,7 +201,7 @@ function composeCheckInfo(kind: Ia32CheckKind | 'unknown', v: Record<string, unk
   if (unknownKeys.length > 0) return undefined;
   if (v.raw !== undefined) {
     const raw = parseU64(v.raw);
-    if (raw === undefined) addIssue(['raw'], 'check info must be a u64');
+    if (raw === undefined) addIssue(['raw'], `check info: ${uintInputError(v.raw, U64_MAX, 'a u64') ?? 'expected a u64'}`);
     return raw;
   }
   if (kind === 'unknown') {
@@ -519,7 +519,7 @@ export const ia32x64Input: z.ZodType<Ia32x64Section> = z
     } else if (typeof given !== 'object' || given.raw !== undefined) {
       const parsed = parseU64(typeof given === 'object' ? given.raw : given);
       if (parsed === undefined) {
-        ctx.addIssue({ code: 'custom', path: ['validationBits'], message: 'validation bits must be a u64' });
+        ctx.addIssue({ code: 'custom', path: ['validationBits'], message: `validation bits: ${uintInputError(typeof given === 'object' ? given.raw : given, U64_MAX, 'a u64') ?? 'expected a u64'}` });
         return z.NEVER;
       }
       raw = parsed;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ByteReader } from '../../binary/ByteReader';
 import { ByteWriter } from '../../binary/ByteWriter';
-import { parseU64 } from '../../binary/u64';
+import { parseU64, U64_MAX, uintInputError } from '../../binary/u64';
 import { SECTION_TYPES } from '../guids';
 import { EnumTable, EnumValue, enumField, enumValue, Flags64, flags64Field, flags64Value, FlagTable, u64, uint } from '../json/fields';
 import { decodeErrorStatus, ErrorStatus, errorStatusField } from './error-status';
@@ -124,7 +124,7 @@ const commandField = z
     if (typeof v !== 'object' || v.raw !== undefined) {
       const raw = parseU64(typeof v === 'object' ? v.raw : v);
       if (raw === undefined) {
-        ctx.addIssue({ code: 'custom', message: 'bus command must be a u64' });
+        ctx.addIssue({ code: 'custom', message: `bus command: ${uintInputError(typeof v === 'object' ? v.raw : v, U64_MAX, 'a u64') ?? 'expected a u64'}` });
         return z.NEVER;
       }
       return busCommand(raw);

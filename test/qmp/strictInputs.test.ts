@@ -1,0 +1,60 @@
+import { QmpSession } from '../../src/qmp/QmpSession';
+import type { QmpBackend } from '../../src/qmp/backend';
+import { MAX_CPU_MIDR } from '../../src/qmp/qom';
+import type { VmSpec } from '../../src/vm/contract';
+import { ghesInjectArmDefault, qmpCommandText } from './ghesInjectArm';
+
+const spec: VmSpec = {
+  profile: 'qemu-10.2-virt',
+  personality: 'apei-sei',
+  linuxVersion: 'mainline',
+  busyPolicy: 'queue',
+  queueDepth: 4,
+  diagnostics: false,
+  midr: MAX_CPU_MIDR,
+  rasExtension: true,
+};
+
+/** QMP-side JSON is read as meant: hex text is not taken for base64, __proto__ is an unexpected member. */
+describe('QMP inputs', () => {
+  const injected: Uint8Array[] = [];
+  const backend: QmpBackend = {
+    spec: () => spec,
+    status: () => ({ running: true, panicked: false }),
+    qmpSourceId: () => 1,
+    queueDepth: () => 4,
+    injectCper: (bytes) => {
+      injected.push(bytes);
+      return undefined;
+    },
+    reset: () => undefined,
+  };
+  const lines: string[] = [];
+  const qmp = new QmpSession(backend, { send: (l) => lines.push(l) });
+  const say = (text: string) => {
+    lines.length = 0;
+    qmp.receive(Buffer.from(text));
+    return lines.slice();
+  };
+  beforeAll(() => say(qmpCommandText('qmp_capabilities')));
+
+  it('refuses hex text as cper, even when it is valid base64 too', () => {
+    const hex = Buffer.from(ghesInjectArmDefault()).toString('hex');
+    expect(hex.length % 4).toBe(0);
+    expect(say(qmpCommandText('inject-ghes-v2-error', { cper: hex }))).toEqual([
+      `{"error": {"class": "GenericError", "desc": "missing GHES CPER payload: 'cper' looks like hex text (${hex.length} hex digits); it takes the record as base64"}}\r\n`,
+    ]);
+    expect(injected).toEqual([]);
+    const b64 = Buffer.from(ghesInjectArmDefault()).toString('base64');
+    expect(say(qmpCommandText('inject-ghes-v2-error', { cper: b64 }))).toEqual(['{"return": {}}\r\n']);
+    expect(injected).toHaveLength(1);
+  });
+
+  it('__proto__ is an unexpected member like any other, at the top and in arguments', () => {
+    expect(say('{"execute":"query-status","__proto__":{"id":1}}')).toEqual([`{"error": {"class": "GenericError", "desc": "QMP input member '__proto__' is unexpected"}}\r\n`]);
+    expect(say('{"execute":"inject-ghes-v2-error","arguments":{"cper":"AAAA","__proto__":{}}}')).toEqual([
+      `{"error": {"class": "GenericError", "desc": "Parameter '__proto__' is unexpected"}}\r\n`,
+    ]);
+    expect(say('{"execute":"query-status","arguments":{"constructor":1}}')).toEqual([`{"error": {"class": "GenericError", "desc": "Parameter 'constructor' is unexpected"}}\r\n`]);
+  });
+});
