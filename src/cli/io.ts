@@ -1,24 +1,235 @@
 import fs from 'fs';
+import path from 'path';
 import { RasgwError } from '../binary/errors';
 
-/** Reads a file argument; `-` means standard input. */
+/**
+ * File inputs and outputs of the CLI, bounded and explicit:
+ * - every input is refused before it is read whole when it is larger than the input limit
+ *   (default 16 MiB, far above any real status block, CPER record, fw_cfg blob or acpidump;
+ *   `--max-input SIZE` raises it): a regular file by its size, a device or pipe (/dev/zero,
+ *   stdin) after reading limit + 1 bytes, never more;
+ * - a binary input that is hex text ("0300 0000 …", "03000000…") is refused with a message that
+ *   says so, unless `--hex` asks for it to be read as hex;
+ * - bytes are never written to a terminal (refused with the `-o FILE` hint), text is;
+ * - failures are one line (CliError, exit status 1), never a V8 message ("Cannot create a string
+ *   longer than …", "Array buffer allocation failed") or a stack.
+ */
+export const DEFAULT_INPUT_LIMIT = 16 * 1024 * 1024;
+
+let inputLimit = DEFAULT_INPUT_LIMIT;
+
+/** Sets the limit for this run (from `--max-input`). */
+export function setInputLimit(bytes: number): void {
+  inputLimit = bytes;
+}
+
+export function getInputLimit(): number {
+  return inputLimit;
+}
+
+/** "16M", "512K", "2G", "100000" (bytes; K/M/G are powers of 1024). */
+export function parseSize(text: string, name = '--max-input'): number {
+  const m = /^([0-9]{1,15})([KMG]i?B?|B)?$/i.exec(text.trim() === text ? text : '');
+  if (!m) throw new CliError(`${name}: expected a size in bytes such as 16M, 512K, 2G or 100000, got ${JSON.stringify(text)}`);
+  const unit = (m[2] ?? '').charAt(0).toUpperCase();
+  const n = Number(m[1]) * (unit === 'K' ? 1024 : unit === 'M' ? 1024 ** 2 : unit === 'G' ? 1024 ** 3 : 1);
+  if (!Number.isSafeInteger(n) || n < 1) throw new CliError(`${name}: ${JSON.stringify(text)} is out of range`);
+  return n;
+}
+
+/** The human form of a byte count: 16 MiB, 1.5 GiB, 300 bytes. */
+export function formatSize(n: number): string {
+  if (n < 1024) return `${n} bytes`;
+  const [v, u] = n < 1024 ** 2 ? [n / 1024, 'KiB'] : n < 1024 ** 3 ? [n / 1024 ** 2, 'MiB'] : [n / 1024 ** 3, 'GiB'];
+  return `${Number.isInteger(v) ? v : v.toFixed(1)} ${u}`;
+}
+
+function tooLarge(what: string, size: string, limit: number): CliError {
+  return new CliError(`${what} is ${size}, over the input limit of ${formatSize(limit)}; if that is really what you mean, raise it with --max-input (e.g. --max-input ${formatSize(limit * 4).replace(/ ([KMG])iB$/, '$1').replace(/ bytes$/, '')})`);
+}
+
+const display = (file: string) => (file === '-' ? 'standard input' : file);
+
+/**
+ * Reads a whole file (`-`: standard input) within the input limit, with one-line errors. A
+ * regular file is checked by its size first; anything else is read in chunks until the limit.
+ */
+export function readBounded(file: string, limit = inputLimit): Buffer {
+  let fd: number;
+  const stdin = file === '-';
+  try {
+    fd = stdin ? 0 : fs.openSync(file, 'r');
+  } catch (e) {
+    throw new CliError(`cannot read ${file}: ${fsReason(e)}`);
+  }
+  try {
+    let st: fs.Stats;
+    try {
+      st = fs.fstatSync(fd);
+    } catch (e) {
+      throw new CliError(`cannot read ${display(file)}: ${fsReason(e)}`);
+    }
+    if (st.isDirectory()) throw new CliError(`${file} is a folder, not a file`);
+    if (st.isFile()) {
+      if (st.size > limit) throw tooLarge(display(file), formatSize(st.size), limit);
+      if (!stdin) return readFd(fd, file, st.size, limit);
+    }
+    return readFd(fd, file, undefined, limit);
+  } finally {
+    if (!stdin) fs.closeSync(fd);
+  }
+}
+
+function readFd(fd: number, file: string, expected: number | undefined, limit: number): Buffer {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const chunkSize = Math.min(limit + 1, expected !== undefined ? Math.max(expected, 1) : 1 << 16);
+  for (;;) {
+    const buf = Buffer.allocUnsafe(Math.min(chunkSize, limit + 1 - total) || 1);
+    let n: number;
+    try {
+      n = fs.readSync(fd, buf, 0, buf.length, null);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') continue; // a non-blocking stdin with no data yet
+      if (code === 'EOF') break;
+      throw new CliError(`cannot read ${display(file)}: ${fsReason(e)}`);
+    }
+    if (n === 0) break;
+    chunks.push(n === buf.length ? buf : buf.subarray(0, n));
+    total += n;
+    if (total > limit) throw tooLarge(display(file), `more than ${formatSize(limit)}`, limit);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+function fsReason(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  switch (err.code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'it is a folder';
+    default:
+      return err.code ?? err.message;
+  }
+}
+
+/** Reads a file argument; `-` means standard input. Bounded by the input limit. */
 export function readInput(file: string): Buffer {
-  if (file === '-') return fs.readFileSync(0);
-  return fs.readFileSync(file);
+  return readBounded(file);
+}
+
+const HEX_TEXT = /^(?:0x)?[0-9a-fA-F]{2}(?:[\s:,]*(?:0x)?[0-9a-fA-F]{2})*\s*$/;
+
+/** Whether the bytes are hex text (hex digit pairs, optionally separated by spaces, newlines, `:` or `,`). */
+export function looksLikeHexText(bytes: Uint8Array): boolean {
+  if (bytes.length < 8) return false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b > 0x7e || (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d)) return false;
+  }
+  return HEX_TEXT.test(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1'));
+}
+
+/** The bytes hex text stands for (same syntax as looksLikeHexText). */
+export function parseHexText(text: string, file: string): Uint8Array {
+  const t = text.replace(/^\uFEFF/, '');
+  if (!HEX_TEXT.test(t)) {
+    const bad = /[^\s:,0-9a-fA-Fx]/.exec(t);
+    throw new CliError(`${display(file)} is not hex text${bad ? ` (${JSON.stringify(bad[0])} at character ${bad.index})` : ' (an odd number of hex digits, or a stray x)'}: expected pairs of hex digits, optionally separated by spaces, newlines, ':' or ','`);
+  }
+  const digits = t.replace(/0x/g, '').replace(/[\s:,]/g, '');
+  return new Uint8Array(Buffer.from(digits, 'hex'));
+}
+
+/**
+ * Reads a binary input (status block, CPER record). Hex text is refused with a clear message
+ * unless `hex` is set, in which case the input must be hex text and its bytes are returned.
+ */
+export function readBinaryInput(file: string, opts: { hex?: boolean; what?: string } = {}): Uint8Array {
+  const data = readBounded(file);
+  if (opts.hex) return parseHexText(data.toString('latin1'), file);
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (looksLikeHexText(bytes)) {
+    throw new CliError(`${display(file)} is hex text, not ${opts.what ?? 'binary data'} (it starts ${JSON.stringify(data.subarray(0, 16).toString('latin1'))}); add --hex to read it as hex, or convert it with xxd -r -p`);
+  }
+  return bytes;
+}
+
+/** Reads and parses a JSON input (bounded), with a one-line error naming the file. */
+export function readJsonInput(file: string): unknown {
+  const text = readBounded(file).toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new CliError(`invalid_input: ${display(file)} is not JSON: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Checks every file of a folder against the input limit before anything reads them (dump
+ * --fwcfg hands the folder to the fw_cfg loader, which reads each file whole).
+ */
+export function checkFolderInputs(dir: string, limit = inputLimit): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch (e) {
+    throw new CliError(`cannot read folder ${dir}: ${fsReason(e)}`);
+  }
+  for (const n of names) {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(path.join(dir, n));
+    } catch {
+      continue;
+    }
+    if (st.isFile() && st.size > limit) throw tooLarge(path.join(dir, n), formatSize(st.size), limit);
+  }
 }
 
 /** Writes bytes or text to a file, or to stdout when no file is named. */
 export function writeOutput(data: Uint8Array | string, file?: string): void {
-  if (file && file !== '-') fs.writeFileSync(file, data);
-  else process.stdout.write(typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  if (file && file !== '-') {
+    try {
+      fs.writeFileSync(file, data);
+    } catch (e) {
+      throw new CliError(`cannot write ${file}: ${fsReason(e)}`);
+    }
+    return;
+  }
+  if (typeof data !== 'string' && process.stdout.isTTY) {
+    throw new CliError(`refusing to write ${data.length} bytes of binary data to the terminal; name a file with -o FILE, or pipe the output (| xxd)`);
+  }
+  process.stdout.write(typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
 }
 
-/** Error thrown by a command for bad usage or input: printed as one line, exit status 1. */
-export class CliError extends Error {}
+/** Error thrown by a command for bad usage or input: printed as one line, exit status 1 (or `exitCode`). */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+/** V8 and Node messages that must never reach a user as they are. */
+const ENGINE_LIMITS = /Cannot create a string longer than|Invalid string length|Array buffer allocation failed|Invalid typed array length|Maximum call stack size exceeded/;
 
 /** One line for a failure: `error: truncated at byte 20 (0x14) [entries[0]]: ...`. */
 export function describeError(e: unknown): string {
   if (e instanceof RasgwError) return `error: ${e.message}`;
   if (e instanceof CliError) return `error: ${e.message}`;
-  return `error: ${e instanceof Error ? e.message : String(e)}`;
+  const message = e instanceof Error ? e.message : String(e);
+  if (ENGINE_LIMITS.test(message)) return 'error: the input or output is too large to handle in memory; use a smaller input (see --max-input)';
+  return `error: ${message}`;
 }
+
+/** `--max-input SIZE`, for every command that reads files (applied by main.ts before the action). */
+export const MAX_INPUT_FLAGS = '--max-input <size>';
+export const MAX_INPUT_HELP = `largest input file read (default ${formatSize(DEFAULT_INPUT_LIMIT)}; K, M, G suffixes)`;

@@ -1,9 +1,13 @@
 import { Command, CommanderError } from 'commander';
-import { describeError } from './io';
-import { commands } from './commands';
+import { CliError, describeError, parseSize, setInputLimit } from './io';
+import { commandEntries, commandNameOf } from './commands';
 
-/** Builds the `rasgw` program with every command registered (see ./commands/index.ts). */
-export function buildProgram(): Command {
+/**
+ * Builds the `rasgw` program. With `args` (the command line after `node rasgw`), only the command
+ * that runs is loaded (see ./commands/index.ts); without, or when no known command is named
+ * (`--help`, `help`, a typo commander suggests a fix for), every command is.
+ */
+export function buildProgram(args?: readonly string[]): Command {
   const program = new Command();
   program
     .name('rasgw')
@@ -11,19 +15,26 @@ export function buildProgram(): Command {
     .version(require('../../package.json').version)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
-  for (const register of commands) register(program);
+  const name = args === undefined ? undefined : commandNameOf(args);
+  const only = commandEntries.find((e) => e.name === name);
+  for (const e of only ? [only] : commandEntries) e.load()(program);
+  // commands that read files take --max-input (see io.ts); it applies to the whole run
+  program.hook('preAction', (_program, action) => {
+    const max = action.opts().maxInput as string | undefined;
+    if (max !== undefined) setInputLimit(parseSize(max));
+  });
   return program;
 }
 
 /** Runs the CLI; resolves to the exit status. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = buildProgram(argv.slice(2));
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode;
     process.stderr.write(describeError(e) + '\n');
-    return 1;
+    return e instanceof CliError ? e.exitCode : 1;
   }
 }

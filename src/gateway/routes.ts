@@ -17,6 +17,7 @@ import type { Gateway } from './Gateway';
 import type { QmpDirectory } from './QmpHub';
 import { injectionBytes } from './injectionBytes';
 import type { GatewayLimits } from './limits';
+import { exportRecordBytes, RECORD_EXPORT_FORMATS } from './recordExport';
 import { streamLog } from './logStream';
 import { sendPage } from './paging';
 import { invalidRequest, parseOrProblem, parseQueryOrProblem, ProblemError } from './ProblemError';
@@ -111,6 +112,10 @@ const recordsQuery = z.strictObject({
   after: z.string().regex(/^[0-9]{1,15}$/, 'expected a non-negative integer').transform(Number).optional(),
   vm: z.string().optional(),
   limit: z.string().regex(/^[0-9]{1,6}$/).transform(Number).pipe(z.int().min(1).max(10000)).optional(),
+});
+
+const recordExportQuery = z.strictObject({
+  format: z.enum(RECORD_EXPORT_FORMATS).default('json').meta({ description: 'json: the record resource; gesb: the Generic Error Status Block the guest read; cper: it as a UEFI CPER record' }),
 });
 
 const injectionQuery = z.strictObject({
@@ -410,6 +415,31 @@ export const ROUTES: RouteDef[] = [
         { fetch: (after, limit) => store.guestRecords({ vmId: id, since: q.since, after, limit }), cursor: (r) => r.id, view: recordView, viewText: recordViewText },
         { after: q.after ?? 0, limit: q.limit, maxBytes: ctx.limits?.pageMaxBytes },
       );
+    },
+  },
+  {
+    method: 'get',
+    path: '/vms/:id/records/:rid',
+    summary: 'One record the guest read: JSON (default), or as a file: ?format=gesb (the status block bytes as read) or ?format=cper (a UEFI CPER record)',
+    query: recordExportQuery,
+    responses: {
+      200: {
+        description: 'the record; gesb, cper: application/octet-stream with Content-Disposition attachment; filename="<vm>-<rid>.gesb|.cper"',
+        schema: R.recordResponse,
+      },
+    },
+    problems: ['invalid-request', ...VM_PROBLEMS],
+    handler: (ctx, req, res) => {
+      const id = param(req, 'id');
+      ctx.gateway.storedVm(id);
+      const q = parseQueryOrProblem(recordExportQuery, req.query);
+      const rid = param(req, 'rid');
+      const r = /^[1-9][0-9]{0,14}$/.test(rid) ? ctx.gateway.store.guestRecords({ vmId: id, after: Number(rid) - 1, limit: 1 })[0] : undefined;
+      if (!r || r.id !== Number(rid)) throw new ProblemError('not-found', `VM ${id} has no record ${JSON.stringify(rid)}`);
+      if (q.format === 'json') return sendJson(res, 200, recordView(r));
+      const file = `${id}-${r.id}.${q.format}`;
+      res.status(200).type('application/octet-stream').setHeader('Content-Disposition', `attachment; filename="${file}"`);
+      res.send(Buffer.from(exportRecordBytes(r.bytes, q.format)));
     },
   },
   {

@@ -25,16 +25,8 @@ import { vmCreateInput, vmSpecFrom } from './schemas';
  * is locked first (DataDirLock: one gateway per directory), and the ports are bound before the
  * VMs are restored, so a gateway that is refused or cannot listen has written nothing.
  */
-export const DEFAULT_PORT = 8445;
-export const DEFAULT_VM_ID = 'default';
-
-/**
- * The embedded default keeps everything next to the checkout: `./data` under the current
- * directory (`RASGW_DATA_DIR` overrides it), so `npm start` in a fresh clone is self-contained.
- */
-export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.RASGW_DATA_DIR ? path.resolve(env.RASGW_DATA_DIR) : path.resolve('data');
-}
+export { DEFAULT_PORT, DEFAULT_VM_ID, defaultDataDir } from './defaults';
+import { DEFAULT_PORT, DEFAULT_VM_ID } from './defaults';
 
 export interface ServeOptions {
   dataDir: string;

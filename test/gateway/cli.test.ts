@@ -85,7 +85,7 @@ describe('rasgw inject / events against a running gateway', () => {
     const arm = await cli(['inject', '--url', srv.url, '--source', '1']);
     expect(arm.err).toBe('');
     expect(arm.code).toBe(0);
-    expect(arm.out.split('\n')[0]).toBe('injection 1 (164 bytes) on VM default source 1: acknowledged — /vms/default/errors/1');
+    expect(arm.out.split('\n')[0]).toBe('VM default: injection 1 (164 bytes) on source 1: acknowledged — /vms/default/errors/1');
     expect(Buffer.from(srv.store.getInjection('default', '1')!.bytes).equals(Buffer.from(ghesInjectArmDefault(0x000f0510n)))).toBe(true);
     const mem = await cli(['inject', '--url', srv.url, '--memory', '--address', '0x40002000', '--severity', 'corrected', '--memory-error-type', 'singleBitEcc', '--source', '1', '--json']);
     expect(mem.code).toBe(0);
@@ -94,8 +94,8 @@ describe('rasgw inject / events against a running gateway', () => {
     fs.writeFileSync(file, ghesInjectArmDefault());
     expect((await cli(['inject', '--url', srv.url, '--raw', file, '--notify', 'gpio'])).code).toBe(0);
     const bad = await cli(['inject', '--url', srv.url, '--source', '9']);
-    expect(bad.code).toBe(1);
-    expect(bad.err).toBe('error: 422 unknown-source: HEST: Source 9 not found.\n');
+    expect(bad.code).toBe(3); // refused
+    expect(bad.err).toBe('VM default: refused: 422 unknown-source: HEST: Source 9 not found.\n');
     const badType = await cli(['inject', '--url', srv.url, '-t', 'cache', 'dram']);
     expect(badType.code).toBe(1);
     expect(badType.err).toBe("error: type: choice 'dram' is invalid (one of cache, tlb, bus, micro-arch)\n");

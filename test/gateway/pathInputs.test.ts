@@ -68,11 +68,12 @@ describe('VM ids in CLI URLs', () => {
       expect(r.seen).toEqual([]);
       const ok = await cli(['inject', '--url', r.url, '--vm', 'vm.1', '--midr', '0']);
       expect(ok.code).toBe(0);
-      expect(r.seen.map((s) => `${s.method} ${s.url}`)).toEqual(['POST /vms/vm.1/errors']);
+      // then the injection is read back under the same VM (never at the Location the server names)
+      expect(r.seen.map((s) => `${s.method} ${s.url}`)).toEqual(['POST /vms/vm.1/errors', 'GET /vms/vm.1/errors/1']);
       // without --midr the CLI first reads the VM: same rule
       const read = await cli(['inject', '--url', r.url, '--vm', 'vm.2']);
       expect(read.code).toBe(0);
-      expect(r.seen.slice(1).map((s) => `${s.method} ${s.url}`)).toEqual(['GET /vms/vm.2', 'POST /vms/vm.2/errors']);
+      expect(r.seen.slice(2).map((s) => `${s.method} ${s.url}`)).toEqual(['GET /vms/vm.2', 'POST /vms/vm.2/errors', 'GET /vms/vm.2/errors/1']);
     } finally {
       if (env === undefined) delete process.env.RASGW_TOKEN;
       else process.env.RASGW_TOKEN = env;
@@ -111,7 +112,7 @@ describe('file names', () => {
       fs.writeFileSync(name, bytes);
       const res = await cli(['inject', '--url', r.url, '--vm', 'default', '--raw', name]);
       expect(res.code).toBe(0);
-      expect(r.seen.map((s) => `${s.method} ${s.url}`)).toEqual(['POST /vms/default/errors']);
+      expect(r.seen.map((s) => `${s.method} ${s.url}`)).toEqual(['POST /vms/default/errors', 'GET /vms/default/errors/1']);
       expect(JSON.parse(r.seen[0].body)).toEqual({ raw: bytes.toString('base64') });
     } finally {
       if (env === undefined) delete process.env.RASGW_TOKEN;

@@ -3,8 +3,8 @@ import { decodeCperRecord, decodeStatusBlock, detectContainer, ContainerKind } f
 import { toJson } from '../../cper/json/to-json';
 import { ARM_TYPE_ENCODINGS } from '../../cper/sections/arm-error-info';
 import type { ArmTypeEncoding } from '../../cper/sections/SectionCodec';
-import { renderStatusBlockLinuxText } from '../../cper/text';
-import { CliError, readInput, writeOutput } from '../io';
+import type * as LinuxText from '../../cper/text';
+import { CliError, MAX_INPUT_FLAGS, MAX_INPUT_HELP, readBinaryInput, writeOutput } from '../io';
 import { LINUX_VERSIONS, LINUX_VERSION_HELP, LinuxVersion } from '../../vm/contract';
 
 interface DecodeOptions {
@@ -12,6 +12,7 @@ interface DecodeOptions {
   format: 'json' | 'text';
   armTypeEncoding: ArmTypeEncoding;
   linuxVersion: LinuxVersion;
+  hex?: boolean;
 }
 
 /**
@@ -32,9 +33,13 @@ export function registerDecode(program: Command): void {
         .choices([...ARM_TYPE_ENCODINGS])
         .default('uefi-2.10'),
     )
+    .option('--json', 'the same as --format json (the default)')
+    .option('--hex', 'the input is hex text (pairs of hex digits; spaces, newlines, : and , ignored)')
+    .option(MAX_INPUT_FLAGS, MAX_INPUT_HELP)
     .addOption(new Option('--linux-version <version>', `kernel whose text to print (--format text): ${LINUX_VERSION_HELP}`).choices([...LINUX_VERSIONS]).default('mainline'))
-    .action((file: string, o: DecodeOptions) => {
-      const bytes = new Uint8Array(readInput(file));
+    .action((file: string, o: DecodeOptions & { json?: boolean }) => {
+      if (o.json) o.format = 'json';
+      const bytes = readBinaryInput(file, { hex: o.hex, what: 'a status block or CPER record' });
       const kind = o.as ?? detectContainer(bytes);
       const opts = { armTypeEncoding: o.armTypeEncoding };
       if (kind === 'cper') {
@@ -45,6 +50,8 @@ export function registerDecode(program: Command): void {
       }
       const block = decodeStatusBlock(bytes, opts);
       if (o.format === 'text') {
+        // the Linux text renderer is loaded only for --format text
+        const { renderStatusBlockLinuxText } = require('../../cper/text') as typeof LinuxText;
         const text = renderStatusBlockLinuxText(bytes, { version: o.linuxVersion });
         writeOutput(text === '' ? '' : text + '\n');
         return;

@@ -2,9 +2,9 @@ import fs from 'fs';
 import { Command, Option } from 'commander';
 import { toHex, toJsonText } from '../../binary';
 import { AcpiTable, walkFromRsdp } from '../../acpi/TableSet';
-import { formatAcpidump, parseAcpidump } from '../../acpi/acpidump';
-import { formatTableText } from '../../acpi/text/formatTableText';
-import { tableToJson } from '../../acpi/text/tableToJson';
+import type * as Acpidump from '../../acpi/acpidump';
+import type * as TableText from '../../acpi/text/formatTableText';
+import type * as TableJson from '../../acpi/text/tableToJson';
 import { bootMachine, createMachineMemory, formatSourceStates, reportSourceStates } from '../../device-model/boot';
 import { MachineOptions, QEMU_VIRT_ALLOCATION_CEILING, SOURCES_SPEC_HELP, WriteBackMode, parseSourcesSpec } from '../../device-model/profiles';
 import { runFirmware } from '../../firmware';
@@ -12,7 +12,7 @@ import { FwCfg, FwCfgFileName, loadFwCfgFolder } from '../../fw-cfg';
 import { LoaderCommand, decodeLoaderScript, formatLoaderScript } from '../../linker-loader';
 import type { ProfileName } from '../../vm/contract';
 import { DEFAULT_MACHINE_HELP, DEFAULT_PROFILE, DEFAULT_SOURCES_SPEC } from '../../vm/defaultMachine';
-import { CliError, readInput, writeOutput } from '../io';
+import { CliError, MAX_INPUT_FLAGS, MAX_INPUT_HELP, checkFolderInputs, readInput, writeOutput } from '../io';
 
 /**
  * `rasgw dump`: boots a machine profile (or QEMU fw_cfg blobs saved in a folder, through the mock
@@ -37,6 +37,12 @@ export interface DumpOptions {
 
 const PROFILES: ProfileName[] = ['qemu-7.2-virt', 'qemu-10.2-virt', 'extended'];
 
+// The printers of one output format are loaded only when that format is asked for (a `--format
+// bin` dump does not load the text and JSON table printers).
+const acpidump = () => require('../../acpi/acpidump') as typeof Acpidump;
+const formatTableText = (bytes: Uint8Array) => (require('../../acpi/text/formatTableText') as typeof TableText).formatTableText(bytes);
+const tableToJson = (bytes: Uint8Array) => (require('../../acpi/text/tableToJson') as typeof TableJson).tableToJson(bytes);
+
 interface LoadedMachine {
   origin: string;
   tables: AcpiTable[];
@@ -55,12 +61,13 @@ function loadMachine(o: DumpOptions): LoadedMachine {
   if (sourcesOfInput > 1) throw new CliError('use only one of --profile/--sources, --fwcfg and --acpidump');
   if (o.acpidump !== undefined) {
     const text = readInput(o.acpidump).toString('latin1');
-    const tables = parseAcpidump(text).map((t) => ({ signature: t.signature, address: t.address, bytes: t.bytes }));
+    const tables = acpidump().parseAcpidump(text).map((t) => ({ signature: t.signature, address: t.address, bytes: t.bytes }));
     if (tables.length === 0) throw new CliError(`no tables in acpidump input ${o.acpidump}`);
     return { origin: `acpidump ${o.acpidump}`, tables };
   }
   if (o.fwcfg !== undefined) {
     if (!fs.existsSync(o.fwcfg) || !fs.statSync(o.fwcfg).isDirectory()) throw new CliError(`--fwcfg ${o.fwcfg} is not a folder`);
+    checkFolderInputs(o.fwcfg);
     const specs = loadFwCfgFolder(o.fwcfg);
     const memory = createMachineMemory();
     const handoff = runFirmware(new FwCfg(specs), memory, { allocationCeiling: QEMU_VIRT_ALLOCATION_CEILING });
@@ -145,7 +152,7 @@ export function runDump(o: DumpOptions): string | Uint8Array {
       if (tables.length !== 1) throw new CliError('--format bin writes the raw bytes of one table: add --table SIG');
       return tables[0].bytes;
     case 'acpidump':
-      return formatAcpidump(tables.map((t) => ({ signature: t.signature, address: t.address ?? 0n, bytes: t.bytes })));
+      return acpidump().formatAcpidump(tables.map((t) => ({ signature: t.signature, address: t.address ?? 0n, bytes: t.bytes })));
     case 'json':
       return toJsonText(tables.map((t) => ({ signature: t.signature, address: t.address, table: tableToJson(t.bytes) })), 2) + '\n';
     case 'text':
@@ -162,11 +169,14 @@ export function registerDump(program: Command): void {
     .addOption(new Option('--write-back <mode>', 'extended profile: how the firmware reports addresses').choices(['hest-addr', 'hardware-errors-addr']))
     .option('--fwcfg <dir>', 'boot QEMU fw_cfg blobs saved in a folder (etc_acpi_tables, etc_table-loader, …) with the mock firmware')
     .option('--acpidump <file>', 'read tables from acpidump text (- for stdin)')
+    .option(MAX_INPUT_FLAGS, MAX_INPUT_HELP)
     .option('--table <sig>', 'only this table (HEST, XSDT, RSDP, …)')
     .addOption(new Option('--format <format>', 'output format (bin: raw bytes of one table)').choices(['acpidump', 'text', 'json', 'bin']).default('text'))
+    .option('--json', 'the same as --format json')
     .option('--loader', 'print the decoded linker/loader script')
     .option('--hardware-errors', 'print address registers, read-ack registers and block status per source')
-    .action((o: DumpOptions) => {
+    .action((o: DumpOptions & { json?: boolean }) => {
+      if (o.json) o.format = 'json';
       writeOutput(runDump(o));
     });
 }

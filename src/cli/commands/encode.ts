@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { ContainerKind, encodeCperRecord, encodeStatusBlock, parseCperRecordJson, parseStatusBlockJson } from '../../cper';
-import { CliError, readInput, writeOutput } from '../io';
+import { MAX_INPUT_FLAGS, MAX_INPUT_HELP, readJsonInput, writeOutput } from '../io';
 
 interface EncodeOptions {
   as?: ContainerKind;
@@ -25,14 +25,9 @@ export function registerEncode(program: Command): void {
     .argument('<file>', 'JSON input, - for stdin')
     .addOption(new Option('--as <container>', 'container type (default: cper when the JSON has "sections", else gesb)').choices(['gesb', 'cper']))
     .option('-o, --output <file>', 'write the bytes to a file instead of stdout')
+    .option(MAX_INPUT_FLAGS, MAX_INPUT_HELP)
     .action((file: string, o: EncodeOptions) => {
-      const text = readInput(file).toString('utf8');
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch (e) {
-        throw new CliError(`invalid_input: ${file} is not JSON: ${(e as Error).message}`);
-      }
+      const json = readJsonInput(file);
       const kind = containerOf(json, o.as);
       const bytes = kind === 'cper' ? encodeCperRecord(parseCperRecordJson(json)) : encodeStatusBlock(parseStatusBlockJson(json));
       writeOutput(bytes, o.output);

@@ -4,8 +4,8 @@ import { Command } from 'commander';
 import { toJsonText } from '../../binary/u64';
 import { decodedOf } from '../../gateway/guestRecordRendering';
 import { GatewayClient, GatewayRequestError, URL_ENV, clientToken } from '../../gateway/client/GatewayClient';
-import { DEFAULT_PORT, defaultDataDir } from '../../gateway/server';
-import { EventStore, STORE_FILE } from '../../store/EventStore';
+import { DEFAULT_PORT, defaultDataDir } from '../../gateway/defaults';
+import type * as Store from '../../store/EventStore';
 import { CliError } from '../io';
 
 /**
@@ -110,8 +110,9 @@ async function fetchAll(client: GatewayClient, query: URLSearchParams): Promise<
     query.set('limit', '1000');
     const r = await client.request<{ records: EventRecord[]; last: number; more?: boolean }>('GET', `/records?${query.toString()}`);
     all.push(...r.body.records);
-    // a page may stop at its byte bound before 1000 records: `more` says whether to go on
-    if (r.body.records.length === 0 || r.body.more === false || (r.body.more === undefined && r.body.records.length < 1000)) return all;
+    // a page may hold fewer than `limit` records (pages are bounded in bytes too): the end is a
+    // page with `more: false`, or an empty one
+    if (r.body.records.length === 0 || r.body.more === false) return all;
     after = r.body.last;
   }
 }
@@ -132,6 +133,8 @@ export function registerEvents(program: Command): void {
       const since = o.since === undefined ? undefined : parseSince(o.since);
       let records: EventRecord[];
       if (o.offline) {
+        // the SQLite driver is loaded only for --offline (the online path is a REST client)
+        const { EventStore, STORE_FILE } = require('../../store/EventStore') as typeof Store;
         const file = path.join(o.dataDir, STORE_FILE);
         if (!fs.existsSync(file)) throw new CliError(`no store at ${file}`);
         const store = EventStore.open(o.dataDir);

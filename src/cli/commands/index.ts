@@ -1,15 +1,46 @@
 import type { Command } from 'commander';
-import { registerDecode } from './decode';
-import { registerDump } from './dump';
-import { registerEncode } from './encode';
-import { registerSchema } from './schema';
-import { registerSimulate } from './simulate';
-import { registerServe } from './serve';
-import { registerInject } from './inject';
-import { registerEvents } from './events';
-import { registerConvert } from './convert';
 
-/** Every CLI command registers itself here: one import and one entry per command file. */
+/**
+ * Every CLI command registers itself here: one entry per command file, with the command's name and
+ * a loader that requires the file only when it is needed. `rasgw decode …` loads decode.ts and what
+ * it imports, nothing else (no express, winston, better-sqlite3 for a decode); `--help`, `help`
+ * and an unknown command load them all, so the full list and commander's suggestions stay right.
+ */
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerDecode, registerEncode, registerSchema, registerDump, registerSimulate, registerServe, registerInject, registerEvents, registerConvert];
+export interface CommandEntry {
+  name: string;
+  load: () => RegisterCommand;
+}
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+export const commandEntries: CommandEntry[] = [
+  { name: 'decode', load: () => require('./decode').registerDecode },
+  { name: 'encode', load: () => require('./encode').registerEncode },
+  { name: 'schema', load: () => require('./schema').registerSchema },
+  { name: 'dump', load: () => require('./dump').registerDump },
+  { name: 'simulate', load: () => require('./simulate').registerSimulate },
+  { name: 'serve', load: () => require('./serve').registerServe },
+  { name: 'inject', load: () => require('./inject').registerInject },
+  { name: 'events', load: () => require('./events').registerEvents },
+  { name: 'convert', load: () => require('./convert').registerConvert },
+  { name: 'vm', load: () => require('./vm').registerVm },
+  { name: 'log', load: () => require('./log').registerLog },
+  { name: 'records', load: () => require('./records').registerRecords },
+  { name: 'completion', load: () => require('./completion').registerCompletion },
+];
+
+/** Every command's register function (loads every command file). */
+export const commands: RegisterCommand[] = commandEntries.map((e) => (program: Command) => e.load()(program));
+
+/**
+ * The command a command line runs: the first argument that is not an option (the program has no
+ * options of its own that take a value). Undefined for `rasgw`, `rasgw --help`, `rasgw -V`.
+ */
+export function commandNameOf(args: readonly string[]): string | undefined {
+  for (const a of args) {
+    if (a === '--') return undefined;
+    if (!a.startsWith('-')) return a;
+  }
+  return undefined;
+}

@@ -1,7 +1,6 @@
-import fs from 'fs';
-import { Command, Option } from 'commander';
-import { parseU64, toJsonText } from '../../binary/u64';
-import { GatewayClient, GatewayRequestError, URL_ENV, clientToken, vmUrlPath } from '../../gateway/client/GatewayClient';
+import { Argument, Command, Option } from 'commander';
+import { parseU64 } from '../../binary/u64';
+import { GatewayClient, GatewayRequestError, vmUrlPath } from '../../gateway/client/GatewayClient';
 import {
   ARM_VALID_BITS,
   ArmRecordOptions,
@@ -17,10 +16,13 @@ import {
   bcdTimestamp,
   ghesInjectArmRecord,
 } from '../../gateway/client/ghesInjectRecord';
-import { DEFAULT_PORT, DEFAULT_VM_ID, defaultDataDir } from '../../gateway/server';
+import { DEFAULT_VM_ID } from '../../gateway/defaults';
 import { NOTIFICATION_KINDS } from '../../gateway/schemas';
 import { SYNDROME_HELP } from '../syndromeHelp';
-import { CliError } from '../io';
+import { addClientOptions, clientFrom, printJson, withGateway } from '../client';
+import { INJECT_EXIT, INJECT_EXIT_HELP, INJECT_RESULT_NAMES, InjectResult, InjectionView, exitFor, formatResult, guestGaveUp, worstExit } from '../injectOutcome';
+import { CliError, MAX_INPUT_FLAGS, MAX_INPUT_HELP, readBinaryInput, readJsonInput } from '../io';
+import { QmpClient, QmpCommandError, parseHostPort } from '../qmpClient';
 
 /**
  * `rasgw inject`: a REST client that injects one error into a VM of a running gateway.
@@ -72,14 +74,6 @@ function choice(name: string, value: string, choices: Record<string, number>, su
 const perIndex = (values: unknown): string[] => (Array.isArray(values) ? (values as string[]) : []);
 const bytesList = (values: unknown, name: string): number[] =>
   perIndex(values).flatMap((v) => v.split(',').filter((x) => x !== '').map((x) => num(x, name, 255)));
-
-function readFile(file: string): Buffer {
-  try {
-    return file === '-' ? fs.readFileSync(0) : fs.readFileSync(file);
-  } catch (e) {
-    throw new CliError(`cannot read ${file}: ${(e as Error).message}`);
-  }
-}
 
 function parseTimestamp(text: string): Date {
   if (text === 'now') return new Date();
@@ -181,30 +175,18 @@ function pcieError(o: Opts): Record<string, unknown> {
   return e;
 }
 
-async function run(o: Opts): Promise<void> {
-  const dataDir = (o.dataDir as string | undefined) ?? defaultDataDir();
-  const url = (o.url as string | undefined) ?? process.env[URL_ENV] ?? `http://127.0.0.1:${DEFAULT_PORT}`;
-  const client = new GatewayClient({ url, token: clientToken({ tokenFile: o.tokenFile as string | undefined, dataDir }) });
-  const vm = o.vm as string;
+/** The body of POST /vms/{id}/errors for the options (the record itself, without the target). */
+async function recordBody(o: Opts, midrOf: () => Promise<bigint | undefined>): Promise<Record<string, unknown>> {
   const modes = ['raw', 'cper', 'memory', 'pcie'].filter((k) => o[k] !== undefined && o[k] !== false);
   if (modes.length > 1) throw new CliError(`choose one of --raw, --cper, --memory, --pcie (got ${modes.map((m) => '--' + m).join(', ')})`);
   const body: Record<string, unknown> = {};
-  if (o.raw !== undefined) body.raw = readFile(o.raw as string).toString('base64');
-  else if (o.cper !== undefined) {
-    try {
-      body.cper = JSON.parse(readFile(o.cper as string).toString('utf8'));
-    } catch (e) {
-      throw new CliError(`${o.cper as string}: not JSON (${(e as Error).message})`);
-    }
-  } else if (o.memory) body.error = memoryError(o);
+  if (o.raw !== undefined) body.raw = Buffer.from(readBinaryInput(o.raw as string, { hex: o.hex === true, what: 'a status block' })).toString('base64');
+  else if (o.cper !== undefined) body.cper = readJsonInput(o.cper as string);
+  else if (o.memory) body.error = memoryError(o);
   else if (o.pcie) body.error = pcieError(o);
   else {
     // like the script's qom-get of the first CPU's midr: the VM's configured MIDR
-    let midr: bigint | undefined;
-    if (o.midr === undefined) {
-      const v = await client.request<{ spec: { midr: string } }>('GET', vmUrlPath(vm));
-      midr = BigInt(v.body.spec.midr);
-    }
+    const midr = o.midr === undefined ? await midrOf() : undefined;
     let bytes: Uint8Array;
     try {
       bytes = ghesInjectArmRecord(armOptions(o, midr));
@@ -214,36 +196,202 @@ async function run(o: Opts): Promise<void> {
     }
     body.raw = Buffer.from(bytes).toString('base64');
   }
-  if (o.source !== undefined) body.sourceId = num(o.source as string, 'source', 0xffff);
-  if (o.notify !== undefined) body.notification = o.notify;
-  if (o.esrIss !== undefined) body.esrIss = num(o.esrIss as string, 'esr-iss', 0x1ffffff);
-  const r = await client.request<Record<string, unknown>>('POST', vmUrlPath(vm, '/errors'), body);
-  if (o.json) {
-    process.stdout.write(toJsonText(r.body, 2) + '\n');
-    return;
+  return body;
+}
+
+function targetOf(o: Opts): Record<string, unknown> {
+  const t: Record<string, unknown> = {};
+  if (o.source !== undefined) t.sourceId = num(o.source as string, 'source', 0xffff);
+  if (o.notify !== undefined) t.notification = o.notify;
+  if (o.esrIss !== undefined) t.esrIss = num(o.esrIss as string, 'esr-iss', 0x1ffffff);
+  return t;
+}
+
+function waitMs(o: Opts): number {
+  const w = o.wait as string;
+  if (!/^[0-9]{1,7}$/.test(w)) throw new CliError(`--wait: expected milliseconds, got ${JSON.stringify(w)}`);
+  return Number(w);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The gateway's problem types for a refused injection (the VM's refusal codes). */
+const REFUSAL_TYPES = ['source-busy', 'queue-full', 'record-too-large', 'guest-halted', 'unknown-source', 'invalid-record', 'not-booted'];
+
+function isRefusal(p: Record<string, unknown> | undefined): boolean {
+  if (!p) return false;
+  if (p.injectionId !== undefined) return true;
+  return typeof p.type === 'string' && REFUSAL_TYPES.includes(p.type.replace(/^.*\/problems\//, ''));
+}
+
+/** Injects into one VM over REST and waits (up to --wait) until the guest has handled it. */
+async function injectInto(client: GatewayClient, vm: string, body: Record<string, unknown>, wait: number): Promise<{ result: InjectResult; location?: string }> {
+  let r: { headers: Headers; body: InjectionView };
+  try {
+    r = await client.request<InjectionView>('POST', vmUrlPath(vm, '/errors'), body);
+  } catch (e) {
+    if (e instanceof GatewayRequestError && isRefusal(e.problem)) {
+      const p = e.problem ?? {};
+      return { result: { vmId: vm, exitCode: INJECT_EXIT.refused, refused: { status: e.status, type: typeof p.type === 'string' ? p.type : undefined, detail: e.message, problem: p } } };
+    }
+    return { result: { vmId: vm, exitCode: INJECT_EXIT.error, error: (e as Error).message } };
   }
-  const inj = r.body as { id: string; sourceId?: number; state: string; length: number; outcome?: { logLines: string[]; actions: string[]; panicked: boolean } };
-  process.stdout.write(`injection ${inj.id} (${inj.length} bytes) on VM ${vm} source ${inj.sourceId ?? '?'}: ${inj.state} — ${r.headers.get('location') ?? ''}\n`);
-  if (inj.outcome) {
-    for (const l of inj.outcome.logLines) process.stdout.write(l + '\n');
-    process.stdout.write(`guest: ${inj.outcome.actions.join(', ') || 'no action'}${inj.outcome.panicked ? ' (panicked)' : ''}\n`);
+  // followed by its id under the VM we asked for (a Location header pointing elsewhere is not followed)
+  const id = String(r.body.id);
+  if (!/^[0-9]{1,15}$/.test(id)) return { result: { vmId: vm, exitCode: INJECT_EXIT.error, error: `the gateway answered with an injection id ${JSON.stringify(id)} that is not a number` } };
+  const location = vmUrlPath(vm, `/errors/${id}`);
+  let inj = r.body;
+  const deadline = Date.now() + wait;
+  for (;;) {
+    try {
+      inj = (await client.request<InjectionView>('GET', location)).body;
+    } catch (e) {
+      return { result: { vmId: vm, exitCode: INJECT_EXIT.error, error: (e as Error).message, injection: inj }, location };
+    }
+    const code = exitFor(inj);
+    if (code !== INJECT_EXIT.notInTime || Date.now() >= deadline || guestGaveUp(inj)) return { result: { vmId: vm, exitCode: code, injection: inj }, location };
+    await sleep(Math.min(50, Math.max(1, deadline - Date.now())));
+  }
+}
+
+/** The first ARM CPU's MIDR over QMP, found as ghes_inject.py finds it (qom-get … type, then midr). */
+async function qmpMidr(q: QmpClient): Promise<bigint | undefined> {
+  for (let i = 0; i < 64; i++) {
+    const path = `/machine/unattached/device[${i}]`;
+    let type: unknown;
+    try {
+      type = await q.execute('qom-get', { path, property: 'type' });
+    } catch (e) {
+      if (e instanceof QmpCommandError) return undefined;
+      throw e;
+    }
+    if (typeof type === 'string' && type.endsWith('-arm-cpu')) {
+      try {
+        const midr = await q.execute('qom-get', { path, property: 'midr' });
+        return typeof midr === 'number' ? BigInt(midr) : undefined;
+      } catch (e) {
+        if (e instanceof QmpCommandError) return undefined;
+        throw e;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** `--qmp HOST:PORT` / `-H -P`: the status block built here, sent with inject-ghes-v2-error. */
+async function injectOverQmp(o: Opts): Promise<InjectResult & { where: string; length: number }> {
+  const { host, port } = o.qmp !== undefined ? parseHostPort(o.qmp as string) : { host: (o.host as string | undefined) ?? 'localhost', port: o.port !== undefined ? num(o.port as string, '--port', 65535) : 4445 };
+  const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const q = await QmpClient.connect(host, port, waitMs(o) || 10_000);
+  try {
+    const body = await recordBody(o, () => qmpMidr(q));
+    const bytes = body.raw !== undefined ? Buffer.from(body.raw as string, 'base64') : Buffer.from(localRecordBytes(body));
+    if (o.debug) process.stderr.write(`status block (${bytes.length} bytes):\n${hexDump(bytes)}`);
+    try {
+      await q.execute('inject-ghes-v2-error', { cper: bytes.toString('base64') });
+    } catch (e) {
+      if (e instanceof QmpCommandError) return { vmId: where, where, length: bytes.length, exitCode: INJECT_EXIT.refused, refused: { type: e.qmp.class, detail: `${e.qmp.class}: ${e.qmp.desc}` } };
+      throw e;
+    }
+    let status: unknown;
+    try {
+      status = await q.execute('query-status');
+    } catch {
+      status = undefined;
+    }
+    const panicked = (status as { status?: string } | undefined)?.status === 'guest-panicked';
+    return { vmId: where, where, length: bytes.length, exitCode: panicked ? INJECT_EXIT.panicked : INJECT_EXIT.handled, injection: { id: 'qmp', vmId: where, state: panicked ? 'guest-panicked' : 'accepted', length: bytes.length } };
+  } finally {
+    q.close();
+  }
+}
+
+/** The status-block bytes of a `cper` or convenience `error` body, encoded here (for QMP). */
+function localRecordBytes(body: Record<string, unknown>): Uint8Array {
+  const { encodeStatusBlock, parseStatusBlockJson } = require('../../cper') as typeof import('../../cper');
+  const { convenienceToStatusBlockJson } = require('../../gateway/injectionBytes') as typeof import('../../gateway/injectionBytes');
+  const json = body.cper !== undefined ? body.cper : convenienceToStatusBlockJson(body.error as never);
+  return encodeStatusBlock(parseStatusBlockJson(json));
+}
+
+function hexDump(b: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < b.length; i += 16) out += `  ${i.toString(16).padStart(4, '0')}: ${Buffer.from(b.subarray(i, i + 16)).toString('hex').replace(/(..)/g, '$1 ').trim()}\n`;
+  return out;
+}
+
+async function run(o: Opts): Promise<number> {
+  const vms = (o.vm as string[] | undefined)?.length ? (o.vm as string[]) : [DEFAULT_VM_ID];
+  const qmp = o.qmp !== undefined || o.host !== undefined || o.port !== undefined;
+  if (qmp) {
+    if ((o.vm as string[] | undefined)?.length) throw new CliError('--vm picks a VM of the REST gateway; a QMP endpoint (--qmp, -H/-P) is bound to one VM already: leave --vm out');
+    if (o.source !== undefined || o.notify !== undefined || o.esrIss !== undefined) throw new CliError('--source, --notify and --esr-iss are REST targets; inject-ghes-v2-error always writes the QMP source');
+    if (o.qmp !== undefined && (o.host !== undefined || o.port !== undefined)) throw new CliError('use --qmp HOST:PORT or -H HOST -P PORT, not both');
+    const r = await injectOverQmp(o);
+    if (o.json) printJson(resultJson(r));
+    else if (r.refused) process.stderr.write(`QMP ${r.where}: refused: ${r.refused.detail}\n`);
+    else process.stdout.write(`QMP ${r.where}: inject-ghes-v2-error accepted (${r.length} bytes)${r.exitCode === INJECT_EXIT.panicked ? '; the guest PANICKED' : ''}\n`);
+    return r.exitCode;
+  }
+  for (const vm of vms) vmUrlPathChecked(vm);
+  if (new Set(vms).size !== vms.length) throw new CliError(`--vm ${vms.find((v, i) => vms.indexOf(v) !== i)} is given twice`);
+  const client = clientFrom(o);
+  const body = { ...(await withGateway(() => recordBody(o, async () => BigInt((await client.request<{ spec: { midr: string } }>('GET', vmUrlPath(vms[0]))).body.spec.midr)))), ...targetOf(o) };
+  const wait = waitMs(o);
+  const results: InjectResult[] = [];
+  for (const vm of vms) {
+    const { result, location } = await injectInto(client, vm, body, wait);
+    // one VM and no answer to report: the usual one-line error
+    if (vms.length === 1 && result.error !== undefined && !o.json) throw new CliError(result.error);
+    results.push(result);
+    if (!o.json) {
+      const text = formatResult(result, location);
+      if (result.refused || result.error !== undefined) process.stderr.write(text);
+      else process.stdout.write(text);
+    }
+  }
+  if (o.json) {
+    const views = results.map(resultJson);
+    printJson(vms.length === 1 && ((o.vm as string[] | undefined)?.length ?? 0) <= 1 ? views[0] : views);
+  }
+  return worstExit(results.map((r) => r.exitCode));
+}
+
+/** One VM's result for --json: the injection resource with `result` and `exitCode` added. */
+function resultJson(r: InjectResult): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...(r.injection ?? {}), vmId: r.vmId, result: INJECT_RESULT_NAMES[r.exitCode], exitCode: r.exitCode };
+  if (r.refused) out.refused = r.refused;
+  if (r.error !== undefined) out.error = r.error;
+  return out;
+}
+
+function vmUrlPathChecked(vm: string): void {
+  try {
+    vmUrlPath(vm);
+  } catch (e) {
+    throw new CliError((e as Error).message);
   }
 }
 
 export function registerInject(program: Command): void {
   const cmd = program
     .command('inject')
-    .description('inject one error into a VM of a running gateway (REST client; default: an ARM processor error as `ghes_inject.py arm`)')
-    .option('--url <url>', `gateway URL (default $${URL_ENV} or http://127.0.0.1:${DEFAULT_PORT})`)
-    .option('--token-file <file>', 'bearer token file (default: $RASGW_TOKEN, else <data-dir>/token)')
-    .option('--data-dir <dir>', 'gateway data directory, to find the token file')
-    .option('--vm <id>', 'target VM', DEFAULT_VM_ID)
+    .description('inject one error into VMs of a running gateway (REST), or over QMP into our gateway or QEMU ≥ 10.2 (--qmp, -H/-P); default: an ARM processor error as `ghes_inject.py arm`. Prints what the guest did.')
+    .addArgument(new Argument('[kind]', "ghes_inject.py's subcommand word, accepted for its command lines").choices(['arm']))
+    .option('--vm <id>', `target VM (default ${DEFAULT_VM_ID}); repeat to inject into each VM, one result per VM`, (v: string, prev: string[] = []) => [...prev, v])
     .option('--source <n>', 'target error source id')
     .addOption(new Option('--notify <kind>', 'target the first source with this notification type').choices([...NOTIFICATION_KINDS]))
     .option('--esr-iss <n>', 'SEI only: ISS of the virtual SError syndrome')
     .option('--raw <file>', 'send a Generic Error Status Block file as it is')
-    .option('--cper <file>', 'send a status block in the CPER JSON form')
-    .option('--json', 'print the injection status as JSON')
+    .option('--hex', '--raw FILE is hex text')
+    .option('--cper <file>', 'send a status block in the CPER JSON form (any section type rasgw encodes)')
+    .option('--wait <ms>', 'how long to wait for the guest to handle the record (exit status 5 after that)', '5000')
+    .option('--qmp <host:port>', 'send inject-ghes-v2-error to this QMP endpoint (our gateway or QEMU ≥ 10.2) instead of REST')
+    .option('-H, --host <host>', 'ghes_inject.py spelling: QMP host (default localhost)')
+    .option('-P, --port <port>', 'ghes_inject.py spelling: QMP port (default 4445)')
+    .option('-d, --debug', 'QMP: hex-dump the status block sent (to stderr)')
+    .option('--json', 'print the result as JSON (an array with several --vm)')
+    .option(MAX_INPUT_FLAGS, MAX_INPUT_HELP)
     // ARM processor (ghes_inject.py arm)
     .option('--arm <list>', 'ARM valid bits: mpidr,affinity,running,vendor (overrides the computed bits; also --arm-valid)')
     .option('-a, --affinity <n>', 'affinity level (also --level, --affinity-level)')
@@ -304,8 +452,9 @@ export function registerInject(program: Command): void {
   cmd.addOption(new Option('--context-array <lists...>').hideHelp()).addOption(new Option('--vendor-specific <lists...>').hideHelp());
   cmd.addOption(new Option('--error-severity <name>').hideHelp()).addOption(new Option('--generic-error-validation-bits <list>').hideHelp());
   cmd.addOption(new Option('--precise-timestamp').hideHelp());
-  cmd.addHelpText('after', SYNDROME_HELP);
-  cmd.action(async (raw: Opts) => {
+  addClientOptions(cmd);
+  cmd.addHelpText('after', SYNDROME_HELP + INJECT_EXIT_HELP);
+  cmd.action(async (_kind: string | undefined, raw: Opts) => {
     const o: Opts = { ...raw };
     const alias = (from: string, to: string) => {
       if (o[from] !== undefined && o[to] === undefined) o[to] = o[from];
@@ -325,11 +474,13 @@ export function registerInject(program: Command): void {
     // commander sets running=true by default because of --no-running; only an explicit flag counts
     const src = cmd.getOptionValueSource('running');
     if (src !== 'cli') delete o.running;
+    let code: number;
     try {
-      await run(o);
+      code = await run(o);
     } catch (e) {
       if (e instanceof GatewayRequestError) throw new CliError(e.message);
       throw e;
     }
+    process.exitCode = code;
   });
 }

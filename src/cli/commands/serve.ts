@@ -43,7 +43,8 @@ export function registerServe(program: Command): void {
     .option('--body-limit <bytes>', 'largest request body accepted', String(DEFAULT_BODY_LIMIT))
     .option('--durability <mode>', 'normal (survives kill -9) or full (fsync every commit)', 'normal')
     .option('--max-vms <n>', 'VMs the gateway holds at most (docs/RELIABILITY.md, "Bounds")', String(CAPACITY_DEFAULTS.maxVms))
-    .action(async (o: { host: string; port: string; qmpPort: string; qmp: boolean; dataDir: string; tokenFile?: string; bodyLimit: string; durability: string; maxVms: string }) => {
+    .option('--json', 'print where it listens as one JSON line instead of the text')
+    .action(async (o: { host: string; port: string; qmpPort: string; qmp: boolean; dataDir: string; tokenFile?: string; bodyLimit: string; durability: string; maxVms: string; json?: boolean }) => {
       if (o.durability !== 'normal' && o.durability !== 'full') throw new CliError('--durability: normal or full');
       if (!/^[1-9][0-9]{0,6}$/.test(o.maxVms)) throw new CliError(`--max-vms: ${JSON.stringify(o.maxVms)} is not a VM count (1..9999999)`);
       if (!/^[0-9]{1,9}$/.test(o.bodyLimit)) throw new CliError('--body-limit: a number of bytes');
@@ -70,6 +71,9 @@ export function registerServe(program: Command): void {
         if (code === 'EADDRINUSE' || code === 'EACCES') throw new CliError(`cannot listen: ${(e as Error).message}`);
         throw e;
       }
+      // bin/rasgw started this process with V8's --optimize-for-size (small start-up heap); from
+      // here on the gateway gets V8's usual heap growth
+      require('v8').setFlagsFromString('--no-optimize-for-size');
       const vm = srv.gateway.vmIds()[0] ?? 'default';
       const tokenRef = srv.token.from === 'env' ? '$RASGW_TOKEN' : `$(cat ${shellQuote(srv.token.from)})`;
       const qmpLines = srv.qmpHub
@@ -89,7 +93,11 @@ export function registerServe(program: Command): void {
         `  curl -sS -H "Authorization: Bearer ${tokenRef}" -H 'Content-Type: application/json' -d '{"error":{"type":"arm"}}' ${srv.url}/vms/${vm}/errors`,
         `API: ${srv.url}/openapi.json   guest log: ${srv.url}/vms/${vm}/log/stream`,
       ];
-      process.stdout.write(lines.join('\n') + '\n');
+      if (o.json) {
+        process.stdout.write(
+          JSON.stringify({ url: srv.url, qmp: srv.qmp ?? null, dataDir, token: srv.token.from === 'env' ? { from: 'env' } : { file: srv.token.from, generated: srv.token.generated === true }, restored: srv.restored, createdDefaultVm: srv.createdDefaultVm ?? null }) + '\n',
+        );
+      } else process.stdout.write(lines.join('\n') + '\n');
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off('SIGINT', stop);

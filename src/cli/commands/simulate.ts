@@ -1,4 +1,3 @@
-import fs from 'fs';
 import { Command, Option } from 'commander';
 import { toJsonText } from '../../binary';
 import { RasgwError } from '../../binary/errors';
@@ -8,7 +7,7 @@ import type { BusyPolicy, InjectionPayload, InjectionStatus, InjectionTarget, Li
 import { LINUX_VERSIONS, LINUX_VERSION_HELP } from '../../vm/contract';
 import { DEFAULT_MACHINE_HELP, DEFAULT_PERSONALITY, DEFAULT_PROFILE, DEFAULT_SOURCES_SPEC } from '../../vm/defaultMachine';
 import { formatSideBySide, runSideBySide, SideBySide } from '../../vm/sideBySide';
-import { CliError } from '../io';
+import { CliError, MAX_INPUT_FLAGS, MAX_INPUT_HELP, readBounded } from '../io';
 import { SYNDROME_HELP } from '../syndromeHelp';
 
 /**
@@ -48,13 +47,7 @@ function int(text: string, name: string, max: number): number {
   return Number(text);
 }
 
-function readFile(file: string): Buffer {
-  try {
-    return file === '-' ? fs.readFileSync(0) : fs.readFileSync(file);
-  } catch (e) {
-    throw new CliError(`cannot read ${file}: ${(e as Error).message}`);
-  }
-}
+const readFile = (file: string): Buffer => readBounded(file);
 
 function payloadOf(step: Step): InjectionPayload {
   const data = readFile(step.file);
@@ -166,10 +159,13 @@ export function registerSimulate(program: Command): void {
     .addOption(new Option('--busy-policy <p>', 'when the previous record is not acknowledged').choices(['queue', 'reject']).default('queue'))
     .option('--queue-depth <n>', 'per-source queue bound', '64')
     .option('--advance <ms>', 'virtual milliseconds to run after each injection (polled sources are read then)', '0')
+    .option(MAX_INPUT_FLAGS, MAX_INPUT_HELP)
     .option('--cmdline <text>', 'guest kernel command line (driver_async_probe=GHES, panic=N are honoured)')
     .addOption(new Option('--format <f>', 'text: the guest log; json: log, injections and guest state').choices(['text', 'json']).default('text'))
+    .option('--json', 'the same as --format json')
     .addHelpText('after', `${SYNDROME_HELP}  --format json shows each injection's "notification" (esr, esrFields, esrReason).\n  --personality both runs both guests side by side.\n\nDefault machine (as rasgw serve and rasgw dump): ${DEFAULT_MACHINE_HELP}.\n` + '\nExamples:\n  rasgw simulate --raw ../shared/fixtures/linux-guest/memory-recoverable.gesb\n  rasgw simulate --personality both --raw ../shared/fixtures/linux-guest/memory-recoverable.gesb\n  rasgw simulate --personality linux --profile qemu-7.2-virt --raw ../shared/fixtures/linux-guest/memory-recoverable.gesb\n')
-    .action((o: SimulateOptions) => {
+    .action((o: SimulateOptions & { json?: boolean }) => {
+      if (o.json) o.format = 'json';
       if (o.personality === 'both') {
         runBoth(steps, o);
         return;

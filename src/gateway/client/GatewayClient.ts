@@ -86,4 +86,36 @@ export class GatewayClient {
     }
     return { status: res.status, headers: res.headers, body: parsed as T };
   }
+  /**
+   * A request whose answer is not JSON (bytes, an event stream): the Response once it has a 2xx
+   * status, a GatewayRequestError otherwise. `headers` are added to the bearer token.
+   */
+  async open(method: string, urlPath: string, opts: { headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<Response> {
+    let res: Response;
+    try {
+      res = await fetch(new URL(urlPath, this.opts.url), { method, headers: { Authorization: `Bearer ${this.opts.token}`, ...opts.headers }, signal: opts.signal });
+    } catch (e) {
+      if ((e as Error).name === 'AbortError') throw e;
+      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+      throw new GatewayRequestError(`cannot reach the gateway at ${this.opts.url}: ${cause?.code ?? cause?.message ?? (e as Error).message}`, 0);
+    }
+    if (!res.ok) {
+      const text = await res.text();
+      let parsed: unknown;
+      try {
+        parsed = /json/.test(res.headers.get('content-type') ?? '') ? JSON.parse(text) : undefined;
+      } catch {
+        parsed = undefined;
+      }
+      if (parsed && typeof parsed === 'object') throw new GatewayRequestError(describeProblem(res.status, parsed as Record<string, unknown>), res.status, parsed as Record<string, unknown>);
+      throw new GatewayRequestError(`${res.status} ${res.statusText}`, res.status);
+    }
+    return res;
+  }
+
+  /** GET of a binary answer: its bytes and headers. */
+  async requestBytes(urlPath: string): Promise<{ headers: Headers; bytes: Uint8Array }> {
+    const res = await this.open('GET', urlPath);
+    return { headers: res.headers, bytes: new Uint8Array(await res.arrayBuffer()) };
+  }
 }

@@ -43,6 +43,6 @@ describe('rasgw encode', () => {
     expect(r.stderr.trimEnd()).toBe('error: invalid_input [entries[0].section.errorInfo[0].bogus]: invalid status block JSON: unknown field "bogus"');
     const notJson = await runCli(['encode', '-'], Buffer.from('{'));
     expect(notJson.code).toBe(1);
-    expect(notJson.stderr).toMatch(/^error: invalid_input: - is not JSON/);
+    expect(notJson.stderr).toMatch(/^error: invalid_input: standard input is not JSON/);
   });
 });

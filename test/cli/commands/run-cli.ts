@@ -12,10 +12,20 @@ export async function runCli(args: string[], stdin?: Uint8Array): Promise<{ code
     err += chunk.toString();
     return true;
   });
+  // standard input (fd 0) is read by src/cli/io.ts with fstatSync + readSync: both answer from `stdin`
   const fs = require('fs') as typeof import('fs');
-  const read = fs.readFileSync;
-  const spyIn = jest.spyOn(fs, 'readFileSync').mockImplementation(((p: unknown, ...rest: unknown[]) =>
-    p === 0 && stdin !== undefined ? Buffer.from(stdin) : (read as (...a: unknown[]) => unknown)(p, ...rest)) as typeof fs.readFileSync);
+  const fstat = fs.fstatSync;
+  const readSync = fs.readSync;
+  let stdinAt = 0;
+  const spyStat = jest.spyOn(fs, 'fstatSync').mockImplementation(((fd: number, ...rest: unknown[]) =>
+    fd === 0 && stdin !== undefined ? { isFile: () => false, isDirectory: () => false, size: 0 } : (fstat as (...a: unknown[]) => unknown)(fd, ...rest)) as typeof fs.fstatSync);
+  const spyIn = jest.spyOn(fs, 'readSync').mockImplementation(((fd: number, buf: Uint8Array, off: number, len: number, ...rest: unknown[]) => {
+    if (fd !== 0 || stdin === undefined) return (readSync as (...a: unknown[]) => number)(fd, buf, off, len, ...rest);
+    const n = Math.min(len, stdin.length - stdinAt);
+    buf.set(stdin.subarray(stdinAt, stdinAt + n), off);
+    stdinAt += n;
+    return n;
+  }) as typeof fs.readSync);
   const before = process.exitCode;
   try {
     const code = await main(['node', 'rasgw', ...args]);
@@ -25,5 +35,6 @@ export async function runCli(args: string[], stdin?: Uint8Array): Promise<{ code
     spyOut.mockRestore();
     spyErr.mockRestore();
     spyIn.mockRestore();
+    spyStat.mockRestore();
   }
 }

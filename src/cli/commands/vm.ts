@@ -1,0 +1,197 @@
+import { Command, Option } from 'commander';
+import { parseU64 } from '../../binary/u64';
+import { RasgwError } from '../../binary/errors';
+import { GatewayClient, vmUrlPath } from '../../gateway/client/GatewayClient';
+import { SOURCES_SPEC_HELP, parseSourcesSpec } from '../../device-model/profiles/sourcesSpec';
+import { BUSY_POLICIES, PERSONALITIES, PROFILES } from '../../gateway/schemas';
+import { LINUX_VERSIONS, LINUX_VERSION_HELP } from '../../vm/contract';
+import { ClientOptions, addClientOptions, clientFrom, note, print, printJson, withGateway } from '../client';
+import { CliError } from '../io';
+
+/**
+ * `rasgw vm create|list|show|reboot|delete`: the VMs of a running gateway (REST client of
+ * POST /vms, GET /vms, GET /vms/{id}, POST /vms/{id}/reboot, DELETE /vms/{id}). `create` takes
+ * every field of POST /vms as an option; `--sources` uses the spec syntax of `dump --sources`.
+ * Text for people, `--json` for scripts (the gateway's VM resource as it is).
+ */
+type Json = Record<string, unknown>;
+interface VmView {
+  id: string;
+  createdAt: string;
+  spec: { profile: string; personality: string; linuxVersion: string; busyPolicy: string; queueDepth: number; diagnostics: boolean; midr: string; rasExtension: boolean; sources?: unknown[] };
+  booted: boolean;
+  bootCount: number;
+  boots?: number;
+  guest: { running: boolean; panicked: boolean; panicReason?: string; clockNs?: string; poisonedPages?: string[] };
+  sources: Array<{ sourceId: number; notification: string; version: string; errorBlockLength: number; blockAddress: string; readAck?: string; blockStatus: number; queueDepth: number; guestHandler: boolean }>;
+  injections: Record<string, number>;
+  qmp?: { host: string; port: number; sourceId?: number };
+}
+
+interface CreateOptions extends ClientOptions {
+  id?: string;
+  profile?: string;
+  sources?: string;
+  personality?: string;
+  linuxVersion?: string;
+  busyPolicy?: string;
+  queueDepth?: string;
+  diagnostics?: boolean;
+  midr?: string;
+  rasExtension?: boolean;
+  json?: boolean;
+}
+
+/** The POST /vms body for the options given (only what was given: the gateway fills defaults). */
+export function vmCreateBody(o: CreateOptions, explicitRas: boolean): Json {
+  const body: Json = {};
+  if (o.id !== undefined) body.id = o.id;
+  if (o.profile !== undefined) body.profile = o.profile;
+  if (o.sources !== undefined) {
+    try {
+      body.sources = parseSourcesSpec(o.sources);
+    } catch (e) {
+      if (e instanceof RasgwError) throw new CliError(`--sources: ${e.message}`);
+      throw e;
+    }
+    if (o.profile === undefined) body.profile = 'extended';
+  }
+  if (o.personality !== undefined) body.personality = o.personality;
+  if (o.linuxVersion !== undefined) body.linuxVersion = o.linuxVersion;
+  if (o.busyPolicy !== undefined) body.busyPolicy = o.busyPolicy;
+  if (o.queueDepth !== undefined) {
+    if (!/^[0-9]{1,6}$/.test(o.queueDepth)) throw new CliError(`--queue-depth: expected an integer 1..65536, got ${JSON.stringify(o.queueDepth)}`);
+    body.queueDepth = Number(o.queueDepth);
+  }
+  if (o.diagnostics) body.diagnostics = true;
+  if (o.midr !== undefined) {
+    if (!/^0x[0-9a-f]{1,16}$/i.test(o.midr) || parseU64(o.midr) === undefined) throw new CliError(`--midr: expected a 0x… hex value, got ${JSON.stringify(o.midr)}`);
+    body.midr = o.midr.toLowerCase();
+  }
+  if (explicitRas) body.rasExtension = o.rasExtension !== false;
+  return body;
+}
+
+/** The human form of a VM: one header block and a table of its sources. */
+export function formatVm(v: VmView): string {
+  const s = v.spec;
+  const guest = v.guest.panicked ? `panicked${v.guest.panicReason ? ` (${v.guest.panicReason})` : ''}` : v.guest.running ? 'running' : 'stopped';
+  const counts = Object.entries(v.injections ?? {}).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
+  const lines = [
+    `VM ${v.id}`,
+    `  profile      ${s.profile}${s.diagnostics ? ' (diagnostics)' : ''}`,
+    `  guest        ${s.personality}, Linux ${s.linuxVersion}, ${guest}`,
+    `  boot         ${v.booted ? 'booted' : 'not booted'}, boot ${v.boots ?? v.bootCount}`,
+    `  cpu          MIDR ${s.midr}${s.rasExtension ? ', RAS extension' : ', no RAS extension'}`,
+    `  queue        ${s.busyPolicy}, depth ${s.queueDepth}`,
+    `  injections   ${counts}`,
+  ];
+  if (v.qmp) lines.push(`  qmp          tcp ${v.qmp.host}:${v.qmp.port}${v.qmp.sourceId !== undefined ? ` (inject-ghes-v2-error writes source ${v.qmp.sourceId}; rasgw inject --qmp ${v.qmp.host}:${v.qmp.port})` : ''}`);
+  if (v.guest.poisonedPages?.length) lines.push(`  poisoned     ${v.guest.poisonedPages.join(', ')}`);
+  lines.push(`  created      ${v.createdAt}`);
+  lines.push('  SOURCE  NOTIFY    TYPE    LENGTH  BLOCK ADDRESS       ACK  STATUS      QUEUED  HANDLER');
+  for (const src of v.sources) {
+    lines.push(
+      `  ${String(src.sourceId).padEnd(6)}  ${src.notification.padEnd(8)}  ${src.version.padEnd(6)}  ${String(src.errorBlockLength).padEnd(6)}  ${src.blockAddress.padEnd(18)}  ${(src.readAck ?? '-').padEnd(3)}  ${('0x' + src.blockStatus.toString(16).padStart(8, '0')).padEnd(10)}  ${String(src.queueDepth).padEnd(6)}  ${src.guestHandler ? 'yes' : 'no (refused at probe)'}`,
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function formatVmList(vms: VmView[]): string {
+  if (vms.length === 0) return '';
+  const rows = vms.map((v) => [v.id, v.spec.profile, v.spec.personality, v.spec.linuxVersion, v.guest.panicked ? 'panicked' : v.guest.running ? 'running' : 'stopped', String(v.sources.length), String(Object.values(v.injections ?? {}).reduce((a, b) => a + b, 0))]);
+  const head = ['ID', 'PROFILE', 'PERSONALITY', 'LINUX', 'GUEST', 'SOURCES', 'INJECTIONS'];
+  const width = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  return [head, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(width[i]))).join('  ')).join('\n') + '\n';
+}
+
+/** Every VM: a gateway that pages GET /vms (`last` in the answer) is read page by page (`?since=<last>` until an empty page). */
+async function listVms(client: GatewayClient): Promise<VmView[]> {
+  const out: VmView[] = [];
+  let path = '/vms';
+  for (let pages = 0; pages < 100_000; pages++) {
+    const r = await client.request<{ vms: VmView[]; last?: number }>('GET', path);
+    out.push(...r.body.vms);
+    if (r.body.last === undefined || r.body.vms.length === 0) return out;
+    path = `/vms?since=${r.body.last}`;
+  }
+  return out;
+}
+
+export function registerVm(program: Command): void {
+  const vm = program.command('vm').description('create, list, show, reboot and delete the VMs of a running gateway');
+
+  const create = addClientOptions(
+    vm
+      .command('create')
+      .description('create and boot a VM (POST /vms); prints it')
+      .option('--id <id>', 'VM id (default: generated, vm-xxxxxxxx)')
+      .addOption(new Option('--profile <name>', 'machine profile (default qemu-10.2-virt; extended when --sources is given)').choices([...PROFILES]))
+      .option('--sources <spec>', `extended profile sources: ${SOURCES_SPEC_HELP}`)
+      .addOption(new Option('--personality <p>', 'guest kernel: apei-sei or linux (default apei-sei)').choices([...PERSONALITIES]))
+      .addOption(new Option('--linux-version <v>', `Linux whose messages the guest prints (default mainline): ${LINUX_VERSION_HELP}`).choices([...LINUX_VERSIONS]))
+      .addOption(new Option('--busy-policy <p>', 'when the previous record is not acknowledged (default queue)').choices([...BUSY_POLICIES]))
+      .option('--queue-depth <n>', 'per-source queue bound (default 64)')
+      .option('--diagnostics', 'expose the crash report (GET /vms/{id}/crash)')
+      .option('--midr <hex>', 'MIDR_EL1 of CPU 0 (default 0x000f0510)')
+      .option('--ras-extension', 'the CPU advertises the RAS extension (default)')
+      .option('--no-ras-extension', 'the CPU does not advertise the RAS extension')
+      .option('--json', 'print the VM resource as JSON'),
+  );
+  create.action(async (o: CreateOptions) => {
+    const body = vmCreateBody(o, create.getOptionValueSource('rasExtension') === 'cli');
+    const client = clientFrom(o);
+    const r = await withGateway(() => client.request<VmView>('POST', '/vms', body));
+    if (o.json) printJson(r.body);
+    else print(formatVm(r.body));
+  });
+
+  addClientOptions(vm.command('list').description('list the VMs (GET /vms)').option('--json', 'print the list as JSON')).action(async (o: ClientOptions & { json?: boolean }) => {
+    const client = clientFrom(o);
+    const vms = await withGateway(() => listVms(client));
+    if (o.json) printJson({ vms });
+    else if (vms.length === 0) note('no VMs');
+    else print(formatVmList(vms));
+  });
+
+  addClientOptions(vm.command('show').description('a VM: configuration, boot, guest state, sources (GET /vms/{id})').argument('<id>', 'VM id').option('--json', 'print the VM resource as JSON')).action(
+    async (id: string, o: ClientOptions & { json?: boolean }) => {
+      const client = clientFrom(o);
+      const r = await withGateway(() => client.request<VmView>('GET', vmUrlPath(id)));
+      if (o.json) printJson(r.body);
+      else print(formatVm(r.body));
+    },
+  );
+
+  addClientOptions(vm.command('reboot').description('reboot a VM: fresh firmware hand-off and guest boot (POST /vms/{id}/reboot)').argument('<id>', 'VM id').option('--json', 'print the VM resource as JSON')).action(
+    async (id: string, o: ClientOptions & { json?: boolean }) => {
+      const client = clientFrom(o);
+      const r = await withGateway(() => client.request<VmView>('POST', vmUrlPath(id, '/reboot')));
+      if (o.json) printJson(r.body);
+      else print(formatVm(r.body));
+    },
+  );
+
+  addClientOptions(vm.command('delete').description('delete VMs and their history (DELETE /vms/{id})').argument('<id...>', 'VM ids').option('--json', 'print {"deleted": [ids]} as JSON')).action(
+    async (ids: string[], o: ClientOptions & { json?: boolean }) => {
+      const client = clientFrom(o);
+      const paths = ids.map((id) => withGatewaySync(() => vmUrlPath(id)));
+      const deleted: string[] = [];
+      for (let i = 0; i < ids.length; i++) {
+        await withGateway(() => client.request('DELETE', paths[i]));
+        deleted.push(ids[i]);
+        if (!o.json) note(`deleted VM ${ids[i]}`);
+      }
+      if (o.json) printJson({ deleted });
+    },
+  );
+}
+
+function withGatewaySync<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+}

@@ -1,0 +1,74 @@
+import { spawnSync } from 'child_process';
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import { describeError, looksLikeHexText, parseHexText, parseSize, readBounded } from '../../src/cli/io';
+import { runCli } from './commands/run-cli';
+
+const FIXTURES = path.join(__dirname, '../../../shared/fixtures/linux-guest');
+
+describe('CLI inputs: bounded, hex text detected, no V8 messages', () => {
+  let dir: string;
+  beforeAll(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rasgw-io-'))));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('refuses a 1 GB sparse file by its size, before reading it', async () => {
+    const big = path.join(dir, 'sparse.gesb');
+    fs.writeFileSync(big, '');
+    fs.truncateSync(big, 1024 ** 3);
+    const r = await runCli(['decode', big]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`error: ${big} is 1 GiB, over the input limit of 16 MiB; if that is really what you mean, raise it with --max-input (e.g. --max-input 64M)\n`);
+  });
+
+  it('refuses /dev/zero after reading just past the limit (whole process, and --max-input lowers it)', () => {
+    const r = spawnSync(process.execPath, [path.join(__dirname, '../../bin/rasgw'), 'decode', '/dev/zero', '--max-input', '1M'], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('error: /dev/zero is more than 1 MiB, over the input limit of 1 MiB; if that is really what you mean, raise it with --max-input (e.g. --max-input 4M)\n');
+    expect(() => readBounded('/dev/zero', 4096)).toThrow('/dev/zero is more than 4 KiB');
+  });
+
+  it('dump --fwcfg with a 1 GB etc_table-loader is refused before the folder is read', async () => {
+    const fw = path.join(dir, 'fwcfg');
+    fs.mkdirSync(fw);
+    fs.writeFileSync(path.join(fw, 'etc_table-loader'), '');
+    fs.truncateSync(path.join(fw, 'etc_table-loader'), 1024 ** 3);
+    const r = await runCli(['dump', '--fwcfg', fw]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: .*etc_table-loader is 1 GiB, over the input limit of 16 MiB; .*--max-input/);
+  });
+
+  it('--max-input raises the limit', async () => {
+    const f = path.join(FIXTURES, 'memory-recoverable.gesb');
+    expect((await runCli(['decode', f, '--max-input', '100'])).stderr).toMatch(/over the input limit of 100 bytes/);
+    expect((await runCli(['decode', f, '--max-input', '1K'])).code).toBe(0);
+    expect((await runCli(['decode', f, '--max-input', 'lots'])).stderr).toBe('error: --max-input: expected a size in bytes such as 16M, 512K, 2G or 100000, got "lots"\n');
+    expect([parseSize('512K'), parseSize('2G'), parseSize('16MiB'), parseSize('100')]).toEqual([512 * 1024, 2 * 1024 ** 3, 16 * 1024 ** 2, 100]);
+  });
+
+  it('hex text in a binary input: said so, or read with --hex', async () => {
+    const bytes = fs.readFileSync(path.join(FIXTURES, 'memory-recoverable.gesb'));
+    const hexFile = path.join(dir, 'block.hex');
+    fs.writeFileSync(hexFile, bytes.toString('hex').replace(/(.{32})/g, '$1\n'));
+    const r = await runCli(['decode', hexFile]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`error: ${hexFile} is hex text, not a status block or CPER record (it starts "${bytes.toString('hex').slice(0, 16)}"); add --hex to read it as hex, or convert it with xxd -r -p\n`);
+    const ok = await runCli(['decode', hexFile, '--hex']);
+    const direct = await runCli(['decode', path.join(FIXTURES, 'memory-recoverable.gesb')]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout.equals(direct.stdout)).toBe(true);
+    expect(Buffer.from(parseHexText('0x03 0x00:ab,CD', 'x')).toString('hex')).toBe('0300abcd');
+    expect(() => parseHexText('03 0g', 'f.hex')).toThrow('f.hex is not hex text ("g" at character 4)');
+    expect(looksLikeHexText(bytes)).toBe(false);
+    expect(looksLikeHexText(Buffer.from('0300000000000000'))).toBe(true);
+  });
+
+  it('missing files and folders are one line; V8 limits never reach the user as they are', async () => {
+    expect((await runCli(['decode', path.join(dir, 'nope')])).stderr).toBe(`error: cannot read ${path.join(dir, 'nope')}: no such file\n`);
+    expect((await runCli(['decode', dir])).stderr).toBe(`error: ${dir} is a folder, not a file\n`);
+    expect(describeError(new RangeError('Cannot create a string longer than 0x1fffffe8 characters'))).toBe(
+      'error: the input or output is too large to handle in memory; use a smaller input (see --max-input)',
+    );
+    expect(describeError(new RangeError('Array buffer allocation failed'))).toMatch(/too large to handle in memory/);
+  });
+});
