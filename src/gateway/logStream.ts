@@ -154,6 +154,8 @@ export function streamLog(gateway: Gateway, vmId: string, since: number, req: Re
     if (slowTimer) return;
     slowTimer = setTimeout(() => {
       counts.dropped++;
+      // counted out at once (the socket's close follows later)
+      stop();
       res.destroy();
     }, lim.streamSlowConsumerMs);
     slowTimer.unref();
