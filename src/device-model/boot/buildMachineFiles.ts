@@ -7,6 +7,7 @@ import { AllocationZone, LinkerLoaderBuilder, LoaderCommand } from '../../linker
 import { MachineProfile } from '../profiles';
 import { buildHestBytes } from './buildHestForLayout';
 import { HEST_POINTER_FIELDS, RasLayout, computeRasLayout } from './RasLayout';
+import { buildErstBytes, erstEntryAddressOffset, qemuErstEntries } from '../../acpi/Erst';
 
 /**
  * Builds the fw_cfg files of a machine the way QEMU's virt_acpi_build + build_ghes_error_table +
@@ -36,6 +37,8 @@ export interface MachineFiles {
   tables: Uint8Array;
   rsdp: Uint8Array;
   hardwareErrors: Uint8Array;
+  /** the ERST device's blob (etc/erst: register page + exchange buffer), when the machine has ERST */
+  erstBlob?: Uint8Array;
 }
 
 export function buildMachineFiles(profile: MachineProfile): MachineFiles {
@@ -45,7 +48,13 @@ export function buildMachineFiles(profile: MachineProfile): MachineFiles {
   const tables = new Uint8Array(layout.tablesSize);
   const w = new ByteWriter(tables);
   w.bytesAt(layout.hestOffset, buildHestBytes(profile, layout), 'hest');
-  new RootTable('XSDT', [0n]).writeTo(w, layout.xsdtOffset, 'xsdt');
+  const erst = layout.erst;
+  // ERST (extended profile): QEMU's instruction list; each GAS holds its register's offset in
+  // etc/erst, which the loader's ADD_POINTER turns into the guest address
+  const erstEntries = erst ? qemuErstEntries(0n) : [];
+  if (erst) w.bytesAt(erst.tableOffset, buildErstBytes(erstEntries), 'erst');
+  new RootTable('XSDT', erst ? [BigInt(layout.hestOffset), BigInt(erst.tableOffset)] : [0n]).writeTo(w, layout.xsdtOffset, 'xsdt');
+  const erstBlob = erst ? new Uint8Array(erst.fileSize) : undefined;
 
   const hardwareErrors = new Uint8Array(layout.hardwareErrorsSize);
   const hw = new ByteWriter(hardwareErrors);
@@ -56,6 +65,9 @@ export function buildMachineFiles(profile: MachineProfile): MachineFiles {
 
   const b = new LinkerLoaderBuilder();
   b.declareWritableFile(layout.writeBack.file, layout.writeBack.size);
+  // ALLOCATEs end up in reverse creation order: etc/erst, created first, is placed last (below
+  // the tables), so adding ERST moves none of the other blobs
+  if (erst && erstBlob) b.allocate(erst.file, erstBlob, { align: 4096, zone: AllocationZone.HIGH });
   b.allocate(layout.tablesFile, tables, { align: 64, zone: AllocationZone.HIGH });
 
   // build_ghes_error_table
@@ -80,8 +92,17 @@ export function buildMachineFiles(profile: MachineProfile): MachineFiles {
     b.writePointer({ destFile: layout.writeBack.file, destOffset: 0, size: 8, srcFile: layout.tablesFile, srcOffset: layout.hestOffset });
   }
 
+  // build_erst: the device's blob, then one ADD_POINTER per instruction entry, then the checksum
+  if (erst && erstBlob) {
+    erstEntries.forEach((e, i) => {
+      b.addPointer({ destFile: layout.tablesFile, destOffset: erst.tableOffset + erstEntryAddressOffset(i), size: 8, srcFile: erst.file, srcOffset: Number(e.register.address) });
+    });
+    b.addChecksum({ file: layout.tablesFile, start: erst.tableOffset, length: erst.tableLength, checksumOffset: erst.tableOffset + 9 });
+  }
+
   // build_xsdt
   b.addPointer({ destFile: layout.tablesFile, destOffset: layout.xsdtOffset + 36, size: 8, srcFile: layout.tablesFile, srcOffset: layout.hestOffset });
+  if (erst) b.addPointer({ destFile: layout.tablesFile, destOffset: layout.xsdtOffset + 44, size: 8, srcFile: layout.tablesFile, srcOffset: erst.tableOffset });
   b.addChecksum({ file: layout.tablesFile, start: layout.xsdtOffset, length: layout.xsdtLength, checksumOffset: layout.xsdtOffset + 9 });
 
   // build_rsdp
@@ -96,9 +117,10 @@ export function buildMachineFiles(profile: MachineProfile): MachineFiles {
     { name: layout.tablesFile, data: tables },
     { name: layout.hardwareErrorsFile, data: hardwareErrors },
     { name: layout.writeBack.file, data: new Uint8Array(layout.writeBack.size), writable: true },
+    ...(erst && erstBlob ? [{ name: erst.file, data: erstBlob }] : []),
     { name: FwCfgFileName.TABLE_LOADER, data: loaderBytes },
   ];
-  return { profile, layout, fileSet: new FwCfgFileSet(specs), loader: b.commands, loaderBytes, tables, rsdp, hardwareErrors };
+  return { profile, layout, fileSet: new FwCfgFileSet(specs), loader: b.commands, loaderBytes, tables, rsdp, hardwareErrors, ...(erstBlob ? { erstBlob } : {}) };
 }
 
 /**
@@ -109,7 +131,7 @@ const CACHE_LIMIT = 32;
 const cache = new Map<string, MachineFiles>();
 
 function cacheKey(p: MachineProfile): string {
-  return JSON.stringify({ n: p.name, w: p.writeBack, s: p.sources });
+  return JSON.stringify({ n: p.name, w: p.writeBack, s: p.sources, e: p.erst });
 }
 
 export function machineFilesFor(profile: MachineProfile): MachineFiles {
