@@ -6,6 +6,7 @@ import type { GuestOutcome, InjectionTarget, NotificationView, Refusal, VmSpec }
 import { MIGRATIONS, SCHEMA_VERSION } from './schema';
 import { asStoreFailure, StoreFailureReason, StoreUnavailableError } from './StoreUnavailableError';
 import { WalCheckpointer } from './WalCheckpointer';
+import { ErstRecordTable } from './ErstRecordTable';
 import type {
   InjectionOrigin,
   StoredEvent,
@@ -501,6 +502,13 @@ export class EventStore {
       this.stampText = new Date(ms).toISOString();
     }
     return this.stampText;
+  }
+
+  private erstTable?: ErstRecordTable;
+
+  /** ERST records per VM (src/store/ErstRecordTable.ts; the table is created on first use). */
+  get erst(): ErstRecordTable {
+    return (this.erstTable ??= new ErstRecordTable(this.db, () => this.stamp()));
   }
 
   // ---- VMs -------------------------------------------------------------------------------
