@@ -28,7 +28,7 @@ const APEI_EXEC_SET_IP = 1;
 export const FIRMWARE_TIMEOUT_NS = 1_000_000n;
 export const FIRMWARE_MAX_STALL_US = 50n;
 /** instructions one action may execute before the interpreter gives up (stands in for the watchdog) */
-export const MAX_STEPS = 100_000;
+export const MAX_STEPS = 10_000;
 
 export interface ExecServices {
   memory: GuestMemory;
