@@ -25,6 +25,7 @@ export function erstIdText(id: bigint): string {
 export class ErstRecordTable {
   private readonly st: {
     load: Database.Statement;
+    get: Database.Statement;
     put: Database.Statement;
     remove: Database.Statement;
     clear: Database.Statement;
@@ -44,6 +45,7 @@ export class ErstRecordTable {
     ) WITHOUT ROWID`);
     this.st = {
       load: db.prepare('SELECT record_id, slot, bytes, written_at FROM erst_records WHERE vm_id = ? ORDER BY slot'),
+      get: db.prepare('SELECT bytes FROM erst_records WHERE vm_id = ? AND record_id = ?'),
       put: db.prepare(
         `INSERT INTO erst_records (vm_id, record_id, slot, bytes, written_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT(vm_id, record_id) DO UPDATE SET slot = excluded.slot, bytes = excluded.bytes, written_at = excluded.written_at`,
@@ -67,6 +69,11 @@ export class ErstRecordTable {
     this.st.put.run(vmId, erstIdText(r.id), r.slot, Buffer.from(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength), this.stamp());
   }
 
+  get(vmId: string, id: bigint): Uint8Array | undefined {
+    const row = this.st.get.get(vmId, erstIdText(id)) as { bytes: Buffer } | undefined;
+    return row && new Uint8Array(row.bytes.buffer, row.bytes.byteOffset, row.bytes.byteLength).slice();
+  }
+
   remove(vmId: string, id: bigint): boolean {
     return this.st.remove.run(vmId, erstIdText(id)).changes > 0;
   }
@@ -81,6 +88,7 @@ export class ErstRecordTable {
       load: () => this.list(vmId),
       put: (r) => this.put(vmId, r),
       remove: (id) => this.remove(vmId, id),
+      get: (id) => this.get(vmId, id),
     };
   }
 }

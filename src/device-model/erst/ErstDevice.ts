@@ -282,7 +282,8 @@ export class ErstDevice implements MmioHandler {
   /** The stored bytes of a record (read from the storage; undefined if it failed or lost it). */
   private recordBytes(id: bigint): Uint8Array | undefined {
     try {
-      return this.o.storage.load().find((r) => r.id === id)?.bytes;
+      const s = this.o.storage;
+      return s.get ? s.get(id) : s.load().find((r) => r.id === id)?.bytes;
     } catch {
       return undefined;
     }

@@ -22,6 +22,8 @@ export interface ErstStorage {
   put(record: ErstStoredRecord): void;
   /** removes the record; false when there was none */
   remove(id: bigint): boolean;
+  /** one record's bytes (optional: without it the device searches `load()`) */
+  get?(id: bigint): Uint8Array | undefined;
 }
 
 export class MemoryErstStorage implements ErstStorage {
@@ -37,5 +39,9 @@ export class MemoryErstStorage implements ErstStorage {
 
   remove(id: bigint): boolean {
     return this.records.delete(id);
+  }
+
+  get(id: bigint): Uint8Array | undefined {
+    return this.records.get(id)?.bytes.slice();
   }
 }
