@@ -7,7 +7,7 @@ import { ProblemError } from './ProblemError';
 import type { RouteContext, RouteDef } from './routes';
 import type { VirtualMachine } from '../vm/contract';
 import { guidFromBytes } from '../binary/guid';
-import type { PstoreFile } from '../guest-kernel/apei/pstore-erst';
+import { pstoreRecordText, PstoreFile } from '../guest-kernel/apei/pstore-erst';
 
 /**
  * REST view of a VM's ERST store (the device model's persistent records):
@@ -66,6 +66,7 @@ function summary(bytes: Uint8Array): Record<string, unknown> {
 
 export function erstRecordJson(vmId: string, r: { id: bigint; slot: number; bytes: Uint8Array }): Record<string, unknown> {
   const d = safeDecodeCperRecord(r.bytes);
+  const pstore = pstoreRecordText(r.bytes);
   return {
     vmId,
     id: hexId(r.id),
@@ -73,6 +74,8 @@ export function erstRecordJson(vmId: string, r: { id: bigint; slot: number; byte
     ...summary(r.bytes),
     decoded: d.success ? cperRecordToJson(d.data) : null,
     ...(d.success ? {} : { decodeError: d.error.toJSON() }),
+    // a pstore dmesg record: its log text (inflated when the section type is DMESG_Z)
+    ...(pstore ? { pstore } : {}),
     bytes: Buffer.from(r.bytes).toString('base64'),
   };
 }

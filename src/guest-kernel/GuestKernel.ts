@@ -545,6 +545,7 @@ export class GuestKernel {
     const base = this.opts.realtimeSeconds ?? 1_767_225_600n;
     return bootErst(table, {
       memory: this.memory,
+      version: this.version,
       cmdline: this.cmdline,
       printk: (level, text) => this.printk(level, text),
       delayNs: (ns) => this.clock.spend(ns),

@@ -9,7 +9,7 @@ import { CliError } from '../io';
  * `rasgw erst list|show|clear --vm ID`: a VM's ERST store (the records its guest serialized, e.g.
  * pstore's panic logs) through the gateway's /vms/{id}/erst routes.
  *   list                 one line per record: id, slot, length, creator; then the guest's /sys/fs/pstore files
- *   show <recordId>      the record: pstore text for pstore records, else its header; --json the JSON
+ *   show <recordId>      the record: the log text of a pstore record (inflated), else its header; --json the JSON
  *                        form; --cper FILE writes the CPER bytes to FILE ("-" = stdout)
  *   clear [recordId]     clears one record, or every record with --all
  */
@@ -99,11 +99,12 @@ export function registerErst(program: Command): void {
       process.stdout.write(toJsonText(r, 2) + '\n');
       return;
     }
-    if (r.creator === 'pstore' && bytes.length > 200) {
-      process.stdout.write(bytes.subarray(200).toString('utf8'));
+    const pstore = r.pstore as { text: string } | undefined;
+    if (pstore) {
+      process.stdout.write(pstore.text);
       return;
     }
-    const { decoded: _d, bytes: _b, ...head } = r;
+    const { decoded: _d, bytes: _b, pstore: _p, ...head } = r;
     process.stdout.write(toJsonText(head, 2) + '\n');
   });
   common(

@@ -40,6 +40,11 @@ export function erstErrno(status: bigint): number {
 
 interface DriverServices extends ExecServices {
   printkInfo(text: string): void;
+  /**
+   * whether erst_get_erange also runs GET_EXECUTE_OPERATION_TIMINGS (Linux ≥ 6.8, "ACPI: APEI: Use
+   * ERST timeout for slow devices"; 6.1 does not): default true
+   */
+  timings?: boolean;
 }
 
 /**
@@ -76,7 +81,7 @@ export function erstInit(table: Uint8Array, svc: DriverServices): ErstInit {
     for (const w of check.warnings) svc.printk('warning', w);
     return { ok: false, rc: check.rc };
   }
-  const driver = new ErstDriver(parsed, svc);
+  const driver = new ErstDriver(parsed, svc, svc.timings ?? true);
   const range = driver.getErange();
   if (typeof range === 'number') {
     if (range === ENODEV) svc.printkInfo('ERST: The corresponding hardware device or firmware implementation is not available.');
@@ -106,6 +111,7 @@ export class ErstDriver {
   constructor(
     readonly entries: readonly ErstEntry[],
     private readonly svc: ExecServices,
+    private readonly useTimings = true,
   ) {}
 
   private ctx(): ApeiExecContext {
@@ -124,7 +130,10 @@ export class ErstDriver {
     rc = c.exec(ErstAction.GET_ERROR_LOG_ADDRESS_RANGE_ATTRIBUTES);
     if (rc) return rc;
     const attr = Number(c.output & 0xffff_ffffn);
-    rc = c.exec(ErstAction.GET_EXECUTE_OPERATION_TIMINGS, true);
+    if (!this.useTimings) return { base, size, attr, timings: 0n };
+    // no entries for the action: timings 0 (the default timeout); any other failure fails the range
+    rc = c.exec(ErstAction.GET_EXECUTE_OPERATION_TIMINGS);
+    if (rc === ENOENT) return { base, size, attr, timings: 0n };
     if (rc) return rc;
     return { base, size, attr, timings: c.output };
   }

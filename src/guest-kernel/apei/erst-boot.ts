@@ -7,12 +7,14 @@ import { PstoreErst, PstoreFile } from './pstore-erst';
  * The guest's ERST bring-up at boot (device_initcall erst_init, then pstore_register, then the
  * pstore filesystem being mounted, which reads the records left by earlier boots):
  *   "ERST: Error Record Serialization Table (ERST) support is initialized."
+ *   "pstore: Using crash dump compression: deflate"   (unless pstore.compress=none)
  *   "pstore: Registered erst as persistent store backend"
  * `erst_disable` on the command line: "ERST: Error Record Serialization Table (ERST) support is
  * disabled." and nothing else. No ERST table: nothing is printed (Linux returns silently).
  */
 export interface ErstBootServices {
   memory: GuestMemory;
+  version: '6.1' | '6.12' | 'mainline';
   cmdline: string;
   printk(level: LogLevel, text: string): void;
   delayNs(ns: bigint): void;
@@ -35,6 +37,7 @@ export function bootErst(erstTable: Uint8Array | undefined, s: ErstBootServices)
   if (!erstTable) return { files: [] };
   const init = erstInit(erstTable, {
     memory: s.memory,
+    timings: s.version !== '6.1',
     printk: (level, text) => s.printk(level, text),
     printkInfo: (text) => s.printk('info', text),
     delayNs: s.delayNs,
@@ -46,7 +49,10 @@ export function bootErst(erstTable: Uint8Array | undefined, s: ErstBootServices)
     s.printk('info', 'ERST: Could not register with persistent store.');
     return { driver, files: [] };
   }
-  const pstore = new PstoreErst({ erst: driver, records: s.records, realSeconds: s.realSeconds, printk: s.printk });
+  // pstore.compress=none: no compression backend is chosen (an unknown name has the same effect)
+  const compress = !/(^|\s)pstore\.compress=none(\s|$)/.test(s.cmdline);
+  const pstore = new PstoreErst({ erst: driver, records: s.records, realSeconds: s.realSeconds, printk: s.printk, version: s.version, compress });
+  if (compress) s.printk('info', 'pstore: Using crash dump compression: deflate');
   s.printk('info', 'pstore: Registered erst as persistent store backend');
   const files = pstore.readAll();
   return { driver, pstore, files };

@@ -1,4 +1,4 @@
-import { inflateRawSync } from 'zlib';
+import { deflateRawSync, inflateRawSync } from 'zlib';
 import { ByteWriter } from '../../binary/ByteWriter';
 import { guidFromBytes } from '../../binary/guid';
 import type { LogLevel, LogRecord } from '../printk/KernelLog';
@@ -14,8 +14,11 @@ import { EINVAL, EIO, ENOENT } from './apei-exec';
  *   that fit (kmsg_dump_get_buffer with syslog prefixes "<level>[time] text\n"), part after part
  *   going back in time until kmsg_bytes (10240) are written; each part becomes one CPER record
  *   (erst_writer: creator = pstore, notification type = MCE, severity fatal, flags PREVERR,
- *   timestamp = real seconds, record id = cper_next_record_id(), one section of type DMESG) and
- *   is written with erst_write.
+ *   timestamp = real seconds, record id = cper_next_record_id(), one section of type DMESG, or
+ *   DMESG_Z when compressed) and is written with erst_write. With compression (the default) a
+ *   part holds up to the "big oops buffer" of text (6.1: bufsize·100/45 for deflate; later: 3 ×
+ *   bufsize), deflated (raw deflate) into the record; text that does not compress into the record
+ *   is stored plain, cut to its newest bufsize bytes (copy_kmsg_to_buffer).
  * - `readAll()`: what mounting /sys/fs/pstore does (pstore_get_records): walk the record ids, read
  *   each record, keep those created by pstore, name them "<type>-erst-<id>" with their text.
  */
@@ -46,11 +49,33 @@ export interface PstoreFile {
 
 export interface PstoreServices {
   erst: ErstDriver;
+  /** Linux version: 6.1 compresses through the crypto API, later kernels through zlib directly */
+  version: '6.1' | '6.12' | 'mainline';
+  /** pstore compression (deflate, as Debian's kernels: CONFIG_PSTORE_COMPRESS=y); false: plain DMESG records */
+  compress: boolean;
   /** the kernel log, oldest first */
   records(): LogRecord[];
   /** ktime_get_real_seconds() */
   realSeconds(): bigint;
   printk(level: LogLevel, text: string): void;
+}
+
+/**
+ * The text of a pstore record (what /sys/fs/pstore would show), or undefined when the bytes are
+ * not a pstore dmesg record. Compressed (DMESG_Z) records are inflated; ones that do not inflate
+ * give undefined.
+ */
+export function pstoreRecordText(rec: Uint8Array): { compressed: boolean; text: string } | undefined {
+  if (rec.length < CPER_PSTORE_RECORD_HEADER || guidFromBytes(rec, 64).toLowerCase() !== CPER_CREATOR_PSTORE) return undefined;
+  const type = guidFromBytes(rec, 144).toLowerCase();
+  const body = rec.subarray(CPER_PSTORE_RECORD_HEADER);
+  if (type === CPER_SECTION_TYPE_DMESG) return { compressed: false, text: Buffer.from(body).toString('utf8') };
+  if (type !== CPER_SECTION_TYPE_DMESG_Z) return undefined;
+  try {
+    return { compressed: true, text: inflateRawSync(body).toString('utf8') };
+  } catch {
+    return undefined;
+  }
 }
 
 /** One kmsg line as kmsg_dump_get_buffer(syslog=true) gives it. */
@@ -64,13 +89,25 @@ export class PstoreErst {
   /** cper_next_record_id's sequence */
   private seq = 0n;
   /** record ids written by this boot, with their parts (for tests and the VM view) */
-  readonly written: Array<{ id: bigint; part: number; rc: number }> = [];
+  readonly written: Array<{ id: bigint; part: number; rc: number; compressed: boolean }> = [];
 
   constructor(private readonly s: PstoreServices) {}
 
   /** erst_info.bufsize: the range less the CPER header and section descriptor */
   get bufsize(): number {
     return Number(this.s.erst.erange.size) - CPER_PSTORE_RECORD_HEADER;
+  }
+
+  /** the text one part may hold before compression */
+  private get bigOopsSize(): number {
+    if (!this.s.compress) return this.bufsize;
+    if (this.s.version === '6.1') {
+      // zbufsize_deflate: 45 % assumed ratio for 4000..10000-byte buffers (nvram, erst)
+      const b = this.bufsize;
+      const ratio = b >= 1000 && b <= 2000 ? 56 : b <= 3000 && b > 2000 ? 54 : b <= 3999 && b > 3000 ? 52 : b >= 4000 && b <= 10000 ? 45 : 60;
+      return Math.floor((b * 100) / ratio);
+    }
+    return 3 * this.bufsize;
   }
 
   private nextRecordId(): bigint {
@@ -93,7 +130,7 @@ export class PstoreErst {
     this.oopscount++;
     while (total < KMSG_BYTES && end > 0) {
       const header = enc.encode(`${reason}#${this.oopscount} Part${part}\n`);
-      const room = this.bufsize - header.length;
+      const room = this.bigOopsSize - header.length;
       // kmsg_dump_get_buffer: the newest lines that fit, in order
       let start = end;
       let size = 0;
@@ -106,10 +143,24 @@ export class PstoreErst {
         payload.set(lines[i], at);
         at += lines[i].length;
       }
-      const { rc, id } = this.write(payload);
-      this.written.push({ id, part, rc });
+      let body = payload;
+      let compressed = false;
+      if (this.s.compress) {
+        const z = deflateRawSync(payload, { windowBits: this.s.version === '6.1' ? 11 : 15 });
+        if (z.length <= this.bufsize) {
+          body = new Uint8Array(z.buffer, z.byteOffset, z.length);
+          compressed = true;
+        } else if (payload.length > this.bufsize) {
+          // copy_kmsg_to_buffer: the header, then the newest text that fits
+          body = new Uint8Array(this.bufsize);
+          body.set(header, 0);
+          body.set(payload.subarray(payload.length - (this.bufsize - header.length)), header.length);
+        }
+      }
+      const { rc, id } = this.write(body, compressed);
+      this.written.push({ id, part, rc, compressed });
       if (rc && !savedRc) savedRc = rc;
-      total += payload.length;
+      total += body.length;
       end = start;
       part++;
     }
@@ -117,7 +168,7 @@ export class PstoreErst {
   }
 
   /** erst_writer: the CPER record around one part, written with erst_write. */
-  private write(payload: Uint8Array): { rc: number; id: bigint } {
+  private write(payload: Uint8Array, compressed: boolean): { rc: number; id: bigint } {
     const rec = new Uint8Array(CPER_PSTORE_RECORD_HEADER + payload.length);
     const w = new ByteWriter(rec);
     const id = this.nextRecordId();
@@ -137,7 +188,7 @@ export class PstoreErst {
     w.u32(132, payload.length);
     w.u16(136, 0x0100);
     w.u32(140, 0x1); // CPER_SEC_PRIMARY
-    w.guid(144, CPER_SECTION_TYPE_DMESG);
+    w.guid(144, compressed ? CPER_SECTION_TYPE_DMESG_Z : CPER_SECTION_TYPE_DMESG);
     w.u32(176, 1);
     rec.set(payload, CPER_PSTORE_RECORD_HEADER);
     return { rc: this.s.erst.write(rec), id };
@@ -173,9 +224,10 @@ export class PstoreErst {
           kind = 'dmesg';
           if (type === CPER_SECTION_TYPE_DMESG_Z) {
             try {
-              text = inflateRawSync(body).toString('utf8');
+              text = inflateRawSync(body, { windowBits: 15 }).toString('utf8');
             } catch {
-              this.s.printk('err', `pstore: decompression failed: ${EINVAL}`);
+              // decompress_record's error line; the file keeps the compressed bytes (".enc.z")
+              this.s.printk('err', this.s.version === '6.1' ? `pstore: crypto_comp_decompress failed, ret = ${EINVAL}!` : `pstore: zlib_inflate() failed, ret = ${EINVAL}!`);
               compressed = true;
               text = Buffer.from(body).toString('latin1');
             }

@@ -5,7 +5,8 @@ import { ErstStatus } from '../../../src/acpi/Erst';
 import { MemoryErstStorage } from '../../../src/device-model/erst/ErstStorage';
 import { EINVAL, ENOENT, ENOSPC } from '../../../src/guest-kernel/apei/apei-exec';
 import { erstInit } from '../../../src/guest-kernel/apei/ErstDriver';
-import { CPER_CREATOR_PSTORE, CPER_SECTION_TYPE_DMESG } from '../../../src/guest-kernel/apei/pstore-erst';
+import { inflateRawSync } from 'zlib';
+import { CPER_CREATOR_PSTORE, CPER_SECTION_TYPE_DMESG, CPER_SECTION_TYPE_DMESG_Z } from '../../../src/guest-kernel/apei/pstore-erst';
 import { guidFromBytes } from '../../../src/binary/guid';
 import { EventStore } from '../../../src/store';
 import { Vm } from '../../../src/vm/Vm';
@@ -36,7 +37,8 @@ describe.each<Personality>(['apei-sei', 'linux'])("the guest's ERST driver (%s p
     const l = lines(v);
     const i = l.indexOf('ERST: Error Record Serialization Table (ERST) support is initialized.');
     expect(i).toBeGreaterThan(l.indexOf('HEST: Table parsing has been initialized.'));
-    expect(l[i + 1]).toBe('pstore: Registered erst as persistent store backend');
+    expect(l[i + 1]).toBe('pstore: Using crash dump compression: deflate');
+    expect(l[i + 2]).toBe('pstore: Registered erst as persistent store backend');
     expect(l.some((x) => x.startsWith('ACPI: ERST 0x'))).toBe(true);
     expect(v.guest.erst.driver!.erange).toMatchObject({ base: v.erst!.exchange, size: 8192n, attr: 0, timings: (100n << 32n) | 10n });
   });
@@ -92,8 +94,9 @@ describe.each<Personality>(['apei-sei', 'linux'])("the guest's ERST driver (%s p
 });
 
 describe('pstore on ERST', () => {
-  it('panic → reboot → the previous boot log is a pstore record, listed as /sys/fs/pstore/dmesg-erst-<id>', () => {
-    const v = vm();
+  it('panic → reboot → the previous boot log is a pstore record, listed as /sys/fs/pstore/dmesg-erst-<id> (pstore.compress=none: plain DMESG)', () => {
+    const v = vm('apei-sei', { cmdline: 'console=ttyAMA0 pstore.compress=none' });
+    expect(lines(v)).not.toContain('pstore: Using crash dump compression: deflate');
     for (let i = 0; i < 5; i++) v.guest.printk('info', `workload line ${i}`);
     v.guest.panic('test: the end', 'ghes-fatal', {});
     const written = v.guest.erst.pstore!.written;
@@ -136,8 +139,23 @@ describe('pstore on ERST', () => {
     expect(v.guest.erst.pstore!.written[0].id).toBeGreaterThan(id);
   });
 
-  it('a long log is split into parts, newest first, until kmsg_bytes (10240)', () => {
+  it('compressed (the default): DMESG_Z section with the raw-deflated text; the next boot lists it inflated', () => {
     const v = vm();
+    v.guest.panic('zipped', 'ghes-fatal', {});
+    const rec = v.erst!.storage.load()[0].bytes;
+    expect(guidFromBytes(rec, 144).toLowerCase()).toBe(CPER_SECTION_TYPE_DMESG_Z);
+    const text = inflateRawSync(rec.subarray(200)).toString();
+    expect(text.startsWith('Panic#1 Part1\n')).toBe(true);
+    expect(text.endsWith('] Kernel panic - not syncing: zipped\n')).toBe(true);
+    expect(new DataView(rec.buffer, rec.byteOffset).getUint32(132, true)).toBe(rec.length - 200);
+    v.reboot();
+    expect(v.guest.erst.files).toHaveLength(1);
+    expect(v.guest.erst.files[0]).toMatchObject({ type: 'dmesg', compressed: false, text });
+    expect(v.guest.erst.files[0].name).toMatch(/^dmesg-erst-\d+$/);
+  });
+
+  it('a long log is split into parts, newest first, until kmsg_bytes (10240)', () => {
+    const v = vm('apei-sei', { cmdline: 'console=ttyAMA0 pstore.compress=none' });
     for (let i = 0; i < 300; i++) v.guest.printk('info', `line ${String(i).padStart(4, '0')} ${'x'.repeat(40)}`);
     v.guest.panic('long', 'ghes-fatal', {});
     const w = v.guest.erst.pstore!.written;
@@ -167,7 +185,18 @@ describe('pstore on ERST', () => {
     v.guest.raiseSea(0x96000010);
     const rec = v.erst!.storage.load();
     expect(rec).toHaveLength(1);
-    expect(Buffer.from(rec[0].bytes.subarray(200)).toString()).toMatch(/^Oops#1 Part1\n/);
+    expect(inflateRawSync(rec[0].bytes.subarray(200)).toString()).toMatch(/^Oops#1 Part1\n/);
+  });
+
+  it('Linux 6.1 does not run GET_EXECUTE_OPERATION_TIMINGS (added in 6.8); 6.12 and mainline do', () => {
+    const old = new Vm(defaultVmSpec({ profile: 'extended', linuxVersion: '6.1' }), 'old', { wallSeconds: WALL });
+    expect(old.guest.erst.driver!.erange.timings).toBe(0n);
+    const lts = new Vm(defaultVmSpec({ profile: 'extended', linuxVersion: '6.12' }), 'lts', { wallSeconds: WALL });
+    expect(lts.guest.erst.driver!.erange.timings).toBe((100n << 32n) | 10n);
+    // 6.1's deflate buffer is bufsize·100/45: a 12 KiB log still fits one compressed part
+    for (let i = 0; i < 150; i++) old.guest.printk('info', `line ${i} ${'y'.repeat(70)}`);
+    old.guest.panic('old', 'ghes-fatal', {});
+    expect(old.guest.erst.pstore!.written.map((w) => [w.part, w.compressed])).toEqual([[1, true]]);
   });
 
   it('erst_disable on the command line: the disabled line, no ERST, no pstore', () => {
