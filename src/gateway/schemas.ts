@@ -70,9 +70,15 @@ export const vmCreateInput = z
       .optional()
       .meta({ description: 'the source this VM\'s QMP endpoint injects into (default: 1 on qemu-10.2-virt, 0 on qemu-7.2-virt, the first SEI source on extended, else its first GPIO source, else its first source)' }),
     erst: z
-      .union([z.boolean(), z.strictObject({ recordSize: z.int().min(4096).max(65536).optional(), capacity: z.int().min(1).max(4096).optional() })])
+      .union([
+        z.boolean(),
+        z.strictObject({ recordSize: z.int().min(4096).max(65536).optional(), capacity: z.int().min(1).max(4096).optional(), checkSignature: z.boolean().optional() }),
+      ])
       .optional()
-      .meta({ description: 'ERST (extended profile only, on by default there): false, true or { recordSize (power of two, default 8192), capacity (records, default 16) }' }),
+      .meta({
+        description:
+          'ERST (extended profile only, on by default there): false, true or { recordSize (power of two, default 8192), capacity (records, default 16), checkSignature (default true; false accepts records without "CPER" as QEMU does) }',
+      }),
   })
   .superRefine((v, ctx) => {
     if (v.erst !== undefined && v.erst !== false && v.profile !== 'extended') {

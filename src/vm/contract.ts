@@ -85,9 +85,9 @@ export interface VmSpec {
   /**
    * ERST (extended profile only; on there unless false): `{ recordSize, capacity }` choose the
    * exchange buffer (the largest record, default 8192) and how many records the store holds
-   * (default 16). See docs/ERST.md.
+   * (default 16); `checkSignature: false` accepts records without "CPER" as QEMU does. See docs/ERST.md.
    */
-  erst?: boolean | { recordSize?: number; capacity?: number };
+  erst?: boolean | { recordSize?: number; capacity?: number; checkSignature?: boolean };
 }
 
 /** An error to inject: the CPER JSON form (a Generic Error Status Block) or raw status-block bytes. */

@@ -19,6 +19,7 @@ function erstLayout(cfg: ErstConfig, at: number): ErstLayout {
     exchangeOffset: ERST_EXCHANGE_OFFSET,
     exchangeSize: cfg.recordSize,
     capacity: cfg.capacity,
+    checkSignature: cfg.checkSignature,
   };
 }
 
@@ -84,6 +85,7 @@ export interface ErstLayout {
   exchangeOffset: number;
   exchangeSize: number;
   capacity: number;
+  checkSignature: boolean;
 }
 
 /** QEMU's read-ack masks (preserve ~1, write 1), as `src/hest` defines them. */

@@ -18,10 +18,12 @@ export interface ErstConfig {
   recordSize: number;
   /** records the store holds (1 … 4096; default 16) */
   capacity: number;
+  /** refuse (FAILED) a record without the "CPER" signature (default true; QEMU does not check) */
+  checkSignature: boolean;
 }
 
-/** What a VM spec may say: `false` (no ERST), `true`/absent (defaults), or the two sizes. */
-export type ErstSpec = boolean | { recordSize?: number; capacity?: number };
+/** What a VM spec may say: `false` (no ERST), `true`/absent (defaults), or the sizes and checks. */
+export type ErstSpec = boolean | { recordSize?: number; capacity?: number; checkSignature?: boolean };
 
 export const ERST_FILE = 'etc/erst';
 export const ERST_REGISTERS_OFFSET = 0;
@@ -58,5 +60,7 @@ export function resolveErstConfig(profile: string, spec: ErstSpec | undefined): 
   if (!Number.isInteger(capacity) || capacity < 1 || capacity > ERST_MAX_CAPACITY) {
     invalid('erst/capacity', `must be an integer from 1 to ${ERST_MAX_CAPACITY} records, got ${JSON.stringify(o.capacity)}`);
   }
-  return { recordSize, capacity };
+  const checkSignature = o.checkSignature ?? true;
+  if (typeof checkSignature !== 'boolean') invalid('erst/checkSignature', `must be true or false, got ${JSON.stringify(o.checkSignature)}`);
+  return { recordSize, capacity, checkSignature };
 }

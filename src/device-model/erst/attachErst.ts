@@ -33,6 +33,7 @@ export function attachErst(machine: BootedMachine, memory: GuestMemory, storage:
     exchange,
     exchangeSize: layout.exchangeSize,
     capacity: layout.capacity,
+    checkSignature: layout.checkSignature,
     storage,
     onChange: (c) => {
       changes.push(c);

@@ -184,3 +184,25 @@ describe('ERST executor (device model)', () => {
     expect([t2.getId(), t2.getId(), t2.getId(), t2.getId()]).toEqual([9n, 1n, 2n, ERST_EMPTY_END_RECORD_ID]);
   });
 });
+
+describe('ERST option checkSignature', () => {
+  it('false accepts a record without "CPER" as QEMU does', () => {
+    const memory = createMachineMemory();
+    const m = bootMachine({ profile: 'extended', erst: { checkSignature: false } }, memory);
+    const a = attachErst(m, memory, new MemoryErstStorage());
+    const b = new Uint8Array(128);
+    new DataView(b.buffer).setUint32(20, 128, true);
+    new DataView(b.buffer).setBigUint64(96, 7n, true);
+    memory.write(a.exchange, b, 'guest');
+    const act = (c: number) => memory.writeU32(a.registers, c, 'guest');
+    act(A.BEGIN_WRITE);
+    memory.writeU64(a.registers + 8n, 0n, 'guest');
+    act(A.SET_RECORD_OFFSET);
+    memory.writeU64(a.registers + 8n, 0x9cn, 'guest');
+    act(A.EXECUTE_OPERATION);
+    act(A.GET_COMMAND_STATUS);
+    expect(memory.readU64(a.registers + 8n)).toBe(BigInt(S.SUCCESS));
+    expect(a.device.recordIds()).toEqual([7n]);
+    expect(() => bootMachine({ profile: 'extended', erst: { checkSignature: 'yes' as unknown as boolean } })).toThrow(/checkSignature/);
+  });
+});
