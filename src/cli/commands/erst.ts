@@ -1,9 +1,7 @@
-import fs from 'fs';
 import { Command } from 'commander';
-import { toJsonText } from '../../binary/u64';
-import { GatewayClient, GatewayRequestError, URL_ENV, clientToken, vmUrlPath } from '../../gateway/client/GatewayClient';
-import { DEFAULT_PORT, defaultDataDir } from '../../gateway/server';
-import { CliError } from '../io';
+import { vmUrlPath } from '../../gateway/client/GatewayClient';
+import { ClientOptions, addClientOptions, clientFrom, note, print, printJson, withGateway } from '../client';
+import { CliError, writeOutput } from '../io';
 
 /**
  * `rasgw erst list|show|clear --vm ID`: a VM's ERST store (the records its guest serialized, e.g.
@@ -22,31 +20,13 @@ interface ListView {
   pstore: Array<{ name: string; size: number; time: number }>;
 }
 
-interface Common {
+interface Common extends ClientOptions {
   vm: string;
-  url?: string;
-  tokenFile?: string;
-  dataDir: string;
   json?: boolean;
 }
 
-function client(o: Common): GatewayClient {
-  const url = o.url ?? process.env[URL_ENV] ?? `http://127.0.0.1:${DEFAULT_PORT}`;
-  try {
-    return new GatewayClient({ url, token: clientToken({ tokenFile: o.tokenFile, dataDir: o.dataDir }) });
-  } catch (e) {
-    if (e instanceof GatewayRequestError) throw new CliError(e.message);
-    throw e;
-  }
-}
-
-async function call<T>(o: Common, method: string, suffix: string): Promise<T> {
-  try {
-    return (await client(o).request<T>(method, vmUrlPath(o.vm, suffix))).body;
-  } catch (e) {
-    if (e instanceof GatewayRequestError) throw new CliError(e.message);
-    throw e;
-  }
+function call<T>(o: Common, method: string, suffix: string): Promise<T> {
+  return withGateway(async () => (await clientFrom(o).request<T>(method, vmUrlPath(o.vm, suffix))).body);
 }
 
 /** The record id as the routes take it: "0x" + hex, or decimal. */
@@ -67,18 +47,14 @@ export function formatErstList(v: ListView): string {
   return out.join('\n') + '\n';
 }
 
-const common = (c: Command) =>
-  c
-    .requiredOption('--vm <id>', 'the VM')
-    .option('--url <url>', `gateway URL (default $${URL_ENV} or http://127.0.0.1:${DEFAULT_PORT})`)
-    .option('--token-file <file>', 'bearer token file (default: $RASGW_TOKEN, else <data-dir>/token)')
-    .option('--data-dir <dir>', 'gateway data directory', defaultDataDir());
+const common = (c: Command) => addClientOptions(c.requiredOption('--vm <id>', 'the VM'));
 
 export function registerErst(program: Command): void {
   const erst = program.command('erst').description("a VM's ERST records (error serialization: pstore panic logs and other saved records)");
   common(erst.command('list').description('list the records and the guest\'s /sys/fs/pstore files').option('--json', 'print the JSON view')).action(async (o: Common) => {
     const v = await call<ListView>(o, 'GET', '/erst');
-    process.stdout.write(o.json ? toJsonText(v, 2) + '\n' : formatErstList(v));
+    if (o.json) printJson(v);
+    else print(formatErstList(v));
   });
   common(
     erst
@@ -91,21 +67,21 @@ export function registerErst(program: Command): void {
     const r = await call<Record<string, unknown> & { bytes: string; length: number; creator?: string }>(o, 'GET', `/erst/${rid}`);
     const bytes = Buffer.from(r.bytes, 'base64');
     if (o.cper !== undefined) {
-      if (o.cper === '-') process.stdout.write(bytes);
-      else fs.writeFileSync(o.cper, bytes);
+      // bytes never go to a terminal; "-" writes them to stdout (a pipe or file)
+      writeOutput(new Uint8Array(bytes), o.cper);
       return;
     }
     if (o.json) {
-      process.stdout.write(toJsonText(r, 2) + '\n');
+      printJson(r);
       return;
     }
     const pstore = r.pstore as { text: string } | undefined;
     if (pstore) {
-      process.stdout.write(pstore.text);
+      print(pstore.text);
       return;
     }
     const { decoded: _d, bytes: _b, pstore: _p, ...head } = r;
-    process.stdout.write(toJsonText(head, 2) + '\n');
+    printJson(head);
   });
   common(
     erst
@@ -115,6 +91,31 @@ export function registerErst(program: Command): void {
   ).action(async (id: string | undefined, o: Common & { all?: boolean }) => {
     if ((id === undefined) === !o.all) throw new CliError('give a record id or --all (not both)');
     const r = await call<{ cleared: number }>(o, 'DELETE', id === undefined ? '/erst' : `/erst/${recordIdArg(id)}`);
-    process.stderr.write(`cleared ${r.cleared} record(s)\n`);
+    note(`cleared ${r.cleared} record(s)`);
   });
+}
+
+/** `rasgw vm create`'s ERST options: --no-erst, --erst-capacity N, --erst-record-size N. */
+export function addErstCreateOptions(cmd: Command): Command {
+  return cmd
+    .option('--no-erst', 'extended profile: no ERST device (it is on by default there)')
+    .option('--erst-capacity <n>', 'extended profile: ERST records the store holds (default 16)')
+    .option('--erst-record-size <n>', 'extended profile: ERST exchange buffer bytes, a power of two 4096..65536 (default 8192)');
+}
+
+/** The `erst` field of POST /vms for those options (undefined: say nothing, the gateway decides). */
+export function erstCreateField(o: { erst?: boolean; erstCapacity?: string; erstRecordSize?: string }, explicitOff: boolean): unknown {
+  const int = (name: string, v: string | undefined) => {
+    if (v === undefined) return undefined;
+    if (!/^[0-9]{1,6}$/.test(v)) throw new CliError(`--${name}: expected an integer, got ${JSON.stringify(v)}`);
+    return Number(v);
+  };
+  const capacity = int('erst-capacity', o.erstCapacity);
+  const recordSize = int('erst-record-size', o.erstRecordSize);
+  if (explicitOff) {
+    if (capacity !== undefined || recordSize !== undefined) throw new CliError('--no-erst cannot be combined with --erst-capacity or --erst-record-size');
+    return false;
+  }
+  if (capacity === undefined && recordSize === undefined) return undefined;
+  return { ...(capacity !== undefined ? { capacity } : {}), ...(recordSize !== undefined ? { recordSize } : {}) };
 }

@@ -65,4 +65,38 @@ describe('rasgw erst list|show|clear against a running gateway', () => {
     expect(all.stderr).toBe('cleared 0 record(s)\n');
     expect(srv.store.erst.list('c')).toEqual([]);
   });
+
+  it('vm create --erst-capacity / --erst-record-size / --no-erst', async () => {
+    const a = await runCli(['vm', 'create', '--id', 'e2', '--profile', 'extended', '--erst-capacity', '3', '--erst-record-size', '16384', '--url', srv.url]);
+    expect(a.code).toBe(0);
+    const v = (await (await fetch(`${srv.url}/vms/e2/erst`, { headers })).json()) as { capacity: number; recordSize: number };
+    expect(v).toMatchObject({ capacity: 3, recordSize: 16384 });
+    const b = await runCli(['vm', 'create', '--id', 'e3', '--profile', 'extended', '--no-erst', '--url', srv.url]);
+    expect(b.code).toBe(0);
+    expect((await fetch(`${srv.url}/vms/e3/erst`, { headers })).status).toBe(404);
+    const c = await runCli(['vm', 'create', '--id', 'e4', '--profile', 'extended', '--no-erst', '--erst-capacity', '2', '--url', srv.url]);
+    expect(c.code).not.toBe(0);
+    expect(c.stderr).toMatch(/--no-erst cannot be combined/);
+    const d = await runCli(['vm', 'create', '--id', 'e5', '--profile', 'qemu-7.2-virt', '--erst-capacity', '2', '--url', srv.url]);
+    expect(d.code).not.toBe(0);
+    expect(d.stderr).toMatch(/has no ERST/);
+  });
+});
+
+describe('rasgw dump shows the ERST table', () => {
+  it('text (iasl layout), JSON (decoded entries) and acpidump', async () => {
+    const text = await runCli(['dump', '--profile', 'extended', '--table', 'ERST', '--format', 'text']);
+    expect(text.code).toBe(0);
+    const t = text.stdout.toString();
+    expect(t).toContain('[024h 0036 004h] Serialization Header Length : 00000030');
+    expect(t).toContain('Instruction : 03 [Write Register Value]');
+    expect(t.match(/ Action : /g)).toHaveLength(27);
+    const json = await runCli(['dump', '--profile', 'extended', '--table', 'ERST', '--format', 'json']);
+    const j = JSON.parse(json.stdout.toString()) as Array<{ signature: string; table: { entryCount: number; entries: Array<{ action: { name: string } }> } }>;
+    expect(j[0].signature).toBe('ERST');
+    expect(j[0].table.entryCount).toBe(27);
+    expect(j[0].table.entries[26].action.name).toBe('GET_EXECUTE_OPERATION_TIMINGS');
+    const dump = await runCli(['dump', '--profile', 'extended', '--format', 'acpidump']);
+    expect(dump.stdout.toString()).toMatch(/^ERST @ 0x[0-9A-F]{16}$/m);
+  });
 });
