@@ -15,8 +15,6 @@ export interface ErstAttachment {
   exchange: bigint;
   exchangeSize: number;
   storage: ErstStorage;
-  /** changes of the store during this boot, in order (the VM turns them into events) */
-  changes: ErstChange[];
 }
 
 export function attachErst(machine: BootedMachine, memory: GuestMemory, storage: ErstStorage, onChange?: (c: ErstChange) => void): ErstAttachment {
@@ -26,7 +24,6 @@ export function attachErst(machine: BootedMachine, memory: GuestMemory, storage:
   if (!blob) throw new Error(`firmware hand-off has no allocation for ${layout.file}`);
   const registers = blob.address + BigInt(layout.registersOffset);
   const exchange = blob.address + BigInt(layout.exchangeOffset);
-  const changes: ErstChange[] = [];
   const device = new ErstDevice({
     memory,
     registers,
@@ -35,14 +32,10 @@ export function attachErst(machine: BootedMachine, memory: GuestMemory, storage:
     capacity: layout.capacity,
     checkSignature: layout.checkSignature,
     storage,
-    onChange: (c) => {
-      changes.push(c);
-      if (changes.length > 256) changes.shift();
-      onChange?.(c);
-    },
+    onChange,
   });
   memory.mapMmio(registers, BigInt(ERST_REGISTER_PAGE), 'ERST registers', device);
-  return { device, registers, exchange, exchangeSize: layout.exchangeSize, storage, changes };
+  return { device, registers, exchange, exchangeSize: layout.exchangeSize, storage };
 }
 
 /**
