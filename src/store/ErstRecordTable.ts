@@ -2,10 +2,9 @@ import type Database from 'better-sqlite3';
 import type { ErstStorage, ErstStoredRecord } from '../device-model/erst/ErstStorage';
 
 /**
- * The ERST records of every VM, in the event store's database (table `erst_records`, created if
- * missing — it needs no migration step of its own, and deleting a VM deletes its records by
- * cascade). A record is keyed by (vm, record id as 16 hex digits: ids are u64 and SQLite integers
- * are signed); `slot` is the device's slot number.
+ * The ERST records of every VM, in the event store's database (table `erst_records`, schema
+ * version 3; deleting a VM deletes its records by cascade). A record is keyed by (vm, record id as
+ * 16 hex digits: ids are u64 and SQLite integers are signed); `slot` is the device's slot number.
  *
  * Durability: `put`/`remove` run on the store's connection. Outside a transaction they commit
  * before returning (WAL: the change survives kill -9), so the device reports success to the guest
@@ -35,14 +34,6 @@ export class ErstRecordTable {
     db: Database.Database,
     private readonly stamp: () => string,
   ) {
-    db.exec(`CREATE TABLE IF NOT EXISTS erst_records (
-      vm_id       TEXT NOT NULL REFERENCES vms(id) ON DELETE CASCADE,
-      record_id   TEXT NOT NULL,
-      slot        INTEGER NOT NULL,
-      bytes       BLOB NOT NULL,
-      written_at  TEXT NOT NULL,
-      PRIMARY KEY (vm_id, record_id)
-    ) WITHOUT ROWID`);
     this.st = {
       load: db.prepare('SELECT record_id, slot, bytes, written_at FROM erst_records WHERE vm_id = ? ORDER BY slot'),
       get: db.prepare('SELECT bytes FROM erst_records WHERE vm_id = ? AND record_id = ?'),

@@ -506,7 +506,7 @@ export class EventStore {
 
   private erstTable?: ErstRecordTable;
 
-  /** ERST records per VM (src/store/ErstRecordTable.ts; the table is created on first use). */
+  /** ERST records per VM (src/store/ErstRecordTable.ts; its statements are prepared on first use). */
   get erst(): ErstRecordTable {
     return (this.erstTable ??= new ErstRecordTable(this.db, () => this.stamp()));
   }
