@@ -20,11 +20,13 @@ import { buildErstBytes, erstEntryAddressOffset, qemuErstEntries } from '../../a
  *   ADD_POINTER HEST entry i +68 → etc/hardware_errors + 8(N+i)             (each GHESv2 source)
  *   ADD_CHECKSUM HEST
  *   WRITE_POINTER etc/acpi_table_hest_addr = &etc/acpi/tables + HEST        (hest-addr mode)
- *   ADD_POINTER XSDT entry → HEST · ADD_CHECKSUM XSDT
+ *   ADD_POINTER ERST entry i +8 → etc/erst + register offset, ADD_CHECKSUM ERST (extended + ERST;
+ *   its ALLOCATE etc/erst comes last among the ALLOCATEs, so the other blobs keep their addresses)
+ *   ADD_POINTER XSDT entry → HEST (· → ERST) · ADD_CHECKSUM XSDT
  *   ADD_CHECKSUM RSDP[0,20) · ADD_POINTER RSDP.XsdtAddress → XSDT · ADD_CHECKSUM RSDP[0,36)
  *
- * Files: etc/acpi/rsdp (36), etc/acpi/tables (HEST + XSDT, padded to 128 KiB), etc/hardware_errors,
- * the 8-byte write-back file (writable), etc/table-loader. All bytes are QEMU's unpatched form:
+ * Files: etc/acpi/rsdp (36), etc/acpi/tables (HEST [+ ERST] + XSDT, padded to 128 KiB),
+ * etc/hardware_errors, [etc/erst,] the 8-byte write-back file (writable), etc/table-loader. All bytes are QEMU's unpatched form:
  * pointer fields hold offsets, checksums are 0, the write-back file is 0.
  */
 export interface MachineFiles {
@@ -92,7 +94,7 @@ export function buildMachineFiles(profile: MachineProfile): MachineFiles {
     b.writePointer({ destFile: layout.writeBack.file, destOffset: 0, size: 8, srcFile: layout.tablesFile, srcOffset: layout.hestOffset });
   }
 
-  // build_erst: the device's blob, then one ADD_POINTER per instruction entry, then the checksum
+  // build_erst (its blob was allocated above): one ADD_POINTER per instruction entry, then the checksum
   if (erst && erstBlob) {
     erstEntries.forEach((e, i) => {
       b.addPointer({ destFile: layout.tablesFile, destOffset: erst.tableOffset + erstEntryAddressOffset(i), size: 8, srcFile: erst.file, srcOffset: Number(e.register.address) });
