@@ -234,3 +234,6 @@ export function slotWordInput() {
     slotReserved: uint(8).refine((n) => n <= 7, 'slotReserved is bits 2:0').optional(),
   };
 }
+
+/** JSON input of a 24-bit PCI class code. */
+export const classCodeInput = uint(32).refine((n) => n <= 0xffffff, 'class code is 24 bits');
