@@ -51,6 +51,8 @@ export interface Layout<T> extends LayoutRef<T> {
   fill(v: Record<string, unknown>): T;
   /** byte spans of each field (nested structures expanded), offsets relative to `base` */
   spans(base: number, path: string): FieldSpan[];
+  /** a short window fails at the structure's start, not at a field (LayoutOptions.truncated) */
+  readonly wholeOnly: boolean;
   /** model rows (count rows left out) */
   readonly modelRows: readonly Row[];
 }
@@ -127,6 +129,15 @@ function objectExpr(rows: readonly Row[], at: string, helpers: unknown[], before
 function compileDecoder(rows: readonly Row[], before?: object, after?: object) {
   const helpers: unknown[] = [];
   return new Function('H', `return function (b, v, o, opts) { return ${objectExpr(rows, 'o', helpers, before, after)}; };`)(helpers);
+}
+
+/** Checks each row in table order (nested structures field by field), failing at the first that does not fit. */
+function needRows(r: ByteReader, offset: number, rows: readonly Row[], prefix: string): void {
+  for (const row of rows) {
+    if (row.kind === 'model') continue;
+    if (row.kind === 'struct' && !(row.layout as Layout<unknown>).wholeOnly) needRows(r, offset + row.offset, row.layout.rows, `${prefix}${row.name}.`);
+    else r.need(offset + row.offset, row.size, prefix + row.name);
+  }
 }
 
 /** Lower-case hex of `length` bytes at `at` (Node's encoder on a view of the same memory). */
@@ -215,7 +226,7 @@ export function layout<const R extends readonly Row[]>(what: string, size: numbe
   const check = (r: ByteReader, offset: number): void => {
     if (offset + size > r.length && opts.truncated !== 'at-start') {
       // the first field that does not fit names the failure, as a field-by-field read would
-      for (const row of rows) if (row.kind !== 'model') r.need(offset + row.offset, row.size, row.name);
+      needRows(r, offset, rows, '');
     }
     r.need(offset, size);
   };
@@ -251,6 +262,7 @@ export function layout<const R extends readonly Row[]>(what: string, size: numbe
     size,
     rows,
     modelRows,
+    wholeOnly: opts.truncated === 'at-start',
     decodeAt,
     read(r, offset, opts) {
       check(r, offset);

@@ -77,7 +77,7 @@ const DEVICE_ID = layout('PCIe device ID', 16, [
   bits('slot', 13, 2, 3, 13, { doc: 'physical slot number', libcper: 'slotNumber', input: slotWordInput().slot.unwrap() }),
   bits('slotReserved', 13, 2, 0, 3, { doc: 'slot word bits 2:0 (reserved)', input: slotWordInput().slotReserved.unwrap() }),
   u8('reserved', 15, { doc: 'reserved' }),
-]);
+], { truncated: 'at-start' });
 
 export type PcieDeviceId = LayoutModel<typeof DEVICE_ID>;
 
