@@ -38,6 +38,8 @@ export interface FieldMeta {
   spec?: string;
   /** the field's name in libcper's JSON form, when libcper prints it */
   libcper?: string;
+  /** the JSON input must give this field (default: optional, the zero when absent) */
+  required?: boolean;
   /** JSON input schema instead of the kind's own (keeps a field's established wording) */
   input?: z.ZodType;
   /** the value an input without this field gets (default: the kind's zero) */

@@ -249,9 +249,8 @@ export function layout<const R extends readonly Row[]>(what: string, size: numbe
   const shape: Record<string, z.ZodType> = {};
   for (const r of modelRows) {
     if (r.kind === 'model') continue;
-    shape[r.name] = inputOf(r)
-      .optional()
-      .describe(describeRow(r));
+    const input = inputOf(r);
+    shape[r.name] = (r.meta.required ? input : input.optional()).describe(describeRow(r));
   }
   const fill = (v: Record<string, unknown>): T => {
     const out: Record<string, unknown> = {};

@@ -82,8 +82,8 @@ const DEVICE_ID = layout('PCIe device ID', 16, [
 export type PcieDeviceId = LayoutModel<typeof DEVICE_ID>;
 
 const VERSION = layout('PCIe version', 4, [
-  u8('minor', 0, { doc: 'minor version (BCD)', libcper: 'minor' }),
-  u8('major', 1, { doc: 'major version (BCD)', libcper: 'major' }),
+  u8('minor', 0, { doc: 'minor version (BCD)', libcper: 'minor', required: true }),
+  u8('major', 1, { doc: 'major version (BCD)', libcper: 'major', required: true }),
   u16('reserved', 2, { doc: 'reserved' }),
 ]);
 
@@ -95,14 +95,7 @@ const BRIDGE = layout('PCIe bridge control and status', 4, [
 export const PCIE_LAYOUT = layout('PCIe', PCIE_BODY_LENGTH, [
   view('validationBits', 0, 8, flags64Of(PCIE_VALIDATION_BITS), { doc: 'which fields are valid' }),
   view('portType', 8, 4, enumOf(PCIE_PORT_TYPES, 4), { vbit: 0, doc: 'PCIe port type', libcper: 'portType' }),
-  struct('version', 12, VERSION, {
-    vbit: 1,
-    doc: 'PCIe version as raw bytes; Linux prints major.minor',
-    libcper: 'version',
-    input: z
-      .strictObject({ major: uint(8), minor: uint(8), reserved: uint(16).optional() })
-      .transform((v) => ({ minor: v.minor, major: v.major, reserved: v.reserved ?? 0 })),
-  }),
+  struct('version', 12, VERSION, { vbit: 1, doc: 'PCIe version as raw bytes; Linux prints major.minor', libcper: 'version' }),
   u16('command', 16, { vbit: 2, doc: 'PCI command register', libcper: 'commandStatus.commandRegister' }),
   u16('status', 18, { vbit: 2, doc: 'PCI status register', libcper: 'commandStatus.statusRegister' }),
   u32('rcrbHighAddress', 20, { vbit: 9, doc: 'upper 32 bits of the RCRB base (UEFI 2.10+), reserved before' }),
