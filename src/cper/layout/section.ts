@@ -43,6 +43,8 @@ export interface BytesPart<N extends string = string> {
   length: string;
   total?: boolean;
   vbits?: number[];
+  /** JSON input instead of plain hex (e.g. a size limit) */
+  input?: z.ZodType<HexString>;
   doc: string;
   _t?: HexString;
 }
@@ -53,7 +55,7 @@ export function arrayPart<N extends string, I>(name: N, count: string, item: Lay
   return { kind: 'array', name, count, item, doc, vbits };
 }
 
-export function bytesPart<N extends string>(name: N, length: string, doc: string, opts: { total?: boolean; vbits?: number[] } = {}): BytesPart<N> {
+export function bytesPart<N extends string>(name: N, length: string, doc: string, opts: { total?: boolean; vbits?: number[]; input?: z.ZodType<HexString> } = {}): BytesPart<N> {
   return { kind: 'bytes', name, length, doc, ...opts };
 }
 
@@ -130,6 +132,8 @@ export function tableSection<N extends string, H, const P extends readonly Part[
   const decodeHead = head.decoderWith({ type: info.name, guid: info.guid });
 
   function decode(r: ByteReader, opts: CperOptions): T {
+    // the counts and lengths that size the body are read (and bounds checked) first
+    for (const row of countRows) r.need(row.offset, row.size, row.name);
     head.check(r, 0);
     const view = viewOf(r);
     const s = decodeHead(r.bytes, view, r.abs(0), opts) as Record<string, unknown>;
@@ -216,7 +220,7 @@ export function tableSection<N extends string, H, const P extends readonly Part[
     : identityShape(info.name, [info.guid]);
   const shape: Record<string, z.ZodType> = { ...identity, ...head.shape };
   for (const p of parts) {
-    shape[p.name] = (p.kind === 'array' ? z.array(p.item.input) : hexField()).optional().describe(p.doc);
+    shape[p.name] = (p.kind === 'array' ? z.array(p.item.input) : p.input ?? hexField()).optional().describe(p.doc);
   }
   shape.trailing = hexField().optional().describe('bytes of the body after the fields, kept as hex');
   Object.assign(shape, spec.extraInput ?? {});
