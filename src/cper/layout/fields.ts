@@ -34,6 +34,8 @@ export interface FieldMeta {
   doc?: string;
   /** the validation bit that says the field is valid (set on input when the field is given) */
   vbit?: number;
+  /** the bit's name in the validation word, when it is not the field's name */
+  vbitName?: string;
   /** the spec section that defines it, when it is not the section's own */
   spec?: string;
   /** the field's name in libcper's JSON form, when libcper prints it */
@@ -83,6 +85,7 @@ export type Row<N extends string = string, T = unknown> = RowBase<N, T> &
     | { kind: 'struct'; layout: LayoutRef<T> }
     | { kind: 'count'; width: 1 | 2 | 4; of: string }
     | { kind: 'model'; fromOptions: (opts: unknown) => T }
+    | { kind: 'validation'; width: 2 | 4 | 8; names: Readonly<Record<number, string>> }
   );
 
 /** What a struct row needs of its sub-layout (./layout.ts builds it). */
@@ -156,6 +159,21 @@ export function modelOnly<N extends string, T>(name: N, fromOptions: (opts: unkn
   return { name, offset: 0, size: 0, fromOptions, kind: 'model', meta: { doc, input, zero } } as Row<N, T>;
 }
 
+/**
+ * The validation-bits word of a structure: a flag word whose bit table is derived by the layout
+ * from the rows' `vbit` (named `vbitName ?? name`), plus `names` for bits that no row of the
+ * structure carries (variable parts, input-only keys, bits without a field).
+ */
+export function validationBits<N extends string, W extends 2 | 4 | 8>(
+  name: N,
+  offset: number,
+  width: W,
+  names: Readonly<Record<number, string>> = {},
+  meta: FieldMeta = {},
+): Row<N, W extends 8 ? Flags64 : Flags> {
+  return { name, offset, size: width, width, names, kind: 'validation', meta: { doc: 'which fields are valid (bit n set: field n valid); set on input from the fields given when absent', ...meta } } as unknown as Row<N, W extends 8 ? Flags64 : Flags>;
+}
+
 // ---- integer views ----
 
 /** An enumeration: `{ value, name }` in the model, a name, number or that object on input. */
@@ -215,6 +233,7 @@ export function zeroOf(row: Row): unknown {
     case 'count':
       return 0;
     case 'model':
+    case 'validation':
       return undefined;
     case 'view':
       return row.view.zero();
@@ -243,6 +262,7 @@ export function inputOf(row: Row): z.ZodType {
     }
     case 'count':
     case 'model':
+    case 'validation':
       return uint(32);
     case 'view':
       return row.view.input;
@@ -289,6 +309,7 @@ export function describeRow(row: Row, base = 0): string {
       parts.push(`${where}, count of ${row.of}`);
       break;
     case 'model':
+    case 'validation':
       break;
   }
   if (row.meta.vbit !== undefined) parts.push(`valid when validation bit ${row.meta.vbit} is set (set on input when the field is given)`);

@@ -6,7 +6,8 @@ import { viewOf } from '../compiled-parser';
 import { FieldWriter, fieldWriter } from '../wire-write';
 import { fixedTextAt, guidAt } from '../wire-fields';
 import { writeFixedText, writeHexField } from '../sections/section-body-fields';
-import { describeRow, inputOf, LayoutRef, ModelOf, Row, zeroOf } from './fields';
+import type { FlagTable } from '../json/fields';
+import { describeRow, flags64Of, flagsOf, inputOf, LayoutRef, ModelOf, Row, zeroOf } from './fields';
 
 /**
  * A fixed-size structure declared once, as a table of rows (./fields.ts), from which everything
@@ -51,6 +52,8 @@ export interface Layout<T> extends LayoutRef<T> {
   fill(v: Record<string, unknown>): T;
   /** byte spans of each field (nested structures expanded), offsets relative to `base` */
   spans(base: number, path: string): FieldSpan[];
+  /** the bit table of the structure's validation word (derived from the rows' vbit), if it has one */
+  readonly validationTable?: FlagTable;
   /** a short window fails at the structure's start, not at a field (LayoutOptions.truncated) */
   readonly wholeOnly: boolean;
   /** model rows (count rows left out) */
@@ -116,6 +119,7 @@ function readExpr(row: Row, at: string, helpers: unknown[]): string {
     case 'model':
       return `${h(row.fromOptions)}(opts)`;
     case 'count':
+    case 'validation':
       return intRead(row.width);
   }
 }
@@ -129,6 +133,25 @@ function objectExpr(rows: readonly Row[], at: string, helpers: unknown[], before
 function compileDecoder(rows: readonly Row[], before?: object, after?: object) {
   const helpers: unknown[] = [];
   return new Function('H', `return function (b, v, o, opts) { return ${objectExpr(rows, 'o', helpers, before, after)}; };`)(helpers);
+}
+
+/**
+ * Turns a validation row into a flag-word view whose table is built from the rows' vbit (see
+ * `validationBits` in ./fields.ts).
+ */
+function withValidation(declared: readonly Row[]): { rows: readonly Row[]; validationTable?: FlagTable } {
+  const v = declared.find((r) => r.kind === 'validation');
+  if (v === undefined || v.kind !== 'validation') return { rows: declared };
+  const table: Record<number, string> = { ...v.names };
+  for (const r of declared) {
+    if (r.meta.vbit === undefined) continue;
+    const name = r.meta.vbitName ?? r.name;
+    if (table[r.meta.vbit] !== undefined && table[r.meta.vbit] !== name) throw new Error(`validation bit ${r.meta.vbit} named both ${table[r.meta.vbit]} and ${name}`);
+    table[r.meta.vbit] = name;
+  }
+  const flagView = v.width === 8 ? flags64Of(table) : flagsOf(table, v.width);
+  const rows = declared.map((r) => (r === v ? ({ ...r, kind: 'view', view: flagView } as unknown as Row) : r));
+  return { rows, validationTable: table };
 }
 
 /** Checks each row in table order (nested structures field by field), failing at the first that does not fit. */
@@ -186,6 +209,7 @@ function writeLines(rows: readonly Row[], s: string, base: string, prefix: strin
         lines.push(`fw.${PUT[row.width]}(${at}, counts.${row.of}, path, ${field(row.name)});`);
         break;
       case 'model':
+      case 'validation':
         break;
     }
   }
@@ -218,8 +242,9 @@ export interface LayoutOptions {
  * Declares a layout of `size` bytes from its rows (see the module comment). `what` names it in
  * load-time table errors.
  */
-export function layout<const R extends readonly Row[]>(what: string, size: number, rows: R, opts: LayoutOptions = {}): Layout<ModelOf<R>> {
+export function layout<const R extends readonly Row[]>(what: string, size: number, declared: R, opts: LayoutOptions = {}): Layout<ModelOf<R>> {
   type T = ModelOf<R>;
+  const { rows, validationTable } = withValidation(declared);
   checkTable(size, rows, what);
   const modelRows = rows.filter((r) => r.kind !== 'count');
   const decodeAt = compileDecoder(rows) as Layout<T>['decodeAt'];
@@ -261,6 +286,7 @@ export function layout<const R extends readonly Row[]>(what: string, size: numbe
     size,
     rows,
     modelRows,
+    validationTable,
     wholeOnly: opts.truncated === 'at-start',
     decodeAt,
     read(r, offset, opts) {

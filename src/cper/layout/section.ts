@@ -3,7 +3,6 @@ import type { ByteReader } from '../../binary/ByteReader';
 import type { ByteWriter } from '../../binary/ByteWriter';
 import { joinPath } from '../../binary/errors';
 import { viewOf } from '../compiled-parser';
-import type { FlagTable } from '../json/fields';
 import type { CperOptions, SectionCodec } from '../sections/SectionCodec';
 import { checkCount, checkLength, HexString, hexByteLength, hexField, identityShape, readHex, readTrailing, writeHexField } from '../sections/section-body-fields';
 import type { Row } from './fields';
@@ -64,10 +63,9 @@ type PartsModel<P extends readonly Part[]> = { [K in P[number] as K['name']]: No
 /** The model of a table-declared section. */
 export type TableModel<N extends string, H, P extends readonly Part[] = []> = { type: N; guid: string } & H & PartsModel<P> & { trailing?: HexString };
 
-/** Where the validation bits are and which table names them. */
+/** Where the validation bits are (the head's validation row) and which input-only keys set bits. */
 export interface ValidationSpec {
   field: string;
-  table: FlagTable;
   /** input-only keys that set a bit when given (e.g. memory's bankGroup) */
   extra?: Readonly<Record<string, number>>;
 }

@@ -1,6 +1,6 @@
 import { SECTION_TYPES } from '../guids';
 import type { FlagTable } from '../json/fields';
-import { count, flags64Of, u16, u8, view } from '../layout/fields';
+import { count, flags64Of, u16, u8, view, validationBits } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
 import { bytesPart, tableSection, TableModel } from '../layout/section';
 
@@ -15,22 +15,22 @@ import { bytesPart, tableSection, TableModel } from '../layout/section';
 const INFO = SECTION_TYPES.ccixPer;
 export const CCIX_PER_HEADER_LENGTH = 16;
 
-export const CCIX_PER_VALIDATION_BITS: FlagTable = { 0: 'sourceId', 1: 'portId', 2: 'perLog' };
-
 export const CCIX_PER_LAYOUT = layout('CCIX PER', CCIX_PER_HEADER_LENGTH, [
   count('length', 0, 4, 'perLog', { doc: 'length of the whole structure, this header included' }),
-  view('validationBits', 4, 8, flags64Of(CCIX_PER_VALIDATION_BITS), { doc: 'which fields are valid' }),
+  validationBits('validationBits', 4, 8, { 2: 'perLog' }),
   u8('sourceId', 12, { vbit: 0, doc: 'the CCIX agent that logged the error', libcper: 'ccixSourceID' }),
   u8('portId', 13, { vbit: 1, doc: 'CCIX port ID (bits 7:5 reserved)', libcper: 'ccixPortID' }),
   u16('reserved', 14, { doc: 'reserved' }),
 ]);
+
+export const CCIX_PER_VALIDATION_BITS: FlagTable = CCIX_PER_LAYOUT.validationTable!;
 
 export const ccixPerCodec = tableSection({
   info: INFO,
   head: CCIX_PER_LAYOUT,
   parts: [bytesPart('perLog', 'length', 'the CCIX PER log as hex, in dwords (its own header holds its dword count)', { total: true, vbits: [2] })],
   doc: 'CCIX PER log (UEFI N.2.12), 16 bytes + the log',
-  validation: { field: 'validationBits', table: CCIX_PER_VALIDATION_BITS },
+  validation: { field: 'validationBits' },
   example: { type: 'ccixPer', sourceId: 1, portId: 2, perLog: '0300000001000000000000000000000000000000' },
 });
 

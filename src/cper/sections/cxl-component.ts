@@ -1,6 +1,6 @@
 import { SECTION_TYPES } from '../guids';
 import type { FlagTable } from '../json/fields';
-import { bits, count, flags64Of, struct, u16, u64, u8, view } from '../layout/fields';
+import { bits, count, flags64Of, struct, u16, u64, u8, view, validationBits } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
 import { bytesPart, tableSection, TableModel, TableSectionCodec } from '../layout/section';
 import { slotWordInput } from './section-body-fields';
@@ -17,8 +17,6 @@ import { slotWordInput } from './section-body-fields';
  */
 
 export const CXL_COMPONENT_HEADER_LENGTH = 32;
-
-export const CXL_COMPONENT_VALIDATION_BITS: FlagTable = { 0: 'deviceId', 1: 'serialNumber', 2: 'eventLog' };
 
 export const CXL_COMPONENT_KINDS = [
   SECTION_TYPES.cxlGeneralMedia,
@@ -48,10 +46,12 @@ export type CxlComponentDeviceId = LayoutModel<typeof DEVICE_ID>;
 
 export const CXL_COMPONENT_LAYOUT = layout('CXL component', CXL_COMPONENT_HEADER_LENGTH, [
   count('length', 0, 4, 'eventLog', { doc: 'length of the whole structure, this header included' }),
-  view('validationBits', 4, 8, flags64Of(CXL_COMPONENT_VALIDATION_BITS), { doc: 'which fields are valid' }),
+  validationBits('validationBits', 4, 8, { 2: 'eventLog' }),
   struct('deviceId', 12, DEVICE_ID, { vbit: 0, doc: 'device identification', libcper: 'deviceID' }),
   u64('serialNumber', 24, { vbit: 1, doc: 'device serial number', libcper: 'deviceSerial' }),
 ]);
+
+export const CXL_COMPONENT_VALIDATION_BITS: FlagTable = CXL_COMPONENT_LAYOUT.validationTable!;
 
 const EVENT_LOG = bytesPart('eventLog', 'length', 'the CXL component event log as hex, from the Common Event Record on', { total: true, vbits: [2] });
 
@@ -66,7 +66,7 @@ export function cxlComponentCodec<K extends CxlComponentKind>(name: K): TableSec
     head: CXL_COMPONENT_LAYOUT,
     parts: [EVENT_LOG],
     doc: `${info.title} (UEFI N.2.14), 32 bytes + the CXL event log`,
-    validation: { field: 'validationBits', table: CXL_COMPONENT_VALIDATION_BITS },
+    validation: { field: 'validationBits' },
     example: { type: name, deviceId: { vendorId: 0x8086, deviceId: 0x0d93, bus: 2 }, serialNumber: '0x1', eventLog: '00'.repeat(16) },
   });
 }

@@ -3,7 +3,7 @@ import { ByteReader } from '../../binary/ByteReader';
 import { ByteWriter } from '../../binary/ByteWriter';
 import { SECTION_TYPES } from '../guids';
 import { EnumTable, enumValue, FlagTable, u64, uint } from '../json/fields';
-import { bits, count, enumOf, flags64Of, hex, IntView, struct, u16, u32, u64 as u64Row, view } from '../layout/fields';
+import { bits, count, enumOf, flags64Of, hex, IntView, struct, u16, u32, u64 as u64Row, view, validationBits } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
 import { bytesPart, tableSection, TableModel } from '../layout/section';
 import { HexString, hexField, slotWordInput, writeHex, zeroHex } from './section-body-fields';
@@ -20,16 +20,6 @@ import { HexString, hexField, slotWordInput, writeHex, zeroHex } from './section
 const INFO = SECTION_TYPES.cxlProtocol;
 export const CXL_PROTOCOL_HEADER_LENGTH = 116;
 export const CXL_CAPABILITY_LENGTH = 60;
-
-export const CXL_PROTOCOL_VALIDATION_BITS: FlagTable = {
-  0: 'agentType',
-  1: 'agentAddress',
-  2: 'deviceId',
-  3: 'serialNumber',
-  4: 'capabilityStructure',
-  5: 'dvsec',
-  6: 'errorLog',
-};
 
 export const CXL_AGENT_TYPES: EnumTable = {
   0: 'rcd', // CXL 1.1 device (restricted CXL device)
@@ -117,7 +107,7 @@ const DEVICE_ID = layout('CXL protocol device ID', 16, [
 export type CxlProtocolDeviceId = LayoutModel<typeof DEVICE_ID>;
 
 export const CXL_PROTOCOL_LAYOUT = layout('CXL protocol', CXL_PROTOCOL_HEADER_LENGTH, [
-  view('validationBits', 0, 8, flags64Of(CXL_PROTOCOL_VALIDATION_BITS), { doc: 'which fields are valid' }),
+  validationBits('validationBits', 0, 8, { 5: 'dvsec', 6: 'errorLog' }),
   view('agentType', 8, 1, enumOf(CXL_AGENT_TYPES), { vbit: 0, doc: 'CXL agent type (default 1 with an rcrbBaseAddress, else 0)', libcper: 'agentType' }),
   hex('reserved', 9, 7, { doc: 'bytes 9..15 (reserved)' }),
   view('agentAddress', 16, 8, agentAddressView, { vbit: 1, doc: 'CXL agent address', libcper: 'cxlAgentAddress' }),
@@ -128,6 +118,8 @@ export const CXL_PROTOCOL_LAYOUT = layout('CXL protocol', CXL_PROTOCOL_HEADER_LE
   count('errorLogLength', 110, 2, 'errorLog', { doc: 'length of the error log' }),
   u32('reserved2', 112, { doc: 'offset 112 (reserved)' }),
 ]);
+
+export const CXL_PROTOCOL_VALIDATION_BITS: FlagTable = CXL_PROTOCOL_LAYOUT.validationTable!;
 
 
 const PARTS = [
@@ -140,7 +132,7 @@ export const cxlProtocolCodec = tableSection({
   head: CXL_PROTOCOL_LAYOUT,
   parts: PARTS,
   doc: 'CXL protocol error (UEFI N.2.13), 116 bytes + DVSEC + error log',
-  validation: { field: 'validationBits', table: CXL_PROTOCOL_VALIDATION_BITS },
+  validation: { field: 'validationBits' },
   afterDecode: (s) => {
     if (s.agentType.value === CXL_AGENT_RCH_DOWNSTREAM_PORT) s.agentAddress = { rcrbBaseAddress: cxlAgentAddressValue(s.agentAddress) };
   },

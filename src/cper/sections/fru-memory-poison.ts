@@ -1,7 +1,7 @@
 import { ByteWriter } from '../../binary/ByteWriter';
 import { SECTION_TYPES } from '../guids';
 import type { EnumTable, FlagTable } from '../json/fields';
-import { count, enumOf, flags64Of, u32, u64, view } from '../layout/fields';
+import { count, enumOf, flags64Of, u32, u64, view, validationBits } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
 import { arrayPart, tableSection, TableModel } from '../layout/section';
 
@@ -24,15 +24,6 @@ const INFO = SECTION_TYPES.fruMemoryPoison;
 export const FRU_POISON_HEADER_LENGTH = 40;
 export const FRU_POISON_ENTRY_LENGTH = 32;
 
-export const FRU_POISON_VALIDATION_BITS: FlagTable = {
-  0: 'fruArchitectureType',
-  1: 'fruArchitecture',
-  2: 'fruIdType',
-  3: 'fruId',
-  4: 'entryCount',
-  5: 'entries',
-};
-
 /** 0: the architecture value is x86 CPUID Fn0000_0001 EAX (family/model/stepping). */
 export const FRU_ARCHITECTURE_TYPES: EnumTable = { 0: 'x86Cpuid1Eax' };
 /** 0: the FRU ID is an x86 protected processor inventory number (PPIN). */
@@ -54,13 +45,15 @@ export type FruPoisonEntry = LayoutModel<typeof FRU_POISON_ENTRY_LAYOUT>;
 
 export const FRU_POISON_LAYOUT = layout('FRU memory poison', FRU_POISON_HEADER_LENGTH, [
   u32('checksum', 0, { doc: 'two\'s complement of the byte sum after this field (computed when not given; a given one is written as is)' }),
-  view('validationBits', 4, 8, flags64Of(FRU_POISON_VALIDATION_BITS), { doc: 'which fields are valid' }),
+  validationBits('validationBits', 4, 8, { 4: 'entryCount', 5: 'entries' }),
   view('fruArchitectureType', 12, 4, enumOf(FRU_ARCHITECTURE_TYPES, 4), { vbit: 0, doc: 'what fruArchitecture holds' }),
   u64('fruArchitecture', 16, { vbit: 1, doc: 'FRU architecture value (x86 CPUID Fn0000_0001 EAX)' }),
   view('fruIdType', 24, 4, enumOf(FRU_ID_TYPES, 4), { vbit: 2, doc: 'what fruId holds' }),
   u64('fruId', 28, { vbit: 3, doc: 'FRU ID (an x86 PPIN)' }),
   count('entryCount', 36, 4, 'entries', { doc: 'number of poison descriptors' }),
 ]);
+
+export const FRU_POISON_VALIDATION_BITS: FlagTable = FRU_POISON_LAYOUT.validationTable!;
 
 const ENTRIES = arrayPart('entries', 'entryCount', FRU_POISON_ENTRY_LAYOUT, 'poison descriptors', [4, 5]);
 
@@ -85,7 +78,7 @@ export const fruMemoryPoisonCodec = tableSection({
   head: FRU_POISON_LAYOUT,
   parts: [ENTRIES],
   doc: 'FRU memory poison (UEFI 2.11), 40 bytes + 32 per descriptor',
-  validation: { field: 'validationBits', table: FRU_POISON_VALIDATION_BITS },
+  validation: { field: 'validationBits' },
   // without a checksum the correct one is computed over the encoded body
   resolve: (v, out) => {
     if (v.checksum === undefined) {

@@ -5,7 +5,7 @@ import { EncodeError } from '../../binary/errors';
 import { viewOf } from '../compiled-parser';
 import { SECTION_TYPES } from '../guids';
 import { EnumTable, FlagTable, uint } from '../json/fields';
-import { enumOf, errorStatusView, flags64Of, u16, u64, u8, view } from '../layout/fields';
+import { enumOf, errorStatusView, flags64Of, u16, u64, u8, view, validationBits } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
 import { TableSectionCodec } from '../layout/section';
 import { HexString, hexByteLength, hexField, readTrailing, writeHexField } from './section-body-fields';
@@ -17,31 +17,6 @@ import { HexString, hexByteLength, hexField, readTrailing, writeHexField } from 
  * Bytes after the layout are kept as `trailing`. The hand-written parts below are exactly that
  * length rule and the bank vs bank group/address input rule.
  */
-
-export const MEMORY_VALIDATION_BITS: FlagTable = {
-  0: 'errorStatus',
-  1: 'physicalAddress',
-  2: 'physicalAddressMask',
-  3: 'node',
-  4: 'card',
-  5: 'module',
-  6: 'bank',
-  7: 'device',
-  8: 'row',
-  9: 'column',
-  10: 'bitPosition',
-  11: 'requestorId',
-  12: 'responderId',
-  13: 'targetId',
-  14: 'memoryErrorType',
-  15: 'rankNumber',
-  16: 'cardHandle',
-  17: 'moduleHandle',
-  18: 'extendedRow',
-  19: 'bankGroup',
-  20: 'bankAddress',
-  21: 'chipIdentification',
-};
 
 /** Memory error types (shared with memory 2). */
 export const MEMORY_ERROR_TYPES: EnumTable = {
@@ -67,7 +42,7 @@ export const MEMORY_LENGTH = 80;
 export const MEMORY_LEGACY_LENGTH = 73;
 
 const LEGACY_ROWS = [
-  view('validationBits', 0, 8, flags64Of(MEMORY_VALIDATION_BITS), { doc: 'which fields are valid' }),
+  validationBits('validationBits', 0, 8, { 15: 'rankNumber', 16: 'cardHandle', 17: 'moduleHandle', 18: 'extendedRow', 19: 'bankGroup', 20: 'bankAddress', 21: 'chipIdentification' }),
   view('errorStatus', 8, 8, errorStatusView, { vbit: 0, doc: 'UEFI Error Status' }),
   u64('physicalAddress', 16, { vbit: 1, doc: 'physical address of the error', libcper: 'physicalAddress' }),
   u64('physicalAddressMask', 24, { vbit: 2, doc: 'valid bits of physicalAddress', libcper: 'physicalAddressMask' }),
@@ -96,6 +71,8 @@ export const MEMORY_LAYOUT = layout('memory', MEMORY_LENGTH, [
   u16('cardHandle', 76, { vbit: 16, doc: 'SMBIOS type 16 handle of the memory array', libcper: 'cardSmbiosHandle' }),
   u16('moduleHandle', 78, { vbit: 17, doc: 'SMBIOS type 17 handle of the memory device', libcper: 'moduleSmbiosHandle' }),
 ], { truncated: 'at-start' });
+
+export const MEMORY_VALIDATION_BITS: FlagTable = MEMORY_LAYOUT.validationTable!;
 
 export type MemorySection = { type: 'memory'; guid: string; layoutSize: 80 | 73 } & LayoutModel<typeof MEMORY_LAYOUT> & { trailing?: HexString };
 

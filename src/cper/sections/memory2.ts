@@ -1,6 +1,6 @@
 import { SECTION_TYPES } from '../guids';
 import type { FlagTable } from '../json/fields';
-import { enumOf, errorStatusView, flags64Of, flagsOf, u16, u32, u64, u8, view } from '../layout/fields';
+import { enumOf, errorStatusView, flags64Of, flagsOf, u16, u32, u64, u8, view, validationBits } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
 import { tableSection, TableModel } from '../layout/section';
 import { bankFromInput, bankInput, MEMORY_ERROR_TYPES } from './memory';
@@ -11,37 +11,12 @@ import { bankFromInput, bankInput, MEMORY_ERROR_TYPES } from './memory';
  * `trailing`. Input rule beyond the table: `bank`, or `bankGroup`/`bankAddress` (bankFromInput).
  */
 
-export const MEMORY2_VALIDATION_BITS: FlagTable = {
-  0: 'errorStatus',
-  1: 'physicalAddress',
-  2: 'physicalAddressMask',
-  3: 'node',
-  4: 'card',
-  5: 'module',
-  6: 'bank',
-  7: 'device',
-  8: 'row',
-  9: 'column',
-  10: 'rank',
-  11: 'bitPosition',
-  12: 'chipId',
-  13: 'memoryErrorType',
-  14: 'status',
-  15: 'requestorId',
-  16: 'responderId',
-  17: 'targetId',
-  18: 'cardHandle',
-  19: 'moduleHandle',
-  20: 'bankGroup',
-  21: 'bankAddress',
-};
-
 export const MEMORY2_STATUS_BITS: FlagTable = { 0: 'uncorrected' };
 
 export const MEMORY2_LENGTH = 96;
 
 export const MEMORY2_LAYOUT = layout('memory 2', MEMORY2_LENGTH, [
-  view('validationBits', 0, 8, flags64Of(MEMORY2_VALIDATION_BITS), { doc: 'which fields are valid' }),
+  validationBits('validationBits', 0, 8, { 20: 'bankGroup', 21: 'bankAddress' }),
   view('errorStatus', 8, 8, errorStatusView, { vbit: 0, doc: 'UEFI Error Status' }),
   u64('physicalAddress', 16, { vbit: 1, doc: 'physical address of the error' }),
   u64('physicalAddressMask', 24, { vbit: 2, doc: 'valid bits of physicalAddress' }),
@@ -65,12 +40,14 @@ export const MEMORY2_LAYOUT = layout('memory 2', MEMORY2_LENGTH, [
   u32('moduleHandle', 92, { vbit: 19, doc: 'SMBIOS type 17 handle of the memory device' }),
 ], { truncated: 'at-start' });
 
+export const MEMORY2_VALIDATION_BITS: FlagTable = MEMORY2_LAYOUT.validationTable!;
+
 export const memory2Codec = tableSection({
   info: SECTION_TYPES.memory2,
   head: MEMORY2_LAYOUT,
   typeRequired: true,
   doc: 'Platform Memory Error 2 (UEFI N.2.6), 96 bytes',
-  validation: { field: 'validationBits', table: MEMORY2_VALIDATION_BITS, extra: { bankGroup: 20, bankAddress: 21 } },
+  validation: { field: 'validationBits', extra: { bankGroup: 20, bankAddress: 21 } },
   extraInput: bankInput(20, 21),
   resolve: (v, out, ctx) => {
     const bank = bankFromInput(v, ctx);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseU64, U64_MAX, uintInputError } from '../../binary/u64';
 import { SECTION_TYPES } from '../guids';
 import { EnumTable, FlagTable, u64 as u64Input } from '../json/fields';
-import { enumOf, errorStatusView, flags64Of, IntView, struct, u32, u64, u8, view } from '../layout/fields';
+import { enumOf, errorStatusView, flags64Of, IntView, struct, u32, u64, u8, view, validationBits } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
 import { tableSection, TableModel } from '../layout/section';
 
@@ -13,18 +13,6 @@ import { tableSection, TableModel } from '../layout/section';
 
 const INFO = SECTION_TYPES.pciBus;
 export const PCI_BUS_BODY_LENGTH = 72;
-
-export const PCI_BUS_VALIDATION_BITS: FlagTable = {
-  0: 'errorStatus',
-  1: 'errorType',
-  2: 'busId',
-  3: 'busAddress',
-  4: 'busData',
-  5: 'command',
-  6: 'requestorId',
-  7: 'completerId',
-  8: 'targetId',
-};
 
 /** The error type is the low byte of the u16; the high byte is reserved (kept in `value`). */
 export const PCI_BUS_ERROR_TYPES: EnumTable = {
@@ -88,7 +76,7 @@ const commandView: IntView<PciBusCommand> = {
 const BUS_ID = layout('PCI bus ID', 2, [u8('bus', 0, { doc: 'bus number' }), u8('segment', 1, { doc: 'segment number' })]);
 
 export const PCI_BUS_LAYOUT = layout('PCI bus', PCI_BUS_BODY_LENGTH, [
-  view('validationBits', 0, 8, flags64Of(PCI_BUS_VALIDATION_BITS), { doc: 'which fields are valid' }),
+  validationBits('validationBits', 0, 8),
   view('errorStatus', 8, 8, errorStatusView, { vbit: 0, doc: 'UEFI Error Status' }),
   view('errorType', 16, 2, enumOf(PCI_BUS_ERROR_TYPES, 2), { vbit: 1, doc: 'bus error type (low byte; the high byte is reserved)', libcper: 'errorType' }),
   struct('busId', 18, BUS_ID, { vbit: 2, doc: 'bus number (7:0) and segment (15:8)', libcper: 'busID' }),
@@ -101,11 +89,13 @@ export const PCI_BUS_LAYOUT = layout('PCI bus', PCI_BUS_BODY_LENGTH, [
   u64('targetId', 64, { vbit: 8, doc: 'target ID', libcper: 'targetID' }),
 ]);
 
+export const PCI_BUS_VALIDATION_BITS: FlagTable = PCI_BUS_LAYOUT.validationTable!;
+
 export const pciBusCodec = tableSection({
   info: INFO,
   head: PCI_BUS_LAYOUT,
   doc: 'PCI/PCI-X bus error (UEFI N.2.8), 72 bytes',
-  validation: { field: 'validationBits', table: PCI_BUS_VALIDATION_BITS },
+  validation: { field: 'validationBits' },
   example: { type: 'pciBus', errorType: 'masterAbort', busId: { bus: 1, segment: 0 }, busAddress: '0xfe000000', command: { value: '0x6', pciX: false } },
 });
 

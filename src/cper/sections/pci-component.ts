@@ -1,6 +1,6 @@
 import { SECTION_TYPES } from '../guids';
 import type { FlagTable } from '../json/fields';
-import { count, errorStatusView, flags64Of, hex, struct, u16, u24, u64, u8, view } from '../layout/fields';
+import { count, errorStatusView, flags64Of, hex, struct, u16, u24, u64, u8, view, validationBits } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
 import { arrayPart, tableSection, TableModel } from '../layout/section';
 import { classCodeInput } from './section-body-fields';
@@ -17,14 +17,6 @@ import { classCodeInput } from './section-body-fields';
 const INFO = SECTION_TYPES.pciComponent;
 export const PCI_COMPONENT_HEADER_LENGTH = 40;
 export const PCI_REGISTER_PAIR_LENGTH = 16;
-
-export const PCI_COMPONENT_VALIDATION_BITS: FlagTable = {
-  0: 'errorStatus',
-  1: 'idInfo',
-  2: 'memoryNumber',
-  3: 'ioNumber',
-  4: 'registerDataPairs',
-};
 
 const COMPONENT_ID = layout('PCI component ID', 16, [
   u16('vendorId', 0, { doc: 'vendor ID', libcper: 'vendorID' }),
@@ -47,12 +39,14 @@ const REGISTER_PAIR = layout('PCI register pair', PCI_REGISTER_PAIR_LENGTH, [
 export type PciRegisterPair = LayoutModel<typeof REGISTER_PAIR>;
 
 export const PCI_COMPONENT_LAYOUT = layout('PCI component', PCI_COMPONENT_HEADER_LENGTH, [
-  view('validationBits', 0, 8, flags64Of(PCI_COMPONENT_VALIDATION_BITS), { doc: 'which fields are valid' }),
+  validationBits('validationBits', 0, 8, { 2: 'memoryNumber', 3: 'ioNumber', 4: 'registerDataPairs' }),
   view('errorStatus', 8, 8, errorStatusView, { vbit: 0, doc: 'UEFI Error Status' }),
   struct('idInfo', 16, COMPONENT_ID, { vbit: 1, doc: 'component identification', libcper: 'idInfo' }),
   count('memoryNumber', 32, 4, 'memoryRegisters', { doc: 'number of memory register pairs' }),
   count('ioNumber', 36, 4, 'ioRegisters', { doc: 'number of I/O register pairs' }),
 ]);
+
+export const PCI_COMPONENT_VALIDATION_BITS: FlagTable = PCI_COMPONENT_LAYOUT.validationTable!;
 
 const PARTS = [
   arrayPart('memoryRegisters', 'memoryNumber', REGISTER_PAIR, 'memory-mapped register pairs { address, data }', [2, 3, 4]),
@@ -64,7 +58,7 @@ export const pciComponentCodec = tableSection({
   head: PCI_COMPONENT_LAYOUT,
   parts: PARTS,
   doc: 'PCI/PCI-X component error (UEFI N.2.9), 40 bytes + 16 per register pair',
-  validation: { field: 'validationBits', table: PCI_COMPONENT_VALIDATION_BITS },
+  validation: { field: 'validationBits' },
   example: { type: 'pciComponent', idInfo: { vendorId: 0x8086, deviceId: 0x1234, bus: 3 }, ioRegisters: [{ address: '0xcfc', data: '0x7' }] },
 });
 

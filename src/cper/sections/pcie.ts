@@ -4,7 +4,7 @@ import { ByteWriter } from '../../binary/ByteWriter';
 import { fromHex } from '../../binary/hexdump';
 import { SECTION_TYPES } from '../guids';
 import { EnumTable, FlagTable, uint } from '../json/fields';
-import { bits, enumOf, flags64Of, hex, struct, u16, u24, u32, u64, u8, view } from '../layout/fields';
+import { bits, enumOf, flags64Of, hex, struct, u16, u24, u32, u64, u8, view, validationBits } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
 import { tableSection, TableModel } from '../layout/section';
 import { classCodeInput, HexString, hexField, readHex, slotWordInput, u64FromHalves, writeHex, zeroHex } from './section-body-fields';
@@ -21,24 +21,6 @@ const INFO = SECTION_TYPES.pcie;
 export const PCIE_BODY_LENGTH = 208;
 export const PCIE_CAPABILITY_LENGTH = 60;
 export const PCIE_AER_LENGTH = 96;
-
-/**
- * Bit n marks the n-th field valid. Bits 8 and 9 are from UEFI 2.10+: with bit 8 the device ID's
- * bytes 7..10 (function, device, segment) hold the low 32 bits of the Root Complex Register Block
- * base instead (bit 3 must then be clear), and bit 9 says offset 20 holds its high 32 bits.
- */
-export const PCIE_VALIDATION_BITS: FlagTable = {
-  0: 'portType',
-  1: 'version',
-  2: 'commandStatus',
-  3: 'deviceId',
-  4: 'serialNumber',
-  5: 'bridgeControlStatus',
-  6: 'capabilityStructure',
-  7: 'aerInfo',
-  8: 'deviceIdRcrb',
-  9: 'rcrbHighAddress',
-};
 
 export const PCIE_PORT_TYPES: EnumTable = {
   0: 'endpoint',
@@ -93,11 +75,11 @@ const BRIDGE = layout('PCIe bridge control and status', 4, [
 ]);
 
 export const PCIE_LAYOUT = layout('PCIe', PCIE_BODY_LENGTH, [
-  view('validationBits', 0, 8, flags64Of(PCIE_VALIDATION_BITS), { doc: 'which fields are valid' }),
+  validationBits('validationBits', 0, 8, { 8: 'deviceIdRcrb' }),
   view('portType', 8, 4, enumOf(PCIE_PORT_TYPES, 4), { vbit: 0, doc: 'PCIe port type', libcper: 'portType' }),
   struct('version', 12, VERSION, { vbit: 1, doc: 'PCIe version as raw bytes; Linux prints major.minor', libcper: 'version' }),
-  u16('command', 16, { vbit: 2, doc: 'PCI command register', libcper: 'commandStatus.commandRegister' }),
-  u16('status', 18, { vbit: 2, doc: 'PCI status register', libcper: 'commandStatus.statusRegister' }),
+  u16('command', 16, { vbit: 2, vbitName: 'commandStatus', doc: 'PCI command register', libcper: 'commandStatus.commandRegister' }),
+  u16('status', 18, { vbit: 2, vbitName: 'commandStatus', doc: 'PCI status register', libcper: 'commandStatus.statusRegister' }),
   u32('rcrbHighAddress', 20, { vbit: 9, doc: 'upper 32 bits of the RCRB base (UEFI 2.10+), reserved before' }),
   struct('deviceId', 24, DEVICE_ID, { vbit: 3, doc: 'device identification', libcper: 'deviceID' }),
   u64('serialNumber', 40, { vbit: 4, doc: 'device serial number', libcper: 'deviceSerialNumber' }),
@@ -105,6 +87,13 @@ export const PCIE_LAYOUT = layout('PCIe', PCIE_BODY_LENGTH, [
   hex('capabilityStructure', 52, PCIE_CAPABILITY_LENGTH, { vbit: 6, doc: 'the PCIe capability structure', libcper: 'capabilityStructure.data' }),
   hex('aerInfo', 112, PCIE_AER_LENGTH, { vbit: 7, doc: 'the AER extended capability (see aer for named registers)', libcper: 'aerInfo.data' }),
 ]);
+
+/**
+ * Bit n marks the n-th field valid. Bits 8 and 9 are from UEFI 2.10+: with bit 8 the device ID's
+ * bytes 7..10 (function, device, segment) hold the low 32 bits of the Root Complex Register Block
+ * base instead (bit 3 must then be clear), and bit 9 says offset 20 holds its high 32 bits.
+ */
+export const PCIE_VALIDATION_BITS: FlagTable = PCIE_LAYOUT.validationTable!;
 
 export type PcieSection = TableModel<'pcie', LayoutModel<typeof PCIE_LAYOUT>>;
 
@@ -183,7 +172,7 @@ export const pcieCodec = tableSection({
   info: INFO,
   head: PCIE_LAYOUT,
   doc: 'PCI Express error (UEFI N.2.7), 208 bytes',
-  validation: { field: 'validationBits', table: PCIE_VALIDATION_BITS, extra: { aer: 7 } },
+  validation: { field: 'validationBits', extra: { aer: 7 } },
   extraInput: { aer: aerInput.optional().describe('the AER capability as named registers (instead of aerInfo)') },
   resolve: (v, out, ctx) => {
     if (v.aerInfo !== undefined && v.aer !== undefined) {

@@ -1,6 +1,6 @@
 import { SECTION_TYPES } from '../guids';
 import type { EnumTable, FlagTable } from '../json/fields';
-import { enumOf, flags64Of, flagsOf, text, u16, u64, u8, view } from '../layout/fields';
+import { enumOf, flags64Of, flagsOf, text, u16, u64, u8, view, validationBits } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
 import { tableSection, TableModel } from '../layout/section';
 
@@ -14,23 +14,6 @@ const INFO = SECTION_TYPES.processorGeneric;
 export const PROCESSOR_GENERIC_BODY_LENGTH = 192;
 export const BRAND_STRING_LENGTH = 128;
 
-/** Bit 13 is Microsoft's own "native model ID" extension; it is kept in `raw` but not named. */
-export const PROCESSOR_GENERIC_VALIDATION_BITS: FlagTable = {
-  0: 'processorType',
-  1: 'isa',
-  2: 'errorType',
-  3: 'operation',
-  4: 'flags',
-  5: 'level',
-  6: 'cpuVersion',
-  7: 'brandString',
-  8: 'processorId',
-  9: 'targetAddress',
-  10: 'requestorId',
-  11: 'responderId',
-  12: 'instructionIp',
-};
-
 export const PROCESSOR_TYPES: EnumTable = { 0: 'ia32x64', 1: 'ia64', 2: 'arm' };
 export const PROCESSOR_ISAS: EnumTable = { 0: 'ia32', 1: 'ia64', 2: 'x64', 3: 'armA32T32', 4: 'armA64' };
 /** The error type byte is a bit set (Linux prints each set bit): 0x01 cache, 0x02 TLB, 0x04 bus, 0x08 micro-architectural. */
@@ -39,7 +22,7 @@ export const PROCESSOR_OPERATIONS: EnumTable = { 0: 'generic', 1: 'dataRead', 2:
 export const PROCESSOR_FLAG_BITS: FlagTable = { 0: 'restartable', 1: 'preciseIp', 2: 'overflow', 3: 'corrected' };
 
 export const PROCESSOR_GENERIC_LAYOUT = layout('processor generic', PROCESSOR_GENERIC_BODY_LENGTH, [
-  view('validationBits', 0, 8, flags64Of(PROCESSOR_GENERIC_VALIDATION_BITS), { doc: 'which fields are valid' }),
+  validationBits('validationBits', 0, 8),
   view('processorType', 8, 1, enumOf(PROCESSOR_TYPES), { vbit: 0, doc: 'processor type', libcper: 'processorType' }),
   view('isa', 9, 1, enumOf(PROCESSOR_ISAS), { vbit: 1, doc: 'instruction set architecture', libcper: 'isa' }),
   view('errorType', 10, 1, flagsOf(PROCESSOR_ERROR_TYPE_BITS, 1), { vbit: 2, doc: 'error type bits (Linux prints each set bit)', libcper: 'errorType' }),
@@ -56,11 +39,14 @@ export const PROCESSOR_GENERIC_LAYOUT = layout('processor generic', PROCESSOR_GE
   u64('instructionIp', 184, { vbit: 12, doc: 'instruction pointer at the error', libcper: 'instructionIP' }),
 ]);
 
+/** Bit 13 is Microsoft's own "native model ID" extension; it is kept in `raw` but not named. */
+export const PROCESSOR_GENERIC_VALIDATION_BITS: FlagTable = PROCESSOR_GENERIC_LAYOUT.validationTable!;
+
 export const processorGenericCodec = tableSection({
   info: INFO,
   head: PROCESSOR_GENERIC_LAYOUT,
   doc: 'processor generic error (UEFI N.2.4.1), 192 bytes',
-  validation: { field: 'validationBits', table: PROCESSOR_GENERIC_VALIDATION_BITS },
+  validation: { field: 'validationBits' },
   example: { type: 'processorGeneric', processorType: 'arm', isa: 'armA64', errorType: { cache: true }, operation: 'dataRead', level: 1, processorId: '0x80000101' },
 });
 
