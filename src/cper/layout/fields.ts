@@ -79,7 +79,7 @@ export type Row<N extends string = string, T = unknown> = RowBase<N, T> &
     | { kind: 'int'; width: IntWidth }
     | { kind: 'view'; width: IntWidth; view: IntView<T> }
     | { kind: 'bits'; width: 1 | 2 | 4; shift: number; bits: number }
-    | { kind: 'guid' }
+    | { kind: 'guid'; view?: GuidView<T> }
     | { kind: 'hex'; length: number }
     | { kind: 'text'; length: number }
     | { kind: 'struct'; layout: LayoutRef<T> }
@@ -87,6 +87,14 @@ export type Row<N extends string = string, T = unknown> = RowBase<N, T> &
     | { kind: 'model'; fromOptions: (opts: unknown) => T }
     | { kind: 'validation'; width: 2 | 4 | 8; names: Readonly<Record<number, string>> }
   );
+
+/** A GUID's model form, when it is not the plain string (e.g. `{ guid, name }` of a registry). */
+export interface GuidView<T> {
+  decode(guid: string): T;
+  encode(v: T): string;
+  input: z.ZodType<T>;
+  zero(): T;
+}
 
 /** What a struct row needs of its sub-layout (./layout.ts builds it). */
 export interface LayoutRef<T> {
@@ -126,6 +134,11 @@ export function bits<N extends string>(name: N, offset: number, width: 1 | 2 | 4
 
 export function guid<N extends string>(name: N, offset: number, meta: FieldMeta = {}): Row<N, string> {
   return { name, offset, size: 16, kind: 'guid', meta } as Row<N, string>;
+}
+
+/** A GUID with a model form of its own. */
+export function guidOf<N extends string, T>(name: N, offset: number, v: GuidView<T>, meta: FieldMeta = {}): Row<N, T> {
+  return { name, offset, size: 16, kind: 'guid', view: v, meta } as Row<N, T>;
 }
 
 /** Opaque bytes (reserved blocks, register images) as lower-case hex. */
@@ -238,7 +251,7 @@ export function zeroOf(row: Row): unknown {
     case 'view':
       return row.view.zero();
     case 'guid':
-      return NULL_GUID;
+      return row.view === undefined ? NULL_GUID : row.view.zero();
     case 'hex':
       return zeroHex(row.length);
     case 'text':
@@ -267,7 +280,7 @@ export function inputOf(row: Row): z.ZodType {
     case 'view':
       return row.view.input;
     case 'guid':
-      return guidInput;
+      return row.view?.input ?? guidInput;
     case 'hex':
       return hexField(row.length);
     case 'text':

@@ -109,7 +109,7 @@ function readExpr(row: Row, at: string, helpers: unknown[]): string {
     case 'bits':
       return `((${intRead(row.width)} >>> ${row.shift}) & ${2 ** row.bits - 1})`;
     case 'guid':
-      return `${h(guidAt)}(b, ${at})`;
+      return row.view === undefined ? `${h(guidAt)}(b, ${at})` : `${h(row.view.decode)}(${h(guidAt)}(b, ${at}))`;
     case 'hex':
       return `${h(hexAt)}(b, ${at}, ${row.length})`;
     case 'text':
@@ -191,7 +191,8 @@ function writeLines(rows: readonly Row[], s: string, base: string, prefix: strin
         break;
       }
       case 'guid':
-        lines.push(`fw.guid(${at}, ${s}.${row.name}, path, ${field(row.name)});`);
+        if (row.view === undefined) lines.push(`fw.guid(${at}, ${s}.${row.name}, path, ${field(row.name)});`);
+        else lines.push(`fw.guid(${at}, ${h(row.view.encode)}(${s}.${row.name}), path, ${field(row.name)});`);
         break;
       case 'hex':
         lines.push(`${h(writeHexField)}(w, ${at}, ${s}.${row.name}, path, ${field(row.name)}, ${row.length});`);
