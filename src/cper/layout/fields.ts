@@ -17,7 +17,7 @@ import {
   uint,
 } from '../json/fields';
 import { decodeErrorStatus, ErrorStatus, errorStatusField } from '../sections/error-status';
-import { FixedText, fixedTextField, HexString, hexField, zeroHex } from '../sections/section-body-fields';
+import { FixedText, fixedTextField, HexString, hexField, zeroHex } from './byte-runs';
 
 /**
  * The field kinds of a layout table (see ./layout.ts). Each builder returns one table row: the

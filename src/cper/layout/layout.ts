@@ -5,7 +5,7 @@ import { EncodeError, joinPath } from '../../binary/errors';
 import { viewOf } from '../compiled-parser';
 import { FieldWriter, fieldWriter } from '../wire-write';
 import { fixedTextAt, guidAt } from '../wire-fields';
-import { writeFixedText, writeHexField } from '../sections/section-body-fields';
+import { writeFixedText, writeHexField } from './byte-runs';
 import type { FlagTable } from '../json/fields';
 import { describeRow, flags64Of, flagsOf, inputOf, LayoutRef, ModelOf, Row, zeroOf } from './fields';
 
