@@ -96,9 +96,20 @@ function checkTable(size: number, rows: readonly Row[], what: string): void {
 const GET: Record<number, string> = { 1: 'getUint8', 2: 'getUint16', 4: 'getUint32', 8: 'getBigUint64' };
 const PUT: Record<number, 'u8' | 'u16' | 'u32' | 'u64'> = { 1: 'u8', 2: 'u16', 4: 'u32', 8: 'u64' };
 
+/**
+ * The name a generated function uses for a helper (a function or constant it calls): each helper
+ * is a parameter of the factory, so the generated code refers to it as a constant binding that
+ * the compiler can inline, not as an element of an array.
+ */
+function helperName(helpers: unknown[], x: unknown): string {
+  let i = helpers.indexOf(x);
+  if (i < 0) i = helpers.push(x) - 1;
+  return `h${i}`;
+}
+
 /** Source of the expression that reads a row at `at` (a JS expression text). */
 function readExpr(row: Row, at: string, helpers: unknown[]): string {
-  const h = (x: unknown) => `H[${helpers.push(x) - 1}]`;
+  const h = (x: unknown) => helperName(helpers, x);
   const intRead = (width: number) =>
     width === 1 ? `b[${at}]` : width === 3 ? `(b[${at}] | (b[${at} + 1] << 8) | (b[${at} + 2] << 16))` : `v.${GET[width]}(${at}, true)`;
   switch (row.kind) {
@@ -132,7 +143,8 @@ function objectExpr(rows: readonly Row[], at: string, helpers: unknown[], before
 
 function compileDecoder(rows: readonly Row[], before?: object, after?: object) {
   const helpers: unknown[] = [];
-  return new Function('H', `return function (b, v, o, opts) { return ${objectExpr(rows, 'o', helpers, before, after)}; };`)(helpers);
+  const body = `return function (b, v, o, opts) { return ${objectExpr(rows, 'o', helpers, before, after)}; };`;
+  return new Function(...helpers.map((_, i) => `h${i}`), body)(...helpers);
 }
 
 /**
@@ -170,7 +182,7 @@ export function hexAt(b: Uint8Array, at: number, length: number): string {
 
 /** Encoder source lines for `rows` of the value `s` at absolute `o + base`. */
 function writeLines(rows: readonly Row[], s: string, base: string, prefix: string, helpers: unknown[], lines: string[], depth: number): void {
-  const h = (x: unknown) => `H[${helpers.push(x) - 1}]`;
+  const h = (x: unknown) => helperName(helpers, x);
   const field = (name: string) => JSON.stringify(prefix + name);
   const words = new Map<number, Array<Row & { kind: 'bits' }>>();
   for (const row of rows) {
@@ -259,7 +271,7 @@ export function layout<const R extends readonly Row[]>(what: string, size: numbe
   const encHelpers: unknown[] = [];
   const lines: string[] = [];
   writeLines(rows, 's', 'o', '', encHelpers, lines, 0);
-  const encodeFields = new Function('H', `return function (w, fw, o, s, path, counts) {\n${lines.join('\n')}\n};`)(encHelpers) as (
+  const encodeFields = new Function(...encHelpers.map((_, i) => `h${i}`), `return function (w, fw, o, s, path, counts) {\n${lines.join('\n')}\n};`)(...encHelpers) as (
     w: ByteWriter,
     fw: FieldWriter,
     o: number,
