@@ -46,6 +46,11 @@ export interface FieldMeta {
   input?: z.ZodType;
   /** the value an input without this field gets (default: the kind's zero) */
   zero?: () => unknown;
+  /**
+   * the generated decoder leaves this field null: the structure's hand-written code decodes it,
+   * because its meaning depends on other fields (encoding and input stay derived)
+   */
+  decodedByHand?: boolean;
 }
 
 /**
@@ -53,7 +58,8 @@ export interface FieldMeta {
  * Error Status word, or any other value computed from the raw integer alone.
  */
 export interface IntView<T> {
-  decode(raw: number | bigint): T;
+  /** the model value of a raw integer; `opts` are the decode options (a view may depend on them) */
+  decode(raw: number | bigint, opts?: unknown): T;
   /** the raw integer of a model value (number for widths ≤ 4, bigint for 8) */
   encode(v: T): number | bigint;
   input: z.ZodType<T>;
@@ -185,6 +191,11 @@ export function validationBits<N extends string, W extends 2 | 4 | 8>(
   meta: FieldMeta = {},
 ): Row<N, W extends 8 ? Flags64 : Flags> {
   return { name, offset, size: width, width, names, kind: 'validation', meta: { doc: 'which fields are valid (bit n set: field n valid); set on input from the fields given when absent', ...meta } } as unknown as Row<N, W extends 8 ? Flags64 : Flags>;
+}
+
+/** An enumeration table from its names in value order (0, 1, 2, …). */
+export function names(...list: string[]): EnumTable {
+  return Object.fromEntries(list.map((n, i) => [i, n]));
 }
 
 // ---- integer views ----

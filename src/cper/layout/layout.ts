@@ -31,8 +31,11 @@ export interface Layout<T> extends LayoutRef<T> {
   decodeAt(bytes: Uint8Array, view: DataView, at: number, opts?: unknown): T;
   /** bounds-checked decode at window offset `offset` of a reader (a short window fails at the first field that does not fit) */
   read(r: ByteReader, offset: number, opts?: unknown): T;
-  /** checks that the structure fits at window offset `offset`, failing at the first field that does not */
-  check(r: ByteReader, offset: number): void;
+  /**
+   * checks that the structure fits at window offset `offset`, failing at the first field that does
+   * not (or, for a structure read as one block, at its start, named `field`)
+   */
+  check(r: ByteReader, offset: number, field?: string): void;
   /**
    * a decoder like decodeAt whose objects also carry constant keys (primitive values) before and
    * after the fields, built into the same object literal
@@ -110,13 +113,14 @@ function helperName(helpers: unknown[], x: unknown): string {
 /** Source of the expression that reads a row at `at` (a JS expression text). */
 function readExpr(row: Row, at: string, helpers: unknown[]): string {
   const h = (x: unknown) => helperName(helpers, x);
+  if (row.meta.decodedByHand) return 'null';
   const intRead = (width: number) =>
     width === 1 ? `b[${at}]` : width === 3 ? `(b[${at}] | (b[${at} + 1] << 8) | (b[${at} + 2] << 16))` : `v.${GET[width]}(${at}, true)`;
   switch (row.kind) {
     case 'int':
       return intRead(row.width);
     case 'view':
-      return `${h(row.view.decode)}(${intRead(row.width)})`;
+      return `${h(row.view.decode)}(${intRead(row.width)}, opts)`;
     case 'bits':
       return `((${intRead(row.width)} >>> ${row.shift}) & ${2 ** row.bits - 1})`;
     case 'guid':
@@ -261,12 +265,12 @@ export function layout<const R extends readonly Row[]>(what: string, size: numbe
   checkTable(size, rows, what);
   const modelRows = rows.filter((r) => r.kind !== 'count');
   const decodeAt = compileDecoder(rows) as Layout<T>['decodeAt'];
-  const check = (r: ByteReader, offset: number): void => {
+  const check = (r: ByteReader, offset: number, field?: string): void => {
     if (offset + size > r.length && opts.truncated !== 'at-start') {
       // the first field that does not fit names the failure, as a field-by-field read would
       needRows(r, offset, rows, '');
     }
-    r.need(offset, size);
+    r.need(offset, size, field);
   };
   const encHelpers: unknown[] = [];
   const lines: string[] = [];

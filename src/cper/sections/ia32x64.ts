@@ -7,7 +7,8 @@ import { parseU64, U64_MAX, uintInputError } from '../../binary/u64';
 import { viewOf } from '../compiled-parser';
 import { IA32_CHECK_TYPES, SECTION_TYPES } from '../guids';
 import { EnumTable, EnumValue, enumField, enumValue, Flags, flagsField, FlagTable, flagsValue } from '../json/fields';
-import { count, enumOf, flags64Of, guidOf, GuidView, hex, IntView, struct, u32, u64, validationBits, view } from '../layout/fields';
+import { count, enumOf, flags64Of, guidOf, GuidView, hex, IntView, names, struct, u32, u64, validationBits, view } from '../layout/fields';
+import { GENERIC_OPERATION_NAMES, PARTICIPATION_TYPES, TRANSACTION_TYPES } from './arm-error-info';
 import { layout, LayoutModel } from '../layout/layout';
 import { TableSectionCodec } from '../layout/section';
 import { checkCount, HexString, hexByteLength, hexField, identityShape, readHex, writeHexField } from './section-body-fields';
@@ -92,33 +93,13 @@ export type Ia32CheckKind = 'cache' | 'tlb' | 'bus' | 'microArchitecture';
 
 const KIND_BY_GUID = new Map<string, Ia32CheckKind>(Object.entries(IA32_CHECK_TYPES).map(([k, g]) => [g, k as Ia32CheckKind]));
 
-export const IA32_TRANSACTION_TYPES: EnumTable = { 0: 'instruction', 1: 'dataAccess', 2: 'generic' };
-export const IA32_OPERATIONS: EnumTable = {
-  0: 'genericError',
-  1: 'genericRead',
-  2: 'genericWrite',
-  3: 'dataRead',
-  4: 'dataWrite',
-  5: 'instructionFetch',
-  6: 'prefetch',
-};
+export const IA32_TRANSACTION_TYPES: EnumTable = TRANSACTION_TYPES;
+export const IA32_OPERATIONS: EnumTable = names(...GENERIC_OPERATION_NAMES);
 /** Cache checks add eviction and snoop. */
-export const IA32_CACHE_OPERATIONS: EnumTable = { ...IA32_OPERATIONS, 7: 'eviction', 8: 'snoop' };
-export const IA32_PARTICIPATION_TYPES: EnumTable = {
-  0: 'localProcessorOriginated',
-  1: 'localProcessorResponded',
-  2: 'localProcessorObserved',
-  3: 'generic',
-};
-export const IA32_ADDRESS_SPACES: EnumTable = { 0: 'memory', 1: 'reserved', 2: 'io', 3: 'other' };
-export const IA32_MS_ERROR_TYPES: EnumTable = {
-  0: 'noError',
-  1: 'unclassified',
-  2: 'microcodeRomParity',
-  3: 'external',
-  4: 'frc',
-  5: 'internalUnclassified',
-};
+export const IA32_CACHE_OPERATIONS: EnumTable = names(...GENERIC_OPERATION_NAMES, 'eviction', 'snoop');
+export const IA32_PARTICIPATION_TYPES: EnumTable = PARTICIPATION_TYPES;
+export const IA32_ADDRESS_SPACES: EnumTable = names('memory', 'reserved', 'io', 'other');
+export const IA32_MS_ERROR_TYPES: EnumTable = names('noError', 'unclassified', 'microcodeRomParity', 'external', 'frc', 'internalUnclassified');
 
 /** One bit field of a check-info word: position, width, the validation bit that covers it, its enum. */
 interface CheckField {
@@ -290,16 +271,9 @@ export const IA32_ERROR_INFO_LAYOUT = layout('IA32/X64 error information', IA32_
 export const IA32_ERROR_INFO_VALIDATION_BITS: FlagTable = IA32_ERROR_INFO_LAYOUT.validationTable!;
 export type Ia32ErrorInfo = LayoutModel<typeof IA32_ERROR_INFO_LAYOUT>;
 
-export const IA32_REGISTER_CONTEXT_TYPES: EnumTable = {
-  0: 'unclassified',
-  1: 'msr',
-  2: 'ia32ExecutionContext',
-  3: 'x64ExecutionContext',
-  4: 'fxsave',
-  5: 'debugRegisters32',
-  6: 'debugRegisters64',
-  7: 'memoryMappedRegisters',
-};
+export const IA32_REGISTER_CONTEXT_TYPES: EnumTable = names(
+  'unclassified', 'msr', 'ia32ExecutionContext', 'x64ExecutionContext', 'fxsave', 'debugRegisters32', 'debugRegisters64', 'memoryMappedRegisters',
+);
 
 export const IA32_CONTEXT_LAYOUT = layout('IA32/X64 context', IA32_CONTEXT_HEADER_LENGTH, [
   view('registerContextType', 0, 2, enumOf(IA32_REGISTER_CONTEXT_TYPES, 2), { doc: 'register context type', libcper: 'registerContextType' }),
