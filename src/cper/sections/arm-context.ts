@@ -4,6 +4,7 @@ import type { ByteWriter } from '../../binary/ByteWriter';
 import { EncodeError } from '../../binary/errors';
 import { toHex } from '../../binary/hexdump';
 import { bigUint, EnumTable, EnumValue, enumField, enumValue, uint } from '../json/fields';
+import { names } from '../layout/fields';
 import { HexString, hexField, writeHex, writeHexField } from './section-body-fields';
 import type { InputProblem } from './arm-error-info';
 import { fieldWriter } from '../wire-write';
@@ -23,18 +24,9 @@ import { viewOf } from '../compiled-parser';
 
 export const ARM_CONTEXT_HEADER_LENGTH = 8;
 
-export const ARM_CONTEXT_TYPES: EnumTable = {
-  0: 'aarch32Gpr',
-  1: 'aarch32El1',
-  2: 'aarch32El2',
-  3: 'aarch32Secure',
-  4: 'aarch64Gpr',
-  5: 'aarch64El1',
-  6: 'aarch64El2',
-  7: 'aarch64El3',
-  8: 'miscRegisters',
-  9: 'ttbr128',
-};
+export const ARM_CONTEXT_TYPES: EnumTable = names(
+  'aarch32Gpr', 'aarch32El1', 'aarch32El2', 'aarch32Secure', 'aarch64Gpr', 'aarch64El1', 'aarch64El2', 'aarch64El3', 'miscRegisters', 'ttbr128',
+);
 
 interface RegisterLayout {
   /** register width in bytes */

@@ -4,7 +4,7 @@ import { ByteWriter } from '../../binary/ByteWriter';
 import { viewOf } from '../compiled-parser';
 import { SECTION_TYPES } from '../guids';
 import type { EnumTable } from '../json/fields';
-import { bits, count, enumOf, guid, hex, text, u16, u32, u64, u8, view } from '../layout/fields';
+import { bits, count, enumOf, guid, hex, text, u16, u32, u64, u8, view, names } from '../layout/fields';
 import { FieldSpan, layout, LayoutModel } from '../layout/layout';
 import { TableSectionCodec } from '../layout/section';
 import { checkCount, checkLength, HexString, hexByteLength, hexField, identityShape, readHex, writeHexField } from './section-body-fields';
@@ -29,15 +29,7 @@ import { checkCount, checkLength, HexString, hexByteLength, hexField, identitySh
 
 const INFO = SECTION_TYPES.armRas;
 
-export const ARM_RAS_COMPONENT_TYPES: EnumTable = {
-  0: 'processor',
-  1: 'memory',
-  2: 'smmu',
-  3: 'vendorDefined',
-  4: 'gic',
-  5: 'pcie',
-  6: 'proxy',
-};
+export const ARM_RAS_COMPONENT_TYPES: EnumTable = names('processor', 'memory', 'smmu', 'vendorDefined', 'gic', 'pcie', 'proxy');
 export const ARM_RAS_IP_INSTANCE_FORMATS: EnumTable = { 0: 'pe', 1: 'systemPhysicalAddress', 2: 'localAddressIdentifier', 3: 'socSpecificIpIdentifier' };
 export const ARM_RAS_IP_TYPE_FORMATS: EnumTable = { 0: 'pe', 1: 'smmuIidr', 2: 'gicIidr', 3: 'pidr' };
 

@@ -5,7 +5,7 @@ import { EncodeError } from '../../binary/errors';
 import { viewOf } from '../compiled-parser';
 import { SECTION_TYPES } from '../guids';
 import { EnumTable, FlagTable, uint } from '../json/fields';
-import { enumOf, errorStatusView, flags64Of, u16, u64, u8, view, validationBits } from '../layout/fields';
+import { enumOf, errorStatusView, flags64Of, u16, u64, u8, view, validationBits, names } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
 import { TableSectionCodec } from '../layout/section';
 import { HexString, hexByteLength, hexField, readTrailing, writeHexField } from './section-body-fields';
@@ -19,24 +19,9 @@ import { HexString, hexByteLength, hexField, readTrailing, writeHexField } from 
  */
 
 /** Memory error types (shared with memory 2). */
-export const MEMORY_ERROR_TYPES: EnumTable = {
-  0: 'unknown',
-  1: 'noError',
-  2: 'singleBitEcc',
-  3: 'multiBitEcc',
-  4: 'singleSymbolChipkillEcc',
-  5: 'multiSymbolChipkillEcc',
-  6: 'masterAbort',
-  7: 'targetAbort',
-  8: 'parityError',
-  9: 'watchdogTimeout',
-  10: 'invalidAddress',
-  11: 'mirrorBroken',
-  12: 'memorySparing',
-  13: 'scrubCorrected',
-  14: 'scrubUncorrected',
-  15: 'physicalMemoryMapOut',
-};
+export const MEMORY_ERROR_TYPES: EnumTable = names(
+  'unknown', 'noError', 'singleBitEcc', 'multiBitEcc', 'singleSymbolChipkillEcc', 'multiSymbolChipkillEcc', 'masterAbort', 'targetAbort', 'parityError', 'watchdogTimeout', 'invalidAddress', 'mirrorBroken', 'memorySparing', 'scrubCorrected', 'scrubUncorrected', 'physicalMemoryMapOut',
+);
 
 export const MEMORY_LENGTH = 80;
 export const MEMORY_LEGACY_LENGTH = 73;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseU64, U64_MAX, uintInputError } from '../../binary/u64';
 import { SECTION_TYPES } from '../guids';
 import { EnumTable, FlagTable, u64 as u64Input } from '../json/fields';
-import { enumOf, errorStatusView, flags64Of, IntView, struct, u32, u64, u8, view, validationBits } from '../layout/fields';
+import { enumOf, errorStatusView, flags64Of, IntView, struct, u32, u64, u8, view, validationBits, names } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
 import { tableSection, TableModel } from '../layout/section';
 
@@ -15,16 +15,9 @@ const INFO = SECTION_TYPES.pciBus;
 export const PCI_BUS_BODY_LENGTH = 72;
 
 /** The error type is the low byte of the u16; the high byte is reserved (kept in `value`). */
-export const PCI_BUS_ERROR_TYPES: EnumTable = {
-  0: 'unknown',
-  1: 'dataParity',
-  2: 'system',
-  3: 'masterAbort',
-  4: 'busTimeout',
-  5: 'masterDataParity',
-  6: 'addressParity',
-  7: 'commandParity',
-};
+export const PCI_BUS_ERROR_TYPES: EnumTable = names(
+  'unknown', 'dataParity', 'system', 'masterAbort', 'busTimeout', 'masterDataParity', 'addressParity', 'commandParity',
+);
 
 const PCIX_BIT = 1n << 56n;
 
