@@ -285,9 +285,10 @@ export function inputOf(row: Row): z.ZodType {
       return uint(row.width === 4 ? 32 : row.width === 2 ? 16 : 8).refine((n) => n <= max, `${row.name} is ${row.bits} bits`);
     }
     case 'count':
-    case 'model':
     case 'validation':
       return uint(32);
+    case 'model':
+      return row.meta.input ?? uint(32);
     case 'view':
       return row.view.input;
     case 'guid':

@@ -290,7 +290,6 @@ export function layout<const R extends readonly Row[]>(what: string, size: numbe
   };
   const shape: Record<string, z.ZodType> = {};
   for (const r of modelRows) {
-    if (r.kind === 'model') continue;
     const input = inputOf(r);
     shape[r.name] = (r.meta.required ? input : input.optional()).describe(describeRow(r));
   }

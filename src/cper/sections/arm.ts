@@ -150,7 +150,6 @@ const armInput = z
   .strictObject({
     type: z.literal('arm'),
     guid: z.literal(SECTION_TYPES.arm.guid).optional(),
-    typeEncoding: z.enum(ARM_TYPE_ENCODINGS as [ArmTypeEncoding, ...ArmTypeEncoding[]]).optional().describe(ARM_HEADER_LAYOUT.rows[0].meta.doc ?? ''),
     ...ARM_HEADER_LAYOUT.shape,
     errorInfo: z.array(armErrorInfoInput).max(0xffff),
     contexts: z.array(armContextInput).max(0xffff).optional(),

@@ -93,7 +93,6 @@ export const dmarGenericCodec = tableSection({
     }
     return true;
   },
-  extraInput: { accessTypeEncoding: z.enum(['uefi', 'edk2']).optional().describe(DMAR_GENERIC_LAYOUT.modelRows[3].meta.doc ?? '') },
   example: { type: 'dmarGeneric', requesterId: 0x0100, faultReason: 'entryNotPresent', accessType: 'read', architectureType: 'vtd', deviceAddress: '0x7f000000' },
 });
 

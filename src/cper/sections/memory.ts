@@ -5,10 +5,10 @@ import { EncodeError } from '../../binary/errors';
 import { viewOf } from '../compiled-parser';
 import { SECTION_TYPES } from '../guids';
 import { EnumTable, FlagTable, uint } from '../json/fields';
-import { enumOf, errorStatusView, flags64Of, u16, u64, u8, view, validationBits, names } from '../layout/fields';
+import { enumOf, errorStatusView, flags64Of, modelOnly, names, u16, u64, u8, validationBits, view } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
-import { TableSectionCodec } from '../layout/section';
-import { HexString, hexByteLength, hexField, readTrailing, writeHexField } from './section-body-fields';
+import { tableSection, TableSectionCodec } from '../layout/section';
+import { HexString, hexByteLength, readTrailing, writeHexField } from './section-body-fields';
 
 /**
  * Platform Memory Error section (UEFI N.2.5), 80 bytes. The UEFI 2.1/2.2 layout stops after
@@ -45,11 +45,18 @@ const LEGACY_ROWS = [
   view('memoryErrorType', 72, 1, enumOf(MEMORY_ERROR_TYPES), { vbit: 14, doc: 'memory error type', libcper: 'memoryErrorType' }),
 ] as const;
 
+const LAYOUT_SIZE = z.union([z.literal(80), z.literal(73)]);
+const LAYOUT_SIZE_DOC = '80 (UEFI 2.3+), or 73 for the UEFI 2.1/2.2 layout that ends after memoryErrorType';
+
 /** The UEFI 2.1/2.2 layout (73 bytes). */
-export const MEMORY_LEGACY_LAYOUT = layout('memory (UEFI 2.1)', MEMORY_LEGACY_LENGTH, LEGACY_ROWS, { truncated: 'at-start' });
+export const MEMORY_LEGACY_LAYOUT = layout('memory (UEFI 2.1)', MEMORY_LEGACY_LENGTH, [
+  modelOnly('layoutSize', () => MEMORY_LEGACY_LENGTH as 80 | 73, LAYOUT_SIZE, () => MEMORY_LEGACY_LENGTH as 80 | 73, LAYOUT_SIZE_DOC),
+  ...LEGACY_ROWS,
+], { truncated: 'at-start' });
 
 /** The current layout (80 bytes). */
 export const MEMORY_LAYOUT = layout('memory', MEMORY_LENGTH, [
+  modelOnly('layoutSize', () => MEMORY_LENGTH as 80 | 73, LAYOUT_SIZE, () => MEMORY_LENGTH as 80 | 73, LAYOUT_SIZE_DOC),
   ...LEGACY_ROWS,
   u8('extended', 73, { doc: 'bit 0 row bit 16, bit 1 row bit 17 (validation bit 18), bits 7:5 chip identification (bit 21); 0 in the 73-byte layout' }),
   u16('rankNumber', 74, { vbit: 15, doc: 'rank number', libcper: 'rankNumber' }),
@@ -59,11 +66,11 @@ export const MEMORY_LAYOUT = layout('memory', MEMORY_LENGTH, [
 
 export const MEMORY_VALIDATION_BITS: FlagTable = MEMORY_LAYOUT.validationTable!;
 
-export type MemorySection = { type: 'memory'; guid: string; layoutSize: 80 | 73 } & LayoutModel<typeof MEMORY_LAYOUT> & { trailing?: HexString };
+export type MemorySection = { type: 'memory'; guid: string } & LayoutModel<typeof MEMORY_LAYOUT> & { trailing?: HexString };
 
 const LEGACY_ZERO = { extended: 0, rankNumber: 0, cardHandle: 0, moduleHandle: 0 } as const;
-const decodeFull = MEMORY_LAYOUT.decoderWith({ type: 'memory', guid: SECTION_TYPES.memory.guid, layoutSize: MEMORY_LENGTH });
-const decodeLegacy = MEMORY_LEGACY_LAYOUT.decoderWith({ type: 'memory', guid: SECTION_TYPES.memory.guid, layoutSize: MEMORY_LEGACY_LENGTH }, LEGACY_ZERO);
+const decodeFull = MEMORY_LAYOUT.decoderWith({ type: 'memory', guid: SECTION_TYPES.memory.guid });
+const decodeLegacy = MEMORY_LEGACY_LAYOUT.decoderWith({ type: 'memory', guid: SECTION_TYPES.memory.guid }, LEGACY_ZERO);
 
 function decodeMemory(r: ByteReader): MemorySection {
   const legacy = r.length < MEMORY_LENGTH;
@@ -111,63 +118,37 @@ export function bankInput(groupBit: number, addressBit: number) {
   };
 }
 
-const memoryInput = z
-  .strictObject({
-    type: z.literal('memory'),
-    guid: z.literal(SECTION_TYPES.memory.guid).optional(),
-    layoutSize: z.union([z.literal(80), z.literal(73)]).optional().describe('80 (UEFI 2.3+), or 73 for the UEFI 2.1/2.2 layout that ends after memoryErrorType'),
-    ...MEMORY_LAYOUT.shape,
-    ...bankInput(19, 20),
-    trailing: hexField().optional().describe('bytes of the body after the layout, kept as hex'),
-  })
-  .describe(`${SECTION_TYPES.memory.title} section (${SECTION_TYPES.memory.guid}): Platform Memory Error (UEFI N.2.5), 80 bytes`)
-  .transform((input, ctx): MemorySection => {
-    const v = input as Record<string, unknown> & typeof input;
-    const bank = bankFromInput(v, ctx);
-    if (bank === undefined) return z.NEVER;
-    const layoutSize = v.layoutSize ?? MEMORY_LENGTH;
-    if (layoutSize === MEMORY_LEGACY_LENGTH) {
-      for (const f of ['extended', 'rankNumber', 'cardHandle', 'moduleHandle'] as const) {
-        if (v[f] !== undefined && v[f] !== 0) {
-          ctx.addIssue({ code: 'custom', path: [f], message: 'not part of the 73-byte layout' });
-          return z.NEVER;
+export const memoryCodec: TableSectionCodec<MemorySection> = {
+  ...tableSection({
+    info: SECTION_TYPES.memory,
+    head: MEMORY_LAYOUT,
+    typeRequired: true,
+    doc: 'Platform Memory Error (UEFI N.2.5), 80 bytes (73 in UEFI 2.1/2.2)',
+    validation: { field: 'validationBits', extra: { bankGroup: 19, bankAddress: 20 } },
+    extraInput: bankInput(19, 20),
+    resolve: (v, out, ctx) => {
+      const bank = bankFromInput(v, ctx);
+      if (bank === undefined) return false;
+      out.bank = bank;
+      if (out.layoutSize === MEMORY_LEGACY_LENGTH) {
+        for (const f of ['extended', 'rankNumber', 'cardHandle', 'moduleHandle'] as const) {
+          if (v[f] !== undefined && v[f] !== 0) {
+            ctx.addIssue({ code: 'custom', path: [f], message: 'not part of the 73-byte layout' });
+            return false;
+          }
         }
       }
-    }
-    const fields = MEMORY_LAYOUT.fill(v);
-    let raw = 0n;
-    for (const row of MEMORY_LAYOUT.rows) if (row.meta.vbit !== undefined && v[row.name] !== undefined) raw |= 1n << BigInt(row.meta.vbit);
-    if (v.bankGroup !== undefined) raw |= 1n << 19n;
-    if (v.bankAddress !== undefined) raw |= 1n << 20n;
-    const out: MemorySection = {
-      type: 'memory',
-      guid: SECTION_TYPES.memory.guid,
-      layoutSize,
-      ...fields,
-      validationBits: (v.validationBits as MemorySection['validationBits'] | undefined) ?? VALIDATION.decode(raw),
-      bank,
-    };
-    if (v.trailing !== undefined && v.trailing.length > 0) out.trailing = v.trailing;
-    return out;
-  });
-
-const VALIDATION = flags64Of(MEMORY_VALIDATION_BITS);
-
-export const memoryCodec: TableSectionCodec<MemorySection> = {
-  name: 'memory',
-  guid: SECTION_TYPES.memory.guid,
-  title: SECTION_TYPES.memory.title,
+      return true;
+    },
+    example: { type: 'memory', physicalAddress: '0x40001000', memoryErrorType: 'multiBitEcc', node: 0, card: 1, module: 2 },
+  }),
   minLength: MEMORY_LEGACY_LENGTH,
   decode: (r) => decodeMemory(r),
   byteLength: (s) => s.layoutSize + (s.trailing === undefined ? 0 : hexByteLength(s.trailing)),
   encode: (w, o, s, _opts, path) => encodeMemory(w, o, s, path),
-  input: memoryInput,
-  head: MEMORY_LAYOUT as never,
-  parts: [],
   spans: (s, base, path) => {
     const spans = (s.layoutSize === MEMORY_LENGTH ? MEMORY_LAYOUT : MEMORY_LEGACY_LAYOUT).spans(base, path);
     if (s.trailing !== undefined && s.trailing.length > 0) spans.push({ offset: base + s.layoutSize, length: hexByteLength(s.trailing), path: `${path}/trailing`, name: 'trailing' });
     return spans;
   },
-  example: { type: 'memory', physicalAddress: '0x40001000', memoryErrorType: 'multiBitEcc', node: 0, card: 1, module: 2 },
 };
