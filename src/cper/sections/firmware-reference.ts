@@ -1,12 +1,11 @@
-import { z } from 'zod';
 import { NULL_GUID } from '../../binary/guid';
 import { viewOf } from '../compiled-parser';
 import { SECTION_TYPES } from '../guids';
-import { EnumTable, enumValue, guid as guidInput } from '../json/fields';
+import { EnumTable, enumValue } from '../json/fields';
 import { enumOf, guid, hex, u64, u8, view } from '../layout/fields';
 import { layout } from '../layout/layout';
-import { TableSectionCodec } from '../layout/section';
-import { HexString, hexByteLength, hexField, identityShape, readTrailing, writeHexField } from './section-body-fields';
+import { tableSection, TableSectionCodec } from '../layout/section';
+import { HexString, hexByteLength, readTrailing, writeHexField } from './section-body-fields';
 
 /**
  * Firmware error record reference section (UEFI N.2.10), tables below.
@@ -37,7 +36,7 @@ export const FIRMWARE_RECORD_TYPE_TEXT: Readonly<Record<number, string>> = {
 
 const REVISION_0_ROWS = [
   view('recordType', 0, 1, enumOf(FIRMWARE_RECORD_TYPES), { doc: 'firmware error record type (default 2 for revision ≥ 1, 0 for revision 0)', libcper: 'errorRecordType' }),
-  u8('revision', 1, { doc: 'revision of this section (default 2)', libcper: 'revision' }),
+  u8('revision', 1, { doc: 'revision of this section (default 2)', libcper: 'revision', zero: () => 2 }),
   hex('reserved', 2, 6, { doc: 'bytes 2..7 (reserved)' }),
   u64('recordIdentifier', 8, { doc: 'record identifier (revision 0 only; later revisions write 0)', libcper: 'recordID' }),
 ] as const;
@@ -86,32 +85,24 @@ function layoutOf(revision: number) {
  * JSON form: `revision` defaults to 2 (the current one); `recordIdentifierGuid` defaults to the
  * null GUID for revision ≥ 1 and is refused for revision 0, whose body has no room for it.
  */
-export const firmwareReferenceInput: z.ZodType<FirmwareReferenceSection> = z
-  .strictObject({
-    ...identityShape(INFO.name, [INFO.guid]),
-    ...FIRMWARE_REFERENCE_LAYOUT.shape,
-    recordIdentifierGuid: guidInput.optional().describe(FIRMWARE_REFERENCE_LAYOUT.shape.recordIdentifierGuid.description ?? ''),
-    trailing: hexField().optional().describe('bytes of the body after the fields, kept as hex'),
-  })
-  .describe(`${INFO.title} section (${INFO.guid}): UEFI N.2.10, 16 bytes (revision 0) or 32`)
-  .transform((input, ctx): FirmwareReferenceSection => {
-    const v = input as Record<string, unknown> & { revision?: number; recordIdentifierGuid?: string; trailing?: string };
-    const revision = v.revision ?? 2;
-    if (revision === 0 && v.recordIdentifierGuid !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['recordIdentifierGuid'], message: 'a revision 0 reference has no GUID (its body is 16 bytes)' });
-      return z.NEVER;
-    }
-    const s = { type: INFO.name, guid: INFO.guid, ...layoutOf(revision).fill(v) } as FirmwareReferenceSection;
-    s.revision = revision;
-    if (v.recordType === undefined) s.recordType = enumValue(FIRMWARE_RECORD_TYPES, revision === 0 ? 0 : 2);
-    if (typeof v.trailing === 'string' && v.trailing.length > 0) s.trailing = v.trailing;
-    return s;
-  });
-
 export const firmwareReferenceCodec: TableSectionCodec<FirmwareReferenceSection> = {
-  name: INFO.name,
-  guid: INFO.guid,
-  title: INFO.title,
+  ...tableSection({
+    info: INFO,
+    head: FIRMWARE_REFERENCE_LAYOUT,
+    doc: 'UEFI N.2.10, 16 bytes (revision 0) or 32',
+    resolve: (v, out, ctx) => {
+      if (out.revision === 0) {
+        if (v.recordIdentifierGuid !== undefined) {
+          ctx.addIssue({ code: 'custom', path: ['recordIdentifierGuid'], message: 'a revision 0 reference has no GUID (its body is 16 bytes)' });
+          return false;
+        }
+        delete (out as FirmwareReferenceSection).recordIdentifierGuid;
+      }
+      if (v.recordType === undefined) out.recordType = enumValue(FIRMWARE_RECORD_TYPES, out.revision === 0 ? 0 : 2);
+      return true;
+    },
+    example: { type: 'firmwareErrorRecordReference', revision: 2, recordType: 'socType2', recordIdentifierGuid: '8f87f311-c998-4d9e-a0c4-6065518c4f6d' },
+  }),
   minLength: FIRMWARE_REFERENCE_MIN_LENGTH,
   decode: (r) => {
     const revision = r.u8(1, 'revision');
@@ -130,9 +121,7 @@ export const firmwareReferenceCodec: TableSectionCodec<FirmwareReferenceSection>
     l.encodeAt(w, o, s.revision === 0 ? s : { ...s, recordIdentifierGuid: s.recordIdentifierGuid ?? NULL_GUID }, path);
     if (s.trailing !== undefined) writeHexField(w, o + l.size, s.trailing, path, 'trailing');
   },
-  input: firmwareReferenceInput,
-  head: FIRMWARE_REFERENCE_LAYOUT as never,
-  parts: [],
   spans: (s, base, path) => layoutOf(s.revision).spans(base, path),
-  example: { type: 'firmwareErrorRecordReference', revision: 2, recordType: 'socType2', recordIdentifierGuid: '8f87f311-c998-4d9e-a0c4-6065518c4f6d' },
 };
+
+export const firmwareReferenceInput = firmwareReferenceCodec.input;

@@ -5,7 +5,7 @@ import { EncodeError } from '../../binary/errors';
 import { viewOf } from '../compiled-parser';
 import { SECTION_TYPES } from '../guids';
 import { EnumTable, FlagTable, uint } from '../json/fields';
-import { enumOf, errorStatusView, flags64Of, modelOnly, names, u16, u64, u8, validationBits, view } from '../layout/fields';
+import { enumOf, errorStatusView, modelOnly, names, u16, u64, u8, validationBits, view } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
 import { tableSection, TableSectionCodec } from '../layout/section';
 import { HexString, hexByteLength, readTrailing, writeHexField } from './section-body-fields';
