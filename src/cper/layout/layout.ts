@@ -55,6 +55,8 @@ export interface Layout<T> extends LayoutRef<T> {
   fill(v: Record<string, unknown>): T;
   /** byte spans of each field (nested structures expanded), offsets relative to `base` */
   spans(base: number, path: string): FieldSpan[];
+  /** the validation bits of the rows an input gives (each row with a `vbit` whose name `v` has) */
+  presentBits(v: Record<string, unknown>): bigint;
   /** the bit table of the structure's validation word (derived from the rows' vbit), if it has one */
   readonly validationTable?: FlagTable;
   /** a short window fails at the structure's start, not at a field (LayoutOptions.truncated) */
@@ -310,6 +312,11 @@ export function layout<const R extends readonly Row[]>(what: string, size: numbe
       return decodeAt(r.bytes, viewOf(r), r.abs(offset), opts);
     },
     check,
+    presentBits(v) {
+      let bits = 0n;
+      for (const r of rows) if (r.meta.vbit !== undefined && v[r.name] !== undefined) bits |= 1n << BigInt(r.meta.vbit);
+      return bits;
+    },
     decoderWith: (before, after) => compileDecoder(rows, before, after),
     encodeAt(w, o, s, path, counts) {
       encodeFields(w, fieldWriter(w), o, s, path, counts);

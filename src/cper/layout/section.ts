@@ -225,11 +225,10 @@ export function tableSection<N extends string, H, const P extends readonly Part[
 
   const validation = spec.validation;
   const vrow = validation === undefined ? undefined : head.rows.find((r) => r.name === validation.field);
-  const vbitsOf: Array<[string, number[]]> = [];
+  const extraBits: Array<[string, number[]]> = [];
   if (validation !== undefined) {
-    for (const r of head.rows) if (r.meta.vbit !== undefined) vbitsOf.push([r.name, [r.meta.vbit]]);
-    for (const p of parts) if (p.vbits !== undefined) vbitsOf.push([p.name, p.vbits]);
-    for (const [name, bit] of Object.entries(validation.extra ?? {})) vbitsOf.push([name, [bit]]);
+    for (const p of parts) if (p.vbits !== undefined) extraBits.push([p.name, p.vbits]);
+    for (const [name, bit] of Object.entries(validation.extra ?? {})) extraBits.push([name, [bit]]);
   }
 
   const input = z
@@ -239,8 +238,8 @@ export function tableSection<N extends string, H, const P extends readonly Part[
       const out = { type: info.name, guid: info.guid, ...head.fill(v) } as Record<string, unknown>;
       for (const p of parts) out[p.name] = v[p.name] ?? (p.kind === 'array' ? [] : '');
       if (validation !== undefined && vrow !== undefined && v[validation.field] === undefined) {
-        let raw = 0n;
-        for (const [name, bitList] of vbitsOf) if (v[name] !== undefined) for (const b of bitList) raw |= 1n << BigInt(b);
+        let raw = head.presentBits(v);
+        for (const [name, bitList] of extraBits) if (v[name] !== undefined) for (const b of bitList) raw |= 1n << BigInt(b);
         const decodeBits = (vrow as Row & { view: { decode(x: number | bigint): unknown } }).view.decode;
         out[validation.field] = decodeBits(vrow.size === 8 ? raw : Number(raw));
       }

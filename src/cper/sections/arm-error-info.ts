@@ -406,11 +406,7 @@ export function resolveArmErrorInfo(v: ArmErrorInfoInput, encoding: ArmTypeEncod
   e.errorInformation = errorInformation;
   if (given.version === undefined) e.version = encoding === 'edk2-v1' ? 1 : 0;
   if (given.length === undefined) e.length = ARM_ERROR_INFO_LENGTH;
-  if (given.validationBits === undefined) {
-    let bits = 0;
-    for (const row of ARM_ERROR_INFO_LAYOUT.rows) if (row.meta.vbit !== undefined && given[row.name] !== undefined) bits |= 1 << row.meta.vbit;
-    e.validationBits = errorInfoValidation(bits);
-  }
+  if (given.validationBits === undefined) e.validationBits = errorInfoValidation(Number(ARM_ERROR_INFO_LAYOUT.presentBits(given)));
   return e;
 }
 

@@ -69,7 +69,6 @@ export type ArmSection = { type: 'arm'; guid: string } & LayoutModel<typeof ARM_
 
 const decodeHeader = ARM_HEADER_LAYOUT.decoderWith({ type: 'arm', guid: SECTION_TYPES.arm.guid }, { errorInfo: null, contexts: null });
 const validationBits = flagsDecoder(ARM_VALIDATION_BITS);
-const runningState = flagsDecoder(ARM_RUNNING_STATE_BITS);
 
 function decodeArm(r: ByteReader, opts: CperOptions): ArmSection {
   ARM_HEADER_LAYOUT.check(r, 0);
@@ -186,30 +185,10 @@ const armInput = z
       return z.NEVER;
     }
     const vendor = v.vendorSpecific !== undefined && v.vendorSpecific.length > 0 ? v.vendorSpecific : undefined;
-    const out: ArmSection = {
-      type: 'arm',
-      guid: SECTION_TYPES.arm.guid,
-      typeEncoding: encoding,
-      validationBits:
-        v.validationBits ??
-        validationBits(
-          (v.mpidr !== undefined ? 1 : 0) |
-            (v.errorAffinityLevel !== undefined ? 2 : 0) |
-            (v.runningState !== undefined || v.psciState !== undefined ? 4 : 0) |
-            (vendor !== undefined ? 8 : 0),
-        ),
-      errorInfoCount: errorInfo.length,
-      contextInfoCount: contexts.length,
-      sectionLength: 0,
-      errorAffinityLevel: v.errorAffinityLevel ?? 0,
-      reserved: v.reserved ?? 0,
-      mpidr: v.mpidr ?? 0n,
-      midr: v.midr ?? 0n,
-      runningState: v.runningState ?? runningState(0),
-      psciState: v.psciState ?? 0,
-      errorInfo,
-      contexts,
-    };
+    const out = { type: 'arm', guid: SECTION_TYPES.arm.guid, ...ARM_HEADER_LAYOUT.fill(v), errorInfo, contexts } as ArmSection;
+    if (v.validationBits === undefined) out.validationBits = validationBits(Number(ARM_HEADER_LAYOUT.presentBits(v)) | (vendor !== undefined ? 8 : 0));
+    out.errorInfoCount = errorInfo.length;
+    out.contextInfoCount = contexts.length;
     if (vendor !== undefined) out.vendorSpecific = vendor;
     out.sectionLength = v.sectionLength ?? armByteLength(out);
     return out;

@@ -377,11 +377,7 @@ const errorInfoInput = z.strictObject(IA32_ERROR_INFO_LAYOUT.shape).transform((v
     raw = composed;
   }
   e.checkInfo = decodeCheckInfo(e.structureType.name, raw);
-  if (v.validationBits === undefined) {
-    let bits = 0n;
-    for (const row of IA32_ERROR_INFO_LAYOUT.rows) if (row.meta.vbit !== undefined && v[row.name] !== undefined) bits |= 1n << BigInt(row.meta.vbit);
-    e.validationBits = errorInfoVbits.decode(bits);
-  }
+  if (v.validationBits === undefined) e.validationBits = errorInfoVbits.decode(IA32_ERROR_INFO_LAYOUT.presentBits(v));
   return e;
 });
 
