@@ -276,3 +276,15 @@ export function tableSection<N extends string, H, const P extends readonly Part[
     },
   };
 }
+
+/**
+ * A section codec written by hand around its layout tables (a walk over variable parts that no
+ * count row describes): the codec's identity comes from `info`, its tables from `head`.
+ */
+export function handSection<T extends { type: string; guid: string }>(
+  info: SectionInfo<string>,
+  head: Layout<unknown>,
+  codec: Omit<TableSectionCodec<T>, 'name' | 'guid' | 'title' | 'head' | 'parts'>,
+): TableSectionCodec<T> {
+  return { name: info.name, guid: info.guid, title: info.title, head, parts: [], ...codec };
+}

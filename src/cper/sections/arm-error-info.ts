@@ -20,12 +20,7 @@ import { presentFields } from './section-body-fields';
 
 export const ARM_ERROR_INFO_LENGTH = 32;
 
-export const ARM_ERROR_INFO_FLAGS: FlagTable = {
-  0: 'firstErrorCaptured',
-  1: 'lastErrorCaptured',
-  2: 'propagated',
-  3: 'overflow',
-};
+export const ARM_ERROR_INFO_FLAGS: FlagTable = names('firstErrorCaptured', 'lastErrorCaptured', 'propagated', 'overflow');
 
 export type ArmErrorKind = 'cache' | 'tlb' | 'bus' | 'microArchitecture';
 export const ARM_ERROR_KINDS: readonly ArmErrorKind[] = ['cache', 'tlb', 'bus', 'microArchitecture'];
@@ -97,15 +92,9 @@ export const ADDRESS_SPACES: EnumTable = { 0: 'externalMemory', 1: 'internalMemo
 export const ACCESS_MODES: EnumTable = { 0: 'secure', 1: 'normal' };
 
 /** Validation bits inside a cache/TLB ErrorInformation word (bits 15:0). */
-export const CACHE_INFO_VALIDATION_BITS: FlagTable = {
-  0: 'transactionType',
-  1: 'operation',
-  2: 'level',
-  3: 'processorContextCorrupt',
-  4: 'corrected',
-  5: 'precisePc',
-  6: 'restartablePc',
-};
+export const CACHE_INFO_VALIDATION_BITS: FlagTable = names(
+  'transactionType', 'operation', 'level', 'processorContextCorrupt', 'corrected', 'precisePc', 'restartablePc',
+);
 
 /** Validation bits inside a bus ErrorInformation word: the cache ones plus bits 7–11. */
 export const BUS_INFO_VALIDATION_BITS: FlagTable = {

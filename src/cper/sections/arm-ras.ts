@@ -5,8 +5,8 @@ import { viewOf } from '../compiled-parser';
 import { SECTION_TYPES } from '../guids';
 import type { EnumTable } from '../json/fields';
 import { bits, count, enumOf, guid, hex, text, u16, u32, u64, u8, view, names } from '../layout/fields';
-import { FieldSpan, layout, LayoutModel } from '../layout/layout';
-import { TableSectionCodec } from '../layout/section';
+import { FieldSpan, layout, LayoutModel, Layout } from '../layout/layout';
+import { handSection } from '../layout/section';
 import { checkCount, checkLength, HexString, hexByteLength, hexField, identityShape, readHex, writeHexField } from './section-body-fields';
 
 /**
@@ -294,17 +294,12 @@ function spans(s: ArmRasSection, base: number, path: string): FieldSpan[] {
   return out;
 }
 
-export const armRasCodec: TableSectionCodec<ArmRasSection> = {
-  name: INFO.name,
-  guid: INFO.guid,
-  title: INFO.title,
+export const armRasCodec = handSection<ArmRasSection>(INFO, ARM_RAS_NODE_LAYOUT as Layout<unknown>, {
   minLength: ARM_RAS_NODE_LENGTH,
   decode: (r) => decode(r),
   byteLength: (s) => byteLength(s),
   encode: (w, o, s, _opts, path) => encode(w, o, s, path),
   input: armRasInput,
-  head: ARM_RAS_NODE_LAYOUT as never,
-  parts: [],
   spans,
   example: {
     type: 'armRas',
@@ -314,4 +309,4 @@ export const armRasCodec: TableSectionCodec<ArmRasSection> = {
     errorSyndromes: [{ errorRecordIndex: 0, rasExtensionRevision: 1, errStatus: '0x92ff074f', errAddr: '0x30cd16c4' }],
     auxData: { contexts: [{ registers: [{ address: '0x5b645ae2', value: '0xd7362d3e' }] }], keyValuePairs: [{ key: 'ebb45182-fb03-4bf9-9aca-8613709fd789', value: 3220 }] },
   },
-};
+});

@@ -9,8 +9,8 @@ import { IA32_CHECK_TYPES, SECTION_TYPES } from '../guids';
 import { EnumTable, EnumValue, enumField, enumValue, Flags, flagsField, FlagTable, flagsValue } from '../json/fields';
 import { count, enumOf, flags64Of, guidOf, GuidView, hex, IntView, names, struct, u32, u64, validationBits, view } from '../layout/fields';
 import { GENERIC_OPERATION_NAMES, PARTICIPATION_TYPES, TRANSACTION_TYPES } from './arm-error-info';
-import { layout, LayoutModel } from '../layout/layout';
-import { TableSectionCodec } from '../layout/section';
+import { layout, LayoutModel, Layout } from '../layout/layout';
+import { handSection } from '../layout/section';
 import { checkCount, HexString, hexByteLength, hexField, identityShape, readHex, writeHexField } from './section-body-fields';
 
 /**
@@ -441,17 +441,12 @@ export const ia32x64Input: z.ZodType<Ia32x64Section> = z
     return s;
   });
 
-export const ia32x64Codec: TableSectionCodec<Ia32x64Section> = {
-  name: INFO.name,
-  guid: INFO.guid,
-  title: INFO.title,
+export const ia32x64Codec = handSection<Ia32x64Section>(INFO, IA32_HEADER_LAYOUT as Layout<unknown>, {
   minLength: IA32_HEADER_LENGTH,
   decode: (r) => decode(r),
   byteLength: (s) => byteLength(s),
   encode: (w, offset, s, _opts, path) => encode(w, offset, s, path),
   input: ia32x64Input,
-  head: IA32_HEADER_LAYOUT as never,
-  parts: [],
   spans: (s, base, path) => {
     const out = IA32_HEADER_LAYOUT.spans(base, path);
     s.errorInfo.forEach((_, i) => out.push(...IA32_ERROR_INFO_LAYOUT.spans(base + IA32_HEADER_LENGTH + IA32_ERROR_INFO_LENGTH * i, `${path}/errorInfo/${i}`)));
@@ -464,4 +459,4 @@ export const ia32x64Codec: TableSectionCodec<Ia32x64Section> = {
     return out;
   },
   example: { type: 'ia32x64', localApicId: 2, errorInfo: [{ structureType: 'cache', checkInfo: { transactionType: 'dataAccess', operation: 'dataRead', level: 1, uncorrected: true } }] },
-};
+});

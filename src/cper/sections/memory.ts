@@ -7,7 +7,7 @@ import { SECTION_TYPES } from '../guids';
 import { EnumTable, FlagTable, uint } from '../json/fields';
 import { enumOf, errorStatusView, modelOnly, names, u16, u64, u8, validationBits, view } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
-import { tableSection, TableSectionCodec } from '../layout/section';
+import { InputContext, tableSection, TableSectionCodec } from '../layout/section';
 import { HexString, hexByteLength, readTrailing, writeHexField } from './section-body-fields';
 
 /**
@@ -110,6 +110,13 @@ export function bankFromInput(
   return (v.bank as number | undefined) ?? ((((v.bankGroup as number | undefined) ?? 0) << 8) | ((v.bankAddress as number | undefined) ?? 0));
 }
 
+/** The `resolve` hook of the bank rule: sets the model's bank word, false after an issue. */
+export function resolveBank(v: Record<string, unknown>, out: { bank: number }, ctx: InputContext): boolean {
+  const bank = bankFromInput(v, ctx);
+  if (bank !== undefined) out.bank = bank;
+  return bank !== undefined;
+}
+
 /** Input-only keys of the bank rule, with the validation bits they set. */
 export function bankInput(groupBit: number, addressBit: number) {
   return {
@@ -127,9 +134,7 @@ export const memoryCodec: TableSectionCodec<MemorySection> = {
     validation: { field: 'validationBits', extra: { bankGroup: 19, bankAddress: 20 } },
     extraInput: bankInput(19, 20),
     resolve: (v, out, ctx) => {
-      const bank = bankFromInput(v, ctx);
-      if (bank === undefined) return false;
-      out.bank = bank;
+      if (!resolveBank(v, out, ctx)) return false;
       if (out.layoutSize === MEMORY_LEGACY_LENGTH) {
         for (const f of ['extended', 'rankNumber', 'cardHandle', 'moduleHandle'] as const) {
           if (v[f] !== undefined && v[f] !== 0) {

@@ -3,7 +3,7 @@ import type { FlagTable } from '../json/fields';
 import { enumOf, errorStatusView, flags64Of, flagsOf, u16, u32, u64, u8, view, validationBits } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
 import { tableSection, TableModel } from '../layout/section';
-import { bankFromInput, bankInput, MEMORY_ERROR_TYPES } from './memory';
+import { bankInput, MEMORY_ERROR_TYPES, resolveBank } from './memory';
 
 /**
  * Platform Memory Error 2 section (UEFI N.2.6), 96 bytes. Its validation bits are numbered
@@ -49,12 +49,7 @@ export const memory2Codec = tableSection({
   doc: 'Platform Memory Error 2 (UEFI N.2.6), 96 bytes',
   validation: { field: 'validationBits', extra: { bankGroup: 20, bankAddress: 21 } },
   extraInput: bankInput(20, 21),
-  resolve: (v, out, ctx) => {
-    const bank = bankFromInput(v, ctx);
-    if (bank === undefined) return false;
-    out.bank = bank;
-    return true;
-  },
+  resolve: resolveBank,
   example: { type: 'memory2', physicalAddress: '0x40001000', memoryErrorType: 'multiBitEcc', node: 0, rank: 1, bankGroup: 2, bankAddress: 3 },
 });
 
