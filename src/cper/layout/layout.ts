@@ -29,13 +29,16 @@ export interface Layout<T> extends LayoutRef<T> {
   readonly rows: readonly Row[];
   /** decodes the structure at `at` (absolute) of `bytes` viewed by `view`; the caller checked bounds */
   decodeAt(bytes: Uint8Array, view: DataView, at: number, opts?: unknown): T;
-  /** bounds-checked decode at window offset `offset` of a reader (a short window fails at the first field that does not fit) */
-  read(r: ByteReader, offset: number, opts?: unknown): T;
+  /**
+   * bounds-checked decode at window offset `offset` of a reader (a short window fails at the first
+   * field that does not fit, or, for a structure read as one block, at its start, named `field`)
+   */
+  read(r: ByteReader, offset: number, opts?: unknown, field?: string | number): T;
   /**
    * checks that the structure fits at window offset `offset`, failing at the first field that does
    * not (or, for a structure read as one block, at its start, named `field`)
    */
-  check(r: ByteReader, offset: number, field?: string): void;
+  check(r: ByteReader, offset: number, field?: string | number): void;
   /**
    * a decoder like decodeAt whose objects also carry constant keys (primitive values) before and
    * after the fields, built into the same object literal
@@ -267,7 +270,7 @@ export function layout<const R extends readonly Row[]>(what: string, size: numbe
   checkTable(size, rows, what);
   const modelRows = rows.filter((r) => r.kind !== 'count');
   const decodeAt = compileDecoder(rows) as Layout<T>['decodeAt'];
-  const check = (r: ByteReader, offset: number, field?: string): void => {
+  const check = (r: ByteReader, offset: number, field?: string | number): void => {
     if (offset + size > r.length && opts.truncated !== 'at-start') {
       // the first field that does not fit names the failure, as a field-by-field read would
       needRows(r, offset, rows, '');
@@ -307,8 +310,8 @@ export function layout<const R extends readonly Row[]>(what: string, size: numbe
     validationTable,
     wholeOnly: opts.truncated === 'at-start',
     decodeAt,
-    read(r, offset, opts) {
-      check(r, offset);
+    read(r, offset, opts, field) {
+      check(r, offset, field);
       return decodeAt(r.bytes, viewOf(r), r.abs(offset), opts);
     },
     check,
