@@ -89,6 +89,7 @@ export type Row<N extends string = string, T = unknown> = RowBase<N, T> &
     | { kind: 'hex'; length: number }
     | { kind: 'text'; length: number }
     | { kind: 'struct'; layout: LayoutRef<T> }
+    | { kind: 'u32s'; count: number }
     | { kind: 'count'; width: 1 | 2 | 4; of: string }
     | { kind: 'model'; fromOptions: (opts: unknown) => T }
     | { kind: 'validation'; width: 2 | 4 | 8; names: Readonly<Record<number, string>> }
@@ -155,6 +156,11 @@ export function hex<N extends string>(name: N, offset: number, length: number, m
 /** Fixed-width ASCII text, NUL padded (see FixedText). */
 export function text<N extends string>(name: N, offset: number, length: number, meta: FieldMeta = {}): Row<N, FixedText> {
   return { name, offset, size: length, length, kind: 'text', meta } as Row<N, FixedText>;
+}
+
+/** A fixed array of `n` u32 words (e.g. a TLP header log). */
+export function u32s<N extends string>(name: N, offset: number, n: number, meta: FieldMeta = {}): Row<N, number[]> {
+  return { name, offset, size: 4 * n, count: n, kind: 'u32s', meta } as Row<N, number[]>;
 }
 
 /** A nested structure with its own layout (a JSON object of its fields). */
@@ -269,6 +275,8 @@ export function zeroOf(row: Row): unknown {
       return { text: '' };
     case 'struct':
       return row.layout.zero();
+    case 'u32s':
+      return new Array<number>(row.count).fill(0);
   }
 }
 
@@ -299,6 +307,8 @@ export function inputOf(row: Row): z.ZodType {
       return fixedTextField(row.length);
     case 'struct':
       return row.layout.input;
+    case 'u32s':
+      return z.tuple(new Array(row.count).fill(0).map(() => uint(32)) as unknown as [z.ZodType, ...z.ZodType[]]);
   }
 }
 
@@ -329,6 +339,9 @@ export function describeRow(row: Row, base = 0): string {
       break;
     case 'struct':
       parts.push(`${where}, structure`);
+      break;
+    case 'u32s':
+      parts.push(`${where}, ${row.count} u32 words`);
       break;
     case 'count':
       parts.push(`${where}, count of ${row.of}`);

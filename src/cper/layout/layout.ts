@@ -58,6 +58,8 @@ export interface Layout<T> extends LayoutRef<T> {
   fill(v: Record<string, unknown>): T;
   /** byte spans of each field (nested structures expanded), offsets relative to `base` */
   spans(base: number, path: string): FieldSpan[];
+  /** spans of `n` consecutive items of this layout from `base`, item i at `${path}/${i}` */
+  itemSpans(base: number, n: number, path: string): FieldSpan[];
   /** the validation bits of the rows an input gives (each row with a `vbit` whose name `v` has) */
   presentBits(v: Record<string, unknown>): bigint;
   /** the bit table of the structure's validation word (derived from the rows' vbit), if it has one */
@@ -136,6 +138,8 @@ function readExpr(row: Row, at: string, helpers: unknown[]): string {
       return `${h(fixedTextAt)}(b, ${at}, ${row.length})`;
     case 'struct':
       return objectExpr(row.layout.rows, at, helpers);
+    case 'u32s':
+      return `[${Array.from({ length: row.count }, (_, i) => `v.getUint32(${at} + ${4 * i}, true)`).join(', ')}]`;
     case 'model':
       return `${h(row.fromOptions)}(opts)`;
     case 'count':
@@ -229,6 +233,9 @@ function writeLines(rows: readonly Row[], s: string, base: string, prefix: strin
       }
       case 'count':
         lines.push(`fw.${PUT[row.width]}(${at}, counts.${row.of}, path, ${field(row.name)});`);
+        break;
+      case 'u32s':
+        for (let i = 0; i < row.count; i++) lines.push(`fw.u32(${at} + ${4 * i}, ${s}.${row.name}[${i}], path, ${field(`${row.name}[${i}]`)});`);
         break;
       case 'model':
       case 'validation':
@@ -328,6 +335,11 @@ export function layout<const R extends readonly Row[]>(what: string, size: numbe
     shape,
     input: z.strictObject(shape).transform((v) => fill(v as Record<string, unknown>)) as unknown as z.ZodType<T>,
     fill,
+    itemSpans(base, n, path) {
+      const out: FieldSpan[] = [];
+      for (let i = 0; i < n; i++) out.push(...self.spans(base + i * size, `${path}/${i}`));
+      return out;
+    },
     spans(base, path) {
       const out: FieldSpan[] = [];
       for (const r of rows) {

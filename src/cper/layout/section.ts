@@ -265,10 +265,8 @@ export function tableSection<N extends string, H, const P extends readonly Part[
       let pos = base + headLength;
       const m = s as Record<string, unknown>;
       for (const p of parts) {
-        if (p.kind === 'array') {
-          const items = m[p.name] as unknown[];
-          for (let i = 0; i < items.length; i++) out.push(...p.item.spans(pos + i * p.item.size, `${path}/${p.name}/${i}`));
-        } else if (partSize(p, m[p.name]) > 0) out.push({ offset: pos, length: partSize(p, m[p.name]), path: `${path}/${p.name}`, name: p.name });
+        if (p.kind === 'array') out.push(...p.item.itemSpans(pos, (m[p.name] as unknown[]).length, `${path}/${p.name}`));
+        else if (partSize(p, m[p.name]) > 0) out.push({ offset: pos, length: partSize(p, m[p.name]), path: `${path}/${p.name}`, name: p.name });
         pos += partSize(p, m[p.name]);
       }
       if (s.trailing !== undefined && s.trailing.length > 0) out.push({ offset: pos, length: s.trailing.length >>> 1, path: `${path}/trailing`, name: 'trailing' });

@@ -184,7 +184,7 @@ function byteLength(s: ArmRasSection): number {
   return head + (s.auxData === undefined ? 0 : len(s.auxPadding) + auxLength(s.auxData)) + len(s.trailing);
 }
 
-function encode(w: ByteWriter, o: number, s: ArmRasSection, path: string): void {
+function encode(w: ByteWriter, o: number, s: ArmRasSection, _opts: unknown, path: string): void {
   const esa = ARM_RAS_NODE_LENGTH + len(s.syndromePadding);
   let pos = esa + 72 * s.errorSyndromes.length;
   const auxAt = s.auxData === undefined ? 0 : pos + len(s.auxPadding);
@@ -275,31 +275,23 @@ export const armRasInput: z.ZodType<ArmRasSection> = z
   });
 
 function spans(s: ArmRasSection, base: number, path: string): FieldSpan[] {
-  const out = ARM_RAS_NODE_LAYOUT.spans(base, path);
   const esa = base + ARM_RAS_NODE_LENGTH + len(s.syndromePadding);
-  s.errorSyndromes.forEach((_, i) => out.push(...ARM_RAS_SYNDROME_LAYOUT.spans(esa + 72 * i, `${path}/errorSyndromes/${i}`)));
-  if (s.auxData !== undefined) {
-    const a = s.auxData;
-    const at = esa + 72 * s.errorSyndromes.length + len(s.auxPadding);
-    out.push(...ARM_RAS_AUX_HEADER_LAYOUT.spans(at, `${path}/auxData`));
-    let pos = at + 16;
-    a.contexts.forEach((c, i) => {
-      out.push(...ARM_RAS_CONTEXT_LAYOUT.spans(pos, `${path}/auxData/contexts/${i}`));
-      c.registers.forEach((_, k) => out.push(...ARM_RAS_REGISTER_LAYOUT.spans(pos + 16 + 16 * k, `${path}/auxData/contexts/${i}/registers/${k}`)));
-      pos += 16 + 16 * c.registers.length + len(c.padding);
-    });
-    pos += len(a.contextPadding);
-    a.keyValuePairs.forEach((_, k) => out.push(...ARM_RAS_KEY_VALUE_LAYOUT.spans(pos + 24 * k, `${path}/auxData/keyValuePairs/${k}`)));
-  }
+  const out = [...ARM_RAS_NODE_LAYOUT.spans(base, path), ...ARM_RAS_SYNDROME_LAYOUT.itemSpans(esa, s.errorSyndromes.length, `${path}/errorSyndromes`)];
+  const a = s.auxData;
+  if (a === undefined) return out;
+  const at = esa + 72 * s.errorSyndromes.length + len(s.auxPadding);
+  out.push(...ARM_RAS_AUX_HEADER_LAYOUT.spans(at, `${path}/auxData`));
+  let pos = at + 16;
+  a.contexts.forEach((c, i) => {
+    out.push(...ARM_RAS_CONTEXT_LAYOUT.spans(pos, `${path}/auxData/contexts/${i}`), ...ARM_RAS_REGISTER_LAYOUT.itemSpans(pos + 16, c.registers.length, `${path}/auxData/contexts/${i}/registers`));
+    pos += 16 + 16 * c.registers.length + len(c.padding);
+  });
+  out.push(...ARM_RAS_KEY_VALUE_LAYOUT.itemSpans(pos + len(a.contextPadding), a.keyValuePairs.length, `${path}/auxData/keyValuePairs`));
   return out;
 }
 
 export const armRasCodec = handSection<ArmRasSection>(INFO, ARM_RAS_NODE_LAYOUT as Layout<unknown>, {
-  minLength: ARM_RAS_NODE_LENGTH,
-  decode: (r) => decode(r),
-  byteLength: (s) => byteLength(s),
-  encode: (w, o, s, _opts, path) => encode(w, o, s, path),
-  input: armRasInput,
+  minLength: ARM_RAS_NODE_LENGTH, decode, byteLength, encode, input: armRasInput,
   spans,
   example: {
     type: 'armRas',

@@ -335,7 +335,7 @@ function byteLength(s: Ia32x64Section): number {
   return n + (s.trailing === undefined ? 0 : hexByteLength(s.trailing));
 }
 
-function encode(w: ByteWriter, o: number, s: Ia32x64Section, path: string): void {
+function encode(w: ByteWriter, o: number, s: Ia32x64Section, _opts: unknown, path: string): void {
   // the counts in the validation word are the array lengths; a hand-built model that disagrees is an error
   const vb = ia32ValidationBits(s.validationBits.raw);
   if (vb.errorInfoCount !== s.errorInfo.length || vb.contextCount !== s.contexts.length) {
@@ -442,14 +442,9 @@ export const ia32x64Input: z.ZodType<Ia32x64Section> = z
   });
 
 export const ia32x64Codec = handSection<Ia32x64Section>(INFO, IA32_HEADER_LAYOUT as Layout<unknown>, {
-  minLength: IA32_HEADER_LENGTH,
-  decode: (r) => decode(r),
-  byteLength: (s) => byteLength(s),
-  encode: (w, offset, s, _opts, path) => encode(w, offset, s, path),
-  input: ia32x64Input,
+  minLength: IA32_HEADER_LENGTH, decode, byteLength, encode, input: ia32x64Input,
   spans: (s, base, path) => {
-    const out = IA32_HEADER_LAYOUT.spans(base, path);
-    s.errorInfo.forEach((_, i) => out.push(...IA32_ERROR_INFO_LAYOUT.spans(base + IA32_HEADER_LENGTH + IA32_ERROR_INFO_LENGTH * i, `${path}/errorInfo/${i}`)));
+    const out = [...IA32_HEADER_LAYOUT.spans(base, path), ...IA32_ERROR_INFO_LAYOUT.itemSpans(base + IA32_HEADER_LENGTH, s.errorInfo.length, `${path}/errorInfo`)];
     let at = base + IA32_HEADER_LENGTH + IA32_ERROR_INFO_LENGTH * s.errorInfo.length;
     s.contexts.forEach((c, i) => {
       out.push(...IA32_CONTEXT_LAYOUT.spans(at, `${path}/contexts/${i}`));

@@ -1,13 +1,12 @@
-import { z } from 'zod';
 import { ByteReader } from '../../binary/ByteReader';
 import { ByteWriter } from '../../binary/ByteWriter';
 import { fromHex } from '../../binary/hexdump';
 import { SECTION_TYPES } from '../guids';
-import { EnumTable, FlagTable, uint } from '../json/fields';
-import { bits, enumOf, flags64Of, hex, struct, u16, u24, u32, u64, u8, view, validationBits } from '../layout/fields';
+import type { EnumTable, FlagTable } from '../json/fields';
+import { bits, enumOf, flags64Of, hex, struct, u16, u24, u32, u32s, u64, u8, view, validationBits } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
 import { tableSection, TableModel } from '../layout/section';
-import { classCodeInput, HexString, hexField, readHex, slotWordInput, u64FromHalves, writeHex, zeroHex } from './section-body-fields';
+import { classCodeInput, HexString, readHex, slotWordInput, u64FromHalves } from './section-body-fields';
 
 /**
  * PCI Express error section (UEFI N.2.7), 208 bytes; bytes after 208 are kept as `trailing`.
@@ -101,48 +100,32 @@ export type PcieSection = TableModel<'pcie', LayoutModel<typeof PCIE_LAYOUT>>;
  * The AER registers inside `aerInfo`, in the order of Linux's `struct aer_capability_regs`
  * (what mainline prints from a PCIe section): a view of bytes 0..55; bytes 56..95 are `reserved`.
  */
-export interface AerRegisters {
-  header: number;
-  uncorStatus: number;
-  uncorMask: number;
-  uncorSeverity: number;
-  corStatus: number;
-  corMask: number;
-  capControl: number;
-  /** the TLP header log, four dwords */
-  headerLog: [number, number, number, number];
-  rootCommand: number;
-  rootStatus: number;
-  corErrSource: number;
-  uncorErrSource: number;
-  reserved: HexString;
-}
+export const AER_LAYOUT = layout('PCIe AER capability', PCIE_AER_LENGTH, [
+  u32('header', 0, { doc: 'AER extended capability header' }),
+  u32('uncorStatus', 4, { doc: 'uncorrectable error status' }),
+  u32('uncorMask', 8, { doc: 'uncorrectable error mask' }),
+  u32('uncorSeverity', 12, { doc: 'uncorrectable error severity' }),
+  u32('corStatus', 16, { doc: 'correctable error status' }),
+  u32('corMask', 20, { doc: 'correctable error mask' }),
+  u32('capControl', 24, { doc: 'advanced error capabilities and control' }),
+  u32s('headerLog', 28, 4, { doc: 'the TLP header log, four dwords' }),
+  u32('rootCommand', 44, { doc: 'root error command' }),
+  u32('rootStatus', 48, { doc: 'root error status' }),
+  u16('corErrSource', 52, { doc: 'correctable error source ID' }),
+  u16('uncorErrSource', 54, { doc: 'uncorrectable error source ID' }),
+  hex('reserved', 56, PCIE_AER_LENGTH - 56, { doc: 'bytes 56..95' }),
+]);
 
-const AER_U32_FIELDS = ['header', 'uncorStatus', 'uncorMask', 'uncorSeverity', 'corStatus', 'corMask', 'capControl'] as const;
+export type AerRegisters = LayoutModel<typeof AER_LAYOUT>;
 
 export function decodeAerRegisters(aerInfo: HexString | Uint8Array): AerRegisters {
   const bytes = typeof aerInfo === 'string' ? fromHex(aerInfo) : aerInfo;
-  const r = new ByteReader(bytes, 0, bytes.length, 'aerInfo');
-  const regs = {} as AerRegisters;
-  AER_U32_FIELDS.forEach((name, i) => (regs[name] = r.u32(4 * i, name)));
-  regs.headerLog = [r.u32(28, 'headerLog[0]'), r.u32(32, 'headerLog[1]'), r.u32(36, 'headerLog[2]'), r.u32(40, 'headerLog[3]')];
-  regs.rootCommand = r.u32(44, 'rootCommand');
-  regs.rootStatus = r.u32(48, 'rootStatus');
-  regs.corErrSource = r.u16(52, 'corErrSource');
-  regs.uncorErrSource = r.u16(54, 'uncorErrSource');
-  regs.reserved = readHex(r, 56, PCIE_AER_LENGTH - 56, 'reserved');
-  return regs;
+  return AER_LAYOUT.read(new ByteReader(bytes, 0, bytes.length, 'aerInfo'), 0);
 }
 
 export function encodeAerRegisters(regs: AerRegisters): HexString {
   const w = new ByteWriter(PCIE_AER_LENGTH);
-  AER_U32_FIELDS.forEach((name, i) => w.u32(4 * i, regs[name], `aer.${name}`));
-  regs.headerLog.forEach((dw, i) => w.u32(28 + 4 * i, dw, `aer.headerLog[${i}]`));
-  w.u32(44, regs.rootCommand, 'aer.rootCommand');
-  w.u32(48, regs.rootStatus, 'aer.rootStatus');
-  w.u16(52, regs.corErrSource, 'aer.corErrSource');
-  w.u16(54, regs.uncorErrSource, 'aer.uncorErrSource');
-  writeHex(w, 56, regs.reserved, 'aer.reserved', PCIE_AER_LENGTH - 56);
+  AER_LAYOUT.encodeAt(w, 0, regs, 'aer');
   return readHex(new ByteReader(w.bytes), 0, PCIE_AER_LENGTH, 'aer');
 }
 
@@ -152,51 +135,18 @@ export function pcieRcrbBaseAddress(s: PcieSection): bigint {
   return u64FromHalves(low, s.rcrbHighAddress);
 }
 
-const aerInput = z.strictObject({
-  header: uint(32).optional(),
-  uncorStatus: uint(32).optional(),
-  uncorMask: uint(32).optional(),
-  uncorSeverity: uint(32).optional(),
-  corStatus: uint(32).optional(),
-  corMask: uint(32).optional(),
-  capControl: uint(32).optional(),
-  headerLog: z.tuple([uint(32), uint(32), uint(32), uint(32)]).optional(),
-  rootCommand: uint(32).optional(),
-  rootStatus: uint(32).optional(),
-  corErrSource: uint(16).optional(),
-  uncorErrSource: uint(16).optional(),
-  reserved: hexField(PCIE_AER_LENGTH - 56).optional(),
-});
-
 export const pcieCodec = tableSection({
   info: INFO,
   head: PCIE_LAYOUT,
   doc: 'PCI Express error (UEFI N.2.7), 208 bytes',
   validation: { field: 'validationBits', extra: { aer: 7 } },
-  extraInput: { aer: aerInput.optional().describe('the AER capability as named registers (instead of aerInfo)') },
+  extraInput: { aer: AER_LAYOUT.input.optional().describe('the AER capability as named registers (instead of aerInfo)') },
   resolve: (v, out, ctx) => {
     if (v.aerInfo !== undefined && v.aer !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['aer'], message: 'give the AER capability as aerInfo or as aer, not both' });
       return false;
     }
-    const aer = v.aer as z.infer<typeof aerInput> | undefined;
-    if (aer !== undefined) {
-      out.aerInfo = encodeAerRegisters({
-        header: aer.header ?? 0,
-        uncorStatus: aer.uncorStatus ?? 0,
-        uncorMask: aer.uncorMask ?? 0,
-        uncorSeverity: aer.uncorSeverity ?? 0,
-        corStatus: aer.corStatus ?? 0,
-        corMask: aer.corMask ?? 0,
-        capControl: aer.capControl ?? 0,
-        headerLog: aer.headerLog ?? [0, 0, 0, 0],
-        rootCommand: aer.rootCommand ?? 0,
-        rootStatus: aer.rootStatus ?? 0,
-        corErrSource: aer.corErrSource ?? 0,
-        uncorErrSource: aer.uncorErrSource ?? 0,
-        reserved: aer.reserved ?? zeroHex(PCIE_AER_LENGTH - 56),
-      });
-    }
+    if (v.aer !== undefined) out.aerInfo = encodeAerRegisters(v.aer as AerRegisters);
     return true;
   },
   example: {
