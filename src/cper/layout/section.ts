@@ -213,9 +213,7 @@ export function tableSection<N extends string, H, const P extends readonly Part[
     if (s.trailing !== undefined) writeHexField(w, pos, s.trailing, path, 'trailing');
   }
 
-  const identity = spec.typeRequired
-    ? { type: z.literal(info.name), guid: z.literal(info.guid).optional() }
-    : identityShape(info.name, [info.guid]);
+  const identity = spec.typeRequired ? requiredIdentity(info) : identityShape(info.name, [info.guid]);
   const shape: Record<string, z.ZodType> = { ...identity, ...head.shape };
   for (const p of parts) {
     shape[p.name] = (p.kind === 'array' ? z.array(p.item.input) : p.input ?? hexField()).optional().describe(p.doc);
@@ -272,6 +270,14 @@ export function tableSection<N extends string, H, const P extends readonly Part[
       if (s.trailing !== undefined && s.trailing.length > 0) out.push({ offset: pos, length: s.trailing.length >>> 1, path: `${path}/trailing`, name: 'trailing' });
       return out;
     },
+  };
+}
+
+/** `type` (required) and `guid` of a core section's JSON form. */
+export function requiredIdentity(info: SectionInfo<string>) {
+  return {
+    type: z.literal(info.name).describe(`section kind: "${info.name}"`),
+    guid: z.literal(info.guid).optional().describe(`section type GUID (${info.guid}); filled in when left out`),
   };
 }
 

@@ -284,13 +284,13 @@ export function encodeArmContext(w: ByteWriter, o: number, c: ArmContext, path: 
 // JSON input
 
 export const armContextInput = z.strictObject({
-  version: uint(16).optional(),
-  registerContextType: enumField(ARM_CONTEXT_TYPES, 16),
-  registerArraySize: uint(32).optional(),
-  registers: z.record(z.string(), bigUint(128)).optional(),
-  miscRegisters: z.array(z.strictObject({ encoding: uint(16), value: bigUint(64) })).optional(),
-  registerArray: hexField().optional(),
-  padding: hexField().optional(),
+  version: uint(16).optional().describe('bytes 0..1, u16: context structure version (0)'),
+  registerContextType: enumField(ARM_CONTEXT_TYPES, 16).describe(`bytes 2..3, u16: register context type, one of ${Object.values(ARM_CONTEXT_TYPES).join(', ')}`),
+  registerArraySize: uint(32).optional().describe('bytes 4..7, u32: bytes in the register array (default: the whole table, list or raw array, plus padding)'),
+  registers: z.record(z.string(), bigUint(128)).optional().describe('registers by name for the fixed-layout types (missing ones are 0), e.g. { "esrEl1": "0x96000010" }'),
+  miscRegisters: z.array(z.strictObject({ encoding: uint(16), value: bigUint(64) })).optional().describe('type 8: { encoding (Op2, CRm, CRn, Op1, O0), value } pairs'),
+  registerArray: hexField().optional().describe('types without a register layout: the raw array as hex'),
+  padding: hexField().optional().describe('bytes after the last whole register, as hex'),
 });
 
 export type ArmContextInput = z.output<typeof armContextInput>;

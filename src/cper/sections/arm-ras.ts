@@ -243,6 +243,15 @@ const auxInput = z
     return a;
   });
 
+const ARM_RAS_EXAMPLE = {
+  type: 'armRas',
+  componentType: 'smmu',
+  ipInstanceFormat: 'pe',
+  ipInstance: '56da1d95000000000000000000000000',
+  errorSyndromes: [{ errorRecordIndex: 0, rasExtensionRevision: 1, errStatus: '0x92ff074f', errAddr: '0x30cd16c4' }],
+  auxData: { contexts: [{ registers: [{ address: '0x5b645ae2', value: '0xd7362d3e' }] }], keyValuePairs: [{ key: 'ebb45182-fb03-4bf9-9aca-8613709fd789', value: 3220 }] },
+};
+
 /**
  * JSON form: every field optional (revision and aux version default to 1). Offsets, counts and
  * sizes are derived from the parts; `auxData` absent means AuxiliaryDataOffset 0.
@@ -293,12 +302,5 @@ function spans(s: ArmRasSection, base: number, path: string): FieldSpan[] {
 export const armRasCodec = handSection<ArmRasSection>(INFO, ARM_RAS_NODE_LAYOUT as Layout<unknown>, {
   minLength: ARM_RAS_NODE_LENGTH, decode, byteLength, encode, input: armRasInput,
   spans,
-  example: {
-    type: 'armRas',
-    componentType: 'smmu',
-    ipInstanceFormat: 'pe',
-    ipInstance: '56da1d95000000000000000000000000',
-    errorSyndromes: [{ errorRecordIndex: 0, rasExtensionRevision: 1, errStatus: '0x92ff074f', errAddr: '0x30cd16c4' }],
-    auxData: { contexts: [{ registers: [{ address: '0x5b645ae2', value: '0xd7362d3e' }] }], keyValuePairs: [{ key: 'ebb45182-fb03-4bf9-9aca-8613709fd789', value: 3220 }] },
-  },
+  example: ARM_RAS_EXAMPLE,
 });

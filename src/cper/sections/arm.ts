@@ -8,6 +8,7 @@ import { SECTION_TYPES } from '../guids';
 import { flagsDecoder, FlagTable } from '../json/fields';
 import { flagsOf, modelOnly, u16, u24, u32, u64, u8, validationBits as validationRow, view } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
+import { requiredIdentity } from '../layout/section';
 import {
   ARM_CONTEXT_HEADER_LENGTH,
   ArmContext,
@@ -145,15 +146,25 @@ function encodeArm(w: ByteWriter, o: number, s: ArmSection, _opts: CperOptions, 
   if (s.vendorSpecific !== undefined) writeHex(w, pos, s.vendorSpecific, `${path}.vendorSpecific`);
 }
 
+const ARM_EXAMPLE = {
+  type: 'arm',
+  mpidr: '0x80000101',
+  midr: '0x410fd0c0',
+  errorAffinityLevel: 1,
+  runningState: { running: true },
+  errorInfo: [{ type: 'cache', multipleError: 1, errorInformation: { transactionType: 'dataAccess', operation: 'dataRead', level: 1 }, physicalFaultAddress: '0x40002000' }],
+  contexts: [{ registerContextType: 'aarch64El1', registers: { esrEl1: '0x96000010', farEl1: '0x40002000' } }],
+};
+
 const armInput = z
   .strictObject({
-    type: z.literal('arm'),
-    guid: z.literal(SECTION_TYPES.arm.guid).optional(),
+    ...requiredIdentity(SECTION_TYPES.arm),
     ...ARM_HEADER_LAYOUT.shape,
-    errorInfo: z.array(armErrorInfoInput).max(0xffff),
-    contexts: z.array(armContextInput).max(0xffff).optional(),
-    vendorSpecific: hexField().optional(),
+    errorInfo: z.array(armErrorInfoInput).max(0xffff).describe('error-information structures (UEFI N.2.4.4.1), 32 bytes each; ERR_INFO_NUM is their count'),
+    contexts: z.array(armContextInput).max(0xffff).optional().describe('processor context structures (UEFI N.2.4.4.2); CONTEXT_INFO_NUM is their count'),
+    vendorSpecific: hexField().optional().describe('vendor-specific bytes after the last context, as hex (validation bit 3)'),
   })
+  .describe(`${SECTION_TYPES.arm.title} section (${SECTION_TYPES.arm.guid}): ARM processor error (UEFI N.2.4.4), 40-byte header + error info + contexts`)
   .transform((input, ctx): ArmSection => {
     const v = input as typeof input & ArmSection;
     const encoding = v.typeEncoding ?? 'uefi-2.10';
@@ -194,7 +205,8 @@ const armInput = z
     return out;
   });
 
-export const armCodec: SectionCodec<ArmSection> = {
+export const armCodec: SectionCodec<ArmSection> & { example: Record<string, unknown> } = {
+  example: ARM_EXAMPLE,
   name: 'arm',
   guid: SECTION_TYPES.arm.guid,
   title: SECTION_TYPES.arm.title,

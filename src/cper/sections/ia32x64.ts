@@ -388,16 +388,23 @@ const contextInput = z
   })
   .transform((c): Ia32Context => ({ ...IA32_CONTEXT_LAYOUT.fill(c), registerArray: (c.registerArray as string | undefined) ?? '' }));
 
+const IA32_EXAMPLE = {
+  type: 'ia32x64',
+  localApicId: 2,
+  errorInfo: [{ structureType: 'cache', checkInfo: { transactionType: 'dataAccess', operation: 'dataRead', level: 1, uncorrected: true } }],
+};
+
 export const ia32x64Input: z.ZodType<Ia32x64Section> = z
   .strictObject({
     ...identityShape('ia32x64', [INFO.guid]),
-    validationBits: validationInput.optional(),
+    validationBits: validationInput.optional().describe(validationView.describe),
     localApicId: IA32_HEADER_LAYOUT.shape.localApicId,
     cpuidInfo: IA32_HEADER_LAYOUT.shape.cpuidInfo,
-    errorInfo: z.array(errorInfoInput).max(IA32_MAX_COUNT).optional(),
-    contexts: z.array(contextInput).max(IA32_MAX_COUNT).optional(),
-    trailing: hexField().optional(),
+    errorInfo: z.array(errorInfoInput).max(IA32_MAX_COUNT).optional().describe('error-information structures (64 bytes each, at most 63)'),
+    contexts: z.array(contextInput).max(IA32_MAX_COUNT).optional().describe('processor context structures (16-byte header + register array, at most 63)'),
+    trailing: hexField().optional().describe('bytes of the body after the contexts, kept as hex'),
   })
+  .describe(`${INFO.title} section (${INFO.guid}): IA32/X64 processor error (UEFI N.2.4.2), 64 bytes + error info + contexts`)
   .transform((v, ctx): Ia32x64Section => {
     const errorInfo = v.errorInfo ?? [];
     const contexts = v.contexts ?? [];
@@ -453,5 +460,5 @@ export const ia32x64Codec = handSection<Ia32x64Section>(INFO, IA32_HEADER_LAYOUT
     });
     return out;
   },
-  example: { type: 'ia32x64', localApicId: 2, errorInfo: [{ structureType: 'cache', checkInfo: { transactionType: 'dataAccess', operation: 'dataRead', level: 1, uncorrected: true } }] },
+  example: IA32_EXAMPLE,
 });

@@ -15,10 +15,11 @@ export * from '../layout/byte-runs';
  */
 export function identityShape<N extends string>(name: N, guids: readonly string[]) {
   return {
-    type: z.literal(name).optional(),
+    type: z.literal(name).optional().describe(`section kind: "${name}" (may be left out where the container names it)`),
     guid: guidField
       .refine((g) => guids.includes(g), { message: `section GUID must be ${guids.join(' or ')}` })
-      .optional(),
+      .optional()
+      .describe(`section type GUID (${guids.join(' or ')}); filled in when left out`),
   };
 }
 
