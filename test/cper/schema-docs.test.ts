@@ -25,7 +25,7 @@ describe('JSON schema documentation derived from the layout tables (rasgw schema
   it('field descriptions give the bytes, the width, the validation bit and the spec where the table says so', () => {
     const memory = byType.get('memory')!.properties!;
     expect(memory.physicalAddress.description).toBe(
-      'physical address of the error; bytes 16..23, u64 ("0x…" hex string, decimal string or safe integer); valid when validation bit 1 is set (set on input when the field is given)',
+      'physical address of the error; bytes 16..23, u64 ("0x…" hex string or a JSON number below 2^53); valid when validation bit 1 is set (set on input when the field is given)',
     );
     expect(memory.memoryErrorType.description).toMatch(/^memory error type; bytes 72\.\.72; one of unknown \(0\), noError \(1\), singleBitEcc \(2\)/);
     expect(memory.bankGroup.description).toBe('input only: bank group (bank bits 15:8, validation bit 19)');

@@ -320,7 +320,7 @@ export function describeRow(row: Row, base = 0): string {
   const where = `bytes ${at}..${at + row.size - 1}`;
   switch (row.kind) {
     case 'int':
-      parts.push(`${where}, ${row.width === 3 ? '24-bit' : `u${row.width * 8}`}${row.width === 8 ? ' ("0x…" hex string, decimal string or safe integer)' : ''}`);
+      parts.push(`${where}, ${row.width === 3 ? '24-bit' : `u${row.width * 8}`} ("0x…" hex string or a JSON number${row.width === 8 ? ' below 2^53' : ''})`);
       break;
     case 'bits':
       parts.push(`bits ${row.shift + row.bits - 1}:${row.shift} of the u${row.width * 8} at byte ${at}`);
