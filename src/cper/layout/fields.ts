@@ -40,6 +40,8 @@ export interface FieldMeta {
   spec?: string;
   /** the field's name in libcper's JSON form, when libcper prints it */
   libcper?: string;
+  /** the field's display name (hex view), when it is not the name in words (e.g. MIDR_EL1) */
+  label?: string;
   /** the JSON input must give this field (default: optional, the zero when absent) */
   required?: boolean;
   /** JSON input schema instead of the kind's own (keeps a field's established wording) */
@@ -353,4 +355,15 @@ export function describeRow(row: Row, base = 0): string {
   if (row.meta.vbit !== undefined) parts.push(`valid when validation bit ${row.meta.vbit} is set (set on input when the field is given)`);
   if (row.meta.spec !== undefined) parts.push(`see ${row.meta.spec}`);
   return parts.join('; ');
+}
+
+/** A field's display name: its label, or its camelCase name in words ("physicalFaultAddress" → "Physical Fault Address"). */
+export function labelOf(row: { name: string; meta: FieldMeta }): string {
+  return row.meta.label ?? titleWords(row.name);
+}
+
+/** camelCase → Title Words. */
+export function titleWords(name: string): string {
+  const words = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2');
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }

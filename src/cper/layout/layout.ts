@@ -7,7 +7,7 @@ import { FieldWriter, fieldWriter } from '../wire-write';
 import { fixedTextAt, guidAt } from '../wire-fields';
 import { writeFixedText, writeHexField } from './byte-runs';
 import type { FlagTable } from '../json/fields';
-import { describeRow, flags64Of, flagsOf, inputOf, LayoutRef, ModelOf, Row, zeroOf } from './fields';
+import { describeRow, flags64Of, flagsOf, inputOf, labelOf, LayoutRef, ModelOf, Row, zeroOf } from './fields';
 
 /**
  * A fixed-size structure declared once, as a table of rows (./fields.ts), from which everything
@@ -342,10 +342,13 @@ export function layout<const R extends readonly Row[]>(what: string, size: numbe
     },
     spans(base, path) {
       const out: FieldSpan[] = [];
+      let word = -1;
       for (const r of rows) {
         if (r.kind === 'model') continue;
         if (r.kind === 'struct') out.push(...(r.layout as Layout<unknown>).spans(base + r.offset, `${path}/${r.name}`));
-        else out.push({ offset: base + r.offset, length: r.size, path: `${path}/${r.name}`, name: r.name });
+        else if (r.kind !== 'bits' || r.offset !== word) out.push({ offset: base + r.offset, length: r.size, path: `${path}/${r.name}`, name: labelOf(r) });
+        // bit fields that share a word are one span, named by the first of them
+        if (r.kind === 'bits') word = r.offset;
       }
       return out;
     },

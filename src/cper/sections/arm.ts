@@ -48,15 +48,15 @@ export const ARM_HEADER_LAYOUT = layout('ARM processor error', ARM_HEADER_LENGTH
   modelOnly('typeEncoding', (opts) => (opts as CperOptions).armTypeEncoding, z.enum(ARM_TYPE_ENCODINGS as [ArmTypeEncoding, ...ArmTypeEncoding[]]), () => 'uefi-2.10' as ArmTypeEncoding,
     'the error-info Type encoding assumed when decoding (see ArmTypeEncoding; default uefi-2.10)'),
   validationRow('validationBits', 0, 4, { 3: 'vendorSpecificInfo' }),
-  u16('errorInfoCount', 4, { doc: 'ERR_INFO_NUM; always errorInfo.length', libcper: 'errorInfoNum' }),
-  u16('contextInfoCount', 6, { doc: 'CONTEXT_INFO_NUM; always contexts.length', libcper: 'contextInfoNum' }),
+  u16('errorInfoCount', 4, { doc: 'ERR_INFO_NUM; always errorInfo.length', libcper: 'errorInfoNum', label: 'Error Info Num' }),
+  u16('contextInfoCount', 6, { doc: 'CONTEXT_INFO_NUM; always contexts.length', libcper: 'contextInfoNum', label: 'Context Info Num' }),
   u32('sectionLength', 8, { doc: "the header's SectionLength field as found (normally the body length; computed on input)", libcper: 'sectionLength' }),
   u8('errorAffinityLevel', 12, { vbit: 1, doc: 'error affinity level', libcper: 'errorAffinity' }),
   u24('reserved', 13, { doc: 'bytes 13..15 as a little-endian 24-bit number (must be zero)' }),
-  u64('mpidr', 16, { vbit: 0, doc: 'MPIDR_EL1 of the processor', libcper: 'mpidrEl1' }),
-  u64('midr', 24, { doc: 'MIDR_EL1 of the processor', libcper: 'midrEl1' }),
+  u64('mpidr', 16, { vbit: 0, doc: 'MPIDR_EL1 of the processor', libcper: 'mpidrEl1', label: 'MPIDR_EL1' }),
+  u64('midr', 24, { doc: 'MIDR_EL1 of the processor', libcper: 'midrEl1', label: 'MIDR_EL1' }),
   view('runningState', 32, 4, flagsOf(ARM_RUNNING_STATE_BITS), { vbit: 2, doc: 'bit 0: the processor is running', libcper: 'running' }),
-  u32('psciState', 36, { vbit: 2, vbitName: 'runningState', doc: 'PSCI state when not running', libcper: 'psciState' }),
+  u32('psciState', 36, { vbit: 2, vbitName: 'runningState', doc: 'PSCI state when not running', libcper: 'psciState', label: 'PSCI State' }),
 ]);
 
 export const ARM_VALIDATION_BITS: FlagTable = ARM_HEADER_LAYOUT.validationTable!;

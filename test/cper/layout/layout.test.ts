@@ -105,13 +105,14 @@ describe('layout tables', () => {
 
   it('spans name every field with its bytes and JSON pointer, nested structures expanded', () => {
     const spans = T.spans(100, '/s');
-    expect(spans.find((s) => s.name === 'wide')).toEqual({ offset: 104, length: 3, path: '/s/wide', name: 'wide' });
+    expect(spans.find((s) => s.path === '/s/wide')).toEqual({ offset: 104, length: 3, path: '/s/wide', name: 'Wide' });
+    expect(spans.find((s) => s.path === '/s/validationBits')!.name).toBe('Validation Bits');
+    // bit fields sharing a word are one span, named by the first
     expect(spans.filter((s) => s.path.startsWith('/s/inner/')).map((s) => [s.offset, s.length, s.name])).toEqual([
-      [116, 2, 'a'],
-      [118, 2, 'hi'],
-      [118, 2, 'lo'],
+      [116, 2, 'A'],
+      [118, 2, 'Hi'],
     ]);
-    expect(INNER.itemSpans(0, 2, '/l').map((s) => s.path)).toEqual(['/l/0/a', '/l/0/hi', '/l/0/lo', '/l/1/a', '/l/1/hi', '/l/1/lo']);
+    expect(INNER.itemSpans(0, 2, '/l').map((s) => s.path)).toEqual(['/l/0/a', '/l/0/hi', '/l/1/a', '/l/1/hi']);
   });
 
   it('refuse a table with a gap, an overlap or a field past the end when the module loads', () => {
