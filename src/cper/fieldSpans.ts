@@ -1,7 +1,8 @@
 import { safeDecodeStatusBlock, statusBlockToJson } from './index';
 import { DATA_ENTRY_HEADER_V2, dataEntryHeaderLength } from './data-entry';
 import { STATUS_BLOCK_HEADER_LENGTH, statusBlockLength } from './status-block';
-import { titleWords } from './layout/fields';
+import { titleWords, u32 as u32Row } from './layout/fields';
+import { layout } from './layout/layout';
 import type { TableSectionCodec } from './layout/section';
 import { SectionModel, sectionCodecByGuid } from './sections';
 import { ARM_HEADER_LAYOUT, ARM_HEADER_LENGTH, ArmSection } from './sections/arm';
@@ -31,13 +32,14 @@ export interface FieldSpan {
 
 type Layout = ReadonlyArray<readonly [offset: number, length: number, key: string, name: string]>;
 
-const BLOCK_HEADER: Layout = [
-  [0, 4, 'blockStatus', 'Block Status'],
-  [4, 4, 'rawDataOffset', 'Raw Data Offset'],
-  [8, 4, 'rawDataLength', 'Raw Data Length'],
-  [12, 4, 'dataLength', 'Data Length'],
-  [16, 4, 'errorSeverity', 'Error Severity'],
-];
+/** The status block header (status-block.ts): five u32 words, named in words from the table. */
+const BLOCK_HEADER = layout('status block header', 20, [
+  u32Row('blockStatus', 0),
+  u32Row('rawDataOffset', 4),
+  u32Row('rawDataLength', 8),
+  u32Row('dataLength', 12),
+  u32Row('errorSeverity', 16),
+]);
 
 const ENTRY_HEADER: Layout = [
   [0, 16, 'section/guid', 'Section Type GUID'],
@@ -151,7 +153,7 @@ function sectionSpans(s: SpanList, body: number, length: number, section: Sectio
 export function statusBlockFieldSpans(bytes: Uint8Array): FieldSpan[] {
   const s = new SpanList(bytes.length);
   if (bytes.length === 0) return s.spans;
-  s.layout(0, bytes.length, BLOCK_HEADER, '', '');
+  for (const sp of BLOCK_HEADER.spans(0, '')) if (sp.offset + sp.length <= bytes.length) s.add(sp.offset, sp.length, sp.path, sp.name);
   if (bytes.length < STATUS_BLOCK_HEADER_LENGTH) return s.spans;
 
   const decoded = safeDecodeStatusBlock(bytes);
