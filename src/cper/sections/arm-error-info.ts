@@ -166,62 +166,6 @@ export function decodeErrorInformationRaw(raw: bigint, kind: ArmErrorKind | 'non
   return decodeErrorInformation(Number(raw & 0xffff_ffffn), Number(raw >> 32n), kind);
 }
 
-const typeView: IntView<ArmErrorType> = {
-  decode: (raw, opts) => decodeArmErrorType(Number(raw), (opts as CperOptions).armTypeEncoding),
-  encode: (t) => t.raw,
-  input: z.never() as never,
-  zero: () => decodeArmErrorType(0, 'uefi-2.10'),
-  describe: 'the error kind: cache, tlb, bus, microArchitecture, a list of them, the raw byte, or { raw } / { cache: true, … }; the byte per kind depends on typeEncoding',
-};
-
-const errorInformationView: IntView<ArmErrorInformation> = {
-  decode: (raw) => decodeErrorInformationRaw(raw as bigint, 'none'),
-  encode: (e) => e.raw,
-  input: z.never() as never,
-  zero: () => decodeErrorInformationRaw(0n, 'none'),
-  describe: 'a u64, or { raw } or the named fields of the layout the entry type selects (cache/TLB, bus; micro-architectural is raw only)',
-};
-
-/** The 32-byte error-information structure; ErrorInformation is decoded by hand (its layout depends on Type). */
-export const ARM_ERROR_INFO_LAYOUT = layout('ARM error information', ARM_ERROR_INFO_LENGTH, [
-  u8('version', 0, { doc: '0 in every published spec; 1 marks the UEFI 2.11 type bits in the edk2 proposal (default 1 for edk2-v1)', libcper: 'version' }),
-  u8('length', 1, { doc: 'structure length byte (32); kept as found, the walk always steps 32 bytes as Linux does', libcper: 'length' }),
-  validationBits('validationBits', 2, 2),
-  view('type', 4, 1, typeView, { doc: 'error type', libcper: 'errorType' }),
-  u16('multipleError', 5, { vbit: 0, doc: '0 single error, 1 multiple errors with unknown count, ≥ 2 the count', libcper: 'multipleError' }),
-  view('flags', 7, 1, flagsOf(ARM_ERROR_INFO_FLAGS, 1), { vbit: 1, doc: 'first/last error captured, propagated, overflow', libcper: 'flags' }),
-  view('errorInformation', 8, 8, errorInformationView, { vbit: 2, doc: 'the error information word, decoded by type', libcper: 'errorInformation', decodedByHand: true }),
-  u64('virtualFaultAddress', 16, { vbit: 3, doc: 'virtual fault address', libcper: 'virtualFaultAddress' }),
-  u64('physicalFaultAddress', 24, { vbit: 4, doc: 'physical fault address', libcper: 'physicalFaultAddress' }),
-], { truncated: 'at-start' });
-
-export const ARM_ERROR_INFO_VALIDATION_BITS: FlagTable = ARM_ERROR_INFO_LAYOUT.validationTable!;
-export type ArmErrorInfo = LayoutModel<typeof ARM_ERROR_INFO_LAYOUT>;
-
-const errorInfoValidation = flagsDecoder(ARM_ERROR_INFO_VALIDATION_BITS);
-const OPTIONS_BY_ENCODING = new Map<ArmTypeEncoding, CperOptions>();
-
-/** Decodes the error-info structure at `offset` of the section body. */
-export function decodeArmErrorInfo(r: ByteReader, offset: number, index: number, encoding: ArmTypeEncoding): ArmErrorInfo {
-  ARM_ERROR_INFO_LAYOUT.check(r, offset, `errorInfo[${index}]`);
-  let opts = OPTIONS_BY_ENCODING.get(encoding);
-  if (opts === undefined) OPTIONS_BY_ENCODING.set(encoding, (opts = { armTypeEncoding: encoding }));
-  const view = viewOf(r);
-  const at = r.abs(offset);
-  const e = ARM_ERROR_INFO_LAYOUT.decodeAt(r.bytes, view, at, opts);
-  e.errorInformation = decodeErrorInformation(view.getUint32(at + 8, true), view.getUint32(at + 12, true), errorInformationKind(e.type));
-  return e;
-}
-
-export function encodeArmErrorInfo(w: ByteWriter, o: number, e: ArmErrorInfo, path: string): void {
-  ARM_ERROR_INFO_LAYOUT.encodeAt(w, o, e, path);
-}
-
-// ---------------------------------------------------------------------------------------------
-// JSON input. The Type names and the ErrorInformation fields can only be turned into bytes once
-// the section's type encoding is known, so the item schema yields an intermediate form that the
-// section schema resolves (resolveArmErrorInfo).
-
 const kindName = z.enum(ARM_ERROR_KINDS as [ArmErrorKind, ...ArmErrorKind[]]);
 
 /** Type input: a kind name, a list of names, the raw byte, or `{ raw }` / `{ cache: true, … }`. */
@@ -259,13 +203,67 @@ const errorInformationFields = {
 /** ErrorInformation input: a u64, or an object (raw wins; otherwise built from the named fields). */
 const errorInformationInput = z.union([z.string(), z.number(), z.strictObject(errorInformationFields)]);
 
-export const armErrorInfoInput = z.strictObject({
-  ...ARM_ERROR_INFO_LAYOUT.shape,
-  type: typeInput.describe(typeView.describe),
-  errorInformation: errorInformationInput.optional().describe(errorInformationView.describe),
-});
+const typeView: IntView<ArmErrorType> = {
+  decode: (raw, opts) => decodeArmErrorType(Number(raw), (opts as CperOptions).armTypeEncoding),
+  encode: (t) => t.raw,
+  input: typeInput as unknown as z.ZodType<ArmErrorType>,
+  zero: () => decodeArmErrorType(0, 'uefi-2.10'),
+  describe: 'the error kind: cache, tlb, bus, microArchitecture, a list of them, the raw byte, or { raw } / { cache: true, … }; the byte per kind depends on typeEncoding',
+};
 
-export type ArmErrorInfoInput = z.output<typeof armErrorInfoInput>;
+const errorInformationView: IntView<ArmErrorInformation> = {
+  decode: (raw) => decodeErrorInformationRaw(raw as bigint, 'none'),
+  encode: (e) => e.raw,
+  input: errorInformationInput as unknown as z.ZodType<ArmErrorInformation>,
+  zero: () => decodeErrorInformationRaw(0n, 'none'),
+  describe: 'a u64, or { raw } or the named fields of the layout the entry type selects (cache/TLB, bus; micro-architectural is raw only)',
+};
+
+/** The 32-byte error-information structure; ErrorInformation is decoded by hand (its layout depends on Type). */
+export const ARM_ERROR_INFO_LAYOUT = layout('ARM error information', ARM_ERROR_INFO_LENGTH, [
+  u8('version', 0, { doc: '0 in every published spec; 1 marks the UEFI 2.11 type bits in the edk2 proposal (default 1 for edk2-v1)', libcper: 'version' }),
+  u8('length', 1, { doc: 'structure length byte (32); kept as found, the walk always steps 32 bytes as Linux does', libcper: 'length' }),
+  validationBits('validationBits', 2, 2),
+  view('type', 4, 1, typeView, { doc: 'error type', libcper: 'errorType', required: true }),
+  u16('multipleError', 5, { vbit: 0, doc: '0 single error, 1 multiple errors with unknown count, ≥ 2 the count', libcper: 'multipleError' }),
+  view('flags', 7, 1, flagsOf(ARM_ERROR_INFO_FLAGS, 1), { vbit: 1, doc: 'first/last error captured, propagated, overflow', libcper: 'flags' }),
+  view('errorInformation', 8, 8, errorInformationView, { vbit: 2, doc: 'the error information word, decoded by type', libcper: 'errorInformation', decodedByHand: true }),
+  u64('virtualFaultAddress', 16, { vbit: 3, doc: 'virtual fault address', libcper: 'virtualFaultAddress' }),
+  u64('physicalFaultAddress', 24, { vbit: 4, doc: 'physical fault address', libcper: 'physicalFaultAddress' }),
+], { truncated: 'at-start' });
+
+export const ARM_ERROR_INFO_VALIDATION_BITS: FlagTable = ARM_ERROR_INFO_LAYOUT.validationTable!;
+export type ArmErrorInfo = LayoutModel<typeof ARM_ERROR_INFO_LAYOUT>;
+
+const errorInfoValidation = flagsDecoder(ARM_ERROR_INFO_VALIDATION_BITS);
+const OPTIONS_BY_ENCODING = new Map<ArmTypeEncoding, CperOptions>();
+
+/** Decodes the error-info structure at `offset` of the section body. */
+export function decodeArmErrorInfo(r: ByteReader, offset: number, index: number, encoding: ArmTypeEncoding): ArmErrorInfo {
+  ARM_ERROR_INFO_LAYOUT.check(r, offset, `errorInfo[${index}]`);
+  let opts = OPTIONS_BY_ENCODING.get(encoding);
+  if (opts === undefined) OPTIONS_BY_ENCODING.set(encoding, (opts = { armTypeEncoding: encoding }));
+  const view = viewOf(r);
+  const at = r.abs(offset);
+  const e = ARM_ERROR_INFO_LAYOUT.decodeAt(r.bytes, view, at, opts);
+  e.errorInformation = decodeErrorInformation(view.getUint32(at + 8, true), view.getUint32(at + 12, true), errorInformationKind(e.type));
+  return e;
+}
+
+export function encodeArmErrorInfo(w: ByteWriter, o: number, e: ArmErrorInfo, path: string): void {
+  ARM_ERROR_INFO_LAYOUT.encodeAt(w, o, e, path);
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON input. The Type names and the ErrorInformation fields can only be turned into bytes once
+// the section's type encoding is known, so the item schema yields an intermediate form that the
+// section schema resolves (resolveArmErrorInfo).
+
+/** Error-info input: the table's fields; Type and ErrorInformation stay unresolved until the section's type encoding is known. */
+export const armErrorInfoInput = z.strictObject(ARM_ERROR_INFO_LAYOUT.shape);
+
+/** A parsed error-info input (the other fields as the table parses them). */
+export type ArmErrorInfoInput = Record<string, unknown> & { type: z.output<typeof typeInput>; errorInformation?: z.output<typeof errorInformationInput> };
 
 /** A problem found while resolving an input: a message and the path below the error-info item. */
 export interface InputProblem {

@@ -23,6 +23,7 @@ import {
   ARM_TYPE_ENCODINGS,
   ArmErrorInfo,
   armErrorInfoInput,
+  ArmErrorInfoInput,
   decodeArmErrorInfo,
   encodeArmErrorInfo,
   isInputProblem,
@@ -170,7 +171,7 @@ const armInput = z
     const encoding = v.typeEncoding ?? 'uefi-2.10';
     const errorInfo: ArmErrorInfo[] = [];
     for (let i = 0; i < v.errorInfo.length; i++) {
-      const e = resolveArmErrorInfo(v.errorInfo[i], encoding);
+      const e = resolveArmErrorInfo((input.errorInfo as ArmErrorInfoInput[])[i], encoding);
       if (isInputProblem(e)) {
         ctx.addIssue({ code: 'custom', path: ['errorInfo', i, ...e.path], message: e.message });
         return z.NEVER;
