@@ -14,12 +14,12 @@ export const DMAR_VTD_BODY_LENGTH = 144;
 
 /** Page-table entry at each walk level, level 6 first on the wire (shared with the IOMMU section). */
 export const PAGE_TABLE_ENTRIES = layout('DMAr page-table entries', 48, [
-  u64('level6', 0, { doc: 'level 6 page-table entry' }),
-  u64('level5', 8, { doc: 'level 5 page-table entry' }),
-  u64('level4', 16, { doc: 'level 4 page-table entry' }),
-  u64('level3', 24, { doc: 'level 3 page-table entry' }),
-  u64('level2', 32, { doc: 'level 2 page-table entry' }),
-  u64('level1', 40, { doc: 'level 1 page-table entry' }),
+  u64('level6', 0, { doc: 'level 6 page-table entry', libcper: 'pageTableEntry_Level6' }),
+  u64('level5', 8, { doc: 'level 5 page-table entry', libcper: 'pageTableEntry_Level5' }),
+  u64('level4', 16, { doc: 'level 4 page-table entry', libcper: 'pageTableEntry_Level4' }),
+  u64('level3', 24, { doc: 'level 3 page-table entry', libcper: 'pageTableEntry_Level3' }),
+  u64('level2', 32, { doc: 'level 2 page-table entry', libcper: 'pageTableEntry_Level2' }),
+  u64('level1', 40, { doc: 'level 1 page-table entry', libcper: 'pageTableEntry_Level1' }),
 ]);
 
 export type DmarPageTableEntries = LayoutModel<typeof PAGE_TABLE_ENTRIES>;

@@ -47,7 +47,7 @@ export const FIRMWARE_REFERENCE_REV0_LAYOUT = layout('firmware reference revisio
 /** Revision 1 and later: 32 bytes. */
 export const FIRMWARE_REFERENCE_LAYOUT = layout('firmware reference', FIRMWARE_REFERENCE_LENGTH, [
   ...REVISION_0_ROWS,
-  guid('recordIdentifierGuid', 16, { doc: 'GUID of the referenced record (revision ≥ 1; names the record for type 2; null GUID when not given)', libcper: 'recordIdentifierGUID' }),
+  guid('recordIdentifierGuid', 16, { doc: 'GUID of the referenced record (revision ≥ 1; names the record for type 2; null GUID when not given)', libcper: 'recordIDGUID' }),
 ]);
 
 export type FirmwareReferenceSection = {

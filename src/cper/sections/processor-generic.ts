@@ -24,7 +24,7 @@ export const PROCESSOR_FLAG_BITS: FlagTable = { 0: 'restartable', 1: 'preciseIp'
 export const PROCESSOR_GENERIC_LAYOUT = layout('processor generic', PROCESSOR_GENERIC_BODY_LENGTH, [
   validationBits('validationBits', 0, 8),
   view('processorType', 8, 1, enumOf(PROCESSOR_TYPES), { vbit: 0, doc: 'processor type', libcper: 'processorType' }),
-  view('isa', 9, 1, enumOf(PROCESSOR_ISAS), { vbit: 1, doc: 'instruction set architecture', libcper: 'isa' }),
+  view('isa', 9, 1, enumOf(PROCESSOR_ISAS), { vbit: 1, doc: 'instruction set architecture', libcper: 'processorISA' }),
   view('errorType', 10, 1, flagsOf(PROCESSOR_ERROR_TYPE_BITS, 1), { vbit: 2, doc: 'error type bits (Linux prints each set bit)', libcper: 'errorType' }),
   view('operation', 11, 1, enumOf(PROCESSOR_OPERATIONS), { vbit: 3, doc: 'operation', libcper: 'operation' }),
   view('flags', 12, 1, flagsOf(PROCESSOR_FLAG_BITS, 1), { vbit: 4, doc: 'flags', libcper: 'flags' }),
