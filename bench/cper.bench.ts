@@ -4,7 +4,7 @@ import { decodeStatusBlock, encodeStatusBlock, parseStatusBlockJson } from '../s
 /**
  * CPER codec throughput on one core: decode and encode of a three-section Generic Error Status
  * Block (ARM with two error-info entries and one AArch64 EL1 context, platform memory, PCIe root
- * port). Targets: ≥ 250,000 decodes/s and ≥ 250,000 encodes/s.
+ * port). Targets (issue #18, the layout tables' generated code): ≥ 300,000 decodes/s and ≥ 250,000 encodes/s.
  */
 export function benchBlock(): Uint8Array {
   return encodeStatusBlock(
@@ -45,15 +45,15 @@ export async function run(): Promise<BenchResult[]> {
   const types = model.entries.map((e) => e.section.type).join('+');
   const ms = Number(process.env.BENCH_MS ?? 2000);
   const results: BenchResult[] = [];
-  for (const [name, fn] of [
-    [`decode status block (${types}, ${bytes.length} B)`, () => decodeStatusBlock(bytes)],
-    [`encode status block (${types}, ${bytes.length} B)`, () => encodeStatusBlock(model)],
+  for (const [name, fn, target] of [
+    [`decode status block (${types}, ${bytes.length} B)`, () => decodeStatusBlock(bytes), 300_000],
+    [`encode status block (${types}, ${bytes.length} B)`, () => encodeStatusBlock(model), 250_000],
   ] as const) {
     const { opsPerSec, iterations } = throughput(fn, ms);
     const mbPerSec = (opsPerSec * bytes.length) / 1e6;
     results.push({
       name,
-      summary: `${Math.round(opsPerSec).toLocaleString('en-US')} records/s, ${mbPerSec.toFixed(1)} MB/s (target 250,000/s: ${opsPerSec >= 250_000 ? 'met' : 'NOT met'})`,
+      summary: `${Math.round(opsPerSec).toLocaleString('en-US')} records/s, ${mbPerSec.toFixed(1)} MB/s (target ${target.toLocaleString('en-US')}/s: ${opsPerSec >= target ? 'met' : 'NOT met'})`,
       opsPerSec,
       mbPerSec,
       iterations,

@@ -1,5 +1,6 @@
 import type { FuzzTarget } from '../target';
 import { cperRecordTarget, statusBlockTarget } from './cper';
+import { erstRecordTarget, erstTableTarget } from './erst';
 import { firmwareTarget } from './firmware';
 import { guestKernelTarget } from './guestKernel';
 import { hestTarget } from './hest';
@@ -22,6 +23,8 @@ export const TARGET_FACTORIES: Record<string, () => FuzzTarget> = {
   'qmp-stream': qmpStreamTarget,
   'guest-kernel': guestKernelTarget,
   'rest-api': restApiTarget,
+  'erst-table': erstTableTarget,
+  'erst-record': erstRecordTarget,
 };
 
 export const TARGET_NAMES = Object.keys(TARGET_FACTORIES);

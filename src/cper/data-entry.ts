@@ -1,9 +1,9 @@
-import { Parser } from 'binary-parser';
 import { z } from 'zod';
 import type { ByteReader } from '../binary/ByteReader';
 import type { ByteWriter } from '../binary/ByteWriter';
 import { EncodeError } from '../binary/errors';
-import { compileParser } from './compiled-parser';
+import { u16, u32, u8 } from './layout/fields';
+import { layout } from './layout/layout';
 import { NULL_GUID } from '../binary/guid';
 import { EnumValue, enumField, Flags, flagsDecoder, flagsField, FlagTable, guid as guidField, uint } from './json/fields';
 import { SECTION_FLAGS } from './section-flags';
@@ -51,23 +51,10 @@ export function dataEntryHeaderLength(revision: number): number {
   return revision >>> 8 >= 3 ? DATA_ENTRY_HEADER_V3 : DATA_ENTRY_HEADER_V2;
 }
 
-interface EntryFields {
-  errorSeverity: number;
-  revision: number;
-  validationBits: number;
-  flags: number;
-  errorDataLength: number;
-}
-
-const entryParser = new Parser()
-  .endianness('little')
-  .uint32('errorSeverity')
-  .uint16('revision')
-  .uint8('validationBits')
-  .uint8('flags')
-  .uint32('errorDataLength');
-
-const readEntryFields = compileParser<EntryFields>(entryParser, 12);
+/** The numeric fields at entry offset 16 (the section type GUID is before them, the FRU fields after). */
+const ENTRY_FIELDS = layout('data entry', 12, [u32('errorSeverity', 0), u16('revision', 4), u8('validationBits', 6), u8('flags', 7), u32('errorDataLength', 8)], {
+  truncated: 'at-start',
+});
 const validationBits = flagsDecoder(DATA_ENTRY_VALIDATION_BITS);
 const sectionFlags = flagsDecoder(SECTION_FLAGS);
 
@@ -76,7 +63,7 @@ const sectionFlags = flagsDecoder(SECTION_FLAGS);
  * has checked that the header and its body fit (see status-block.ts).
  */
 export function decodeDataEntry(r: ByteReader, offset: number, index: number, opts: CperOptions): GenericErrorDataEntry {
-  const f = readEntryFields(r, offset + 16, index);
+  const f = ENTRY_FIELDS.read(r, offset + 16, undefined, index);
   const header = dataEntryHeaderLength(f.revision);
   r.need(offset, header, index);
   const b = r.bytes;

@@ -31,6 +31,7 @@ export const SECTION_TYPES = {
   cxlVirtualSwitch: { name: 'cxlVirtualSwitch', guid: '40d26425-3396-4c4d-a5da-3d47263af425', title: 'CXL Virtual Switch event' },
   cxlMldPort: { name: 'cxlMldPort', guid: '8dc44363-0c96-4710-b7bf-04bb99534c3f', title: 'CXL MLD Port event' },
   cxlMemorySparing: { name: 'cxlMemorySparing', guid: 'e71f3a40-2d29-4092-8a39-4d1c966c7c65', title: 'CXL Memory Sparing event' },
+  armRas: { name: 'armRas', guid: 'bf32d4d5-b427-4025-8495-8a9e5d4030e4', title: 'Arm RAS node' },
   fruMemoryPoison: { name: 'fruMemoryPoison', guid: '5e4706c1-5356-48c6-930b-52f2120a4458', title: 'FRU Memory Poison' },
 } as const satisfies Record<string, KnownGuid>;
 

@@ -6,6 +6,7 @@ import { formatPath, zodToRasgwError } from './json/zod-error';
 import { toJson } from './json/to-json';
 import { cperRecordInput, CperRecord, decodeCperRecordFrom, encodeCperRecordTo } from './record';
 import { CperOptions, DEFAULT_CPER_OPTIONS } from './sections/SectionCodec';
+import { SECTION_CODECS, unknownCodec } from './sections';
 import { decodeStatusBlockFrom, encodeStatusBlockTo, GenericErrorStatusBlock, statusBlockInput } from './status-block';
 
 /**
@@ -90,7 +91,27 @@ export function cperRecordToJson(model: CperRecord): unknown {
 /** JSON Schema (draft 2020-12) of the JSON input form of a status block or a CPER record. */
 export function cperJsonSchema(as: ContainerKind = 'gesb'): Record<string, unknown> {
   const schema = as === 'cper' ? cperRecordInput : statusBlockInput;
-  return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return withSectionExamples(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>);
+}
+
+/**
+ * Adds each section's example (from its codec) to its schema in the section union. zod leaves
+ * examples out of the input side of a schema that transforms, and every section input does (it
+ * fills defaults), so they are put back here: one example per section, valid JSON input.
+ */
+function withSectionExamples(schema: Record<string, unknown>): Record<string, unknown> {
+  const examples = new Map<string, unknown>();
+  for (const c of [...SECTION_CODECS, unknownCodec] as Array<{ name: string; example?: unknown }>) if (c.example !== undefined) examples.set(c.name, c.example);
+  const visit = (node: unknown): void => {
+    if (node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach(visit);
+    const o = node as Record<string, unknown>;
+    const type = (o.properties as Record<string, { const?: unknown }> | undefined)?.type?.const;
+    if (typeof type === 'string' && examples.has(type) && o.examples === undefined) o.examples = [examples.get(type)];
+    Object.values(o).forEach(visit);
+  };
+  visit(schema);
+  return schema;
 }
 
 export { RasgwError };

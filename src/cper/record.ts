@@ -1,9 +1,9 @@
-import { Parser } from 'binary-parser';
 import { z } from 'zod';
 import { ByteReader } from '../binary/ByteReader';
 import { ByteWriter } from '../binary/ByteWriter';
 import { EncodeError } from '../binary/errors';
-import { compileParser } from './compiled-parser';
+import { u16, u32 } from './layout/fields';
+import { layout } from './layout/layout';
 import { NULL_GUID } from '../binary/guid';
 import { toHex } from '../binary/hexdump';
 import { notificationTypeByGuid, notificationTypeByName } from './guids';
@@ -84,27 +84,10 @@ export interface CperRecord {
   trailing?: HexString;
 }
 
-interface HeaderFields {
-  signatureStart: number;
-  revision: number;
-  signatureEnd: number;
-  sectionCount: number;
-  errorSeverity: number;
-  validationBits: number;
-  recordLength: number;
-}
-
-const headerParser = new Parser()
-  .endianness('little')
-  .uint32('signatureStart')
-  .uint16('revision')
-  .uint32('signatureEnd')
-  .uint16('sectionCount')
-  .uint32('errorSeverity')
-  .uint32('validationBits')
-  .uint32('recordLength');
-
-const readHeader = compileParser<HeaderFields>(headerParser, 24);
+/** The numeric fields of the record header's first 24 bytes. */
+const HEADER_FIELDS = layout('CPER record header', 24, [
+  u32('signatureStart', 0), u16('revision', 4), u32('signatureEnd', 6), u16('sectionCount', 10), u32('errorSeverity', 12), u32('validationBits', 16), u32('recordLength', 20),
+], { truncated: 'at-start' });
 const validationBits = flagsDecoder(RECORD_VALIDATION_BITS);
 const recordFlags = flagsDecoder(RECORD_FLAGS);
 
@@ -136,7 +119,7 @@ function unusedAreas(bytes: Uint8Array, base: number, from: number, to: number, 
 }
 
 export function decodeCperRecordFrom(r: ByteReader, opts: CperOptions = DEFAULT_CPER_OPTIONS): CperRecord {
-  const h = readHeader(r, 0, '');
+  const h = HEADER_FIELDS.read(r, 0, undefined, '');
   if (h.signatureStart !== CPER_SIGNATURE) throw r.error('bad_signature', 0, 'signatureStart', 'record does not start with "CPER"');
   if (h.signatureEnd !== CPER_SIGNATURE_END) {
     throw r.error('bad_signature', 6, 'signatureEnd', `signature end is 0x${h.signatureEnd.toString(16)}, must be 0xffffffff`);

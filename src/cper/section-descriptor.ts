@@ -1,8 +1,8 @@
-import { Parser } from 'binary-parser';
 import { z } from 'zod';
 import type { ByteReader } from '../binary/ByteReader';
 import type { ByteWriter } from '../binary/ByteWriter';
-import { compileParser } from './compiled-parser';
+import { u16, u32, u8 } from './layout/fields';
+import { layout, LayoutModel } from './layout/layout';
 import { fieldWriter } from './wire-write';
 import { NULL_GUID } from '../binary/guid';
 import { EnumValue, enumField, Flags, flagsDecoder, flagsField, FlagTable, guid as guidField, uint } from './json/fields';
@@ -37,31 +37,19 @@ export interface CperSectionEntry {
   section: SectionModel;
 }
 
-export interface DescriptorFields {
-  sectionOffset: number;
-  sectionLength: number;
-  revision: number;
-  validationBits: number;
-  reserved: number;
-  flags: number;
-}
+/** The numeric fields of a section descriptor's first 16 bytes. */
+const DESCRIPTOR_FIELDS = layout('section descriptor', 16, [
+  u32('sectionOffset', 0), u32('sectionLength', 4), u16('revision', 8), u8('validationBits', 10), u8('reserved', 11), u32('flags', 12),
+], { truncated: 'at-start' });
 
-const descriptorParser = new Parser()
-  .endianness('little')
-  .uint32('sectionOffset')
-  .uint32('sectionLength')
-  .uint16('revision')
-  .uint8('validationBits')
-  .uint8('reserved')
-  .uint32('flags');
+export type DescriptorFields = LayoutModel<typeof DESCRIPTOR_FIELDS>;
 
-const readFields = compileParser<DescriptorFields>(descriptorParser, 16);
 const validationBits = flagsDecoder(DESCRIPTOR_VALIDATION_BITS);
 const sectionFlags = flagsDecoder(SECTION_FLAGS);
 
 /** Reads the numeric fields of the descriptor at `offset` (used to check them before the body is read). */
 export function readDescriptorFields(r: ByteReader, offset: number, index: number): DescriptorFields {
-  return readFields(r, offset, `sections[${index}]`);
+  return DESCRIPTOR_FIELDS.read(r, offset, undefined, `sections[${index}]`);
 }
 
 /** Decodes the descriptor at `offset`, pairing it with an already decoded body. */

@@ -65,6 +65,8 @@ export interface BlobOwnership {
 /** etc/hardware_errors → device model (guest also writes: block status, read-ack); others → guest. */
 export function defaultBlobOwnership(file: string): BlobOwnership {
   if (file === FwCfgFileName.HARDWARE_ERRORS) return { owner: 'device-model', writers: ['device-model', 'guest'] };
+  // the ERST device's register page and exchange buffer (the guest writes records into the buffer)
+  if (file === 'etc/erst') return { owner: 'device-model', writers: ['device-model', 'guest'] };
   return { owner: 'guest', writers: ['guest'] };
 }
 

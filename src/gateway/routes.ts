@@ -27,6 +27,7 @@ import * as R from './responses';
 import { retryAfterSeconds } from './retryAfter';
 import { advanceInput, injectionInput, pageQuery, targetFrom, vmCreateInput, vmSpecFrom } from './schemas';
 import { sideBySideView } from './sideBySideView';
+import { ERST_ROUTES } from './erstRoutes';
 import { acceptedJsonText, crashView, injectionLocation, injectionView, recordView, recordViewText, vmView } from './views';
 
 /**
@@ -519,6 +520,7 @@ export const ROUTES: RouteDef[] = [
       sendJson(res, 200, crashView(c));
     },
   },
+  ...ERST_ROUTES,
 ];
 
 /** The problem for a refused injection, with the QMP error for the same case. */

@@ -69,8 +69,24 @@ export const vmCreateInput = z
       .max(0xfffe)
       .optional()
       .meta({ description: 'the source this VM\'s QMP endpoint injects into (default: 1 on qemu-10.2-virt, 0 on qemu-7.2-virt, the first SEI source on extended, else its first GPIO source, else its first source)' }),
+    erst: z
+      .union([
+        z.boolean(),
+        z.strictObject({ recordSize: z.int().min(4096).max(65536).optional(), capacity: z.int().min(1).max(4096).optional(), checkSignature: z.boolean().optional() }),
+      ])
+      .optional()
+      .meta({
+        description:
+          'ERST (extended profile only, on by default there): false, true or { recordSize (power of two, default 8192), capacity (records, default 16), checkSignature (default true; false accepts records without "CPER" as QEMU does) }',
+      }),
   })
   .superRefine((v, ctx) => {
+    if (v.erst !== undefined && v.erst !== false && v.profile !== 'extended') {
+      ctx.addIssue({ code: 'custom', path: ['erst'], message: `profile ${v.profile} has no ERST (QEMU's virt machine offers none); use the extended profile` });
+    }
+    if (typeof v.erst === 'object' && v.erst.recordSize !== undefined && (v.erst.recordSize & (v.erst.recordSize - 1)) !== 0) {
+      ctx.addIssue({ code: 'custom', path: ['erst', 'recordSize'], message: 'must be a power of two (4096 … 65536)' });
+    }
     if (v.sources !== undefined && v.profile !== 'extended') {
       ctx.addIssue({ code: 'custom', path: ['sources'], message: `only the extended profile takes a source list; ${v.profile} has QEMU's fixed sources` });
     }
@@ -107,6 +123,7 @@ export function vmSpecFrom(v: VmCreateInput): VmSpec {
   };
   if (v.sources) spec.sources = v.sources;
   if (v.qmpSourceId !== undefined) spec.qmpSourceId = v.qmpSourceId;
+  if (v.erst !== undefined) spec.erst = v.erst;
   return spec;
 }
 

@@ -93,7 +93,14 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     //    cannot listen (EADDRINUSE) fails here, having written nothing — no boot counted, no log
     //    line, no replay
     store = EventStore.open(opts.dataDir, { durability: opts.durability, retention: opts.retention });
-    const g = new Gateway({ store, factory: opts.factory ?? createVmFactory({ vm: GATEWAY_VM_OPTIONS }), logger, clock: opts.clock ?? 'wall', maxVms: opts.maxVms });
+    const erstStore = store;
+    const g = new Gateway({
+      store,
+      factory: opts.factory ?? createVmFactory({ vm: { ...GATEWAY_VM_OPTIONS, erstStorage: (vmId) => erstStore.erst.storageFor(vmId) } }),
+      logger,
+      clock: opts.clock ?? 'wall',
+      maxVms: opts.maxVms,
+    });
     gateway = g;
     const host = opts.host ?? '127.0.0.1';
     // requests are handed to the app once it exists; until then (the QMP listeners opening)

@@ -14,6 +14,7 @@ import { GUEST_LINUX_VERSIONS } from './linux-versions';
 import { linuxHestWalk } from './acpi/hest-walk';
 import { renderStatusBlockLinux } from '../cper/text';
 import { seiNoRecordLine, seiReadingLine } from './arch/seiLines';
+import { bootErst, ErstBoot } from './apei/erst-boot';
 import { esrClass, isRasSError, linuxSErrorVerdict, serrorAet, serrorPanicLine, SERROR_PANIC, ESR_EC_SERROR } from './arch/esr';
 
 /**
@@ -103,6 +104,8 @@ export interface GuestKernelOptions {
   /** guest address of the crash registers (the message page follows at +4 KiB); default RAM base + 0x8000 */
   crashRegisters?: bigint;
   hooks?: Partial<GuestHooks>;
+  /** the real-time clock at boot, in seconds (ktime_get_real_seconds; pstore stamps records with it); default 1767225600 (2026-01-01) */
+  realtimeSeconds?: bigint;
 }
 
 interface Pending {
@@ -158,6 +161,8 @@ export class GuestKernel {
   /** the apei-sei SError lines are printk_ratelimited, one state per call site */
   private readonly rlSeiReading = new Ratelimit('sei_serror', GHES_PRINT_INTERVAL_NS, DEFAULT_RATELIMIT_BURST);
   private readonly rlSeiNoRecord = new Ratelimit('sei_serror_no_record', GHES_PRINT_INTERVAL_NS, DEFAULT_RATELIMIT_BURST);
+  /** ERST driver, pstore backend and the /sys/fs/pstore listing of this boot (src/guest-kernel/apei) */
+  erst: ErstBoot = { files: [] };
   /** SErrors folded into one pending SError (statistics for tests) */
   coalescedSErrors = 0;
   takenSErrors = 0;
@@ -264,6 +269,7 @@ export class GuestKernel {
         }
         if (walk.ok && !this.halted) this.printk('info', 'GHES: Failed to enable APEI firmware first mode.');
       }
+      if (!this.halted) this.erst = this.bootErst(found.tables.find((t) => t.signature === 'ERST')?.bytes);
       if (!this.halted && this.initKillPending) {
         this.clock.spend(this.costs.initUserspaceNs);
         this.panic(`Attempted to kill init! exitcode=0x${SIGBUS.toString(16).padStart(8, '0')}`, 'init-killed', {});
@@ -482,6 +488,8 @@ export class GuestKernel {
     }
     this.printk('emerg', `Internal error: synchronous external abort: ${(esr >>> 0).toString(16).padStart(16, '0')} [#1] SMP`);
     ctx.actions.push('oops');
+    // oops_exit → kmsg_dump(KMSG_DUMP_OOPS): pstore keeps the log of an oops too
+    this.erst.pstore?.dump('Oops');
   }
 
   // ------------------------------------------------------------------ panic and crash report
@@ -497,6 +505,8 @@ export class GuestKernel {
     this.pending.sdei.clear();
     this.pending.nmi = undefined;
     this.writeCrashRegisters(code, `Kernel panic - not syncing: ${reason}`, extra.esr, extra.record);
+    // kmsg_dump(KMSG_DUMP_PANIC): the log so far, panic line included, goes to pstore (ERST)
+    this.erst.pstore?.dump('Panic');
     this.hooks.panic(reason);
   }
 
@@ -529,6 +539,19 @@ export class GuestKernel {
   private sendSigbus(task: Task): void {
     if (task.kind === 'init') this.initKillPending = true;
     // kernel threads ignore SIGBUS; a user task without a handler dies (the workload is restarted)
+  }
+
+  private bootErst(table: Uint8Array | undefined): ErstBoot {
+    const base = this.opts.realtimeSeconds ?? 1_767_225_600n;
+    return bootErst(table, {
+      memory: this.memory,
+      version: this.version,
+      cmdline: this.cmdline,
+      printk: (level, text) => this.printk(level, text),
+      delayNs: (ns) => this.clock.spend(ns),
+      records: () => this.log.records(),
+      realSeconds: () => base + this.clock.now() / 1_000_000_000n,
+    });
   }
 
   private kernelServices() {

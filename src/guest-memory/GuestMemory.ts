@@ -26,6 +26,16 @@ export interface OwnedRange {
 
 export class GuestMemoryError extends RasgwError {}
 
+/**
+ * A device register window (MMIO): register-sized accesses inside it reach the device's handler
+ * instead of memory (the ERST device's ACTION/VALUE registers). Bulk reads and writes that touch
+ * it are refused: registers are accessed one at a time, with their width.
+ */
+export interface MmioHandler {
+  read(offset: number, size: 1 | 2 | 4 | 8): bigint;
+  write(offset: number, size: 1 | 2 | 4 | 8, value: bigint, actor: MemoryActor): void;
+}
+
 export const PAGE_SIZE = 4096;
 const PAGE_SHIFT = 12n;
 const PAGE_MASK = BigInt(PAGE_SIZE - 1);
@@ -44,6 +54,31 @@ export class GuestMemory {
   private readonly ram: Array<{ base: bigint; size: bigint }> = [];
   private readonly owned: OwnedRange[] = [];
   private journal: Map<number, Uint8Array | null> | null = null;
+  private readonly mmio: Array<{ base: bigint; size: bigint; name: string; handler: MmioHandler }> = [];
+
+  /** Traps register accesses to `[base, base+size)` (inside RAM the firmware allocated) to `handler`. */
+  mapMmio(base: bigint, size: bigint, name: string, handler: MmioHandler): void {
+    this.check(base, Number(size));
+    for (const m of this.mmio) if (base < m.base + m.size && m.base < base + size) this.fail('bad_reference', base, `MMIO window ${name} overlaps ${m.name}`);
+    this.mmio.push({ base, size, name, handler });
+  }
+
+  /** The MMIO window an access falls in (refuses one that straddles its edge). */
+  private mmioAt(addr: bigint, length: number): { base: bigint; name: string; handler: MmioHandler } | undefined {
+    const end = addr + BigInt(length);
+    for (const m of this.mmio) {
+      if (addr < m.base + m.size && m.base < end) {
+        if (addr < m.base || end > m.base + m.size) this.fail('bad_offset', addr, `${length}-byte access at ${hex(addr)} straddles the edge of MMIO window ${m.name}`);
+        return m;
+      }
+    }
+    return undefined;
+  }
+
+  private mmioBulk(addr: bigint, length: number): void {
+    const m = this.mmioAt(addr, length);
+    if (m) this.fail('protocol', addr, `MMIO window ${m.name} takes 1/2/4/8-byte register accesses, not a ${length}-byte block access`);
+  }
 
   /** Adds a RAM region `[base, base+size)`; regions may not overlap. */
   addRam(base: bigint, size: bigint): this {
@@ -146,6 +181,7 @@ export class GuestMemory {
 
   read(addr: bigint, length: number): Uint8Array {
     this.check(addr, length);
+    if (this.mmio.length !== 0) this.mmioBulk(addr, length);
     const first = Number(addr >> PAGE_SHIFT);
     const firstOff = Number(addr & PAGE_MASK);
     if (firstOff + length <= PAGE_SIZE) {
@@ -168,6 +204,7 @@ export class GuestMemory {
 
   write(addr: bigint, data: Uint8Array, actor: MemoryActor): void {
     this.check(addr, data.length);
+    if (this.mmio.length !== 0) this.mmioBulk(addr, data.length);
     this.checkWrite(addr, data.length, actor);
     // Page numbers fit a double exactly (addresses < 2^64 → page numbers < 2^52).
     let pn = Number(addr >> PAGE_SHIFT);
@@ -198,6 +235,10 @@ export class GuestMemory {
   }
 
   readU32(addr: bigint): number {
+    if (this.mmio.length !== 0) {
+      const m = this.mmioAt(addr, 4);
+      if (m) return Number(m.handler.read(Number(addr - m.base), 4) & 0xffff_ffffn);
+    }
     const p = this.inPage(addr, 4);
     const b = p ? p.page : this.read(addr, 4);
     if (!b) return 0;
@@ -206,6 +247,10 @@ export class GuestMemory {
   }
 
   readU64(addr: bigint): bigint {
+    if (this.mmio.length !== 0) {
+      const m = this.mmioAt(addr, 8);
+      if (m) return m.handler.read(Number(addr - m.base), 8);
+    }
     const p = this.inPage(addr, 8);
     const b = p ? p.page : this.read(addr, 8);
     if (!b) return 0n;
@@ -217,6 +262,10 @@ export class GuestMemory {
 
   /** Reads an unsigned little-endian value of 1, 2, 4 or 8 bytes. */
   readUint(addr: bigint, size: 1 | 2 | 4 | 8): bigint {
+    if (this.mmio.length !== 0) {
+      const m = this.mmioAt(addr, size);
+      if (m) return m.handler.read(Number(addr - m.base), size);
+    }
     const b = this.read(addr, size);
     let v = 0n;
     for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
@@ -225,6 +274,14 @@ export class GuestMemory {
 
   writeUint(addr: bigint, size: 1 | 2 | 4 | 8, value: bigint, actor: MemoryActor): void {
     if (value < 0n || value >= 1n << BigInt(size * 8)) this.fail('out_of_range', addr, `${hex(value)} does not fit in ${size} byte(s)`);
+    if (this.mmio.length !== 0) {
+      const m = this.mmioAt(addr, size);
+      if (m) {
+        this.checkWrite(addr, size, actor);
+        m.handler.write(Number(addr - m.base), size, value, actor);
+        return;
+      }
+    }
     const off = Number(addr & PAGE_MASK);
     const page = off + size <= PAGE_SIZE && !this.journal ? this.pages.get(Number(addr >> PAGE_SHIFT)) : undefined;
     if (page) {

@@ -7,6 +7,7 @@ import { Dropped, Retention, RetentionLimits } from './retention';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema';
 import { asStoreFailure, StoreFailureReason, StoreUnavailableError } from './StoreUnavailableError';
 import { WalCheckpointer } from './WalCheckpointer';
+import { ErstRecordTable } from './ErstRecordTable';
 import type {
   InjectionOrigin,
   StoredEvent,
@@ -531,6 +532,13 @@ export class EventStore {
       this.stampText = new Date(ms).toISOString();
     }
     return this.stampText;
+  }
+
+  private erstTable?: ErstRecordTable;
+
+  /** ERST records per VM (src/store/ErstRecordTable.ts; its statements are prepared on first use). */
+  get erst(): ErstRecordTable {
+    return (this.erstTable ??= new ErstRecordTable(this.db, () => this.stamp()));
   }
 
   // ---- VMs -------------------------------------------------------------------------------

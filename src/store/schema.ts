@@ -20,8 +20,12 @@
  * notification fact of docs/API.md, JSON), NULL until the record was written; and an index of the
  * `notification` events by the log line they follow (`data.logSeq`), so the SSE log stream can
  * replay them in place among the stored lines.
+ *
+ * Version 3 adds erst_records: each VM's ERST records (the device model's persistent store, see
+ * docs/ERST.md), keyed by (vm, record id as 16 hex digits: ids are u64, SQLite integers signed),
+ * with the device's slot number and the record bytes.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const MIGRATIONS: readonly string[] = [
   `
@@ -84,5 +88,15 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE injections ADD COLUMN notification TEXT;
   CREATE INDEX events_notifications ON events(vm_id, json_extract(data, '$.logSeq')) WHERE type = 'notification';
+  `,
+  `
+  CREATE TABLE erst_records (
+    vm_id       TEXT NOT NULL REFERENCES vms(id) ON DELETE CASCADE,
+    record_id   TEXT NOT NULL,
+    slot        INTEGER NOT NULL,
+    bytes       BLOB NOT NULL,
+    written_at  TEXT NOT NULL,
+    PRIMARY KEY (vm_id, record_id)
+  ) WITHOUT ROWID;
   `,
 ];

@@ -15,6 +15,8 @@ import type { Task } from '../guest-kernel/tasks';
 import { formatLogRecord } from '../guest-kernel/printk/KernelLog';
 import { encodeStatusBlock, parseStatusBlockJson, safeDecodeStatusBlock, statusBlockToJson } from '../cper';
 import { FwCfgFileName } from '../fw-cfg';
+import { attachErst, ErstAttachment, erstRtcFloor } from '../device-model/erst/attachErst';
+import { ErstStorage, MemoryErstStorage } from '../device-model/erst/ErstStorage';
 import type {
   CrashReport,
   GuestOutcome,
@@ -57,6 +59,10 @@ export interface VmOptions {
    * its store keeps every injection.
    */
   retainInjections?: number;
+  /** where this VM's ERST records live (default: in memory, kept across reboots of this object) */
+  erstStorage?: (vmId: string) => ErstStorage;
+  /** the wall clock in seconds the guest's real-time clock starts from (default Date.now()) */
+  wallSeconds?: () => bigint;
 }
 
 const DEFAULT_RETAIN = 4096;
@@ -88,6 +94,12 @@ export class Vm implements VirtualMachine {
   private cause: string | undefined;
   private sourceInfo = new Map<number, { layout: BootedMachine['layout']['sources'][number]; config: BootedMachine['profile']['sources'][number] }>();
   private nextInjection = 1;
+  private erstStorage: ErstStorage | undefined;
+  private rtcStart = 0n;
+  /** this boot's ERST device (absent when the machine has no ERST) */
+  erst: ErstAttachment | undefined;
+  /** the guest real-time clock at the end of the last boot (a reboot never goes back in time) */
+  private rtcEnd = 0n;
 
   constructor(spec: VmSpec, id: string = randomUUID(), opts: VmOptions = {}) {
     this.spec = spec;
@@ -99,8 +111,17 @@ export class Vm implements VirtualMachine {
   // ------------------------------------------------------------------ boot
 
   private boot(beforeProbe: Array<{ sourceId: number; bytes: Uint8Array }>): void {
+    if (this.guest) this.rtcEnd = this.guestRtcNow();
     this.memory = createMachineMemory();
-    this.machine = bootMachine({ profile: this.spec.profile, sources: this.spec.sources }, this.memory);
+    this.machine = bootMachine({ profile: this.spec.profile, sources: this.spec.sources, erst: this.spec.erst }, this.memory);
+    // ERST: the device model's executor over the register window, its records kept across boots
+    if (this.machine.layout.erst) {
+      this.erstStorage ??= this.opts.erstStorage?.(this.id) ?? new MemoryErstStorage();
+      this.erst = attachErst(this.machine, this.memory, this.erstStorage);
+    } else this.erst = undefined;
+    const wall = this.opts.wallSeconds?.() ?? BigInt(Math.floor(Date.now() / 1000));
+    const floor = this.erst ? erstRtcFloor(this.erst.device.recordIds()) : 0n;
+    this.rtcStart = [wall, this.rtcEnd + 1n, floor].reduce((a, b) => (b > a ? b : a));
     const { layout, fwCfg } = this.machine;
     this.sourceInfo = new Map(layout.sources.map((s, i) => [s.sourceId, { layout: s, config: this.machine.profile.sources[i] }]));
     const writeBackFile = layout.writeBack.file;
@@ -138,6 +159,7 @@ export class Vm implements VirtualMachine {
       costs: this.opts.costs,
       logCapacity: this.opts.logCapacity,
       workload: this.opts.workload,
+      realtimeSeconds: this.rtcStart,
       hooks: {
         pickup: (sourceId) => this.outstanding.get(sourceId),
         acked: (sourceId) => this.acked(sourceId),
@@ -437,6 +459,10 @@ export class Vm implements VirtualMachine {
 
   hardwareErrors(): Uint8Array {
     return this.memory.read(this.machine.addresses.hardwareErrors, this.machine.layout.hardwareErrorsSize);
+  }
+
+  private guestRtcNow(): bigint {
+    return this.rtcStart + this.guest.clock.now() / 1_000_000_000n;
   }
 
   /** The booted machine (fw_cfg, hand-off, layout, addresses), for tests and tools. */

@@ -82,6 +82,12 @@ export interface VmSpec {
    * choice for the qemu profiles, the first SEI source for `extended`); the VM layer ignores it
    */
   qmpSourceId?: number;
+  /**
+   * ERST (extended profile only; on there unless false): `{ recordSize, capacity }` choose the
+   * exchange buffer (the largest record, default 8192) and how many records the store holds
+   * (default 16); `checkSignature: false` accepts records without "CPER" as QEMU does. See docs/ERST.md.
+   */
+  erst?: boolean | { recordSize?: number; capacity?: number; checkSignature?: boolean };
 }
 
 /** An error to inject: the CPER JSON form (a Generic Error Status Block) or raw status-block bytes. */

@@ -69,12 +69,15 @@ describe('JSON Schema of the integer spellings', () => {
         { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
         { not: {}, description: 'a bigint (models built in code only, never JSON)' },
       ],
+      // the field's own description (from the memory layout table, #16 item 6) beside the spellings
+      description: expect.stringMatching(/^physical address of the error; bytes 16\.\.23, u64/),
     });
     expect(memory.properties!.node).toEqual({
       anyOf: [
         { type: 'integer', minimum: 0, maximum: 0xffff },
         { type: 'string', pattern: '^0[xX]0*[0-9a-fA-F]{1,4}$|^[0-9]$', description: '"0x…" hex (a digit string without 0x is refused)' },
       ],
+      description: expect.stringMatching(/^node number/),
     });
   });
 });

@@ -1,4 +1,5 @@
 import { dumpHestBody, iaslHestTypeName, iaslNotifyTypeName } from '../../hest/text';
+import { dumpErstBody } from './erstText';
 import { FieldInfo, FieldNames, HEADER_FIELDS, walkFields } from './fieldInfo';
 import { IaslDump, IaslLayout } from './IaslDump';
 
@@ -118,6 +119,9 @@ function dumpBody(d: IaslDump, sig: string, length: number): void {
     }
     case 'BERT':
       walkFields(d, IASL_NAMES, length, 0, 0, BERT);
+      return;
+    case 'ERST':
+      dumpErstBody(d, IASL_NAMES, length);
       return;
     default:
       if (IASL_NAMES.tableDescription(sig) === undefined) {

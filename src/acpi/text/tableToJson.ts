@@ -5,6 +5,7 @@ import { decodeRootTable } from '../RootTable';
 import { decodeTableHeader, verifyTableChecksum } from '../TableHeader';
 import { safely } from '../../binary/errors';
 import { toHex } from '../../binary/hexdump';
+import { decodeErst, erstToJson } from '../Erst';
 
 /**
  * The JSON form of a table (u64 values as "0x…" strings, enumerations as {value, name}):
@@ -37,6 +38,12 @@ export function tableToJson(bytes: Uint8Array): unknown {
       sources: ins.sources.map((s, i) => ({ offset: ins.offsets[i], ...s.toJSON() })),
       violations: ins.violations.map((v) => v.toJSON()),
     });
+  }
+  if (h.signature === 'ERST') {
+    // ERST: the decoded serialization header and entries, or the decoder's error with its offset
+    const erst = safely(() => decodeErst(bytes));
+    if (erst.success) return toJsonValue({ ...erstToJson(erst.data), checksumValid });
+    return toJsonValue({ header: h.toJSON(), checksumValid, error: erst.error.toJSON() });
   }
   if (h.signature === 'XSDT' || h.signature === 'RSDT') {
     const root = safely(() => decodeRootTable(bytes));

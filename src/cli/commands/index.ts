@@ -28,6 +28,7 @@ export const commandEntries: CommandEntry[] = [
   { name: 'log', load: () => require('./log').registerLog },
   { name: 'records', load: () => require('./records').registerRecords },
   { name: 'completion', load: () => require('./completion').registerCompletion },
+  { name: 'erst', load: () => require('./erst').registerErst },
 ];
 
 /** Every command's register function (loads every command file). */

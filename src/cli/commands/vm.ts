@@ -1,3 +1,4 @@
+import { addErstCreateOptions, erstCreateField } from './erst';
 import { Command, Option } from 'commander';
 import { parseU64 } from '../../binary/u64';
 import { RasgwError } from '../../binary/errors';
@@ -139,8 +140,11 @@ export function registerVm(program: Command): void {
       .option('--no-ras-extension', 'the CPU does not advertise the RAS extension')
       .option('--json', 'print the VM resource as JSON'),
   );
+  addErstCreateOptions(create);
   create.action(async (o: CreateOptions) => {
     const body = vmCreateBody(o, create.getOptionValueSource('rasExtension') === 'cli');
+    const erst = erstCreateField(o as Parameters<typeof erstCreateField>[0], create.getOptionValueSource('erst') === 'cli');
+    if (erst !== undefined) body.erst = erst as Json[string];
     const client = clientFrom(o);
     const r = await withGateway(() => client.request<VmView>('POST', '/vms', body));
     if (o.json) printJson(r.body);

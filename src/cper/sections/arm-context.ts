@@ -4,6 +4,7 @@ import type { ByteWriter } from '../../binary/ByteWriter';
 import { EncodeError } from '../../binary/errors';
 import { toHex } from '../../binary/hexdump';
 import { bigUint, EnumTable, EnumValue, enumField, enumValue, uint } from '../json/fields';
+import { names } from '../layout/fields';
 import { HexString, hexField, writeHex, writeHexField } from './section-body-fields';
 import type { InputProblem } from './arm-error-info';
 import { fieldWriter } from '../wire-write';
@@ -23,18 +24,9 @@ import { viewOf } from '../compiled-parser';
 
 export const ARM_CONTEXT_HEADER_LENGTH = 8;
 
-export const ARM_CONTEXT_TYPES: EnumTable = {
-  0: 'aarch32Gpr',
-  1: 'aarch32El1',
-  2: 'aarch32El2',
-  3: 'aarch32Secure',
-  4: 'aarch64Gpr',
-  5: 'aarch64El1',
-  6: 'aarch64El2',
-  7: 'aarch64El3',
-  8: 'miscRegisters',
-  9: 'ttbr128',
-};
+export const ARM_CONTEXT_TYPES: EnumTable = names(
+  'aarch32Gpr', 'aarch32El1', 'aarch32El2', 'aarch32Secure', 'aarch64Gpr', 'aarch64El1', 'aarch64El2', 'aarch64El3', 'miscRegisters', 'ttbr128',
+);
 
 interface RegisterLayout {
   /** register width in bytes */
@@ -292,13 +284,13 @@ export function encodeArmContext(w: ByteWriter, o: number, c: ArmContext, path: 
 // JSON input
 
 export const armContextInput = z.strictObject({
-  version: uint(16).optional(),
-  registerContextType: enumField(ARM_CONTEXT_TYPES, 16),
-  registerArraySize: uint(32).optional(),
-  registers: z.record(z.string(), bigUint(128)).optional(),
-  miscRegisters: z.array(z.strictObject({ encoding: uint(16), value: bigUint(64) })).optional(),
-  registerArray: hexField().optional(),
-  padding: hexField().optional(),
+  version: uint(16).optional().describe('bytes 0..1, u16: context structure version (0)'),
+  registerContextType: enumField(ARM_CONTEXT_TYPES, 16).describe(`bytes 2..3, u16: register context type, one of ${Object.values(ARM_CONTEXT_TYPES).join(', ')}`),
+  registerArraySize: uint(32).optional().describe('bytes 4..7, u32: bytes in the register array (default: the whole table, list or raw array, plus padding)'),
+  registers: z.record(z.string(), bigUint(128)).optional().describe('registers by name for the fixed-layout types (missing ones are 0), e.g. { "esrEl1": "0x96000010" }'),
+  miscRegisters: z.array(z.strictObject({ encoding: uint(16), value: bigUint(64) })).optional().describe('type 8: { encoding (Op2, CRm, CRn, Op1, O0), value } pairs'),
+  registerArray: hexField().optional().describe('types without a register layout: the raw array as hex'),
+  padding: hexField().optional().describe('bytes after the last whole register, as hex'),
 });
 
 export type ArmContextInput = z.output<typeof armContextInput>;

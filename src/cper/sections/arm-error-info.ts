@@ -1,23 +1,12 @@
-import { Parser } from 'binary-parser';
 import { z } from 'zod';
 import type { ByteReader } from '../../binary/ByteReader';
 import type { ByteWriter } from '../../binary/ByteWriter';
-import { compileParser } from '../compiled-parser';
-import { fieldWriter } from '../wire-write';
 import { parseU64, U64_MAX, uintInputError } from '../../binary/u64';
-import {
-  EnumTable,
-  EnumValue,
-  enumField,
-  enumValue,
-  Flags,
-  flagsDecoder,
-  flagsField,
-  FlagTable,
-  u64,
-  uint,
-} from '../json/fields';
-import type { ArmTypeEncoding } from './SectionCodec';
+import { viewOf } from '../compiled-parser';
+import { EnumTable, EnumValue, enumField, enumValue, Flags, flagsDecoder, FlagTable, uint } from '../json/fields';
+import { flagsOf, IntView, names, u16, u64, u8, validationBits, view } from '../layout/fields';
+import { layout, LayoutModel } from '../layout/layout';
+import type { ArmTypeEncoding, CperOptions } from './SectionCodec';
 import { presentFields } from './section-body-fields';
 
 /**
@@ -31,20 +20,7 @@ import { presentFields } from './section-body-fields';
 
 export const ARM_ERROR_INFO_LENGTH = 32;
 
-export const ARM_ERROR_INFO_VALIDATION_BITS: FlagTable = {
-  0: 'multipleError',
-  1: 'flags',
-  2: 'errorInformation',
-  3: 'virtualFaultAddress',
-  4: 'physicalFaultAddress',
-};
-
-export const ARM_ERROR_INFO_FLAGS: FlagTable = {
-  0: 'firstErrorCaptured',
-  1: 'lastErrorCaptured',
-  2: 'propagated',
-  3: 'overflow',
-};
+export const ARM_ERROR_INFO_FLAGS: FlagTable = names('firstErrorCaptured', 'lastErrorCaptured', 'propagated', 'overflow');
 
 export type ArmErrorKind = 'cache' | 'tlb' | 'bus' | 'microArchitecture';
 export const ARM_ERROR_KINDS: readonly ArmErrorKind[] = ['cache', 'tlb', 'bus', 'microArchitecture'];
@@ -100,65 +76,25 @@ export function errorInformationKind(t: ArmErrorType): ArmErrorKind | 'none' {
   return 'none';
 }
 
-export const TRANSACTION_TYPES: EnumTable = { 0: 'instruction', 1: 'dataAccess', 2: 'generic' };
+/** Transaction types of the cache, TLB and bus words (the IA32/X64 check words use the same). */
+export const TRANSACTION_TYPES: EnumTable = names('instruction', 'dataAccess', 'generic');
 
-export const CACHE_OPERATIONS: EnumTable = {
-  0: 'genericError',
-  1: 'genericRead',
-  2: 'genericWrite',
-  3: 'dataRead',
-  4: 'dataWrite',
-  5: 'instructionFetch',
-  6: 'prefetch',
-  7: 'eviction',
-  8: 'snooping',
-  9: 'snooped',
-  10: 'management',
-};
-
-export const TLB_OPERATIONS: EnumTable = {
-  0: 'genericError',
-  1: 'genericRead',
-  2: 'genericWrite',
-  3: 'dataRead',
-  4: 'dataWrite',
-  5: 'instructionFetch',
-  6: 'prefetch',
-  7: 'localManagementOperation',
-  8: 'externalManagementOperation',
-};
-
-export const BUS_OPERATIONS: EnumTable = {
-  0: 'genericError',
-  1: 'genericRead',
-  2: 'genericWrite',
-  3: 'dataRead',
-  4: 'dataWrite',
-  5: 'instructionFetch',
-  6: 'prefetch',
-};
-
-export const PARTICIPATION_TYPES: EnumTable = {
-  0: 'localProcessorOriginated',
-  1: 'localProcessorResponded',
-  2: 'localProcessorObserved',
-  3: 'generic',
-};
+/** Operations 0..6, common to the ARM and IA32/X64 cache, TLB and bus words. */
+export const GENERIC_OPERATION_NAMES = ['genericError', 'genericRead', 'genericWrite', 'dataRead', 'dataWrite', 'instructionFetch', 'prefetch'];
+export const CACHE_OPERATIONS: EnumTable = names(...GENERIC_OPERATION_NAMES, 'eviction', 'snooping', 'snooped', 'management');
+export const TLB_OPERATIONS: EnumTable = names(...GENERIC_OPERATION_NAMES, 'localManagementOperation', 'externalManagementOperation');
+export const BUS_OPERATIONS: EnumTable = names(...GENERIC_OPERATION_NAMES);
+/** Bus participation types (the IA32/X64 bus check uses the same). */
+export const PARTICIPATION_TYPES: EnumTable = names('localProcessorOriginated', 'localProcessorResponded', 'localProcessorObserved', 'generic');
 
 export const ADDRESS_SPACES: EnumTable = { 0: 'externalMemory', 1: 'internalMemory', 3: 'deviceMemory' };
 
 export const ACCESS_MODES: EnumTable = { 0: 'secure', 1: 'normal' };
 
 /** Validation bits inside a cache/TLB ErrorInformation word (bits 15:0). */
-export const CACHE_INFO_VALIDATION_BITS: FlagTable = {
-  0: 'transactionType',
-  1: 'operation',
-  2: 'level',
-  3: 'processorContextCorrupt',
-  4: 'corrected',
-  5: 'precisePc',
-  6: 'restartablePc',
-};
+export const CACHE_INFO_VALIDATION_BITS: FlagTable = names(
+  'transactionType', 'operation', 'level', 'processorContextCorrupt', 'corrected', 'precisePc', 'restartablePc',
+);
 
 /** Validation bits inside a bus ErrorInformation word: the cache ones plus bits 7–11. */
 export const BUS_INFO_VALIDATION_BITS: FlagTable = {
@@ -230,85 +166,6 @@ export function decodeErrorInformationRaw(raw: bigint, kind: ArmErrorKind | 'non
   return decodeErrorInformation(Number(raw & 0xffff_ffffn), Number(raw >> 32n), kind);
 }
 
-export interface ArmErrorInfo {
-  /** 0 in every published spec; 1 marks the UEFI 2.11 type bits in the edk2 proposal */
-  version: number;
-  /** structure length byte (32); kept as found, the walk always steps 32 bytes as Linux's printer does */
-  length: number;
-  validationBits: Flags;
-  type: ArmErrorType;
-  /** 0 single error, 1 multiple errors with unknown count, ≥ 2 the count */
-  multipleError: number;
-  flags: Flags;
-  errorInformation: ArmErrorInformation;
-  virtualFaultAddress: bigint;
-  physicalFaultAddress: bigint;
-}
-
-interface ErrorInfoFields {
-  version: number;
-  length: number;
-  validationBits: number;
-  type: number;
-  multipleError: number;
-  flags: number;
-  infoLo: number;
-  infoHi: number;
-  virtualFaultAddress: bigint;
-  physicalFaultAddress: bigint;
-}
-
-const errorInfoParser = new Parser()
-  .endianness('little')
-  .uint8('version')
-  .uint8('length')
-  .uint16('validationBits')
-  .uint8('type')
-  .uint16('multipleError')
-  .uint8('flags')
-  .uint32('infoLo')
-  .uint32('infoHi')
-  .uint64('virtualFaultAddress')
-  .uint64('physicalFaultAddress');
-
-const readErrorInfo = compileParser<ErrorInfoFields>(errorInfoParser, ARM_ERROR_INFO_LENGTH);
-const errorInfoValidation = flagsDecoder(ARM_ERROR_INFO_VALIDATION_BITS);
-const errorInfoFlags = flagsDecoder(ARM_ERROR_INFO_FLAGS);
-
-/** Decodes the error-info structure at `offset` of the section body. */
-export function decodeArmErrorInfo(r: ByteReader, offset: number, index: number, encoding: ArmTypeEncoding): ArmErrorInfo {
-  const f = readErrorInfo(r, offset, `errorInfo[${index}]`);
-  const type = decodeArmErrorType(f.type, encoding);
-  return {
-    version: f.version,
-    length: f.length,
-    validationBits: errorInfoValidation(f.validationBits),
-    type,
-    multipleError: f.multipleError,
-    flags: errorInfoFlags(f.flags),
-    errorInformation: decodeErrorInformation(f.infoLo, f.infoHi, errorInformationKind(type)),
-    virtualFaultAddress: f.virtualFaultAddress,
-    physicalFaultAddress: f.physicalFaultAddress,
-  };
-}
-
-export function encodeArmErrorInfo(w: ByteWriter, o: number, e: ArmErrorInfo, path: string): void {
-  fieldWriter(w).u8(o, e.version, path, 'version')
-    .u8(o + 1, e.length, path, 'length')
-    .u16(o + 2, e.validationBits.raw, path, 'validationBits')
-    .u8(o + 4, e.type.raw, path, 'type')
-    .u16(o + 5, e.multipleError, path, 'multipleError')
-    .u8(o + 7, e.flags.raw, path, 'flags')
-    .u64(o + 8, e.errorInformation.raw, path, 'errorInformation')
-    .u64(o + 16, e.virtualFaultAddress, path, 'virtualFaultAddress')
-    .u64(o + 24, e.physicalFaultAddress, path, 'physicalFaultAddress');
-}
-
-// ---------------------------------------------------------------------------------------------
-// JSON input. The Type names and the ErrorInformation fields can only be turned into bytes once
-// the section's type encoding is known, so the item schema yields an intermediate form that the
-// section schema resolves (resolveArmErrorInfo).
-
 const kindName = z.enum(ARM_ERROR_KINDS as [ArmErrorKind, ...ArmErrorKind[]]);
 
 /** Type input: a kind name, a list of names, the raw byte, or `{ raw }` / `{ cache: true, … }`. */
@@ -346,19 +203,67 @@ const errorInformationFields = {
 /** ErrorInformation input: a u64, or an object (raw wins; otherwise built from the named fields). */
 const errorInformationInput = z.union([z.string(), z.number(), z.strictObject(errorInformationFields)]);
 
-export const armErrorInfoInput = z.strictObject({
-  version: uint(8).optional(),
-  length: uint(8).optional(),
-  validationBits: flagsField(ARM_ERROR_INFO_VALIDATION_BITS, 16).optional(),
-  type: typeInput,
-  multipleError: uint(16).optional(),
-  flags: flagsField(ARM_ERROR_INFO_FLAGS, 8).optional(),
-  errorInformation: errorInformationInput.optional(),
-  virtualFaultAddress: u64.optional(),
-  physicalFaultAddress: u64.optional(),
-});
+const typeView: IntView<ArmErrorType> = {
+  decode: (raw, opts) => decodeArmErrorType(Number(raw), (opts as CperOptions).armTypeEncoding),
+  encode: (t) => t.raw,
+  input: typeInput as unknown as z.ZodType<ArmErrorType>,
+  zero: () => decodeArmErrorType(0, 'uefi-2.10'),
+  describe: 'the error kind: cache, tlb, bus, microArchitecture, a list of them, the raw byte, or { raw } / { cache: true, … }; the byte per kind depends on typeEncoding',
+};
 
-export type ArmErrorInfoInput = z.output<typeof armErrorInfoInput>;
+const errorInformationView: IntView<ArmErrorInformation> = {
+  decode: (raw) => decodeErrorInformationRaw(raw as bigint, 'none'),
+  encode: (e) => e.raw,
+  input: errorInformationInput as unknown as z.ZodType<ArmErrorInformation>,
+  zero: () => decodeErrorInformationRaw(0n, 'none'),
+  describe: 'a u64, or { raw } or the named fields of the layout the entry type selects (cache/TLB, bus; micro-architectural is raw only)',
+};
+
+/** The 32-byte error-information structure; ErrorInformation is decoded by hand (its layout depends on Type). */
+export const ARM_ERROR_INFO_LAYOUT = layout('ARM error information', ARM_ERROR_INFO_LENGTH, [
+  u8('version', 0, { doc: '0 in every published spec; 1 marks the UEFI 2.11 type bits in the edk2 proposal (default 1 for edk2-v1)', libcper: 'version' }),
+  u8('length', 1, { doc: 'structure length byte (32); kept as found, the walk always steps 32 bytes as Linux does', libcper: 'length' }),
+  validationBits('validationBits', 2, 2),
+  view('type', 4, 1, typeView, { doc: 'error type', libcper: 'errorType', required: true }),
+  u16('multipleError', 5, { vbit: 0, doc: '0 single error, 1 multiple errors with unknown count, ≥ 2 the count', libcper: 'multipleError' }),
+  view('flags', 7, 1, flagsOf(ARM_ERROR_INFO_FLAGS, 1), { vbit: 1, doc: 'first/last error captured, propagated, overflow', libcper: 'flags' }),
+  view('errorInformation', 8, 8, errorInformationView, { vbit: 2, doc: 'the error information word, decoded by type', libcper: 'errorInformation', decodedByHand: true }),
+  u64('virtualFaultAddress', 16, { vbit: 3, doc: 'virtual fault address', libcper: 'virtualFaultAddress' }),
+  u64('physicalFaultAddress', 24, { vbit: 4, doc: 'physical fault address', libcper: 'physicalFaultAddress' }),
+], { truncated: 'at-start' });
+
+export const ARM_ERROR_INFO_VALIDATION_BITS: FlagTable = ARM_ERROR_INFO_LAYOUT.validationTable!;
+export type ArmErrorInfo = LayoutModel<typeof ARM_ERROR_INFO_LAYOUT>;
+
+const errorInfoValidation = flagsDecoder(ARM_ERROR_INFO_VALIDATION_BITS);
+const OPTIONS_BY_ENCODING = new Map<ArmTypeEncoding, CperOptions>();
+
+/** Decodes the error-info structure at `offset` of the section body. */
+export function decodeArmErrorInfo(r: ByteReader, offset: number, index: number, encoding: ArmTypeEncoding): ArmErrorInfo {
+  ARM_ERROR_INFO_LAYOUT.check(r, offset, `errorInfo[${index}]`);
+  let opts = OPTIONS_BY_ENCODING.get(encoding);
+  if (opts === undefined) OPTIONS_BY_ENCODING.set(encoding, (opts = { armTypeEncoding: encoding }));
+  const view = viewOf(r);
+  const at = r.abs(offset);
+  const e = ARM_ERROR_INFO_LAYOUT.decodeAt(r.bytes, view, at, opts);
+  e.errorInformation = decodeErrorInformation(view.getUint32(at + 8, true), view.getUint32(at + 12, true), errorInformationKind(e.type));
+  return e;
+}
+
+export function encodeArmErrorInfo(w: ByteWriter, o: number, e: ArmErrorInfo, path: string): void {
+  ARM_ERROR_INFO_LAYOUT.encodeAt(w, o, e, path);
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON input. The Type names and the ErrorInformation fields can only be turned into bytes once
+// the section's type encoding is known, so the item schema yields an intermediate form that the
+// section schema resolves (resolveArmErrorInfo).
+
+/** Error-info input: the table's fields; Type and ErrorInformation stay unresolved until the section's type encoding is known. */
+export const armErrorInfoInput = z.strictObject(ARM_ERROR_INFO_LAYOUT.shape);
+
+/** A parsed error-info input (the other fields as the table parses them). */
+export type ArmErrorInfoInput = Record<string, unknown> & { type: z.output<typeof typeInput>; errorInformation?: z.output<typeof errorInformationInput> };
 
 /** A problem found while resolving an input: a message and the path below the error-info item. */
 export interface InputProblem {
@@ -482,26 +387,14 @@ export function resolveArmErrorInfo(v: ArmErrorInfoInput, encoding: ArmTypeEncod
   if (isProblem(type)) return type;
   const errorInformation = resolveErrorInformation(v.errorInformation, errorInformationKind(type));
   if (isProblem(errorInformation)) return errorInformation;
-  const validationBits =
-    v.validationBits ??
-    errorInfoValidation(
-      (v.multipleError !== undefined ? 1 : 0) |
-        (v.flags !== undefined ? 2 : 0) |
-        (v.errorInformation !== undefined ? 4 : 0) |
-        (v.virtualFaultAddress !== undefined ? 8 : 0) |
-        (v.physicalFaultAddress !== undefined ? 16 : 0),
-    );
-  return {
-    version: v.version ?? (encoding === 'edk2-v1' ? 1 : 0),
-    length: v.length ?? ARM_ERROR_INFO_LENGTH,
-    validationBits,
-    type,
-    multipleError: v.multipleError ?? 0,
-    flags: v.flags ?? errorInfoFlags(0),
-    errorInformation,
-    virtualFaultAddress: v.virtualFaultAddress ?? 0n,
-    physicalFaultAddress: v.physicalFaultAddress ?? 0n,
-  };
+  const given = v as Record<string, unknown>;
+  const e = ARM_ERROR_INFO_LAYOUT.fill(given);
+  e.type = type;
+  e.errorInformation = errorInformation;
+  if (given.version === undefined) e.version = encoding === 'edk2-v1' ? 1 : 0;
+  if (given.length === undefined) e.length = ARM_ERROR_INFO_LENGTH;
+  if (given.validationBits === undefined) e.validationBits = errorInfoValidation(Number(ARM_ERROR_INFO_LAYOUT.presentBits(given)));
+  return e;
 }
 
 export { isProblem as isInputProblem };

@@ -1,13 +1,14 @@
-import { Parser } from 'binary-parser';
 import { z } from 'zod';
 import type { ByteReader } from '../../binary/ByteReader';
 import type { ByteWriter } from '../../binary/ByteWriter';
 import { EncodeError } from '../../binary/errors';
-import { compileParser } from '../compiled-parser';
-import { fieldWriter } from '../wire-write';
 import { toHex } from '../../binary/hexdump';
+import { viewOf } from '../compiled-parser';
 import { SECTION_TYPES } from '../guids';
-import { Flags, flagsDecoder, flagsField, FlagTable, u64, uint } from '../json/fields';
+import { flagsDecoder, FlagTable } from '../json/fields';
+import { flagsOf, modelOnly, u16, u24, u32, u64, u8, validationBits as validationRow, view } from '../layout/fields';
+import { layout, LayoutModel } from '../layout/layout';
+import { requiredIdentity } from '../layout/section';
 import {
   ARM_CONTEXT_HEADER_LENGTH,
   ArmContext,
@@ -22,6 +23,7 @@ import {
   ARM_TYPE_ENCODINGS,
   ArmErrorInfo,
   armErrorInfoInput,
+  ArmErrorInfoInput,
   decodeArmErrorInfo,
   encodeArmErrorInfo,
   isInputProblem,
@@ -31,12 +33,7 @@ import { HexString, hexField, writeHex } from './section-body-fields';
 import type { ArmTypeEncoding, CperOptions, SectionCodec } from './SectionCodec';
 
 /**
- * ARM processor error section (UEFI N.2.4.4). A 40-byte header:
- *   0 ValidationBits u32 (0 MPIDR, 1 error affinity level, 2 running state + PSCI state, 3 vendor
- *   specific info) · 4 ERR_INFO_NUM u16 · 6 CONTEXT_INFO_NUM u16 · 8 SectionLength u32 ·
- *   12 ErrorAffinityLevel u8 · 13 Reserved (3 bytes) · 16 MPIDR_EL1 u64 · 24 MIDR_EL1 u64 ·
- *   32 RunningState u32 (bit 0 running) · 36 PSCIState u32,
- * then ERR_INFO_NUM 32-byte error-info structures, CONTEXT_INFO_NUM context structures (each
+ * ARM processor error section (UEFI N.2.4.4). A 40-byte header (ARM_HEADER_LAYOUT), then ERR_INFO_NUM 32-byte error-info structures, CONTEXT_INFO_NUM context structures (each
  * 8 + RegisterArraySize bytes), and vendor-specific bytes up to the end of the body.
  *
  * The body length comes from the container; the header's SectionLength is kept as found (it should
@@ -46,76 +43,40 @@ import type { ArmTypeEncoding, CperOptions, SectionCodec } from './SectionCodec'
 
 export const ARM_HEADER_LENGTH = 40;
 
-export const ARM_VALIDATION_BITS: FlagTable = {
-  0: 'mpidr',
-  1: 'errorAffinityLevel',
-  2: 'runningState',
-  3: 'vendorSpecificInfo',
-};
-
 export const ARM_RUNNING_STATE_BITS: FlagTable = { 0: 'running' };
 
-export interface ArmSection {
-  type: 'arm';
-  guid: string;
-  /** the error-info Type encoding assumed when decoding (see ArmTypeEncoding) */
-  typeEncoding: ArmTypeEncoding;
-  validationBits: Flags;
-  /** ERR_INFO_NUM; always errorInfo.length */
-  errorInfoCount: number;
-  /** CONTEXT_INFO_NUM; always contexts.length */
-  contextInfoCount: number;
-  /** the header's SectionLength field as found (normally the body length) */
-  sectionLength: number;
-  errorAffinityLevel: number;
-  /** bytes 13..15 as a little-endian 24-bit number (must be zero) */
-  reserved: number;
-  mpidr: bigint;
-  midr: bigint;
-  runningState: Flags;
-  psciState: number;
-  errorInfo: ArmErrorInfo[];
-  contexts: ArmContext[];
-  /** bytes after the last context, up to the end of the body */
-  vendorSpecific?: HexString;
-}
+export const ARM_HEADER_LAYOUT = layout('ARM processor error', ARM_HEADER_LENGTH, [
+  modelOnly('typeEncoding', (opts) => (opts as CperOptions).armTypeEncoding, z.enum(ARM_TYPE_ENCODINGS as [ArmTypeEncoding, ...ArmTypeEncoding[]]), () => 'uefi-2.10' as ArmTypeEncoding,
+    'the error-info Type encoding assumed when decoding (see ArmTypeEncoding; default uefi-2.10)'),
+  validationRow('validationBits', 0, 4, { 3: 'vendorSpecificInfo' }),
+  u16('errorInfoCount', 4, { doc: 'ERR_INFO_NUM; always errorInfo.length', libcper: 'errorInfoNum', label: 'Error Info Num' }),
+  u16('contextInfoCount', 6, { doc: 'CONTEXT_INFO_NUM; always contexts.length', libcper: 'contextInfoNum', label: 'Context Info Num' }),
+  u32('sectionLength', 8, { doc: "the header's SectionLength field as found (normally the body length; computed on input)", libcper: 'sectionLength' }),
+  u8('errorAffinityLevel', 12, { vbit: 1, doc: 'error affinity level', libcper: 'errorAffinity' }),
+  u24('reserved', 13, { doc: 'bytes 13..15 as a little-endian 24-bit number (must be zero)' }),
+  u64('mpidr', 16, { vbit: 0, doc: 'MPIDR_EL1 of the processor', libcper: 'mpidrEl1', label: 'MPIDR_EL1' }),
+  u64('midr', 24, { doc: 'MIDR_EL1 of the processor', libcper: 'midrEl1', label: 'MIDR_EL1' }),
+  view('runningState', 32, 4, flagsOf(ARM_RUNNING_STATE_BITS), { vbit: 2, doc: 'bit 0: the processor is running', libcper: 'running' }),
+  u32('psciState', 36, { vbit: 2, vbitName: 'runningState', doc: 'PSCI state when not running', libcper: 'psciState', label: 'PSCI State' }),
+]);
 
-interface ArmHeaderFields {
-  validationBits: number;
-  errorInfoCount: number;
-  contextInfoCount: number;
-  sectionLength: number;
-  errorAffinityLevel: number;
-  reserved0: number;
-  reserved1: number;
-  mpidr: bigint;
-  midr: bigint;
-  runningState: number;
-  psciState: number;
-}
+export const ARM_VALIDATION_BITS: FlagTable = ARM_HEADER_LAYOUT.validationTable!;
 
-const headerParser = new Parser()
-  .endianness('little')
-  .uint32('validationBits')
-  .uint16('errorInfoCount')
-  .uint16('contextInfoCount')
-  .uint32('sectionLength')
-  .uint8('errorAffinityLevel')
-  .uint8('reserved0')
-  .uint16('reserved1')
-  .uint64('mpidr')
-  .uint64('midr')
-  .uint32('runningState')
-  .uint32('psciState');
+export type ArmSection = { type: 'arm'; guid: string } & LayoutModel<typeof ARM_HEADER_LAYOUT> & {
+    errorInfo: ArmErrorInfo[];
+    contexts: ArmContext[];
+    /** bytes after the last context, up to the end of the body */
+    vendorSpecific?: HexString;
+  };
 
-const readHeader = compileParser<ArmHeaderFields>(headerParser, ARM_HEADER_LENGTH);
+const decodeHeader = ARM_HEADER_LAYOUT.decoderWith({ type: 'arm', guid: SECTION_TYPES.arm.guid }, { errorInfo: null, contexts: null });
 const validationBits = flagsDecoder(ARM_VALIDATION_BITS);
-const runningState = flagsDecoder(ARM_RUNNING_STATE_BITS);
 
 function decodeArm(r: ByteReader, opts: CperOptions): ArmSection {
-  const h = readHeader(r, 0);
+  ARM_HEADER_LAYOUT.check(r, 0);
+  const out = decodeHeader(r.bytes, viewOf(r), r.abs(0), opts) as unknown as ArmSection;
   const encoding = opts.armTypeEncoding;
-  const n = h.errorInfoCount;
+  const n = out.errorInfoCount;
   const infoEnd = ARM_HEADER_LENGTH + n * ARM_ERROR_INFO_LENGTH;
   if (infoEnd > r.length) {
     throw r.error(
@@ -127,7 +88,7 @@ function decodeArm(r: ByteReader, opts: CperOptions): ArmSection {
   }
   const errorInfo: ArmErrorInfo[] = new Array(n);
   for (let i = 0; i < n; i++) errorInfo[i] = decodeArmErrorInfo(r, ARM_HEADER_LENGTH + i * ARM_ERROR_INFO_LENGTH, i, encoding);
-  const m = h.contextInfoCount;
+  const m = out.contextInfoCount;
   const contexts: ArmContext[] = [];
   let pos = infoEnd;
   for (let i = 0; i < m; i++) {
@@ -151,23 +112,8 @@ function decodeArm(r: ByteReader, opts: CperOptions): ArmSection {
     contexts.push(decodeArmContext(r, pos));
     pos += ARM_CONTEXT_HEADER_LENGTH + size;
   }
-  const out: ArmSection = {
-    type: 'arm',
-    guid: SECTION_TYPES.arm.guid,
-    typeEncoding: encoding,
-    validationBits: validationBits(h.validationBits),
-    errorInfoCount: n,
-    contextInfoCount: m,
-    sectionLength: h.sectionLength,
-    errorAffinityLevel: h.errorAffinityLevel,
-    reserved: h.reserved0 | (h.reserved1 << 8),
-    mpidr: h.mpidr,
-    midr: h.midr,
-    runningState: runningState(h.runningState),
-    psciState: h.psciState,
-    errorInfo,
-    contexts,
-  };
+  out.errorInfo = errorInfo;
+  out.contexts = contexts;
   if (pos < r.length) out.vendorSpecific = toHex(r.bytes.subarray(r.abs(pos), r.abs(r.length)));
   return out;
 }
@@ -188,17 +134,7 @@ function encodeArm(w: ByteWriter, o: number, s: ArmSection, _opts: CperOptions, 
       message: `counts (${s.errorInfoCount}, ${s.contextInfoCount}) disagree with the ${s.errorInfo.length} error-info and ${s.contexts.length} context entries`,
     });
   }
-  fieldWriter(w).u32(o, s.validationBits.raw, path, 'validationBits')
-    .u16(o + 4, s.errorInfoCount, path, 'errorInfoCount')
-    .u16(o + 6, s.contextInfoCount, path, 'contextInfoCount')
-    .u32(o + 8, s.sectionLength, path, 'sectionLength')
-    .u8(o + 12, s.errorAffinityLevel, path, 'errorAffinityLevel')
-    .u8(o + 13, s.reserved & 0xff, path, 'reserved')
-    .u16(o + 14, s.reserved >>> 8, path, 'reserved')
-    .u64(o + 16, s.mpidr, path, 'mpidr')
-    .u64(o + 24, s.midr, path, 'midr')
-    .u32(o + 32, s.runningState.raw, path, 'runningState')
-    .u32(o + 36, s.psciState, path, 'psciState');
+  ARM_HEADER_LAYOUT.encodeAt(w, o, s, path);
   let pos = o + ARM_HEADER_LENGTH;
   for (let i = 0; i < s.errorInfo.length; i++) {
     encodeArmErrorInfo(w, pos, s.errorInfo[i], `${path}.errorInfo[${i}]`);
@@ -211,30 +147,31 @@ function encodeArm(w: ByteWriter, o: number, s: ArmSection, _opts: CperOptions, 
   if (s.vendorSpecific !== undefined) writeHex(w, pos, s.vendorSpecific, `${path}.vendorSpecific`);
 }
 
+const ARM_EXAMPLE = {
+  type: 'arm',
+  mpidr: '0x80000101',
+  midr: '0x410fd0c0',
+  errorAffinityLevel: 1,
+  runningState: { running: true },
+  errorInfo: [{ type: 'cache', multipleError: 1, errorInformation: { transactionType: 'dataAccess', operation: 'dataRead', level: 1 }, physicalFaultAddress: '0x40002000' }],
+  contexts: [{ registerContextType: 'aarch64El1', registers: { esrEl1: '0x96000010', farEl1: '0x40002000' } }],
+};
+
 const armInput = z
   .strictObject({
-    type: z.literal('arm'),
-    guid: z.literal(SECTION_TYPES.arm.guid).optional(),
-    typeEncoding: z.enum(ARM_TYPE_ENCODINGS as [ArmTypeEncoding, ...ArmTypeEncoding[]]).optional(),
-    validationBits: flagsField(ARM_VALIDATION_BITS, 32).optional(),
-    errorInfoCount: uint(16).optional(),
-    contextInfoCount: uint(16).optional(),
-    sectionLength: uint(32).optional(),
-    errorAffinityLevel: uint(8).optional(),
-    reserved: z.number().int().min(0).max(0xffffff).optional(),
-    mpidr: u64.optional(),
-    midr: u64.optional(),
-    runningState: flagsField(ARM_RUNNING_STATE_BITS, 32).optional(),
-    psciState: uint(32).optional(),
-    errorInfo: z.array(armErrorInfoInput).max(0xffff),
-    contexts: z.array(armContextInput).max(0xffff).optional(),
-    vendorSpecific: hexField().optional(),
+    ...requiredIdentity(SECTION_TYPES.arm),
+    ...ARM_HEADER_LAYOUT.shape,
+    errorInfo: z.array(armErrorInfoInput).max(0xffff).describe('error-information structures (UEFI N.2.4.4.1), 32 bytes each; ERR_INFO_NUM is their count'),
+    contexts: z.array(armContextInput).max(0xffff).optional().describe('processor context structures (UEFI N.2.4.4.2); CONTEXT_INFO_NUM is their count'),
+    vendorSpecific: hexField().optional().describe('vendor-specific bytes after the last context, as hex (validation bit 3)'),
   })
-  .transform((v, ctx): ArmSection => {
+  .describe(`${SECTION_TYPES.arm.title} section (${SECTION_TYPES.arm.guid}): ARM processor error (UEFI N.2.4.4), 40-byte header + error info + contexts`)
+  .transform((input, ctx): ArmSection => {
+    const v = input as typeof input & ArmSection;
     const encoding = v.typeEncoding ?? 'uefi-2.10';
     const errorInfo: ArmErrorInfo[] = [];
     for (let i = 0; i < v.errorInfo.length; i++) {
-      const e = resolveArmErrorInfo(v.errorInfo[i], encoding);
+      const e = resolveArmErrorInfo((input.errorInfo as ArmErrorInfoInput[])[i], encoding);
       if (isInputProblem(e)) {
         ctx.addIssue({ code: 'custom', path: ['errorInfo', i, ...e.path], message: e.message });
         return z.NEVER;
@@ -260,36 +197,17 @@ const armInput = z
       return z.NEVER;
     }
     const vendor = v.vendorSpecific !== undefined && v.vendorSpecific.length > 0 ? v.vendorSpecific : undefined;
-    const out: ArmSection = {
-      type: 'arm',
-      guid: SECTION_TYPES.arm.guid,
-      typeEncoding: encoding,
-      validationBits:
-        v.validationBits ??
-        validationBits(
-          (v.mpidr !== undefined ? 1 : 0) |
-            (v.errorAffinityLevel !== undefined ? 2 : 0) |
-            (v.runningState !== undefined || v.psciState !== undefined ? 4 : 0) |
-            (vendor !== undefined ? 8 : 0),
-        ),
-      errorInfoCount: errorInfo.length,
-      contextInfoCount: contexts.length,
-      sectionLength: 0,
-      errorAffinityLevel: v.errorAffinityLevel ?? 0,
-      reserved: v.reserved ?? 0,
-      mpidr: v.mpidr ?? 0n,
-      midr: v.midr ?? 0n,
-      runningState: v.runningState ?? runningState(0),
-      psciState: v.psciState ?? 0,
-      errorInfo,
-      contexts,
-    };
+    const out = { type: 'arm', guid: SECTION_TYPES.arm.guid, ...ARM_HEADER_LAYOUT.fill(v), errorInfo, contexts } as ArmSection;
+    if (v.validationBits === undefined) out.validationBits = validationBits(Number(ARM_HEADER_LAYOUT.presentBits(v)) | (vendor !== undefined ? 8 : 0));
+    out.errorInfoCount = errorInfo.length;
+    out.contextInfoCount = contexts.length;
     if (vendor !== undefined) out.vendorSpecific = vendor;
     out.sectionLength = v.sectionLength ?? armByteLength(out);
     return out;
   });
 
-export const armCodec: SectionCodec<ArmSection> = {
+export const armCodec: SectionCodec<ArmSection> & { example: Record<string, unknown> } = {
+  example: ARM_EXAMPLE,
   name: 'arm',
   guid: SECTION_TYPES.arm.guid,
   title: SECTION_TYPES.arm.title,

@@ -2,51 +2,24 @@ import { z } from 'zod';
 import { ByteReader } from '../../binary/ByteReader';
 import { ByteWriter } from '../../binary/ByteWriter';
 import { SECTION_TYPES } from '../guids';
-import { EnumTable, EnumValue, enumField, enumValue, Flags64, flags64Field, flags64Value, FlagTable, u64, uint } from '../json/fields';
-import type { SectionCodec } from './SectionCodec';
-import {
-  checkBits,
-  checkLength,
-  HexString,
-  hexByteLength,
-  hexField,
-  identityShape,
-  readHex,
-  readTrailing,
-  validationBitsFrom,
-  writeHex,
-  zeroHex,
-  slotWordInput,
-} from './section-body-fields';
+import { EnumTable, enumValue, FlagTable, u64, uint } from '../json/fields';
+import { bits, count, enumOf, flags64Of, hex, IntView, struct, u16, u32, u64 as u64Row, view, validationBits } from '../layout/fields';
+import { layout, LayoutModel } from '../layout/layout';
+import { bytesPart, tableSection, TableModel } from '../layout/section';
+import { HexString, hexField, slotWordInput, writeHex, zeroHex } from './section-body-fields';
 
 /**
- * CXL protocol error section (UEFI N.2.13), 116 bytes + DVSEC + error log:
- *   0 validation bits u64 · 8 agent type u8 · 9 reserved 7 bytes · 16 agent address 8 bytes
- *   (function, device, bus u8, segment u16, 3 reserved; or the RCRB base address u64 for a
- *   restricted-CXL-host downstream port) · 24 device ID 16 bytes (vendor, device, subsystem vendor,
- *   subsystem device, class code u16 each, slot u16 with the number in 15:3, 4 reserved) ·
- *   40 serial number u64 · 48 PCIe capability structure 60 bytes · 108 CXL DVSEC length u16 ·
- *   110 error log length u16 · 112 reserved u32 · 116 the CXL DVSEC · then the error log (the CXL
- *   RAS capability structure).
- * Both lengths are checked against the body before the variable parts are read. Linux
- * (`cper_print_prot_err`) prints the agent address as segment:bus:device.function for agent types
- * 0, 2, 3, 4 and as an RCRB base for every other type; the model uses the RCRB form for type 1 only,
- * as the UEFI text does (the bytes are the same either way).
+ * CXL protocol error section (UEFI N.2.13), 116 bytes + DVSEC + error log (the CXL RAS capability
+ * structure). Both lengths are checked against the body before the variable parts are read.
+ * Linux (`cper_print_prot_err`) prints the agent address as segment:bus:device.function for agent
+ * types 0, 2, 3, 4 and as an RCRB base for every other type; the model uses the RCRB form for type
+ * 1 only, as the UEFI text does (the bytes are the same either way): that choice, and the agent
+ * type an input without one gets from the address form, are the hand-written rules below.
  */
 
 const INFO = SECTION_TYPES.cxlProtocol;
 export const CXL_PROTOCOL_HEADER_LENGTH = 116;
 export const CXL_CAPABILITY_LENGTH = 60;
-
-export const CXL_PROTOCOL_VALIDATION_BITS: FlagTable = {
-  0: 'agentType',
-  1: 'agentAddress',
-  2: 'deviceId',
-  3: 'serialNumber',
-  4: 'capabilityStructure',
-  5: 'dvsec',
-  6: 'errorLog',
-};
 
 export const CXL_AGENT_TYPES: EnumTable = {
   0: 'rcd', // CXL 1.1 device (restricted CXL device)
@@ -73,35 +46,6 @@ export interface CxlAgentBdf {
 
 export type CxlAgentAddress = CxlAgentBdf | { rcrbBaseAddress: bigint };
 
-export interface CxlProtocolDeviceId {
-  vendorId: number;
-  deviceId: number;
-  subsystemVendorId: number;
-  subsystemDeviceId: number;
-  classCode: number;
-  slot: number;
-  slotReserved: number;
-  reserved: HexString;
-}
-
-export interface CxlProtocolSection {
-  type: 'cxlProtocol';
-  guid: string;
-  validationBits: Flags64;
-  agentType: EnumValue;
-  /** bytes 9..15 */
-  reserved: HexString;
-  agentAddress: CxlAgentAddress;
-  deviceId: CxlProtocolDeviceId;
-  serialNumber: bigint;
-  capabilityStructure: HexString;
-  /** offset 112 */
-  reserved2: number;
-  dvsec: HexString;
-  errorLog: HexString;
-  trailing?: HexString;
-}
-
 /** The 8 agent-address bytes as one u64, whichever form the model uses. */
 export function cxlAgentAddressValue(a: CxlAgentAddress): bigint {
   if ('rcrbBaseAddress' in a) return a.rcrbBaseAddress;
@@ -111,74 +55,15 @@ export function cxlAgentAddressValue(a: CxlAgentAddress): bigint {
   return new ByteReader(w.bytes).u64(0);
 }
 
-function decode(r: ByteReader): CxlProtocolSection {
-  const agentType = enumValue(CXL_AGENT_TYPES, r.u8(8, 'agentType'));
-  const a = r.sub(16, 8, 'agentAddress');
-  const agentAddress: CxlAgentAddress =
-    agentType.value === CXL_AGENT_RCH_DOWNSTREAM_PORT
-      ? { rcrbBaseAddress: a.u64(0, 'rcrbBaseAddress') }
-      : { function: a.u8(0, 'function'), device: a.u8(1, 'device'), bus: a.u8(2, 'bus'), segment: a.u16(3, 'segment'), reserved: readHex(a, 5, 3, 'reserved') };
-  const d = r.sub(24, 16, 'deviceId');
-  const slotWord = d.u16(10, 'slot');
-  const dvsecLength = r.u16(108, 'dvsecLength');
-  const errorLogLength = r.u16(110, 'errorLogLength');
-  checkLength(r, 108, 'dvsecLength', CXL_PROTOCOL_HEADER_LENGTH, dvsecLength + errorLogLength);
-  const s: CxlProtocolSection = {
-    type: 'cxlProtocol',
-    guid: INFO.guid,
-    validationBits: flags64Value(CXL_PROTOCOL_VALIDATION_BITS, r.u64(0, 'validationBits')),
-    agentType,
-    reserved: readHex(r, 9, 7, 'reserved'),
-    agentAddress,
-    deviceId: {
-      vendorId: d.u16(0, 'vendorId'),
-      deviceId: d.u16(2, 'deviceId'),
-      subsystemVendorId: d.u16(4, 'subsystemVendorId'),
-      subsystemDeviceId: d.u16(6, 'subsystemDeviceId'),
-      classCode: d.u16(8, 'classCode'),
-      slot: slotWord >>> 3,
-      slotReserved: slotWord & 7,
-      reserved: readHex(d, 12, 4, 'reserved'),
-    },
-    serialNumber: r.u64(40, 'serialNumber'),
-    capabilityStructure: readHex(r, 48, CXL_CAPABILITY_LENGTH, 'capabilityStructure'),
-    reserved2: r.u32(112, 'reserved2'),
-    dvsec: readHex(r, CXL_PROTOCOL_HEADER_LENGTH, dvsecLength, 'dvsec'),
-    errorLog: readHex(r, CXL_PROTOCOL_HEADER_LENGTH + dvsecLength, errorLogLength, 'errorLog'),
+function bdfOf(raw: bigint): CxlAgentBdf {
+  const n = Number(raw & 0xff_ffff_ffffn);
+  return {
+    function: n & 0xff,
+    device: (n >>> 8) & 0xff,
+    bus: (n >>> 16) & 0xff,
+    segment: Number((raw >> 24n) & 0xffffn),
+    reserved: (raw >> 40n).toString(16).padStart(6, '0').match(/../g)!.reverse().join(''),
   };
-  const trailing = readTrailing(r, CXL_PROTOCOL_HEADER_LENGTH + dvsecLength + errorLogLength);
-  if (trailing !== undefined) s.trailing = trailing;
-  return s;
-}
-
-function byteLength(s: CxlProtocolSection): number {
-  return CXL_PROTOCOL_HEADER_LENGTH + hexByteLength(s.dvsec) + hexByteLength(s.errorLog) + (s.trailing === undefined ? 0 : hexByteLength(s.trailing));
-}
-
-function encode(w: ByteWriter, o: number, s: CxlProtocolSection, path: string): void {
-  const p = (f: string) => `${path}.${f}`;
-  const id = s.deviceId;
-  w.u64(o, s.validationBits.raw, p('validationBits'));
-  w.u8(o + 8, s.agentType.value, p('agentType'));
-  writeHex(w, o + 9, s.reserved, p('reserved'), 7);
-  w.u64(o + 16, cxlAgentAddressValue(s.agentAddress), p('agentAddress'));
-  w.u16(o + 24, id.vendorId, p('deviceId.vendorId'));
-  w.u16(o + 26, id.deviceId, p('deviceId.deviceId'));
-  w.u16(o + 28, id.subsystemVendorId, p('deviceId.subsystemVendorId'));
-  w.u16(o + 30, id.subsystemDeviceId, p('deviceId.subsystemDeviceId'));
-  w.u16(o + 32, id.classCode, p('deviceId.classCode'));
-  w.u16(o + 34, (checkBits(id.slot, 0x1fff, p('deviceId.slot')) << 3) | checkBits(id.slotReserved, 7, p('deviceId.slotReserved')), p('deviceId.slot'));
-  writeHex(w, o + 36, id.reserved, p('deviceId.reserved'), 4);
-  w.u64(o + 40, s.serialNumber, p('serialNumber'));
-  writeHex(w, o + 48, s.capabilityStructure, p('capabilityStructure'), CXL_CAPABILITY_LENGTH);
-  const dvsecLength = hexByteLength(s.dvsec);
-  const errorLogLength = hexByteLength(s.errorLog);
-  w.u16(o + 108, dvsecLength, p('dvsecLength'));
-  w.u16(o + 110, errorLogLength, p('errorLogLength'));
-  w.u32(o + 112, s.reserved2, p('reserved2'));
-  writeHex(w, o + CXL_PROTOCOL_HEADER_LENGTH, s.dvsec, p('dvsec'));
-  writeHex(w, o + CXL_PROTOCOL_HEADER_LENGTH + dvsecLength, s.errorLog, p('errorLog'));
-  if (s.trailing !== undefined) writeHex(w, o + CXL_PROTOCOL_HEADER_LENGTH + dvsecLength + errorLogLength, s.trailing, p('trailing'));
 }
 
 const agentAddressInput = z.union([
@@ -195,85 +80,68 @@ const agentAddressInput = z.union([
 /** A variable part whose size must fit the u16 length field that describes it. */
 const u16SizedHex = hexField().refine((h) => h.length / 2 <= 0xffff, 'at most 65535 bytes (the length field is a u16)');
 
-/**
- * JSON form: every field optional. The DVSEC and error-log lengths are the sizes of `dvsec` and
- * `errorLog`. `agentAddress` is `{ function, device, bus, segment }` or `{ rcrbBaseAddress }`.
- * Without `validationBits` the bits of the fields present are set.
- */
-export const cxlProtocolInput: z.ZodType<CxlProtocolSection> = z
-  .strictObject({
-    ...identityShape('cxlProtocol', [INFO.guid]),
-    validationBits: flags64Field(CXL_PROTOCOL_VALIDATION_BITS).optional(),
-    agentType: enumField(CXL_AGENT_TYPES).optional(),
-    reserved: hexField(7).optional(),
-    agentAddress: agentAddressInput.optional(),
-    deviceId: z
-      .strictObject({
-        vendorId: uint(16).optional(),
-        deviceId: uint(16).optional(),
-        subsystemVendorId: uint(16).optional(),
-        subsystemDeviceId: uint(16).optional(),
-        classCode: uint(16).optional(),
-        ...slotWordInput(),
-        reserved: hexField(4).optional(),
-      })
-      .optional(),
-    serialNumber: u64.optional(),
-    capabilityStructure: hexField(CXL_CAPABILITY_LENGTH).optional(),
-    reserved2: uint(32).optional(),
-    dvsec: u16SizedHex.optional(),
-    errorLog: u16SizedHex.optional(),
-    trailing: hexField().optional(),
-  })
-  .transform((v): CxlProtocolSection => {
-    const id = v.deviceId ?? {};
-    const a = v.agentAddress ?? {};
-    const agentAddress: CxlAgentAddress =
+const agentAddressView: IntView<CxlAgentAddress> = {
+  decode: (raw) => bdfOf(raw as bigint),
+  encode: cxlAgentAddressValue,
+  input: agentAddressInput.transform(
+    (a): CxlAgentAddress =>
       'rcrbBaseAddress' in a
         ? { rcrbBaseAddress: a.rcrbBaseAddress }
-        : { function: a.function ?? 0, device: a.device ?? 0, bus: a.bus ?? 0, segment: a.segment ?? 0, reserved: a.reserved ?? zeroHex(3) };
-    const s: CxlProtocolSection = {
-      type: 'cxlProtocol',
-      guid: INFO.guid,
-      validationBits: validationBitsFrom(CXL_PROTOCOL_VALIDATION_BITS, v.validationBits, {
-        agentType: v.agentType !== undefined,
-        agentAddress: v.agentAddress !== undefined,
-        deviceId: v.deviceId !== undefined,
-        serialNumber: v.serialNumber !== undefined,
-        capabilityStructure: v.capabilityStructure !== undefined,
-        dvsec: v.dvsec !== undefined,
-        errorLog: v.errorLog !== undefined,
-      }),
-      agentType: v.agentType ?? enumValue(CXL_AGENT_TYPES, 'rcrbBaseAddress' in a ? CXL_AGENT_RCH_DOWNSTREAM_PORT : 0),
-      reserved: v.reserved ?? zeroHex(7),
-      agentAddress,
-      deviceId: {
-        vendorId: id.vendorId ?? 0,
-        deviceId: id.deviceId ?? 0,
-        subsystemVendorId: id.subsystemVendorId ?? 0,
-        subsystemDeviceId: id.subsystemDeviceId ?? 0,
-        classCode: id.classCode ?? 0,
-        slot: id.slot ?? 0,
-        slotReserved: id.slotReserved ?? 0,
-        reserved: id.reserved ?? zeroHex(4),
-      },
-      serialNumber: v.serialNumber ?? 0n,
-      capabilityStructure: v.capabilityStructure ?? zeroHex(CXL_CAPABILITY_LENGTH),
-      reserved2: v.reserved2 ?? 0,
-      dvsec: v.dvsec ?? '',
-      errorLog: v.errorLog ?? '',
-    };
-    if (v.trailing !== undefined && v.trailing.length > 0) s.trailing = v.trailing;
-    return s;
-  });
-
-export const cxlProtocolCodec: SectionCodec<CxlProtocolSection> = {
-  name: INFO.name,
-  guid: INFO.guid,
-  title: INFO.title,
-  minLength: CXL_PROTOCOL_HEADER_LENGTH,
-  decode: (r) => decode(r),
-  byteLength: (s) => byteLength(s),
-  encode: (w, offset, s, _opts, path) => encode(w, offset, s, path),
-  input: cxlProtocolInput,
+        : { function: a.function ?? 0, device: a.device ?? 0, bus: a.bus ?? 0, segment: a.segment ?? 0, reserved: a.reserved ?? zeroHex(3) },
+  ),
+  zero: () => bdfOf(0n),
+  describe: '{ function, device, bus, segment, reserved } or, for a restricted CXL host downstream port (agent type 1), { rcrbBaseAddress }',
 };
+
+const DEVICE_ID = layout('CXL protocol device ID', 16, [
+  u16('vendorId', 0, { doc: 'vendor ID', libcper: 'vendorID' }),
+  u16('deviceId', 2, { doc: 'device ID', libcper: 'deviceID' }),
+  u16('subsystemVendorId', 4, { doc: 'subsystem vendor ID', libcper: 'subsystemVendorID' }),
+  u16('subsystemDeviceId', 6, { doc: 'subsystem device ID', libcper: 'subsystemDeviceID' }),
+  u16('classCode', 8, { doc: 'class code', libcper: 'classCode' }),
+  bits('slot', 10, 2, 3, 13, { doc: 'physical slot number', libcper: 'slotNumber', input: slotWordInput().slot.unwrap() }),
+  bits('slotReserved', 10, 2, 0, 3, { doc: 'slot word bits 2:0 (reserved)', input: slotWordInput().slotReserved.unwrap() }),
+  hex('reserved', 12, 4, { doc: 'reserved' }),
+], { truncated: 'at-start' });
+
+export type CxlProtocolDeviceId = LayoutModel<typeof DEVICE_ID>;
+
+export const CXL_PROTOCOL_LAYOUT = layout('CXL protocol', CXL_PROTOCOL_HEADER_LENGTH, [
+  validationBits('validationBits', 0, 8, { 5: 'dvsec', 6: 'errorLog' }),
+  view('agentType', 8, 1, enumOf(CXL_AGENT_TYPES), { vbit: 0, doc: 'CXL agent type (default 1 with an rcrbBaseAddress, else 0)', libcper: 'agentType' }),
+  hex('reserved', 9, 7, { doc: 'bytes 9..15 (reserved)' }),
+  view('agentAddress', 16, 8, agentAddressView, { vbit: 1, doc: 'CXL agent address', libcper: 'cxlAgentAddress' }),
+  struct('deviceId', 24, DEVICE_ID, { vbit: 2, doc: 'device identification', libcper: 'deviceID' }),
+  u64Row('serialNumber', 40, { vbit: 3, doc: 'device serial number', libcper: 'deviceSerial' }),
+  hex('capabilityStructure', 48, CXL_CAPABILITY_LENGTH, { vbit: 4, doc: 'the PCIe capability structure', libcper: 'capabilityStructure' }),
+  count('dvsecLength', 108, 2, 'dvsec', { doc: 'length of the CXL DVSEC' }),
+  count('errorLogLength', 110, 2, 'errorLog', { doc: 'length of the error log' }),
+  u32('reserved2', 112, { doc: 'offset 112 (reserved)' }),
+]);
+
+export const CXL_PROTOCOL_VALIDATION_BITS: FlagTable = CXL_PROTOCOL_LAYOUT.validationTable!;
+
+
+const PARTS = [
+  bytesPart('dvsec', 'dvsecLength', 'the CXL DVSEC as hex (its size is dvsecLength)', { vbits: [5], input: u16SizedHex }),
+  bytesPart('errorLog', 'errorLogLength', 'the error log (CXL RAS capability structure) as hex', { vbits: [6], input: u16SizedHex }),
+] as const;
+
+export const cxlProtocolCodec = tableSection({
+  info: INFO,
+  head: CXL_PROTOCOL_LAYOUT,
+  parts: PARTS,
+  doc: 'CXL protocol error (UEFI N.2.13), 116 bytes + DVSEC + error log',
+  validation: { field: 'validationBits' },
+  afterDecode: (s) => {
+    if (s.agentType.value === CXL_AGENT_RCH_DOWNSTREAM_PORT) s.agentAddress = { rcrbBaseAddress: cxlAgentAddressValue(s.agentAddress) };
+  },
+  resolve: (v, out) => {
+    if (v.agentType === undefined && 'rcrbBaseAddress' in out.agentAddress) out.agentType = enumValue(CXL_AGENT_TYPES, CXL_AGENT_RCH_DOWNSTREAM_PORT);
+    return true;
+  },
+  example: { type: 'cxlProtocol', agentType: 'device', agentAddress: { bus: 3 }, deviceId: { vendorId: 0x8086, deviceId: 0x0d93 }, errorLog: '00'.repeat(8) },
+});
+
+export type CxlProtocolSection = TableModel<'cxlProtocol', LayoutModel<typeof CXL_PROTOCOL_LAYOUT>, typeof PARTS>;
+export const cxlProtocolInput = cxlProtocolCodec.input;

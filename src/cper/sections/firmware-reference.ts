@@ -1,16 +1,14 @@
-import { z } from 'zod';
-import { ByteReader } from '../../binary/ByteReader';
-import { ByteWriter } from '../../binary/ByteWriter';
 import { NULL_GUID } from '../../binary/guid';
+import { viewOf } from '../compiled-parser';
 import { SECTION_TYPES } from '../guids';
-import { EnumTable, EnumValue, enumField, enumValue, guid as guidField, u64, uint } from '../json/fields';
-import type { SectionCodec } from './SectionCodec';
-import { HexString, hexByteLength, hexField, identityShape, readHex, readTrailing, writeHex, zeroHex } from './section-body-fields';
+import { EnumTable, enumValue } from '../json/fields';
+import { enumOf, guid, hex, u64, u8, view } from '../layout/fields';
+import { layout } from '../layout/layout';
+import { tableSection, TableSectionCodec } from '../layout/section';
+import { HexString, hexByteLength, readTrailing, writeHexField } from './section-body-fields';
 
 /**
- * Firmware error record reference section (UEFI N.2.10):
- *   0 record type u8 · 1 revision u8 · 2 reserved 6 bytes · 8 record identifier u64 ·
- *   16 record identifier GUID (revision ≥ 1).
+ * Firmware error record reference section (UEFI N.2.10), tables below.
  * Revision 0 bodies are 16 bytes (no GUID); revision 1 and later are 32. The identifier u64 is
  * meaningful for revision 0 only (later revisions must write 0); the GUID names the record for
  * record type 2.
@@ -36,18 +34,33 @@ export const FIRMWARE_RECORD_TYPE_TEXT: Readonly<Record<number, string>> = {
   2: 'SOC Firmware Error Record Type2',
 };
 
-export interface FirmwareReferenceSection {
+const REVISION_0_ROWS = [
+  view('recordType', 0, 1, enumOf(FIRMWARE_RECORD_TYPES), { doc: 'firmware error record type (default 2 for revision ≥ 1, 0 for revision 0)', libcper: 'errorRecordType' }),
+  u8('revision', 1, { doc: 'revision of this section (default 2)', libcper: 'revision', zero: () => 2 }),
+  hex('reserved', 2, 6, { doc: 'bytes 2..7 (reserved)' }),
+  u64('recordIdentifier', 8, { doc: 'record identifier (revision 0 only; later revisions write 0)', libcper: 'recordID' }),
+] as const;
+
+/** Revision 0: 16 bytes, no GUID. */
+export const FIRMWARE_REFERENCE_REV0_LAYOUT = layout('firmware reference revision 0', FIRMWARE_REFERENCE_MIN_LENGTH, REVISION_0_ROWS);
+
+/** Revision 1 and later: 32 bytes. */
+export const FIRMWARE_REFERENCE_LAYOUT = layout('firmware reference', FIRMWARE_REFERENCE_LENGTH, [
+  ...REVISION_0_ROWS,
+  guid('recordIdentifierGuid', 16, { doc: 'GUID of the referenced record (revision ≥ 1; names the record for type 2; null GUID when not given)', libcper: 'recordIDGUID' }),
+]);
+
+export type FirmwareReferenceSection = {
   type: 'firmwareErrorRecordReference';
   guid: string;
-  recordType: EnumValue;
+  recordType: ReturnType<typeof enumValue>;
   revision: number;
-  /** bytes 2..7 */
   reserved: HexString;
   recordIdentifier: bigint;
   /** present exactly when revision ≥ 1 */
   recordIdentifierGuid?: string;
   trailing?: HexString;
-}
+};
 
 /** Size of the fields a revision defines: 16 for revision 0, 32 after. */
 export function firmwareReferenceLayoutLength(revision: number): number {
@@ -61,81 +74,54 @@ export function linuxFirmwareRecordDataOffset(revision: number): number {
   return 32;
 }
 
-function decode(r: ByteReader): FirmwareReferenceSection {
-  const revision = r.u8(1, 'revision');
-  const need = firmwareReferenceLayoutLength(revision);
-  if (r.length < need) {
-    throw r.error(
-      'bad_length',
-      Math.min(r.length, 1),
-      'revision',
-      `revision ${revision} defines ${need} bytes of fields but the body has ${r.length}`,
-    );
-  }
-  const s: FirmwareReferenceSection = {
-    type: 'firmwareErrorRecordReference',
-    guid: INFO.guid,
-    recordType: enumValue(FIRMWARE_RECORD_TYPES, r.u8(0, 'recordType')),
-    revision,
-    reserved: readHex(r, 2, 6, 'reserved'),
-    recordIdentifier: r.u64(8, 'recordIdentifier'),
-  };
-  if (revision !== 0) s.recordIdentifierGuid = r.guid(16, 'recordIdentifierGuid');
-  const trailing = readTrailing(r, need);
-  if (trailing !== undefined) s.trailing = trailing;
-  return s;
-}
+const decodeRev0 = FIRMWARE_REFERENCE_REV0_LAYOUT.decoderWith({ type: INFO.name, guid: INFO.guid });
+const decodeRev1 = FIRMWARE_REFERENCE_LAYOUT.decoderWith({ type: INFO.name, guid: INFO.guid });
 
-function encode(w: ByteWriter, o: number, s: FirmwareReferenceSection, path: string): void {
-  const p = (f: string) => `${path}.${f}`;
-  w.u8(o, s.recordType.value, p('recordType'));
-  w.u8(o + 1, s.revision, p('revision'));
-  writeHex(w, o + 2, s.reserved, p('reserved'), 6);
-  w.u64(o + 8, s.recordIdentifier, p('recordIdentifier'));
-  if (s.revision !== 0) w.guid(o + 16, s.recordIdentifierGuid ?? NULL_GUID, p('recordIdentifierGuid'));
-  if (s.trailing !== undefined) writeHex(w, o + firmwareReferenceLayoutLength(s.revision), s.trailing, p('trailing'));
+function layoutOf(revision: number) {
+  return revision === 0 ? FIRMWARE_REFERENCE_REV0_LAYOUT : FIRMWARE_REFERENCE_LAYOUT;
 }
 
 /**
  * JSON form: `revision` defaults to 2 (the current one); `recordIdentifierGuid` defaults to the
  * null GUID for revision ≥ 1 and is refused for revision 0, whose body has no room for it.
  */
-export const firmwareReferenceInput: z.ZodType<FirmwareReferenceSection> = z
-  .strictObject({
-    ...identityShape('firmwareErrorRecordReference', [INFO.guid]),
-    recordType: enumField(FIRMWARE_RECORD_TYPES).optional(),
-    revision: uint(8).optional(),
-    reserved: hexField(6).optional(),
-    recordIdentifier: u64.optional(),
-    recordIdentifierGuid: guidField.optional(),
-    trailing: hexField().optional(),
-  })
-  .transform((v, ctx): FirmwareReferenceSection => {
-    const revision = v.revision ?? 2;
-    if (revision === 0 && v.recordIdentifierGuid !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['recordIdentifierGuid'], message: 'a revision 0 reference has no GUID (its body is 16 bytes)' });
-      return z.NEVER;
-    }
-    const s: FirmwareReferenceSection = {
-      type: 'firmwareErrorRecordReference',
-      guid: INFO.guid,
-      recordType: v.recordType ?? enumValue(FIRMWARE_RECORD_TYPES, revision === 0 ? 0 : 2),
-      revision,
-      reserved: v.reserved ?? zeroHex(6),
-      recordIdentifier: v.recordIdentifier ?? 0n,
-    };
-    if (revision !== 0) s.recordIdentifierGuid = v.recordIdentifierGuid ?? NULL_GUID;
-    if (v.trailing !== undefined && v.trailing.length > 0) s.trailing = v.trailing;
-    return s;
-  });
-
-export const firmwareReferenceCodec: SectionCodec<FirmwareReferenceSection> = {
-  name: INFO.name,
-  guid: INFO.guid,
-  title: INFO.title,
+export const firmwareReferenceCodec: TableSectionCodec<FirmwareReferenceSection> = {
+  ...tableSection({
+    info: INFO,
+    head: FIRMWARE_REFERENCE_LAYOUT,
+    doc: 'UEFI N.2.10, 16 bytes (revision 0) or 32',
+    resolve: (v, out, ctx) => {
+      if (out.revision === 0) {
+        if (v.recordIdentifierGuid !== undefined) {
+          ctx.addIssue({ code: 'custom', path: ['recordIdentifierGuid'], message: 'a revision 0 reference has no GUID (its body is 16 bytes)' });
+          return false;
+        }
+        delete (out as FirmwareReferenceSection).recordIdentifierGuid;
+      }
+      if (v.recordType === undefined) out.recordType = enumValue(FIRMWARE_RECORD_TYPES, out.revision === 0 ? 0 : 2);
+      return true;
+    },
+    example: { type: 'firmwareErrorRecordReference', revision: 2, recordType: 'socType2', recordIdentifierGuid: '8f87f311-c998-4d9e-a0c4-6065518c4f6d' },
+  }),
   minLength: FIRMWARE_REFERENCE_MIN_LENGTH,
-  decode: (r) => decode(r),
+  decode: (r) => {
+    const revision = r.u8(1, 'revision');
+    const need = firmwareReferenceLayoutLength(revision);
+    if (r.length < need) {
+      throw r.error('bad_length', Math.min(r.length, 1), 'revision', `revision ${revision} defines ${need} bytes of fields but the body has ${r.length}`);
+    }
+    const s = (revision === 0 ? decodeRev0 : decodeRev1)(r.bytes, viewOf(r), r.abs(0)) as FirmwareReferenceSection;
+    const trailing = readTrailing(r, need);
+    if (trailing !== undefined) s.trailing = trailing;
+    return s;
+  },
   byteLength: (s) => firmwareReferenceLayoutLength(s.revision) + (s.trailing === undefined ? 0 : hexByteLength(s.trailing)),
-  encode: (w, offset, s, _opts, path) => encode(w, offset, s, path),
-  input: firmwareReferenceInput,
+  encode: (w, o, s, _opts, path) => {
+    const l = layoutOf(s.revision);
+    l.encodeAt(w, o, s.revision === 0 ? s : { ...s, recordIdentifierGuid: s.recordIdentifierGuid ?? NULL_GUID }, path);
+    if (s.trailing !== undefined) writeHexField(w, o + l.size, s.trailing, path, 'trailing');
+  },
+  spans: (s, base, path) => layoutOf(s.revision).spans(base, path),
 };
+
+export const firmwareReferenceInput = firmwareReferenceCodec.input;

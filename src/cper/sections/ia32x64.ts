@@ -1,55 +1,28 @@
 import { z } from 'zod';
-import { ByteReader } from '../../binary/ByteReader';
-import { ByteWriter } from '../../binary/ByteWriter';
+import type { ByteReader } from '../../binary/ByteReader';
+import type { ByteWriter } from '../../binary/ByteWriter';
 import { EncodeError } from '../../binary/errors';
 import { GUID_PATTERN } from '../../binary/guid';
 import { parseU64, U64_MAX, uintInputError } from '../../binary/u64';
+import { viewOf } from '../compiled-parser';
 import { IA32_CHECK_TYPES, SECTION_TYPES } from '../guids';
-import {
-  EnumTable,
-  EnumValue,
-  enumField,
-  enumValue,
-  Flags,
-  Flags64,
-  flags64Field,
-  flags64Value,
-  flagsField,
-  FlagTable,
-  flagsValue,
-  u64,
-  uint,
-} from '../json/fields';
-import type { SectionCodec } from './SectionCodec';
-import {
-  checkCount,
-  HexString,
-  hexByteLength,
-  hexField,
-  identityShape,
-  readHex,
-  readTrailing,
-  validationBitsFrom,
-  writeHex,
-  zeroHex,
-} from './section-body-fields';
+import { EnumTable, EnumValue, enumField, enumValue, Flags, flagsField, FlagTable, flagsValue } from '../json/fields';
+import { count, enumOf, flags64Of, guidOf, GuidView, hex, IntView, names, struct, u32, u64, validationBits, view } from '../layout/fields';
+import { GENERIC_OPERATION_NAMES, PARTICIPATION_TYPES, TRANSACTION_TYPES } from './arm-error-info';
+import { layout, LayoutModel, Layout } from '../layout/layout';
+import { handSection } from '../layout/section';
+import { checkCount, HexString, hexByteLength, hexField, identityShape, readHex, writeHexField } from './section-body-fields';
 
 /**
- * IA32/X64 processor error section (UEFI N.2.4.2), 64 + 64·N + contexts bytes:
- *   0 validation bits u64: bit 0 local APIC ID valid, bit 1 CPUID info valid, bits 7:2 number of
- *     error-information structures N (0..63), bits 13:8 number of context structures M (0..63) ·
- *   8 local APIC ID u64 · 16 CPUID info 48 bytes (CPUID(1) EAX, EBX, ECX, EDX zero-extended to
- *     u64 each, then 16 bytes without a stated meaning) ·
- *   64 N error-information structures of 64 bytes · then M context structures.
- * Error information: 0 structure type GUID (cache, TLB, bus or micro-architecture check) ·
- *   16 validation bits u64 (check info, target ID, requestor ID, responder ID, IP) ·
- *   24 check info u64 (bit fields depend on the structure type, see CHECK_LAYOUTS) · 32 target ID ·
- *   40 requestor ID · 48 responder ID · 56 instruction pointer.
- * Context: 0 register context type u16 · 2 register array size u16 (bytes) · 4 MSR address u32 ·
- *   8 memory-mapped register address u64 · 16 the register array. The spec pads each context to a
- *   multiple of 16 bytes; Linux and libcper step by 16 + array size, so padding belongs inside the
- *   array size and the decoder steps the same way (the array is kept as bytes, padding included).
- * Both counts are checked against the bytes present before they size a loop.
+ * IA32/X64 processor error section (UEFI N.2.4.2), 64 + 64·N + contexts bytes: the header
+ * (HEADER_LAYOUT), N error-information structures (ERROR_INFO_LAYOUT), then M context structures
+ * (CONTEXT_LAYOUT + the register array). N and M are bits 7:2 and 13:8 of the validation word,
+ * not fields of their own; both are checked against the bytes present before they size a loop.
+ * The spec pads each context to a multiple of 16 bytes; Linux and libcper step by 16 + array
+ * size, so padding belongs inside the array size and the decoder steps the same way (the array is
+ * kept as bytes, padding included). The check-info word's bit fields depend on the structure type
+ * (CHECK_LAYOUTS). The counts in the validation word, the check-info word and the context walk are
+ * the hand-written parts.
  */
 
 const INFO = SECTION_TYPES.ia32x64;
@@ -78,13 +51,41 @@ export function ia32ValidationBits(raw: bigint): Ia32ValidationBits {
   };
 }
 
-export interface Ia32CpuidInfo {
-  eax: bigint;
-  ebx: bigint;
-  ecx: bigint;
-  edx: bigint;
-  reserved: HexString;
-}
+const validationInput = z.union([
+  z.string(),
+  z.number(),
+  z.strictObject({
+    raw: z.union([z.string(), z.number()]).optional(),
+    localApicId: z.boolean().optional(),
+    cpuidInfo: z.boolean().optional(),
+    errorInfoCount: z.number().optional(),
+    contextCount: z.number().optional(),
+  }),
+]);
+
+const validationView: IntView<Ia32ValidationBits> = {
+  decode: (raw) => ia32ValidationBits(raw as bigint),
+  encode: (v) => v.raw,
+  input: validationInput as unknown as z.ZodType<Ia32ValidationBits>,
+  zero: () => ia32ValidationBits(0n),
+  describe: 'u64: bit 0 local APIC ID valid, bit 1 CPUID info valid, bits 7:2 error-info count, bits 13:8 context count (the counts are the array lengths)',
+};
+
+const CPUID_LAYOUT = layout('IA32 CPUID info', 48, [
+  u64('eax', 0, { doc: 'CPUID(1).EAX', libcper: 'eax' }),
+  u64('ebx', 8, { doc: 'CPUID(1).EBX', libcper: 'ebx' }),
+  u64('ecx', 16, { doc: 'CPUID(1).ECX', libcper: 'ecx' }),
+  u64('edx', 24, { doc: 'CPUID(1).EDX', libcper: 'edx' }),
+  hex('reserved', 32, 16, { doc: '16 bytes without a stated meaning' }),
+], { truncated: 'at-start' });
+
+export type Ia32CpuidInfo = LayoutModel<typeof CPUID_LAYOUT>;
+
+export const IA32_HEADER_LAYOUT = layout('IA32/X64', IA32_HEADER_LENGTH, [
+  view('validationBits', 0, 8, validationView, { doc: 'validation word with the two counts' }),
+  u64('localApicId', 8, { doc: 'local APIC ID (validation bit 0)', libcper: 'localAPICID' }),
+  struct('cpuidInfo', 16, CPUID_LAYOUT, { doc: 'CPUID(1) registers zero-extended to u64 (validation bit 1)', libcper: 'cpuidInfo' }),
+]);
 
 // ---- check info ------------------------------------------------------------------------------
 
@@ -92,33 +93,13 @@ export type Ia32CheckKind = 'cache' | 'tlb' | 'bus' | 'microArchitecture';
 
 const KIND_BY_GUID = new Map<string, Ia32CheckKind>(Object.entries(IA32_CHECK_TYPES).map(([k, g]) => [g, k as Ia32CheckKind]));
 
-export const IA32_TRANSACTION_TYPES: EnumTable = { 0: 'instruction', 1: 'dataAccess', 2: 'generic' };
-export const IA32_OPERATIONS: EnumTable = {
-  0: 'genericError',
-  1: 'genericRead',
-  2: 'genericWrite',
-  3: 'dataRead',
-  4: 'dataWrite',
-  5: 'instructionFetch',
-  6: 'prefetch',
-};
+export const IA32_TRANSACTION_TYPES: EnumTable = TRANSACTION_TYPES;
+export const IA32_OPERATIONS: EnumTable = names(...GENERIC_OPERATION_NAMES);
 /** Cache checks add eviction and snoop. */
-export const IA32_CACHE_OPERATIONS: EnumTable = { ...IA32_OPERATIONS, 7: 'eviction', 8: 'snoop' };
-export const IA32_PARTICIPATION_TYPES: EnumTable = {
-  0: 'localProcessorOriginated',
-  1: 'localProcessorResponded',
-  2: 'localProcessorObserved',
-  3: 'generic',
-};
-export const IA32_ADDRESS_SPACES: EnumTable = { 0: 'memory', 1: 'reserved', 2: 'io', 3: 'other' };
-export const IA32_MS_ERROR_TYPES: EnumTable = {
-  0: 'noError',
-  1: 'unclassified',
-  2: 'microcodeRomParity',
-  3: 'external',
-  4: 'frc',
-  5: 'internalUnclassified',
-};
+export const IA32_CACHE_OPERATIONS: EnumTable = names(...GENERIC_OPERATION_NAMES, 'eviction', 'snoop');
+export const IA32_PARTICIPATION_TYPES: EnumTable = PARTICIPATION_TYPES;
+export const IA32_ADDRESS_SPACES: EnumTable = names('memory', 'reserved', 'io', 'other');
+export const IA32_MS_ERROR_TYPES: EnumTable = names('noError', 'unclassified', 'microcodeRomParity', 'external', 'frc', 'internalUnclassified');
 
 /** One bit field of a check-info word: position, width, the validation bit that covers it, its enum. */
 interface CheckField {
@@ -241,171 +222,14 @@ function composeCheckInfo(kind: Ia32CheckKind | 'unknown', v: Record<string, unk
 
 // ---- error information and contexts -------------------------------------------------------------
 
-export const IA32_ERROR_INFO_VALIDATION_BITS: FlagTable = {
-  0: 'checkInfo',
-  1: 'targetId',
-  2: 'requestorId',
-  3: 'responderId',
-  4: 'instructionPointer',
-};
-
 export interface Ia32StructureType {
   guid: string;
   name: Ia32CheckKind | 'unknown';
 }
 
-export interface Ia32ErrorInfo {
-  structureType: Ia32StructureType;
-  validationBits: Flags64;
-  checkInfo: Ia32CheckInfo;
-  targetId: bigint;
-  requestorId: bigint;
-  responderId: bigint;
-  instructionPointer: bigint;
-}
-
-export const IA32_REGISTER_CONTEXT_TYPES: EnumTable = {
-  0: 'unclassified',
-  1: 'msr',
-  2: 'ia32ExecutionContext',
-  3: 'x64ExecutionContext',
-  4: 'fxsave',
-  5: 'debugRegisters32',
-  6: 'debugRegisters64',
-  7: 'memoryMappedRegisters',
-};
-
-export interface Ia32Context {
-  registerContextType: EnumValue;
-  /** MSR address of the first register (type 1) */
-  msrAddress: number;
-  /** address of the memory-mapped registers (type 7) */
-  mmRegisterAddress: bigint;
-  /** the register array; RegisterArraySize is its length (any padding is part of it) */
-  registerArray: HexString;
-}
-
-export interface Ia32x64Section {
-  type: 'ia32x64';
-  guid: string;
-  validationBits: Ia32ValidationBits;
-  localApicId: bigint;
-  cpuidInfo: Ia32CpuidInfo;
-  errorInfo: Ia32ErrorInfo[];
-  contexts: Ia32Context[];
-  trailing?: HexString;
-}
-
 function structureType(guid: string): Ia32StructureType {
   return { guid, name: KIND_BY_GUID.get(guid) ?? 'unknown' };
 }
-
-function decode(r: ByteReader): Ia32x64Section {
-  const validationBits = ia32ValidationBits(r.u64(0, 'validationBits'));
-  const cpuid = r.sub(16, 48, 'cpuidInfo');
-  const s: Ia32x64Section = {
-    type: 'ia32x64',
-    guid: INFO.guid,
-    validationBits,
-    localApicId: r.u64(8, 'localApicId'),
-    cpuidInfo: { eax: cpuid.u64(0, 'eax'), ebx: cpuid.u64(8, 'ebx'), ecx: cpuid.u64(16, 'ecx'), edx: cpuid.u64(24, 'edx'), reserved: readHex(cpuid, 32, 16, 'reserved') },
-    errorInfo: [],
-    contexts: [],
-  };
-  const n = validationBits.errorInfoCount;
-  checkCount(r, 0, 'validationBits.errorInfoCount', n, IA32_ERROR_INFO_LENGTH, IA32_HEADER_LENGTH);
-  for (let i = 0; i < n; i++) {
-    const e = r.sub(IA32_HEADER_LENGTH + IA32_ERROR_INFO_LENGTH * i, IA32_ERROR_INFO_LENGTH, `errorInfo[${i}]`);
-    const type = structureType(e.guid(0, 'structureType'));
-    s.errorInfo.push({
-      structureType: type,
-      validationBits: flags64Value(IA32_ERROR_INFO_VALIDATION_BITS, e.u64(16, 'validationBits')),
-      checkInfo: decodeCheckInfo(type.name, e.u64(24, 'checkInfo')),
-      targetId: e.u64(32, 'targetId'),
-      requestorId: e.u64(40, 'requestorId'),
-      responderId: e.u64(48, 'responderId'),
-      instructionPointer: e.u64(56, 'instructionPointer'),
-    });
-  }
-  let at = IA32_HEADER_LENGTH + IA32_ERROR_INFO_LENGTH * n;
-  const m = validationBits.contextCount;
-  // every context has at least its 16-byte header: check the count before walking
-  checkCount(r, 0, 'validationBits.contextCount', m, IA32_CONTEXT_HEADER_LENGTH, at);
-  for (let i = 0; i < m; i++) {
-    const h = r.sub(at, IA32_CONTEXT_HEADER_LENGTH, `contexts[${i}]`);
-    const size = h.u16(2, 'registerArraySize');
-    if (at + IA32_CONTEXT_HEADER_LENGTH + size > r.length) {
-      throw h.error(
-        'bad_length',
-        2,
-        'registerArraySize',
-        `register array of ${size} bytes at body offset ${at + IA32_CONTEXT_HEADER_LENGTH} runs past the ${r.length}-byte body`,
-      );
-    }
-    s.contexts.push({
-      registerContextType: enumValue(IA32_REGISTER_CONTEXT_TYPES, h.u16(0, 'registerContextType')),
-      msrAddress: h.u32(4, 'msrAddress'),
-      mmRegisterAddress: h.u64(8, 'mmRegisterAddress'),
-      registerArray: readHex(r, at + IA32_CONTEXT_HEADER_LENGTH, size, `contexts[${i}].registerArray`),
-    });
-    at += IA32_CONTEXT_HEADER_LENGTH + size;
-  }
-  const trailing = readTrailing(r, at);
-  if (trailing !== undefined) s.trailing = trailing;
-  return s;
-}
-
-function byteLength(s: Ia32x64Section): number {
-  let n = IA32_HEADER_LENGTH + IA32_ERROR_INFO_LENGTH * s.errorInfo.length;
-  for (const c of s.contexts) n += IA32_CONTEXT_HEADER_LENGTH + hexByteLength(c.registerArray);
-  return n + (s.trailing === undefined ? 0 : hexByteLength(s.trailing));
-}
-
-function encode(w: ByteWriter, o: number, s: Ia32x64Section, path: string): void {
-  const p = (f: string) => `${path}.${f}`;
-  // the counts in the validation word are the array lengths; a hand-built model that disagrees is an error
-  const vb = ia32ValidationBits(s.validationBits.raw);
-  if (vb.errorInfoCount !== s.errorInfo.length || vb.contextCount !== s.contexts.length) {
-    throw new EncodeError({
-      code: 'bad_count',
-      offset: o,
-      path: p('validationBits'),
-      message: `validation bits count ${vb.errorInfoCount} error info and ${vb.contextCount} contexts, the model has ${s.errorInfo.length} and ${s.contexts.length}`,
-    });
-  }
-  w.u64(o, s.validationBits.raw, p('validationBits'));
-  w.u64(o + 8, s.localApicId, p('localApicId'));
-  w.u64(o + 16, s.cpuidInfo.eax, p('cpuidInfo.eax'));
-  w.u64(o + 24, s.cpuidInfo.ebx, p('cpuidInfo.ebx'));
-  w.u64(o + 32, s.cpuidInfo.ecx, p('cpuidInfo.ecx'));
-  w.u64(o + 40, s.cpuidInfo.edx, p('cpuidInfo.edx'));
-  writeHex(w, o + 48, s.cpuidInfo.reserved, p('cpuidInfo.reserved'), 16);
-  let at = o + IA32_HEADER_LENGTH;
-  s.errorInfo.forEach((e, i) => {
-    const q = (f: string) => p(`errorInfo[${i}].${f}`);
-    w.guid(at, e.structureType.guid, q('structureType'));
-    w.u64(at + 16, e.validationBits.raw, q('validationBits'));
-    w.u64(at + 24, e.checkInfo.raw, q('checkInfo'));
-    w.u64(at + 32, e.targetId, q('targetId'));
-    w.u64(at + 40, e.requestorId, q('requestorId'));
-    w.u64(at + 48, e.responderId, q('responderId'));
-    w.u64(at + 56, e.instructionPointer, q('instructionPointer'));
-    at += IA32_ERROR_INFO_LENGTH;
-  });
-  s.contexts.forEach((c, i) => {
-    const q = (f: string) => p(`contexts[${i}].${f}`);
-    const size = hexByteLength(c.registerArray);
-    w.u16(at, c.registerContextType.value, q('registerContextType'));
-    w.u16(at + 2, size, q('registerArraySize'));
-    w.u32(at + 4, c.msrAddress, q('msrAddress'));
-    w.u64(at + 8, c.mmRegisterAddress, q('mmRegisterAddress'));
-    writeHex(w, at + IA32_CONTEXT_HEADER_LENGTH, c.registerArray, q('registerArray'), size);
-    at += IA32_CONTEXT_HEADER_LENGTH + size;
-  });
-  if (s.trailing !== undefined) writeHex(w, at, s.trailing, p('trailing'));
-}
-
-// ---- JSON input ---------------------------------------------------------------------------------
 
 const KIND_NAMES = new Map<string, string>(Object.entries(IA32_CHECK_TYPES).map(([k, g]) => [k.toLowerCase(), g]));
 
@@ -423,90 +247,164 @@ const structureTypeInput = z
     return structureType(g);
   });
 
-const errorInfoInput = z
-  .strictObject({
-    structureType: structureTypeInput,
-    validationBits: flags64Field(IA32_ERROR_INFO_VALIDATION_BITS).optional(),
-    checkInfo: z.union([z.string(), z.number(), z.record(z.string(), z.unknown())]).optional(),
-    targetId: u64.optional(),
-    requestorId: u64.optional(),
-    responderId: u64.optional(),
-    instructionPointer: u64.optional(),
-  })
-  .transform((v, ctx): Ia32ErrorInfo => {
-    let raw = 0n;
-    if (v.checkInfo !== undefined) {
-      const given = typeof v.checkInfo === 'object' ? v.checkInfo : { raw: v.checkInfo };
-      const composed = composeCheckInfo(v.structureType.name, given, (path, message) =>
-        ctx.addIssue({ code: 'custom', path: ['checkInfo', ...path], message }),
-      );
-      if (composed === undefined) return z.NEVER;
-      raw = composed;
+const structureTypeView: GuidView<Ia32StructureType> = { decode: structureType, encode: (t) => t.guid, input: structureTypeInput, zero: () => structureType(IA32_CHECK_TYPES.cache) };
+
+/** The check-info word as read; the section decoder replaces it with the view its structure type selects. */
+const rawCheckInfo: IntView<Ia32CheckInfo> = {
+  decode: (raw) => ({ raw: raw as bigint }),
+  encode: (v) => v.raw,
+  input: z.union([z.string(), z.number(), z.record(z.string(), z.unknown())]) as unknown as z.ZodType<Ia32CheckInfo>,
+  zero: () => ({ raw: 0n }),
+  describe: 'u64, { raw }, or the named fields of its structure type (each one given sets its validation bit)',
+};
+
+export const IA32_ERROR_INFO_LAYOUT = layout('IA32/X64 error information', IA32_ERROR_INFO_LENGTH, [
+  guidOf('structureType', 0, structureTypeView, { doc: 'cache, TLB, bus or micro-architecture check (a GUID or its name)', libcper: 'type', required: true }),
+  validationBits('validationBits', 16, 8),
+  view('checkInfo', 24, 8, rawCheckInfo, { vbit: 0, doc: 'check information (bit fields per structure type)', libcper: 'checkInfo' }),
+  u64('targetId', 32, { vbit: 1, doc: 'target identifier', libcper: 'targetAddressID' }),
+  u64('requestorId', 40, { vbit: 2, doc: 'requestor identifier', libcper: 'requestorID' }),
+  u64('responderId', 48, { vbit: 3, doc: 'responder identifier', libcper: 'responderID' }),
+  u64('instructionPointer', 56, { vbit: 4, doc: 'instruction pointer', libcper: 'instructionPointer' }),
+]);
+
+export const IA32_ERROR_INFO_VALIDATION_BITS: FlagTable = IA32_ERROR_INFO_LAYOUT.validationTable!;
+export type Ia32ErrorInfo = LayoutModel<typeof IA32_ERROR_INFO_LAYOUT>;
+
+export const IA32_REGISTER_CONTEXT_TYPES: EnumTable = names(
+  'unclassified', 'msr', 'ia32ExecutionContext', 'x64ExecutionContext', 'fxsave', 'debugRegisters32', 'debugRegisters64', 'memoryMappedRegisters',
+);
+
+export const IA32_CONTEXT_LAYOUT = layout('IA32/X64 context', IA32_CONTEXT_HEADER_LENGTH, [
+  view('registerContextType', 0, 2, enumOf(IA32_REGISTER_CONTEXT_TYPES, 2), { doc: 'register context type', libcper: 'registerContextType' }),
+  count('registerArraySize', 2, 2, 'registerArray', { doc: 'bytes in the register array' }),
+  u32('msrAddress', 4, { doc: 'MSR address of the first register (type 1)', libcper: 'msrAddress' }),
+  u64('mmRegisterAddress', 8, { doc: 'address of the memory-mapped registers (type 7)', libcper: 'mmRegisterAddress' }),
+]);
+
+/** A context; `registerArray` holds the register bytes (RegisterArraySize is its length, any padding included). */
+export type Ia32Context = LayoutModel<typeof IA32_CONTEXT_LAYOUT> & { registerArray: HexString };
+
+export interface Ia32x64Section {
+  type: 'ia32x64';
+  guid: string;
+  validationBits: Ia32ValidationBits;
+  localApicId: bigint;
+  cpuidInfo: Ia32CpuidInfo;
+  errorInfo: Ia32ErrorInfo[];
+  contexts: Ia32Context[];
+  trailing?: HexString;
+}
+
+const decodeHeader = IA32_HEADER_LAYOUT.decoderWith({ type: 'ia32x64', guid: INFO.guid });
+
+function decode(r: ByteReader): Ia32x64Section {
+  IA32_HEADER_LAYOUT.check(r, 0);
+  const view = viewOf(r);
+  const s = decodeHeader(r.bytes, view, r.abs(0)) as unknown as Ia32x64Section;
+  const n = s.validationBits.errorInfoCount;
+  checkCount(r, 0, 'validationBits.errorInfoCount', n, IA32_ERROR_INFO_LENGTH, IA32_HEADER_LENGTH);
+  s.errorInfo = [];
+  for (let i = 0; i < n; i++) {
+    const e = IA32_ERROR_INFO_LAYOUT.decodeAt(r.bytes, view, r.abs(IA32_HEADER_LENGTH + IA32_ERROR_INFO_LENGTH * i));
+    e.checkInfo = decodeCheckInfo(e.structureType.name, e.checkInfo.raw);
+    s.errorInfo.push(e);
+  }
+  let at = IA32_HEADER_LENGTH + IA32_ERROR_INFO_LENGTH * n;
+  const m = s.validationBits.contextCount;
+  // every context has at least its 16-byte header: check the count before walking
+  checkCount(r, 0, 'validationBits.contextCount', m, IA32_CONTEXT_HEADER_LENGTH, at);
+  s.contexts = [];
+  for (let i = 0; i < m; i++) {
+    const size = r.u16(at + 2);
+    if (at + IA32_CONTEXT_HEADER_LENGTH + size > r.length) {
+      throw r.error('bad_length', at + 2, `contexts[${i}].registerArraySize`, `register array of ${size} bytes at body offset ${at + IA32_CONTEXT_HEADER_LENGTH} runs past the ${r.length}-byte body`);
     }
-    return {
-      structureType: v.structureType,
-      validationBits: validationBitsFrom(IA32_ERROR_INFO_VALIDATION_BITS, v.validationBits, {
-        checkInfo: v.checkInfo !== undefined,
-        targetId: v.targetId !== undefined,
-        requestorId: v.requestorId !== undefined,
-        responderId: v.responderId !== undefined,
-        instructionPointer: v.instructionPointer !== undefined,
-      }),
-      checkInfo: decodeCheckInfo(v.structureType.name, raw),
-      targetId: v.targetId ?? 0n,
-      requestorId: v.requestorId ?? 0n,
-      responderId: v.responderId ?? 0n,
-      instructionPointer: v.instructionPointer ?? 0n,
-    };
+    const c = IA32_CONTEXT_LAYOUT.decodeAt(r.bytes, view, r.abs(at)) as Ia32Context;
+    c.registerArray = readHex(r, at + IA32_CONTEXT_HEADER_LENGTH, size, `contexts[${i}].registerArray`);
+    s.contexts.push(c);
+    at += IA32_CONTEXT_HEADER_LENGTH + size;
+  }
+  if (at < r.length) s.trailing = readHex(r, at, r.length - at, 'trailing');
+  return s;
+}
+
+function byteLength(s: Ia32x64Section): number {
+  let n = IA32_HEADER_LENGTH + IA32_ERROR_INFO_LENGTH * s.errorInfo.length;
+  for (const c of s.contexts) n += IA32_CONTEXT_HEADER_LENGTH + hexByteLength(c.registerArray);
+  return n + (s.trailing === undefined ? 0 : hexByteLength(s.trailing));
+}
+
+function encode(w: ByteWriter, o: number, s: Ia32x64Section, _opts: unknown, path: string): void {
+  // the counts in the validation word are the array lengths; a hand-built model that disagrees is an error
+  const vb = ia32ValidationBits(s.validationBits.raw);
+  if (vb.errorInfoCount !== s.errorInfo.length || vb.contextCount !== s.contexts.length) {
+    throw new EncodeError({
+      code: 'bad_count',
+      offset: o,
+      path: `${path}.validationBits`,
+      message: `validation bits count ${vb.errorInfoCount} error info and ${vb.contextCount} contexts, the model has ${s.errorInfo.length} and ${s.contexts.length}`,
+    });
+  }
+  IA32_HEADER_LAYOUT.encodeAt(w, o, s, path);
+  let at = o + IA32_HEADER_LENGTH;
+  s.errorInfo.forEach((e, i) => {
+    IA32_ERROR_INFO_LAYOUT.encodeAt(w, at, e, `${path}.errorInfo[${i}]`);
+    at += IA32_ERROR_INFO_LENGTH;
   });
+  s.contexts.forEach((c, i) => {
+    const size = hexByteLength(c.registerArray);
+    IA32_CONTEXT_LAYOUT.encodeAt(w, at, c, `${path}.contexts[${i}]`, { registerArray: size });
+    writeHexField(w, at + IA32_CONTEXT_HEADER_LENGTH, c.registerArray, `${path}.contexts[${i}]`, 'registerArray', size);
+    at += IA32_CONTEXT_HEADER_LENGTH + size;
+  });
+  if (s.trailing !== undefined) writeHexField(w, at, s.trailing, path, 'trailing');
+}
+
+// ---- JSON input ---------------------------------------------------------------------------------
+
+const errorInfoVbits = flags64Of(IA32_ERROR_INFO_VALIDATION_BITS);
+
+const errorInfoInput = z.strictObject(IA32_ERROR_INFO_LAYOUT.shape).transform((v, ctx): Ia32ErrorInfo => {
+  const e = IA32_ERROR_INFO_LAYOUT.fill(v);
+  let raw = 0n;
+  const given = v.checkInfo as string | number | Record<string, unknown> | undefined;
+  if (given !== undefined) {
+    const composed = composeCheckInfo(e.structureType.name, typeof given === 'object' ? given : { raw: given }, (path, message) =>
+      ctx.addIssue({ code: 'custom', path: ['checkInfo', ...path], message }),
+    );
+    if (composed === undefined) return z.NEVER;
+    raw = composed;
+  }
+  e.checkInfo = decodeCheckInfo(e.structureType.name, raw);
+  if (v.validationBits === undefined) e.validationBits = errorInfoVbits.decode(IA32_ERROR_INFO_LAYOUT.presentBits(v));
+  return e;
+});
 
 const contextInput = z
   .strictObject({
-    registerContextType: enumField(IA32_REGISTER_CONTEXT_TYPES, 16).optional(),
-    msrAddress: uint(32).optional(),
-    mmRegisterAddress: u64.optional(),
+    ...IA32_CONTEXT_LAYOUT.shape,
     registerArray: hexField().refine((h) => h.length / 2 <= 0xffff, 'a register array is at most 65535 bytes').optional(),
   })
-  .transform(
-    (c): Ia32Context => ({
-      registerContextType: c.registerContextType ?? enumValue(IA32_REGISTER_CONTEXT_TYPES, 0),
-      msrAddress: c.msrAddress ?? 0,
-      mmRegisterAddress: c.mmRegisterAddress ?? 0n,
-      registerArray: c.registerArray ?? '',
-    }),
-  );
+  .transform((c): Ia32Context => ({ ...IA32_CONTEXT_LAYOUT.fill(c), registerArray: (c.registerArray as string | undefined) ?? '' }));
 
-const validationInput = z.union([
-  z.string(),
-  z.number(),
-  z.strictObject({
-    raw: z.union([z.string(), z.number()]).optional(),
-    localApicId: z.boolean().optional(),
-    cpuidInfo: z.boolean().optional(),
-    errorInfoCount: z.number().optional(),
-    contextCount: z.number().optional(),
-  }),
-]);
+const IA32_EXAMPLE = {
+  type: 'ia32x64',
+  localApicId: 2,
+  errorInfo: [{ structureType: 'cache', checkInfo: { transactionType: 'dataAccess', operation: 'dataRead', level: 1, uncorrected: true } }],
+};
 
-/**
- * JSON form: every field optional. The two counts in the validation word are the lengths of
- * `errorInfo` and `contexts` (at most 63 each); a given word (raw or named) must agree with them.
- * Without one, the local APIC ID and CPUID bits are set when those fields are given. `checkInfo`
- * is a u64, `{ raw }`, or the named fields of its structure type (each one given sets its
- * validation bit).
- */
 export const ia32x64Input: z.ZodType<Ia32x64Section> = z
   .strictObject({
     ...identityShape('ia32x64', [INFO.guid]),
-    validationBits: validationInput.optional(),
-    localApicId: u64.optional(),
-    cpuidInfo: z
-      .strictObject({ eax: u64.optional(), ebx: u64.optional(), ecx: u64.optional(), edx: u64.optional(), reserved: hexField(16).optional() })
-      .optional(),
-    errorInfo: z.array(errorInfoInput).max(IA32_MAX_COUNT).optional(),
-    contexts: z.array(contextInput).max(IA32_MAX_COUNT).optional(),
-    trailing: hexField().optional(),
+    validationBits: validationInput.optional().describe(validationView.describe),
+    localApicId: IA32_HEADER_LAYOUT.shape.localApicId,
+    cpuidInfo: IA32_HEADER_LAYOUT.shape.cpuidInfo,
+    errorInfo: z.array(errorInfoInput).max(IA32_MAX_COUNT).optional().describe('error-information structures (64 bytes each, at most 63)'),
+    contexts: z.array(contextInput).max(IA32_MAX_COUNT).optional().describe('processor context structures (16-byte header + register array, at most 63)'),
+    trailing: hexField().optional().describe('bytes of the body after the contexts, kept as hex'),
   })
+  .describe(`${INFO.title} section (${INFO.guid}): IA32/X64 processor error (UEFI N.2.4.2), 64 bytes + error info + contexts`)
   .transform((v, ctx): Ia32x64Section => {
     const errorInfo = v.errorInfo ?? [];
     const contexts = v.contexts ?? [];
@@ -537,13 +435,12 @@ export const ia32x64Input: z.ZodType<Ia32x64Section> = z
       });
       return z.NEVER;
     }
-    const c = v.cpuidInfo ?? {};
     const s: Ia32x64Section = {
       type: 'ia32x64',
       guid: INFO.guid,
       validationBits: vb,
-      localApicId: v.localApicId ?? 0n,
-      cpuidInfo: { eax: c.eax ?? 0n, ebx: c.ebx ?? 0n, ecx: c.ecx ?? 0n, edx: c.edx ?? 0n, reserved: c.reserved ?? zeroHex(16) },
+      localApicId: (v.localApicId as bigint | undefined) ?? 0n,
+      cpuidInfo: (v.cpuidInfo as Ia32CpuidInfo | undefined) ?? CPUID_LAYOUT.zero(),
       errorInfo,
       contexts,
     };
@@ -551,13 +448,17 @@ export const ia32x64Input: z.ZodType<Ia32x64Section> = z
     return s;
   });
 
-export const ia32x64Codec: SectionCodec<Ia32x64Section> = {
-  name: INFO.name,
-  guid: INFO.guid,
-  title: INFO.title,
-  minLength: IA32_HEADER_LENGTH,
-  decode: (r) => decode(r),
-  byteLength: (s) => byteLength(s),
-  encode: (w, offset, s, _opts, path) => encode(w, offset, s, path),
-  input: ia32x64Input,
-};
+export const ia32x64Codec = handSection<Ia32x64Section>(INFO, IA32_HEADER_LAYOUT as Layout<unknown>, {
+  minLength: IA32_HEADER_LENGTH, decode, byteLength, encode, input: ia32x64Input,
+  spans: (s, base, path) => {
+    const out = [...IA32_HEADER_LAYOUT.spans(base, path), ...IA32_ERROR_INFO_LAYOUT.itemSpans(base + IA32_HEADER_LENGTH, s.errorInfo.length, `${path}/errorInfo`)];
+    let at = base + IA32_HEADER_LENGTH + IA32_ERROR_INFO_LENGTH * s.errorInfo.length;
+    s.contexts.forEach((c, i) => {
+      out.push(...IA32_CONTEXT_LAYOUT.spans(at, `${path}/contexts/${i}`));
+      out.push({ offset: at + IA32_CONTEXT_HEADER_LENGTH, length: hexByteLength(c.registerArray), path: `${path}/contexts/${i}/registerArray`, name: 'registerArray' });
+      at += IA32_CONTEXT_HEADER_LENGTH + hexByteLength(c.registerArray);
+    });
+    return out;
+  },
+  example: IA32_EXAMPLE,
+});

@@ -5,14 +5,15 @@ import { EncodeError, joinPath } from '../../binary/errors';
 import { guidFromBytes, guidToBytes } from '../../binary/guid';
 import { ADDITIONAL_SECTION_CODECS } from './additional';
 import { armCodec, ArmSection } from './arm';
+import { armRasCodec } from './arm-ras';
 import { memoryCodec, MemorySection } from './memory';
 import { memory2Codec, Memory2Section } from './memory2';
 import type { CperOptions, SectionCodec } from './SectionCodec';
 import { decodeUnknown, unknownCodec, UnknownSection } from './unknown';
 
 /**
- * Section registry: the core codecs (ARM, memory, memory 2), the additional ones, and the
- * unknown-section fallback. Decoding dispatches by section-type GUID after checking the body
+ * Section registry: the core codecs (ARM, memory, memory 2), the additional ones, the vendor ones
+ * (Arm RAS node), and the unknown-section fallback. Decoding dispatches by section-type GUID after checking the body
  * against the codec's minimum length; a GUID without a codec decodes as opaque bytes.
  * Encoding dispatches by the model's GUID, then by its `type` name.
  */
@@ -25,11 +26,14 @@ type AnyCodec = SectionCodec<any>;
 
 const CORE_SECTION_CODECS: AnyCodec[] = [armCodec, memoryCodec, memory2Codec];
 
+/** Sections defined outside the UEFI specification (Arm DEN0085's RAS node, which libcper decodes). */
+const VENDOR_SECTION_CODECS: AnyCodec[] = [armRasCodec];
+
 /** Every section codec, core first; a later codec with an already registered GUID is ignored. */
 export const SECTION_CODECS: readonly AnyCodec[] = (() => {
   const seen = new Set<string>();
   const out: AnyCodec[] = [];
-  for (const c of [...CORE_SECTION_CODECS, ...ADDITIONAL_SECTION_CODECS]) {
+  for (const c of [...CORE_SECTION_CODECS, ...ADDITIONAL_SECTION_CODECS, ...VENDOR_SECTION_CODECS]) {
     if (seen.has(c.guid)) continue;
     seen.add(c.guid);
     out.push(c);

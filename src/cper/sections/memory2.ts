@@ -1,286 +1,56 @@
-import { Parser } from 'binary-parser';
-import { z } from 'zod';
-import type { ByteReader } from '../../binary/ByteReader';
-import type { ByteWriter } from '../../binary/ByteWriter';
-import { compileParser } from '../compiled-parser';
-import { fieldWriter } from '../wire-write';
 import { SECTION_TYPES } from '../guids';
-import {
-  EnumValue,
-  enumField,
-  enumValue,
-  Flags,
-  Flags64,
-  flags64Decoder,
-  flags64Field,
-  flagsDecoder,
-  flagsField,
-  FlagTable,
-  u64,
-  uint,
-} from '../json/fields';
-import { decodeErrorStatus, ErrorStatus, errorStatusField } from './error-status';
-import { bankFromInput, MEMORY_ERROR_TYPES } from './memory';
-import { HexString, hexField, presentFields, readTrailing, validationBitsFrom, writeHex } from './section-body-fields';
-import type { CperOptions, SectionCodec } from './SectionCodec';
+import type { FlagTable } from '../json/fields';
+import { enumOf, errorStatusView, flags64Of, flagsOf, u16, u32, u64, u8, view, validationBits } from '../layout/fields';
+import { layout, LayoutModel } from '../layout/layout';
+import { tableSection, TableModel } from '../layout/section';
+import { bankInput, MEMORY_ERROR_TYPES, resolveBank } from './memory';
 
 /**
- * Platform Memory Error 2 section (UEFI N.2.6), 96 bytes:
- *   0 ValidationBits u64 · 8 ErrorStatus u64 · 16 PhysicalAddress · 24 PhysicalAddressMask ·
- *   32 Node u16 · 34 Card u16 · 36 Module u16 · 38 Bank u16 · 40 Device u32 · 44 Row u32 ·
- *   48 Column u32 · 52 Rank u32 · 56 BitPosition u32 · 60 ChipID u8 · 61 MemoryErrorType u8 ·
- *   62 Status u8 (bit 0: 1 = uncorrected) · 63 Reserved u8 · 64 RequestorID u64 · 72 ResponderID ·
- *   80 TargetID · 88 CardHandle u32 · 92 ModuleHandle u32.
- * Its validation bits are numbered differently from the memory section's (bit 10 is Rank here).
- * Bytes after the 96 are kept as `trailing`.
+ * Platform Memory Error 2 section (UEFI N.2.6), 96 bytes. Its validation bits are numbered
+ * differently from the memory section's (bit 10 is Rank here). Bytes after the 96 are kept as
+ * `trailing`. Input rule beyond the table: `bank`, or `bankGroup`/`bankAddress` (bankFromInput).
  */
-
-export const MEMORY2_VALIDATION_BITS: FlagTable = {
-  0: 'errorStatus',
-  1: 'physicalAddress',
-  2: 'physicalAddressMask',
-  3: 'node',
-  4: 'card',
-  5: 'module',
-  6: 'bank',
-  7: 'device',
-  8: 'row',
-  9: 'column',
-  10: 'rank',
-  11: 'bitPosition',
-  12: 'chipId',
-  13: 'memoryErrorType',
-  14: 'status',
-  15: 'requestorId',
-  16: 'responderId',
-  17: 'targetId',
-  18: 'cardHandle',
-  19: 'moduleHandle',
-  20: 'bankGroup',
-  21: 'bankAddress',
-};
 
 export const MEMORY2_STATUS_BITS: FlagTable = { 0: 'uncorrected' };
 
 export const MEMORY2_LENGTH = 96;
 
-export interface Memory2Section {
-  type: 'memory2';
-  guid: string;
-  validationBits: Flags64;
-  errorStatus: ErrorStatus;
-  physicalAddress: bigint;
-  physicalAddressMask: bigint;
-  node: number;
-  card: number;
-  module: number;
-  /** bank, or bank address (bits 7:0) and bank group (bits 15:8) */
-  bank: number;
-  device: number;
-  row: number;
-  column: number;
-  rank: number;
-  bitPosition: number;
-  /** 3DS die */
-  chipId: number;
-  memoryErrorType: EnumValue;
-  /** bit 0 = uncorrected (0 corrected); bits 7:1 reserved */
-  status: Flags;
-  reserved: number;
-  requestorId: bigint;
-  responderId: bigint;
-  targetId: bigint;
-  cardHandle: number;
-  moduleHandle: number;
-  trailing?: HexString;
-}
+export const MEMORY2_LAYOUT = layout('memory 2', MEMORY2_LENGTH, [
+  validationBits('validationBits', 0, 8, { 20: 'bankGroup', 21: 'bankAddress' }),
+  view('errorStatus', 8, 8, errorStatusView, { vbit: 0, doc: 'UEFI Error Status', libcper: 'errorStatus' }),
+  u64('physicalAddress', 16, { vbit: 1, doc: 'physical address of the error', libcper: 'physicalAddress' }),
+  u64('physicalAddressMask', 24, { vbit: 2, doc: 'valid bits of physicalAddress', libcper: 'physicalAddressMask' }),
+  u16('node', 32, { vbit: 3, doc: 'node number (multi-node systems)', libcper: 'node' }),
+  u16('card', 34, { vbit: 4, doc: 'card number', libcper: 'card' }),
+  u16('module', 36, { vbit: 5, doc: 'module (DIMM) number', libcper: 'module' }),
+  u16('bank', 38, { vbit: 6, doc: 'bank number, or bank group (bits 15:8, validation bit 20) and bank address (bits 7:0, bit 21)', libcper: 'bank' }),
+  u32('device', 40, { vbit: 7, doc: 'device number', libcper: 'device' }),
+  u32('row', 44, { vbit: 8, doc: 'row number', libcper: 'row' }),
+  u32('column', 48, { vbit: 9, doc: 'column number', libcper: 'column' }),
+  u32('rank', 52, { vbit: 10, doc: 'rank number', libcper: 'rank' }),
+  u32('bitPosition', 56, { vbit: 11, doc: 'bit position of the error', libcper: 'bitPosition' }),
+  u8('chipId', 60, { vbit: 12, doc: '3DS chip (die) identifier', libcper: 'chipID' }),
+  view('memoryErrorType', 61, 1, enumOf(MEMORY_ERROR_TYPES), { vbit: 13, doc: 'memory error type', libcper: 'memoryErrorType' }),
+  view('status', 62, 1, flagsOf(MEMORY2_STATUS_BITS, 1), { vbit: 14, doc: 'bit 0: 1 = uncorrected, 0 = corrected; bits 7:1 reserved', libcper: 'status' }),
+  u8('reserved', 63, { doc: 'reserved' }),
+  u64('requestorId', 64, { vbit: 15, doc: 'hardware address of the requestor', libcper: 'requestorID' }),
+  u64('responderId', 72, { vbit: 16, doc: 'hardware address of the responder', libcper: 'responderID' }),
+  u64('targetId', 80, { vbit: 17, doc: 'hardware address of the intended target', libcper: 'targetID' }),
+  u32('cardHandle', 88, { vbit: 18, doc: 'SMBIOS type 16 handle of the memory array', libcper: 'cardSmbiosHandle' }),
+  u32('moduleHandle', 92, { vbit: 19, doc: 'SMBIOS type 17 handle of the memory device', libcper: 'moduleSmbiosHandle' }),
+], { truncated: 'at-start' });
 
-interface Memory2Fields {
-  validationBits: bigint;
-  errorStatus: bigint;
-  physicalAddress: bigint;
-  physicalAddressMask: bigint;
-  node: number;
-  card: number;
-  module: number;
-  bank: number;
-  device: number;
-  row: number;
-  column: number;
-  rank: number;
-  bitPosition: number;
-  chipId: number;
-  memoryErrorType: number;
-  status: number;
-  reserved: number;
-  requestorId: bigint;
-  responderId: bigint;
-  targetId: bigint;
-  cardHandle: number;
-  moduleHandle: number;
-}
+export const MEMORY2_VALIDATION_BITS: FlagTable = MEMORY2_LAYOUT.validationTable!;
 
-const memory2Parser = new Parser()
-  .endianness('little')
-  .uint64('validationBits')
-  .uint64('errorStatus')
-  .uint64('physicalAddress')
-  .uint64('physicalAddressMask')
-  .uint16('node')
-  .uint16('card')
-  .uint16('module')
-  .uint16('bank')
-  .uint32('device')
-  .uint32('row')
-  .uint32('column')
-  .uint32('rank')
-  .uint32('bitPosition')
-  .uint8('chipId')
-  .uint8('memoryErrorType')
-  .uint8('status')
-  .uint8('reserved')
-  .uint64('requestorId')
-  .uint64('responderId')
-  .uint64('targetId')
-  .uint32('cardHandle')
-  .uint32('moduleHandle');
+export const memory2Codec = tableSection({
+  info: SECTION_TYPES.memory2,
+  head: MEMORY2_LAYOUT,
+  typeRequired: true,
+  doc: 'Platform Memory Error 2 (UEFI N.2.6), 96 bytes',
+  validation: { field: 'validationBits', extra: { bankGroup: 20, bankAddress: 21 } },
+  extraInput: bankInput(20, 21),
+  resolve: resolveBank,
+  example: { type: 'memory2', physicalAddress: '0x40001000', memoryErrorType: 'multiBitEcc', node: 0, rank: 1, bankGroup: 2, bankAddress: 3 },
+});
 
-const readFields = compileParser<Memory2Fields>(memory2Parser, MEMORY2_LENGTH);
-const validationBits = flags64Decoder(MEMORY2_VALIDATION_BITS);
-const statusBits = flagsDecoder(MEMORY2_STATUS_BITS);
-
-function decodeMemory2(r: ByteReader): Memory2Section {
-  const f = readFields(r, 0);
-  const out: Memory2Section = {
-    type: 'memory2',
-    guid: SECTION_TYPES.memory2.guid,
-    validationBits: validationBits(f.validationBits),
-    errorStatus: decodeErrorStatus(f.errorStatus),
-    physicalAddress: f.physicalAddress,
-    physicalAddressMask: f.physicalAddressMask,
-    node: f.node,
-    card: f.card,
-    module: f.module,
-    bank: f.bank,
-    device: f.device,
-    row: f.row,
-    column: f.column,
-    rank: f.rank,
-    bitPosition: f.bitPosition,
-    chipId: f.chipId,
-    memoryErrorType: enumValue(MEMORY_ERROR_TYPES, f.memoryErrorType),
-    status: statusBits(f.status),
-    reserved: f.reserved,
-    requestorId: f.requestorId,
-    responderId: f.responderId,
-    targetId: f.targetId,
-    cardHandle: f.cardHandle,
-    moduleHandle: f.moduleHandle,
-  };
-  const trailing = readTrailing(r, MEMORY2_LENGTH);
-  if (trailing !== undefined) out.trailing = trailing;
-  return out;
-}
-
-function encodeMemory2(w: ByteWriter, o: number, s: Memory2Section, _opts: CperOptions, path: string): void {
-  const p = (f: string) => `${path}.${f}`;
-  fieldWriter(w).u64(o, s.validationBits.raw, path, 'validationBits')
-    .u64(o + 8, s.errorStatus.raw, path, 'errorStatus')
-    .u64(o + 16, s.physicalAddress, path, 'physicalAddress')
-    .u64(o + 24, s.physicalAddressMask, path, 'physicalAddressMask')
-    .u16(o + 32, s.node, path, 'node')
-    .u16(o + 34, s.card, path, 'card')
-    .u16(o + 36, s.module, path, 'module')
-    .u16(o + 38, s.bank, path, 'bank')
-    .u32(o + 40, s.device, path, 'device')
-    .u32(o + 44, s.row, path, 'row')
-    .u32(o + 48, s.column, path, 'column')
-    .u32(o + 52, s.rank, path, 'rank')
-    .u32(o + 56, s.bitPosition, path, 'bitPosition')
-    .u8(o + 60, s.chipId, path, 'chipId')
-    .u8(o + 61, s.memoryErrorType.value, path, 'memoryErrorType')
-    .u8(o + 62, s.status.raw, path, 'status')
-    .u8(o + 63, s.reserved, path, 'reserved')
-    .u64(o + 64, s.requestorId, path, 'requestorId')
-    .u64(o + 72, s.responderId, path, 'responderId')
-    .u64(o + 80, s.targetId, path, 'targetId')
-    .u32(o + 88, s.cardHandle, path, 'cardHandle')
-    .u32(o + 92, s.moduleHandle, path, 'moduleHandle');
-  if (s.trailing !== undefined) writeHex(w, o + MEMORY2_LENGTH, s.trailing, p('trailing'));
-}
-
-const memory2Input = z
-  .strictObject({
-    type: z.literal('memory2'),
-    guid: z.literal(SECTION_TYPES.memory2.guid).optional(),
-    validationBits: flags64Field(MEMORY2_VALIDATION_BITS).optional(),
-    errorStatus: errorStatusField.optional(),
-    physicalAddress: u64.optional(),
-    physicalAddressMask: u64.optional(),
-    node: uint(16).optional(),
-    card: uint(16).optional(),
-    module: uint(16).optional(),
-    bank: uint(16).optional(),
-    /** input only: bank group (bank bits 15:8, validation bit 20) */
-    bankGroup: uint(8).optional(),
-    /** input only: bank address (bank bits 7:0, validation bit 21) */
-    bankAddress: uint(8).optional(),
-    device: uint(32).optional(),
-    row: uint(32).optional(),
-    column: uint(32).optional(),
-    rank: uint(32).optional(),
-    bitPosition: uint(32).optional(),
-    chipId: uint(8).optional(),
-    memoryErrorType: enumField(MEMORY_ERROR_TYPES, 8).optional(),
-    status: flagsField(MEMORY2_STATUS_BITS, 8).optional(),
-    reserved: uint(8).optional(),
-    requestorId: u64.optional(),
-    responderId: u64.optional(),
-    targetId: u64.optional(),
-    cardHandle: uint(32).optional(),
-    moduleHandle: uint(32).optional(),
-    trailing: hexField().optional(),
-  })
-  .transform((v, ctx): Memory2Section => {
-    const bank = bankFromInput(v, ctx);
-    if (bank === undefined) return z.NEVER;
-    const out: Memory2Section = {
-      type: 'memory2',
-      guid: SECTION_TYPES.memory2.guid,
-      validationBits: validationBitsFrom(MEMORY2_VALIDATION_BITS, v.validationBits, presentFields(MEMORY2_VALIDATION_BITS, v)),
-      errorStatus: v.errorStatus ?? decodeErrorStatus(0n),
-      physicalAddress: v.physicalAddress ?? 0n,
-      physicalAddressMask: v.physicalAddressMask ?? 0n,
-      node: v.node ?? 0,
-      card: v.card ?? 0,
-      module: v.module ?? 0,
-      bank,
-      device: v.device ?? 0,
-      row: v.row ?? 0,
-      column: v.column ?? 0,
-      rank: v.rank ?? 0,
-      bitPosition: v.bitPosition ?? 0,
-      chipId: v.chipId ?? 0,
-      memoryErrorType: v.memoryErrorType ?? enumValue(MEMORY_ERROR_TYPES, 0),
-      status: v.status ?? statusBits(0),
-      reserved: v.reserved ?? 0,
-      requestorId: v.requestorId ?? 0n,
-      responderId: v.responderId ?? 0n,
-      targetId: v.targetId ?? 0n,
-      cardHandle: v.cardHandle ?? 0,
-      moduleHandle: v.moduleHandle ?? 0,
-    };
-    if (v.trailing !== undefined && v.trailing.length > 0) out.trailing = v.trailing;
-    return out;
-  });
-
-export const memory2Codec: SectionCodec<Memory2Section> = {
-  name: 'memory2',
-  guid: SECTION_TYPES.memory2.guid,
-  title: SECTION_TYPES.memory2.title,
-  minLength: MEMORY2_LENGTH,
-  decode: (r) => decodeMemory2(r),
-  byteLength: (s) => MEMORY2_LENGTH + (s.trailing === undefined ? 0 : s.trailing.length >>> 1),
-  encode: encodeMemory2,
-  input: memory2Input,
-};
+export type Memory2Section = TableModel<'memory2', LayoutModel<typeof MEMORY2_LAYOUT>>;

@@ -21,7 +21,8 @@ export function decodeUnknown(r: ByteReader, guid: string): UnknownSection {
   return { type: 'unknown', guid, data: toHex(r.bytesAt(0, r.length, 'data')) };
 }
 
-export const unknownCodec: SectionCodec<UnknownSection> = {
+export const unknownCodec: SectionCodec<UnknownSection> & { example: Record<string, unknown> } = {
+  example: { type: 'unknown', guid: '2826cc9f-448c-4c2b-86b6-a95394b7ef33', data: '0100020000000000' },
   name: 'unknown',
   // The registry never dispatches by this GUID; the container passes the real one to decodeUnknown.
   guid: '00000000-0000-0000-0000-000000000000',
@@ -33,6 +34,11 @@ export const unknownCodec: SectionCodec<UnknownSection> = {
     writeHex(w, offset, s.data, `${path}.data`);
   },
   input: z
-    .strictObject({ type: z.literal('unknown'), guid: guidField, data: hexField().optional() })
+    .strictObject({
+      type: z.literal('unknown').describe('section kind "unknown": any section type, its body given as bytes'),
+      guid: guidField.describe('section type GUID'),
+      data: hexField().optional().describe('the section body as hex'),
+    })
+    .describe('any section without a codec: a type GUID and the body as bytes')
     .transform((v): UnknownSection => ({ type: 'unknown', guid: v.guid, data: v.data ?? '' })),
 };

@@ -5,6 +5,23 @@ import { HEST_HEADER_LENGTH } from '../../hest/Hest';
 import { QEMU_READ_ACK_PRESERVE, QEMU_READ_ACK_WRITE } from '../../hest/build';
 import type { NotificationKind, ProfileName } from '../../vm/contract';
 import { MachineProfile, NOTIFICATION_TYPE, WriteBackMode } from '../profiles';
+import { ERST_ENTRY_LENGTH, ERST_HEADER_LENGTH, QEMU_ERST_ENTRY_COUNT } from '../../acpi/Erst';
+import { ERST_EXCHANGE_OFFSET, ERST_FILE, ERST_REGISTERS_OFFSET, ErstConfig } from '../erst/ErstConfig';
+
+/** ERST right after HEST in etc/acpi/tables; its device blob holds the register page and the exchange buffer. */
+function erstLayout(cfg: ErstConfig, at: number): ErstLayout {
+  return {
+    tableOffset: at,
+    tableLength: ERST_HEADER_LENGTH + ERST_ENTRY_LENGTH * QEMU_ERST_ENTRY_COUNT,
+    file: ERST_FILE,
+    fileSize: ERST_EXCHANGE_OFFSET + cfg.recordSize,
+    registersOffset: ERST_REGISTERS_OFFSET,
+    exchangeOffset: ERST_EXCHANGE_OFFSET,
+    exchangeSize: cfg.recordSize,
+    capacity: cfg.capacity,
+    checkSignature: cfg.checkSignature,
+  };
+}
 
 /**
  * Where everything of the RAS path sits inside the fw_cfg blobs, before any address is known. The
@@ -55,6 +72,20 @@ export interface RasLayout {
   xsdtOffset: number;
   xsdtLength: number;
   sources: RasSourceLayout[];
+  /** the ERST table (after HEST in etc/acpi/tables) and the device's blob, when the machine has one */
+  erst?: ErstLayout;
+}
+
+export interface ErstLayout {
+  tableOffset: number;
+  tableLength: number;
+  file: string;
+  fileSize: number;
+  registersOffset: number;
+  exchangeOffset: number;
+  exchangeSize: number;
+  capacity: number;
+  checkSignature: boolean;
 }
 
 /** QEMU's read-ack masks (preserve ~1, write 1), as `src/hest` defines them. */
@@ -100,8 +131,10 @@ export function computeRasLayout(profile: MachineProfile): RasLayout {
     throw new EncodeError({ code: 'out_of_range', path: 'sources', message: `etc/hardware_errors would be ${blockAt} bytes; at most ${MAX_HARDWARE_ERRORS_SIZE}` });
   }
   const hestLength = entryAt;
-  const xsdtOffset = hestLength;
-  const used = xsdtOffset + XSDT_LENGTH_ONE_ENTRY;
+  const erst = profile.erst ? erstLayout(profile.erst, hestLength) : undefined;
+  const xsdtOffset = erst ? erst.tableOffset + erst.tableLength : hestLength;
+  const xsdtLength = XSDT_LENGTH_ONE_ENTRY + (erst ? 8 : 0);
+  const used = xsdtOffset + xsdtLength;
   return {
     profile: profile.name,
     writeBack:
@@ -116,8 +149,9 @@ export function computeRasLayout(profile: MachineProfile): RasLayout {
     hestOffset: 0,
     hestLength,
     xsdtOffset,
-    xsdtLength: XSDT_LENGTH_ONE_ENTRY,
+    xsdtLength,
     sources,
+    ...(erst ? { erst } : {}),
   };
 }
 

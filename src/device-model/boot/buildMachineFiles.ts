@@ -7,6 +7,7 @@ import { AllocationZone, LinkerLoaderBuilder, LoaderCommand } from '../../linker
 import { MachineProfile } from '../profiles';
 import { buildHestBytes } from './buildHestForLayout';
 import { HEST_POINTER_FIELDS, RasLayout, computeRasLayout } from './RasLayout';
+import { buildErstBytes, erstEntryAddressOffset, qemuErstEntries } from '../../acpi/Erst';
 
 /**
  * Builds the fw_cfg files of a machine the way QEMU's virt_acpi_build + build_ghes_error_table +
@@ -19,11 +20,13 @@ import { HEST_POINTER_FIELDS, RasLayout, computeRasLayout } from './RasLayout';
  *   ADD_POINTER HEST entry i +68 → etc/hardware_errors + 8(N+i)             (each GHESv2 source)
  *   ADD_CHECKSUM HEST
  *   WRITE_POINTER etc/acpi_table_hest_addr = &etc/acpi/tables + HEST        (hest-addr mode)
- *   ADD_POINTER XSDT entry → HEST · ADD_CHECKSUM XSDT
+ *   ADD_POINTER ERST entry i +8 → etc/erst + register offset, ADD_CHECKSUM ERST (extended + ERST;
+ *   its ALLOCATE etc/erst comes last among the ALLOCATEs, so the other blobs keep their addresses)
+ *   ADD_POINTER XSDT entry → HEST (· → ERST) · ADD_CHECKSUM XSDT
  *   ADD_CHECKSUM RSDP[0,20) · ADD_POINTER RSDP.XsdtAddress → XSDT · ADD_CHECKSUM RSDP[0,36)
  *
- * Files: etc/acpi/rsdp (36), etc/acpi/tables (HEST + XSDT, padded to 128 KiB), etc/hardware_errors,
- * the 8-byte write-back file (writable), etc/table-loader. All bytes are QEMU's unpatched form:
+ * Files: etc/acpi/rsdp (36), etc/acpi/tables (HEST [+ ERST] + XSDT, padded to 128 KiB),
+ * etc/hardware_errors, [etc/erst,] the 8-byte write-back file (writable), etc/table-loader. All bytes are QEMU's unpatched form:
  * pointer fields hold offsets, checksums are 0, the write-back file is 0.
  */
 export interface MachineFiles {
@@ -36,6 +39,8 @@ export interface MachineFiles {
   tables: Uint8Array;
   rsdp: Uint8Array;
   hardwareErrors: Uint8Array;
+  /** the ERST device's blob (etc/erst: register page + exchange buffer), when the machine has ERST */
+  erstBlob?: Uint8Array;
 }
 
 export function buildMachineFiles(profile: MachineProfile): MachineFiles {
@@ -45,7 +50,13 @@ export function buildMachineFiles(profile: MachineProfile): MachineFiles {
   const tables = new Uint8Array(layout.tablesSize);
   const w = new ByteWriter(tables);
   w.bytesAt(layout.hestOffset, buildHestBytes(profile, layout), 'hest');
-  new RootTable('XSDT', [0n]).writeTo(w, layout.xsdtOffset, 'xsdt');
+  const erst = layout.erst;
+  // ERST (extended profile): QEMU's instruction list; each GAS holds its register's offset in
+  // etc/erst, which the loader's ADD_POINTER turns into the guest address
+  const erstEntries = erst ? qemuErstEntries(0n) : [];
+  if (erst) w.bytesAt(erst.tableOffset, buildErstBytes(erstEntries), 'erst');
+  new RootTable('XSDT', erst ? [BigInt(layout.hestOffset), BigInt(erst.tableOffset)] : [0n]).writeTo(w, layout.xsdtOffset, 'xsdt');
+  const erstBlob = erst ? new Uint8Array(erst.fileSize) : undefined;
 
   const hardwareErrors = new Uint8Array(layout.hardwareErrorsSize);
   const hw = new ByteWriter(hardwareErrors);
@@ -56,6 +67,9 @@ export function buildMachineFiles(profile: MachineProfile): MachineFiles {
 
   const b = new LinkerLoaderBuilder();
   b.declareWritableFile(layout.writeBack.file, layout.writeBack.size);
+  // ALLOCATEs end up in reverse creation order: etc/erst, created first, is placed last (below
+  // the tables), so adding ERST moves none of the other blobs
+  if (erst && erstBlob) b.allocate(erst.file, erstBlob, { align: 4096, zone: AllocationZone.HIGH });
   b.allocate(layout.tablesFile, tables, { align: 64, zone: AllocationZone.HIGH });
 
   // build_ghes_error_table
@@ -80,8 +94,17 @@ export function buildMachineFiles(profile: MachineProfile): MachineFiles {
     b.writePointer({ destFile: layout.writeBack.file, destOffset: 0, size: 8, srcFile: layout.tablesFile, srcOffset: layout.hestOffset });
   }
 
+  // build_erst (its blob was allocated above): one ADD_POINTER per instruction entry, then the checksum
+  if (erst && erstBlob) {
+    erstEntries.forEach((e, i) => {
+      b.addPointer({ destFile: layout.tablesFile, destOffset: erst.tableOffset + erstEntryAddressOffset(i), size: 8, srcFile: erst.file, srcOffset: Number(e.register.address) });
+    });
+    b.addChecksum({ file: layout.tablesFile, start: erst.tableOffset, length: erst.tableLength, checksumOffset: erst.tableOffset + 9 });
+  }
+
   // build_xsdt
   b.addPointer({ destFile: layout.tablesFile, destOffset: layout.xsdtOffset + 36, size: 8, srcFile: layout.tablesFile, srcOffset: layout.hestOffset });
+  if (erst) b.addPointer({ destFile: layout.tablesFile, destOffset: layout.xsdtOffset + 44, size: 8, srcFile: layout.tablesFile, srcOffset: erst.tableOffset });
   b.addChecksum({ file: layout.tablesFile, start: layout.xsdtOffset, length: layout.xsdtLength, checksumOffset: layout.xsdtOffset + 9 });
 
   // build_rsdp
@@ -96,9 +119,10 @@ export function buildMachineFiles(profile: MachineProfile): MachineFiles {
     { name: layout.tablesFile, data: tables },
     { name: layout.hardwareErrorsFile, data: hardwareErrors },
     { name: layout.writeBack.file, data: new Uint8Array(layout.writeBack.size), writable: true },
+    ...(erst && erstBlob ? [{ name: erst.file, data: erstBlob }] : []),
     { name: FwCfgFileName.TABLE_LOADER, data: loaderBytes },
   ];
-  return { profile, layout, fileSet: new FwCfgFileSet(specs), loader: b.commands, loaderBytes, tables, rsdp, hardwareErrors };
+  return { profile, layout, fileSet: new FwCfgFileSet(specs), loader: b.commands, loaderBytes, tables, rsdp, hardwareErrors, ...(erstBlob ? { erstBlob } : {}) };
 }
 
 /**
@@ -109,7 +133,7 @@ const CACHE_LIMIT = 32;
 const cache = new Map<string, MachineFiles>();
 
 function cacheKey(p: MachineProfile): string {
-  return JSON.stringify({ n: p.name, w: p.writeBack, s: p.sources });
+  return JSON.stringify({ n: p.name, w: p.writeBack, s: p.sources, e: p.erst });
 }
 
 export function machineFilesFor(profile: MachineProfile): MachineFiles {

@@ -1,6 +1,7 @@
 import { EncodeError } from '../../binary';
 import type { ProfileName } from '../../vm/contract';
 import { ExtendedSourceSpec, RasSourceConfig, qemuSource, resolveExtendedSources } from './RasSourceConfig';
+import { ErstConfig, ErstSpec, resolveErstConfig } from '../erst/ErstConfig';
 
 /**
  * Machine profiles: which error sources a machine has, how the firmware reports addresses back,
@@ -28,6 +29,8 @@ export interface MachineProfile {
   writeBack: WriteBackMode;
   /** allocator ceiling the firmware uses for this profile (undefined: top of RAM below 4 GiB) */
   allocationCeiling?: bigint;
+  /** the ERST device (extended only; see src/device-model/erst/ErstConfig.ts) */
+  erst?: ErstConfig;
 }
 
 export interface MachineOptions {
@@ -38,6 +41,8 @@ export interface MachineOptions {
   writeBack?: WriteBackMode;
   /** overrides the profile's allocator ceiling */
   allocationCeiling?: bigint;
+  /** ERST: extended only, on by default there */
+  erst?: ErstSpec;
 }
 
 /** QEMU 7.2 virt RAM base and size used by both QEMU profiles (`-m 1G`). */
@@ -62,6 +67,7 @@ export function resolveProfile(options: MachineOptions): MachineProfile {
     if (options.writeBack !== undefined) invalid('writeBack', `profile ${name} has a fixed write-back mode`);
   };
   const ceiling = (dflt?: bigint) => options.allocationCeiling ?? dflt;
+  const erst = resolveErstConfig(options.profile, options.erst);
   switch (options.profile) {
     case 'qemu-7.2-virt':
       fixed(options.profile);
@@ -72,7 +78,7 @@ export function resolveProfile(options: MachineOptions): MachineProfile {
     case 'extended': {
       const writeBack = options.writeBack ?? 'hest-addr';
       if (writeBack !== 'hest-addr' && writeBack !== 'hardware-errors-addr') invalid('writeBack', `must be "hest-addr" or "hardware-errors-addr", got ${JSON.stringify(writeBack)}`);
-      return { name: 'extended', sources: resolveExtendedSources(options.sources ?? [{}]), writeBack, allocationCeiling: ceiling() };
+      return { name: 'extended', sources: resolveExtendedSources(options.sources ?? [{}]), writeBack, allocationCeiling: ceiling(), ...(erst ? { erst } : {}) };
     }
     default:
       return invalid('profile', `unknown profile ${JSON.stringify((options as { profile: unknown }).profile)} (qemu-7.2-virt, qemu-10.2-virt, extended)`);

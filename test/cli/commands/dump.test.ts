@@ -92,7 +92,7 @@ describe('rasgw dump', () => {
 
   it.each([
     [['dump', '--format', 'bin'], '--format bin writes the raw bytes of one table'],
-    [['dump', '--table', 'FACP'], 'no FACP table in the profile extended (have RSDP, XSDT, HEST)'],
+    [['dump', '--table', 'FACP'], 'no FACP table in the profile extended (have RSDP, XSDT, HEST, ERST)'],
     [['dump', '--sources', 'sei,foo'], 'invalid_input [sources[1].notification]: unknown notification "foo"'],
     [['dump', '--profile', 'qemu-7.2-virt', '--fwcfg', FIXTURE_DIR], 'use only one of --profile/--sources, --fwcfg and --acpidump'],
     [['dump', '--fwcfg', '/nonexistent-rasgw'], '--fwcfg /nonexistent-rasgw is not a folder'],

@@ -153,7 +153,8 @@ describe('rasgw simulate --personality both', () => {
     const rows = (k: number) => out.steps[k].rows.map((r) => [r['apei-sei'] !== undefined ? strip(r['apei-sei']) : null, r.linux !== undefined ? strip(r.linux) : null]);
     // boot: stock Linux refuses the SEI source, everything else is common
     expect(rows(0).filter(([a, b]) => a !== b)).toEqual([[null, '[Firmware Warn]: GHES: Unknown notification type: 9 for generic hardware error source: 0']]);
-    expect(rows(0).filter(([a, b]) => a === b).length).toBe(6);
+    // 6 ACPI/HEST/GHES lines + the ERST table line, ERST init and the two pstore lines (extended has ERST)
+    expect(rows(0).filter(([a, b]) => a === b).length).toBe(10);
     // injection 1 (UER): our guest reads the record and survives, Linux panics on the syndrome
     expect(rows(1)[0]).toEqual(['SEI: SError Interrupt on CPU0, code 0x00000000be000c11 -- SError, RAS syndrome (AET UER), reading APEI SEI error sources', null]);
     expect(rows(1)).toContainEqual(['{1}[Hardware Error]: Hardware error from APEI Generic Hardware Error Source: 0', null]);
@@ -174,7 +175,7 @@ describe('rasgw simulate --personality both', () => {
     expect(lines.filter((l) => l.startsWith('apei-sei | ')).map(strip2)[0]).toBe(
       'SEI: SError Interrupt on CPU0, code 0x00000000be000811 -- SError, RAS syndrome (AET UEO), reading APEI SEI error sources',
     );
-    expect(lines.filter((l) => l.startsWith('both     | ')).length).toBe(6);
+    expect(lines.filter((l) => l.startsWith('both     | ')).length).toBe(10);
     const j = spawnSync(path.join(ROOT, 'bin/rasgw'), ['simulate', '--personality', 'both', '--raw', fx('memory-recoverable.gesb'), '--format', 'json'], { encoding: 'utf8' });
     const json = JSON.parse(j.stdout);
     expect(Object.keys(json.personalities)).toEqual(['apei-sei', 'linux']);

@@ -68,7 +68,8 @@ describe('extended profile', () => {
     expect(memory.readU64(last.hestEntryAddress + 24n)).toBe(last.errorStatusAddressRegister);
     expect(memory.readU64(last.hestEntryAddress + 68n)).toBe(last.readAckRegister);
     // ALLOCATEs, register pointers, HEST pointers, HEST checksum, WRITE_POINTER, XSDT pointer+checksum, RSDP 3
-    expect(m.files.loader.length).toBe(3 + 1024 + 2048 + 1 + 1 + 2 + 3);
+    // + ERST (on by default in extended): ALLOCATE etc/erst, 27 entry pointers, checksum, XSDT entry
+    expect(m.files.loader.length).toBe(3 + 1024 + 2048 + 1 + 1 + 2 + 3 + 30);
   });
 
   it('legacy write-back mode writes etc/hardware_errors_addr instead', () => {
