@@ -222,6 +222,7 @@ export async function fuzzTarget(target: FuzzTarget, opts: FuzzOptions, prepared
     const t0 = now();
     let verdict = await runOne(target, bytes);
     let ms = now() - t0;
+    let slow = false;
     if (ms > budget) {
       // A garbage collection, a compilation or another process taking the CPU can land on any
       // input: collect garbage, time it up to four more times and keep the best, so only inputs
@@ -234,6 +235,7 @@ export async function fuzzTarget(target: FuzzTarget, opts: FuzzOptions, prepared
         ms = Math.min(ms, now() - t1);
       }
       if (ms > budget) {
+        slow = true;
         recordFailure(
           report,
           { kind: 'slow', index: i, message: `input took ${ms.toFixed(1)} ms (budget ${budget} ms)`, inputHex: toHex(pristine), inputLength: pristine.length, ms },
@@ -247,14 +249,17 @@ export async function fuzzTarget(target: FuzzTarget, opts: FuzzOptions, prepared
       report.maxInputIndex = i;
     }
     report.tried++;
-    if (verdict.type === 'outcome') report.outcomes[verdict.label] = (report.outcomes[verdict.label] ?? 0) + 1;
-    else if (verdict.type === 'rejection') report.rejections[verdict.label] = (report.rejections[verdict.label] ?? 0) + 1;
-    else {
-      recordFailure(
-        report,
-        { kind: verdict.failureKind!, index: i, message: verdict.message ?? '', stack: verdict.stack, inputHex: toHex(pristine), inputLength: pristine.length },
-        maxStored,
-      );
+    // A slow input is counted once, as its 'slow' failure, whatever its verdict was.
+    if (!slow) {
+      if (verdict.type === 'outcome') report.outcomes[verdict.label] = (report.outcomes[verdict.label] ?? 0) + 1;
+      else if (verdict.type === 'rejection') report.rejections[verdict.label] = (report.rejections[verdict.label] ?? 0) + 1;
+      else {
+        recordFailure(
+          report,
+          { kind: verdict.failureKind!, index: i, message: verdict.message ?? '', stack: verdict.stack, inputHex: toHex(pristine), inputLength: pristine.length },
+          maxStored,
+        );
+      }
     }
     if ((i - start + 1) % batch === 0) {
       sampleMemory(i);
