@@ -1,5 +1,6 @@
 import { RasgwError } from '../binary/errors';
 import { encodeStatusBlock, parseStatusBlockJson } from '../cper';
+import { recordToStatusBlock } from '../cper/convert';
 import { dottedPathSegments, invalidRequest, jsonPointer } from './ProblemError';
 import { CONVENIENCE_TYPES, ConvenienceInput, InjectionInput } from './schemas';
 
@@ -7,13 +8,16 @@ import { CONVENIENCE_TYPES, ConvenienceInput, InjectionInput } from './schemas';
  * Turns the body of POST /vms/{id}/errors into the status-block bytes to inject:
  * - `raw`: the base64 bytes, as given (the VM checks the length); `rawHex`: the same as hex text;
  * - `cper`: the CPER JSON form, validated and encoded by the CPER codec;
- * - `error`: the convenience shape, expanded to the CPER JSON form (one data entry), then as `cper`.
+ * - `error`: the convenience shape, expanded to the CPER JSON form (one data entry), then as `cper`;
+ * - `cperRecord`: a UEFI CPER record's bytes, wrapped as firmware delivers it (src/cper/convert.ts);
+ *   a block too large for the source is refused by the VM like any other (413 with both sizes).
  * A codec failure becomes invalid-request with a JSON pointer into the request body.
  */
 export function injectionBytes(v: InjectionInput): Uint8Array {
   if (v.raw !== undefined) return v.raw;
   if (v.rawHex !== undefined) return v.rawHex;
   if (v.cper !== undefined) return encodeJson(v.cper, (segments) => ['cper', ...segments]);
+  if (v.cperRecord !== undefined) return wrapRecord(v.cperRecord, ['cperRecord']);
   return encodeJson(convenienceToStatusBlockJson(v.error!), (segments) => ['error', ...convenienceField(v.error!, segments)]);
 }
 
@@ -59,6 +63,19 @@ function encodeJson(json: unknown, where: (segments: Array<string | number>) => 
   } catch (e) {
     if (e instanceof RasgwError) {
       throw invalidRequest([{ pointer: jsonPointer(where(dottedPathSegments(e.path))), code: e.code, message: e.message }]);
+    }
+    throw e;
+  }
+}
+
+/** A CPER record's bytes as the status block firmware writes; a broken record is invalid-request at `pointer`. */
+function wrapRecord(record: Uint8Array, pointer: Array<string | number>): Uint8Array {
+  try {
+    return recordToStatusBlock(record);
+  } catch (e) {
+    if (e instanceof RasgwError) {
+      // the message names the record byte offset and field (RasgwError.format)
+      throw invalidRequest([{ pointer: jsonPointer(pointer), code: e.code, message: e.message }]);
     }
     throw e;
   }

@@ -227,23 +227,27 @@ export const esrIssInput = z
     examples: ['0x0c11', 3089],
   });
 
+/** The ways an injection body can give its record (exactly one per request). */
+export const INJECTION_FORMS = ['cper', 'raw', 'rawHex', 'error', 'cperRecord'] as const;
+
 export const injectionInput = z
   .strictObject({
     cper: z.unknown().optional().meta({ description: 'a Generic Error Status Block in the CPER JSON form (component CperStatusBlock)' }),
     raw: base64Bytes.optional(),
     rawHex: hexTextBytes.optional(),
     error: convenienceInput.optional(),
+    cperRecord: base64Bytes.optional().meta({ description: 'a UEFI CPER record (header, section descriptors, bodies), base64; wrapped into a status block as firmware delivers it (one revision-0x300 data entry per section)' }),
     sourceId: z.int().min(0).max(0xffff).optional().meta({ description: 'target source id' }),
     notification: notificationKind.optional().meta({ description: 'target: the first source with this notification type' }),
     esrIss: esrIssInput.optional(),
   })
   .superRefine((v, ctx) => {
-    const given = (['cper', 'raw', 'rawHex', 'error'] as const).filter((k) => v[k] !== undefined);
+    const given = INJECTION_FORMS.filter((k) => v[k] !== undefined);
     if (given.length !== 1) {
       ctx.addIssue({
         code: 'custom',
         path: given.length > 1 ? [given[1]] : [],
-        message: given.length === 0 ? 'give exactly one of cper, raw, rawHex, error' : `give exactly one of cper, raw, rawHex, error (got ${given.join(', ')})`,
+        message: given.length === 0 ? `give exactly one of ${INJECTION_FORMS.join(', ')}` : `give exactly one of ${INJECTION_FORMS.join(', ')} (got ${given.join(', ')})`,
       });
     }
   })

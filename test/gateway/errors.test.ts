@@ -3,6 +3,7 @@ import type { AddressInfo } from 'net';
 import request from 'supertest';
 import { ghesInjectArmDefault } from '../qmp/ghesInjectArm';
 import { AUTH, testGateway, TestGateway } from './helpers';
+import { INJECTION_FORMS } from '../../src/gateway/schemas';
 
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
 
@@ -87,7 +88,7 @@ describe('POST /vms/{id}/errors', () => {
   it('refuses bodies that are not one injection', async () => {
     const none = await request(t.app).post('/vms/v/errors').set(AUTH).send({ sourceId: 1 });
     expect(none.status).toBe(400);
-    expect(none.body.errors).toEqual([{ pointer: '', code: 'custom', message: 'give exactly one of cper, raw, rawHex, error' }]);
+    expect(none.body.errors).toEqual([{ pointer: '', code: 'custom', message: `give exactly one of ${INJECTION_FORMS.join(', ')}` }]);
     const two = await request(t.app).post('/vms/v/errors').set(AUTH).send({ raw: 'AAAA', error: { type: 'arm' } });
     expect(two.body.errors[0].pointer).toBe('/error');
     const types = await request(t.app).post('/vms/v/errors').set(AUTH).send({ raw: 12, sourceId: '1', extra: true });

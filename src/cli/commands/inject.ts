@@ -177,10 +177,12 @@ function pcieError(o: Opts): Record<string, unknown> {
 
 /** The body of POST /vms/{id}/errors for the options (the record itself, without the target). */
 async function recordBody(o: Opts, midrOf: () => Promise<bigint | undefined>): Promise<Record<string, unknown>> {
-  const modes = ['raw', 'cper', 'memory', 'pcie'].filter((k) => o[k] !== undefined && o[k] !== false);
-  if (modes.length > 1) throw new CliError(`choose one of --raw, --cper, --memory, --pcie (got ${modes.map((m) => '--' + m).join(', ')})`);
+  const modes = ['raw', 'cper', 'cperRecord', 'memory', 'pcie'].filter((k) => o[k] !== undefined && o[k] !== false);
+  if (modes.length > 1) throw new CliError(`choose one of --raw, --cper, --cper-record, --memory, --pcie (got ${modes.map((m) => '--' + m.replace('cperRecord', 'cper-record')).join(', ')})`);
   const body: Record<string, unknown> = {};
   if (o.raw !== undefined) body.raw = Buffer.from(readBinaryInput(o.raw as string, { hex: o.hex === true, what: 'a status block' })).toString('base64');
+  // a UEFI CPER record file: the gateway wraps it as firmware delivers it (REST `cperRecord`)
+  else if (o.cperRecord !== undefined) body.cperRecord = Buffer.from(readBinaryInput(o.cperRecord as string, { what: 'a CPER record' })).toString('base64');
   else if (o.cper !== undefined) body.cper = readJsonInput(o.cper as string);
   else if (o.memory) body.error = memoryError(o);
   else if (o.pcie) body.error = pcieError(o);
@@ -308,6 +310,11 @@ async function injectOverQmp(o: Opts): Promise<InjectResult & { where: string; l
 
 /** The status-block bytes of a `cper` or convenience `error` body, encoded here (for QMP). */
 function localRecordBytes(body: Record<string, unknown>): Uint8Array {
+  // QMP carries status blocks: a CPER record is wrapped here as firmware delivers it
+  if (body.cperRecord !== undefined) {
+    const { recordToStatusBlock } = require('../../cper/convert') as typeof import('../../cper/convert');
+    return recordToStatusBlock(new Uint8Array(Buffer.from(body.cperRecord as string, 'base64')));
+  }
   const { encodeStatusBlock, parseStatusBlockJson } = require('../../cper') as typeof import('../../cper');
   const { convenienceToStatusBlockJson } = require('../../gateway/injectionBytes') as typeof import('../../gateway/injectionBytes');
   const json = body.cper !== undefined ? body.cper : convenienceToStatusBlockJson(body.error as never);
@@ -385,6 +392,7 @@ export function registerInject(program: Command): void {
     .option('--raw <file>', 'send a Generic Error Status Block file as it is')
     .option('--hex', '--raw FILE is hex text')
     .option('--cper <file>', 'send a status block in the CPER JSON form (any section type rasgw encodes)')
+    .option('--cper-record <file>', 'send a UEFI CPER record file (wrapped into a status block as firmware delivers it)')
     .option('--wait <ms>', 'how long to wait for the guest to handle the record (exit status 5 after that)', '5000')
     .option('--qmp <host:port>', 'send inject-ghes-v2-error to this QMP endpoint (our gateway or QEMU ≥ 10.2) instead of REST')
     .option('-H, --host <host>', 'ghes_inject.py spelling: QMP host (default localhost)')

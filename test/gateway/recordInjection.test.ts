@@ -1,0 +1,52 @@
+import fs from 'fs';
+import path from 'path';
+import request from 'supertest';
+import { recordToStatusBlock } from '../../src/cper/convert';
+import { AUTH, testGateway, TestGateway } from './helpers';
+
+const LIBCPER = path.join(__dirname, '../../../shared/fixtures/libcper');
+const record = (name: string) => new Uint8Array(fs.readFileSync(path.join(LIBCPER, name)));
+const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
+
+describe('POST /vms/{id}/errors with a CPER record', () => {
+  let t: TestGateway;
+  beforeEach(async () => {
+    t = testGateway({ bodyLimit: 65536 });
+    await request(t.app).post('/vms').set(AUTH).send({ id: 'v' });
+    await request(t.app).post('/vms').set(AUTH).send({ id: 'small', profile: 'extended', sources: [{ notification: 'gpio', errorBlockLength: 256 }] });
+  });
+  afterEach(() => t.close());
+
+  it('cperRecord: the record wrapped as firmware delivers it reaches the guest', async () => {
+    const bytes = record('18-arm-memory-pcie.cper');
+    const r = await request(t.app).post('/vms/v/errors').set(AUTH).send({ cperRecord: b64(bytes), sourceId: 1 });
+    expect(r.status).toBe(202);
+    const wrapped = recordToStatusBlock(bytes);
+    expect(r.body.length).toBe(wrapped.length);
+    const s = await request(t.app).get(r.headers.location).set(AUTH);
+    expect(s.body.bytes).toBe(b64(wrapped));
+    expect(s.body.records[0]).toMatchObject({ sourceId: 1, sections: ['arm', 'memory', 'pcie'] });
+    expect(s.body.outcome.logLines).toEqual(expect.arrayContaining([expect.stringMatching(/\[Hardware Error\]:   section_type: PCIe error$/)]));
+  });
+
+  it('cperRecord: a broken record is invalid-request pointing at /cperRecord with the record offset', async () => {
+    const bytes = Buffer.from(record('03-memory.cper'));
+    bytes.writeUInt32LE(bytes.length + 8, 20);
+    const r = await request(t.app).post('/vms/v/errors').set(AUTH).send({ cperRecord: b64(bytes) });
+    expect(r.status).toBe(400);
+    expect(r.body.errors).toEqual([
+      { pointer: '/cperRecord', code: 'bad_length', message: `bad_length at byte 20 (0x14) [recordLength]: record length ${bytes.length + 8} runs past the ${bytes.length} bytes present` },
+    ]);
+    const notB64 = await request(t.app).post('/vms/v/errors').set(AUTH).send({ cperRecord: 'CPER!' });
+    expect(notB64.body.errors[0]).toMatchObject({ pointer: '/cperRecord', code: 'invalid_format' });
+    const two = await request(t.app).post('/vms/v/errors').set(AUTH).send({ cperRecord: b64(bytes), raw: 'AAAA' });
+    expect(two.status).toBe(400);
+  });
+
+  it('cperRecord: a block larger than the source error block is refused with both sizes', async () => {
+    const bytes = record('18-arm-memory-pcie.cper');
+    const r = await request(t.app).post('/vms/small/errors').set(AUTH).send({ cperRecord: b64(bytes) });
+    expect(r.status).toBe(413);
+    expect(r.body).toMatchObject({ type: '/problems/record-too-large', length: 801, maxLength: 256 });
+  });
+});
