@@ -34,7 +34,7 @@ export function convenienceToStatusBlockJson(e: ConvenienceInput): Record<string
     section = { type: 'unknown', guid: sectionType, data, ...rest };
   } else {
     section = { type: CONVENIENCE_TYPES[type], ...fields };
-    if (type === 'arm' && section.errorInfo === undefined) section.errorInfo = [{ type: 'cache' }];
+    if (section.type === 'arm' && section.errorInfo === undefined) section.errorInfo = [{ type: 'cache' }];
   }
   const entry: Record<string, unknown> = { section };
   if (fruId !== undefined) entry.fruId = fruId;

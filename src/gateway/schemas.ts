@@ -3,6 +3,7 @@ import { parseU64, U64_MAX, uintInputError } from '../binary/u64';
 import { LINUX_VERSIONS, LINUX_VERSION_HELP } from '../vm/contract';
 import { looksLikeHexText, parseHexText } from './rawInput';
 import type { InjectionTarget, NotificationKind, VmSpec } from '../vm/contract';
+import { SECTION_CODECS } from '../cper/sections';
 
 /**
  * zod schemas of the REST request bodies. Objects are strict (an unknown field is an error with
@@ -170,27 +171,38 @@ export const hexTextBytes = z
 
 export const SEVERITY_NAMES = ['recoverable', 'fatal', 'corrected', 'informational'] as const;
 
-/** Section types of the convenience shape and the CPER JSON section `type` each maps to. */
-export const CONVENIENCE_TYPES = {
-  arm: 'arm',
-  memory: 'memory',
-  memory2: 'memory2',
-  pcie: 'pcie',
+/**
+ * Section types of the convenience shape: the CPER JSON form's own section `type` names (one
+ * spelling per thing), plus the older shortcut names, still accepted as aliases.
+ */
+export const CONVENIENCE_SECTION_TYPES: readonly string[] = [...new Set([...SECTION_CODECS.map((c) => c.name), 'unknown'])];
+
+/** Older shortcut names and the JSON form's section type each stands for. */
+export const CONVENIENCE_TYPE_ALIASES = {
   'processor-generic': 'processorGeneric',
   'firmware-reference': 'firmwareErrorRecordReference',
   vendor: 'unknown',
 } as const;
 
+/** Every accepted `type` of the convenience shape mapped to the CPER JSON section type. */
+export const CONVENIENCE_TYPES: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(CONVENIENCE_SECTION_TYPES.map((t) => [t, t])),
+  ...CONVENIENCE_TYPE_ALIASES,
+};
+
 /**
  * The convenience shape: one section without the containers. `type` picks the section,
  * `severity` the block and entry severity (default recoverable), `blockStatus` the block status
  * word (CPER JSON form), `fruId`/`fruText` go to the data entry; every other field is a field of that section's CPER JSON form (see /openapi.json,
- * component CperStatusBlock), with the same defaults (lengths, counts, validation bits). For
- * `vendor`, `sectionType` is the section GUID and `data` the body as hex.
+ * component CperStatusBlock), with the same defaults (lengths, counts, validation bits). `type`
+ * is the JSON form's section type name; for `unknown`, `guid` is the section GUID and `data` the
+ * body as hex (the old alias `vendor` takes them as `sectionType` and `data`).
  */
 export const convenienceInput = z
   .looseObject({
-    type: z.enum(Object.keys(CONVENIENCE_TYPES) as [keyof typeof CONVENIENCE_TYPES, ...Array<keyof typeof CONVENIENCE_TYPES>]),
+    type: z.enum(Object.keys(CONVENIENCE_TYPES) as [string, ...string[]]).meta({
+      description: `the section type, as the CPER JSON form names it (${CONVENIENCE_SECTION_TYPES.join(', ')}); older names accepted: processor-generic, firmware-reference, vendor (unknown with sectionType/data)`,
+    }),
     severity: z.enum(SEVERITY_NAMES).optional(),
     blockStatus: z.unknown().optional().meta({ description: 'block status as in the CPER JSON form (default: from the severity, entry count 1)' }),
     fruId: z.string().optional(),
