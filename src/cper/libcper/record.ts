@@ -1,0 +1,257 @@
+import { RasgwError } from '../../binary/errors';
+import { decodeCperRecord, encodeCperRecord, parseCperRecordJson } from '..';
+import type { CperRecord } from '../record';
+import { NOTIFICATION_TYPES } from '../guids';
+import { LibcperObject, LibcperValue } from './json-text';
+import { sectionIn, sectionOut, SectionMapping } from './section-mapping';
+import { LIBCPER_KNOWN_SECTIONS, SECTION_MAPPINGS } from './sections';
+import { asBig, bad, base64, bitfield, guid, integerIn, isObject, mapIn, mapOut, Model, Rule, u64 } from './table';
+import { fixedTextBytes, untrustedString } from './sections/common';
+
+/**
+ * A UEFI CPER record ⇄ the JSON libcper's `cper-convert to-json` prints (openbmc/libcper,
+ * cper-parse.c): `{ header, sectionDescriptors, sections }`. Decoding goes through our codec
+ * (src/cper) and then the mapping tables; encoding builds our JSON input form from the tables and
+ * encodes it with our codec, so both directions share one codec. libcper leaves out every field
+ * whose validation bit is clear; on input a key's presence sets its bit, as libcper's to-cper does.
+ *
+ * ARM error-information types are read with UEFI 2.11's bit order (cache 1, TLB 2, bus 4, micro-
+ * architectural 8), which is libcper's (its default differs from UEFI 2.10's, which Linux uses).
+ */
+
+const SEVERITY_NAMES: Readonly<Record<number, string>> = { 0: 'Recoverable', 1: 'Fatal', 2: 'Corrected', 3: 'Informational' };
+const FLAG_NAMES: Readonly<Record<number, string>> = { 1: 'HW_ERROR_FLAGS_RECOVERED', 2: 'HW_ERROR_FLAGS_PREVERR', 4: 'HW_ERROR_FLAGS_SIMULATED' };
+const SECTION_FLAG_NAMES = ['primary', 'containmentWarning', 'reset', 'errorThresholdExceeded', 'resourceNotAccessible', 'latentError', 'propagated', 'overflow'];
+
+/** libcper's readable names of the notification types (cper-parse.c), by our names. */
+const NOTIFICATION_NAMES: Readonly<Record<string, string>> = {
+  [NOTIFICATION_TYPES.cmc.guid]: 'CMC',
+  [NOTIFICATION_TYPES.cpe.guid]: 'CPE',
+  [NOTIFICATION_TYPES.mce.guid]: 'MCE',
+  [NOTIFICATION_TYPES.pcie.guid]: 'PCIe',
+  [NOTIFICATION_TYPES.init.guid]: 'INIT',
+  [NOTIFICATION_TYPES.nmi.guid]: 'NMI',
+  [NOTIFICATION_TYPES.boot.guid]: 'Boot',
+  [NOTIFICATION_TYPES.dmar.guid]: 'DMAr',
+  [NOTIFICATION_TYPES.sea.guid]: 'SEA',
+  [NOTIFICATION_TYPES.sei.guid]: 'SEI',
+  [NOTIFICATION_TYPES.pei.guid]: 'PEI',
+  [NOTIFICATION_TYPES.cxlComponent.guid]: 'CXL Component',
+};
+
+const bcdToInt = (b: number) => (b >> 4) * 10 + (b & 0xf);
+const two = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * libcper's timestamp_to_string: BCD digits read without checking they are BCD, century and year
+ * taken modulo 100; undefined (both keys left out) when month > 12, day > 31, hours > 24,
+ * minutes > 60 or seconds ≥ 60, as libcper decides.
+ */
+export function libcperTimestamp(raw: bigint): string | undefined {
+  const b = (i: number) => Number((raw >> BigInt(8 * i)) & 0xffn);
+  const [sec, min, hour, day, month, year, century] = [b(0), b(1), b(2), b(4), b(5), b(6), b(7)].map(bcdToInt);
+  if (month > 12 || day > 31 || hour > 24 || min > 60 || sec >= 60) return undefined;
+  return `${two(century % 100)}${two(year % 100)}-${two(month)}-${two(day)}T${two(hour)}:${two(min)}:${two(sec)}+00:00`;
+}
+
+/** libcper's string_to_timestamp (sscanf, then back to BCD) and the precise flag. */
+function timestampRaw(text: string, precise: boolean, path: string): bigint {
+  const m = /^(\d{2})(\d{2})-(\d{1,3})-(\d{1,3})T(\d{1,3}):(\d{1,3}):(\d{1,3})\+00:00$/.exec(text);
+  if (!m) bad(path, `expected "CCYY-MM-DDTHH:MM:SS+00:00", got ${JSON.stringify(text)}`);
+  const [century, year, month, day, hour, min, sec] = m.slice(1).map(Number);
+  const bcd = (n: number, at: string) => (n > 99 ? bad(path, `${at} ${n} does not fit two BCD digits`) : BigInt(Math.floor(n / 10) * 16 + (n % 10)));
+  return (
+    bcd(sec, 'seconds') | (bcd(min, 'minutes') << 8n) | (bcd(hour, 'hours') << 16n) | ((precise ? 1n : 0n) << 24n) |
+    (bcd(day, 'day') << 32n) | (bcd(month, 'month') << 40n) | (bcd(year, 'year') << 48n) | (bcd(century, 'century') << 56n)
+  );
+}
+
+const revision = {
+  name: 'revision as major/minor bytes',
+  out: (v: unknown) => ({ major: Number(v) >> 8, minor: Number(v) & 0xff }),
+  in: (v: LibcperValue, path: string) => {
+    if (!isObject(v)) bad(path, 'expected { "major": …, "minor": … }');
+    return Number((integerIn(v.major ?? 0, `${path}/major`, 0xffn) << 8n) | integerIn(v.minor ?? 0, `${path}/minor`, 0xffn));
+  },
+};
+
+const severity = {
+  name: 'severity code/name',
+  out: (v: unknown) => {
+    const code = (v as { value: number }).value;
+    return { code, name: SEVERITY_NAMES[code] ?? 'Unknown' };
+  },
+  in: (v: LibcperValue, path: string) => (isObject(v) ? Number(integerIn(v.code ?? null, `${path}/code`, 0xffff_ffffn)) : bad(path, 'expected { "code": …, "name": … }')),
+};
+
+/** Header rules (cper_header_to_ir order); `bit` is the record's validation bit. */
+const HEADER_RULES: Rule[] = [
+  { key: 'revision', ours: 'revision', conv: revision },
+  { key: 'sectionCount', ours: 'sectionCount' },
+  { key: 'severity', ours: 'errorSeverity', conv: severity },
+  { key: 'recordLength', ours: 'recordLength' },
+  {
+    key: 'timestamp',
+    ours: 'timestamp',
+    bit: 1,
+    when: (m) => libcperTimestamp((m.timestamp as { raw: bigint }).raw) !== undefined,
+    conv: { name: 'timestamp text', out: (v) => libcperTimestamp((v as { raw: bigint }).raw) ?? '', in: (v) => v },
+  },
+  {
+    key: 'timestampIsPrecise',
+    ours: 'timestamp',
+    bit: 1,
+    derived: true,
+    when: (m) => libcperTimestamp((m.timestamp as { raw: bigint }).raw) !== undefined,
+    conv: { name: 'timestamp flag byte ≠ 0', out: (v) => (((v as { raw: bigint }).raw >> 24n) & 0xffn) !== 0n, in: () => undefined },
+  },
+  { key: 'platformID', ours: 'platformId', bit: 0, conv: guid },
+  { key: 'partitionID', ours: 'partitionId', bit: 2, conv: guid },
+  { key: 'creatorID', ours: 'creatorId', conv: guid },
+  {
+    key: 'notificationType',
+    ours: 'notificationType',
+    conv: {
+      name: 'notification GUID and libcper name',
+      out: (v) => {
+        const g = (v as { guid: string }).guid;
+        return { guid: g, type: NOTIFICATION_NAMES[g] ?? 'Unknown' };
+      },
+      in: (v, path) => (isObject(v) ? guid.in(v.guid ?? null, `${path}/guid`) : bad(path, 'expected { "guid": …, "type": … }')),
+    },
+  },
+  { key: 'recordID', ours: 'recordId', conv: u64 },
+  {
+    key: 'flags',
+    ours: 'flags',
+    conv: {
+      name: 'flags value/name (one name for the whole word)',
+      out: (v) => {
+        const value = (v as { raw: number }).raw;
+        return { value, name: FLAG_NAMES[value] ?? 'Unknown' };
+      },
+      in: (v, path) => (isObject(v) ? Number(integerIn(v.value ?? 0, `${path}/value`, 0xffff_ffffn)) : bad(path, 'expected { "value": …, "name": … }')),
+    },
+  },
+  { key: 'persistenceInfo', ours: 'persistenceInfo', conv: u64 },
+];
+
+const fruText = {
+  name: 'FRU text (left out when not printable ASCII)',
+  out: (v: unknown) => untrustedString(fixedTextBytes(v, 20)) ?? '',
+  in: (v: LibcperValue, path: string) => (typeof v === 'string' ? v : bad(path, 'expected a string')),
+};
+
+/** Descriptor rules (cper_section_descriptor_to_ir order); `bit` is the descriptor's validation bit. */
+const DESCRIPTOR_RULES: Rule[] = [
+  { key: 'sectionOffset', ours: 'sectionOffset' },
+  { key: 'sectionLength', ours: 'sectionLength' },
+  { key: 'revision', ours: 'revision', conv: revision },
+  { key: 'flags', ours: 'flags', conv: bitfield(SECTION_FLAG_NAMES) },
+  {
+    key: 'sectionType',
+    conv: {
+      name: 'section type GUID and libcper name',
+      out: (_v, m) => {
+        const g = (m.section as { guid: string }).guid;
+        return { data: g, type: LIBCPER_KNOWN_SECTIONS[g] ?? 'Unknown' };
+      },
+      in: () => undefined,
+    },
+    derived: true,
+  },
+  { key: 'fruID', ours: 'fruId', bit: 0, conv: guid },
+  { key: 'fruText', ours: 'fruText', bit: 1, conv: fruText, when: (m) => untrustedString(fixedTextBytes(m.fruText, 20)) !== undefined },
+  { key: 'severity', ours: 'sectionSeverity', conv: severity },
+];
+
+const mappingByGuid = new Map<string, SectionMapping>(SECTION_MAPPINGS.map((s) => [s.guid, s]));
+const mappingByShortName = new Map<string, SectionMapping>(SECTION_MAPPINGS.map((s) => [s.shortName, s]));
+
+function sectionToLibcper(section: Model, body: Uint8Array): LibcperObject {
+  const g = section.guid as string;
+  const mapping = mappingByGuid.get(g);
+  if (mapping === undefined || section.type === 'unknown') {
+    if (LIBCPER_KNOWN_SECTIONS[g] !== undefined && section.type !== 'unknown') {
+      throw new RasgwError({ code: 'bad_value', path: 'section', message: `libcper's form of the ${LIBCPER_KNOWN_SECTIONS[g]} section is not mapped yet` });
+    }
+    // libcper prints a section it cannot decode as base64
+    return { Unknown: { data: Buffer.from(body).toString('base64') } };
+  }
+  const o: LibcperObject = {};
+  const message = mapping.message?.(section);
+  if (message !== undefined) o.message = message;
+  o[mapping.shortName] = sectionOut(mapping, section);
+  return o;
+}
+
+/** The libcper JSON of a CPER record's bytes (as `cper-convert to-json` prints it). */
+export function cperRecordToLibcper(bytes: Uint8Array): LibcperObject {
+  const record: CperRecord = decodeCperRecord(bytes, { armTypeEncoding: 'uefi-2.11' });
+  const header = mapOut(HEADER_RULES, record as unknown as Model);
+  const sectionDescriptors: LibcperValue[] = [];
+  const sections: LibcperValue[] = [];
+  record.sections.forEach((s, i) => {
+    sectionDescriptors.push(mapOut(DESCRIPTOR_RULES, s as unknown as Model));
+    try {
+      sections.push(sectionToLibcper(s.section as unknown as Model, bytes.subarray(s.sectionOffset, s.sectionOffset + s.sectionLength)));
+    } catch (e) {
+      if (e instanceof RasgwError) throw new RasgwError({ code: e.code, offset: s.sectionOffset, path: `sections[${i}].${e.path}`, message: e.message });
+      throw e;
+    }
+  });
+  return { header, sectionDescriptors, sections };
+}
+
+/** Our section JSON input from a libcper section object (descriptor gives the GUID of an Unknown). */
+function sectionFromLibcper(o: LibcperValue, sectionType: string | undefined, path: string): Model {
+  if (!isObject(o)) bad(path, 'expected a section object');
+  const keys = Object.keys(o).filter((k) => k !== 'message');
+  if (keys.length !== 1) bad(path, `expected one section key besides "message", got ${keys.length === 0 ? 'none' : keys.join(', ')}`);
+  const key = keys[0];
+  if (key === 'Unknown') {
+    if (sectionType === undefined) bad(`${path}/Unknown`, 'an Unknown section needs its descriptor\'s sectionType.data');
+    const inner = o.Unknown;
+    if (!isObject(inner)) bad(`${path}/Unknown`, 'expected { "data": "<base64>" }');
+    return { type: 'unknown', guid: sectionType, data: base64.in(inner.data ?? null, `${path}/Unknown/data`) };
+  }
+  const mapping = mappingByShortName.get(key);
+  if (mapping === undefined) bad(`${path}/${key}`, `unknown or unmapped libcper section ${JSON.stringify(key)} (mapped: ${[...mappingByShortName.keys()].join(', ')}, Unknown)`);
+  if (sectionType !== undefined && sectionType !== mapping.guid) bad(`${path}/${key}`, `the descriptor's section type ${sectionType} is not ${mapping.readable} (${mapping.guid})`);
+  return sectionIn(mapping, o[key], `${path}/${key}`);
+}
+
+/** Our CPER record JSON input from libcper's JSON (validated; errors name the JSON pointer). */
+export function libcperToCperRecordInput(json: LibcperValue): Model {
+  if (!isObject(json)) bad('', 'expected { "header", "sectionDescriptors", "sections" }');
+  for (const k of Object.keys(json)) if (!['header', 'sectionDescriptors', 'sections'].includes(k)) bad(`/${k}`, 'unknown field (expected header, sectionDescriptors, sections)');
+  const h = mapIn(HEADER_RULES, json.header, '/header');
+  const header = json.header as LibcperObject;
+  const fields: Model = { ...h.fields, validationBits: Number(h.bits) };
+  if (typeof header.timestamp === 'string') {
+    const precise = header.timestampIsPrecise;
+    if (precise !== undefined && typeof precise !== 'boolean') bad('/header/timestampIsPrecise', 'expected true or false');
+    fields.timestamp = { raw: '0x' + timestampRaw(header.timestamp, precise === true, '/header/timestamp').toString(16) };
+  } else if (header.timestamp !== undefined) bad('/header/timestamp', 'expected a string');
+  if (fields.notificationType !== undefined) fields.notificationType = { guid: fields.notificationType };
+  const descriptors = json.sectionDescriptors;
+  const bodies = json.sections;
+  if (!Array.isArray(descriptors)) bad('/sectionDescriptors', 'expected an array');
+  if (!Array.isArray(bodies)) bad('/sections', 'expected an array');
+  if (descriptors.length !== bodies.length) bad('/sections', `${bodies.length} sections for ${descriptors.length} section descriptors`);
+  fields.sections = descriptors.map((d, i) => {
+    const { fields: df, bits } = mapIn(DESCRIPTOR_RULES, d, `/sectionDescriptors/${i}`);
+    const type = isObject((d as LibcperObject).sectionType) ? ((d as LibcperObject).sectionType as LibcperObject).data : undefined;
+    if (type !== undefined && typeof type !== 'string') bad(`/sectionDescriptors/${i}/sectionType/data`, 'expected a GUID');
+    return { ...df, validationBits: Number(bits), section: sectionFromLibcper(bodies[i], type?.toLowerCase(), `/sections/${i}`) };
+  });
+  return fields;
+}
+
+/** The CPER record bytes of libcper's JSON, through our codec. */
+export function libcperToCperRecord(json: LibcperValue): Uint8Array {
+  const input = libcperToCperRecordInput(json);
+  return encodeCperRecord(parseCperRecordJson(input), { armTypeEncoding: 'uefi-2.11' });
+}
+
+export { asBig };

@@ -1,0 +1,48 @@
+import type { LibcperObject, LibcperValue } from './json-text';
+import { mapIn, mapOut, Model, Rule } from './table';
+
+/**
+ * One section type's libcper mapping: our section `type` and GUID, libcper's names for it (the
+ * section's key in `sections[]`, the readable type of its descriptor), the field rules, the
+ * one-line `message` libcper writes, and how our validation word is sized. Sections whose
+ * libcper form is not a flat rule list (arrays of sub-structures) give `out`/`in` built from
+ * rules of their parts.
+ */
+export interface SectionMapping {
+  ours: string;
+  guid: string;
+  /** libcper's ShortName: the key of the section object */
+  shortName: string;
+  /** libcper's ReadableName: `sectionDescriptors[].sectionType.type` */
+  readable: string;
+  rules: readonly Rule[];
+  /** libcper's description string (`message`); undefined when libcper writes none */
+  message?: (m: Model) => string | undefined;
+  /** how our JSON input takes the validation word: 'u64' (bigint) or 'u32' (number), none if absent */
+  validation?: 'u64' | 'u32';
+  /** keys the rules do not list but `in` reads (nested arrays handled by a custom `in`) */
+  extraKeys?: readonly string[];
+  /** custom output (default: mapOut of the rules) */
+  out?: (m: Model) => LibcperObject;
+  /** custom input (default: mapIn of the rules, validation bits from the keys present) */
+  in?: (o: LibcperValue, path: string) => Model;
+}
+
+export function sectionOut(s: SectionMapping, m: Model): LibcperObject {
+  return s.out ? s.out(m) : mapOut(s.rules, m);
+}
+
+/** libcper section object → our section JSON input. */
+export function sectionIn(s: SectionMapping, o: LibcperValue, path: string): Model {
+  if (s.in) return { type: s.ours, ...s.in(o, path) };
+  const { fields, bits } = mapIn(s.rules, o, path, s.extraKeys);
+  const out: Model = { type: s.ours, ...fields };
+  if (s.validation === 'u64') out.validationBits = '0x' + bits.toString(16);
+  else if (s.validation === 'u32') out.validationBits = Number(bits);
+  return out;
+}
+
+/** "A" or "An" before a word, as libcper's messages read. */
+export function article(word: string): string {
+  return /^[AEIOU]/i.test(word) ? 'An' : 'A';
+}

@@ -1,0 +1,99 @@
+import type { LibcperObject } from '../json-text';
+import { asBig, bad, bitSet, Converter, isObject, integerIn, Model } from '../table';
+
+/**
+ * Converters several sections share: the Error Status word (UEFI N.2.4.1) and libcper's names for
+ * its error types (CPER_GENERIC_ERROR_TYPES: a name and a description per type).
+ */
+
+export const ERROR_STATUS_TYPES: Readonly<Record<number, [string, string]>> = {
+  1: ['ERR_INTERNAL', 'Error detected internal to the component.'],
+  16: ['ERR_BUS', 'Error detected in the bus.'],
+  4: ['ERR_MEM', 'Storage error in memory (DRAM).'],
+  5: ['ERR_TLB', 'Storage error in TLB.'],
+  6: ['ERR_CACHE', 'Storage error in cache.'],
+  7: ['ERR_FUNCTION', 'Error in one or more functional units.'],
+  8: ['ERR_SELFTEST', 'Component failed self test.'],
+  9: ['ERR_FLOW', 'Overflow or underflow of internal queue.'],
+  17: ['ERR_MAP', 'Virtual address not found on IO-TLB or IO-PDIR.'],
+  18: ['ERR_IMPROPER', 'Improper access error.'],
+  19: ['ERR_UNIMPL', 'Access to a memory address which is not mapped to any component.'],
+  20: ['ERR_LOL', 'Loss of Lockstep error.'],
+  21: ['ERR_RESPONSE', 'Response not associated with a request.'],
+  22: ['ERR_PARITY', 'Bus parity error (must also set the A, C, or D bits).'],
+  23: ['ERR_PROTOCOL', 'Detection of a protocol error.'],
+  24: ['ERR_ERROR', 'Detection of a PATH_ERROR.'],
+  25: ['ERR_TIMEOUT', 'Bus operation timeout.'],
+  26: ['ERR_POISONED', 'A read was issued to data that has been poisoned.'],
+};
+
+const STATUS_FLAGS = ['addressSignal', 'controlSignal', 'dataSignal', 'detectedByResponder', 'detectedByRequester', 'firstError', 'overflowDroppedLogs'];
+
+/**
+ * Error Status: our `{ raw }` word ⇄ libcper's `{ errorType: { value, description?, name },
+ * addressSignal, …, overflowDroppedLogs }` (type in bits 15:8, the seven flags in bits 22:16).
+ * Reserved bits are not in libcper's form, so they do not survive a trip through it.
+ */
+export const errorStatus: Converter = {
+  name: 'Error Status word',
+  out: (v) => {
+    const raw = asBig((v as { raw?: unknown } | undefined)?.raw ?? 0);
+    const type = Number((raw >> 8n) & 0xffn);
+    const t = ERROR_STATUS_TYPES[type];
+    const errorType: LibcperObject = t ? { value: type, description: t[1], name: t[0] } : { value: type, name: 'Unknown (Reserved)' };
+    const o: LibcperObject = { errorType };
+    STATUS_FLAGS.forEach((n, i) => (o[n] = bitSet(raw, 16 + i)));
+    return o;
+  },
+  in: (v, path) => {
+    if (!isObject(v)) bad(path, 'expected the error status object');
+    const t = v.errorType;
+    if (!isObject(t)) bad(`${path}/errorType`, 'expected { "value": …, "name": … }');
+    let raw = (integerIn(t.value ?? null, `${path}/errorType/value`, 0xffn)) << 8n;
+    STATUS_FLAGS.forEach((n, i) => {
+      if (v[n] !== undefined && typeof v[n] !== 'boolean') bad(`${path}/${n}`, 'expected true or false');
+      if (v[n] === true) raw |= 1n << BigInt(16 + i);
+    });
+    return '0x' + raw.toString(16);
+  },
+};
+
+/** `(x & 0xff)` and `(x >> 8)` halves of a u16, as libcper's bus/segment style objects. */
+export function lowHigh(lowKey: string, highKey: string): Converter {
+  return {
+    name: `u16 split into ${lowKey} (bits 7:0) and ${highKey} (bits 15:8)`,
+    out: (v) => {
+      const n = Number(asBig(v));
+      return { [lowKey]: n & 0xff, [highKey]: n >> 8 };
+    },
+    in: (v, path) => {
+      if (!isObject(v)) bad(path, `expected { "${lowKey}": …, "${highKey}": … }`);
+      return Number(integerIn(v[lowKey] ?? 0, `${path}/${lowKey}`, 0xffn) | (integerIn(v[highKey] ?? 0, `${path}/${highKey}`, 0xffn) << 8n));
+    },
+  };
+}
+
+/** Our model's `{ text }` / `{ raw }` fixed-text field as bytes. */
+export function fixedTextBytes(v: unknown, length: number): Uint8Array {
+  const f = (v ?? {}) as { text?: string; raw?: string };
+  if (typeof f.raw === 'string') return new Uint8Array(Buffer.from(f.raw, 'hex'));
+  const out = new Uint8Array(length);
+  Buffer.from(f.text ?? '', 'latin1').copy(out);
+  return out;
+}
+
+/**
+ * libcper's add_untrusted_string: the text up to the first NUL, or nothing at all when a byte
+ * before it is not printable ASCII (the key is then left out).
+ */
+export function untrustedString(bytes: Uint8Array): string | undefined {
+  let s = '';
+  for (const b of bytes) {
+    if (b === 0) break;
+    if (b < 0x20 || b > 0x7e) return undefined;
+    s += String.fromCharCode(b);
+  }
+  return s;
+}
+
+export type { Model };
