@@ -248,9 +248,17 @@ export function libcperToCperRecordInput(json: LibcperValue): Model {
   return fields;
 }
 
+/** Our JSON input takes u64 values as "0x…" text (every u64 field reads it); bigints become that. */
+function bigintsAsHex(v: unknown): unknown {
+  if (typeof v === 'bigint') return '0x' + v.toString(16);
+  if (Array.isArray(v)) return v.map(bigintsAsHex);
+  if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, bigintsAsHex(x)]));
+  return v;
+}
+
 /** The CPER record bytes of libcper's JSON, through our codec. */
 export function libcperToCperRecord(json: LibcperValue): Uint8Array {
-  const input = libcperToCperRecordInput(json);
+  const input = bigintsAsHex(libcperToCperRecordInput(json));
   return encodeCperRecord(parseCperRecordJson(input), { armTypeEncoding: 'uefi-2.11' });
 }
 

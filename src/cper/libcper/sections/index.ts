@@ -1,9 +1,10 @@
 import type { SectionMapping } from '../section-mapping';
+import { armMapping } from './arm';
 import { memory2Mapping, memoryMapping } from './memory';
 import { firmwareReferenceMapping, pciBusMapping, pciComponentMapping, processorGenericMapping } from './simple';
 
 /** Every mapped section (our type ⇄ libcper's short name). */
-export const SECTION_MAPPINGS: readonly SectionMapping[] = [memoryMapping, memory2Mapping, processorGenericMapping, firmwareReferenceMapping, pciBusMapping, pciComponentMapping];
+export const SECTION_MAPPINGS: readonly SectionMapping[] = [armMapping, memoryMapping, memory2Mapping, processorGenericMapping, firmwareReferenceMapping, pciBusMapping, pciComponentMapping];
 
 /**
  * The section GUIDs libcper decodes, with its readable names (section_definitions in
