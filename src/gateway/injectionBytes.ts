@@ -1,6 +1,7 @@
 import { RasgwError } from '../binary/errors';
 import { encodeStatusBlock, parseStatusBlockJson } from '../cper';
 import { recordToStatusBlock } from '../cper/convert';
+import { libcperToCperRecord, LibcperValue, parseLibcperJson } from '../cper/libcper';
 import { dottedPathSegments, invalidRequest, jsonPointer } from './ProblemError';
 import { CONVENIENCE_TYPES, ConvenienceInput, InjectionInput } from './schemas';
 
@@ -10,7 +11,9 @@ import { CONVENIENCE_TYPES, ConvenienceInput, InjectionInput } from './schemas';
  * - `cper`: the CPER JSON form, validated and encoded by the CPER codec;
  * - `error`: the convenience shape, expanded to the CPER JSON form (one data entry), then as `cper`;
  * - `cperRecord`: a UEFI CPER record's bytes, wrapped as firmware delivers it (src/cper/convert.ts);
- *   a block too large for the source is refused by the VM like any other (413 with both sizes).
+ *   a block too large for the source is refused by the VM like any other (413 with both sizes);
+ * - `libcper`: libcper's JSON of a CPER record (object, or its text), encoded by src/cper/libcper,
+ *   then wrapped as `cperRecord`.
  * A codec failure becomes invalid-request with a JSON pointer into the request body.
  */
 export function injectionBytes(v: InjectionInput): Uint8Array {
@@ -18,6 +21,7 @@ export function injectionBytes(v: InjectionInput): Uint8Array {
   if (v.rawHex !== undefined) return v.rawHex;
   if (v.cper !== undefined) return encodeJson(v.cper, (segments) => ['cper', ...segments]);
   if (v.cperRecord !== undefined) return wrapRecord(v.cperRecord, ['cperRecord']);
+  if (v.libcper !== undefined) return wrapRecord(libcperRecord(v.libcper), ['libcper']);
   return encodeJson(convenienceToStatusBlockJson(v.error!), (segments) => ['error', ...convenienceField(v.error!, segments)]);
 }
 
@@ -76,6 +80,51 @@ function wrapRecord(record: Uint8Array, pointer: Array<string | number>): Uint8A
     if (e instanceof RasgwError) {
       // the message names the record byte offset and field (RasgwError.format)
       throw invalidRequest([{ pointer: jsonPointer(pointer), code: e.code, message: e.message }]);
+    }
+    throw e;
+  }
+}
+
+/** JSON pointer of the first integer JSON.parse could not hold exactly (beyond 2^53), if any. */
+function roundedInteger(v: unknown, at: string): string | undefined {
+  if (typeof v === 'number') return Number.isInteger(v) && !Number.isSafeInteger(v) ? at : undefined;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const p = roundedInteger(v[i], `${at}/${i}`);
+      if (p !== undefined) return p;
+    }
+  } else if (typeof v === 'object' && v !== null) {
+    for (const [k, x] of Object.entries(v)) {
+      const p = roundedInteger(x, `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+      if (p !== undefined) return p;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The record bytes of a `libcper` body field. As an object it went through JSON.parse, which
+ * rounds integers above 2^53: such a value is refused (not read as a different number), and the
+ * document can be sent as text instead, which is read exactly.
+ */
+function libcperRecord(v: string | Record<string, unknown>): Uint8Array {
+  try {
+    let doc: LibcperValue;
+    if (typeof v === 'string') doc = parseLibcperJson(v);
+    else {
+      const rounded = roundedInteger(v, '/libcper');
+      if (rounded !== undefined) {
+        throw invalidRequest([
+          { pointer: rounded, code: 'out_of_range', message: 'this integer is larger than 2^53 and JSON parsing has rounded it; send the libcper document as a JSON string in "libcper" to keep u64 values exact' },
+        ]);
+      }
+      doc = v as LibcperValue;
+    }
+    return libcperToCperRecord(doc);
+  } catch (e) {
+    if (e instanceof RasgwError) {
+      const inner = e.path.startsWith('/') ? e.path : '';
+      throw invalidRequest([{ pointer: `/libcper${inner}`, code: e.code, message: e.message }]);
     }
     throw e;
   }

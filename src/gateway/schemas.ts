@@ -240,7 +240,7 @@ export const esrIssInput = z
   });
 
 /** The ways an injection body can give its record (exactly one per request). */
-export const INJECTION_FORMS = ['cper', 'raw', 'rawHex', 'error', 'cperRecord'] as const;
+export const INJECTION_FORMS = ['cper', 'raw', 'rawHex', 'error', 'cperRecord', 'libcper'] as const;
 
 export const injectionInput = z
   .strictObject({
@@ -249,6 +249,13 @@ export const injectionInput = z
     rawHex: hexTextBytes.optional(),
     error: convenienceInput.optional(),
     cperRecord: base64Bytes.optional().meta({ description: 'a UEFI CPER record (header, section descriptors, bodies), base64; wrapped into a status block as firmware delivers it (one revision-0x300 data entry per section)' }),
+    libcper: z
+      .union([z.string(), z.record(z.string(), z.unknown())])
+      .optional()
+      .meta({
+        description:
+          "a CPER record in libcper's JSON form (what `cper-convert to-json` prints), wrapped like cperRecord; as an object, or as its JSON text when u64 values exceed 2^53 (JSON numbers lose them)",
+      }),
     sourceId: z.int().min(0).max(0xffff).optional().meta({ description: 'target source id' }),
     notification: notificationKind.optional().meta({ description: 'target: the first source with this notification type' }),
     esrIss: esrIssInput.optional(),

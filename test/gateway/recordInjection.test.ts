@@ -50,3 +50,42 @@ describe('POST /vms/{id}/errors with a CPER record', () => {
     expect(r.body).toMatchObject({ type: '/problems/record-too-large', length: 801, maxLength: 256 });
   });
 });
+
+describe('POST /vms/{id}/errors with libcper JSON', () => {
+  let t: TestGateway;
+  beforeEach(async () => {
+    t = testGateway({ bodyLimit: 65536 });
+    await request(t.app).post('/vms').set(AUTH).send({ id: 'v' });
+  });
+  afterEach(() => t.close());
+
+  const { cperRecordToLibcper, libcperToCperRecord, parseLibcperJson, libcperJsonText } = require('../../src/cper/libcper') as typeof import('../../src/cper/libcper');
+
+  it('libcper as text: exact u64 values, the record encoded by our codec and wrapped', async () => {
+    const text = fs.readFileSync(path.join(LIBCPER, '03-memory.libcper.json'), 'utf8');
+    const r = await request(t.app).post('/vms/v/errors').set(AUTH).send({ libcper: text, sourceId: 1 });
+    expect(r.status).toBe(202);
+    const s = await request(t.app).get(r.headers.location).set(AUTH);
+    const expected = recordToStatusBlock(libcperToCperRecord(parseLibcperJson(text)));
+    expect(s.body.bytes).toBe(b64(expected));
+    expect(s.body.outcome.logLines).toEqual(expect.arrayContaining([expect.stringMatching(/physical_address: 0x2ea79e5717eb0d3d$/)]));
+  });
+
+  it('libcper as an object: accepted when every integer is exact, refused with a pointer when JSON rounded one', async () => {
+    const doc = cperRecordToLibcper(record('07-firmware.cper'));
+    const ok = await request(t.app).post('/vms/v/errors').set(AUTH).send({ libcper: JSON.parse(libcperJsonText(doc)), sourceId: 1 });
+    expect(ok.status).toBe(202);
+    const mem = fs.readFileSync(path.join(LIBCPER, '03-memory.libcper.json'), 'utf8');
+    const rounded = await request(t.app).post('/vms/v/errors').set(AUTH).send({ libcper: JSON.parse(mem) });
+    expect(rounded.status).toBe(400);
+    expect(rounded.body.errors[0]).toMatchObject({ pointer: '/libcper/sections/0/Memory/physicalAddress', code: 'out_of_range' });
+  });
+
+  it('libcper: a bad field is invalid-request pointing into the document', async () => {
+    const doc = JSON.parse(libcperJsonText(cperRecordToLibcper(record('07-firmware.cper'))));
+    doc.sections[0].Firmware.revision = 'two';
+    const r = await request(t.app).post('/vms/v/errors').set(AUTH).send({ libcper: doc });
+    expect(r.status).toBe(400);
+    expect(r.body.errors[0]).toMatchObject({ pointer: '/libcper/sections/0/Firmware/revision', code: 'invalid_input' });
+  });
+});

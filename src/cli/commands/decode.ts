@@ -6,10 +6,11 @@ import type { ArmTypeEncoding } from '../../cper/sections/SectionCodec';
 import { MAX_INPUT_FLAGS, MAX_INPUT_HELP, readBinaryInput, writeOutput } from '../io';
 import type * as LinuxTextModule from './linuxText';
 import { LINUX_VERSIONS, LINUX_VERSION_HELP, LinuxVersion } from '../../vm/contract';
+import type * as LibcperTextModule from './libcperText';
 
 interface DecodeOptions {
   as?: ContainerKind;
-  format: 'json' | 'text';
+  format: 'json' | 'text' | 'libcper';
   armTypeEncoding: ArmTypeEncoding;
   linuxVersion: LinuxVersion;
   hex?: boolean;
@@ -24,15 +25,18 @@ interface DecodeOptions {
  * - `--format text`: for any bytes, the lines Linux prints for them (src/cper/text, the renderer
  *   the simulated guest uses), never a strict decode first; a CPER record is first wrapped as
  *   firmware delivers it (src/cper/convert.ts) with a note on stderr. See linuxText.ts.
- * The text renderer is loaded only for --format text (the CLI starts fast without it).
+ * - `--format libcper`: what libcper's `cper-convert to-json` prints for the record (a status
+ *   block is first unwrapped into a record, with a note on stderr); see src/cper/libcper.
+ * The text renderer and the libcper modules are loaded only for their formats (the CLI starts
+ * fast without them).
  */
 export function registerDecode(program: Command): void {
   program
     .command('decode')
-    .description('decode a status block or CPER record (file or - for stdin) to JSON or the text Linux prints for it')
+    .description('decode a status block or CPER record (file or - for stdin) to JSON, the text Linux prints for it, or libcper\'s JSON')
     .argument('<file>', 'binary input, - for stdin')
     .addOption(new Option('--as <container>', 'container type (default: detected)').choices(['gesb', 'cper']))
-    .addOption(new Option('--format <format>', 'output format: our JSON or the Linux kernel text').choices(['json', 'text']).default('json'))
+    .addOption(new Option('--format <format>', 'output format: our JSON, the Linux kernel text, or libcper\'s JSON').choices(['json', 'text', 'libcper']).default('json'))
     .addOption(
       new Option('--arm-type-encoding <encoding>', 'encoding of the ARM error-info type byte')
         .choices([...ARM_TYPE_ENCODINGS])
@@ -53,6 +57,13 @@ export function registerDecode(program: Command): void {
         const r = linuxTextOfBytes(bytes, kind, { version: o.linuxVersion, errorBlockLength: o.errorBlockLength });
         for (const note of r.notes) process.stderr.write(`note: ${note}\n`);
         writeOutput(r.lines.length === 0 ? '' : r.lines.join('\n') + '\n');
+        return;
+      }
+      if (o.format === 'libcper') {
+        const { libcperJsonTextOfBytes } = require('./libcperText') as typeof LibcperTextModule;
+        const r = libcperJsonTextOfBytes(bytes, kind);
+        for (const note of r.notes) process.stderr.write(`note: ${note}\n`);
+        writeOutput(r.text);
         return;
       }
       if (kind === 'cper') {

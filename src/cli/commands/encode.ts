@@ -1,9 +1,10 @@
 import { Command, Option } from 'commander';
 import { ContainerKind, encodeCperRecord, encodeStatusBlock, parseCperRecordJson, parseStatusBlockJson } from '../../cper';
-import { MAX_INPUT_FLAGS, MAX_INPUT_HELP, readJsonInput, writeOutput } from '../io';
+import { MAX_INPUT_FLAGS, MAX_INPUT_HELP, readBounded, readJsonInput, writeOutput } from '../io';
 
 interface EncodeOptions {
   as?: ContainerKind;
+  from: 'rasgw' | 'libcper';
   output?: string;
 }
 
@@ -16,17 +17,28 @@ function containerOf(json: unknown, as?: ContainerKind): ContainerKind {
 /**
  * `rasgw encode FILE.json`: builds the bytes of a status block (default) or CPER record from its
  * JSON form. Derived fields (lengths, counts, offsets, validation bits) may be left out. The
- * bytes go to stdout unless -o names a file.
+ * bytes go to stdout unless -o names a file. With --from libcper the input is libcper's JSON
+ * (what `cper-convert to-json` prints; u64 values read exactly) and the output a CPER record, or
+ * with --as gesb the status block firmware would write for it. The libcper modules are loaded
+ * only for --from libcper.
  */
 export function registerEncode(program: Command): void {
   program
     .command('encode')
-    .description('encode the JSON form of a status block or CPER record to bytes')
+    .description('encode the JSON form of a status block or CPER record (ours or libcper\'s) to bytes')
     .argument('<file>', 'JSON input, - for stdin')
-    .addOption(new Option('--as <container>', 'container type (default: cper when the JSON has "sections", else gesb)').choices(['gesb', 'cper']))
+    .addOption(new Option('--as <container>', 'container type (default: cper when the JSON has "sections", else gesb; cper for --from libcper)').choices(['gesb', 'cper']))
+    .addOption(new Option('--from <form>', 'the JSON form: ours (rasgw) or libcper\'s').choices(['rasgw', 'libcper']).default('rasgw'))
     .option('-o, --output <file>', 'write the bytes to a file instead of stdout')
     .option(MAX_INPUT_FLAGS, MAX_INPUT_HELP)
     .action((file: string, o: EncodeOptions) => {
+      if (o.from === 'libcper') {
+        const { libcperToCperRecord, parseLibcperJson } = require('../../cper/libcper') as typeof import('../../cper/libcper');
+        const { recordToStatusBlock } = require('../../cper/convert') as typeof import('../../cper/convert');
+        const record = libcperToCperRecord(parseLibcperJson(readBounded(file).toString('utf8')));
+        writeOutput(o.as === 'gesb' ? recordToStatusBlock(record) : record, o.output);
+        return;
+      }
       const json = readJsonInput(file);
       const kind = containerOf(json, o.as);
       const bytes = kind === 'cper' ? encodeCperRecord(parseCperRecordJson(json)) : encodeStatusBlock(parseStatusBlockJson(json));
