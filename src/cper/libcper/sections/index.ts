@@ -1,10 +1,11 @@
 import type { SectionMapping } from '../section-mapping';
 import { armMapping } from './arm';
+import { ccixPerMapping, dmarGenericMapping, iommuDmarMapping, vtdDmarMapping } from './dmar-ccix';
 import { memory2Mapping, memoryMapping } from './memory';
 import { firmwareReferenceMapping, pciBusMapping, pciComponentMapping, processorGenericMapping } from './simple';
 
 /** Every mapped section (our type ⇄ libcper's short name). */
-export const SECTION_MAPPINGS: readonly SectionMapping[] = [armMapping, memoryMapping, memory2Mapping, processorGenericMapping, firmwareReferenceMapping, pciBusMapping, pciComponentMapping];
+export const SECTION_MAPPINGS: readonly SectionMapping[] = [armMapping, memoryMapping, memory2Mapping, processorGenericMapping, firmwareReferenceMapping, pciBusMapping, pciComponentMapping, dmarGenericMapping, vtdDmarMapping, iommuDmarMapping, ccixPerMapping];
 
 /**
  * The section GUIDs libcper decodes, with its readable names (section_definitions in

@@ -1,0 +1,176 @@
+import type { LibcperObject } from '../json-text';
+import { SectionMapping } from '../section-mapping';
+import { asBig, bad, base64, bool, Converter, int, integerIn, isObject, mapIn, mapOut, Model, pair, Rule, u64 } from '../table';
+
+/**
+ * libcper mappings of the DMAr sections (generic, VT-d, IOMMU) and the CCIX PER log
+ * (sections/cper-section-dmar-{generic,vtd,iommu}.c, cper-section-ccix-per.c). libcper writes
+ * every field of the DMAr sections (they have no validation bits); opaque entries (root/context
+ * entry, event log entry, device table entry, PER log) are base64. The VT-d fault record is
+ * decoded into its fields (EFI_VTD_FAULT_RECORD: fault information 63:12, source id 79:64,
+ * privilege/execute/PASID-present 93..95, fault reason 103:96, PASID 123:104, address type
+ * 125:124, type 126); its reserved bits are not in libcper's form.
+ */
+
+const FAULT_REASONS: Readonly<Record<number, [string, string]>> = {
+  1: ['DMT Entry Missing', 'Domain mapping table entry is not present.'],
+  2: ['DMT Entry Invalid', 'Invalid domain mapping table entry.'],
+  3: ['DMT Access Error', "DMAr unit's attempt to access the domain mapping table resulted in an error."],
+  4: ['DMT Reserved Bit Invalid', 'Reserved bit set to non-zero value in the domain mapping table.'],
+  5: ['DMA Address Out of Bounds', 'DMA request to access an address beyond the device address width.'],
+  6: ['Invalid Read/Write', 'Invalid read or write access.'],
+  7: ['Invalid Device Request', 'Invalid device request.'],
+  8: ['ATT Access Error', "DMAr unit's attempt to access the address translation table resulted in an error."],
+  9: ['ATT Reserved Bit Invalid', 'Reserved bit set to non-zero value in the address translation table.'],
+  10: ['Illegal Command', 'Illegal command error.'],
+  11: ['Command Buffer Access Error', "DMAr unit's attempt to access the command buffer resulted in an error."],
+};
+
+const faultReason: Converter = {
+  name: 'fault reason value/description/name',
+  out: (v) => {
+    const n = Number(asBig((v as { value?: number })?.value ?? v));
+    const t = FAULT_REASONS[n];
+    const o: LibcperObject = t ? { value: n, description: t[1], name: t[0] } : { value: n, name: 'Unknown (Reserved)' };
+    return o;
+  },
+  in: (v, path) => (isObject(v) ? Number(integerIn(v.value ?? null, `${path}/value`, 0xffn)) : bad(path, 'expected { "value": …, "name": … }')),
+};
+
+export const dmarGenericMapping: SectionMapping = {
+  ours: 'dmarGeneric',
+  guid: '5b51fef7-c79d-4434-8f1b-aa62de3e2c64',
+  shortName: 'GenericDmar',
+  readable: 'DMAr Generic',
+  rules: [
+    { key: 'requesterID', ours: 'requesterId' },
+    { key: 'segmentNumber', ours: 'segmentNumber' },
+    { key: 'faultReason', ours: 'faultReason', conv: faultReason },
+    { key: 'accessType', ours: 'accessType', conv: pair({ 0: 'DMA Write', 1: 'DMA Read' }, 'Unknown (Reserved)') },
+    { key: 'addressType', ours: 'addressType', conv: pair({ 0: 'Untranslated Request', 1: 'Translation Request' }, 'Unknown (Reserved)') },
+    { key: 'architectureType', ours: 'architectureType', conv: pair({ 0: 'VT-d', 1: 'IOMMU' }, 'Unknown (Reserved)') },
+    { key: 'deviceAddress', ours: 'deviceAddress', conv: u64 },
+  ] satisfies Rule[],
+  message: () => 'A DMAr Generic Error occurred',
+};
+
+/** The 6-byte OEM id as a little-endian integer. */
+const oemId: Converter = {
+  name: 'OEM id bytes as a little-endian integer',
+  out: (v) => u64.out(BigInt('0x' + (Buffer.from(String(v), 'hex').reverse().toString('hex') || '0')), {}),
+  in: (v, path) => {
+    const n = integerIn(v, path, 0xffff_ffff_ffffn);
+    return Buffer.from(n.toString(16).padStart(12, '0'), 'hex').reverse().toString('hex');
+  },
+};
+
+/** [key, first bit, width] of the VT-d fault record fields (bit 0 = bit 0 of byte 0). */
+const FAULT_RECORD_FIELDS: Array<[string, number, number]> = [
+  ['faultInformation', 12, 52],
+  ['sourceIdentifier', 64, 16],
+  ['privelegeModeRequested', 93, 1],
+  ['executePermissionRequested', 94, 1],
+  ['pasidPresent', 95, 1],
+  ['faultReason', 96, 8],
+  ['pasidValue', 104, 20],
+  ['addressType', 124, 2],
+  ['type', 126, 1],
+];
+const BOOLEAN_FIELDS = new Set(['privelegeModeRequested', 'executePermissionRequested', 'pasidPresent']);
+const FAULT_TYPES = { 0: 'Write Request', 1: 'Read Request' };
+
+const faultRecord: Converter = {
+  name: 'VT-d fault record fields',
+  out: (v) => {
+    const word = BigInt('0x' + Buffer.from(String(v), 'hex').reverse().toString('hex'));
+    const o: Record<string, number | bigint | boolean | Record<string, number | string>> = {};
+    for (const [k, at, n] of FAULT_RECORD_FIELDS) {
+      const x = (word >> BigInt(at)) & ((1n << BigInt(n)) - 1n);
+      o[k] = BOOLEAN_FIELDS.has(k) ? x === 1n : k === 'type' ? { value: Number(x), name: FAULT_TYPES[Number(x) as 0 | 1] } : (int.out(x, {}) as number);
+    }
+    return o;
+  },
+  in: (v, path) => {
+    if (!isObject(v)) bad(path, 'expected the fault record fields');
+    let word = 0n;
+    for (const [k, at, n] of FAULT_RECORD_FIELDS) {
+      const x = v[k];
+      if (x === undefined) continue;
+      let value: bigint;
+      if (BOOLEAN_FIELDS.has(k)) value = bool.in(x, `${path}/${k}`) ? 1n : 0n;
+      else if (k === 'type') value = BigInt(pair(FAULT_TYPES, 'Unknown').in(x, `${path}/${k}`) as number);
+      else value = integerIn(x, `${path}/${k}`, (1n << BigInt(n)) - 1n);
+      if (value >= 1n << BigInt(n)) bad(`${path}/${k}`, `does not fit ${n} bits`);
+      word |= value << BigInt(at);
+    }
+    return Buffer.from(word.toString(16).padStart(32, '0'), 'hex').reverse().toString('hex');
+  },
+};
+
+const PTE_LEVELS = [6, 5, 4, 3, 2, 1];
+const pteRules: Rule[] = PTE_LEVELS.map((n) => ({ key: `pageTableEntry_Level${n}`, ours: `level${n}`, conv: u64 }));
+/** The six page-table entries are top-level keys in libcper's form, one object in ours. */
+function withPageTables(rules: Rule[]): Pick<SectionMapping, 'rules' | 'out' | 'in' | 'extraKeys'> {
+  return {
+    rules,
+    extraKeys: pteRules.map((r) => r.key),
+    out: (m) => ({ ...mapOut(rules, m), ...mapOut(pteRules, (m.pageTableEntries ?? {}) as Model) }),
+    in: (v, path) => {
+      const pte = mapIn(pteRules, Object.fromEntries(Object.entries(v as object).filter(([k]) => k.startsWith('pageTableEntry_'))), path).fields;
+      const rest = Object.fromEntries(Object.entries(v as object).filter(([k]) => !k.startsWith('pageTableEntry_')));
+      return { ...mapIn(rules, rest, path).fields, pageTableEntries: pte };
+    },
+  };
+}
+
+export const vtdDmarMapping: SectionMapping = {
+  ours: 'vtdDmar',
+  guid: '71761d37-32b2-45cd-a7d0-b0fedd93e8cf',
+  shortName: 'VtdDmar',
+  readable: 'Intel VT for Directed I/O Specific DMAr',
+  ...withPageTables([
+    { key: 'version', ours: 'version' },
+    { key: 'revision', ours: 'revision' },
+    { key: 'oemID', ours: 'oemId', conv: oemId },
+    { key: 'capabilityRegister', ours: 'capability', conv: u64 },
+    { key: 'extendedCapabilityRegister', ours: 'extendedCapability', conv: u64 },
+    { key: 'globalCommandRegister', ours: 'globalCommand' },
+    { key: 'globalStatusRegister', ours: 'globalStatus' },
+    { key: 'faultStatusRegister', ours: 'faultStatus' },
+    { key: 'faultRecord', ours: 'faultRecord', conv: faultRecord },
+    { key: 'rootEntry', ours: 'rootEntry', conv: base64 },
+    { key: 'contextEntry', ours: 'contextEntry', conv: base64 },
+  ]),
+  message: () => 'A VT-d DMAr Error occurred',
+};
+
+export const iommuDmarMapping: SectionMapping = {
+  ours: 'iommuDmar',
+  guid: '036f84e1-7f37-428c-a79e-575fdfaa84ec',
+  shortName: 'IommuDmar',
+  readable: 'IOMMU Specific DMAr',
+  ...withPageTables([
+    { key: 'revision', ours: 'revision' },
+    { key: 'controlRegister', ours: 'control', conv: u64 },
+    { key: 'statusRegister', ours: 'status', conv: u64 },
+    { key: 'eventLogEntry', ours: 'eventLogEntry', conv: base64 },
+    { key: 'deviceTableEntry', ours: 'deviceTableEntry', conv: base64 },
+  ]),
+  message: () => 'A IOMMU Specific DMAr Error occurred',
+};
+
+export const ccixPerMapping: SectionMapping = {
+  ours: 'ccixPer',
+  guid: '91335ef6-ebfb-4478-a6a6-88b728cf75d7',
+  shortName: 'CcixPer',
+  readable: 'CCIX PER Log Error',
+  validation: 'u64',
+  rules: [
+    // the section's own length field: 16 bytes of header plus the PER log
+    { key: 'length', derived: true, conv: { ...int, out: (_v, m) => 16 + String(m.perLog ?? '').length / 2 } },
+    { key: 'ccixSourceID', ours: 'sourceId', bit: 0 },
+    { key: 'ccixPortID', ours: 'portId', bit: 1 },
+    { key: 'ccixPERLog', ours: 'perLog', bit: 2, conv: base64 },
+  ] satisfies Rule[],
+  message: () => 'A CCIX PER Log Error occurred',
+};
