@@ -166,7 +166,9 @@ const DESCRIPTOR_RULES: Rule[] = [
 ];
 
 const mappingByGuid = new Map<string, SectionMapping>(SECTION_MAPPINGS.map((s) => [s.guid, s]));
-const mappingByShortName = new Map<string, SectionMapping>(SECTION_MAPPINGS.map((s) => [s.shortName, s]));
+/** libcper short name → mappings (the CXL component kinds share one name; the GUID picks) */
+const mappingByShortName = new Map<string, SectionMapping[]>();
+for (const s of SECTION_MAPPINGS) mappingByShortName.set(s.shortName, [...(mappingByShortName.get(s.shortName) ?? []), s]);
 
 function sectionToLibcper(section: Model, body: Uint8Array): LibcperObject {
   const g = section.guid as string;
@@ -204,7 +206,7 @@ export function cperRecordToLibcper(bytes: Uint8Array): LibcperObject {
 }
 
 /** Our section JSON input from a libcper section object (descriptor gives the GUID of an Unknown). */
-function sectionFromLibcper(o: LibcperValue, sectionType: string | undefined, path: string): Model {
+function sectionFromLibcper(o: LibcperValue, sectionType: string | undefined, path: string, sectionLength: number | undefined): Model {
   if (!isObject(o)) bad(path, 'expected a section object');
   const keys = Object.keys(o).filter((k) => k !== 'message');
   if (keys.length !== 1) bad(path, `expected one section key besides "message", got ${keys.length === 0 ? 'none' : keys.join(', ')}`);
@@ -215,10 +217,11 @@ function sectionFromLibcper(o: LibcperValue, sectionType: string | undefined, pa
     if (!isObject(inner)) bad(`${path}/Unknown`, 'expected { "data": "<base64>" }');
     return { type: 'unknown', guid: sectionType, data: base64.in(inner.data ?? null, `${path}/Unknown/data`) };
   }
-  const mapping = mappingByShortName.get(key);
+  const candidates = mappingByShortName.get(key);
+  const mapping = candidates?.find((m) => m.guid === sectionType) ?? candidates?.[0];
   if (mapping === undefined) bad(`${path}/${key}`, `unknown or unmapped libcper section ${JSON.stringify(key)} (mapped: ${[...mappingByShortName.keys()].join(', ')}, Unknown)`);
   if (sectionType !== undefined && sectionType !== mapping.guid) bad(`${path}/${key}`, `the descriptor's section type ${sectionType} is not ${mapping.readable} (${mapping.guid})`);
-  return sectionIn(mapping, o[key], `${path}/${key}`);
+  return sectionIn(mapping, o[key], `${path}/${key}`, { sectionLength });
 }
 
 /** Our CPER record JSON input from libcper's JSON (validated; errors name the JSON pointer). */
@@ -243,7 +246,8 @@ export function libcperToCperRecordInput(json: LibcperValue): Model {
     const { fields: df, bits } = mapIn(DESCRIPTOR_RULES, d, `/sectionDescriptors/${i}`);
     const type = isObject((d as LibcperObject).sectionType) ? ((d as LibcperObject).sectionType as LibcperObject).data : undefined;
     if (type !== undefined && typeof type !== 'string') bad(`/sectionDescriptors/${i}/sectionType/data`, 'expected a GUID');
-    return { ...df, validationBits: Number(bits), section: sectionFromLibcper(bodies[i], type?.toLowerCase(), `/sections/${i}`) };
+    const length = typeof df.sectionLength === 'number' ? df.sectionLength : undefined;
+    return { ...df, validationBits: Number(bits), section: sectionFromLibcper(bodies[i], type?.toLowerCase(), `/sections/${i}`, length) };
   });
   return fields;
 }

@@ -25,7 +25,12 @@ export interface SectionMapping {
   /** custom output (default: mapOut of the rules) */
   out?: (m: Model) => LibcperObject;
   /** custom input (default: mapIn of the rules, validation bits from the keys present) */
-  in?: (o: LibcperValue, path: string) => Model;
+  in?: (o: LibcperValue, path: string, ctx: SectionContext) => Model;
+}
+
+/** What the record around a section says about it (its descriptor's sectionLength). */
+export interface SectionContext {
+  sectionLength?: number;
 }
 
 export function sectionOut(s: SectionMapping, m: Model): LibcperObject {
@@ -33,8 +38,8 @@ export function sectionOut(s: SectionMapping, m: Model): LibcperObject {
 }
 
 /** libcper section object → our section JSON input. */
-export function sectionIn(s: SectionMapping, o: LibcperValue, path: string): Model {
-  if (s.in) return { type: s.ours, ...s.in(o, path) };
+export function sectionIn(s: SectionMapping, o: LibcperValue, path: string, ctx: SectionContext = {}): Model {
+  if (s.in) return { type: s.ours, ...s.in(o, path, ctx) };
   const { fields, bits } = mapIn(s.rules, o, path, s.extraKeys);
   const out: Model = { type: s.ours, ...fields };
   if (s.validation === 'u64') out.validationBits = '0x' + bits.toString(16);

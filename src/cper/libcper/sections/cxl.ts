@@ -1,0 +1,154 @@
+import type { LibcperObject } from '../json-text';
+import { SectionMapping } from '../section-mapping';
+import { asNumber, bad, base64, bitSet, Converter, int, integerIn, isObject, mapIn, mapOut, Model, pair, Rule, u64, validationRaw } from '../table';
+import { CXL_COMPONENT_HEADER_LENGTH } from '../../sections/cxl-component';
+import { CXL_PROTOCOL_HEADER_LENGTH } from '../../sections/cxl-protocol';
+
+/**
+ * CXL protocol error and CXL component event sections in libcper's form
+ * (sections/cper-section-cxl-{protocol,component}.c). Quirks kept as libcper has them:
+ * - protocol: `deviceID.vendorID` is always written, the other device-id fields only with bit 2;
+ *   the agent address only for a device (type 0: function/device/bus/segment) or a host
+ *   downstream port (type 1: `value`, the RCRB base); `deviceSerial` only for a device;
+ *   `dvsecLength` with `cxlDVSEC` (bit 5), `errorLogLength` with `cxlErrorLog` (bit 6);
+ * - component: every kind is `CxlComponent`; `length` is the section's own length field and the
+ *   event log (bit 2) is `{ data }`;
+ * - bytes whose validation bit is clear (error log, event log) are not in libcper's form; on
+ *   input they come back as zeros so the section keeps the length the JSON states.
+ */
+
+const agentAddress: Converter = {
+  name: 'agent address by agent type',
+  out: (v, m) => {
+    const a = v as Record<string, unknown>;
+    const o: LibcperObject =
+      asNumber(m.agentType) === 0
+        ? { functionNumber: asNumber(a.function), deviceNumber: asNumber(a.device), busNumber: asNumber(a.bus), segmentNumber: asNumber(a.segment) }
+        : { value: u64.out(a.rcrbBaseAddress, m) };
+    return o;
+  },
+  in: (v, path) => {
+    if (!isObject(v)) bad(path, 'expected the agent address object');
+    if (v.value !== undefined) return { rcrbBaseAddress: u64.in(v.value, `${path}/value`) };
+    return {
+      function: Number(integerIn(v.functionNumber ?? 0, `${path}/functionNumber`, 0xffn)),
+      device: Number(integerIn(v.deviceNumber ?? 0, `${path}/deviceNumber`, 0xffn)),
+      bus: Number(integerIn(v.busNumber ?? 0, `${path}/busNumber`, 0xffn)),
+      segment: Number(integerIn(v.segmentNumber ?? 0, `${path}/segmentNumber`, 0xffffn)),
+    };
+  },
+};
+
+const PROTOCOL_DEVICE_ID_RULES: Rule[] = [
+  { key: 'vendorID', ours: 'vendorId' },
+  { key: 'deviceID', ours: 'deviceId', bit: 2 },
+  { key: 'subsystemVendorID', ours: 'subsystemVendorId', bit: 2 },
+  { key: 'subsystemDeviceID', ours: 'subsystemDeviceId', bit: 2 },
+  { key: 'classCode', ours: 'classCode', bit: 2 },
+  { key: 'slotNumber', ours: 'slot', bit: 2 },
+];
+
+const PROTOCOL_RULES: Rule[] = [
+  { key: 'agentType', ours: 'agentType', bit: 0, conv: pair({ 0: 'CXL 1.1 Device', 1: 'CXL 1.1 Host Downstream Port' }, 'Unknown (Reserved)') },
+  { key: 'cxlAgentAddress', ours: 'agentAddress', bit: 1, conv: agentAddress, when: (m) => asNumber(m.agentType) <= 1 },
+  {
+    key: 'deviceID',
+    ours: 'deviceId',
+    conv: {
+      name: 'device id (vendor always, the rest with bit 2)',
+      // the device-id fields are gated by the section's validation bit 2
+      out: (v, m) => mapOut(PROTOCOL_DEVICE_ID_RULES, { ...(v as Model), validationBits: m.validationBits }),
+      in: (v, path) => mapIn(PROTOCOL_DEVICE_ID_RULES, v, path).fields,
+    },
+  },
+  { key: 'deviceSerial', ours: 'serialNumber', bit: 3, conv: u64, when: (m) => asNumber(m.agentType) === 0 },
+  { key: 'capabilityStructure', ours: 'capabilityStructure', bit: 4, conv: base64 },
+  { key: 'dvsecLength', ours: 'dvsec', bit: 5, derived: true, conv: { ...int, out: (v) => String(v ?? '').length / 2 } },
+  { key: 'cxlDVSEC', ours: 'dvsec', bit: 5, conv: base64 },
+  { key: 'errorLogLength', ours: 'errorLog', bit: 6, derived: true, conv: { ...int, out: (v) => String(v ?? '').length / 2 } },
+  { key: 'cxlErrorLog', ours: 'errorLog', bit: 6, conv: base64 },
+];
+
+export const cxlProtocolMapping: SectionMapping = {
+  ours: 'cxlProtocol',
+  guid: '80b9efb4-52b5-4de3-a777-68784b771048',
+  shortName: 'CxlProtocol',
+  readable: 'CXL Protocol Error',
+  rules: PROTOCOL_RULES,
+  in: (v, path, ctx) => {
+    const { fields, bits } = mapIn(PROTOCOL_RULES, v, path);
+    // a device-id object present sets bit 2 only with more than the vendor id (libcper's to-cper
+    // sets it for any deviceID object; its to-json writes the vendor id whatever the bit says)
+    let vb = bits;
+    const id = (v as LibcperObject).deviceID;
+    if (isObject(id) && Object.keys(id).some((k) => k !== 'vendorID')) vb |= 4n;
+    const out: Model = { ...fields, validationBits: '0x' + vb.toString(16) };
+    const used = CXL_PROTOCOL_HEADER_LENGTH + String(out.dvsec ?? '').length / 2 + String(out.errorLog ?? '').length / 2;
+    if (ctx.sectionLength !== undefined && ctx.sectionLength > used) out.errorLog = String(out.errorLog ?? '') + '00'.repeat(ctx.sectionLength - used);
+    return out;
+  },
+  message: () => 'A CXL Protocol Error occurred',
+};
+
+const COMPONENT_DEVICE_ID_RULES: Rule[] = [
+  { key: 'vendorID', ours: 'vendorId' },
+  { key: 'deviceID', ours: 'deviceId' },
+  { key: 'functionNumber', ours: 'function' },
+  { key: 'deviceNumber', ours: 'device' },
+  { key: 'busNumber', ours: 'bus' },
+  { key: 'segmentNumber', ours: 'segment' },
+  { key: 'slotNumber', ours: 'slot' },
+];
+
+const COMPONENT_RULES: Rule[] = [
+  { key: 'length', derived: true, conv: { ...int, out: (_v, m) => CXL_COMPONENT_HEADER_LENGTH + String(m.eventLog ?? '').length / 2 } },
+  {
+    key: 'deviceID',
+    ours: 'deviceId',
+    bit: 0,
+    conv: { name: 'device id', out: (v) => mapOut(COMPONENT_DEVICE_ID_RULES, v as Model), in: (v, path) => mapIn(COMPONENT_DEVICE_ID_RULES, v, path).fields },
+  },
+  { key: 'deviceSerial', ours: 'serialNumber', bit: 1, conv: u64 },
+  {
+    key: 'cxlComponentEventLog',
+    ours: 'eventLog',
+    bit: 2,
+    when: (m) => String(m.eventLog ?? '').length > 0,
+    conv: {
+      name: 'event log { data: base64 }',
+      out: (v, m) => ({ data: base64.out(v, m) }),
+      in: (v, path) => (isObject(v) ? base64.in(v.data ?? null, `${path}/data`) : bad(path, 'expected { "data": "<base64>" }')),
+    },
+  },
+];
+
+function componentMapping(ours: string, guid: string, readable: string): SectionMapping {
+  return {
+    ours,
+    guid,
+    shortName: 'CxlComponent',
+    readable,
+    rules: COMPONENT_RULES,
+    in: (v, path) => {
+      const { fields, bits } = mapIn(COMPONENT_RULES, v, path);
+      const out: Model = { ...fields, validationBits: '0x' + bits.toString(16) };
+      const length = (v as LibcperObject).length;
+      const total = length === undefined ? undefined : Number(integerIn(length, `${path}/length`, 0xffff_ffffn));
+      const used = CXL_COMPONENT_HEADER_LENGTH + String(out.eventLog ?? '').length / 2;
+      if (total !== undefined && total > used) out.eventLog = String(out.eventLog ?? '') + '00'.repeat(total - used);
+      return out;
+    },
+    message: () => 'A CXL Component Error occurred',
+  };
+}
+
+export const CXL_COMPONENT_MAPPINGS: SectionMapping[] = [
+  componentMapping('cxlGeneralMedia', 'fbcd0a77-c260-417f-85a9-088b1621eba6', 'CXL General Media Component Error'),
+  componentMapping('cxlDram', '601dcbb3-9c06-4eab-b8af-4e9bfb5c9624', 'CXL DRAM Component Error'),
+  componentMapping('cxlMemoryModule', 'fe927475-dd59-4339-a586-79bab113b774', 'CXL Memory Module Component Error'),
+  componentMapping('cxlPhysicalSwitch', '77cf9271-9c02-470b-9fe4-bc7b75f2da97', 'CXL Physical Switch Component Error'),
+  componentMapping('cxlVirtualSwitch', '40d26425-3396-4c4d-a5da-3d47263af425', 'CXL Virtual Switch Component Error'),
+  componentMapping('cxlMldPort', '8dc44363-0c96-4710-b7bf-04bb99534c3f', 'CXL MLD Port Component Error'),
+];
+
+export { bitSet, validationRaw };
