@@ -1,0 +1,251 @@
+import type { LibcperObject, LibcperValue } from '../json-text';
+import { SectionMapping } from '../section-mapping';
+import { asBig, asNumber, bad, base64, bitSet, integerIn, isObject, mapIn, mapOut, Model, pair, Rule, u64 } from '../table';
+
+/**
+ * IA32/X64 processor error section (UEFI N.2.4.2) in libcper's form
+ * (sections/cper-section-ia32x64.c). libcper names the counts `processorErrorInfoNum` /
+ * `processorContextInfoNum` (validation bits 7:2 and 13:8), decodes the check information of cache,
+ * TLB, bus and MS checks field by field (each gated by the check word's own validation bits 15:0),
+ * and decodes the 32-bit and 64-bit execution contexts into registers; other contexts are base64.
+ * The layouts below are the check words' and the register states' (UEFI N.2.4.2.2, N.2.4.2.3).
+ */
+
+const CHECK_TYPES: Record<string, string> = {
+  'a55701f5-e3ef-43de-ac72-249b573fad2c': 'Cache Check Error',
+  'fc06b535-5e1f-4562-9f25-0a3b9adb63c3': 'TLB Check Error',
+  '1cf3f8b3-c5b1-49a2-aa59-5eef92ffa63c': 'Bus Check Error',
+  '48ab7f57-dc34-4f6c-a7d3-b0b5b0a74314': 'MS Check Error',
+};
+const TRANSACTION_TYPES = { 0: 'Instruction', 1: 'Data Access', 2: 'Generic' };
+const OPERATIONS = { 0: 'Generic Error', 1: 'Generic Read', 2: 'Generic Write', 3: 'Data Read', 4: 'Data Write', 5: 'Instruction Fetch', 6: 'Prefetch', 7: 'Eviction', 8: 'Snoop' };
+const PARTICIPATION = { 0: 'Local processor originated request', 1: 'Local processor responded to request', 2: 'Local processor observed', 3: 'Generic' };
+const ADDRESS_SPACES = { 0: 'Memory Access', 1: 'Reserved', 2: 'I/O', 3: 'Other Transaction' };
+const MS_ERROR_TYPES = { 0: 'No Error', 1: 'Unclassified', 2: 'Microcode ROM Parity Error', 3: 'External Error', 4: 'FRC Error', 5: 'Internal Unclassified' };
+const CONTEXT_TYPES = {
+  0: 'Unclassified Data', 1: 'MSR Registers', 2: '32-bit Mode Execution Context', 3: '64-bit Mode Execution Context',
+  4: 'FXSave Context', 5: '32-bit Mode Debug Registers', 6: '64-bit Mode Debug Registers', 7: 'Memory Mapper Registers',
+};
+
+/** A check-word field: libcper key, first bit, width, validation bit, value shape. */
+type CheckField = [key: string, at: number, width: number, validBit: number, kind: 'bool' | 'int' | Readonly<Record<number, string>>, fallback?: string];
+
+const CACHE_TLB_FIELDS: CheckField[] = [
+  ['transactionType', 16, 2, 0, TRANSACTION_TYPES, 'Unknown (Reserved)'],
+  ['operation', 18, 4, 1, OPERATIONS, 'Unknown (Reserved)'],
+  ['level', 22, 3, 2, 'int'],
+  ['processorContextCorrupt', 25, 1, 3, 'bool'],
+  ['uncorrected', 26, 1, 4, 'bool'],
+  ['preciseIP', 27, 1, 5, 'bool'],
+  ['restartableIP', 28, 1, 6, 'bool'],
+  ['overflow', 29, 1, 7, 'bool'],
+];
+/** libcper writes timedOut (bit 9) before participationType (bit 8). */
+const BUS_FIELDS: CheckField[] = [
+  ...CACHE_TLB_FIELDS,
+  ['timedOut', 32, 1, 9, 'bool'],
+  ['participationType', 30, 2, 8, PARTICIPATION, 'Unknown'],
+  ['addressSpace', 33, 2, 10, ADDRESS_SPACES, 'Unknown'],
+];
+const MS_FIELDS: CheckField[] = [
+  ['errorType', 16, 3, 0, MS_ERROR_TYPES, 'Unknown (Processor Specific)'],
+  ['processorContextCorrupt', 19, 1, 1, 'bool'],
+  ['uncorrected', 20, 1, 2, 'bool'],
+  ['preciseIP', 21, 1, 3, 'bool'],
+  ['restartableIP', 22, 1, 4, 'bool'],
+  ['overflow', 23, 1, 5, 'bool'],
+];
+
+function checkFields(typeGuid: string): CheckField[] | undefined {
+  const name = CHECK_TYPES[typeGuid];
+  if (name === 'Cache Check Error' || name === 'TLB Check Error') return CACHE_TLB_FIELDS;
+  if (name === 'Bus Check Error') return BUS_FIELDS;
+  if (name === 'MS Check Error') return MS_FIELDS;
+  return undefined;
+}
+
+function checkOut(word: bigint, fields: CheckField[]): LibcperObject {
+  const o: LibcperObject = {};
+  for (const [key, at, width, valid, kind, fallback] of fields) {
+    if (!bitSet(word, valid)) continue;
+    const x = Number((word >> BigInt(at)) & ((1n << BigInt(width)) - 1n));
+    o[key] = kind === 'bool' ? x === 1 : kind === 'int' ? x : pair(kind, fallback ?? 'Unknown').out(x, {});
+  }
+  return o;
+}
+
+function checkIn(v: LibcperValue, fields: CheckField[], path: string): bigint {
+  if (!isObject(v)) bad(path, 'expected the check information object');
+  let word = 0n;
+  const known = new Set(fields.map((f) => f[0]));
+  for (const k of Object.keys(v)) if (!known.has(k)) bad(`${path}/${k}`, `unknown field (expected one of ${[...known].join(', ')})`);
+  for (const [key, at, width, valid, kind] of fields) {
+    const x = v[key];
+    if (x === undefined) continue;
+    let n: bigint;
+    if (kind === 'bool') n = typeof x === 'boolean' ? (x ? 1n : 0n) : bad(`${path}/${key}`, 'expected true or false');
+    else if (kind === 'int') n = integerIn(x, `${path}/${key}`, (1n << BigInt(width)) - 1n);
+    else n = BigInt(pair(kind, '').in(x, `${path}/${key}`) as number);
+    if (n >= 1n << BigInt(width)) bad(`${path}/${key}`, `does not fit ${width} bits`);
+    word |= (n << BigInt(at)) | (1n << BigInt(valid));
+  }
+  return word;
+}
+
+const ERROR_INFO_RULES: Rule[] = [
+  { key: 'targetAddressID', ours: 'targetId', bit: 1, conv: u64 },
+  { key: 'requestorID', ours: 'requestorId', bit: 2, conv: u64 },
+  { key: 'responderID', ours: 'responderId', bit: 3, conv: u64 },
+  { key: 'instructionPointer', ours: 'instructionPointer', bit: 4, conv: u64 },
+];
+
+function errorInfoOut(e: Model): LibcperObject {
+  const g = (e.structureType as { guid: string }).guid;
+  const o: LibcperObject = { type: { guid: g, name: CHECK_TYPES[g] ?? 'Unknown' } };
+  const raw = (e.validationBits as { raw: unknown }).raw;
+  if (bitSet(asBig(raw), 0)) {
+    const fields = checkFields(g);
+    // libcper adds a null checkInfo for an unknown structure type
+    o.checkInfo = fields === undefined ? null : checkOut(asBig((e.checkInfo as { raw: unknown }).raw), fields);
+  }
+  return { ...o, ...mapOut(ERROR_INFO_RULES, e) };
+}
+
+function errorInfoIn(v: LibcperValue, path: string): Model {
+  if (!isObject(v)) bad(path, 'expected an error information object');
+  const t = v.type;
+  if (!isObject(t) || typeof t.guid !== 'string') bad(`${path}/type`, 'expected { "guid": …, "name": … }');
+  const g = t.guid.toLowerCase();
+  const rest = Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'type' && k !== 'checkInfo'));
+  const { fields, bits } = mapIn(ERROR_INFO_RULES, rest, path);
+  const out: Model = { structureType: { guid: g }, ...fields };
+  let vb = bits;
+  if (v.checkInfo !== undefined && v.checkInfo !== null) {
+    const cf = checkFields(g);
+    if (cf === undefined) bad(`${path}/checkInfo`, `no check information layout for structure type ${g}`);
+    out.checkInfo = '0x' + checkIn(v.checkInfo, cf, `${path}/checkInfo`).toString(16);
+    vb |= 1n;
+  } else if (v.checkInfo === null) vb |= 1n;
+  out.validationBits = Number(vb);
+  return out;
+}
+
+/** [libcper name, byte offset, width] of the register states libcper decodes. */
+type Register = [string, number, 2 | 4 | 8];
+const IA32_REGISTERS: Register[] = [
+  ...['eax', 'ebx', 'ecx', 'edx', 'esi', 'edi', 'ebp', 'esp'].map((n, i): Register => [n, 4 * i, 4]),
+  ...['cs', 'ds', 'ss', 'es', 'fs', 'gs'].map((n, i): Register => [n, 32 + 2 * i, 2]),
+  ['eflags', 44, 4], ['eip', 48, 4], ['cr0', 52, 4], ['cr1', 56, 4], ['cr2', 60, 4], ['cr3', 64, 4], ['cr4', 68, 4],
+  ['gdtr', 72, 8], ['idtr', 80, 8], ['ldtr', 88, 2], ['tr', 90, 2],
+];
+const X64_REGISTERS: Register[] = [
+  ...['rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi', 'rbp', 'rsp', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15'].map((n, i): Register => [n, 8 * i, 8]),
+  ...['cs', 'ds', 'ss', 'es', 'fs', 'gs'].map((n, i): Register => [n, 128 + 2 * i, 2]),
+  // libcper names RIP "eip"
+  ['rflags', 140, 8], ['eip', 148, 8], ['cr0', 156, 8], ['cr1', 164, 8], ['cr2', 172, 8], ['cr3', 180, 8], ['cr4', 188, 8], ['cr8', 196, 8],
+  ['gdtr_0', 204, 8], ['gdtr_1', 212, 8], ['idtr_0', 220, 8], ['idtr_1', 228, 8], ['ldtr', 236, 2], ['tr', 238, 2],
+];
+const REGISTER_STATES: Record<number, { size: number; registers: Register[] }> = { 2: { size: 92, registers: IA32_REGISTERS }, 3: { size: 240, registers: X64_REGISTERS } };
+
+function contextOut(c: Model): LibcperObject {
+  const type = asNumber(c.registerContextType);
+  const bytes = Buffer.from(String(c.registerArray ?? ''), 'hex');
+  const o: LibcperObject = {
+    registerContextType: pair(CONTEXT_TYPES, 'Unknown (Reserved)').out(type, c),
+    registerArraySize: bytes.length,
+    msrAddress: asNumber(c.msrAddress),
+    mmRegisterAddress: u64.out(c.mmRegisterAddress, c),
+  };
+  const state = REGISTER_STATES[type];
+  if (state !== undefined && bytes.length >= state.size) {
+    const regs: LibcperObject = {};
+    for (const [name, at, width] of state.registers) regs[name] = u64.out(width === 8 ? bytes.readBigUInt64LE(at) : BigInt(width === 4 ? bytes.readUInt32LE(at) : bytes.readUInt16LE(at)), c);
+    o.registerArray = regs;
+  } else o.registerArray = { data: base64.out(c.registerArray, c) };
+  return o;
+}
+
+function contextIn(v: LibcperValue, path: string): Model {
+  if (!isObject(v)) bad(path, 'expected a context object');
+  const type = Number(pair(CONTEXT_TYPES, '').in(v.registerContextType ?? null, `${path}/registerContextType`));
+  const size = Number(integerIn(v.registerArraySize ?? 0, `${path}/registerArraySize`, 0xffffn));
+  const arr = v.registerArray;
+  if (!isObject(arr)) bad(`${path}/registerArray`, 'expected an object');
+  let hex: string;
+  const state = REGISTER_STATES[type];
+  if (state !== undefined && arr.data === undefined) {
+    const bytes = Buffer.alloc(Math.max(size, state.size));
+    for (const [name, at, width] of state.registers) {
+      const x = integerIn(arr[name] ?? 0, `${path}/registerArray/${name}`, (1n << BigInt(8 * width)) - 1n);
+      if (width === 8) bytes.writeBigUInt64LE(x, at);
+      else if (width === 4) bytes.writeUInt32LE(Number(x), at);
+      else bytes.writeUInt16LE(Number(x), at);
+    }
+    hex = bytes.toString('hex');
+  } else hex = base64.in(arr.data ?? null, `${path}/registerArray/data`) as string;
+  return {
+    registerContextType: type,
+    msrAddress: Number(integerIn(v.msrAddress ?? 0, `${path}/msrAddress`, 0xffff_ffffn)),
+    mmRegisterAddress: u64.in(v.mmRegisterAddress ?? 0, `${path}/mmRegisterAddress`),
+    registerArray: hex,
+  };
+}
+
+const SECTION_RULES: Rule[] = [
+  { key: 'localAPICID', ours: 'localApicId', bit: 0, conv: u64 },
+  {
+    key: 'cpuidInfo',
+    ours: 'cpuidInfo',
+    bit: 1,
+    conv: {
+      name: 'CPUID eax/ebx/ecx/edx',
+      out: (v) => {
+        const c = v as Record<string, unknown>;
+        return { eax: u64.out(c.eax, {}), ebx: u64.out(c.ebx, {}), ecx: u64.out(c.ecx, {}), edx: u64.out(c.edx, {}) };
+      },
+      in: (v, path) => {
+        if (!isObject(v)) bad(path, 'expected { eax, ebx, ecx, edx }');
+        return Object.fromEntries(['eax', 'ebx', 'ecx', 'edx'].map((k) => [k, u64.in(v[k] ?? 0, `${path}/${k}`)]));
+      },
+    },
+  },
+];
+
+export const ia32x64Mapping: SectionMapping = {
+  ours: 'ia32x64',
+  guid: 'dc3ea0b0-a144-4797-b95b-53fa242b6e1d',
+  shortName: 'Ia32x64Processor',
+  readable: 'IA32/X64',
+  rules: SECTION_RULES,
+  out: (m) => {
+    const errorInfo = m.errorInfo as Model[];
+    const contexts = m.contexts as Model[];
+    return {
+      processorErrorInfoNum: errorInfo.length,
+      processorContextInfoNum: contexts.length,
+      ...mapOut(SECTION_RULES, m),
+      processorErrorInfo: errorInfo.map(errorInfoOut),
+      processorContextInfo: contexts.map(contextOut),
+    };
+  },
+  in: (v, path) => {
+    const o = v as LibcperObject;
+    const rest = Object.fromEntries(Object.entries(o).filter(([k]) => !['processorErrorInfoNum', 'processorContextInfoNum', 'processorErrorInfo', 'processorContextInfo'].includes(k)));
+    const { fields, bits } = mapIn(SECTION_RULES, rest, path);
+    const list = (key: string): LibcperValue[] => {
+      const a = o[key];
+      if (a === undefined) return [];
+      if (!Array.isArray(a)) bad(`${path}/${key}`, 'expected an array');
+      return a;
+    };
+    const errorInfo = list('processorErrorInfo').map((e, i) => errorInfoIn(e, `${path}/processorErrorInfo/${i}`));
+    const contexts = list('processorContextInfo').map((c, i) => contextIn(c, `${path}/processorContextInfo/${i}`));
+    for (const [key, n] of [['processorErrorInfoNum', errorInfo.length], ['processorContextInfoNum', contexts.length]] as const) {
+      if (o[key] !== undefined && Number(integerIn(o[key], `${path}/${key}`, 63n)) !== n) bad(`${path}/${key}`, `${String(o[key])} but the array has ${n} entries`);
+    }
+    // the counts live in the validation word (bits 7:2 and 13:8)
+    const raw = bits | (BigInt(errorInfo.length) << 2n) | (BigInt(contexts.length) << 8n);
+    return { ...fields, validationBits: '0x' + raw.toString(16), errorInfo, contexts };
+  },
+  message: () => 'An IA32/x64 Processor Error occurred',
+};
