@@ -173,11 +173,12 @@ for (const s of SECTION_MAPPINGS) mappingByShortName.set(s.shortName, [...(mappi
 function sectionToLibcper(section: Model, body: Uint8Array): LibcperObject {
   const g = section.guid as string;
   const mapping = mappingByGuid.get(g);
-  if (mapping === undefined || section.type === 'unknown') {
-    if (LIBCPER_KNOWN_SECTIONS[g] !== undefined && section.type !== 'unknown') {
+  if (mapping === undefined) {
+    // a section libcper decodes but we have no table for: refuse rather than print a different form
+    if (LIBCPER_KNOWN_SECTIONS[g] !== undefined) {
       throw new RasgwError({ code: 'bad_value', path: 'section', message: `libcper's form of the ${LIBCPER_KNOWN_SECTIONS[g]} section is not mapped yet` });
     }
-    // libcper prints a section it cannot decode as base64
+    // libcper prints a section type it does not know as base64
     return { Unknown: { data: Buffer.from(body).toString('base64') } };
   }
   const o: LibcperObject = {};
