@@ -33,11 +33,11 @@ describe('rasgw decode --format libcper / encode --from libcper', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rasgw-libcper-'));
     try {
       const out = path.join(dir, 'r.cper');
-      const r = await runCli(['encode', f('01-arm.libcper.json'), '--from', 'libcper', '-o', out]);
+      const r = await runCli(['encode', f('18-arm-memory-pcie.libcper.json'), '--from', 'libcper', '-o', out]);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
       const bytes = new Uint8Array(fs.readFileSync(out));
-      expect(parseLibcperJson(libcperJsonText(cperRecordToLibcper(bytes)))).toEqual(parseLibcperJson(fs.readFileSync(f('01-arm.libcper.json'), 'utf8')));
+      expect(parseLibcperJson(libcperJsonText(cperRecordToLibcper(bytes)))).toEqual(parseLibcperJson(fs.readFileSync(f('18-arm-memory-pcie.libcper.json'), 'utf8')));
       const g = await runCli(['encode', f('03-memory.libcper.json'), '--from', 'libcper', '--as', 'gesb']);
       expect(g.code).toBe(0);
       const block = decodeStatusBlock(new Uint8Array(g.stdout));

@@ -9,7 +9,7 @@ import { errorStatus } from './common';
  * - `bank` is always written: `{ value }` when bank (bit 6) is valid, else `{ address, group }`
  *   from the same word (whatever bits 19/20 say); on input `{ address, group }` sets bits 19 and 20.
  * - memory: `moduleRank` is our `module`; `extended` (bit 18) holds rowBit16/17 and, with bit 21,
- *   chipIdentification; the SMBIOS handles (bits 16, 17) are written only when bit 18 is set too.
+ *   chipIdentification; the SMBIOS handles are `cardSmbiosHandle` / `moduleSmbiosHandle`.
  * - memory 2: `physicalAddress` is gated by bit 0 (the error-status bit), `physicalAddressHex` is
  *   always written; we read the address back from `physicalAddressHex` (bit 1).
  * - `physicalAddressHex` is "0x%016llX".
@@ -88,8 +88,8 @@ export const memoryMapping: SectionMapping = {
     { key: 'bank', conv: bank(6, [19, 20]), spread: true },
     { key: 'memoryErrorType', ours: 'memoryErrorType', bit: 14, conv: pair(MEMORY_ERROR_TYPES, 'Unknown (Reserved)') },
     { key: 'extended', ours: 'extended', bit: 18, conv: extended, spread: true },
-    { key: 'cardSmbiosHandle', ours: 'cardHandle', bit: 16, when: (m) => bitSet(validationRaw(m), 18) },
-    { key: 'moduleSmbiosHandle', ours: 'moduleHandle', bit: 17, when: (m) => bitSet(validationRaw(m), 18) },
+    { key: 'cardSmbiosHandle', ours: 'cardHandle', bit: 16 },
+    { key: 'moduleSmbiosHandle', ours: 'moduleHandle', bit: 17 },
     { key: 'physicalAddress', ours: 'physicalAddress', bit: 1, conv: u64 },
     { key: 'physicalAddressHex', ours: 'physicalAddress', bit: 1, conv: addressHex, derived: true },
     { key: 'physicalAddressMask', ours: 'physicalAddressMask', bit: 2, conv: u64 },
