@@ -32,7 +32,7 @@ function ghesInjectShortFruText(): Uint8Array {
 }
 
 describe('rasgw decode --format text prints what Linux prints for any bytes', () => {
-  it.each(['6.1', 'mainline'])('QEMU ghes_inject.py short FRU text: data length 144 in a 152-byte block (%s)', async (version) => {
+  it.each(['6.1', '6.12', 'mainline'])('QEMU ghes_inject.py short FRU text: data length 144 in a 152-byte block (%s)', async (version) => {
     const bytes = ghesInjectShortFruText();
     expect(bytes.length).toBe(152);
     expect(Buffer.from(bytes).readUInt32LE(12)).toBe(144);
@@ -54,7 +54,7 @@ describe('rasgw decode --format text prints what Linux prints for any bytes', ()
     ]);
   });
 
-  it.each(['6.1', 'mainline'])('a memory section one byte short of the 73-byte old layout (%s)', async (version) => {
+  it.each(['6.1', '6.12', 'mainline'])('a memory section one byte short of the 73-byte old layout (%s)', async (version) => {
     const bytes = block({ entries: [entry({ guid: GUID.memory, body: new Uint8Array(72) })] });
     expect((await runCli(['decode', '-'], bytes)).code).toBe(1);
     const r = await runCli(['decode', '-', '--format', 'text', '--linux-version', version], bytes);
