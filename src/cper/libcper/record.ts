@@ -5,7 +5,7 @@ import { NOTIFICATION_TYPES } from '../guids';
 import { LibcperObject, LibcperValue } from './json-text';
 import { sectionIn, sectionOut, SectionMapping } from './section-mapping';
 import { LIBCPER_KNOWN_SECTIONS, SECTION_MAPPINGS } from './sections';
-import { asBig, bad, base64, bitfield, guid, integerIn, isObject, mapIn, mapOut, Model, Rule, u64 } from './table';
+import { asBig, bad, base64, bitfield, guid, integerIn, isObject, LibcperFallback, mapIn, mapOut, Model, Rule, u64 } from './table';
 import { fixedTextBytes, untrustedString } from './sections/common';
 
 /**
@@ -182,9 +182,15 @@ function sectionToLibcper(section: Model, body: Uint8Array): LibcperObject {
     return { Unknown: { data: Buffer.from(body).toString('base64') } };
   }
   const o: LibcperObject = {};
-  const message = mapping.message?.(section);
-  if (message !== undefined) o.message = message;
-  o[mapping.shortName] = sectionOut(mapping, section);
+  try {
+    const message = mapping.message?.(section);
+    if (message !== undefined) o.message = message;
+    o[mapping.shortName] = sectionOut(mapping, section);
+  } catch (e) {
+    // libcper could not parse this section either: it prints the bytes as an Unknown section
+    if (e instanceof LibcperFallback) return { Unknown: { data: Buffer.from(body).toString('base64') } };
+    throw e;
+  }
   return o;
 }
 

@@ -44,6 +44,12 @@ export interface Rule {
 /** A spread converter's input result may carry validation bits that depend on the value's shape. */
 export const EXTRA_BITS = Symbol('libcper.extraBits');
 
+/**
+ * Thrown by a section's output rules where libcper's own parser gives up on the section (it then
+ * prints the whole section as `{ "Unknown": { "data": <base64> } }`, and so do we).
+ */
+export class LibcperFallback extends Error {}
+
 export function bad(path: string, message: string): never {
   throw new RasgwError({ code: 'invalid_input', path, message: `libcper JSON ${path || '/'}: ${message}` });
 }

@@ -54,3 +54,19 @@ describe('libcper record rules', () => {
     expect(() => libcperToCperRecord(extra)).not.toThrow();
   });
 });
+
+describe('sections libcper cannot parse', () => {
+  it('an ARM misc-register context under 10 bytes makes the whole section Unknown base64, as libcper prints it', () => {
+    const bytes = encodeCperRecord(
+      parseCperRecordJson({
+        errorSeverity: 'recoverable',
+        sections: [{ section: { type: 'arm', errorInfo: [{ type: 'cache' }], contexts: [{ registerContextType: 8, registerArraySize: 8, padding: '0102030405060708' }] } }],
+      }),
+    );
+    const record = decodeCperRecord(bytes);
+    const s = record.sections[0];
+    const json = cperRecordToLibcper(bytes);
+    expect((json.sections as unknown[])[0]).toEqual({ Unknown: { data: Buffer.from(bytes.subarray(s.sectionOffset, s.sectionOffset + s.sectionLength)).toString('base64') } });
+    expect((json.sectionDescriptors as Array<Record<string, unknown>>)[0].sectionType).toEqual({ data: 'e19e3d16-bc11-11e4-9caa-c2051d5d46b0', type: 'ARM' });
+  });
+});

@@ -1,6 +1,6 @@
 import type { LibcperObject, LibcperValue } from '../json-text';
 import { SectionMapping } from '../section-mapping';
-import { asBig, asNumber, bad, base64, bitfield, bitSet, bool, Converter, int, integerIn, isObject, mapIn, mapOut, Model, pair, Rule, u64, validationRaw } from '../table';
+import { asBig, asNumber, bad, base64, bitfield, bitSet, bool, Converter, int, integerIn, isObject, LibcperFallback, mapIn, mapOut, Model, pair, Rule, u64, validationRaw } from '../table';
 import { ARM_CONTEXT_LAYOUTS } from '../../sections/arm-context';
 
 /**
@@ -17,6 +17,8 @@ import { ARM_CONTEXT_LAYOUTS } from '../../sections/arm-context';
  *   the list is left open ("{" without "}").
  * - vendor bytes whose validation bit (3) is clear are not in libcper's form; on input the
  *   section is padded with zeros to its sectionLength so the lengths stay as given;
+ * - a context libcper cannot read (a misc context under 10 bytes, a register structure cut short)
+ *   makes libcper print the whole section as Unknown base64, and so does this mapping;
  * - register contexts use libcper's register names (elr_el1, …); misc registers (type 8) decode
  *   the MRS encoding into op2/crm/crn/op1/o0, and libcper shows only the first misc register.
  */
@@ -155,7 +157,10 @@ function contextOut(c: Model): LibcperObject {
     registerContextType: pair(CONTEXT_TYPES, 'Unknown (Reserved)').out(c.registerContextType, c),
     registerArraySize: asNumber(c.registerArraySize),
   };
+  const size = asNumber(c.registerArraySize);
   if (type === 8) {
+    // libcper needs one whole 10-byte misc register
+    if (size < 10) throw new LibcperFallback(`misc register context of ${size} bytes`);
     const first = (c.miscRegisters as Array<{ encoding: number; value: bigint }>)[0];
     const mrs: LibcperObject = {};
     for (const [k, at, n] of MRS_FIELDS) mrs[k] = (first.encoding >> at) & ((1 << n) - 1);
@@ -163,6 +168,8 @@ function contextOut(c: Model): LibcperObject {
   } else if (LIBCPER_REGISTER_NAMES[type] !== undefined) {
     const ours = (c.registers ?? {}) as Record<string, bigint>;
     const names = LIBCPER_REGISTER_NAMES[type];
+    // libcper needs the whole register structure of the type
+    if (size < names.length * ARM_CONTEXT_LAYOUTS[type].width) throw new LibcperFallback(`${CONTEXT_TYPES[type]} of ${size} bytes`);
     const arr: LibcperObject = {};
     ARM_CONTEXT_LAYOUTS[type].names.forEach((n, i) => {
       if (ours[n] !== undefined) arr[names[i]] = u64.out(ours[n], c);
