@@ -547,5 +547,10 @@ function refusalProblem(
     if (refusal.maxLength !== undefined) ext.maxLength = refusal.maxLength;
   }
   if (refusal.code === 'source_busy' || refusal.code === 'queue_full') headers['Retry-After'] = String(retryAfterSeconds(g.vm(vmId).spec, sourceId));
-  return new ProblemError(name, refusal.message, ext, headers);
+  // both sizes in the detail (the QMP text, kept in `qmp`, names only the record's)
+  const detail =
+    refusal.code === 'record_too_large' && refusal.maxLength !== undefined
+      ? `the status block is ${length} bytes, larger than the ${refusal.maxLength}-byte error block of ${sourceId === undefined ? 'the source' : `source ${sourceId}`} (${refusal.message})`
+      : refusal.message;
+  return new ProblemError(name, detail, ext, headers);
 }

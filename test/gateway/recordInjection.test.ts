@@ -47,7 +47,8 @@ describe('POST /vms/{id}/errors with a CPER record', () => {
     const bytes = record('18-arm-memory-pcie.cper');
     const r = await request(t.app).post('/vms/small/errors').set(AUTH).send({ cperRecord: b64(bytes) });
     expect(r.status).toBe(413);
-    expect(r.body).toMatchObject({ type: '/problems/record-too-large', length: 801, maxLength: 256 });
+    expect(r.body).toMatchObject({ type: '/problems/record-too-large', length: 801, maxLength: 256, qmp: { desc: 'GHES CPER record is too big: 801' } });
+    expect(r.body.detail).toBe('the status block is 801 bytes, larger than the 256-byte error block of source 0 (GHES CPER record is too big: 801)');
   });
 });
 
