@@ -2,6 +2,7 @@ import { RasgwError } from '../../binary/errors';
 import { decodeCperRecord, encodeCperRecord, parseCperRecordJson } from '..';
 import type { CperRecord } from '../record';
 import { NOTIFICATION_TYPES } from '../guids';
+import { sectionCodecByGuid } from '../sections';
 import { LibcperObject, LibcperValue } from './json-text';
 import { sectionIn, sectionOut, SectionMapping } from './section-mapping';
 import { LIBCPER_KNOWN_SECTIONS, SECTION_MAPPINGS } from './sections';
@@ -173,7 +174,8 @@ for (const s of SECTION_MAPPINGS) mappingByShortName.set(s.shortName, [...(mappi
 function sectionToLibcper(section: Model, body: Uint8Array): LibcperObject {
   const g = section.guid as string;
   const mapping = mappingByGuid.get(g);
-  if (mapping === undefined) {
+  // (a mapping whose section our codec does not decode yet is no mapping: the Arm RAS node needs its codec)
+  if (mapping === undefined || section.type !== mapping.ours) {
     // a section libcper decodes but we have no table for: refuse rather than print a different form
     if (LIBCPER_KNOWN_SECTIONS[g] !== undefined) {
       throw new RasgwError({ code: 'bad_value', path: 'section', message: `libcper's form of the ${LIBCPER_KNOWN_SECTIONS[g]} section is not mapped yet` });
@@ -224,7 +226,7 @@ function sectionFromLibcper(o: LibcperValue, sectionType: string | undefined, pa
     if (!isObject(inner)) bad(`${path}/Unknown`, 'expected { "data": "<base64>" }');
     return { type: 'unknown', guid: sectionType, data: base64.in(inner.data ?? null, `${path}/Unknown/data`) };
   }
-  const candidates = mappingByShortName.get(key);
+  const candidates = mappingByShortName.get(key)?.filter((m) => sectionCodecByGuid(m.guid)?.name === m.ours);
   const mapping = candidates?.find((m) => m.guid === sectionType) ?? candidates?.[0];
   if (mapping === undefined) bad(`${path}/${key}`, `unknown or unmapped libcper section ${JSON.stringify(key)} (mapped: ${[...mappingByShortName.keys()].join(', ')}, Unknown)`);
   if (sectionType !== undefined && sectionType !== mapping.guid) bad(`${path}/${key}`, `the descriptor's section type ${sectionType} is not ${mapping.readable} (${mapping.guid})`);

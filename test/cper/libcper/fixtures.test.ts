@@ -1,6 +1,7 @@
 import fs from 'fs';
 import path from 'path';
 import { RasgwError } from '../../../src/binary/errors';
+import { sectionCodecByGuid } from '../../../src/cper/sections';
 import { cperRecordToLibcper, libcperJsonText, libcperToCperRecord, parseLibcperJson } from '../../../src/cper/libcper';
 
 /**
@@ -14,7 +15,9 @@ import { cperRecordToLibcper, libcperJsonText, libcperToCperRecord, parseLibcper
  */
 const DIR = path.join(__dirname, '../../../../shared/fixtures/libcper');
 const NAMES = fs.readdirSync(DIR).filter((f) => f.endsWith('.cper')).map((f) => f.replace(/\.cper$/, '')).sort();
-const NOT_MAPPED: Record<string, string> = { '17-arm-ras': 'ARM RAS' };
+/** the Arm RAS node mapping needs the section in our codec (issue 16 item 5); until then 17-arm-ras is a typed gap */
+const ARM_RAS_DECODED = sectionCodecByGuid('bf32d4d5-b427-4025-8495-8a9e5d4030e4')?.name === 'armRas';
+const NOT_MAPPED: Record<string, string> = ARM_RAS_DECODED ? {} : { '17-arm-ras': 'ARM RAS' };
 
 describe.each(NAMES.filter((n) => NOT_MAPPED[n] === undefined))('%s', (name) => {
   const bytes = new Uint8Array(fs.readFileSync(path.join(DIR, `${name}.cper`)));
@@ -32,7 +35,8 @@ describe.each(NAMES.filter((n) => NOT_MAPPED[n] === undefined))('%s', (name) => 
   });
 });
 
-describe.each(Object.entries(NOT_MAPPED))('%s (section not mapped yet)', (name, section) => {
+const gaps = Object.entries(NOT_MAPPED);
+(gaps.length > 0 ? describe.each(gaps) : describe.skip.each([['none', 'none']]))('%s (section not mapped yet)', (name, section) => {
   it('fails with a typed error naming the section, both ways', () => {
     const bytes = new Uint8Array(fs.readFileSync(path.join(DIR, `${name}.cper`)));
     expect(() => cperRecordToLibcper(bytes)).toThrow(RasgwError);

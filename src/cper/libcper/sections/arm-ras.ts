@@ -1,0 +1,203 @@
+import type { LibcperObject, LibcperValue } from '../json-text';
+import { SectionMapping } from '../section-mapping';
+import { asBig, asNumber, bad, guid, hexUpper, integerIn, isObject, mapIn, mapOut, Model, Rule } from '../table';
+import { fixedTextBytes, untrustedString } from './common';
+
+/**
+ * Arm RAS node section (Arm DEN0085 Tables 20-26, GUID bf32d4d5-…) in libcper's form
+ * (sections/cper-section-arm-ras.c), over the section model of src/cper/sections/arm-ras.ts.
+ * Quirks kept as libcper has them:
+ * - `componentType`, `ipInstanceFormat`, `ipTypeFormat` are `{ raw, value }` with libcper's names;
+ * - `ipInstance` is decoded by its format (PE → `mpidrEl1`, … SoC-specific → "<OpaqueData>");
+ *   `ipType` by libcper's switch, whose cases are one off from its own format names (format 0 is
+ *   read as MIDR/REVIDR/AIDR, 1 as GIC IIDR/AIDR, 2 as PIDR bytes, 3 ("PIDR") as nothing: `{}`);
+ * - registers and the error-record registers are "0x%016llX" strings; MISC2/MISC3 only when the
+ *   descriptor's RAS extension byte is non-zero; the context `flags` is the address-space scope
+ *   name, and `addressSpaceIdentifier` only for a local address space;
+ * - a key-value pair with the MPAM PARTID key shows `mpamPartId` (value bits 15:0) instead of
+ *   `value`; the auxiliary header shows only `version`.
+ */
+
+const COMPONENT_TYPES = ['ProcessorErrorNode', 'MemoryErrorNode', 'SMMUErrorNode', 'VendorDefinedErrorNode', 'GICErrorNode', 'PciExpressErrorNode', 'ProxyErrorNode'];
+const IP_INSTANCE_FORMATS = ['PE', 'SystemPhysicalAddress', 'LocalAddressIdentifier', 'SocSpecificIpIdentifier'];
+const IP_TYPE_FORMATS = ['PE', 'SMMU_IIDR', 'GIC_IIDR', 'PIDR'];
+const SCOPES: [string, string] = ['SystemPhysicalAddressSpace', 'LocalAddressSpace'];
+const MPAM_PARTID = 'ebb45182-fb03-4bf9-9aca-8613709fd789';
+
+const hex64 = hexUpper(16);
+const hex32 = hexUpper(8);
+const hex8 = hexUpper(2);
+
+/** add_dict with a name array: `{ raw, value }` (value only for a named index). */
+function dict(names: readonly string[]) {
+  return {
+    name: `{ raw, value } with libcper's names (${names.join(', ')})`,
+    out: (v: unknown) => {
+      const raw = asNumber(v);
+      const o: LibcperObject = raw < names.length ? { raw, value: names[raw] } : { raw };
+      return o;
+    },
+    in: (v: LibcperValue, path: string) => (isObject(v) ? Number(integerIn(v.raw ?? 0, `${path}/raw`, 0xffff_ffffn)) : bad(path, 'expected { "raw": …, "value": … }')),
+  };
+}
+
+/** [libcper key, byte offset, width] of the identifier fields per format. */
+type Part = [string, number, 1 | 4 | 8];
+const IP_INSTANCE_PARTS: Record<number, Part[]> = { 0: [['mpidrEl1', 0, 8]], 1: [['systemPhysicalAddress', 0, 8]], 2: [['localAddressIdentifier', 0, 8], ['baseAddress', 8, 8]] };
+const IP_TYPE_PARTS: Record<number, Part[]> = {
+  0: [['midrEl1', 0, 8], ['revidrEl1', 8, 8], ['aidrEl1', 16, 8]],
+  1: [['iidr', 0, 4], ['aidr', 4, 4]],
+  2: [['pidr3', 0, 1], ['pidr2', 1, 1], ['pidr1', 2, 1], ['pidr0', 3, 1], ['pidr7', 4, 1], ['pidr6', 5, 1], ['pidr5', 6, 1], ['pidr4', 7, 1]],
+};
+
+function partsOut(hex: unknown, parts: Part[] | undefined, opaque: boolean): LibcperObject {
+  const b = Buffer.from(String(hex ?? ''), 'hex');
+  const o: LibcperObject = {};
+  if (opaque) o.socSpecificIpIdentifier = '<OpaqueData>';
+  for (const [key, at, width] of parts ?? []) {
+    const v = width === 8 ? b.readBigUInt64LE(at) : BigInt(width === 4 ? b.readUInt32LE(at) : b[at]);
+    o[key] = (width === 8 ? hex64 : width === 4 ? hex32 : hex8).out(v, {});
+  }
+  return o;
+}
+
+/** Every key of every format is read (libcper's to-cper does the same); opaque data comes back as zeros. */
+function partsIn(v: LibcperValue, all: Record<number, Part[]>, size: number, path: string, extra: string[] = []): string {
+  if (!isObject(v)) bad(path, 'expected an object');
+  const b = Buffer.alloc(size);
+  const known = new Map<string, Part>();
+  for (const parts of Object.values(all)) for (const p of parts) known.set(p[0], p);
+  for (const [k, x] of Object.entries(v)) {
+    if (extra.includes(k)) continue;
+    const p = known.get(k);
+    if (p === undefined) bad(`${path}/${k}`, `unknown field (expected one of ${[...known.keys(), ...extra].join(', ')})`);
+    const [, at, width] = p;
+    const n = hex64.in(x, `${path}/${k}`) as bigint;
+    if (n >= 1n << BigInt(8 * width)) bad(`${path}/${k}`, `does not fit ${8 * width} bits`);
+    if (width === 8) b.writeBigUInt64LE(n, at);
+    else if (width === 4) b.writeUInt32LE(Number(n), at);
+    else b[at] = Number(n);
+  }
+  return b.toString('hex');
+}
+
+const SYNDROME_RULES: Rule[] = [
+  { key: 'errorRecordIndex', ours: 'errorRecordIndex' },
+  { key: 'rasExtensionRevisionField', ours: 'rasExtensionRevision' },
+  { key: 'rasExtensionArchVersion', ours: 'rasExtensionArchVersion' },
+  { key: 'errorRecordFeatureRegister', ours: 'errFr', conv: hex64 },
+  { key: 'errorRecordControlRegister', ours: 'errCtlr', conv: hex64 },
+  { key: 'errorRecordPrimaryStatusRegister', ours: 'errStatus', conv: hex64 },
+  { key: 'errorRecordAddressRegister', ours: 'errAddr', conv: hex64 },
+  { key: 'errorRecordMiscRegister0', ours: 'errMisc0', conv: hex64 },
+  { key: 'errorRecordMiscRegister1', ours: 'errMisc1', conv: hex64 },
+  // written only when the RAS extension byte (version and revision) is not zero
+  { key: 'errorRecordMiscRegister2', ours: 'errMisc2', conv: hex64, when: (m) => asNumber(m.rasExtensionArchVersion) + asNumber(m.rasExtensionRevision) > 0 },
+  { key: 'errorRecordMiscRegister3', ours: 'errMisc3', conv: hex64, when: (m) => asNumber(m.rasExtensionArchVersion) + asNumber(m.rasExtensionRevision) > 0 },
+];
+
+const REGISTER_RULES: Rule[] = [
+  { key: 'address', ours: 'address', conv: hex64 },
+  { key: 'value', ours: 'value', conv: hex64 },
+];
+
+function contextOut(c: Model): LibcperObject {
+  const scope = asNumber(c.flags) & 1;
+  const o: LibcperObject = { flags: { addressSpaceIdentifierScope: SCOPES[scope] } };
+  if (scope === 1) o.addressSpaceIdentifier = asNumber(c.addressSpaceIdentifier) <= Number.MAX_SAFE_INTEGER ? asNumber(c.addressSpaceIdentifier) : asBig(c.addressSpaceIdentifier);
+  o.registers = (c.registers as Model[]).map((r) => mapOut(REGISTER_RULES, r));
+  return o;
+}
+
+function contextIn(v: LibcperValue, path: string): Model {
+  if (!isObject(v)) bad(path, 'expected a context object');
+  const f = v.flags;
+  if (f !== undefined && !isObject(f)) bad(`${path}/flags`, 'expected { "addressSpaceIdentifierScope": … }');
+  const scopeName = f?.addressSpaceIdentifierScope;
+  const scope = scopeName === undefined ? 0 : SCOPES.indexOf(String(scopeName));
+  if (scope < 0) bad(`${path}/flags/addressSpaceIdentifierScope`, `expected ${SCOPES.join(' or ')}`);
+  const regs = v.registers ?? [];
+  if (!Array.isArray(regs)) bad(`${path}/registers`, 'expected an array');
+  const out: Model = { flags: scope, registers: regs.map((r, i) => mapIn(REGISTER_RULES, r, `${path}/registers/${i}`).fields) };
+  if (v.addressSpaceIdentifier !== undefined) out.addressSpaceIdentifier = integerIn(v.addressSpaceIdentifier, `${path}/addressSpaceIdentifier`, 0xffff_ffff_ffff_ffffn);
+  return out;
+}
+
+function keyValueOut(kv: Model): LibcperObject {
+  const key = String(kv.key);
+  return key === MPAM_PARTID ? { key, mpamPartId: Number(asBig(kv.value) & 0xffffn) } : { key, value: hex64.out(kv.value, kv) };
+}
+
+function keyValueIn(v: LibcperValue, path: string): Model {
+  if (!isObject(v)) bad(path, 'expected { "key", "value" | "mpamPartId" }');
+  const key = guid.in(v.key ?? null, `${path}/key`);
+  if (v.mpamPartId !== undefined) return { key, value: integerIn(v.mpamPartId, `${path}/mpamPartId`, 0xffffn) };
+  return { key, value: v.value === undefined ? 0n : hex64.in(v.value, `${path}/value`) };
+}
+
+const NODE_RULES: Rule[] = [
+  { key: 'revision', ours: 'revision' },
+  { key: 'componentType', ours: 'componentType', conv: dict(COMPONENT_TYPES) },
+  { key: 'errorSyndromeArrayNumEntries', derived: true, conv: { name: 'descriptor count', out: (_v, m) => (m.errorSyndromes as unknown[]).length, in: () => undefined } },
+  { key: 'ipInstanceFormat', ours: 'ipInstanceFormat', conv: dict(IP_INSTANCE_FORMATS) },
+  {
+    key: 'ipInstance',
+    ours: 'ipInstance',
+    conv: { name: 'IP instance by format', out: (v, m) => partsOut(v, IP_INSTANCE_PARTS[asNumber(m.ipInstanceFormat)], asNumber(m.ipInstanceFormat) === 3), in: (v, path) => partsIn(v, IP_INSTANCE_PARTS, 16, path, ['socSpecificIpIdentifier']) },
+  },
+  { key: 'ipTypeFormat', ours: 'ipTypeFormat', conv: dict(IP_TYPE_FORMATS) },
+  { key: 'ipType', ours: 'ipType', conv: { name: "IP type by libcper's switch", out: (v, m) => partsOut(v, IP_TYPE_PARTS[asNumber(m.ipTypeFormat)], false), in: (v, path) => partsIn(v, IP_TYPE_PARTS, 24, path) } },
+  {
+    key: 'userData',
+    ours: 'userData',
+    when: (m) => untrustedString(fixedTextBytes(m.userData, 16)) !== undefined,
+    conv: { name: 'user data (left out when not printable ASCII)', out: (v) => untrustedString(fixedTextBytes(v, 16)) ?? '', in: (v, path) => (typeof v === 'string' ? { text: v } : bad(path, 'expected a string')) },
+  },
+];
+
+export const armRasMapping: SectionMapping = {
+  ours: 'armRas',
+  guid: 'bf32d4d5-b427-4025-8495-8a9e5d4030e4',
+  shortName: 'ArmRas',
+  readable: 'ARM RAS',
+  rules: NODE_RULES,
+  out: (m) => {
+    const o = mapOut(NODE_RULES, m);
+    o.errorSyndromes = (m.errorSyndromes as Model[]).map((d) => mapOut(SYNDROME_RULES, d));
+    const aux = m.auxData as Model | undefined;
+    if (aux !== undefined) {
+      o.auxData = {
+        version: asNumber(aux.version),
+        contexts: (aux.contexts as Model[]).map(contextOut),
+        keyValuePairs: (aux.keyValuePairs as Model[]).map(keyValueOut),
+      };
+    }
+    return o;
+  },
+  in: (v, path) => {
+    const { fields } = mapIn(NODE_RULES, v, path, ['errorSyndromes', 'auxData']);
+    const o = v as LibcperObject;
+    const syndromes = o.errorSyndromes ?? [];
+    if (!Array.isArray(syndromes)) bad(`${path}/errorSyndromes`, 'expected an array');
+    const out: Model = { ...fields, errorSyndromes: syndromes.map((d, i) => mapIn(SYNDROME_RULES, d, `${path}/errorSyndromes/${i}`).fields) };
+    if (o.errorSyndromeArrayNumEntries !== undefined && Number(integerIn(o.errorSyndromeArrayNumEntries, `${path}/errorSyndromeArrayNumEntries`, 0xffff_ffffn)) !== syndromes.length) {
+      bad(`${path}/errorSyndromeArrayNumEntries`, `${String(o.errorSyndromeArrayNumEntries)} but errorSyndromes has ${syndromes.length} entries`);
+    }
+    if (o.auxData !== undefined) {
+      const a = o.auxData;
+      if (!isObject(a)) bad(`${path}/auxData`, 'expected an object');
+      const list = (k: string) => {
+        const x = a[k] ?? [];
+        if (!Array.isArray(x)) bad(`${path}/auxData/${k}`, 'expected an array');
+        return x;
+      };
+      out.auxData = {
+        version: Number(integerIn(a.version ?? 1, `${path}/auxData/version`, 0xffn)),
+        contexts: list('contexts').map((c, i) => contextIn(c, `${path}/auxData/contexts/${i}`)),
+        keyValuePairs: list('keyValuePairs').map((kv, i) => keyValueIn(kv, `${path}/auxData/keyValuePairs/${i}`)),
+      };
+    }
+    return out;
+  },
+  message: () => 'ARM RAS error occured',
+};
