@@ -15,8 +15,39 @@ export function isGuid(s: string): boolean {
   return GUID_PATTERN.test(s);
 }
 
+/**
+ * The last GUIDs read, by their 16 wire bytes: records repeat a handful of section types, and
+ * building the 36-character string costs about twenty string allocations, so a hit returns the
+ * string built before. A small ring (a miss costs one byte compare per slot, usually the first).
+ */
+const RECENT_SLOTS = 16;
+const recentBytes = new Uint8Array(RECENT_SLOTS * 16);
+const recentGuids: Array<Guid | undefined> = new Array(RECENT_SLOTS).fill(undefined);
+let recentNext = 0;
+
 /** Reads 16 wire bytes at `offset` into the canonical string. The caller checks bounds. */
 export function guidFromBytes(b: Uint8Array, offset = 0): Guid {
+  const inBounds = offset >= 0 && offset + 16 <= b.length;
+  if (inBounds) {
+    for (let s = 0; s < RECENT_SLOTS; s++) {
+      const known = recentGuids[s];
+      if (known === undefined) break;
+      const base = s * 16;
+      let i = 0;
+      while (i < 16 && recentBytes[base + i] === b[offset + i]) i++;
+      if (i === 16) return known;
+    }
+  }
+  const guid = buildGuid(b, offset);
+  if (inBounds) {
+    for (let i = 0; i < 16; i++) recentBytes[recentNext * 16 + i] = b[offset + i];
+    recentGuids[recentNext] = guid;
+    recentNext = (recentNext + 1) % RECENT_SLOTS;
+  }
+  return guid;
+}
+
+function buildGuid(b: Uint8Array, offset: number): Guid {
   const o = offset;
   return (
     HEX[b[o + 3]] + HEX[b[o + 2]] + HEX[b[o + 1]] + HEX[b[o]] + '-' +

@@ -2,7 +2,7 @@ import type { GuestMemory } from '../guest-memory/GuestMemory';
 import type { LinuxVersion, Personality } from '../vm/contract';
 import { CRASH_MAGIC, CRASH_MESSAGE_MAX, CRASH_PAGE_SIZE, CRASH_REASON, CRASH_RECORD_MAX, CRASH_REGISTERS_SIZE, CrashReasonName } from '../device-model/crash/CrashRegisters';
 import { VirtualClock } from './clock/VirtualClock';
-import { KernelLog, LogLevel, LogRecord, printkTime } from './printk/KernelLog';
+import { KernelLog, LogLevel, LogRecord, printkLine } from './printk/KernelLog';
 import { DEFAULT_RATELIMIT_BURST, GHES_PRINT_INTERVAL_NS, Ratelimit } from './printk/Ratelimit';
 import { MemoryFailure } from './mm/MemoryFailure';
 import { MemoryMap } from './mm/MemoryMap';
@@ -12,7 +12,8 @@ import { discoverTables, FoundTable } from './acpi/TableDiscovery';
 import { DEFAULT_WORKLOAD, INIT_TASK, SIGBUS, Task } from './tasks';
 import { GUEST_LINUX_VERSIONS } from './linux-versions';
 import { linuxHestWalk } from './acpi/hest-walk';
-import { renderStatusBlockLinux } from '../cper/text';
+import { renderCheckedRecordLinux } from '../cper/text';
+import type { EstatusHeader, EstatusSectionRef } from '../cper/text/estatus-check';
 import { seiNoRecordLine, seiReadingLine } from './arch/seiLines';
 import { bootErst, ErstBoot } from './apei/erst-boot';
 import { esrClass, isRasSError, linuxSErrorVerdict, serrorAet, serrorPanicLine, SERROR_PANIC, ESR_EC_SERROR } from './arch/esr';
@@ -66,7 +67,14 @@ export interface HestWalk {
 }
 
 export type HestWalker = (hest: Uint8Array) => HestWalk;
-export type RecordRenderer = (bytes: Uint8Array, opts: { version: LinuxVersion; sourceId: number; seq: number; fatal: boolean }) => RenderedLine[];
+/**
+ * Prints a record GHES read and checked. `header` and `sections` (the record's estatusSections
+ * walk) are what the driver already read, for a renderer that can use them.
+ */
+export type RecordRenderer = (
+  bytes: Uint8Array,
+  opts: { version: LinuxVersion; sourceId: number; seq: number; fatal: boolean; header?: EstatusHeader; sections?: readonly EstatusSectionRef[] },
+) => RenderedLine[];
 
 export interface ExceptionContext {
   kind: 'serror' | 'sea' | 'hed' | 'irq' | 'sdei' | 'nmi' | 'boot' | 'poll';
@@ -93,7 +101,7 @@ export interface GuestKernelOptions {
   rasExtension: boolean;
   /** Linux's HEST walk; default `linuxHestWalk` (src/hest walkHestLinux) */
   hestWalker?: HestWalker;
-  /** the CPER record printer; default src/cper/text renderStatusBlockLinux */
+  /** the CPER record printer; default src/cper/text renderCheckedRecordLinux */
   renderer?: RecordRenderer;
   cmdline?: string;
   workload?: Task;
@@ -221,7 +229,7 @@ export class GuestKernel {
 
   printk(level: LogLevel, text: string): void {
     const r = this.log.append(this.clock.now(), level, text);
-    const line = `${printkTime(r.ns)} ${text}`;
+    const line = printkLine(r.ns, text);
     if (this.attributed) this.attributed.lines.push(line);
     else if (this.exception) this.exception.lines.push(line);
     this.hooks.log(r, line);
@@ -360,55 +368,73 @@ export class GuestKernel {
     if (p.sea) {
       const { esr, causes } = p.sea;
       p.sea = undefined;
-      this.entry({ kind: 'sea', esr, causes }, () => this.doSea(esr));
+      this.entry('sea', esr, causes, 0);
       return true;
     }
     if (p.serror) {
       const { esr, causes } = p.serror;
       p.serror = undefined;
       this.takenSErrors++;
-      this.entry({ kind: 'serror', esr, causes }, () => this.doSError(esr));
+      this.entry('serror', esr, causes, 0);
       return true;
     }
     for (const [event, causes] of p.sdei) {
       p.sdei.delete(event);
-      this.entry({ kind: 'sdei', causes }, (ctx) => {
-        if (!this.ghes.notifySdei(event)) ctx.actions.push('ignored');
-      });
+      this.entry('sdei', undefined, causes, event);
       return true;
     }
     if (p.hed) {
       const causes = p.hed;
       p.hed = undefined;
-      this.entry({ kind: 'hed', causes }, (ctx) => {
-        if (!this.ghes.notifyHed()) ctx.actions.push('ignored');
-      });
+      this.entry('hed', undefined, causes, 0);
       return true;
     }
     for (const [gsi, causes] of p.irqs) {
       p.irqs.delete(gsi);
-      this.entry({ kind: 'irq', causes }, (ctx) => {
-        if (!this.ghes.notifyIrq(gsi)) ctx.actions.push('ignored');
-      });
+      this.entry('irq', undefined, causes, gsi);
       return true;
     }
     if (p.nmi) {
       const causes = p.nmi;
       p.nmi = undefined;
-      // arm64 has no APEI NMI: NMI sources were refused at probe, nothing handles it.
-      this.entry({ kind: 'nmi', causes }, (ctx) => ctx.actions.push('ignored'));
+      this.entry('nmi', undefined, causes, 0);
       return true;
     }
     return false;
   }
 
-  private entry(base: Pick<ExceptionContext, 'kind' | 'esr' | 'causes'>, fn: (ctx: ExceptionContext) => void): void {
-    const ctx: ExceptionContext = { ...base, lines: [], actions: [], panicked: false };
+  /**
+   * One exception or interrupt taken: its context collects the lines and actions, then the VM
+   * hears how it ended. `arg` is the SDEI event or the interrupt line. (A switch rather than a
+   * handler closure: this runs once per notification.)
+   */
+  private entry(kind: 'sea' | 'serror' | 'sdei' | 'hed' | 'irq' | 'nmi', esr: number | undefined, causes: string[], arg: number): void {
+    const ctx: ExceptionContext = esr === undefined ? { kind, causes, lines: [], actions: [], panicked: false } : { kind, esr, causes, lines: [], actions: [], panicked: false };
     const prev = this.exception;
     this.exception = ctx;
     this.clock.spend(this.costs.exceptionNs);
     try {
-      fn(ctx);
+      switch (kind) {
+        case 'sea':
+          this.doSea(esr!);
+          break;
+        case 'serror':
+          this.doSError(esr!);
+          break;
+        case 'sdei':
+          if (!this.ghes.notifySdei(arg)) ctx.actions.push('ignored');
+          break;
+        case 'hed':
+          if (!this.ghes.notifyHed()) ctx.actions.push('ignored');
+          break;
+        case 'irq':
+          if (!this.ghes.notifyIrq(arg)) ctx.actions.push('ignored');
+          break;
+        case 'nmi':
+          // arm64 has no APEI NMI: NMI sources were refused at probe, nothing handles it.
+          ctx.actions.push('ignored');
+          break;
+      }
     } finally {
       this.exception = prev;
     }
@@ -577,7 +603,8 @@ export class GuestKernel {
       get memoryFailure() {
         return self.memoryFailure;
       },
-      render: (bytes: Uint8Array, o: { sourceId: number; seq: number; fatal: boolean }) => (self.opts.renderer ?? defaultRenderer)(bytes, { version: self.version, ...o }),
+      render: (bytes: Uint8Array, o: { sourceId: number; seq: number; fatal: boolean; header?: EstatusHeader; sections?: readonly EstatusSectionRef[] }) =>
+        (self.opts.renderer ?? defaultRenderer)(bytes, { version: self.version, sourceId: o.sourceId, seq: o.seq, fatal: o.fatal, header: o.header, sections: o.sections }),
       attribute: (ctx: RecordContext | undefined) => {
         self.attributed = ctx;
       },
@@ -595,9 +622,13 @@ export class GuestKernel {
   }
 }
 
-/** src/cper/text's renderer; the record was already checked, so its gate passes and it prints the record. */
+/**
+ * src/cper/text's renderer. GHES hands it only records it read and checked (gate and
+ * cper_estatus_check), exactly the bytes it copied, so renderStatusBlockLinux's own gate would
+ * pass: the record is printed without that second check.
+ */
 export const defaultRenderer: RecordRenderer = (bytes, o) =>
-  renderStatusBlockLinux(bytes, { version: o.version, sourceId: o.sourceId, seq: o.seq, fatal: o.fatal, errorBlockLength: bytes.length });
+  renderCheckedRecordLinux(bytes, { version: o.version, sourceId: o.sourceId, seq: o.seq, fatal: o.fatal, header: o.header, sections: o.sections });
 
 /** `panic=N` on the command line; Linux's default panic_timeout is 0. */
 export function panicTimeoutOf(cmdline: string): number {

@@ -45,6 +45,16 @@ function isAllZero(b: Uint8Array): boolean {
   return true;
 }
 
+/**
+ * Addresses up to 2^52 are also handled as doubles on the hot paths: exact, and with a length
+ * below 2^32 the end stays below 2^53, so page numbers, offsets and range checks need no bigint
+ * arithmetic (each bigint operation allocates). Larger addresses take the bigint paths.
+ */
+const FAST_LIMIT = 1n << 52n;
+const MAX_FAST_LENGTH = 0xffff_ffff;
+/** 2^(8·size): the first value that does not fit in `size` bytes */
+const UINT_LIMIT: Readonly<Record<number, bigint>> = { 1: 1n << 8n, 2: 1n << 16n, 4: 1n << 32n, 8: 1n << 64n };
+
 function hex(a: bigint): string {
   return '0x' + a.toString(16);
 }
@@ -53,6 +63,13 @@ export class GuestMemory {
   private readonly pages = new Map<number, Uint8Array>();
   private readonly ram: Array<{ base: bigint; size: bigint }> = [];
   private readonly owned: OwnedRange[] = [];
+  /** `ram` as doubles (base, end), for the fast range checks; rounding above 2^53 keeps the order */
+  private ramFast: Array<{ base: number; end: number }> = [];
+  /** per entry of `owned`: base and end as doubles (same rounding argument), and end as a bigint */
+  private ownedFast: Array<{ base: number; end: number; endBig: bigint }> = [];
+  /** page number and offset computed by `locate` (scratch, so no object per access) */
+  private pn = 0;
+  private po = 0;
   private journal: Map<number, Uint8Array | null> | null = null;
   private readonly mmio: Array<{ base: bigint; size: bigint; name: string; handler: MmioHandler }> = [];
 
@@ -88,6 +105,7 @@ export class GuestMemory {
     }
     this.ram.push({ base, size });
     this.ram.sort((a, b) => (a.base < b.base ? -1 : 1));
+    this.ramFast = this.ram.map((r) => ({ base: Number(r.base), end: Number(r.base + r.size) }));
     return this;
   }
 
@@ -101,6 +119,15 @@ export class GuestMemory {
   }
 
   isRam(addr: bigint, length = 1): boolean {
+    if (addr >= 0n && addr <= FAST_LIMIT && length >= 0 && length <= MAX_FAST_LENGTH) {
+      const a = Number(addr);
+      const e = a + length;
+      for (let i = 0; i < this.ramFast.length; i++) {
+        const r = this.ramFast[i];
+        if (a >= r.base && e <= r.end) return true;
+      }
+      return false;
+    }
     const end = addr + BigInt(length);
     for (let i = 0; i < this.ram.length; i++) {
       const r = this.ram[i];
@@ -137,12 +164,30 @@ export class GuestMemory {
       writers: new Set(range.writers ?? [range.owner]),
     };
     this.owned.push(r);
+    this.syncOwnedFast();
     return r;
   }
 
   /** Releases every range owned by `owner` (for example the firmware's scratch, at hand-off). */
   releaseOwner(owner: MemoryActor): void {
     for (let i = this.owned.length - 1; i >= 0; i--) if (this.owned[i].owner === owner) this.owned.splice(i, 1);
+    this.syncOwnedFast();
+  }
+
+  private syncOwnedFast(): void {
+    this.ownedFast = this.owned.map((o) => ({ base: Number(o.base), end: Number(o.base + o.size), endBig: o.base + o.size }));
+  }
+
+  /** Page number and offset of `addr` into `pn` / `po`. */
+  private locate(addr: bigint): void {
+    if (addr >= 0n && addr <= FAST_LIMIT) {
+      const a = Number(addr);
+      this.pn = Math.floor(a / PAGE_SIZE);
+      this.po = a - this.pn * PAGE_SIZE;
+    } else {
+      this.pn = Number(addr >> PAGE_SHIFT);
+      this.po = Number(addr & PAGE_MASK);
+    }
   }
 
   get ownedRanges(): readonly OwnedRange[] {
@@ -151,12 +196,21 @@ export class GuestMemory {
 
   /** The owned range containing `addr`, if any. */
   ownerOf(addr: bigint): OwnedRange | undefined {
-    return this.owned.find((o) => addr >= o.base && addr < o.base + o.size);
+    for (let i = 0; i < this.owned.length; i++) if (addr >= this.owned[i].base && addr < this.ownedFast[i].endBig) return this.owned[i];
+    return undefined;
   }
 
   private checkWrite(addr: bigint, length: number, actor: MemoryActor): void {
-    const end = addr + BigInt(length);
     // Common case: the write lies inside one owned range that lists the actor.
+    if (addr >= 0n && addr <= FAST_LIMIT && length >= 0 && length <= MAX_FAST_LENGTH) {
+      const a = Number(addr);
+      const e = a + length;
+      for (let i = 0; i < this.ownedFast.length; i++) {
+        const f = this.ownedFast[i];
+        if (a >= f.base && e <= f.end && this.owned[i].writers.has(actor)) return;
+      }
+    }
+    const end = addr + BigInt(length);
     for (let i = 0; i < this.owned.length; i++) {
       const o = this.owned[i];
       if (addr >= o.base && end <= o.base + o.size && o.writers.has(actor)) return;
@@ -182,8 +236,9 @@ export class GuestMemory {
   read(addr: bigint, length: number): Uint8Array {
     this.check(addr, length);
     if (this.mmio.length !== 0) this.mmioBulk(addr, length);
-    const first = Number(addr >> PAGE_SHIFT);
-    const firstOff = Number(addr & PAGE_MASK);
+    this.locate(addr);
+    const first = this.pn;
+    const firstOff = this.po;
     if (firstOff + length <= PAGE_SIZE) {
       const page = this.pages.get(first);
       return page ? page.slice(firstOff, firstOff + length) : new Uint8Array(length);
@@ -207,12 +262,13 @@ export class GuestMemory {
     if (this.mmio.length !== 0) this.mmioBulk(addr, data.length);
     this.checkWrite(addr, data.length, actor);
     // Page numbers fit a double exactly (addresses < 2^64 → page numbers < 2^52).
-    let pn = Number(addr >> PAGE_SHIFT);
-    let off = Number(addr & PAGE_MASK);
+    this.locate(addr);
+    let pn = this.pn;
+    let off = this.po;
     let done = 0;
     while (done < data.length) {
       const n = Math.min(PAGE_SIZE - off, data.length - done);
-      const chunk = data.subarray(done, done + n);
+      const chunk = n === data.length ? data : data.subarray(done, done + n);
       let page = this.pages.get(pn);
       if (this.journal && !this.journal.has(pn)) this.journal.set(pn, page ? page.slice() : null);
       if (!page && !isAllZero(chunk)) {
@@ -226,12 +282,18 @@ export class GuestMemory {
     }
   }
 
-  /** The stored page and offset for an access that stays inside one page, else undefined. */
-  private inPage(addr: bigint, length: number): { page: Uint8Array | undefined; off: number } | undefined {
-    const off = Number(addr & PAGE_MASK);
-    if (off + length > PAGE_SIZE) return undefined;
+  /**
+   * For an access that stays inside one page: checks it, and returns the stored page (undefined
+   * when the page is all zeros) with the offset in `po`. Null when the access crosses a page.
+   */
+  private inPage(addr: bigint, length: number): Uint8Array | undefined | null {
+    this.locate(addr);
+    if (this.po + length > PAGE_SIZE) return null;
+    const pn = this.pn;
+    const po = this.po;
     this.check(addr, length);
-    return { page: this.pages.get(Number(addr >> PAGE_SHIFT)), off };
+    this.po = po;
+    return this.pages.get(pn);
   }
 
   readU32(addr: bigint): number {
@@ -240,9 +302,9 @@ export class GuestMemory {
       if (m) return Number(m.handler.read(Number(addr - m.base), 4) & 0xffff_ffffn);
     }
     const p = this.inPage(addr, 4);
-    const b = p ? p.page : this.read(addr, 4);
+    const b = p === null ? this.read(addr, 4) : p;
     if (!b) return 0;
-    const o = p ? p.off : 0;
+    const o = p === null ? 0 : this.po;
     return (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
   }
 
@@ -252,9 +314,9 @@ export class GuestMemory {
       if (m) return m.handler.read(Number(addr - m.base), 8);
     }
     const p = this.inPage(addr, 8);
-    const b = p ? p.page : this.read(addr, 8);
+    const b = p === null ? this.read(addr, 8) : p;
     if (!b) return 0n;
-    const o = p ? p.off : 0;
+    const o = p === null ? 0 : this.po;
     const lo = (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
     const hi = (b[o + 4] | (b[o + 5] << 8) | (b[o + 6] << 16) | (b[o + 7] << 24)) >>> 0;
     return hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo);
@@ -273,7 +335,7 @@ export class GuestMemory {
   }
 
   writeUint(addr: bigint, size: 1 | 2 | 4 | 8, value: bigint, actor: MemoryActor): void {
-    if (value < 0n || value >= 1n << BigInt(size * 8)) this.fail('out_of_range', addr, `${hex(value)} does not fit in ${size} byte(s)`);
+    if (value < 0n || value >= UINT_LIMIT[size]) this.fail('out_of_range', addr, `${hex(value)} does not fit in ${size} byte(s)`);
     if (this.mmio.length !== 0) {
       const m = this.mmioAt(addr, size);
       if (m) {
@@ -282,14 +344,17 @@ export class GuestMemory {
         return;
       }
     }
-    const off = Number(addr & PAGE_MASK);
-    const page = off + size <= PAGE_SIZE && !this.journal ? this.pages.get(Number(addr >> PAGE_SHIFT)) : undefined;
+    this.locate(addr);
+    const off = this.po;
+    const page = off + size <= PAGE_SIZE && !this.journal ? this.pages.get(this.pn) : undefined;
     if (page) {
       // Fast path: the page exists and the value stays inside it.
       this.check(addr, size);
       this.checkWrite(addr, size, actor);
-      let lo = Number(value & 0xffff_ffffn);
-      let hi = size === 8 ? Number(value >> 32n) : 0;
+      // values below 2^53 split into 32-bit halves as doubles (exact), larger ones as bigints
+      const small = value <= FAST_LIMIT;
+      let lo = small ? Number(value) % 0x1_0000_0000 : Number(value & 0xffff_ffffn);
+      let hi = size !== 8 ? 0 : small ? Math.floor(Number(value) / 0x1_0000_0000) : Number(value >> 32n);
       for (let i = 0; i < size; i++) {
         page[off + i] = i < 4 ? lo & 0xff : hi & 0xff;
         if (i < 4) lo >>>= 8;
@@ -333,6 +398,7 @@ export class GuestMemory {
         else this.pages.delete(pn);
       }
       this.owned.splice(ownedBefore);
+      this.syncOwnedFast();
       this.journal = null;
       throw e;
     }

@@ -204,16 +204,18 @@ export function checkEstatus(bytes: Uint8Array): EstatusCheck {
  * wrapped error_data_length walks the same overlapping entries Linux walks).
  */
 export function estatusSections(bytes: Uint8Array, header: EstatusHeader = readEstatusHeader(bytes)): EstatusSectionRef[] {
-  const r = new ByteReader(bytes);
+  // the bounded reader only reports a field past the bytes: made when one is
+  let reader: ByteReader | undefined;
+  const r = () => (reader ??= new ByteReader(bytes));
   const out: EstatusSectionRef[] = [];
   let pos = ESTATUS_HEADER_SIZE;
   while (pos - ESTATUS_HEADER_SIZE < header.dataLength) {
     // field paths are built only when a read would fail
-    const revision = pos >= 0 && pos + 22 <= bytes.length ? bytes[pos + 20] | (bytes[pos + 21] << 8) : r.u16(pos + 20, `entries[${out.length}].revision`);
+    const revision = pos >= 0 && pos + 22 <= bytes.length ? bytes[pos + 20] | (bytes[pos + 21] << 8) : r().u16(pos + 20, `entries[${out.length}].revision`);
     const headerSize = entryHeaderSize(revision);
-    const errorDataLength = pos >= 0 && pos + 28 <= bytes.length ? u32le(bytes, pos + 24) : r.u32(pos + 24, `entries[${out.length}].errorDataLength`);
+    const errorDataLength = pos >= 0 && pos + 28 <= bytes.length ? u32le(bytes, pos + 24) : r().u32(pos + 24, `entries[${out.length}].errorDataLength`);
     const step = (headerSize + errorDataLength) | 0;
-    if (step === 0) throw r.error('overflow', pos + 24, `entries[${out.length}].errorDataLength`, 'record size wraps to 0');
+    if (step === 0) throw r().error('overflow', pos + 24, `entries[${out.length}].errorDataLength`, 'record size wraps to 0');
     out.push({ index: out.length, offset: pos, revision, headerSize, payloadOffset: pos + headerSize, errorDataLength, recordSize: step >>> 0 });
     pos += step;
   }

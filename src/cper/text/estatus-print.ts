@@ -1,6 +1,6 @@
 import { ByteReader, DecodeError, guidFromBytes } from '../../binary';
 import { SECTION_TYPES } from '../guids';
-import { ESTATUS_HEADER_SIZE, EstatusSectionRef, estatusSections, readEstatusHeader } from './estatus-check';
+import { ESTATUS_HEADER_SIZE, EstatusHeader, EstatusSectionRef, estatusSections, readEstatusHeader } from './estatus-check';
 import { printHexDump } from './hex-dump';
 import { FW_WARN, KernelLog, LinePrefix, LinuxLogLevel } from './kernel-log';
 import type { LinuxTextProfile } from './linux-versions';
@@ -41,21 +41,28 @@ interface KnownSection {
   print: (ctx: SectionContext) => void;
 }
 
+const PROCESSOR_GENERIC: KnownSection = { title: 'general processor error', minLength: PROC_GENERIC_SIZE, print: printProcessorGeneric };
+const MEMORY: KnownSection = { title: 'memory error', minLength: MEM_ERR_OLD_SIZE, print: printMemory };
+const PCIE: KnownSection = { title: 'PCIe error', minLength: PCIE_SIZE, print: printPcie };
+const ARM: KnownSection = { title: 'ARM processor error', minLength: ARM_HEADER_SIZE, print: printArm };
+const FIRMWARE_REFERENCE: KnownSection = { title: 'Firmware Error Record Reference', minLength: FW_ERR_MIN_SIZE, print: printFirmwareReference };
+const CXL_PROTOCOL: KnownSection = { title: 'CXL Protocol Error', minLength: CXL_PROT_ERR_SIZE, print: printCxlProtocolError };
+
 /** cper_estatus_print_section's if/else chain, in Linux's order (arm64 build: no IA32/X64 printer). */
 function knownSection(guid: string, profile: LinuxTextProfile): KnownSection | undefined {
   switch (guid) {
     case SECTION_TYPES.processorGeneric.guid:
-      return { title: 'general processor error', minLength: PROC_GENERIC_SIZE, print: printProcessorGeneric };
+      return PROCESSOR_GENERIC;
     case SECTION_TYPES.memory.guid:
-      return { title: 'memory error', minLength: MEM_ERR_OLD_SIZE, print: printMemory };
+      return MEMORY;
     case SECTION_TYPES.pcie.guid:
-      return { title: 'PCIe error', minLength: PCIE_SIZE, print: printPcie };
+      return PCIE;
     case SECTION_TYPES.arm.guid:
-      return { title: 'ARM processor error', minLength: ARM_HEADER_SIZE, print: printArm };
+      return ARM;
     case SECTION_TYPES.firmwareErrorRecordReference.guid:
-      return { title: 'Firmware Error Record Reference', minLength: FW_ERR_MIN_SIZE, print: printFirmwareReference };
+      return FIRMWARE_REFERENCE;
     case SECTION_TYPES.cxlProtocol.guid:
-      return profile.cxlProtocolErrors ? { title: 'CXL Protocol Error', minLength: CXL_PROT_ERR_SIZE, print: printCxlProtocolError } : undefined;
+      return profile.cxlProtocolErrors ? CXL_PROTOCOL : undefined;
     default:
       return undefined;
   }
@@ -147,6 +154,10 @@ export interface PrintRecordOptions {
   seq: number;
   showHead: boolean;
   fatal: boolean;
+  /** the record's header, when the caller has read it already */
+  header?: EstatusHeader;
+  /** estatusSections(record), when the caller has walked it already */
+  sections?: readonly EstatusSectionRef[];
 }
 
 /**
@@ -154,7 +165,7 @@ export interface PrintRecordOptions {
  * severity lines and every section. `record` is exactly the bytes Linux copied (cper_estatus_len).
  */
 export function printEstatusRecord(log: KernelLog, record: Uint8Array, opts: PrintRecordOptions): void {
-  const header = readEstatusHeader(record);
+  const header = opts.header ?? readEstatusHeader(record);
   const pfx = LinePrefix.record(ghesPrintLevel(header.errorSeverity, opts.fatal), opts.seq, opts.showHead);
   log.print(pfx, `Hardware error from APEI Generic Hardware Error Source: ${opts.sourceId}`);
   const severity = header.errorSeverity & 0xffff;
@@ -162,7 +173,7 @@ export function printEstatusRecord(log: KernelLog, record: Uint8Array, opts: Pri
   log.print(pfx, `event severity: ${severityName(severity)}`);
   const rec = new ByteReader(record, 0, record.length, '');
   const sectionPfx = pfx.deeper();
-  for (const sec of estatusSections(record, header)) {
+  for (const sec of opts.sections ?? estatusSections(record, header)) {
     if (sec.offset < ESTATUS_HEADER_SIZE) break;
     printSection(log, sectionPfx, rec, sec, opts.profile);
   }

@@ -1,6 +1,6 @@
 import { RasgwError } from '../../binary';
 import type { LinuxVersion } from '../../vm/contract';
-import { ESTATUS_HEADER_SIZE, GHES_ESTATUS_MAX_SIZE, GHES_MESSAGES, ghesCheckBlock, checkEstatus, readEstatusHeader } from './estatus-check';
+import { ESTATUS_HEADER_SIZE, GHES_ESTATUS_MAX_SIZE, GHES_MESSAGES, EstatusHeader, EstatusSectionRef, ghesCheckBlock, checkEstatus, readEstatusHeader } from './estatus-check';
 import { printEstatusRecord } from './estatus-print';
 import { KernelLog, LinuxLine } from './kernel-log';
 import { LinuxTextProfile, linuxTextProfile } from './linux-versions';
@@ -67,6 +67,27 @@ export function renderStatusBlockLinux(bytes: Uint8Array, opts: RenderLinuxOptio
 
   const log = new KernelLog();
   printEstatusRecord(log, record, { profile, sourceId, seq, showHead: opts.prefix ?? true, fatal: opts.fatal ?? false });
+  return log.lines;
+}
+
+/**
+ * The console lines of a record the caller has already read and checked the way GHES does (the
+ * GHES gate with the source's block length and cper_estatus_check passed, block_status non-zero;
+ * `record` is exactly the cper_estatus_len bytes Linux copied), as `renderStatusBlockLinux` prints
+ * such a record, without checking it a second time. The simulated guest's GHES driver prints
+ * through this; `header` and `sections` (estatusSections of the record) save re-reading them when
+ * the caller has them. A record that was not checked can give lines Linux would never print: use
+ * `renderStatusBlockLinux` for bytes from anywhere else.
+ */
+export function renderCheckedRecordLinux(
+  record: Uint8Array,
+  opts: Pick<RenderLinuxOptions, 'version' | 'sourceId' | 'seq' | 'prefix' | 'fatal' | 'profile'> & { header?: EstatusHeader; sections?: readonly EstatusSectionRef[] } = {},
+): LinuxLine[] {
+  const profile = opts.profile ?? linuxTextProfile(opts.version ?? 'mainline');
+  const sourceId = checkedInt(opts.sourceId, 0, 0xffff, 'opts.sourceId');
+  const seq = checkedInt(opts.seq, 1, 0xffffffff, 'opts.seq');
+  const log = new KernelLog();
+  printEstatusRecord(log, record, { profile, sourceId, seq, showHead: opts.prefix ?? true, fatal: opts.fatal ?? false, header: opts.header, sections: opts.sections });
   return log.lines;
 }
 

@@ -21,6 +21,17 @@ function garText(g: Gas): string {
   return `[0x${g.address.toString(16)}/${g.bitWidth}/${g.bitOffset}/${g.accessWidth}/${g.spaceId}]`;
 }
 
+/** The accepted results, one per access width (shared: callers only read them). */
+const GAR_OK: Readonly<Record<8 | 16 | 32 | 64, GasCheck>> = {
+  8: Object.freeze({ ok: true, accessBits: 8 }),
+  16: Object.freeze({ ok: true, accessBits: 16 }),
+  32: Object.freeze({ ok: true, accessBits: 32 }),
+  64: Object.freeze({ ok: true, accessBits: 64 }),
+};
+
+/** (1 << bits) - 1 for each access width */
+const ACCESS_MASK: Readonly<Record<number, bigint>> = { 8: 0xffn, 16: 0xffffn, 32: 0xffff_ffffn, 64: 0xffff_ffff_ffff_ffffn };
+
 export function checkGar(g: Gas): GasCheck {
   if (g.address === 0n) return { ok: false, message: `[Firmware Bug]: APEI: Invalid physical address in GAR ${garText(g)}` };
   if (g.accessWidth < 1 || g.accessWidth > 4) return { ok: false, message: `[Firmware Bug]: APEI: Invalid access size code in GAR ${garText(g)}` };
@@ -31,7 +42,7 @@ export function checkGar(g: Gas): GasCheck {
   else if (g.bitWidth === 64 && g.bitOffset === 0 && (g.address & 7n) === 0n && accessBits < 64) accessBits = 64;
   if (g.bitWidth + g.bitOffset > accessBits) return { ok: false, message: `[Firmware Bug]: APEI: Invalid bit width + offset in GAR ${garText(g)}` };
   if (g.spaceId !== 0 && g.spaceId !== 1) return { ok: false, message: `[Firmware Bug]: APEI: Invalid address space type in GAR ${garText(g)}` };
-  return { ok: true, accessBits };
+  return GAR_OK[accessBits];
 }
 
 /** What mapping at probe additionally requires: a memory-space register must have a bit width. */
@@ -63,7 +74,7 @@ export function apeiWrite(memory: GuestMemory, g: Gas, value: bigint): { ok: tru
   const c = checkGar(g);
   if (!c.ok) return c;
   if (g.spaceId !== 0) return { ok: false, message: 'system I/O space is not available on arm64' };
-  const mask = (1n << BigInt(c.accessBits)) - 1n;
+  const mask = ACCESS_MASK[c.accessBits];
   try {
     memory.writeUint(g.address, (c.accessBits / 8) as 1 | 2 | 4 | 8, value & mask, 'guest');
     return { ok: true };

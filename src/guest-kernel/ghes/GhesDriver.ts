@@ -8,6 +8,7 @@ import { checkCxlEvent, checkCxlProtocolError } from './cxl-checks';
 import { armSectionLengthCheck } from './arm-section-length';
 import { checkGarForMap } from '../apei/GenericAddress';
 import { EstatusCache } from './EstatusCache';
+import { EstatusHeader, EstatusSectionRef, estatusSections } from '../../cper/text/estatus-check';
 import { GhesDescriptor, NOTIFY } from './GhesDescriptor';
 import { GhesRead, GhesSource } from './GhesSource';
 import { GHES_SEV, ghesSeverity } from './severity';
@@ -77,7 +78,8 @@ export interface GhesKernel {
   /** pfn_valid: a struct page exists (RAM, or the memory section at physical 0) */
   pfnValid(pfn: bigint): boolean;
   readonly memoryFailure: MemoryFailure;
-  render(bytes: Uint8Array, opts: { sourceId: number; seq: number; fatal: boolean }): RenderedLine[];
+  /** prints a record this driver read and checked; `header` and `sections` are what it read of it */
+  render(bytes: Uint8Array, opts: { sourceId: number; seq: number; fatal: boolean; header?: EstatusHeader; sections?: readonly EstatusSectionRef[] }): RenderedLine[];
   /** sets where printk lines are also collected (the record being handled) */
   attribute(ctx: RecordContext | undefined): void;
   addPollTimer(intervalMs: number, fire: () => void): void;
@@ -91,6 +93,16 @@ export interface GhesHooks {
   acked(sourceId: number): void;
   /** the guest finished with one record */
   recordDone(ctx: RecordContext): void;
+}
+
+/** A record read on the NMI-like path, waiting for its section handling and printing. */
+interface Spooled {
+  src: GhesSource;
+  ctx: RecordContext;
+  sev: number;
+  header: EstatusHeader;
+  /** estatusSections of the record, walked once */
+  sections: readonly EstatusSectionRef[];
 }
 
 interface Deferred {
@@ -266,10 +278,12 @@ export class GhesDriver {
         this.ghesPanic(src, ctx, r.blockAddress);
         return;
       }
+      // the section walk, once for the printer and the section handling
+      const sections = estatusSections(r.bytes, r.header);
       if (!this.cache.cached(r.bytes, this.k.now())) {
-        if (this.printEstatus(src, r.bytes, sev)) this.cache.add(r.bytes, this.k.now());
+        if (this.printEstatus(src, r.bytes, sev, false, r.header, sections)) this.cache.add(r.bytes, this.k.now());
       } else ctx.actions.push('duplicate');
-      this.doProc(src, ctx, sev, src.desc.notify.type === NOTIFY.SEA);
+      this.doProc(src, ctx, sev, src.desc.notify.type === NOTIFY.SEA, sections);
       this.clearAndAck(src, r.blockAddress);
     });
     this.runDeferred();
@@ -281,7 +295,7 @@ export class GhesDriver {
 
   private spool(sources: GhesSource[], sync: boolean): boolean {
     if (this.k.halted()) return false;
-    const queued: Array<{ src: GhesSource; ctx: RecordContext; sev: number }> = [];
+    const queued: Spooled[] = [];
     const done: RecordContext[] = [];
     let claimed = false;
     for (const src of sources) {
@@ -301,31 +315,40 @@ export class GhesDriver {
       const sev = ghesSeverity(r.header.errorSeverity);
       if (sev >= GHES_SEV.PANIC) {
         // ghes_print_queued_estatus: what is already spooled is printed before the panic
-        for (const q of queued) this.withCtx(q.ctx, () => this.printEstatus(q.src, q.ctx.bytes, q.sev, true));
+        for (const q of queued) this.withCtx(q.ctx, () => this.printEstatus(q.src, q.ctx.bytes, q.sev, true, q.header, q.sections));
         this.withCtx(ctx, () => this.ghesPanic(src, ctx, r.blockAddress));
         for (const q of queued) this.finish(q.ctx);
         for (const d of done) this.finish(d);
         this.finish(ctx);
         return true;
       }
-      this.withCtx(ctx, () => this.clearAndAck(src, r.blockAddress));
+      const prev = this.enter(ctx);
+      try {
+        this.clearAndAck(src, r.blockAddress);
+      } finally {
+        this.leave(prev);
+      }
       claimed = true;
       if (this.cache.cached(r.bytes, this.k.now())) {
         ctx.actions.push('duplicate');
         done.push(ctx);
         continue;
       }
-      queued.push({ src, ctx, sev });
+      // the section walk, once for the section handling and the printer
+      queued.push({ src, ctx, sev, header: r.header, sections: estatusSections(r.bytes, r.header) });
     }
     // ghes_proc_in_irq, in arrival order
     for (const q of queued) {
       if (this.k.halted()) break;
-      this.withCtx(q.ctx, () => {
-        this.doProc(q.src, q.ctx, q.sev, sync);
+      const prev = this.enter(q.ctx);
+      try {
+        this.doProc(q.src, q.ctx, q.sev, sync, q.sections);
         if (!this.cache.cached(q.ctx.bytes, this.k.now())) {
-          if (this.printEstatus(q.src, q.ctx.bytes, q.sev)) this.cache.add(q.ctx.bytes, this.k.now());
+          if (this.printEstatus(q.src, q.ctx.bytes, q.sev, false, q.header, q.sections)) this.cache.add(q.ctx.bytes, this.k.now());
         }
-      });
+      } finally {
+        this.leave(prev);
+      }
     }
     this.runDeferred();
     for (const d of done) this.finish(d);
@@ -346,15 +369,25 @@ export class GhesDriver {
   }
 
   private withCtx(ctx: RecordContext, fn: () => void): void {
-    const prev = this.ctx;
-    this.ctx = ctx;
-    this.k.attribute(ctx);
+    const prev = this.enter(ctx);
     try {
       fn();
     } finally {
-      this.ctx = prev;
-      this.k.attribute(prev);
+      this.leave(prev);
     }
+  }
+
+  /** Attributes printk lines to `ctx` (the record being handled); returns the previous one for `leave`. */
+  private enter(ctx: RecordContext): RecordContext | undefined {
+    const prev = this.ctx;
+    this.ctx = ctx;
+    this.k.attribute(ctx);
+    return prev;
+  }
+
+  private leave(prev: RecordContext | undefined): void {
+    this.ctx = prev;
+    this.k.attribute(prev);
   }
 
   private finish(ctx: RecordContext): void {
@@ -377,7 +410,7 @@ export class GhesDriver {
   }
 
   /** ghes_print_estatus: ratelimited per class (corrected / uncorrected); numbered when printed. */
-  private printEstatus(src: GhesSource, bytes: Uint8Array, sev: number, unlimited = false): boolean {
+  private printEstatus(src: GhesSource, bytes: Uint8Array, sev: number, unlimited: boolean, header: EstatusHeader, sections: readonly EstatusSectionRef[]): boolean {
     if (!unlimited) {
       const rl = sev <= GHES_SEV.CORRECTED ? this.rlCorrected : this.rlUncorrected;
       const c = rl.check(this.k.now());
@@ -388,7 +421,8 @@ export class GhesDriver {
       }
     }
     this.seq++;
-    for (const l of this.k.render(bytes, { sourceId: src.sourceId, seq: this.seq, fatal: false })) this.k.printk(l.level, l.text);
+    const lines = this.k.render(bytes, { sourceId: src.sourceId, seq: this.seq, fatal: false, header, sections });
+    for (let i = 0; i < lines.length; i++) this.k.printk(lines[i].level, lines[i].text);
     this.ctx?.actions.push('logged');
     return true;
   }
@@ -411,9 +445,9 @@ export class GhesDriver {
    * memory/ARM section's answer, as in Linux. SIGBUS for a synchronous source when nothing was
    * queued.
    */
-  private doProc(src: GhesSource, ctx: RecordContext, sev: number, sync: boolean): void {
+  private doProc(src: GhesSource, ctx: RecordContext, sev: number, sync: boolean, sections: readonly EstatusSectionRef[]): void {
     let queued = false;
-    for (const s of sectionViews(ctx.bytes)) {
+    for (const s of sectionViews(ctx.bytes, sections)) {
       const secSev = ghesSeverity(s.severity);
       if (s.guid === MEMORY_GUID) queued = this.handleMemory(ctx, s, sev, secSev, sync);
       else if (s.guid === PCIE_GUID) this.handleAer(ctx, s);

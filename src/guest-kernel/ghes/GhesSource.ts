@@ -24,15 +24,25 @@ export type GhesRead =
 
 export const READ_ADDRESS_FAILED = (id: number) => `[Firmware Warn]: GHES: Failed to read error status block address for hardware error source: ${id}.`;
 
+/** The 4 zero bytes that clear block_status (only ever read). */
+const CLEAR_STATUS = new Uint8Array(4);
+
 export class GhesSource {
   /** GHES's buffer: min(error_block_length, 64 KiB) */
   readonly bufferLength: number;
+  /** the read-ack masks shifted to the register's bit offset, computed once (GHESv2) */
+  private readonly ackPreserve: bigint;
+  private readonly ackWrite: bigint;
 
   constructor(
     readonly desc: GhesDescriptor,
     private readonly memory: GuestMemory,
   ) {
     this.bufferLength = Math.min(desc.errorBlockLength, GHES_ESTATUS_MAX_SIZE);
+    const ra = desc.readAck;
+    const off = ra ? BigInt(ra.register.bitOffset) : 0n;
+    this.ackPreserve = ra ? ra.preserve << off : 0n;
+    this.ackWrite = ra ? ra.write << off : 0n;
   }
 
   get sourceId(): number {
@@ -44,20 +54,15 @@ export class GhesSource {
     if (!reg.ok) return { kind: 'unreadable', message: READ_ADDRESS_FAILED(this.sourceId) };
     const blockAddress = reg.value;
     if (blockAddress === 0n) return { kind: 'nothing' };
-    let headerBytes: Uint8Array;
-    try {
-      headerBytes = this.memory.read(blockAddress, 20);
-    } catch (e) {
-      if (e instanceof GuestMemoryError) return { kind: 'unreadable', message: READ_ADDRESS_FAILED(this.sourceId) };
-      throw e;
-    }
-    const dv = new DataView(headerBytes.buffer, headerBytes.byteOffset, 20);
+    // the 20-byte header copy: unreadable unless all of it is guest RAM (as one 20-byte read)
+    if (!this.memory.isRam(blockAddress, 20)) return { kind: 'unreadable', message: READ_ADDRESS_FAILED(this.sourceId) };
+    const m = this.memory;
     const header: EstatusHeader = {
-      blockStatus: dv.getUint32(0, true),
-      rawDataOffset: dv.getUint32(4, true),
-      rawDataLength: dv.getUint32(8, true),
-      dataLength: dv.getUint32(12, true),
-      errorSeverity: dv.getUint32(16, true),
+      blockStatus: m.readU32(blockAddress),
+      rawDataOffset: m.readU32(blockAddress + 4n),
+      rawDataLength: m.readU32(blockAddress + 8n),
+      dataLength: m.readU32(blockAddress + 12n),
+      errorSeverity: m.readU32(blockAddress + 16n),
     };
     if (header.blockStatus === 0) return { kind: 'nothing' };
     const gate = ghesCheckBlock(header, this.desc.errorBlockLength, GHES_ESTATUS_MAX_SIZE);
@@ -77,7 +82,7 @@ export class GhesSource {
   /** Clears block_status, then acknowledges (GHESv2). Returns whether the read-ack was written. */
   clearAndAck(blockAddress: bigint): boolean {
     try {
-      this.memory.write(blockAddress, new Uint8Array(4), 'guest');
+      this.memory.write(blockAddress, CLEAR_STATUS, 'guest');
     } catch (e) {
       if (!(e instanceof GuestMemoryError)) throw e;
     }
@@ -85,8 +90,7 @@ export class GhesSource {
     if (!ra) return false;
     const cur = apeiRead(this.memory, ra.register);
     if (!cur.ok) return false;
-    const off = BigInt(ra.register.bitOffset);
-    const value = (cur.value & (ra.preserve << off)) | (ra.write << off);
+    const value = (cur.value & this.ackPreserve) | this.ackWrite;
     return apeiWrite(this.memory, ra.register, value).ok;
   }
 }

@@ -1,5 +1,5 @@
 import { guidFromBytes } from '../../binary/guid';
-import { estatusSections } from '../../cper/text/estatus-check';
+import { EstatusSectionRef, estatusSections } from '../../cper/text/estatus-check';
 
 /**
  * Reading what GHES's section handling (ghes_do_proc) needs from a record that passed
@@ -39,11 +39,11 @@ export interface SectionView {
   errorDataLength: number;
 }
 
-export function sectionViews(record: Uint8Array): SectionView[] {
-  const dv = new DataView(record.buffer, record.byteOffset, record.byteLength);
-  return estatusSections(record).map((s) => ({
+/** The sections of a checked record; `refs` is its estatusSections walk when the caller has it. */
+export function sectionViews(record: Uint8Array, refs: readonly EstatusSectionRef[] = estatusSections(record)): SectionView[] {
+  return refs.map((s) => ({
     guid: guidFromBytes(record, s.offset),
-    severity: dv.getUint32(s.offset + 16, true),
+    severity: u32At(record, s.offset + 16),
     flags: record[s.offset + 23],
     payloadOffset: s.payloadOffset,
     errorDataLength: s.errorDataLength,
@@ -56,7 +56,10 @@ export function payloadEnd(record: Uint8Array, s: SectionView): number {
 }
 
 export function u64At(record: Uint8Array, offset: number): bigint {
-  return new DataView(record.buffer, record.byteOffset, record.byteLength).getBigUint64(offset, true);
+  if (!(offset >= 0 && offset + 8 <= record.length)) throw new RangeError(`the u64 at ${offset} is outside the ${record.length}-byte record`);
+  const lo = u32At(record, offset);
+  const hi = u32At(record, offset + 4);
+  return hi === 0 ? BigInt(lo) : (BigInt(hi) << 32n) | BigInt(lo);
 }
 
 /** Little-endian u32 at `offset`, bytes past the record read as 0 (see the file comment). */
@@ -69,6 +72,11 @@ export function u32AtOrZero(record: Uint8Array, offset: number): number {
 /** Little-endian u64 at `offset`, bytes past the record read as 0. */
 export function u64AtOrZero(record: Uint8Array, offset: number): bigint {
   return (BigInt(u32AtOrZero(record, offset + 4)) << 32n) | BigInt(u32AtOrZero(record, offset));
+}
+
+/** Little-endian u32 at `offset` (inside the record). */
+export function u32At(record: Uint8Array, offset: number): number {
+  return (record[offset] | (record[offset + 1] << 8) | (record[offset + 2] << 16) | (record[offset + 3] << 24)) >>> 0;
 }
 
 export function u16At(record: Uint8Array, offset: number): number {

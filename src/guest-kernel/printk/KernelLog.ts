@@ -16,38 +16,65 @@ export interface LogRecord {
 
 /** printk's time prefix: `[%5lu.%06lu] `. */
 export function printkTime(ns: bigint): string {
-  // Up to 2^53 ns (104 days) the division is exact in doubles and allocates no bigints.
-  if (ns >= 0n && ns <= MAX_EXACT_NS) {
-    const n = Number(ns);
-    let secs = Math.floor(n / 1e9);
-    let rest = n - secs * 1e9;
-    // the quotient can round up to the next integer near 2^53: step back one second
-    if (rest < 0) {
-      secs -= 1;
-      rest += 1e9;
-    }
-    const micros = Math.floor(rest / 1000);
-    return '[' + padSeconds(secs) + '.' + padMicros(micros) + ']';
-  }
+  if (splitExact(ns)) return secondsHead(splitSecs) + THREE_DIGITS[Math.floor(splitMicros / 1000)] + THREE_DIGITS[splitMicros % 1000] + ']';
   const secs = ns / 1_000_000_000n;
   const micros = (ns % 1_000_000_000n) / 1000n;
   return `[${secs.toString().padStart(5, ' ')}.${micros.toString().padStart(6, '0')}]`;
 }
 
+/**
+ * The console line of a record: `printkTime(ns) + ' ' + text`, built from fewer intermediate
+ * strings (the guest prints one per printk).
+ */
+export function printkLine(ns: bigint, text: string): string {
+  if (splitExact(ns)) return secondsHead(splitSecs) + THREE_DIGITS[Math.floor(splitMicros / 1000)] + THREE_DIGITS[splitMicros % 1000] + '] ' + text;
+  return `${printkTime(ns)} ${text}`;
+}
+
 const MAX_EXACT_NS = BigInt(Number.MAX_SAFE_INTEGER);
 const SPACES = ['', ' ', '  ', '   ', '    '];
-const ZEROS = ['', '0', '00', '000', '0000', '00000'];
+/** 0..999 as three digits: the two halves of `%06lu` */
+const THREE_DIGITS: readonly string[] = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+
+/** results of `splitExact` (module scratch: no object per call) */
+let splitSecs = 0;
+let splitMicros = 0;
+
+/**
+ * Seconds and microseconds of `ns` into splitSecs / splitMicros when the value is exact in a
+ * double (up to 2^53 ns, 104 days): the division then allocates no bigints. False otherwise.
+ */
+function splitExact(ns: bigint): boolean {
+  if (ns < 0n || ns > MAX_EXACT_NS) return false;
+  const n = Number(ns);
+  let secs = Math.floor(n / 1e9);
+  let rest = n - secs * 1e9;
+  // the quotient can round up to the next integer near 2^53: step back one second
+  if (rest < 0) {
+    secs -= 1;
+    rest += 1e9;
+  }
+  splitSecs = secs;
+  splitMicros = Math.floor(rest / 1000);
+  return true;
+}
+
+/** `[%5lu.` of the last seconds value asked for (consecutive lines mostly share it) */
+let headSecs = -1;
+let head = '';
+
+function secondsHead(secs: number): string {
+  if (secs !== headSecs) {
+    headSecs = secs;
+    head = '[' + padSeconds(secs) + '.';
+  }
+  return head;
+}
 
 /** `%5lu`: right-aligned in 5 columns (longer numbers are printed whole). */
 function padSeconds(secs: number): string {
   const t = String(secs);
   return t.length >= 5 ? t : SPACES[5 - t.length] + t;
-}
-
-/** `%06lu` of a value below 1,000,000. */
-function padMicros(micros: number): string {
-  const t = String(micros);
-  return t.length >= 6 ? t : ZEROS[6 - t.length] + t;
 }
 
 export function formatLogRecord(r: LogRecord): string {
