@@ -627,8 +627,7 @@ export class GuestKernel {
  * cper_estatus_check), exactly the bytes it copied, so renderStatusBlockLinux's own gate would
  * pass: the record is printed without that second check.
  */
-export const defaultRenderer: RecordRenderer = (bytes, o) =>
-  renderCheckedRecordLinux(bytes, { version: o.version, sourceId: o.sourceId, seq: o.seq, fatal: o.fatal, header: o.header, sections: o.sections });
+export const defaultRenderer: RecordRenderer = (bytes, o) => renderCheckedRecordLinux(bytes, o);
 
 /** `panic=N` on the command line; Linux's default panic_timeout is 0. */
 export function panicTimeoutOf(cmdline: string): number {

@@ -296,6 +296,14 @@ export class GuestMemory {
     return this.pages.get(pn);
   }
 
+  readU16(addr: bigint): number {
+    const p = this.inPage(addr, 2);
+    const b = p === null ? this.read(addr, 2) : p;
+    if (!b) return 0;
+    const o = p === null ? 0 : this.po;
+    return b[o] | (b[o + 1] << 8);
+  }
+
   readU32(addr: bigint): number {
     if (this.mmio.length !== 0) {
       const m = this.mmioAt(addr, 4);

@@ -67,9 +67,19 @@ export interface VmOptions {
 
 const DEFAULT_RETAIN = 4096;
 
+/** `bytes` of an injection before its record is encoded (length 0: nothing can change it) */
+const NO_BYTES = new Uint8Array(0);
+
 interface Tracked {
   status: InjectionStatus;
   target: InjectionTarget;
+}
+
+/** A record's actions, then those of the exception that carried it that it does not have yet ('ghes' — the exception found a record — adds nothing). */
+function withExceptionActions(own: readonly string[], exception: readonly string[]): string[] {
+  const out = own.slice();
+  for (const a of exception) if (a !== 'ghes' && !own.includes(a)) out.push(a);
+  return out;
 }
 
 export class Vm implements VirtualMachine {
@@ -88,8 +98,12 @@ export class Vm implements VirtualMachine {
   private readonly finished: string[] = [];
   /** next slot of `finished` to overwrite once it is full */
   private finishedAt = 0;
-  /** per source: the injection whose record is in the block (delivered, not yet acknowledged) */
-  private readonly outstanding = new Map<number, string>();
+  /**
+   * per source: the injection whose record is in the block (delivered, not yet acknowledged);
+   * undefined once acknowledged (kept as a key: deleting and re-adding it every injection makes
+   * the Map shrink and grow its table each time)
+   */
+  private readonly outstanding = new Map<number, string | undefined>();
   private readonly listeners = new Set<(e: VmEvent) => void>();
   private cause: string | undefined;
   private sourceInfo = new Map<number, { layout: BootedMachine['layout']['sources'][number]; config: BootedMachine['profile']['sources'][number] }>();
@@ -203,7 +217,7 @@ export class Vm implements VirtualMachine {
   inject(payload: InjectionPayload, target: InjectionTarget = {}): InjectionStatus {
     const id = `${this.id}-${this.nextInjection++}`;
     const sourceId = this.resolveSource(target);
-    const status: InjectionStatus = { id, vmId: this.id, sourceId: sourceId ?? -1, state: 'queued', bytes: new Uint8Array(0), history: [] };
+    const status: InjectionStatus = { id, vmId: this.id, sourceId: sourceId ?? -1, state: 'queued', bytes: NO_BYTES, history: [] };
     const t: Tracked = { status, target };
     this.remember(t);
     const bytes = this.encode(payload);
@@ -294,7 +308,7 @@ export class Vm implements VirtualMachine {
   private acked(sourceId: number): void {
     const id = this.outstanding.get(sourceId);
     if (id === undefined) return;
-    this.outstanding.delete(sourceId);
+    this.outstanding.set(sourceId, undefined);
     const t = this.injections.get(id);
     if (t && t.status.state === 'delivered') this.setState(t, 'acknowledged');
   }
@@ -345,7 +359,7 @@ export class Vm implements VirtualMachine {
         t.status.outcome = {
           logLines: mergeLogLines(t.status.outcome.logLines, ctx.lines),
           // 'ghes' (the exception found a record) adds nothing to the record's own actions
-          actions: [...t.status.outcome.actions, ...ctx.actions.filter((a) => a !== 'ghes' && !t.status.outcome!.actions.includes(a))],
+          actions: withExceptionActions(t.status.outcome.actions, ctx.actions),
           panicked: t.status.outcome.panicked || ctx.panicked,
         };
       } else continue;

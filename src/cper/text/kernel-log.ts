@@ -43,7 +43,12 @@ export class LinePrefix {
     readonly indent: string,
     /** false: the console text omits `head` (indentation stays) */
     readonly showHead: boolean,
-  ) {}
+  ) {
+    this.text = showHead ? head + indent : indent;
+  }
+
+  /** What the console shows for this prefix (computed once: every line of the prefix starts with it). */
+  readonly text: string;
 
   /** The record prefix built by __ghes_print_estatus. */
   static record(level: LinuxLogLevel, seq: number, showHead: boolean): LinePrefix {
@@ -53,11 +58,6 @@ export class LinePrefix {
   /** `snprintf(newpfx, sizeof(newpfx), "%s ", pfx)` */
   deeper(): LinePrefix {
     return new LinePrefix(this.level, this.head, this.indent + ' ', this.showHead);
-  }
-
-  /** What the console shows for this prefix. */
-  get text(): string {
-    return this.showHead ? this.head + this.indent : this.indent;
   }
 
   /** strlen() of the prefix as Linux holds it (level marker included, head always included). */

@@ -84,13 +84,11 @@ function walkGuestHest(memory: GuestMemory, hest: bigint, sourceId: number): Loc
   const end = hest + tableLength;
   for (let i = 0; i < count; i++) {
     if (entry + 4n > end) break;
-    const type = memory.read(entry, 2);
-    const t = type[0] | (type[1] << 8);
+    const t = memory.readU16(entry);
     const size = t === 10 ? GHESV2_ENTRY : t === 9 ? GHES_ENTRY : 0;
     if (size === 0) return { code: 'no_such_source', message: `HEST: type ${t} not supported.` };
     if (entry + BigInt(size) > end) break;
-    const id = memory.read(entry + 2n, 2);
-    if ((id[0] | (id[1] << 8)) === sourceId) {
+    if (memory.readU16(entry + 2n) === sourceId) {
       const registerAddress = memory.readU64(entry + 24n);
       const blockAddress = memory.readU64(registerAddress);
       if (blockAddress === 0n) return { code: 'not_booted', message: 'can not find Generic Error Status Block' };

@@ -26,7 +26,18 @@ function aetName(esr: number): string {
   return AET_NAMES[serrorAet(esr)] ?? `reserved ${serrorAet(esr)}`;
 }
 
+/** the last reading line built, by its inputs: an SError storm repeats one syndrome */
+let lastReading: { cpu: number; esr: number; digits: number; line: string } | undefined;
+
 export function seiReadingLine(cpu: number, esr: number, digits: 8 | 16): string {
+  const last = lastReading;
+  if (last && last.cpu === cpu && last.esr === esr && last.digits === digits) return last.line;
+  const line = buildReadingLine(cpu, esr, digits);
+  lastReading = { cpu, esr, digits, line };
+  return line;
+}
+
+function buildReadingLine(cpu: number, esr: number, digits: 8 | 16): string {
   return `SEI: SError Interrupt on CPU${cpu}, code ${code(esr, digits)} -- SError, RAS syndrome (AET ${aetName(esr)}), reading APEI SEI error sources`;
 }
 

@@ -55,6 +55,13 @@ export class EstatusCache {
         slot = i;
       }
     }
-    if (slot >= 0) this.slots[slot] = { bytes: bytes.slice(), timeIn: now, hits: 0 };
+    if (slot < 0) return;
+    const old = this.slots[slot];
+    if (old && old.bytes.length === bytes.length) {
+      // the evicted slot's copy has the right size: overwrite it instead of allocating another
+      old.bytes.set(bytes);
+      old.timeIn = now;
+      old.hits = 0;
+    } else this.slots[slot] = { bytes: bytes.slice(), timeIn: now, hits: 0 };
   }
 }

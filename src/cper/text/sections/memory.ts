@@ -14,29 +14,30 @@ export const MEM_ERR_OLD_SIZE = 73;
 /** sizeof(struct cper_sec_mem_err) */
 export const MEM_ERR_SIZE = 80;
 
+/** validation bits (all in the low 32 bits of the u64, which is read as two u32 halves) */
 const V = {
-  errorStatus: 0x1n,
-  pa: 0x2n,
-  paMask: 0x4n,
-  node: 0x8n,
-  card: 0x10n,
-  module: 0x20n,
-  bank: 0x40n,
-  device: 0x80n,
-  row: 0x100n,
-  column: 0x200n,
-  bitPosition: 0x400n,
-  requestorId: 0x800n,
-  responderId: 0x1000n,
-  targetId: 0x2000n,
-  errorType: 0x4000n,
-  rankNumber: 0x8000n,
-  cardHandle: 0x10000n,
-  moduleHandle: 0x20000n,
-  rowExt: 0x40000n,
-  bankGroup: 0x80000n,
-  bankAddress: 0x100000n,
-  chipId: 0x200000n,
+  errorStatus: 0x1,
+  pa: 0x2,
+  paMask: 0x4,
+  node: 0x8,
+  card: 0x10,
+  module: 0x20,
+  bank: 0x40,
+  device: 0x80,
+  row: 0x100,
+  column: 0x200,
+  bitPosition: 0x400,
+  requestorId: 0x800,
+  responderId: 0x1000,
+  targetId: 0x2000,
+  errorType: 0x4000,
+  rankNumber: 0x8000,
+  cardHandle: 0x10000,
+  moduleHandle: 0x20000,
+  rowExt: 0x40000,
+  bankGroup: 0x80000,
+  bankAddress: 0x100000,
+  chipId: 0x200000,
 } as const;
 
 const MEM_ERR_TYPE = [
@@ -78,10 +79,13 @@ export function memErrorStatusText(status: bigint): string {
 
 export function printMemory(ctx: SectionContext): void {
   const { log, pfx, body: r, profile } = ctx;
-  const valid = r.u64(0, 'validationBits');
-  const has = (bit: bigint) => (valid & bit) !== 0n;
+  // the u64 validation bits as two u32 halves (no bigint per test); the same 8 bytes are required
+  r.need(0, 8, 'validationBits');
+  const valid = r.u32(0, 'validationBits');
+  const validHigh = r.u32(4, 'validationBits');
+  const has = (bit: number) => (valid & bit) !== 0;
   // `len` is an int parameter in Linux; only the exact legacy size triggers the distrust rule.
-  if ((ctx.length | 0) === MEM_ERR_OLD_SIZE && (valid & ~(V.rankNumber - 1n)) !== 0n) {
+  if ((ctx.length | 0) === MEM_ERR_OLD_SIZE && (validHigh !== 0 || (valid & ~(V.rankNumber - 1)) !== 0)) {
     log.printLevel('err', `${FW_WARN}valid bits set for fields beyond structure`);
     return;
   }
