@@ -67,6 +67,9 @@ export interface VmOptions {
 
 const DEFAULT_RETAIN = 4096;
 
+/** the target of an injection given none (shared: the VM only reads targets) */
+const NO_TARGET: InjectionTarget = Object.freeze({});
+
 /** `bytes` of an injection before its record is encoded (length 0: nothing can change it) */
 const NO_BYTES = new Uint8Array(0);
 
@@ -214,7 +217,7 @@ export class Vm implements VirtualMachine {
 
   // ------------------------------------------------------------------ injection
 
-  inject(payload: InjectionPayload, target: InjectionTarget = {}): InjectionStatus {
+  inject(payload: InjectionPayload, target: InjectionTarget = NO_TARGET): InjectionStatus {
     const id = `${this.id}-${this.nextInjection++}`;
     const sourceId = this.resolveSource(target);
     const status: InjectionStatus = { id, vmId: this.id, sourceId: sourceId ?? -1, state: 'queued', bytes: NO_BYTES, history: [] };

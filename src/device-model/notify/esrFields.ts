@@ -114,5 +114,14 @@ function decodeEsrFresh(esr: number): EsrFields {
 
 /** ESR as JSON: "0x" + 8 hex digits (ESR_EL1 bits 31..0; bits 63..32 are RES0 for these classes). */
 export function esrHex(esr: number): string {
-  return '0x' + (esr >>> 0).toString(16).padStart(8, '0');
+  const v = esr >>> 0;
+  // every injection's notification carries it, and a source raises the same syndrome again and again
+  if (v !== lastEsr) {
+    lastEsr = v;
+    lastEsrHex = '0x' + v.toString(16).padStart(8, '0');
+  }
+  return lastEsrHex;
 }
+
+let lastEsr = -1;
+let lastEsrHex = '';

@@ -16,19 +16,57 @@ export interface LogRecord {
 
 /** printk's time prefix: `[%5lu.%06lu] `. */
 export function printkTime(ns: bigint): string {
-  if (splitExact(ns)) return secondsHead(splitSecs) + THREE_DIGITS[Math.floor(splitMicros / 1000)] + THREE_DIGITS[splitMicros % 1000] + ']';
+  if (splitExact(ns)) {
+    if (splitSecs < 10_000_000) return fixedStamp(splitSecs, splitMicros).slice(0, -1);
+    return secondsHead(splitSecs) + THREE_DIGITS[Math.floor(splitMicros / 1000)] + THREE_DIGITS[splitMicros % 1000] + ']';
+  }
   const secs = ns / 1_000_000_000n;
   const micros = (ns % 1_000_000_000n) / 1000n;
   return `[${secs.toString().padStart(5, ' ')}.${micros.toString().padStart(6, '0')}]`;
 }
 
 /**
- * The console line of a record: `printkTime(ns) + ' ' + text`, built from fewer intermediate
- * strings (the guest prints one per printk).
+ * The console line of a record: `printkTime(ns) + ' ' + text`. The guest prints one per printk
+ * and keeps it (the injection's outcome), so it is two strings: the stamp made in one piece,
+ * joined to the text (which the log record already holds).
  */
 export function printkLine(ns: bigint, text: string): string {
-  if (splitExact(ns)) return secondsHead(splitSecs) + THREE_DIGITS[Math.floor(splitMicros / 1000)] + THREE_DIGITS[splitMicros % 1000] + '] ' + text;
+  if (splitExact(ns)) {
+    if (splitSecs < 10_000_000) return fixedStamp(splitSecs, splitMicros) + text;
+    return secondsHead(splitSecs) + THREE_DIGITS[Math.floor(splitMicros / 1000)] + THREE_DIGITS[splitMicros % 1000] + '] ' + text;
+  }
   return `${printkTime(ns)} ${text}`;
+}
+
+const ZERO = 0x30;
+const SPACE = 0x20;
+
+/**
+ * Char codes of `[%5lu.%06lu] `, one scratch array per seconds width (5, 6 or 7 digits: seconds
+ * that `splitExact` gives stay below 9,007,200).
+ */
+const STAMP_CODES: number[][] = [5, 6, 7].map((width) => new Array<number>(width + 10).fill(SPACE));
+
+/** `[%5lu.%06lu] ` for secs < 10^7, built as one flat string (no intermediate strings). */
+function fixedStamp(secs: number, micros: number): string {
+  const width = secs < 100000 ? 5 : secs < 1000000 ? 6 : 7;
+  const c = STAMP_CODES[width - 5];
+  c[0] = 0x5b;
+  // right-aligned: the last column is always a digit, columns before the number are spaces
+  let v = secs;
+  for (let i = width; i >= 1; i--) {
+    c[i] = i === width || v > 0 ? ZERO + (v % 10) : SPACE;
+    v = Math.floor(v / 10);
+  }
+  c[width + 1] = 0x2e;
+  let m = micros;
+  for (let i = width + 7; i >= width + 2; i--) {
+    c[i] = ZERO + (m % 10);
+    m = Math.floor(m / 10);
+  }
+  c[width + 8] = 0x5d;
+  c[width + 9] = SPACE;
+  return String.fromCharCode.apply(null, c);
 }
 
 const MAX_EXACT_NS = BigInt(Number.MAX_SAFE_INTEGER);
