@@ -82,6 +82,9 @@ export interface ExceptionContext {
   /** injection ids whose notification this is (coalesced SErrors carry several) */
   causes: string[];
   lines: string[];
+  /** log sequence numbers of the first and last of `lines` (0 while there is none) */
+  firstSeq?: number;
+  lastSeq?: number;
   actions: string[];
   panicked: boolean;
 }
@@ -230,8 +233,12 @@ export class GuestKernel {
   printk(level: LogLevel, text: string): void {
     const r = this.log.append(this.clock.now(), level, text);
     const line = printkLine(r.ns, text);
-    if (this.attributed) this.attributed.lines.push(line);
-    else if (this.exception) this.exception.lines.push(line);
+    const ctx = this.attributed ?? this.exception;
+    if (ctx) {
+      ctx.lines.push(line);
+      if (!ctx.firstSeq) ctx.firstSeq = r.seq;
+      ctx.lastSeq = r.seq;
+    }
     this.hooks.log(r, line);
     this.clock.spend(this.costs.printkNs);
   }
@@ -256,7 +263,7 @@ export class GuestKernel {
     const stamp = GUEST_LINUX_VERSIONS[this.version].acpicaStamp;
     const found = discoverTables(this.memory, rsdpAddress, stamp);
     this.tables = found.tables;
-    const ctx: ExceptionContext = { kind: 'boot', causes: [], lines: [], actions: [], panicked: false };
+    const ctx: ExceptionContext = { kind: 'boot', causes: [], lines: [], firstSeq: 0, lastSeq: 0, actions: [], panicked: false };
     this.exception = ctx;
     this.running = true;
     try {
@@ -409,7 +416,10 @@ export class GuestKernel {
    * handler closure: this runs once per notification.)
    */
   private entry(kind: 'sea' | 'serror' | 'sdei' | 'hed' | 'irq' | 'nmi', esr: number | undefined, causes: string[], arg: number): void {
-    const ctx: ExceptionContext = esr === undefined ? { kind, causes, lines: [], actions: [], panicked: false } : { kind, esr, causes, lines: [], actions: [], panicked: false };
+    const ctx: ExceptionContext =
+      esr === undefined
+        ? { kind, causes, lines: [], firstSeq: 0, lastSeq: 0, actions: [], panicked: false }
+        : { kind, esr, causes, lines: [], firstSeq: 0, lastSeq: 0, actions: [], panicked: false };
     const prev = this.exception;
     this.exception = ctx;
     this.clock.spend(this.costs.exceptionNs);
@@ -448,7 +458,7 @@ export class GuestKernel {
     const wasRunning = this.running;
     this.running = true;
     try {
-      const ctx: ExceptionContext = { kind: 'poll', causes: [], lines: [], actions: [], panicked: false };
+      const ctx: ExceptionContext = { kind: 'poll', causes: [], lines: [], firstSeq: 0, lastSeq: 0, actions: [], panicked: false };
       const prev = this.exception;
       this.exception = ctx;
       try {

@@ -76,6 +76,9 @@ const NO_BYTES = new Uint8Array(0);
 interface Tracked {
   status: InjectionStatus;
   target: InjectionTarget;
+  /** log sequence numbers of the first and last line of its record (0: none), from recordDone */
+  recordFirstSeq: number;
+  recordLastSeq: number;
 }
 
 /** A record's actions, then those of the exception that carried it that it does not have yet ('ghes' — the exception found a record — adds nothing). */
@@ -83,6 +86,30 @@ function withExceptionActions(own: readonly string[], exception: readonly string
   const out = own.slice();
   for (const a of exception) if (a !== 'ghes' && !own.includes(a)) out.push(a);
   return out;
+}
+
+/**
+ * The record's lines and the lines of the exception that carried it, in log order: by their log
+ * sequence numbers when one run wholly precedes the other (the usual case: the apei-sei SError
+ * line, then the record), else merged by their printk stamps.
+ */
+function recordWithExceptionLines(t: Tracked, ctx: ExceptionContext): string[] {
+  const own = t.status.outcome!.logLines;
+  const first = ctx.firstSeq ?? 0;
+  const last = ctx.lastSeq ?? 0;
+  if (own.length > 0 && ctx.lines.length > 0 && t.recordFirstSeq > 0 && first > 0) {
+    // the outcome's lines now span both runs
+    if (last < t.recordFirstSeq) {
+      t.recordFirstSeq = first;
+      return ctx.lines.concat(own);
+    }
+    if (t.recordLastSeq < first) {
+      t.recordLastSeq = last;
+      return own.concat(ctx.lines);
+    }
+  }
+  t.recordFirstSeq = 0;
+  return mergeLogLines(own, ctx.lines);
 }
 
 export class Vm implements VirtualMachine {
@@ -221,7 +248,7 @@ export class Vm implements VirtualMachine {
     const id = `${this.id}-${this.nextInjection++}`;
     const sourceId = this.resolveSource(target);
     const status: InjectionStatus = { id, vmId: this.id, sourceId: sourceId ?? -1, state: 'queued', bytes: NO_BYTES, history: [] };
-    const t: Tracked = { status, target };
+    const t: Tracked = { status, target, recordFirstSeq: 0, recordLastSeq: 0 };
     this.remember(t);
     const bytes = this.encode(payload);
     if (bytes instanceof Object && 'code' in bytes) return this.refuse(t, bytes);
@@ -321,6 +348,8 @@ export class Vm implements VirtualMachine {
     const outcome: GuestOutcome = { logLines: ctx.lines, actions: ctx.actions, panicked: ctx.panicked };
     if (t) {
       t.status.outcome = outcome;
+      t.recordFirstSeq = ctx.firstSeq ?? 0;
+      t.recordLastSeq = ctx.lastSeq ?? 0;
       if (this.listeners.size > 0) this.emit({ type: 'injection', vmId: this.id, status: t.status });
     }
     if (ctx.bytes.length > 0 && this.listeners.size > 0) {
@@ -360,7 +389,7 @@ export class Vm implements VirtualMachine {
       if (!t.status.outcome) t.status.outcome = { logLines: [...ctx.lines], actions: [...ctx.actions], panicked: ctx.panicked };
       else if (ctx.lines.length || ctx.panicked) {
         t.status.outcome = {
-          logLines: mergeLogLines(t.status.outcome.logLines, ctx.lines),
+          logLines: recordWithExceptionLines(t, ctx),
           // 'ghes' (the exception found a record) adds nothing to the record's own actions
           actions: withExceptionActions(t.status.outcome.actions, ctx.actions),
           panicked: t.status.outcome.panicked || ctx.panicked,

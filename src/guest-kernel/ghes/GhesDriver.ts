@@ -53,6 +53,9 @@ export interface RecordContext {
   token?: string;
   bytes: Uint8Array;
   lines: string[];
+  /** log sequence numbers of the first and last of `lines` (0 while there is none; set by the kernel's printk) */
+  firstSeq?: number;
+  lastSeq?: number;
   actions: string[];
   panicked: boolean;
 }
@@ -365,7 +368,7 @@ export class GhesDriver {
     }
     if (r.kind === 'nothing') return undefined;
     const bytes = r.kind === 'record' ? r.bytes : new Uint8Array(0);
-    return { sourceId: src.sourceId, token: this.k.hooks.pickup(src.sourceId), bytes, lines: [], actions: [], panicked: false };
+    return { sourceId: src.sourceId, token: this.k.hooks.pickup(src.sourceId), bytes, lines: [], firstSeq: 0, lastSeq: 0, actions: [], panicked: false };
   }
 
   private withCtx(ctx: RecordContext, fn: () => void): void {
