@@ -307,7 +307,9 @@ export class Vm implements VirtualMachine {
   private delivered(req: RecordRequest): void {
     const t = this.injections.get(req.id);
     const { layout: src, config: cfg } = this.sourceInfo.get(req.sourceId)!;
-    const severity = req.bytes.length >= 20 ? new DataView(req.bytes.buffer, req.bytes.byteOffset, req.bytes.byteLength).getUint32(16, true) : 0;
+    const b = req.bytes;
+    // block severity: the u32 at 16 (little-endian)
+    const severity = b.length >= 20 ? (b[16] | (b[17] << 8) | (b[18] << 16) | (b[19] << 24)) >>> 0 : 0;
     const n = this.notifier.plan({ sourceId: req.sourceId, notification: src.notification, vector: cfg.vector, blockSeverity: severity, esrIss: t?.target.esrIss });
     // the notification is part of the injection before the guest runs: the 'delivered' event
     // carries it, and every guest line of this record comes after it

@@ -139,7 +139,7 @@ export class KernelLog {
     const at = (r.seq - 1) % this.capacity;
     if (at === this.ring.length) this.ring.push(r);
     else this.ring[at] = r;
-    for (const l of this.listeners) l(r);
+    if (this.listeners.size > 0) for (const l of this.listeners) l(r);
     return r;
   }
 
