@@ -297,6 +297,10 @@ export class GuestMemory {
   }
 
   readU16(addr: bigint): number {
+    if (this.mmio.length !== 0) {
+      const m = this.mmioAt(addr, 2);
+      if (m) return Number(m.handler.read(Number(addr - m.base), 2) & 0xffffn);
+    }
     const p = this.inPage(addr, 2);
     const b = p === null ? this.read(addr, 2) : p;
     if (!b) return 0;
