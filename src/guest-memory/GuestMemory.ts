@@ -71,17 +71,26 @@ export class GuestMemory {
   private pn = 0;
   private po = 0;
   private journal: Map<number, Uint8Array | null> | null = null;
-  private readonly mmio: Array<{ base: bigint; size: bigint; name: string; handler: MmioHandler }> = [];
+  /** `baseN` / `endN`: the window's bounds as doubles, for the fast no-overlap test (same rounding argument as `ramFast`) */
+  private readonly mmio: Array<{ base: bigint; size: bigint; name: string; handler: MmioHandler; baseN: number; endN: number }> = [];
 
   /** Traps register accesses to `[base, base+size)` (inside RAM the firmware allocated) to `handler`. */
   mapMmio(base: bigint, size: bigint, name: string, handler: MmioHandler): void {
     this.check(base, Number(size));
     for (const m of this.mmio) if (base < m.base + m.size && m.base < base + size) this.fail('bad_reference', base, `MMIO window ${name} overlaps ${m.name}`);
-    this.mmio.push({ base, size, name, handler });
+    this.mmio.push({ base, size, name, handler, baseN: Number(base), endN: Number(base + size) });
   }
 
   /** The MMIO window an access falls in (refuses one that straddles its edge). */
   private mmioAt(addr: bigint, length: number): { base: bigint; name: string; handler: MmioHandler } | undefined {
+    if (addr >= 0n && addr <= FAST_LIMIT && length >= 0 && length <= MAX_FAST_LENGTH) {
+      // the common answer (no window touched) without bigint arithmetic
+      const a = Number(addr);
+      const e = a + length;
+      let touches = false;
+      for (let i = 0; i < this.mmio.length; i++) if (a < this.mmio[i].endN && this.mmio[i].baseN < e) touches = true;
+      if (!touches) return undefined;
+    }
     const end = addr + BigInt(length);
     for (const m of this.mmio) {
       if (addr < m.base + m.size && m.base < end) {
