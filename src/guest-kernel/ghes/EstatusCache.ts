@@ -11,6 +11,10 @@ export const ESTATUS_IN_CACHE_MAX_NS = 10_000_000_000n;
 interface Slot {
   bytes: Uint8Array;
   timeIn: bigint;
+  /** timeIn + 10 s: the slot counts before this time */
+  expires: bigint;
+  /** contentHash(bytes): different hashes mean different contents, so most misses skip the byte compare */
+  hash: number;
   hits: number;
 }
 
@@ -20,15 +24,25 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+/** FNV-1a over the bytes (32 bits): equal contents give equal hashes. */
+function contentHash(b: Uint8Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i], 0x01000193);
+  return h >>> 0;
+}
+
 export class EstatusCache {
   private readonly slots: (Slot | undefined)[] = new Array(ESTATUS_CACHE_SLOTS);
 
   /** True if an identical record was added less than 10 s before `now` (counts a hit). */
   cached(bytes: Uint8Array, now: bigint): boolean {
+    let hash = -1;
     for (const s of this.slots) {
       if (!s) continue;
-      if (now - s.timeIn >= ESTATUS_IN_CACHE_MAX_NS) continue;
-      if (!sameBytes(s.bytes, bytes)) continue;
+      if (now >= s.expires) continue;
+      if (s.bytes.length !== bytes.length) continue;
+      if (hash < 0) hash = contentHash(bytes);
+      if (s.hash !== hash || !sameBytes(s.bytes, bytes)) continue;
       s.hits++;
       return true;
     }
@@ -61,7 +75,9 @@ export class EstatusCache {
       // the evicted slot's copy has the right size: overwrite it instead of allocating another
       old.bytes.set(bytes);
       old.timeIn = now;
+      old.expires = now + ESTATUS_IN_CACHE_MAX_NS;
+      old.hash = contentHash(bytes);
       old.hits = 0;
-    } else this.slots[slot] = { bytes: bytes.slice(), timeIn: now, hits: 0 };
+    } else this.slots[slot] = { bytes: bytes.slice(), timeIn: now, expires: now + ESTATUS_IN_CACHE_MAX_NS, hash: contentHash(bytes), hits: 0 };
   }
 }
