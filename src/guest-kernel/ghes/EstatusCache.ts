@@ -13,22 +13,17 @@ interface Slot {
   timeIn: bigint;
   /** timeIn + 10 s: the slot counts before this time */
   expires: bigint;
-  /** contentHash(bytes): different hashes mean different contents, so most misses skip the byte compare */
-  hash: number;
   hits: number;
 }
 
+/**
+ * Byte-identical (memcmp). Compared from the end: records of one kind share their headers, and
+ * distinct ones usually differ in the section body (addresses, counters), so a miss ends sooner.
+ */
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  for (let i = a.length - 1; i >= 0; i--) if (a[i] !== b[i]) return false;
   return true;
-}
-
-/** FNV-1a over the bytes (32 bits): equal contents give equal hashes. */
-function contentHash(b: Uint8Array): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i], 0x01000193);
-  return h >>> 0;
 }
 
 export class EstatusCache {
@@ -36,13 +31,10 @@ export class EstatusCache {
 
   /** True if an identical record was added less than 10 s before `now` (counts a hit). */
   cached(bytes: Uint8Array, now: bigint): boolean {
-    let hash = -1;
     for (const s of this.slots) {
       if (!s) continue;
       if (now >= s.expires) continue;
-      if (s.bytes.length !== bytes.length) continue;
-      if (hash < 0) hash = contentHash(bytes);
-      if (s.hash !== hash || !sameBytes(s.bytes, bytes)) continue;
+      if (!sameBytes(s.bytes, bytes)) continue;
       s.hits++;
       return true;
     }
@@ -76,8 +68,7 @@ export class EstatusCache {
       old.bytes.set(bytes);
       old.timeIn = now;
       old.expires = now + ESTATUS_IN_CACHE_MAX_NS;
-      old.hash = contentHash(bytes);
       old.hits = 0;
-    } else this.slots[slot] = { bytes: bytes.slice(), timeIn: now, expires: now + ESTATUS_IN_CACHE_MAX_NS, hash: contentHash(bytes), hits: 0 };
+    } else this.slots[slot] = { bytes: bytes.slice(), timeIn: now, expires: now + ESTATUS_IN_CACHE_MAX_NS, hits: 0 };
   }
 }
