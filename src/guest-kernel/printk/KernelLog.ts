@@ -66,7 +66,10 @@ function fixedStamp(secs: number, micros: number): string {
   }
   c[width + 8] = 0x5d;
   c[width + 9] = SPACE;
-  return String.fromCharCode.apply(null, c);
+  // explicit arguments: faster than fromCharCode.apply
+  if (width === 5) return String.fromCharCode(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14]);
+  if (width === 6) return String.fromCharCode(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14], c[15]);
+  return String.fromCharCode(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13], c[14], c[15], c[16]);
 }
 
 const MAX_EXACT_NS = BigInt(Number.MAX_SAFE_INTEGER);
