@@ -227,11 +227,11 @@ export const base64: Converter = {
   },
 };
 
-/** A sub-object mapped by its own rules (a nested structure of the same model). */
-export function nested(rules: readonly Rule[], pick: (m: Model) => Model = (m) => m): Converter {
+/** A nested structure of our model (a struct row) as a libcper object mapped by its own rules. */
+export function subObject(rules: readonly Rule[], name = 'nested object'): Converter {
   return {
-    name: 'nested object',
-    out: (_v, m) => mapOut(rules, pick(m)),
+    name,
+    out: (v) => mapOut(rules, v as Model),
     in: (v, path) => mapIn(rules, v, path).fields,
   };
 }

@@ -1,5 +1,5 @@
 import { SectionMapping } from '../section-mapping';
-import { asBig, bad, bitfield, Converter, guid, integerIn, isObject, mapIn, mapOut, Model, pair, Rule, u64, validationRaw, bitSet, hexUpper, int } from '../table';
+import { asBig, bad, bitfield, Converter, integerIn, isObject, mapIn, pair, subObject, u64, validationRaw, bitSet, hexUpper, int } from '../table';
 import { errorStatus, fixedTextBytes, lowHigh, untrustedString } from './common';
 import { rulesFromRows } from '../derive';
 import { PROCESSOR_GENERIC_LAYOUT } from '../../sections/processor-generic';
@@ -101,8 +101,6 @@ export const pciBusMapping: SectionMapping = {
   message: () => 'A PCI/PCI-X Bus Error occurred',
 };
 
-const idInfoRules = rulesFromRows(COMPONENT_ID);
-
 interface RegisterPair {
   address: bigint;
   data: bigint;
@@ -117,7 +115,7 @@ export const pciComponentMapping: SectionMapping = {
   rules: rulesFromRows(PCI_COMPONENT_LAYOUT, {
     with: {
       errorStatus: { conv: errorStatus },
-      idInfo: { conv: { name: 'id info', out: (v) => mapOut(idInfoRules, v as Model), in: (v, path) => mapIn(idInfoRules, v, path).fields } },
+      idInfo: { conv: subObject(rulesFromRows(COMPONENT_ID), 'id info') },
     },
     // the counts and the pairs are not rows: our codec counts and splits the two register lists
     extra: [
