@@ -1,5 +1,5 @@
 import type { Row } from '../layout/fields';
-import { base64, Converter, guid, Rule, text, u64 } from './table';
+import { base64, Converter, guid, int, integerIn, Rule, text, u64 } from './table';
 
 /**
  * The libcper rules of a structure, derived from its layout table (src/cper/layout): each row
@@ -21,13 +21,22 @@ export interface RowRules {
   extra?: ReadonlyArray<Rule & { after: string }>;
   /** our field names in libcper's output order, where libcper's order is not the rows' */
   order?: readonly string[];
+  /** plain integers (≤ 4 bytes, bit fields) refuse on input a value wider than their row */
+  bounded?: boolean;
+}
+
+/** A plain integer that must fit its row: 0 .. 2^(bits) - 1. */
+function boundedInt(max: bigint): Converter {
+  return { ...int, name: `integer 0..${max}`, in: (v, path) => Number(integerIn(v, path, max)) };
 }
 
 /** The plain copy of a row kind. */
-function plainConverter(row: Row): Converter | undefined {
+function plainConverter(row: Row, bounded: boolean): Converter | undefined {
   switch (row.kind) {
     case 'int':
-      return row.width === 8 ? u64 : undefined;
+      return row.width === 8 ? u64 : bounded ? boundedInt((1n << BigInt(8 * row.width)) - 1n) : undefined;
+    case 'bits':
+      return bounded ? boundedInt((1n << BigInt(row.bits)) - 1n) : undefined;
     case 'guid':
       return row.view === undefined ? guid : undefined;
     case 'hex':
@@ -52,7 +61,7 @@ export function rulesFromRows(layout: { readonly rows: readonly Row[] }, spec: R
     const key = libcperKey(row);
     if (key === undefined || keys.has(key)) continue;
     keys.add(key);
-    const plain: Rule = { key, ours: row.name, bit: row.meta.vbit, conv: plainConverter(row) };
+    const plain: Rule = { key, ours: row.name, bit: row.meta.vbit, conv: plainConverter(row, spec.bounded === true) };
     byField.set(row.name, { ...plain, ...spec.with?.[row.name] });
   }
   for (const name of [...Object.keys(spec.with ?? {}), ...(spec.order ?? [])]) {
