@@ -2,6 +2,9 @@ import type { LibcperObject, LibcperValue } from '../json-text';
 import { SectionMapping } from '../section-mapping';
 import { asBig, asNumber, bad, base64, bitfield, bitSet, bool, Converter, int, integerIn, isObject, LibcperFallback, mapIn, mapOut, Model, pair, Rule, u64, validationRaw } from '../table';
 import { ARM_CONTEXT_LAYOUTS } from '../../sections/arm-context';
+import { ARM_HEADER_LAYOUT } from '../../sections/arm';
+import { ARM_ERROR_INFO_LAYOUT } from '../../sections/arm-error-info';
+import { rulesFromRows } from '../derive';
 
 /**
  * ARM processor error section (UEFI N.2.4.4) in libcper's form (sections/cper-section-arm.c).
@@ -114,28 +117,23 @@ const errorInformation: Converter = {
   },
 };
 
-const ERROR_INFO_RULES: Rule[] = [
-  { key: 'version', ours: 'version' },
-  { key: 'length', ours: 'length' },
-  { key: 'errorType', ours: 'type', conv: pair(ERROR_TYPES, 'Unknown (Reserved)') },
-  {
-    key: 'multipleError',
-    ours: 'multipleError',
-    bit: 0,
-    conv: {
-      name: 'multiple error value/type',
-      out: (v) => {
-        const n = asNumber(v);
-        return { value: n, type: n < 1 ? 'Single Error' : 'Multiple Errors' };
+const ERROR_INFO_RULES = rulesFromRows(ARM_ERROR_INFO_LAYOUT, {
+  with: {
+    type: { conv: pair(ERROR_TYPES, 'Unknown (Reserved)') },
+    multipleError: {
+      conv: {
+        name: 'multiple error value/type',
+        out: (v) => {
+          const n = asNumber(v);
+          return { value: n, type: n < 1 ? 'Single Error' : 'Multiple Errors' };
+        },
+        in: (v, path) => (isObject(v) ? Number(integerIn(v.value ?? 0, `${path}/value`, 0xffffn)) : bad(path, 'expected { "value": …, "type": … }')),
       },
-      in: (v, path) => (isObject(v) ? Number(integerIn(v.value ?? 0, `${path}/value`, 0xffffn)) : bad(path, 'expected { "value": …, "type": … }')),
     },
+    flags: { conv: bitfield(['firstErrorCaptured', 'lastErrorCaptured', 'propagated', 'overflow']) },
+    errorInformation: { conv: errorInformation, when: (m) => INFO_KEYS[asNumber(m.type)] !== undefined },
   },
-  { key: 'flags', ours: 'flags', bit: 1, conv: bitfield(['firstErrorCaptured', 'lastErrorCaptured', 'propagated', 'overflow']) },
-  { key: 'errorInformation', ours: 'errorInformation', bit: 2, conv: errorInformation, when: (m) => INFO_KEYS[asNumber(m.type)] !== undefined },
-  { key: 'virtualFaultAddress', ours: 'virtualFaultAddress', bit: 3, conv: u64 },
-  { key: 'physicalFaultAddress', ours: 'physicalFaultAddress', bit: 4, conv: u64 },
-];
+});
 
 /** The per-entry text of the message (cper_arm_error_info_to_ir's err_info_desc_i). */
 function entryDescription(e: Model): string {
@@ -216,29 +214,24 @@ function contextIn(v: LibcperValue, path: string): Model {
   return out;
 }
 
-const SECTION_RULES: Rule[] = [
-  { key: 'errorInfoNum', ours: 'errorInfoCount' },
-  { key: 'contextInfoNum', ours: 'contextInfoCount' },
-  { key: 'sectionLength', ours: 'sectionLength' },
-  {
-    key: 'errorAffinity',
-    ours: 'errorAffinityLevel',
-    bit: 1,
-    conv: {
-      name: 'error affinity value/type',
-      out: (v) => {
-        const n = asNumber(v);
-        return { value: n, type: n < 4 ? 'Vendor Defined' : 'Reserved' };
+const SECTION_RULES = rulesFromRows(ARM_HEADER_LAYOUT, {
+  with: {
+    errorAffinityLevel: {
+      conv: {
+        name: 'error affinity value/type',
+        out: (v) => {
+          const n = asNumber(v);
+          return { value: n, type: n < 4 ? 'Vendor Defined' : 'Reserved' };
+        },
+        in: (v, path) => (isObject(v) ? Number(integerIn(v.value ?? 0, `${path}/value`, 0xffn)) : bad(path, 'expected { "value": …, "type": … }')),
       },
-      in: (v, path) => (isObject(v) ? Number(integerIn(v.value ?? 0, `${path}/value`, 0xffn)) : bad(path, 'expected { "value": …, "type": … }')),
     },
+    runningState: { conv: { ...bool, out: (v) => (asNumber(v) & 1) === 1, in: (v, path) => (bool.in(v, path) ? 1 : 0) } },
+    // libcper writes the PSCI state whenever running-state bit 31 is clear, whatever validation bit 2 says
+    psciState: { bit: undefined, when: (m) => asNumber(m.runningState) >>> 31 === 0 },
   },
-  { key: 'mpidrEl1', ours: 'mpidr', bit: 0, conv: u64 },
-  { key: 'affinity3', ours: 'mpidr', bit: 0, derived: true, conv: { ...int, out: (v) => Number((asBig(v) & 0xff_0000_0000n) >> 32n) } },
-  { key: 'midrEl1', ours: 'midr', conv: u64 },
-  { key: 'running', ours: 'runningState', bit: 2, conv: { ...bool, out: (v) => (asNumber(v) & 1) === 1, in: (v, path) => (bool.in(v, path) ? 1 : 0) } },
-  { key: 'psciState', ours: 'psciState', when: (m) => asNumber(m.runningState) >>> 31 === 0 },
-];
+  extra: [{ key: 'affinity3', ours: 'mpidr', bit: 0, derived: true, conv: { ...int, out: (v) => Number((asBig(v) & 0xff_0000_0000n) >> 32n) }, after: 'mpidr' }],
+});
 
 export const armMapping: SectionMapping = {
   ours: 'arm',
