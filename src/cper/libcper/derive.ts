@@ -23,6 +23,8 @@ export interface RowRules {
   order?: readonly string[];
   /** plain integers (≤ 4 bytes, bit fields) refuse on input a value wider than their row */
   bounded?: boolean;
+  /** how the structure's 8-byte integers are written (default: JSON integers; e.g. "0x%016llX" text) */
+  u64?: Converter;
 }
 
 /** A plain integer that must fit its row: 0 .. 2^(bits) - 1. */
@@ -31,10 +33,11 @@ function boundedInt(max: bigint): Converter {
 }
 
 /** The plain copy of a row kind. */
-function plainConverter(row: Row, bounded: boolean): Converter | undefined {
+function plainConverter(row: Row, spec: RowRules): Converter | undefined {
+  const bounded = spec.bounded === true;
   switch (row.kind) {
     case 'int':
-      return row.width === 8 ? u64 : bounded ? boundedInt((1n << BigInt(8 * row.width)) - 1n) : undefined;
+      return row.width === 8 ? spec.u64 ?? u64 : bounded ? boundedInt((1n << BigInt(8 * row.width)) - 1n) : undefined;
     case 'bits':
       return bounded ? boundedInt((1n << BigInt(row.bits)) - 1n) : undefined;
     case 'guid':
@@ -61,7 +64,7 @@ export function rulesFromRows(layout: { readonly rows: readonly Row[] }, spec: R
     const key = libcperKey(row);
     if (key === undefined || keys.has(key)) continue;
     keys.add(key);
-    const plain: Rule = { key, ours: row.name, bit: row.meta.vbit, conv: plainConverter(row, spec.bounded === true) };
+    const plain: Rule = { key, ours: row.name, bit: row.meta.vbit, conv: plainConverter(row, spec) };
     byField.set(row.name, { ...plain, ...spec.with?.[row.name] });
   }
   for (const name of [...Object.keys(spec.with ?? {}), ...(spec.order ?? [])]) {
