@@ -1,4 +1,6 @@
 import type { LibcperObject, LibcperValue } from './json-text';
+import { SECTION_CODECS } from '../sections';
+import { LIBCPER_KNOWN_SECTIONS } from './known-sections';
 import { mapIn, mapOut, Model, Rule } from './table';
 
 /**
@@ -26,6 +28,19 @@ export interface SectionMapping {
   out?: (m: Model) => LibcperObject;
   /** custom input (default: mapIn of the rules, validation bits from the keys present) */
   in?: (o: LibcperValue, path: string, ctx: SectionContext) => Model;
+}
+
+/**
+ * A section mapping whose GUID is our codec's (by our section type) and whose readable name is
+ * libcper's for that GUID, so neither is written twice. Throws at load for a type we have no
+ * codec for or a GUID libcper does not decode.
+ */
+export function sectionMapping(spec: Omit<SectionMapping, 'guid' | 'readable'>): SectionMapping {
+  const guid = SECTION_CODECS.find((c) => c.name === spec.ours)?.guid;
+  if (guid === undefined) throw new Error(`libcper mapping ${spec.ours}: no section codec of that name`);
+  const readable = LIBCPER_KNOWN_SECTIONS[guid];
+  if (readable === undefined) throw new Error(`libcper mapping ${spec.ours}: libcper does not decode section type ${guid}`);
+  return { ...spec, guid, readable };
 }
 
 /** What the record around a section says about it (its descriptor's sectionLength). */

@@ -1,6 +1,6 @@
 import type { LibcperObject, LibcperValue } from '../json-text';
-import { SectionMapping } from '../section-mapping';
-import { asBig, asNumber, bad, guid, hexUpper, integerIn, isObject, mapIn, mapOut, Model } from '../table';
+import { sectionMapping } from '../section-mapping';
+import { arrayAt, asBig, asNumber, bad, guid, hexUpper, integerIn, isObject, mapIn, mapOut, Model } from '../table';
 import { rulesFromRows } from '../derive';
 import { ARM_RAS_NODE_LAYOUT, ARM_RAS_REGISTER_LAYOUT, ARM_RAS_SYNDROME_LAYOUT } from '../../sections/arm-ras';
 import { fixedTextBytes, untrustedString } from './common';
@@ -147,11 +147,9 @@ const NODE_RULES = rulesFromRows(ARM_RAS_NODE_LAYOUT, {
   order: ['revision', 'componentType', 'errorSyndromeArrayNumEntries', 'ipInstanceFormat', 'ipInstance', 'ipTypeFormat', 'ipType', 'userData'],
 });
 
-export const armRasMapping: SectionMapping = {
+export const armRasMapping = sectionMapping({
   ours: 'armRas',
-  guid: 'bf32d4d5-b427-4025-8495-8a9e5d4030e4',
   shortName: 'ArmRas',
-  readable: 'ARM RAS',
   rules: NODE_RULES,
   out: (m) => {
     const o = mapOut(NODE_RULES, m);
@@ -178,18 +176,13 @@ export const armRasMapping: SectionMapping = {
     if (o.auxData !== undefined) {
       const a = o.auxData;
       if (!isObject(a)) bad(`${path}/auxData`, 'expected an object');
-      const list = (k: string) => {
-        const x = a[k] ?? [];
-        if (!Array.isArray(x)) bad(`${path}/auxData/${k}`, 'expected an array');
-        return x;
-      };
       out.auxData = {
         version: Number(integerIn(a.version ?? 1, `${path}/auxData/version`, 0xffn)),
-        contexts: list('contexts').map((c, i) => contextIn(c, `${path}/auxData/contexts/${i}`)),
-        keyValuePairs: list('keyValuePairs').map((kv, i) => keyValueIn(kv, `${path}/auxData/keyValuePairs/${i}`)),
+        contexts: arrayAt(a, 'contexts', `${path}/auxData`).map((c, i) => contextIn(c, `${path}/auxData/contexts/${i}`)),
+        keyValuePairs: arrayAt(a, 'keyValuePairs', `${path}/auxData`).map((kv, i) => keyValueIn(kv, `${path}/auxData/keyValuePairs/${i}`)),
       };
     }
     return out;
   },
   message: () => 'ARM RAS error occured',
-};
+});

@@ -1,6 +1,6 @@
 import type { LibcperObject, LibcperValue } from '../json-text';
-import { SectionMapping } from '../section-mapping';
-import { asBig, asNumber, bad, base64, bitfield, bitSet, bool, Converter, int, integerIn, isObject, LibcperFallback, mapIn, mapOut, Model, pair, Rule, u64, validationRaw } from '../table';
+import { sectionMapping } from '../section-mapping';
+import { arrayAt, asBig, asNumber, bad, base64, bitfield, bitSet, bool, Converter, int, integerIn, isObject, LibcperFallback, mapIn, mapOut, Model, pair, Rule, u64, validationRaw, valueWith } from '../table';
 import { ARM_CONTEXT_LAYOUTS } from '../../sections/arm-context';
 import { ARM_HEADER_LAYOUT } from '../../sections/arm';
 import { ARM_ERROR_INFO_LAYOUT } from '../../sections/arm-error-info';
@@ -78,20 +78,8 @@ function errorInformationRules(kind: 'cache' | 'tlb' | 'bus'): Rule[] {
       { key: 'timedOut', ours: 'timeOut', bit: 8, conv: bool },
       { key: 'addressSpace', ours: 'addressSpace', bit: 9, conv: pair(ADDRESS_SPACES, 'Unknown') },
       { key: 'memoryAttributes', ours: 'memoryAttributes', bit: 10 },
-      {
-        key: 'accessMode',
-        ours: 'accessMode',
-        bit: 8,
-        alsoBits: [11],
-        conv: {
-          name: 'access mode value/name (gated by the timed-out bit)',
-          out: (v) => {
-            const n = asNumber(v);
-            return { value: n, name: n === 0 ? 'Secure' : 'Normal' };
-          },
-          in: (v, path) => (isObject(v) ? Number(integerIn(v.value ?? 0, `${path}/value`, 1n)) : bad(path, 'expected { "value": …, "name": … }')),
-        },
-      },
+      // gated by the timed-out bit (8); on input the key sets its own bit (11) too
+      { key: 'accessMode', ours: 'accessMode', bit: 8, alsoBits: [11], conv: valueWith('name', (n) => (n === 0 ? 'Secure' : 'Normal'), 1n, 'access mode value/name (gated by the timed-out bit)') },
     );
   }
   return rules;
@@ -120,16 +108,7 @@ const errorInformation: Converter = {
 const ERROR_INFO_RULES = rulesFromRows(ARM_ERROR_INFO_LAYOUT, {
   with: {
     type: { conv: pair(ERROR_TYPES, 'Unknown (Reserved)') },
-    multipleError: {
-      conv: {
-        name: 'multiple error value/type',
-        out: (v) => {
-          const n = asNumber(v);
-          return { value: n, type: n < 1 ? 'Single Error' : 'Multiple Errors' };
-        },
-        in: (v, path) => (isObject(v) ? Number(integerIn(v.value ?? 0, `${path}/value`, 0xffffn)) : bad(path, 'expected { "value": …, "type": … }')),
-      },
-    },
+    multipleError: { conv: valueWith('type', (n) => (n < 1 ? 'Single Error' : 'Multiple Errors'), 0xffffn, 'multiple error value/type') },
     flags: { conv: bitfield(['firstErrorCaptured', 'lastErrorCaptured', 'propagated', 'overflow']) },
     errorInformation: { conv: errorInformation, when: (m) => INFO_KEYS[asNumber(m.type)] !== undefined },
   },
@@ -216,16 +195,7 @@ function contextIn(v: LibcperValue, path: string): Model {
 
 const SECTION_RULES = rulesFromRows(ARM_HEADER_LAYOUT, {
   with: {
-    errorAffinityLevel: {
-      conv: {
-        name: 'error affinity value/type',
-        out: (v) => {
-          const n = asNumber(v);
-          return { value: n, type: n < 4 ? 'Vendor Defined' : 'Reserved' };
-        },
-        in: (v, path) => (isObject(v) ? Number(integerIn(v.value ?? 0, `${path}/value`, 0xffn)) : bad(path, 'expected { "value": …, "type": … }')),
-      },
-    },
+    errorAffinityLevel: { conv: valueWith('type', (n) => (n < 4 ? 'Vendor Defined' : 'Reserved'), 0xffn, 'error affinity value/type') },
     runningState: { conv: { ...bool, out: (v) => (asNumber(v) & 1) === 1, in: (v, path) => (bool.in(v, path) ? 1 : 0) } },
     // libcper writes the PSCI state whenever running-state bit 31 is clear, whatever validation bit 2 says
     psciState: { bit: undefined, when: (m) => asNumber(m.runningState) >>> 31 === 0 },
@@ -233,11 +203,9 @@ const SECTION_RULES = rulesFromRows(ARM_HEADER_LAYOUT, {
   extra: [{ key: 'affinity3', ours: 'mpidr', bit: 0, derived: true, conv: { ...int, out: (v) => Number((asBig(v) & 0xff_0000_0000n) >> 32n) }, after: 'mpidr' }],
 });
 
-export const armMapping: SectionMapping = {
+export const armMapping = sectionMapping({
   ours: 'arm',
-  guid: 'e19e3d16-bc11-11e4-9caa-c2051d5d46b0',
   shortName: 'ArmProcessor',
-  readable: 'ARM',
   rules: SECTION_RULES,
   out: (m) => {
     const o = mapOut(SECTION_RULES, m);
@@ -251,17 +219,11 @@ export const armMapping: SectionMapping = {
     const { fields, bits } = mapIn(SECTION_RULES, v, path, ['errorInfo', 'contextInfo', 'vendorSpecificInfo']);
     const o = v as LibcperObject;
     let vb = bits;
-    const list = (key: string): LibcperValue[] => {
-      const a = o[key];
-      if (a === undefined) return [];
-      if (!Array.isArray(a)) bad(`${path}/${key}`, 'expected an array');
-      return a;
-    };
-    const errorInfo = list('errorInfo').map((e, i) => {
+    const errorInfo = arrayAt(o, 'errorInfo', path).map((e, i) => {
       const r = mapIn(ERROR_INFO_RULES, e, `${path}/errorInfo/${i}`);
       return { ...r.fields, type: r.fields.type ?? 0, validationBits: Number(r.bits) };
     });
-    const contexts = list('contextInfo').map((c, i) => contextIn(c, `${path}/contextInfo/${i}`));
+    const contexts = arrayAt(o, 'contextInfo', path).map((c, i) => contextIn(c, `${path}/contextInfo/${i}`));
     const out: Model = { ...fields, errorInfo, contexts };
     if (o.vendorSpecificInfo !== undefined) {
       const vs = o.vendorSpecificInfo;
@@ -284,4 +246,4 @@ export const armMapping: SectionMapping = {
     s += '; Error Type(s): {' + entries.map(entryDescription).join(', ') + (entries.length > 0 ? '}' : '');
     return s;
   },
-};
+});

@@ -1,5 +1,5 @@
 import type { LibcperObject } from '../json-text';
-import { SectionMapping } from '../section-mapping';
+import { SectionMapping, sectionMapping } from '../section-mapping';
 import { asNumber, bad, base64, bitSet, Converter, int, integerIn, isObject, mapIn, mapOut, Model, pair, subObject, u64, validationRaw } from '../table';
 import { CXL_COMPONENT_DEVICE_ID, CXL_COMPONENT_HEADER_LENGTH, CXL_COMPONENT_LAYOUT } from '../../sections/cxl-component';
 import { CXL_PROTOCOL_DEVICE_ID, CXL_PROTOCOL_HEADER_LENGTH, CXL_PROTOCOL_LAYOUT } from '../../sections/cxl-protocol';
@@ -66,11 +66,9 @@ const PROTOCOL_RULES = rulesFromRows(CXL_PROTOCOL_LAYOUT, {
   ],
 });
 
-export const cxlProtocolMapping: SectionMapping = {
+export const cxlProtocolMapping = sectionMapping({
   ours: 'cxlProtocol',
-  guid: '80b9efb4-52b5-4de3-a777-68784b771048',
   shortName: 'CxlProtocol',
-  readable: 'CXL Protocol Error',
   rules: PROTOCOL_RULES,
   in: (v, path, ctx) => {
     const { fields, bits } = mapIn(PROTOCOL_RULES, v, path);
@@ -85,7 +83,7 @@ export const cxlProtocolMapping: SectionMapping = {
     return out;
   },
   message: () => 'A CXL Protocol Error occurred',
-};
+});
 
 
 const COMPONENT_RULES = rulesFromRows(CXL_COMPONENT_LAYOUT, {
@@ -107,12 +105,10 @@ const COMPONENT_RULES = rulesFromRows(CXL_COMPONENT_LAYOUT, {
   ],
 });
 
-function componentMapping(ours: string, guid: string, readable: string): SectionMapping {
-  return {
+function componentMapping(ours: string): SectionMapping {
+  return sectionMapping({
     ours,
-    guid,
     shortName: 'CxlComponent',
-    readable,
     rules: COMPONENT_RULES,
     in: (v, path) => {
       const { fields, bits } = mapIn(COMPONENT_RULES, v, path);
@@ -124,16 +120,10 @@ function componentMapping(ours: string, guid: string, readable: string): Section
       return out;
     },
     message: () => 'A CXL Component Error occurred',
-  };
+  });
 }
 
-export const CXL_COMPONENT_MAPPINGS: SectionMapping[] = [
-  componentMapping('cxlGeneralMedia', 'fbcd0a77-c260-417f-85a9-088b1621eba6', 'CXL General Media Component Error'),
-  componentMapping('cxlDram', '601dcbb3-9c06-4eab-b8af-4e9bfb5c9624', 'CXL DRAM Component Error'),
-  componentMapping('cxlMemoryModule', 'fe927475-dd59-4339-a586-79bab113b774', 'CXL Memory Module Component Error'),
-  componentMapping('cxlPhysicalSwitch', '77cf9271-9c02-470b-9fe4-bc7b75f2da97', 'CXL Physical Switch Component Error'),
-  componentMapping('cxlVirtualSwitch', '40d26425-3396-4c4d-a5da-3d47263af425', 'CXL Virtual Switch Component Error'),
-  componentMapping('cxlMldPort', '8dc44363-0c96-4710-b7bf-04bb99534c3f', 'CXL MLD Port Component Error'),
-];
+/** every CXL component kind libcper knows is its `CxlComponent` (it has no memory-sparing kind) */
+export const CXL_COMPONENT_MAPPINGS: SectionMapping[] = ['cxlGeneralMedia', 'cxlDram', 'cxlMemoryModule', 'cxlPhysicalSwitch', 'cxlVirtualSwitch', 'cxlMldPort'].map(componentMapping);
 
 export { bitSet, validationRaw };

@@ -1,5 +1,5 @@
 import type { LibcperObject } from '../json-text';
-import { SectionMapping } from '../section-mapping';
+import { SectionMapping, sectionMapping } from '../section-mapping';
 import { asBig, bad, base64, bool, Converter, int, integerIn, isObject, mapIn, mapOut, Model, pair, Rule, u64 } from '../table';
 import { rulesFromRows } from '../derive';
 import { DMAR_GENERIC_LAYOUT } from '../../sections/dmar-generic';
@@ -42,11 +42,9 @@ const faultReason: Converter = {
   in: (v, path) => (isObject(v) ? Number(integerIn(v.value ?? null, `${path}/value`, 0xffn)) : bad(path, 'expected { "value": …, "name": … }')),
 };
 
-export const dmarGenericMapping: SectionMapping = {
+export const dmarGenericMapping = sectionMapping({
   ours: 'dmarGeneric',
-  guid: '5b51fef7-c79d-4434-8f1b-aa62de3e2c64',
   shortName: 'GenericDmar',
-  readable: 'DMAr Generic',
   rules: rulesFromRows(DMAR_GENERIC_LAYOUT, {
     with: {
       faultReason: { conv: faultReason },
@@ -56,7 +54,7 @@ export const dmarGenericMapping: SectionMapping = {
     },
   }),
   message: () => 'A DMAr Generic Error occurred',
-};
+});
 
 /** The 6-byte OEM id as a little-endian integer. */
 const oemId: Converter = {
@@ -126,29 +124,23 @@ function withPageTables(rules: Rule[]): Pick<SectionMapping, 'rules' | 'out' | '
   };
 }
 
-export const vtdDmarMapping: SectionMapping = {
+export const vtdDmarMapping = sectionMapping({
   ours: 'vtdDmar',
-  guid: '71761d37-32b2-45cd-a7d0-b0fedd93e8cf',
   shortName: 'VtdDmar',
-  readable: 'Intel VT for Directed I/O Specific DMAr',
   ...withPageTables(rulesFromRows(DMAR_VTD_LAYOUT, { with: { oemId: { conv: oemId }, faultRecord: { conv: faultRecord } } })),
   message: () => 'A VT-d DMAr Error occurred',
-};
+});
 
-export const iommuDmarMapping: SectionMapping = {
+export const iommuDmarMapping = sectionMapping({
   ours: 'iommuDmar',
-  guid: '036f84e1-7f37-428c-a79e-575fdfaa84ec',
   shortName: 'IommuDmar',
-  readable: 'IOMMU Specific DMAr',
   ...withPageTables(rulesFromRows(DMAR_IOMMU_LAYOUT)),
   message: () => 'A IOMMU Specific DMAr Error occurred',
-};
+});
 
-export const ccixPerMapping: SectionMapping = {
+export const ccixPerMapping = sectionMapping({
   ours: 'ccixPer',
-  guid: '91335ef6-ebfb-4478-a6a6-88b728cf75d7',
   shortName: 'CcixPer',
-  readable: 'CCIX PER Log Error',
   validation: 'u64',
   rules: rulesFromRows(CCIX_PER_LAYOUT, {
     extra: [
@@ -159,4 +151,4 @@ export const ccixPerMapping: SectionMapping = {
     ],
   }),
   message: () => 'A CCIX PER Log Error occurred',
-};
+});

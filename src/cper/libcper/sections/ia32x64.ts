@@ -1,6 +1,6 @@
 import type { LibcperObject, LibcperValue } from '../json-text';
-import { SectionMapping } from '../section-mapping';
-import { asBig, asNumber, bad, base64, bitSet, int, integerIn, isObject, mapIn, mapOut, Model, pair, subObject, u64 } from '../table';
+import { sectionMapping } from '../section-mapping';
+import { arrayAt, asBig, asNumber, bad, base64, bitSet, int, integerIn, isObject, mapIn, mapOut, Model, pair, subObject, u64 } from '../table';
 import { rulesFromRows } from '../derive';
 import { IA32_CONTEXT_LAYOUT, IA32_CPUID_LAYOUT, IA32_ERROR_INFO_LAYOUT, IA32_HEADER_LAYOUT } from '../../sections/ia32x64';
 
@@ -191,11 +191,9 @@ const SECTION_RULES = rulesFromRows(IA32_HEADER_LAYOUT, {
   with: { localApicId: { bit: 0 }, cpuidInfo: { bit: 1, conv: subObject(rulesFromRows(IA32_CPUID_LAYOUT), 'CPUID eax/ebx/ecx/edx') } },
 });
 
-export const ia32x64Mapping: SectionMapping = {
+export const ia32x64Mapping = sectionMapping({
   ours: 'ia32x64',
-  guid: 'dc3ea0b0-a144-4797-b95b-53fa242b6e1d',
   shortName: 'Ia32x64Processor',
-  readable: 'IA32/X64',
   rules: SECTION_RULES,
   out: (m) => {
     const errorInfo = m.errorInfo as Model[];
@@ -212,14 +210,8 @@ export const ia32x64Mapping: SectionMapping = {
     const o = v as LibcperObject;
     const rest = Object.fromEntries(Object.entries(o).filter(([k]) => !['processorErrorInfoNum', 'processorContextInfoNum', 'processorErrorInfo', 'processorContextInfo'].includes(k)));
     const { fields, bits } = mapIn(SECTION_RULES, rest, path);
-    const list = (key: string): LibcperValue[] => {
-      const a = o[key];
-      if (a === undefined) return [];
-      if (!Array.isArray(a)) bad(`${path}/${key}`, 'expected an array');
-      return a;
-    };
-    const errorInfo = list('processorErrorInfo').map((e, i) => errorInfoIn(e, `${path}/processorErrorInfo/${i}`));
-    const contexts = list('processorContextInfo').map((c, i) => contextIn(c, `${path}/processorContextInfo/${i}`));
+    const errorInfo = arrayAt(o, 'processorErrorInfo', path).map((e, i) => errorInfoIn(e, `${path}/processorErrorInfo/${i}`));
+    const contexts = arrayAt(o, 'processorContextInfo', path).map((c, i) => contextIn(c, `${path}/processorContextInfo/${i}`));
     for (const [key, n] of [['processorErrorInfoNum', errorInfo.length], ['processorContextInfoNum', contexts.length]] as const) {
       if (o[key] !== undefined && Number(integerIn(o[key], `${path}/${key}`, 63n)) !== n) bad(`${path}/${key}`, `${String(o[key])} but the array has ${n} entries`);
     }
@@ -228,4 +220,4 @@ export const ia32x64Mapping: SectionMapping = {
     return { ...fields, validationBits: '0x' + raw.toString(16), errorInfo, contexts };
   },
   message: () => 'An IA32/x64 Processor Error occurred',
-};
+});

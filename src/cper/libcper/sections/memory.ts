@@ -1,6 +1,6 @@
 import type { LibcperObject } from '../json-text';
-import { article, SectionMapping } from '../section-mapping';
-import { asBig, asNumber, bad, bitSet, Converter, EXTRA_BITS, hexUpper, integerIn, isObject, Model, pair, validationRaw } from '../table';
+import { article, sectionMapping } from '../section-mapping';
+import { asBig, asNumber, bad, bitSet, Converter, EXTRA_BITS, hexUpper, integerIn, isObject, Model, pair, validationRaw, valueWith } from '../table';
 import { errorStatus } from './common';
 import { rulesFromRows } from '../derive';
 import { MEMORY_LAYOUT } from '../../sections/memory';
@@ -80,21 +80,13 @@ const extended: Converter = {
 const addressHex = hexUpper(16);
 
 /** memory 2 `status`: the byte and libcper's state name of its bit 0. */
-const status: Converter = {
-  name: 'status value/state',
-  out: (v) => {
-    const n = asNumber(v);
-    return { value: n, state: (n & 1) === 0 ? 'Corrected' : 'Uncorrected' };
-  },
-  in: (v, path) => (isObject(v) ? Number(integerIn(v.value ?? 0, `${path}/value`, 0xffn)) : bad(path, 'expected { "value": …, "state": … }')),
-};
+const status = valueWith('state', (n) => ((n & 1) === 0 ? 'Corrected' : 'Uncorrected'), 0xffn, 'status value/state');
+
 const typeName = (m: Model, bit: number) => (bitSet(validationRaw(m), bit) ? MEMORY_ERROR_TYPES[asNumber(m.memoryErrorType)] ?? 'Unknown' : 'Unknown');
 
-export const memoryMapping: SectionMapping = {
+export const memoryMapping = sectionMapping({
   ours: 'memory',
-  guid: 'a5bc1114-6f64-4ede-b863-3e83ed7c83b1',
   shortName: 'Memory',
-  readable: 'Platform Memory',
   validation: 'u64',
   rules: rulesFromRows(MEMORY_LAYOUT, {
     with: {
@@ -115,13 +107,11 @@ export const memoryMapping: SectionMapping = {
     if (bitSet(raw, 3)) s += ` at node ${asNumber(m.node)}`;
     return s;
   },
-};
+});
 
-export const memory2Mapping: SectionMapping = {
+export const memory2Mapping = sectionMapping({
   ours: 'memory2',
-  guid: '61ec04fc-48e6-d813-25c9-8daa44750b12',
   shortName: 'Memory2',
-  readable: 'Platform Memory 2',
   validation: 'u64',
   rules: rulesFromRows(MEMORY2_LAYOUT, {
     with: {
@@ -143,6 +133,6 @@ export const memory2Mapping: SectionMapping = {
     if (bitSet(raw, 3)) s += ` on node ${asNumber(m.node)}`;
     return s;
   },
-};
+});
 
 export { asBig };

@@ -1,5 +1,5 @@
 import type { LibcperObject } from '../json-text';
-import { SectionMapping } from '../section-mapping';
+import { sectionMapping } from '../section-mapping';
 import { asNumber, bad, base64, Converter, hexUpper, integerIn, isObject, mapIn, mapOut, Model, pair, subObject } from '../table';
 import { rulesFromRows } from '../derive';
 import { PCIE_BRIDGE, PCIE_DEVICE_ID, PCIE_LAYOUT } from '../../sections/pcie';
@@ -228,11 +228,9 @@ const RULES = rulesFromRows(PCIE_LAYOUT, {
   },
 });
 
-export const pcieMapping: SectionMapping = {
+export const pcieMapping = sectionMapping({
   ours: 'pcie',
-  guid: 'd995e954-bbc1-430f-ad91-b44dcb3c6f35',
   shortName: 'Pcie',
-  readable: 'PCIe',
   validation: 'u64',
   rules: RULES,
   in: (v, path) => {
@@ -240,6 +238,6 @@ export const pcieMapping: SectionMapping = {
     return { ...fields, validationBits: '0x' + bits.toString(16) };
   },
   message: () => 'A PCIe Error occurred',
-};
+});
 
 export type { Model };

@@ -1,4 +1,4 @@
-import { SectionMapping } from '../section-mapping';
+import { sectionMapping } from '../section-mapping';
 import { asBig, bad, bitfield, Converter, integerIn, isObject, mapIn, pair, subObject, u64, validationRaw, bitSet, hexUpper, int } from '../table';
 import { errorStatus, fixedTextBytes, lowHigh, untrustedString } from './common';
 import { rulesFromRows } from '../derive';
@@ -18,11 +18,9 @@ const brandString: Converter = {
   in: (v, path) => (typeof v === 'string' ? { text: v } : bad(path, 'expected a string')),
 };
 
-export const processorGenericMapping: SectionMapping = {
+export const processorGenericMapping = sectionMapping({
   ours: 'processorGeneric',
-  guid: '9876ccad-47b4-4bdb-b65e-16f193c4f3db',
   shortName: 'GenericProcessor',
-  readable: 'Processor Generic',
   validation: 'u64',
   rules: rulesFromRows(PROCESSOR_GENERIC_LAYOUT, {
     with: {
@@ -35,24 +33,20 @@ export const processorGenericMapping: SectionMapping = {
     },
   }),
   message: () => 'A Generic Processor Error occurred',
-};
+});
 
-export const firmwareReferenceMapping: SectionMapping = {
+export const firmwareReferenceMapping = sectionMapping({
   ours: 'firmwareErrorRecordReference',
-  guid: '81212a96-09ed-4996-9471-8d729c8e69ed',
   shortName: 'Firmware',
-  readable: 'Firmware Error Record Reference',
   rules: rulesFromRows(FIRMWARE_REFERENCE_LAYOUT, {
     with: { recordType: { conv: pair({ 0: 'IPF SAL Error Record', 1: 'SOC Firmware Error Record (Type1 Legacy)', 2: 'SOC Firmware Error Record (Type2)' }, 'Unknown (Reserved)') } },
   }),
   message: () => 'A Firmware Error occurred',
-};
+});
 
-export const pciBusMapping: SectionMapping = {
+export const pciBusMapping = sectionMapping({
   ours: 'pciBus',
-  guid: 'c5753963-3b84-4095-bf78-eddad3f9c9dd',
   shortName: 'PciBus',
-  readable: 'PCI/PCI-X Bus',
   validation: 'u64',
   rules: rulesFromRows(PCI_BUS_LAYOUT, {
     with: {
@@ -99,18 +93,16 @@ export const pciBusMapping: SectionMapping = {
     ],
   }),
   message: () => 'A PCI/PCI-X Bus Error occurred',
-};
+});
 
 interface RegisterPair {
   address: bigint;
   data: bigint;
 }
 
-export const pciComponentMapping: SectionMapping = {
+export const pciComponentMapping = sectionMapping({
   ours: 'pciComponent',
-  guid: 'eb5e4685-ca66-4769-b6a2-26068b001326',
   shortName: 'PciComponent',
-  readable: 'PCI Component/Device',
   validation: 'u64',
   rules: rulesFromRows(PCI_COMPONENT_LAYOUT, {
     with: {
@@ -167,6 +159,6 @@ export const pciComponentMapping: SectionMapping = {
     return { ...fields, memoryRegisters: list.slice(0, list.length - io), ioRegisters: list.slice(list.length - io), validationBits: '0x' + vb.toString(16) };
   },
   message: () => 'A PCI/PCI-X Device Error occurred',
-};
+});
 
 export { bitSet, validationRaw };
