@@ -141,7 +141,6 @@ export const iommuDmarMapping = sectionMapping({
 export const ccixPerMapping = sectionMapping({
   ours: 'ccixPer',
   shortName: 'CcixPer',
-  validation: 'u64',
   rules: rulesFromRows(CCIX_PER_LAYOUT, {
     extra: [
       // the section's own length field: 16 bytes of header plus the PER log

@@ -87,7 +87,6 @@ const typeName = (m: Model, bit: number) => (bitSet(validationRaw(m), bit) ? MEM
 export const memoryMapping = sectionMapping({
   ours: 'memory',
   shortName: 'Memory',
-  validation: 'u64',
   rules: rulesFromRows(MEMORY_LAYOUT, {
     with: {
       errorStatus: { conv: errorStatus },
@@ -112,7 +111,6 @@ export const memoryMapping = sectionMapping({
 export const memory2Mapping = sectionMapping({
   ours: 'memory2',
   shortName: 'Memory2',
-  validation: 'u64',
   rules: rulesFromRows(MEMORY2_LAYOUT, {
     with: {
       errorStatus: { conv: errorStatus },

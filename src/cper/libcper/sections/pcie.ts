@@ -231,7 +231,6 @@ const RULES = rulesFromRows(PCIE_LAYOUT, {
 export const pcieMapping = sectionMapping({
   ours: 'pcie',
   shortName: 'Pcie',
-  validation: 'u64',
   rules: RULES,
   in: (v, path) => {
     const { fields, bits } = mapIn(RULES, v, path);

@@ -21,7 +21,6 @@ const brandString: Converter = {
 export const processorGenericMapping = sectionMapping({
   ours: 'processorGeneric',
   shortName: 'GenericProcessor',
-  validation: 'u64',
   rules: rulesFromRows(PROCESSOR_GENERIC_LAYOUT, {
     with: {
       processorType: { conv: pair({ 0: 'IA32/X64', 1: 'IA64', 2: 'ARM' }, 'Unknown (Reserved)') },
@@ -47,7 +46,6 @@ export const firmwareReferenceMapping = sectionMapping({
 export const pciBusMapping = sectionMapping({
   ours: 'pciBus',
   shortName: 'PciBus',
-  validation: 'u64',
   rules: rulesFromRows(PCI_BUS_LAYOUT, {
     with: {
       errorStatus: { conv: errorStatus },
@@ -103,7 +101,6 @@ interface RegisterPair {
 export const pciComponentMapping = sectionMapping({
   ours: 'pciComponent',
   shortName: 'PciComponent',
-  validation: 'u64',
   rules: rulesFromRows(PCI_COMPONENT_LAYOUT, {
     with: {
       errorStatus: { conv: errorStatus },
