@@ -8,7 +8,7 @@ import { sectionCodecByGuid } from '../sections';
 import { LibcperObject, LibcperValue } from './json-text';
 import { sectionIn, sectionOut, SectionMapping } from './section-mapping';
 import { LIBCPER_KNOWN_SECTIONS, SECTION_MAPPINGS } from './sections';
-import { asBig, bad, base64, bitfield, guid, integerIn, isObject, LibcperFallback, mapIn, mapOut, Model, Rule, u64 } from './table';
+import { asBig, bad, base64, bitfield, guid, integerIn, isObject, LibcperFallback, mapIn, mapOut, Model, Rule, u64, valueWith } from './table';
 import { fixedTextBytes, untrustedString } from './sections/common';
 
 /**
@@ -124,18 +124,7 @@ const HEADER_RULES: Rule[] = [
     },
   },
   { key: 'recordID', ours: 'recordId', conv: u64 },
-  {
-    key: 'flags',
-    ours: 'flags',
-    conv: {
-      name: 'flags value/name (one name for the whole word)',
-      out: (v) => {
-        const value = (v as { raw: number }).raw;
-        return { value, name: FLAG_NAMES[value] ?? 'Unknown' };
-      },
-      in: (v, path) => (isObject(v) ? Number(integerIn(v.value ?? 0, `${path}/value`, 0xffff_ffffn)) : bad(path, 'expected { "value": …, "name": … }')),
-    },
-  },
+  { key: 'flags', ours: 'flags', conv: valueWith('name', (n) => FLAG_NAMES[n] ?? 'Unknown', 0xffff_ffffn, 'flags value/name (one name for the whole word)') },
   { key: 'persistenceInfo', ours: 'persistenceInfo', conv: u64 },
 ];
 

@@ -32,15 +32,15 @@ const CONTEXT_TYPES = {
 /** A check-word field: libcper key, first bit, width, validation bit, value shape. */
 type CheckField = [key: string, at: number, width: number, validBit: number, kind: 'bool' | 'int' | Readonly<Record<number, string>>, fallback?: string];
 
+/** The five one-bit flags every check word ends with, from bit `at` (validation bits from `valid`). */
+const CHECK_FLAGS = (at: number, valid: number): CheckField[] =>
+  ['processorContextCorrupt', 'uncorrected', 'preciseIP', 'restartableIP', 'overflow'].map((k, i): CheckField => [k, at + i, 1, valid + i, 'bool']);
+
 const CACHE_TLB_FIELDS: CheckField[] = [
   ['transactionType', 16, 2, 0, TRANSACTION_TYPES, 'Unknown (Reserved)'],
   ['operation', 18, 4, 1, OPERATIONS, 'Unknown (Reserved)'],
   ['level', 22, 3, 2, 'int'],
-  ['processorContextCorrupt', 25, 1, 3, 'bool'],
-  ['uncorrected', 26, 1, 4, 'bool'],
-  ['preciseIP', 27, 1, 5, 'bool'],
-  ['restartableIP', 28, 1, 6, 'bool'],
-  ['overflow', 29, 1, 7, 'bool'],
+  ...CHECK_FLAGS(25, 3),
 ];
 /** libcper writes timedOut (bit 9) before participationType (bit 8). */
 const BUS_FIELDS: CheckField[] = [
@@ -49,14 +49,7 @@ const BUS_FIELDS: CheckField[] = [
   ['participationType', 30, 2, 8, PARTICIPATION, 'Unknown'],
   ['addressSpace', 33, 2, 10, ADDRESS_SPACES, 'Unknown'],
 ];
-const MS_FIELDS: CheckField[] = [
-  ['errorType', 16, 3, 0, MS_ERROR_TYPES, 'Unknown (Processor Specific)'],
-  ['processorContextCorrupt', 19, 1, 1, 'bool'],
-  ['uncorrected', 20, 1, 2, 'bool'],
-  ['preciseIP', 21, 1, 3, 'bool'],
-  ['restartableIP', 22, 1, 4, 'bool'],
-  ['overflow', 23, 1, 5, 'bool'],
-];
+const MS_FIELDS: CheckField[] = [['errorType', 16, 3, 0, MS_ERROR_TYPES, 'Unknown (Processor Specific)'], ...CHECK_FLAGS(19, 1)];
 
 function checkFields(typeGuid: string): CheckField[] | undefined {
   const name = CHECK_TYPES[typeGuid];
