@@ -26,21 +26,12 @@ const SEVERITY_NAMES: Readonly<Record<number, string>> = { 0: 'Recoverable', 1: 
 const FLAG_NAMES: Readonly<Record<number, string>> = { 1: 'HW_ERROR_FLAGS_RECOVERED', 2: 'HW_ERROR_FLAGS_PREVERR', 4: 'HW_ERROR_FLAGS_SIMULATED' };
 const SECTION_FLAG_NAMES = ['primary', 'containmentWarning', 'reset', 'errorThresholdExceeded', 'resourceNotAccessible', 'latentError', 'propagated', 'overflow'];
 
-/** libcper's readable names of the notification types (cper-parse.c), by our names. */
-const NOTIFICATION_NAMES: Readonly<Record<string, string>> = {
-  [NOTIFICATION_TYPES.cmc.guid]: 'CMC',
-  [NOTIFICATION_TYPES.cpe.guid]: 'CPE',
-  [NOTIFICATION_TYPES.mce.guid]: 'MCE',
-  [NOTIFICATION_TYPES.pcie.guid]: 'PCIe',
-  [NOTIFICATION_TYPES.init.guid]: 'INIT',
-  [NOTIFICATION_TYPES.nmi.guid]: 'NMI',
-  [NOTIFICATION_TYPES.boot.guid]: 'Boot',
-  [NOTIFICATION_TYPES.dmar.guid]: 'DMAr',
-  [NOTIFICATION_TYPES.sea.guid]: 'SEA',
-  [NOTIFICATION_TYPES.sei.guid]: 'SEI',
-  [NOTIFICATION_TYPES.pei.guid]: 'PEI',
-  [NOTIFICATION_TYPES.cxlComponent.guid]: 'CXL Component',
-};
+/** libcper's readable names of the notification types (cper-parse.c), by our names; keyed by GUID. */
+const NOTIFICATION_NAMES: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries({ cmc: 'CMC', cpe: 'CPE', mce: 'MCE', pcie: 'PCIe', init: 'INIT', nmi: 'NMI', boot: 'Boot', dmar: 'DMAr', sea: 'SEA', sei: 'SEI', pei: 'PEI', cxlComponent: 'CXL Component' } as const).map(
+    ([ours, name]) => [NOTIFICATION_TYPES[ours as keyof typeof NOTIFICATION_TYPES].guid, name],
+  ),
+);
 
 const bcdToInt = (b: number) => (b >> 4) * 10 + (b & 0xf);
 const two = (n: number) => String(n).padStart(2, '0');
