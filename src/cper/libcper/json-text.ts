@@ -24,15 +24,28 @@ export function parseLibcperJson(text: string): LibcperValue {
   const ws = () => {
     while (i < text.length && (text[i] === ' ' || text[i] === '\n' || text[i] === '\r' || text[i] === '\t')) i++;
   };
+  /** the comma-separated members after an opening bracket at `i`, up to `close` (each read by `member`) */
+  const items = (close: string, member: () => void): void => {
+    i++;
+    ws();
+    if (text[i] === close) return void i++;
+    for (;;) {
+      member();
+      ws();
+      if (text[i] === ',') {
+        i++;
+        continue;
+      }
+      if (text[i] === close) return void i++;
+      fail(i, `expected "," or "${close}" at character ${i}`);
+    }
+  };
   const value = (): LibcperValue => {
     ws();
     const c = text[i];
     if (c === '{') {
-      i++;
       const o: LibcperObject = {};
-      ws();
-      if (text[i] === '}') return i++, o;
-      for (;;) {
+      return items('}', () => {
         ws();
         if (text[i] !== '"') fail(i, `expected a string key at character ${i}`);
         const k = str();
@@ -40,30 +53,11 @@ export function parseLibcperJson(text: string): LibcperValue {
         if (text[i] !== ':') fail(i, `expected ":" at character ${i}`);
         i++;
         o[k] = value();
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === '}') return i++, o;
-        fail(i, `expected "," or "}" at character ${i}`);
-      }
+      }), o;
     }
     if (c === '[') {
-      i++;
       const a: LibcperValue[] = [];
-      ws();
-      if (text[i] === ']') return i++, a;
-      for (;;) {
-        a.push(value());
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === ']') return i++, a;
-        fail(i, `expected "," or "]" at character ${i}`);
-      }
+      return items(']', () => a.push(value())), a;
     }
     if (c === '"') return str();
     if (text.startsWith('true', i)) return (i += 4), true;

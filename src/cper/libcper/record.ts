@@ -1,12 +1,14 @@
-import { RasgwError } from '../../binary/errors';
+import { DecodeError, RasgwError } from '../../binary/errors';
+import { guidFromBytes } from '../../binary/guid';
 import { decodeCperRecord, encodeCperRecord, parseCperRecordJson } from '..';
-import type { CperRecord } from '../record';
+import { CPER_HEADER_LENGTH, type CperRecord } from '../record';
+import { SECTION_DESCRIPTOR_LENGTH } from '../section-descriptor';
 import { NOTIFICATION_TYPES } from '../guids';
 import { sectionCodecByGuid } from '../sections';
 import { LibcperObject, LibcperValue } from './json-text';
 import { sectionIn, sectionOut, SectionMapping } from './section-mapping';
 import { LIBCPER_KNOWN_SECTIONS, SECTION_MAPPINGS } from './sections';
-import { asBig, bad, base64, bitfield, guid, integerIn, isObject, LibcperFallback, mapIn, mapOut, Model, Rule, u64 } from './table';
+import { asBig, bad, base64, bitfield, guid, integerIn, isObject, LibcperFallback, mapIn, mapOut, Model, Rule, u64, valueWith } from './table';
 import { fixedTextBytes, untrustedString } from './sections/common';
 
 /**
@@ -24,21 +26,12 @@ const SEVERITY_NAMES: Readonly<Record<number, string>> = { 0: 'Recoverable', 1: 
 const FLAG_NAMES: Readonly<Record<number, string>> = { 1: 'HW_ERROR_FLAGS_RECOVERED', 2: 'HW_ERROR_FLAGS_PREVERR', 4: 'HW_ERROR_FLAGS_SIMULATED' };
 const SECTION_FLAG_NAMES = ['primary', 'containmentWarning', 'reset', 'errorThresholdExceeded', 'resourceNotAccessible', 'latentError', 'propagated', 'overflow'];
 
-/** libcper's readable names of the notification types (cper-parse.c), by our names. */
-const NOTIFICATION_NAMES: Readonly<Record<string, string>> = {
-  [NOTIFICATION_TYPES.cmc.guid]: 'CMC',
-  [NOTIFICATION_TYPES.cpe.guid]: 'CPE',
-  [NOTIFICATION_TYPES.mce.guid]: 'MCE',
-  [NOTIFICATION_TYPES.pcie.guid]: 'PCIe',
-  [NOTIFICATION_TYPES.init.guid]: 'INIT',
-  [NOTIFICATION_TYPES.nmi.guid]: 'NMI',
-  [NOTIFICATION_TYPES.boot.guid]: 'Boot',
-  [NOTIFICATION_TYPES.dmar.guid]: 'DMAr',
-  [NOTIFICATION_TYPES.sea.guid]: 'SEA',
-  [NOTIFICATION_TYPES.sei.guid]: 'SEI',
-  [NOTIFICATION_TYPES.pei.guid]: 'PEI',
-  [NOTIFICATION_TYPES.cxlComponent.guid]: 'CXL Component',
-};
+/** libcper's readable names of the notification types (cper-parse.c), by our names; keyed by GUID. */
+const NOTIFICATION_NAMES: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries({ cmc: 'CMC', cpe: 'CPE', mce: 'MCE', pcie: 'PCIe', init: 'INIT', nmi: 'NMI', boot: 'Boot', dmar: 'DMAr', sea: 'SEA', sei: 'SEI', pei: 'PEI', cxlComponent: 'CXL Component' } as const).map(
+    ([ours, name]) => [NOTIFICATION_TYPES[ours as keyof typeof NOTIFICATION_TYPES].guid, name],
+  ),
+);
 
 const bcdToInt = (b: number) => (b >> 4) * 10 + (b & 0xf);
 const two = (n: number) => String(n).padStart(2, '0');
@@ -122,18 +115,7 @@ const HEADER_RULES: Rule[] = [
     },
   },
   { key: 'recordID', ours: 'recordId', conv: u64 },
-  {
-    key: 'flags',
-    ours: 'flags',
-    conv: {
-      name: 'flags value/name (one name for the whole word)',
-      out: (v) => {
-        const value = (v as { raw: number }).raw;
-        return { value, name: FLAG_NAMES[value] ?? 'Unknown' };
-      },
-      in: (v, path) => (isObject(v) ? Number(integerIn(v.value ?? 0, `${path}/value`, 0xffff_ffffn)) : bad(path, 'expected { "value": …, "name": … }')),
-    },
-  },
+  { key: 'flags', ours: 'flags', conv: valueWith('name', (n) => FLAG_NAMES[n] ?? 'Unknown', 0xffff_ffffn, 'flags value/name (one name for the whole word)') },
   { key: 'persistenceInfo', ours: 'persistenceInfo', conv: u64 },
 ];
 
@@ -174,11 +156,13 @@ for (const s of SECTION_MAPPINGS) mappingByShortName.set(s.shortName, [...(mappi
 function sectionToLibcper(section: Model, body: Uint8Array): LibcperObject {
   const g = section.guid as string;
   const mapping = mappingByGuid.get(g);
-  // (a mapping whose section our codec does not decode yet is no mapping: the Arm RAS node needs its codec)
   if (mapping === undefined || section.type !== mapping.ours) {
-    // a section libcper decodes but we have no table for: refuse rather than print a different form
-    if (LIBCPER_KNOWN_SECTIONS[g] !== undefined) {
-      throw new RasgwError({ code: 'bad_value', path: 'section', message: `libcper's form of the ${LIBCPER_KNOWN_SECTIONS[g]} section is not mapped yet` });
+    // a section libcper decodes field by field: printing it as base64 would not be libcper's form
+    const name = LIBCPER_KNOWN_SECTIONS[g];
+    if (name !== undefined) {
+      const codec = sectionCodecByGuid(g);
+      const why = codec === undefined ? `rasgw has no codec for ${name} sections (GUID ${g})` : `rasgw's ${codec.title} codec has no libcper mapping`;
+      throw new RasgwError({ code: 'bad_value', path: 'section', message: `libcper decodes this ${name} section, but ${why}, so libcper's form of it cannot be written` });
     }
     // libcper prints a section type it does not know as base64
     return { Unknown: { data: Buffer.from(body).toString('base64') } };
@@ -196,9 +180,40 @@ function sectionToLibcper(section: Model, body: Uint8Array): LibcperObject {
   return o;
 }
 
+/** An error's own text, without the code/offset/path prefix that a restated error repeats. */
+function detailOf(e: RasgwError): string {
+  return e.message.slice(RasgwError.format({ code: e.code, offset: e.offset, path: e.path, message: '' }).length);
+}
+
+/**
+ * A decode error inside the body of a section libcper knows, restated as what it means here: our
+ * strict codec refused the section, so there is no model to write libcper's form from (libcper's
+ * own parser is more lenient with some malformed bodies). Undefined for any other error.
+ */
+function strictSectionFailure(bytes: Uint8Array, e: unknown): RasgwError | undefined {
+  if (!(e instanceof DecodeError)) return undefined;
+  const m = /^sections\[(\d+)\]\.section/.exec(e.path);
+  if (m === null) return undefined;
+  const typeAt = CPER_HEADER_LENGTH + SECTION_DESCRIPTOR_LENGTH * Number(m[1]) + 16;
+  if (typeAt + 16 > bytes.length) return undefined;
+  const name = LIBCPER_KNOWN_SECTIONS[guidFromBytes(bytes, typeAt)];
+  if (name === undefined) return undefined;
+  return new DecodeError({
+    code: e.code,
+    offset: e.offset,
+    path: e.path,
+    message: `rasgw's strict codec could not decode this ${name} section (${detailOf(e)}), so libcper's form of the record cannot be written`,
+  });
+}
+
 /** The libcper JSON of a CPER record's bytes (as `cper-convert to-json` prints it). */
 export function cperRecordToLibcper(bytes: Uint8Array): LibcperObject {
-  const record: CperRecord = decodeCperRecord(bytes, { armTypeEncoding: 'uefi-2.11' });
+  let record: CperRecord;
+  try {
+    record = decodeCperRecord(bytes, { armTypeEncoding: 'uefi-2.11' });
+  } catch (e) {
+    throw strictSectionFailure(bytes, e) ?? e;
+  }
   const header = mapOut(HEADER_RULES, record as unknown as Model);
   const sectionDescriptors: LibcperValue[] = [];
   const sections: LibcperValue[] = [];
@@ -207,7 +222,7 @@ export function cperRecordToLibcper(bytes: Uint8Array): LibcperObject {
     try {
       sections.push(sectionToLibcper(s.section as unknown as Model, bytes.subarray(s.sectionOffset, s.sectionOffset + s.sectionLength)));
     } catch (e) {
-      if (e instanceof RasgwError) throw new RasgwError({ code: e.code, offset: s.sectionOffset, path: `sections[${i}].${e.path}`, message: e.message });
+      if (e instanceof RasgwError) throw new RasgwError({ code: e.code, offset: s.sectionOffset, path: `sections[${i}].${e.path}`, message: detailOf(e) });
       throw e;
     }
   });

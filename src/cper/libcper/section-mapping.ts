@@ -1,4 +1,7 @@
 import type { LibcperObject, LibcperValue } from './json-text';
+import type { Row } from '../layout/fields';
+import { SECTION_CODECS } from '../sections';
+import { LIBCPER_KNOWN_SECTIONS } from './known-sections';
 import { mapIn, mapOut, Model, Rule } from './table';
 
 /**
@@ -18,7 +21,7 @@ export interface SectionMapping {
   rules: readonly Rule[];
   /** libcper's description string (`message`); undefined when libcper writes none */
   message?: (m: Model) => string | undefined;
-  /** how our JSON input takes the validation word: 'u64' (bigint) or 'u32' (number), none if absent */
+  /** how our JSON input takes the validation word: 'u64' (bigint) or 'u32' (number), none if absent (from the layout) */
   validation?: 'u64' | 'u32';
   /** keys the rules do not list but `in` reads (nested arrays handled by a custom `in`) */
   extraKeys?: readonly string[];
@@ -26,6 +29,22 @@ export interface SectionMapping {
   out?: (m: Model) => LibcperObject;
   /** custom input (default: mapIn of the rules, validation bits from the keys present) */
   in?: (o: LibcperValue, path: string, ctx: SectionContext) => Model;
+}
+
+/**
+ * A section mapping whose GUID is our codec's (by our section type) and whose readable name is
+ * libcper's for that GUID, so neither is written twice. Throws at load for a type we have no
+ * codec for or a GUID libcper does not decode.
+ */
+export function sectionMapping(spec: Omit<SectionMapping, 'guid' | 'readable' | 'validation'>): SectionMapping {
+  const codec = SECTION_CODECS.find((c) => c.name === spec.ours) as { guid: string; head?: { rows: readonly Row[]; validationTable?: unknown } } | undefined;
+  if (codec === undefined) throw new Error(`libcper mapping ${spec.ours}: no section codec of that name`);
+  const readable = LIBCPER_KNOWN_SECTIONS[codec.guid];
+  if (readable === undefined) throw new Error(`libcper mapping ${spec.ours}: libcper does not decode section type ${codec.guid}`);
+  // the JSON input form of the validation word follows the layout's validation row
+  const word = codec.head?.validationTable === undefined ? undefined : codec.head.rows.find((r) => r.name === 'validationBits');
+  const validation = word === undefined ? undefined : word.size === 8 ? 'u64' : 'u32';
+  return { ...spec, guid: codec.guid, readable, validation };
 }
 
 /** What the record around a section says about it (its descriptor's sectionLength). */

@@ -180,6 +180,30 @@ export function pair(table: Readonly<Record<number, string>>, fallback: string, 
   };
 }
 
+/**
+ * libcper's `{ value, <key>: text }` of an integer whose text libcper computes from the value
+ * (`{ value, type: "Single Error" }`, `{ value, state: "Corrected" }`, …); on input only `value`
+ * is read (0 when absent), up to `max`.
+ */
+export function valueWith(key: string, text: (n: number) => string, max: bigint, name = `value/${key}`): Converter {
+  return {
+    name,
+    out: (v) => {
+      const n = Number(asInteger(v));
+      return { value: n, [key]: text(n) };
+    },
+    in: (v, path) => (isObject(v) ? Number(integer(v.value ?? 0, `${path}/value`, max)) : bad(path, `expected { "value": …, "${key}": … }`)),
+  };
+}
+
+/** The array at `o[key]` of a libcper object (empty when absent). */
+export function arrayAt(o: LibcperObject, key: string, path: string): LibcperValue[] {
+  const a = o[key];
+  if (a === undefined) return [];
+  if (!Array.isArray(a)) bad(`${path}/${key}`, 'expected an array');
+  return a;
+}
+
 /** libcper's bitfield_to_ir: one boolean per bit, named in bit order (bit 0 first); our side is the raw word. */
 export function bitfield(names: readonly string[]): Converter {
   return {
@@ -227,11 +251,11 @@ export const base64: Converter = {
   },
 };
 
-/** A sub-object mapped by its own rules (a nested structure of the same model). */
-export function nested(rules: readonly Rule[], pick: (m: Model) => Model = (m) => m): Converter {
+/** A nested structure of our model (a struct row) as a libcper object mapped by its own rules. */
+export function subObject(rules: readonly Rule[], name = 'nested object'): Converter {
   return {
-    name: 'nested object',
-    out: (_v, m) => mapOut(rules, pick(m)),
+    name,
+    out: (v) => mapOut(rules, v as Model),
     in: (v, path) => mapIn(rules, v, path).fields,
   };
 }

@@ -30,7 +30,7 @@ export const CXL_COMPONENT_KINDS = [
 
 export type CxlComponentKind = (typeof CXL_COMPONENT_KINDS)[number]['name'];
 
-const DEVICE_ID = layout('CXL component device ID', 12, [
+export const CXL_COMPONENT_DEVICE_ID = layout('CXL component device ID', 12, [
   u16('vendorId', 0, { doc: 'vendor ID', libcper: 'vendorID' }),
   u16('deviceId', 2, { doc: 'device ID', libcper: 'deviceID' }),
   u8('function', 4, { doc: 'function number', libcper: 'functionNumber' }),
@@ -42,12 +42,12 @@ const DEVICE_ID = layout('CXL component device ID', 12, [
   u8('reserved', 11, { doc: 'reserved' }),
 ], { truncated: 'at-start' });
 
-export type CxlComponentDeviceId = LayoutModel<typeof DEVICE_ID>;
+export type CxlComponentDeviceId = LayoutModel<typeof CXL_COMPONENT_DEVICE_ID>;
 
 export const CXL_COMPONENT_LAYOUT = layout('CXL component', CXL_COMPONENT_HEADER_LENGTH, [
   count('length', 0, 4, 'eventLog', { doc: 'length of the whole structure, this header included' }),
   validationBits('validationBits', 4, 8, { 2: 'eventLog' }),
-  struct('deviceId', 12, DEVICE_ID, { vbit: 0, doc: 'device identification', libcper: 'deviceID' }),
+  struct('deviceId', 12, CXL_COMPONENT_DEVICE_ID, { vbit: 0, doc: 'device identification', libcper: 'deviceID' }),
   u64('serialNumber', 24, { vbit: 1, doc: 'device serial number', libcper: 'deviceSerial' }),
 ]);
 

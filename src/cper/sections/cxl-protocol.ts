@@ -93,7 +93,7 @@ const agentAddressView: IntView<CxlAgentAddress> = {
   describe: '{ function, device, bus, segment, reserved } or, for a restricted CXL host downstream port (agent type 1), { rcrbBaseAddress }',
 };
 
-const DEVICE_ID = layout('CXL protocol device ID', 16, [
+export const CXL_PROTOCOL_DEVICE_ID = layout('CXL protocol device ID', 16, [
   u16('vendorId', 0, { doc: 'vendor ID', libcper: 'vendorID' }),
   u16('deviceId', 2, { doc: 'device ID', libcper: 'deviceID' }),
   u16('subsystemVendorId', 4, { doc: 'subsystem vendor ID', libcper: 'subsystemVendorID' }),
@@ -104,14 +104,14 @@ const DEVICE_ID = layout('CXL protocol device ID', 16, [
   hex('reserved', 12, 4, { doc: 'reserved' }),
 ], { truncated: 'at-start' });
 
-export type CxlProtocolDeviceId = LayoutModel<typeof DEVICE_ID>;
+export type CxlProtocolDeviceId = LayoutModel<typeof CXL_PROTOCOL_DEVICE_ID>;
 
 export const CXL_PROTOCOL_LAYOUT = layout('CXL protocol', CXL_PROTOCOL_HEADER_LENGTH, [
   validationBits('validationBits', 0, 8, { 5: 'dvsec', 6: 'errorLog' }),
   view('agentType', 8, 1, enumOf(CXL_AGENT_TYPES), { vbit: 0, doc: 'CXL agent type (default 1 with an rcrbBaseAddress, else 0)', libcper: 'agentType' }),
   hex('reserved', 9, 7, { doc: 'bytes 9..15 (reserved)' }),
   view('agentAddress', 16, 8, agentAddressView, { vbit: 1, doc: 'CXL agent address', libcper: 'cxlAgentAddress' }),
-  struct('deviceId', 24, DEVICE_ID, { vbit: 2, doc: 'device identification', libcper: 'deviceID' }),
+  struct('deviceId', 24, CXL_PROTOCOL_DEVICE_ID, { vbit: 2, doc: 'device identification', libcper: 'deviceID' }),
   u64Row('serialNumber', 40, { vbit: 3, doc: 'device serial number', libcper: 'deviceSerial' }),
   hex('capabilityStructure', 48, CXL_CAPABILITY_LENGTH, { vbit: 4, doc: 'the PCIe capability structure', libcper: 'capabilityStructure' }),
   count('dvsecLength', 108, 2, 'dvsec', { doc: 'length of the CXL DVSEC' }),

@@ -71,7 +71,7 @@ const validationView: IntView<Ia32ValidationBits> = {
   describe: 'u64: bit 0 local APIC ID valid, bit 1 CPUID info valid, bits 7:2 error-info count, bits 13:8 context count (the counts are the array lengths)',
 };
 
-const CPUID_LAYOUT = layout('IA32 CPUID info', 48, [
+export const IA32_CPUID_LAYOUT = layout('IA32 CPUID info', 48, [
   u64('eax', 0, { doc: 'CPUID(1).EAX', libcper: 'eax' }),
   u64('ebx', 8, { doc: 'CPUID(1).EBX', libcper: 'ebx' }),
   u64('ecx', 16, { doc: 'CPUID(1).ECX', libcper: 'ecx' }),
@@ -79,12 +79,12 @@ const CPUID_LAYOUT = layout('IA32 CPUID info', 48, [
   hex('reserved', 32, 16, { doc: '16 bytes without a stated meaning' }),
 ], { truncated: 'at-start' });
 
-export type Ia32CpuidInfo = LayoutModel<typeof CPUID_LAYOUT>;
+export type Ia32CpuidInfo = LayoutModel<typeof IA32_CPUID_LAYOUT>;
 
 export const IA32_HEADER_LAYOUT = layout('IA32/X64', IA32_HEADER_LENGTH, [
   view('validationBits', 0, 8, validationView, { doc: 'validation word with the two counts' }),
   u64('localApicId', 8, { doc: 'local APIC ID (validation bit 0)', libcper: 'localAPICID' }),
-  struct('cpuidInfo', 16, CPUID_LAYOUT, { doc: 'CPUID(1) registers zero-extended to u64 (validation bit 1)', libcper: 'cpuidInfo' }),
+  struct('cpuidInfo', 16, IA32_CPUID_LAYOUT, { doc: 'CPUID(1) registers zero-extended to u64 (validation bit 1)', libcper: 'cpuidInfo' }),
 ]);
 
 // ---- check info ------------------------------------------------------------------------------
@@ -440,7 +440,7 @@ export const ia32x64Input: z.ZodType<Ia32x64Section> = z
       guid: INFO.guid,
       validationBits: vb,
       localApicId: (v.localApicId as bigint | undefined) ?? 0n,
-      cpuidInfo: (v.cpuidInfo as Ia32CpuidInfo | undefined) ?? CPUID_LAYOUT.zero(),
+      cpuidInfo: (v.cpuidInfo as Ia32CpuidInfo | undefined) ?? IA32_CPUID_LAYOUT.zero(),
       errorInfo,
       contexts,
     };

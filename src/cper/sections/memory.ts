@@ -28,7 +28,7 @@ export const MEMORY_LEGACY_LENGTH = 73;
 
 const LEGACY_ROWS = [
   validationBits('validationBits', 0, 8, { 15: 'rankNumber', 16: 'cardHandle', 17: 'moduleHandle', 18: 'extendedRow', 19: 'bankGroup', 20: 'bankAddress', 21: 'chipIdentification' }),
-  view('errorStatus', 8, 8, errorStatusView, { vbit: 0, doc: 'UEFI Error Status' }),
+  view('errorStatus', 8, 8, errorStatusView, { vbit: 0, doc: 'UEFI Error Status', libcper: 'errorStatus' }),
   u64('physicalAddress', 16, { vbit: 1, doc: 'physical address of the error', libcper: 'physicalAddress' }),
   u64('physicalAddressMask', 24, { vbit: 2, doc: 'valid bits of physicalAddress', libcper: 'physicalAddressMask' }),
   u16('node', 32, { vbit: 3, doc: 'node number (multi-node systems)', libcper: 'node' }),
@@ -58,7 +58,7 @@ export const MEMORY_LEGACY_LAYOUT = layout('memory (UEFI 2.1)', MEMORY_LEGACY_LE
 export const MEMORY_LAYOUT = layout('memory', MEMORY_LENGTH, [
   modelOnly('layoutSize', () => MEMORY_LENGTH as 80 | 73, LAYOUT_SIZE, () => MEMORY_LENGTH as 80 | 73, LAYOUT_SIZE_DOC),
   ...LEGACY_ROWS,
-  u8('extended', 73, { doc: 'bit 0 row bit 16, bit 1 row bit 17 (validation bit 18), bits 7:5 chip identification (bit 21); 0 in the 73-byte layout' }),
+  u8('extended', 73, { doc: 'bit 0 row bit 16, bit 1 row bit 17 (validation bit 18), bits 7:5 chip identification (bit 21); 0 in the 73-byte layout', libcper: 'extended' }),
   u16('rankNumber', 74, { vbit: 15, doc: 'rank number', libcper: 'rankNumber' }),
   u16('cardHandle', 76, { vbit: 16, doc: 'SMBIOS type 16 handle of the memory array', libcper: 'cardSmbiosHandle' }),
   u16('moduleHandle', 78, { vbit: 17, doc: 'SMBIOS type 17 handle of the memory device', libcper: 'moduleSmbiosHandle' }),

@@ -70,7 +70,7 @@ const BUS_ID = layout('PCI bus ID', 2, [u8('bus', 0, { doc: 'bus number' }), u8(
 
 export const PCI_BUS_LAYOUT = layout('PCI bus', PCI_BUS_BODY_LENGTH, [
   validationBits('validationBits', 0, 8),
-  view('errorStatus', 8, 8, errorStatusView, { vbit: 0, doc: 'UEFI Error Status' }),
+  view('errorStatus', 8, 8, errorStatusView, { vbit: 0, doc: 'UEFI Error Status', libcper: 'errorStatus' }),
   view('errorType', 16, 2, enumOf(PCI_BUS_ERROR_TYPES, 2), { vbit: 1, doc: 'bus error type (low byte; the high byte is reserved)', libcper: 'errorType' }),
   struct('busId', 18, BUS_ID, { vbit: 2, doc: 'bus number (7:0) and segment (15:8)', libcper: 'busID' }),
   u32('reserved', 20, { doc: 'reserved' }),

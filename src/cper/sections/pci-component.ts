@@ -18,7 +18,7 @@ const INFO = SECTION_TYPES.pciComponent;
 export const PCI_COMPONENT_HEADER_LENGTH = 40;
 export const PCI_REGISTER_PAIR_LENGTH = 16;
 
-const COMPONENT_ID = layout('PCI component ID', 16, [
+export const COMPONENT_ID = layout('PCI component ID', 16, [
   u16('vendorId', 0, { doc: 'vendor ID', libcper: 'vendorID' }),
   u16('deviceId', 2, { doc: 'device ID', libcper: 'deviceID' }),
   u24('classCode', 4, { doc: '24-bit class code', libcper: 'classCode', input: classCodeInput }),
@@ -40,7 +40,7 @@ export type PciRegisterPair = LayoutModel<typeof REGISTER_PAIR>;
 
 export const PCI_COMPONENT_LAYOUT = layout('PCI component', PCI_COMPONENT_HEADER_LENGTH, [
   validationBits('validationBits', 0, 8, { 2: 'memoryNumber', 3: 'ioNumber', 4: 'registerDataPairs' }),
-  view('errorStatus', 8, 8, errorStatusView, { vbit: 0, doc: 'UEFI Error Status' }),
+  view('errorStatus', 8, 8, errorStatusView, { vbit: 0, doc: 'UEFI Error Status', libcper: 'errorStatus' }),
   struct('idInfo', 16, COMPONENT_ID, { vbit: 1, doc: 'component identification', libcper: 'idInfo' }),
   count('memoryNumber', 32, 4, 'memoryRegisters', { doc: 'number of memory register pairs' }),
   count('ioNumber', 36, 4, 'ioRegisters', { doc: 'number of I/O register pairs' }),

@@ -46,7 +46,7 @@ export const PCIE_PORT_TYPE_TEXT: Readonly<Record<number, string>> = {
   10: 'root complex event collector',
 };
 
-const DEVICE_ID = layout('PCIe device ID', 16, [
+export const PCIE_DEVICE_ID = layout('PCIe device ID', 16, [
   u16('vendorId', 0, { doc: 'vendor ID', libcper: 'vendorID' }),
   u16('deviceId', 2, { doc: 'device ID', libcper: 'deviceID' }),
   u24('classCode', 4, { doc: '24-bit class code: base class << 16 | sub-class << 8 | programming interface', libcper: 'classCode', input: classCodeInput }),
@@ -60,7 +60,7 @@ const DEVICE_ID = layout('PCIe device ID', 16, [
   u8('reserved', 15, { doc: 'reserved' }),
 ], { truncated: 'at-start' });
 
-export type PcieDeviceId = LayoutModel<typeof DEVICE_ID>;
+export type PcieDeviceId = LayoutModel<typeof PCIE_DEVICE_ID>;
 
 const VERSION = layout('PCIe version', 4, [
   u8('minor', 0, { doc: 'minor version (BCD)', libcper: 'minor', required: true }),
@@ -68,7 +68,7 @@ const VERSION = layout('PCIe version', 4, [
   u16('reserved', 2, { doc: 'reserved' }),
 ]);
 
-const BRIDGE = layout('PCIe bridge control and status', 4, [
+export const PCIE_BRIDGE = layout('PCIe bridge control and status', 4, [
   u16('secondaryStatus', 0, { doc: 'secondary status register', libcper: 'secondaryStatusRegister' }),
   u16('control', 2, { doc: 'bridge control register', libcper: 'controlRegister' }),
 ]);
@@ -80,9 +80,9 @@ export const PCIE_LAYOUT = layout('PCIe', PCIE_BODY_LENGTH, [
   u16('command', 16, { vbit: 2, vbitName: 'commandStatus', doc: 'PCI command register', libcper: 'commandStatus.commandRegister' }),
   u16('status', 18, { vbit: 2, vbitName: 'commandStatus', doc: 'PCI status register', libcper: 'commandStatus.statusRegister' }),
   u32('rcrbHighAddress', 20, { vbit: 9, doc: 'upper 32 bits of the RCRB base (UEFI 2.10+), reserved before' }),
-  struct('deviceId', 24, DEVICE_ID, { vbit: 3, doc: 'device identification', libcper: 'deviceID' }),
+  struct('deviceId', 24, PCIE_DEVICE_ID, { vbit: 3, doc: 'device identification', libcper: 'deviceID' }),
   u64('serialNumber', 40, { vbit: 4, doc: 'device serial number', libcper: 'deviceSerialNumber' }),
-  struct('bridgeControlStatus', 48, BRIDGE, { vbit: 5, doc: 'bridge secondary status and control', libcper: 'bridgeControlStatus' }),
+  struct('bridgeControlStatus', 48, PCIE_BRIDGE, { vbit: 5, doc: 'bridge secondary status and control', libcper: 'bridgeControlStatus' }),
   hex('capabilityStructure', 52, PCIE_CAPABILITY_LENGTH, { vbit: 6, doc: 'the PCIe capability structure', libcper: 'capabilityStructure.data' }),
   hex('aerInfo', 112, PCIE_AER_LENGTH, { vbit: 7, doc: 'the AER extended capability (see aer for named registers)', libcper: 'aerInfo.data' }),
 ]);

@@ -1,3 +1,4 @@
+import { DecodeError } from '../../../src/binary/errors';
 import { encodeCperRecord, parseCperRecordJson, decodeCperRecord } from '../../../src/cper';
 import { cperRecordToLibcper, libcperJsonText, libcperTimestamp, libcperToCperRecord, parseLibcperJson } from '../../../src/cper/libcper';
 
@@ -33,6 +34,32 @@ describe('libcper record rules', () => {
     expect((json.sectionDescriptors as Array<Record<string, unknown>>)[0].sectionType).toEqual({ data: '12345678-9abc-def0-1122-334455667788', type: 'Unknown' });
     const back = decodeCperRecord(libcperToCperRecord(json));
     expect(back.sections[0].section).toMatchObject({ type: 'unknown', data: '0102030405' });
+  });
+
+  it('says why a section libcper decodes has no libcper form: no codec of ours (IPF)', () => {
+    const bytes = encodeCperRecord(
+      parseCperRecordJson({ errorSeverity: 'corrected', sections: [{ section: { type: 'unknown', guid: 'e429faf1-3cb7-11d4-bca7-0080c73c8881', data: '00' } }] }),
+    );
+    expect(() => cperRecordToLibcper(bytes)).toThrow(
+      "bad_value at byte 200 (0xc8) [sections[0].section]: libcper decodes this IPF section, but rasgw has no codec for IPF sections (GUID e429faf1-3cb7-11d4-bca7-0080c73c8881), so libcper's form of it cannot be written",
+    );
+  });
+
+  it('says when our strict codec refused a section libcper knows, with the decode error', () => {
+    // a 16-byte body under the memory section's GUID: too short for the 73/80-byte layouts
+    const bytes = encodeCperRecord(
+      parseCperRecordJson({ errorSeverity: 'corrected', sections: [{ section: { type: 'unknown', guid: 'a5bc1114-6f64-4ede-b863-3e83ed7c83b1', data: '00'.repeat(16) } }] }),
+    );
+    let err: unknown;
+    try {
+      cperRecordToLibcper(bytes);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(DecodeError);
+    expect((err as DecodeError).message).toMatch(
+      /^bad_length at byte 200 \(0xc8\) \[sections\[0\]\.section\]: rasgw's strict codec could not decode this Platform Memory section \(.*16.*\), so libcper's form of the record cannot be written$/,
+    );
   });
 
   it('refuses unknown keys, wrong types and a section that does not match its descriptor, with JSON pointers', () => {

@@ -1,6 +1,8 @@
 import type { LibcperObject, LibcperValue } from '../json-text';
-import { SectionMapping } from '../section-mapping';
-import { asBig, asNumber, bad, guid, hexUpper, integerIn, isObject, mapIn, mapOut, Model, Rule } from '../table';
+import { sectionMapping } from '../section-mapping';
+import { arrayAt, asBig, asNumber, bad, guid, hexUpper, integerIn, isObject, mapIn, mapOut, Model } from '../table';
+import { rulesFromRows } from '../derive';
+import { ARM_RAS_NODE_LAYOUT, ARM_RAS_REGISTER_LAYOUT, ARM_RAS_SYNDROME_LAYOUT } from '../../sections/arm-ras';
 import { fixedTextBytes, untrustedString } from './common';
 
 /**
@@ -81,25 +83,16 @@ function partsIn(v: LibcperValue, all: Record<number, Part[]>, size: number, pat
   return b.toString('hex');
 }
 
-const SYNDROME_RULES: Rule[] = [
-  { key: 'errorRecordIndex', ours: 'errorRecordIndex' },
-  { key: 'rasExtensionRevisionField', ours: 'rasExtensionRevision' },
-  { key: 'rasExtensionArchVersion', ours: 'rasExtensionArchVersion' },
-  { key: 'errorRecordFeatureRegister', ours: 'errFr', conv: hex64 },
-  { key: 'errorRecordControlRegister', ours: 'errCtlr', conv: hex64 },
-  { key: 'errorRecordPrimaryStatusRegister', ours: 'errStatus', conv: hex64 },
-  { key: 'errorRecordAddressRegister', ours: 'errAddr', conv: hex64 },
-  { key: 'errorRecordMiscRegister0', ours: 'errMisc0', conv: hex64 },
-  { key: 'errorRecordMiscRegister1', ours: 'errMisc1', conv: hex64 },
-  // written only when the RAS extension byte (version and revision) is not zero
-  { key: 'errorRecordMiscRegister2', ours: 'errMisc2', conv: hex64, when: (m) => asNumber(m.rasExtensionArchVersion) + asNumber(m.rasExtensionRevision) > 0 },
-  { key: 'errorRecordMiscRegister3', ours: 'errMisc3', conv: hex64, when: (m) => asNumber(m.rasExtensionArchVersion) + asNumber(m.rasExtensionRevision) > 0 },
-];
+/** MISC2/MISC3 are written only when the RAS extension byte (version and revision) is not zero */
+const misc23 = (m: Model) => asNumber(m.rasExtensionArchVersion) + asNumber(m.rasExtensionRevision) > 0;
+const SYNDROME_RULES = rulesFromRows(ARM_RAS_SYNDROME_LAYOUT, {
+  u64: hex64,
+  with: { errMisc2: { when: misc23 }, errMisc3: { when: misc23 } },
+  // libcper prints the revision before the architecture version (the nibbles' order in the byte is the other way)
+  order: ['errorRecordIndex', 'rasExtensionRevision', 'rasExtensionArchVersion', 'errFr', 'errCtlr', 'errStatus', 'errAddr', 'errMisc0', 'errMisc1', 'errMisc2', 'errMisc3'],
+});
 
-const REGISTER_RULES: Rule[] = [
-  { key: 'address', ours: 'address', conv: hex64 },
-  { key: 'value', ours: 'value', conv: hex64 },
-];
+const REGISTER_RULES = rulesFromRows(ARM_RAS_REGISTER_LAYOUT, { u64: hex64 });
 
 function contextOut(c: Model): LibcperObject {
   const scope = asNumber(c.flags) & 1;
@@ -135,31 +128,28 @@ function keyValueIn(v: LibcperValue, path: string): Model {
   return { key, value: v.value === undefined ? 0n : hex64.in(v.value, `${path}/value`) };
 }
 
-const NODE_RULES: Rule[] = [
-  { key: 'revision', ours: 'revision' },
-  { key: 'componentType', ours: 'componentType', conv: dict(COMPONENT_TYPES) },
-  { key: 'errorSyndromeArrayNumEntries', derived: true, conv: { name: 'descriptor count', out: (_v, m) => (m.errorSyndromes as unknown[]).length, in: () => undefined } },
-  { key: 'ipInstanceFormat', ours: 'ipInstanceFormat', conv: dict(IP_INSTANCE_FORMATS) },
-  {
-    key: 'ipInstance',
-    ours: 'ipInstance',
-    conv: { name: 'IP instance by format', out: (v, m) => partsOut(v, IP_INSTANCE_PARTS[asNumber(m.ipInstanceFormat)], asNumber(m.ipInstanceFormat) === 3), in: (v, path) => partsIn(v, IP_INSTANCE_PARTS, 16, path, ['socSpecificIpIdentifier']) },
+const NODE_RULES = rulesFromRows(ARM_RAS_NODE_LAYOUT, {
+  with: {
+    componentType: { conv: dict(COMPONENT_TYPES) },
+    errorSyndromeArrayNumEntries: { derived: true, conv: { name: 'descriptor count', out: (_v, m) => (m.errorSyndromes as unknown[]).length, in: () => undefined } },
+    ipInstanceFormat: { conv: dict(IP_INSTANCE_FORMATS) },
+    ipInstance: {
+      conv: { name: 'IP instance by format', out: (v, m) => partsOut(v, IP_INSTANCE_PARTS[asNumber(m.ipInstanceFormat)], asNumber(m.ipInstanceFormat) === 3), in: (v, path) => partsIn(v, IP_INSTANCE_PARTS, 16, path, ['socSpecificIpIdentifier']) },
+    },
+    ipTypeFormat: { conv: dict(IP_TYPE_FORMATS) },
+    ipType: { conv: { name: "IP type by libcper's switch", out: (v, m) => partsOut(v, IP_TYPE_PARTS[asNumber(m.ipTypeFormat)], false), in: (v, path) => partsIn(v, IP_TYPE_PARTS, 24, path) } },
+    userData: {
+      when: (m) => untrustedString(fixedTextBytes(m.userData, 16)) !== undefined,
+      conv: { name: 'user data (left out when not printable ASCII)', out: (v) => untrustedString(fixedTextBytes(v, 16)) ?? '', in: (v, path) => (typeof v === 'string' ? { text: v } : bad(path, 'expected a string')) },
+    },
   },
-  { key: 'ipTypeFormat', ours: 'ipTypeFormat', conv: dict(IP_TYPE_FORMATS) },
-  { key: 'ipType', ours: 'ipType', conv: { name: "IP type by libcper's switch", out: (v, m) => partsOut(v, IP_TYPE_PARTS[asNumber(m.ipTypeFormat)], false), in: (v, path) => partsIn(v, IP_TYPE_PARTS, 24, path) } },
-  {
-    key: 'userData',
-    ours: 'userData',
-    when: (m) => untrustedString(fixedTextBytes(m.userData, 16)) !== undefined,
-    conv: { name: 'user data (left out when not printable ASCII)', out: (v) => untrustedString(fixedTextBytes(v, 16)) ?? '', in: (v, path) => (typeof v === 'string' ? { text: v } : bad(path, 'expected a string')) },
-  },
-];
+  // libcper prints each format next to what it describes
+  order: ['revision', 'componentType', 'errorSyndromeArrayNumEntries', 'ipInstanceFormat', 'ipInstance', 'ipTypeFormat', 'ipType', 'userData'],
+});
 
-export const armRasMapping: SectionMapping = {
+export const armRasMapping = sectionMapping({
   ours: 'armRas',
-  guid: 'bf32d4d5-b427-4025-8495-8a9e5d4030e4',
   shortName: 'ArmRas',
-  readable: 'ARM RAS',
   rules: NODE_RULES,
   out: (m) => {
     const o = mapOut(NODE_RULES, m);
@@ -186,18 +176,13 @@ export const armRasMapping: SectionMapping = {
     if (o.auxData !== undefined) {
       const a = o.auxData;
       if (!isObject(a)) bad(`${path}/auxData`, 'expected an object');
-      const list = (k: string) => {
-        const x = a[k] ?? [];
-        if (!Array.isArray(x)) bad(`${path}/auxData/${k}`, 'expected an array');
-        return x;
-      };
       out.auxData = {
         version: Number(integerIn(a.version ?? 1, `${path}/auxData/version`, 0xffn)),
-        contexts: list('contexts').map((c, i) => contextIn(c, `${path}/auxData/contexts/${i}`)),
-        keyValuePairs: list('keyValuePairs').map((kv, i) => keyValueIn(kv, `${path}/auxData/keyValuePairs/${i}`)),
+        contexts: arrayAt(a, 'contexts', `${path}/auxData`).map((c, i) => contextIn(c, `${path}/auxData/contexts/${i}`)),
+        keyValuePairs: arrayAt(a, 'keyValuePairs', `${path}/auxData`).map((kv, i) => keyValueIn(kv, `${path}/auxData/keyValuePairs/${i}`)),
       };
     }
     return out;
   },
   message: () => 'ARM RAS error occured',
-};
+});

@@ -1,7 +1,10 @@
 import type { LibcperObject, LibcperValue } from '../json-text';
-import { SectionMapping } from '../section-mapping';
-import { asBig, asNumber, bad, base64, bitfield, bitSet, bool, Converter, int, integerIn, isObject, LibcperFallback, mapIn, mapOut, Model, pair, Rule, u64, validationRaw } from '../table';
+import { sectionMapping } from '../section-mapping';
+import { arrayAt, asBig, asNumber, bad, base64, bitfield, bitSet, bool, Converter, int, integerIn, isObject, LibcperFallback, mapIn, mapOut, Model, pair, Rule, u64, validationRaw, valueWith } from '../table';
 import { ARM_CONTEXT_LAYOUTS } from '../../sections/arm-context';
+import { ARM_HEADER_LAYOUT } from '../../sections/arm';
+import { ARM_ERROR_INFO_LAYOUT } from '../../sections/arm-error-info';
+import { rulesFromRows } from '../derive';
 
 /**
  * ARM processor error section (UEFI N.2.4.4) in libcper's form (sections/cper-section-arm.c).
@@ -75,20 +78,8 @@ function errorInformationRules(kind: 'cache' | 'tlb' | 'bus'): Rule[] {
       { key: 'timedOut', ours: 'timeOut', bit: 8, conv: bool },
       { key: 'addressSpace', ours: 'addressSpace', bit: 9, conv: pair(ADDRESS_SPACES, 'Unknown') },
       { key: 'memoryAttributes', ours: 'memoryAttributes', bit: 10 },
-      {
-        key: 'accessMode',
-        ours: 'accessMode',
-        bit: 8,
-        alsoBits: [11],
-        conv: {
-          name: 'access mode value/name (gated by the timed-out bit)',
-          out: (v) => {
-            const n = asNumber(v);
-            return { value: n, name: n === 0 ? 'Secure' : 'Normal' };
-          },
-          in: (v, path) => (isObject(v) ? Number(integerIn(v.value ?? 0, `${path}/value`, 1n)) : bad(path, 'expected { "value": …, "name": … }')),
-        },
-      },
+      // gated by the timed-out bit (8); on input the key sets its own bit (11) too
+      { key: 'accessMode', ours: 'accessMode', bit: 8, alsoBits: [11], conv: valueWith('name', (n) => (n === 0 ? 'Secure' : 'Normal'), 1n, 'access mode value/name (gated by the timed-out bit)') },
     );
   }
   return rules;
@@ -114,28 +105,14 @@ const errorInformation: Converter = {
   },
 };
 
-const ERROR_INFO_RULES: Rule[] = [
-  { key: 'version', ours: 'version' },
-  { key: 'length', ours: 'length' },
-  { key: 'errorType', ours: 'type', conv: pair(ERROR_TYPES, 'Unknown (Reserved)') },
-  {
-    key: 'multipleError',
-    ours: 'multipleError',
-    bit: 0,
-    conv: {
-      name: 'multiple error value/type',
-      out: (v) => {
-        const n = asNumber(v);
-        return { value: n, type: n < 1 ? 'Single Error' : 'Multiple Errors' };
-      },
-      in: (v, path) => (isObject(v) ? Number(integerIn(v.value ?? 0, `${path}/value`, 0xffffn)) : bad(path, 'expected { "value": …, "type": … }')),
-    },
+const ERROR_INFO_RULES = rulesFromRows(ARM_ERROR_INFO_LAYOUT, {
+  with: {
+    type: { conv: pair(ERROR_TYPES, 'Unknown (Reserved)') },
+    multipleError: { conv: valueWith('type', (n) => (n < 1 ? 'Single Error' : 'Multiple Errors'), 0xffffn, 'multiple error value/type') },
+    flags: { conv: bitfield(['firstErrorCaptured', 'lastErrorCaptured', 'propagated', 'overflow']) },
+    errorInformation: { conv: errorInformation, when: (m) => INFO_KEYS[asNumber(m.type)] !== undefined },
   },
-  { key: 'flags', ours: 'flags', bit: 1, conv: bitfield(['firstErrorCaptured', 'lastErrorCaptured', 'propagated', 'overflow']) },
-  { key: 'errorInformation', ours: 'errorInformation', bit: 2, conv: errorInformation, when: (m) => INFO_KEYS[asNumber(m.type)] !== undefined },
-  { key: 'virtualFaultAddress', ours: 'virtualFaultAddress', bit: 3, conv: u64 },
-  { key: 'physicalFaultAddress', ours: 'physicalFaultAddress', bit: 4, conv: u64 },
-];
+});
 
 /** The per-entry text of the message (cper_arm_error_info_to_ir's err_info_desc_i). */
 function entryDescription(e: Model): string {
@@ -216,35 +193,19 @@ function contextIn(v: LibcperValue, path: string): Model {
   return out;
 }
 
-const SECTION_RULES: Rule[] = [
-  { key: 'errorInfoNum', ours: 'errorInfoCount' },
-  { key: 'contextInfoNum', ours: 'contextInfoCount' },
-  { key: 'sectionLength', ours: 'sectionLength' },
-  {
-    key: 'errorAffinity',
-    ours: 'errorAffinityLevel',
-    bit: 1,
-    conv: {
-      name: 'error affinity value/type',
-      out: (v) => {
-        const n = asNumber(v);
-        return { value: n, type: n < 4 ? 'Vendor Defined' : 'Reserved' };
-      },
-      in: (v, path) => (isObject(v) ? Number(integerIn(v.value ?? 0, `${path}/value`, 0xffn)) : bad(path, 'expected { "value": …, "type": … }')),
-    },
+const SECTION_RULES = rulesFromRows(ARM_HEADER_LAYOUT, {
+  with: {
+    errorAffinityLevel: { conv: valueWith('type', (n) => (n < 4 ? 'Vendor Defined' : 'Reserved'), 0xffn, 'error affinity value/type') },
+    runningState: { conv: { ...bool, out: (v) => (asNumber(v) & 1) === 1, in: (v, path) => (bool.in(v, path) ? 1 : 0) } },
+    // libcper writes the PSCI state whenever running-state bit 31 is clear, whatever validation bit 2 says
+    psciState: { bit: undefined, when: (m) => asNumber(m.runningState) >>> 31 === 0 },
   },
-  { key: 'mpidrEl1', ours: 'mpidr', bit: 0, conv: u64 },
-  { key: 'affinity3', ours: 'mpidr', bit: 0, derived: true, conv: { ...int, out: (v) => Number((asBig(v) & 0xff_0000_0000n) >> 32n) } },
-  { key: 'midrEl1', ours: 'midr', conv: u64 },
-  { key: 'running', ours: 'runningState', bit: 2, conv: { ...bool, out: (v) => (asNumber(v) & 1) === 1, in: (v, path) => (bool.in(v, path) ? 1 : 0) } },
-  { key: 'psciState', ours: 'psciState', when: (m) => asNumber(m.runningState) >>> 31 === 0 },
-];
+  extra: [{ key: 'affinity3', ours: 'mpidr', bit: 0, derived: true, conv: { ...int, out: (v) => Number((asBig(v) & 0xff_0000_0000n) >> 32n) }, after: 'mpidr' }],
+});
 
-export const armMapping: SectionMapping = {
+export const armMapping = sectionMapping({
   ours: 'arm',
-  guid: 'e19e3d16-bc11-11e4-9caa-c2051d5d46b0',
   shortName: 'ArmProcessor',
-  readable: 'ARM',
   rules: SECTION_RULES,
   out: (m) => {
     const o = mapOut(SECTION_RULES, m);
@@ -258,17 +219,11 @@ export const armMapping: SectionMapping = {
     const { fields, bits } = mapIn(SECTION_RULES, v, path, ['errorInfo', 'contextInfo', 'vendorSpecificInfo']);
     const o = v as LibcperObject;
     let vb = bits;
-    const list = (key: string): LibcperValue[] => {
-      const a = o[key];
-      if (a === undefined) return [];
-      if (!Array.isArray(a)) bad(`${path}/${key}`, 'expected an array');
-      return a;
-    };
-    const errorInfo = list('errorInfo').map((e, i) => {
+    const errorInfo = arrayAt(o, 'errorInfo', path).map((e, i) => {
       const r = mapIn(ERROR_INFO_RULES, e, `${path}/errorInfo/${i}`);
       return { ...r.fields, type: r.fields.type ?? 0, validationBits: Number(r.bits) };
     });
-    const contexts = list('contextInfo').map((c, i) => contextIn(c, `${path}/contextInfo/${i}`));
+    const contexts = arrayAt(o, 'contextInfo', path).map((c, i) => contextIn(c, `${path}/contextInfo/${i}`));
     const out: Model = { ...fields, errorInfo, contexts };
     if (o.vendorSpecificInfo !== undefined) {
       const vs = o.vendorSpecificInfo;
@@ -291,4 +246,4 @@ export const armMapping: SectionMapping = {
     s += '; Error Type(s): {' + entries.map(entryDescription).join(', ') + (entries.length > 0 ? '}' : '');
     return s;
   },
-};
+});

@@ -1,8 +1,9 @@
 import type { LibcperObject } from '../json-text';
-import { SectionMapping } from '../section-mapping';
-import { asNumber, bad, base64, bitSet, Converter, int, integerIn, isObject, mapIn, mapOut, Model, pair, Rule, u64, validationRaw } from '../table';
-import { CXL_COMPONENT_HEADER_LENGTH } from '../../sections/cxl-component';
-import { CXL_PROTOCOL_HEADER_LENGTH } from '../../sections/cxl-protocol';
+import { SectionMapping, sectionMapping } from '../section-mapping';
+import { asNumber, bad, base64, bitSet, Converter, int, integerIn, isObject, mapIn, mapOut, Model, pair, subObject, u64, validationRaw } from '../table';
+import { CXL_COMPONENT_DEVICE_ID, CXL_COMPONENT_HEADER_LENGTH, CXL_COMPONENT_LAYOUT } from '../../sections/cxl-component';
+import { CXL_PROTOCOL_DEVICE_ID, CXL_PROTOCOL_HEADER_LENGTH, CXL_PROTOCOL_LAYOUT } from '../../sections/cxl-protocol';
+import { rulesFromRows } from '../derive';
 
 /**
  * CXL protocol error and CXL component event sections in libcper's form
@@ -39,41 +40,35 @@ const agentAddress: Converter = {
   },
 };
 
-const PROTOCOL_DEVICE_ID_RULES: Rule[] = [
-  { key: 'vendorID', ours: 'vendorId' },
-  { key: 'deviceID', ours: 'deviceId', bit: 2 },
-  { key: 'subsystemVendorID', ours: 'subsystemVendorId', bit: 2 },
-  { key: 'subsystemDeviceID', ours: 'subsystemDeviceId', bit: 2 },
-  { key: 'classCode', ours: 'classCode', bit: 2 },
-  { key: 'slotNumber', ours: 'slot', bit: 2 },
-];
+/** the device-id fields are gated by the section's bit 2, except the vendor id libcper always writes */
+const PROTOCOL_DEVICE_ID_RULES = rulesFromRows(CXL_PROTOCOL_DEVICE_ID).map((r) => (r.ours === 'vendorId' ? r : { ...r, bit: 2 }));
 
-const PROTOCOL_RULES: Rule[] = [
-  { key: 'agentType', ours: 'agentType', bit: 0, conv: pair({ 0: 'CXL 1.1 Device', 1: 'CXL 1.1 Host Downstream Port' }, 'Unknown (Reserved)') },
-  { key: 'cxlAgentAddress', ours: 'agentAddress', bit: 1, conv: agentAddress, when: (m) => asNumber(m.agentType) <= 1 },
-  {
-    key: 'deviceID',
-    ours: 'deviceId',
-    conv: {
-      name: 'device id (vendor always, the rest with bit 2)',
-      // the device-id fields are gated by the section's validation bit 2
-      out: (v, m) => mapOut(PROTOCOL_DEVICE_ID_RULES, { ...(v as Model), validationBits: m.validationBits }),
-      in: (v, path) => mapIn(PROTOCOL_DEVICE_ID_RULES, v, path).fields,
+const PROTOCOL_RULES = rulesFromRows(CXL_PROTOCOL_LAYOUT, {
+  with: {
+    agentType: { conv: pair({ 0: 'CXL 1.1 Device', 1: 'CXL 1.1 Host Downstream Port' }, 'Unknown (Reserved)') },
+    agentAddress: { conv: agentAddress, when: (m) => asNumber(m.agentType) <= 1 },
+    deviceId: {
+      bit: undefined,
+      conv: {
+        name: 'device id (vendor always, the rest with bit 2)',
+        out: (v, m) => mapOut(PROTOCOL_DEVICE_ID_RULES, { ...(v as Model), validationBits: m.validationBits }),
+        in: (v, path) => mapIn(PROTOCOL_DEVICE_ID_RULES, v, path).fields,
+      },
     },
+    serialNumber: { when: (m) => asNumber(m.agentType) === 0 },
   },
-  { key: 'deviceSerial', ours: 'serialNumber', bit: 3, conv: u64, when: (m) => asNumber(m.agentType) === 0 },
-  { key: 'capabilityStructure', ours: 'capabilityStructure', bit: 4, conv: base64 },
-  { key: 'dvsecLength', ours: 'dvsec', bit: 5, derived: true, conv: { ...int, out: (v) => String(v ?? '').length / 2 } },
-  { key: 'cxlDVSEC', ours: 'dvsec', bit: 5, conv: base64 },
-  { key: 'errorLogLength', ours: 'errorLog', bit: 6, derived: true, conv: { ...int, out: (v) => String(v ?? '').length / 2 } },
-  { key: 'cxlErrorLog', ours: 'errorLog', bit: 6, conv: base64 },
-];
+  // the DVSEC and the error log are the byte runs after the header, each with its length
+  extra: [
+    { key: 'dvsecLength', ours: 'dvsec', bit: 5, derived: true, conv: { ...int, out: (v) => String(v ?? '').length / 2 }, after: 'capabilityStructure' },
+    { key: 'cxlDVSEC', ours: 'dvsec', bit: 5, conv: base64, after: 'capabilityStructure' },
+    { key: 'errorLogLength', ours: 'errorLog', bit: 6, derived: true, conv: { ...int, out: (v) => String(v ?? '').length / 2 }, after: 'capabilityStructure' },
+    { key: 'cxlErrorLog', ours: 'errorLog', bit: 6, conv: base64, after: 'capabilityStructure' },
+  ],
+});
 
-export const cxlProtocolMapping: SectionMapping = {
+export const cxlProtocolMapping = sectionMapping({
   ours: 'cxlProtocol',
-  guid: '80b9efb4-52b5-4de3-a777-68784b771048',
   shortName: 'CxlProtocol',
-  readable: 'CXL Protocol Error',
   rules: PROTOCOL_RULES,
   in: (v, path, ctx) => {
     const { fields, bits } = mapIn(PROTOCOL_RULES, v, path);
@@ -88,46 +83,32 @@ export const cxlProtocolMapping: SectionMapping = {
     return out;
   },
   message: () => 'A CXL Protocol Error occurred',
-};
+});
 
-const COMPONENT_DEVICE_ID_RULES: Rule[] = [
-  { key: 'vendorID', ours: 'vendorId' },
-  { key: 'deviceID', ours: 'deviceId' },
-  { key: 'functionNumber', ours: 'function' },
-  { key: 'deviceNumber', ours: 'device' },
-  { key: 'busNumber', ours: 'bus' },
-  { key: 'segmentNumber', ours: 'segment' },
-  { key: 'slotNumber', ours: 'slot' },
-];
 
-const COMPONENT_RULES: Rule[] = [
-  { key: 'length', derived: true, conv: { ...int, out: (_v, m) => CXL_COMPONENT_HEADER_LENGTH + String(m.eventLog ?? '').length / 2 } },
-  {
-    key: 'deviceID',
-    ours: 'deviceId',
-    bit: 0,
-    conv: { name: 'device id', out: (v) => mapOut(COMPONENT_DEVICE_ID_RULES, v as Model), in: (v, path) => mapIn(COMPONENT_DEVICE_ID_RULES, v, path).fields },
-  },
-  { key: 'deviceSerial', ours: 'serialNumber', bit: 1, conv: u64 },
-  {
-    key: 'cxlComponentEventLog',
-    ours: 'eventLog',
-    bit: 2,
-    when: (m) => String(m.eventLog ?? '').length > 0,
-    conv: {
-      name: 'event log { data: base64 }',
-      out: (v, m) => ({ data: base64.out(v, m) }),
-      in: (v, path) => (isObject(v) ? base64.in(v.data ?? null, `${path}/data`) : bad(path, 'expected { "data": "<base64>" }')),
+const COMPONENT_RULES = rulesFromRows(CXL_COMPONENT_LAYOUT, {
+  with: { deviceId: { conv: subObject(rulesFromRows(CXL_COMPONENT_DEVICE_ID), 'device id') } },
+  extra: [
+    { key: 'length', derived: true, conv: { ...int, out: (_v, m) => CXL_COMPONENT_HEADER_LENGTH + String(m.eventLog ?? '').length / 2 }, after: '^' },
+    {
+      key: 'cxlComponentEventLog',
+      ours: 'eventLog',
+      bit: 2,
+      when: (m) => String(m.eventLog ?? '').length > 0,
+      conv: {
+        name: 'event log { data: base64 }',
+        out: (v, m) => ({ data: base64.out(v, m) }),
+        in: (v, path) => (isObject(v) ? base64.in(v.data ?? null, `${path}/data`) : bad(path, 'expected { "data": "<base64>" }')),
+      },
+      after: 'serialNumber',
     },
-  },
-];
+  ],
+});
 
-function componentMapping(ours: string, guid: string, readable: string): SectionMapping {
-  return {
+function componentMapping(ours: string): SectionMapping {
+  return sectionMapping({
     ours,
-    guid,
     shortName: 'CxlComponent',
-    readable,
     rules: COMPONENT_RULES,
     in: (v, path) => {
       const { fields, bits } = mapIn(COMPONENT_RULES, v, path);
@@ -139,16 +120,10 @@ function componentMapping(ours: string, guid: string, readable: string): Section
       return out;
     },
     message: () => 'A CXL Component Error occurred',
-  };
+  });
 }
 
-export const CXL_COMPONENT_MAPPINGS: SectionMapping[] = [
-  componentMapping('cxlGeneralMedia', 'fbcd0a77-c260-417f-85a9-088b1621eba6', 'CXL General Media Component Error'),
-  componentMapping('cxlDram', '601dcbb3-9c06-4eab-b8af-4e9bfb5c9624', 'CXL DRAM Component Error'),
-  componentMapping('cxlMemoryModule', 'fe927475-dd59-4339-a586-79bab113b774', 'CXL Memory Module Component Error'),
-  componentMapping('cxlPhysicalSwitch', '77cf9271-9c02-470b-9fe4-bc7b75f2da97', 'CXL Physical Switch Component Error'),
-  componentMapping('cxlVirtualSwitch', '40d26425-3396-4c4d-a5da-3d47263af425', 'CXL Virtual Switch Component Error'),
-  componentMapping('cxlMldPort', '8dc44363-0c96-4710-b7bf-04bb99534c3f', 'CXL MLD Port Component Error'),
-];
+/** every CXL component kind libcper knows is its `CxlComponent` (it has no memory-sparing kind) */
+export const CXL_COMPONENT_MAPPINGS: SectionMapping[] = ['cxlGeneralMedia', 'cxlDram', 'cxlMemoryModule', 'cxlPhysicalSwitch', 'cxlVirtualSwitch', 'cxlMldPort'].map(componentMapping);
 
 export { bitSet, validationRaw };

@@ -1,6 +1,11 @@
 import type { LibcperObject } from '../json-text';
-import { SectionMapping } from '../section-mapping';
+import { SectionMapping, sectionMapping } from '../section-mapping';
 import { asBig, bad, base64, bool, Converter, int, integerIn, isObject, mapIn, mapOut, Model, pair, Rule, u64 } from '../table';
+import { rulesFromRows } from '../derive';
+import { DMAR_GENERIC_LAYOUT } from '../../sections/dmar-generic';
+import { DMAR_VTD_LAYOUT, PAGE_TABLE_ENTRIES } from '../../sections/dmar-vtd';
+import { DMAR_IOMMU_LAYOUT } from '../../sections/dmar-iommu';
+import { CCIX_PER_LAYOUT } from '../../sections/ccix-per';
 
 /**
  * libcper mappings of the DMAr sections (generic, VT-d, IOMMU) and the CCIX PER log
@@ -37,22 +42,19 @@ const faultReason: Converter = {
   in: (v, path) => (isObject(v) ? Number(integerIn(v.value ?? null, `${path}/value`, 0xffn)) : bad(path, 'expected { "value": …, "name": … }')),
 };
 
-export const dmarGenericMapping: SectionMapping = {
+export const dmarGenericMapping = sectionMapping({
   ours: 'dmarGeneric',
-  guid: '5b51fef7-c79d-4434-8f1b-aa62de3e2c64',
   shortName: 'GenericDmar',
-  readable: 'DMAr Generic',
-  rules: [
-    { key: 'requesterID', ours: 'requesterId' },
-    { key: 'segmentNumber', ours: 'segmentNumber' },
-    { key: 'faultReason', ours: 'faultReason', conv: faultReason },
-    { key: 'accessType', ours: 'accessType', conv: pair({ 0: 'DMA Write', 1: 'DMA Read' }, 'Unknown (Reserved)') },
-    { key: 'addressType', ours: 'addressType', conv: pair({ 0: 'Untranslated Request', 1: 'Translation Request' }, 'Unknown (Reserved)') },
-    { key: 'architectureType', ours: 'architectureType', conv: pair({ 0: 'VT-d', 1: 'IOMMU' }, 'Unknown (Reserved)') },
-    { key: 'deviceAddress', ours: 'deviceAddress', conv: u64 },
-  ] satisfies Rule[],
+  rules: rulesFromRows(DMAR_GENERIC_LAYOUT, {
+    with: {
+      faultReason: { conv: faultReason },
+      accessType: { conv: pair({ 0: 'DMA Write', 1: 'DMA Read' }, 'Unknown (Reserved)') },
+      addressType: { conv: pair({ 0: 'Untranslated Request', 1: 'Translation Request' }, 'Unknown (Reserved)') },
+      architectureType: { conv: pair({ 0: 'VT-d', 1: 'IOMMU' }, 'Unknown (Reserved)') },
+    },
+  }),
   message: () => 'A DMAr Generic Error occurred',
-};
+});
 
 /** The 6-byte OEM id as a little-endian integer. */
 const oemId: Converter = {
@@ -107,8 +109,7 @@ const faultRecord: Converter = {
   },
 };
 
-const PTE_LEVELS = [6, 5, 4, 3, 2, 1];
-const pteRules: Rule[] = PTE_LEVELS.map((n) => ({ key: `pageTableEntry_Level${n}`, ours: `level${n}`, conv: u64 }));
+const pteRules = rulesFromRows(PAGE_TABLE_ENTRIES);
 /** The six page-table entries are top-level keys in libcper's form, one object in ours. */
 function withPageTables(rules: Rule[]): Pick<SectionMapping, 'rules' | 'out' | 'in' | 'extraKeys'> {
   return {
@@ -123,54 +124,30 @@ function withPageTables(rules: Rule[]): Pick<SectionMapping, 'rules' | 'out' | '
   };
 }
 
-export const vtdDmarMapping: SectionMapping = {
+export const vtdDmarMapping = sectionMapping({
   ours: 'vtdDmar',
-  guid: '71761d37-32b2-45cd-a7d0-b0fedd93e8cf',
   shortName: 'VtdDmar',
-  readable: 'Intel VT for Directed I/O Specific DMAr',
-  ...withPageTables([
-    { key: 'version', ours: 'version' },
-    { key: 'revision', ours: 'revision' },
-    { key: 'oemID', ours: 'oemId', conv: oemId },
-    { key: 'capabilityRegister', ours: 'capability', conv: u64 },
-    { key: 'extendedCapabilityRegister', ours: 'extendedCapability', conv: u64 },
-    { key: 'globalCommandRegister', ours: 'globalCommand' },
-    { key: 'globalStatusRegister', ours: 'globalStatus' },
-    { key: 'faultStatusRegister', ours: 'faultStatus' },
-    { key: 'faultRecord', ours: 'faultRecord', conv: faultRecord },
-    { key: 'rootEntry', ours: 'rootEntry', conv: base64 },
-    { key: 'contextEntry', ours: 'contextEntry', conv: base64 },
-  ]),
+  ...withPageTables(rulesFromRows(DMAR_VTD_LAYOUT, { with: { oemId: { conv: oemId }, faultRecord: { conv: faultRecord } } })),
   message: () => 'A VT-d DMAr Error occurred',
-};
+});
 
-export const iommuDmarMapping: SectionMapping = {
+export const iommuDmarMapping = sectionMapping({
   ours: 'iommuDmar',
-  guid: '036f84e1-7f37-428c-a79e-575fdfaa84ec',
   shortName: 'IommuDmar',
-  readable: 'IOMMU Specific DMAr',
-  ...withPageTables([
-    { key: 'revision', ours: 'revision' },
-    { key: 'controlRegister', ours: 'control', conv: u64 },
-    { key: 'statusRegister', ours: 'status', conv: u64 },
-    { key: 'eventLogEntry', ours: 'eventLogEntry', conv: base64 },
-    { key: 'deviceTableEntry', ours: 'deviceTableEntry', conv: base64 },
-  ]),
+  ...withPageTables(rulesFromRows(DMAR_IOMMU_LAYOUT)),
   message: () => 'A IOMMU Specific DMAr Error occurred',
-};
+});
 
-export const ccixPerMapping: SectionMapping = {
+export const ccixPerMapping = sectionMapping({
   ours: 'ccixPer',
-  guid: '91335ef6-ebfb-4478-a6a6-88b728cf75d7',
   shortName: 'CcixPer',
-  readable: 'CCIX PER Log Error',
-  validation: 'u64',
-  rules: [
-    // the section's own length field: 16 bytes of header plus the PER log
-    { key: 'length', derived: true, conv: { ...int, out: (_v, m) => 16 + String(m.perLog ?? '').length / 2 } },
-    { key: 'ccixSourceID', ours: 'sourceId', bit: 0 },
-    { key: 'ccixPortID', ours: 'portId', bit: 1 },
-    { key: 'ccixPERLog', ours: 'perLog', bit: 2, conv: base64 },
-  ] satisfies Rule[],
+  rules: rulesFromRows(CCIX_PER_LAYOUT, {
+    extra: [
+      // the section's own length field: 16 bytes of header plus the PER log
+      { key: 'length', derived: true, conv: { ...int, out: (_v, m) => 16 + String(m.perLog ?? '').length / 2 }, after: '^' },
+      // the PER log is the byte run after the header (no row of its own)
+      { key: 'ccixPERLog', ours: 'perLog', bit: 2, conv: base64, after: 'portId' },
+    ],
+  }),
   message: () => 'A CCIX PER Log Error occurred',
-};
+});

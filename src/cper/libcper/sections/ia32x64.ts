@@ -1,6 +1,8 @@
 import type { LibcperObject, LibcperValue } from '../json-text';
-import { SectionMapping } from '../section-mapping';
-import { asBig, asNumber, bad, base64, bitSet, integerIn, isObject, mapIn, mapOut, Model, pair, Rule, u64 } from '../table';
+import { sectionMapping } from '../section-mapping';
+import { arrayAt, asBig, asNumber, bad, base64, bitSet, int, integerIn, isObject, mapIn, mapOut, Model, pair, subObject, u64 } from '../table';
+import { rulesFromRows } from '../derive';
+import { IA32_CONTEXT_LAYOUT, IA32_CPUID_LAYOUT, IA32_ERROR_INFO_LAYOUT, IA32_HEADER_LAYOUT } from '../../sections/ia32x64';
 
 /**
  * IA32/X64 processor error section (UEFI N.2.4.2) in libcper's form
@@ -30,15 +32,15 @@ const CONTEXT_TYPES = {
 /** A check-word field: libcper key, first bit, width, validation bit, value shape. */
 type CheckField = [key: string, at: number, width: number, validBit: number, kind: 'bool' | 'int' | Readonly<Record<number, string>>, fallback?: string];
 
+/** The five one-bit flags every check word ends with, from bit `at` (validation bits from `valid`). */
+const CHECK_FLAGS = (at: number, valid: number): CheckField[] =>
+  ['processorContextCorrupt', 'uncorrected', 'preciseIP', 'restartableIP', 'overflow'].map((k, i): CheckField => [k, at + i, 1, valid + i, 'bool']);
+
 const CACHE_TLB_FIELDS: CheckField[] = [
   ['transactionType', 16, 2, 0, TRANSACTION_TYPES, 'Unknown (Reserved)'],
   ['operation', 18, 4, 1, OPERATIONS, 'Unknown (Reserved)'],
   ['level', 22, 3, 2, 'int'],
-  ['processorContextCorrupt', 25, 1, 3, 'bool'],
-  ['uncorrected', 26, 1, 4, 'bool'],
-  ['preciseIP', 27, 1, 5, 'bool'],
-  ['restartableIP', 28, 1, 6, 'bool'],
-  ['overflow', 29, 1, 7, 'bool'],
+  ...CHECK_FLAGS(25, 3),
 ];
 /** libcper writes timedOut (bit 9) before participationType (bit 8). */
 const BUS_FIELDS: CheckField[] = [
@@ -47,14 +49,7 @@ const BUS_FIELDS: CheckField[] = [
   ['participationType', 30, 2, 8, PARTICIPATION, 'Unknown'],
   ['addressSpace', 33, 2, 10, ADDRESS_SPACES, 'Unknown'],
 ];
-const MS_FIELDS: CheckField[] = [
-  ['errorType', 16, 3, 0, MS_ERROR_TYPES, 'Unknown (Processor Specific)'],
-  ['processorContextCorrupt', 19, 1, 1, 'bool'],
-  ['uncorrected', 20, 1, 2, 'bool'],
-  ['preciseIP', 21, 1, 3, 'bool'],
-  ['restartableIP', 22, 1, 4, 'bool'],
-  ['overflow', 23, 1, 5, 'bool'],
-];
+const MS_FIELDS: CheckField[] = [['errorType', 16, 3, 0, MS_ERROR_TYPES, 'Unknown (Processor Specific)'], ...CHECK_FLAGS(19, 1)];
 
 function checkFields(typeGuid: string): CheckField[] | undefined {
   const name = CHECK_TYPES[typeGuid];
@@ -92,12 +87,8 @@ function checkIn(v: LibcperValue, fields: CheckField[], path: string): bigint {
   return word;
 }
 
-const ERROR_INFO_RULES: Rule[] = [
-  { key: 'targetAddressID', ours: 'targetId', bit: 1, conv: u64 },
-  { key: 'requestorID', ours: 'requestorId', bit: 2, conv: u64 },
-  { key: 'responderID', ours: 'responderId', bit: 3, conv: u64 },
-  { key: 'instructionPointer', ours: 'instructionPointer', bit: 4, conv: u64 },
-];
+/** the structure type and the check information are written by hand below (the check's layout depends on the type) */
+const ERROR_INFO_RULES = rulesFromRows(IA32_ERROR_INFO_LAYOUT).filter((r) => r.ours !== 'structureType' && r.ours !== 'checkInfo');
 
 function errorInfoOut(e: Model): LibcperObject {
   const g = (e.structureType as { guid: string }).guid;
@@ -147,15 +138,15 @@ const X64_REGISTERS: Register[] = [
 ];
 const REGISTER_STATES: Record<number, { size: number; registers: Register[] }> = { 2: { size: 92, registers: IA32_REGISTERS }, 3: { size: 240, registers: X64_REGISTERS } };
 
+const CONTEXT_RULES = rulesFromRows(IA32_CONTEXT_LAYOUT, {
+  with: { registerContextType: { conv: pair(CONTEXT_TYPES, 'Unknown (Reserved)') } },
+  extra: [{ key: 'registerArraySize', derived: true, conv: { ...int, out: (_v, m) => String(m.registerArray ?? '').length / 2 }, after: 'registerContextType' }],
+});
+
 function contextOut(c: Model): LibcperObject {
   const type = asNumber(c.registerContextType);
   const bytes = Buffer.from(String(c.registerArray ?? ''), 'hex');
-  const o: LibcperObject = {
-    registerContextType: pair(CONTEXT_TYPES, 'Unknown (Reserved)').out(type, c),
-    registerArraySize: bytes.length,
-    msrAddress: asNumber(c.msrAddress),
-    mmRegisterAddress: u64.out(c.mmRegisterAddress, c),
-  };
+  const o = mapOut(CONTEXT_RULES, c);
   const state = REGISTER_STATES[type];
   if (state !== undefined && bytes.length >= state.size) {
     const regs: LibcperObject = {};
@@ -167,7 +158,9 @@ function contextOut(c: Model): LibcperObject {
 
 function contextIn(v: LibcperValue, path: string): Model {
   if (!isObject(v)) bad(path, 'expected a context object');
-  const type = Number(pair(CONTEXT_TYPES, '').in(v.registerContextType ?? null, `${path}/registerContextType`));
+  if (v.registerContextType === undefined) bad(`${path}/registerContextType`, 'expected { "value": …, "name": … }');
+  const { fields } = mapIn(CONTEXT_RULES, v, path, ['registerArray']);
+  const type = fields.registerContextType as number;
   const size = Number(integerIn(v.registerArraySize ?? 0, `${path}/registerArraySize`, 0xffffn));
   const arr = v.registerArray;
   if (!isObject(arr)) bad(`${path}/registerArray`, 'expected an object');
@@ -183,39 +176,17 @@ function contextIn(v: LibcperValue, path: string): Model {
     }
     hex = bytes.toString('hex');
   } else hex = base64.in(arr.data ?? null, `${path}/registerArray/data`) as string;
-  return {
-    registerContextType: type,
-    msrAddress: Number(integerIn(v.msrAddress ?? 0, `${path}/msrAddress`, 0xffff_ffffn)),
-    mmRegisterAddress: u64.in(v.mmRegisterAddress ?? 0, `${path}/mmRegisterAddress`),
-    registerArray: hex,
-  };
+  return { ...fields, registerArray: hex };
 }
 
-const SECTION_RULES: Rule[] = [
-  { key: 'localAPICID', ours: 'localApicId', bit: 0, conv: u64 },
-  {
-    key: 'cpuidInfo',
-    ours: 'cpuidInfo',
-    bit: 1,
-    conv: {
-      name: 'CPUID eax/ebx/ecx/edx',
-      out: (v) => {
-        const c = v as Record<string, unknown>;
-        return { eax: u64.out(c.eax, {}), ebx: u64.out(c.ebx, {}), ecx: u64.out(c.ecx, {}), edx: u64.out(c.edx, {}) };
-      },
-      in: (v, path) => {
-        if (!isObject(v)) bad(path, 'expected { eax, ebx, ecx, edx }');
-        return Object.fromEntries(['eax', 'ebx', 'ecx', 'edx'].map((k) => [k, u64.in(v[k] ?? 0, `${path}/${k}`)]));
-      },
-    },
-  },
-];
+/** the header's validation word also holds the two counts (a view, not a validation row), so the bits are stated here */
+const SECTION_RULES = rulesFromRows(IA32_HEADER_LAYOUT, {
+  with: { localApicId: { bit: 0 }, cpuidInfo: { bit: 1, conv: subObject(rulesFromRows(IA32_CPUID_LAYOUT), 'CPUID eax/ebx/ecx/edx') } },
+});
 
-export const ia32x64Mapping: SectionMapping = {
+export const ia32x64Mapping = sectionMapping({
   ours: 'ia32x64',
-  guid: 'dc3ea0b0-a144-4797-b95b-53fa242b6e1d',
   shortName: 'Ia32x64Processor',
-  readable: 'IA32/X64',
   rules: SECTION_RULES,
   out: (m) => {
     const errorInfo = m.errorInfo as Model[];
@@ -232,14 +203,8 @@ export const ia32x64Mapping: SectionMapping = {
     const o = v as LibcperObject;
     const rest = Object.fromEntries(Object.entries(o).filter(([k]) => !['processorErrorInfoNum', 'processorContextInfoNum', 'processorErrorInfo', 'processorContextInfo'].includes(k)));
     const { fields, bits } = mapIn(SECTION_RULES, rest, path);
-    const list = (key: string): LibcperValue[] => {
-      const a = o[key];
-      if (a === undefined) return [];
-      if (!Array.isArray(a)) bad(`${path}/${key}`, 'expected an array');
-      return a;
-    };
-    const errorInfo = list('processorErrorInfo').map((e, i) => errorInfoIn(e, `${path}/processorErrorInfo/${i}`));
-    const contexts = list('processorContextInfo').map((c, i) => contextIn(c, `${path}/processorContextInfo/${i}`));
+    const errorInfo = arrayAt(o, 'processorErrorInfo', path).map((e, i) => errorInfoIn(e, `${path}/processorErrorInfo/${i}`));
+    const contexts = arrayAt(o, 'processorContextInfo', path).map((c, i) => contextIn(c, `${path}/processorContextInfo/${i}`));
     for (const [key, n] of [['processorErrorInfoNum', errorInfo.length], ['processorContextInfoNum', contexts.length]] as const) {
       if (o[key] !== undefined && Number(integerIn(o[key], `${path}/${key}`, 63n)) !== n) bad(`${path}/${key}`, `${String(o[key])} but the array has ${n} entries`);
     }
@@ -248,4 +213,4 @@ export const ia32x64Mapping: SectionMapping = {
     return { ...fields, validationBits: '0x' + raw.toString(16), errorInfo, contexts };
   },
   message: () => 'An IA32/x64 Processor Error occurred',
-};
+});

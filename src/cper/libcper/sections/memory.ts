@@ -1,7 +1,10 @@
 import type { LibcperObject } from '../json-text';
-import { article, SectionMapping } from '../section-mapping';
-import { asBig, asNumber, bad, bitSet, Converter, EXTRA_BITS, hexUpper, integerIn, isObject, Model, pair, Rule, u64, validationRaw } from '../table';
+import { article, sectionMapping } from '../section-mapping';
+import { asBig, asNumber, bad, bitSet, Converter, EXTRA_BITS, hexUpper, integerIn, isObject, Model, pair, validationRaw, valueWith } from '../table';
 import { errorStatus } from './common';
+import { rulesFromRows } from '../derive';
+import { MEMORY_LAYOUT } from '../../sections/memory';
+import { MEMORY2_LAYOUT } from '../../sections/memory2';
 
 /**
  * Platform memory error (UEFI N.2.5) and memory error 2 (N.2.6) in libcper's form
@@ -75,36 +78,26 @@ const extended: Converter = {
 };
 
 const addressHex = hexUpper(16);
+
+/** memory 2 `status`: the byte and libcper's state name of its bit 0. */
+const status = valueWith('state', (n) => ((n & 1) === 0 ? 'Corrected' : 'Uncorrected'), 0xffn, 'status value/state');
+
 const typeName = (m: Model, bit: number) => (bitSet(validationRaw(m), bit) ? MEMORY_ERROR_TYPES[asNumber(m.memoryErrorType)] ?? 'Unknown' : 'Unknown');
 
-export const memoryMapping: SectionMapping = {
+export const memoryMapping = sectionMapping({
   ours: 'memory',
-  guid: 'a5bc1114-6f64-4ede-b863-3e83ed7c83b1',
   shortName: 'Memory',
-  readable: 'Platform Memory',
-  validation: 'u64',
-  rules: [
-    { key: 'errorStatus', ours: 'errorStatus', bit: 0, conv: errorStatus },
-    { key: 'bank', conv: bank(6, [19, 20]), spread: true },
-    { key: 'memoryErrorType', ours: 'memoryErrorType', bit: 14, conv: pair(MEMORY_ERROR_TYPES, 'Unknown (Reserved)') },
-    { key: 'extended', ours: 'extended', bit: 18, conv: extended, spread: true },
-    { key: 'cardSmbiosHandle', ours: 'cardHandle', bit: 16 },
-    { key: 'moduleSmbiosHandle', ours: 'moduleHandle', bit: 17 },
-    { key: 'physicalAddress', ours: 'physicalAddress', bit: 1, conv: u64 },
-    { key: 'physicalAddressHex', ours: 'physicalAddress', bit: 1, conv: addressHex, derived: true },
-    { key: 'physicalAddressMask', ours: 'physicalAddressMask', bit: 2, conv: u64 },
-    { key: 'node', ours: 'node', bit: 3 },
-    { key: 'card', ours: 'card', bit: 4 },
-    { key: 'moduleRank', ours: 'module', bit: 5 },
-    { key: 'device', ours: 'device', bit: 7 },
-    { key: 'row', ours: 'row', bit: 8 },
-    { key: 'column', ours: 'column', bit: 9 },
-    { key: 'bitPosition', ours: 'bitPosition', bit: 10 },
-    { key: 'requestorID', ours: 'requestorId', bit: 11, conv: u64 },
-    { key: 'responderID', ours: 'responderId', bit: 12, conv: u64 },
-    { key: 'targetID', ours: 'targetId', bit: 13, conv: u64 },
-    { key: 'rankNumber', ours: 'rankNumber', bit: 15 },
-  ] satisfies Rule[],
+  rules: rulesFromRows(MEMORY_LAYOUT, {
+    with: {
+      errorStatus: { conv: errorStatus },
+      bank: { bit: undefined, conv: bank(6, [19, 20]), spread: true },
+      memoryErrorType: { conv: pair(MEMORY_ERROR_TYPES, 'Unknown (Reserved)') },
+      extended: { bit: 18, conv: extended, spread: true },
+    },
+    extra: [{ key: 'physicalAddressHex', ours: 'physicalAddress', bit: 1, conv: addressHex, derived: true, after: 'physicalAddress' }],
+    // libcper prints bank, type, extended and the SMBIOS handles first (cper-section-memory.c)
+    order: ['errorStatus', 'bank', 'memoryErrorType', 'extended', 'cardHandle', 'moduleHandle', 'physicalAddress', 'physicalAddressMask', 'node', 'card', 'module', 'device', 'row', 'column', 'bitPosition', 'requestorId', 'responderId', 'targetId', 'rankNumber'],
+  }),
   message: (m) => {
     const raw = validationRaw(m);
     const type = typeName(m, 14);
@@ -113,50 +106,23 @@ export const memoryMapping: SectionMapping = {
     if (bitSet(raw, 3)) s += ` at node ${asNumber(m.node)}`;
     return s;
   },
-};
+});
 
-export const memory2Mapping: SectionMapping = {
+export const memory2Mapping = sectionMapping({
   ours: 'memory2',
-  guid: '61ec04fc-48e6-d813-25c9-8daa44750b12',
   shortName: 'Memory2',
-  readable: 'Platform Memory 2',
-  validation: 'u64',
-  rules: [
-    { key: 'errorStatus', ours: 'errorStatus', bit: 0, conv: errorStatus },
-    { key: 'bank', conv: bank(6, [20, 21]), spread: true },
-    { key: 'memoryErrorType', ours: 'memoryErrorType', bit: 13, conv: pair(MEMORY_ERROR_TYPES, 'Unknown (Reserved)') },
-    {
-      key: 'status',
-      ours: 'status',
-      bit: 14,
-      conv: {
-        name: 'status value/state',
-        out: (v) => {
-          const n = asNumber(v);
-          return { value: n, state: (n & 1) === 0 ? 'Corrected' : 'Uncorrected' };
-        },
-        in: (v, path) => (isObject(v) ? Number(integerIn(v.value ?? 0, `${path}/value`, 0xffn)) : bad(path, 'expected { "value": …, "state": … }')),
-      },
+  rules: rulesFromRows(MEMORY2_LAYOUT, {
+    with: {
+      errorStatus: { conv: errorStatus },
+      bank: { bit: undefined, conv: bank(6, [20, 21]), spread: true },
+      memoryErrorType: { conv: pair(MEMORY_ERROR_TYPES, 'Unknown (Reserved)') },
+      status: { conv: status },
+      // libcper gates this key with the error-status bit (0) and reads the address back from the hex copy
+      physicalAddress: { bit: 0, derived: true },
     },
-    // libcper gates this key with the error-status bit (0) and reads it back as the address bit (1)
-    { key: 'physicalAddress', ours: 'physicalAddress', bit: 0, conv: u64, derived: true },
-    { key: 'physicalAddressHex', ours: 'physicalAddress', conv: { ...addressHex, name: 'upper-case hex, 16 digits, written whatever bit 1 says' }, alsoBits: [1] },
-    { key: 'physicalAddressMask', ours: 'physicalAddressMask', bit: 2, conv: u64 },
-    { key: 'node', ours: 'node', bit: 3 },
-    { key: 'card', ours: 'card', bit: 4 },
-    { key: 'module', ours: 'module', bit: 5 },
-    { key: 'device', ours: 'device', bit: 7 },
-    { key: 'row', ours: 'row', bit: 8 },
-    { key: 'column', ours: 'column', bit: 9 },
-    { key: 'rank', ours: 'rank', bit: 10 },
-    { key: 'bitPosition', ours: 'bitPosition', bit: 11 },
-    { key: 'chipID', ours: 'chipId', bit: 12 },
-    { key: 'requestorID', ours: 'requestorId', bit: 15, conv: u64 },
-    { key: 'responderID', ours: 'responderId', bit: 16, conv: u64 },
-    { key: 'targetID', ours: 'targetId', bit: 17, conv: u64 },
-    { key: 'cardSmbiosHandle', ours: 'cardHandle', bit: 18 },
-    { key: 'moduleSmbiosHandle', ours: 'moduleHandle', bit: 19 },
-  ] satisfies Rule[],
+    extra: [{ key: 'physicalAddressHex', ours: 'physicalAddress', conv: { ...addressHex, name: 'upper-case hex, 16 digits, written whatever bit 1 says' }, alsoBits: [1], after: 'physicalAddress' }],
+    order: ['errorStatus', 'bank', 'memoryErrorType', 'status', 'physicalAddress', 'physicalAddressMask', 'node', 'card', 'module', 'device', 'row', 'column', 'rank', 'bitPosition', 'chipId', 'requestorId', 'responderId', 'targetId', 'cardHandle', 'moduleHandle'],
+  }),
   message: (m) => {
     const raw = validationRaw(m);
     const type = typeName(m, 13);
@@ -165,6 +131,6 @@ export const memory2Mapping: SectionMapping = {
     if (bitSet(raw, 3)) s += ` on node ${asNumber(m.node)}`;
     return s;
   },
-};
+});
 
 export { asBig };

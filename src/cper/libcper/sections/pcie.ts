@@ -1,6 +1,8 @@
 import type { LibcperObject } from '../json-text';
-import { SectionMapping } from '../section-mapping';
-import { asNumber, bad, base64, Converter, hexUpper, integerIn, isObject, mapIn, Model, pair, Rule, u64 } from '../table';
+import { sectionMapping } from '../section-mapping';
+import { asNumber, bad, base64, Converter, hexUpper, integerIn, isObject, mapIn, mapOut, Model, pair, subObject } from '../table';
+import { rulesFromRows } from '../derive';
+import { PCIE_BRIDGE, PCIE_DEVICE_ID, PCIE_LAYOUT } from '../../sections/pcie';
 import { pciClassName } from './pci-class-codes';
 
 /**
@@ -168,110 +170,73 @@ const aerInfo = registerBlock(96, (bytes, o) => registersOut(bytes, AER_REGISTER
 const bcdToInt = (n: number) => (n >> 4) * 10 + (n & 0xf);
 const intToBcd = (n: number) => ((Math.floor(n / 10) % 16) << 4) | (n % 10);
 
-const hex8 = hexUpper(2);
-const hex16 = hexUpper(4);
+
+const DEVICE_ID_RULES = rulesFromRows(PCIE_DEVICE_ID, {
+  // libcper prints the device id before the vendor id
+  order: ['deviceId', 'vendorId', 'classCode', 'function', 'device', 'segment', 'primaryBus', 'secondaryBus', 'slot'],
+  bounded: true,
+});
+/** digits of each `…_Hex` copy: add_int_hex_16 / add_int_hex_24, else add_int_hex_8 (a UINT8: the value cut to its low byte) */
+const HEX_DIGITS: Readonly<Record<string, number>> = { deviceId: 4, vendorId: 4, classCode: 6 };
+const HEX_KEYS = DEVICE_ID_RULES.map((r) => `${r.key}_Hex`);
 
 const deviceId: Converter = {
   name: 'device id with hex copies and the class name',
   out: (v) => {
-    const d = v as Record<string, number>;
-    const cls = d.classCode;
+    const d = v as Model;
     const o: LibcperObject = {};
-    const name = pciClassName(cls);
+    const name = pciClassName(asNumber(d.classCode));
     if (name !== undefined) o.class = name;
-    Object.assign(o, {
-      deviceID_Hex: hex16.out(d.deviceId, {}),
-      vendorID_Hex: hex16.out(d.vendorId, {}),
-      classCode_Hex: hexUpper(6).out(cls, {}),
-      // add_int_hex_8 takes a UINT8: the 16-bit segment and slot are cut to their low byte
-      functionNumber_Hex: hex8.out(d.function & 0xff, {}),
-      deviceNumber_Hex: hex8.out(d.device & 0xff, {}),
-      segmentNumber_Hex: hex8.out(d.segment & 0xff, {}),
-      primaryOrDeviceBusNumber_Hex: hex8.out(d.primaryBus & 0xff, {}),
-      secondaryBusNumber_Hex: hex8.out(d.secondaryBus & 0xff, {}),
-      slotNumber_Hex: hex8.out(d.slot & 0xff, {}),
-      deviceID: d.deviceId,
-      vendorID: d.vendorId,
-      classCode: cls,
-      functionNumber: d.function,
-      deviceNumber: d.device,
-      segmentNumber: d.segment,
-      primaryOrDeviceBusNumber: d.primaryBus,
-      secondaryBusNumber: d.secondaryBus,
-      slotNumber: d.slot,
-    });
-    return o;
+    for (const r of DEVICE_ID_RULES) {
+      const digits = HEX_DIGITS[r.ours!] ?? 2;
+      o[`${r.key}_Hex`] = hexUpper(digits).out(digits === 2 ? asNumber(d[r.ours!]) & 0xff : d[r.ours!], d);
+    }
+    return { ...o, ...mapOut(DEVICE_ID_RULES, d) };
+  },
+  // the class name and the hex copies are read-only: only the numbers are read back
+  in: (v, path) => mapIn(DEVICE_ID_RULES, v, path, ['class', ...HEX_KEYS]).fields,
+};
+
+const bcd: Converter = {
+  name: 'version bytes as BCD',
+  out: (v) => {
+    const ver = v as { minor: number; major: number };
+    return { minor: bcdToInt(ver.minor), major: bcdToInt(ver.major) };
   },
   in: (v, path) => {
-    if (!isObject(v)) bad(path, 'expected the device id object');
-    const n = (k: string, max: bigint) => Number(integerIn(v[k] ?? 0, `${path}/${k}`, max));
-    return {
-      vendorId: n('vendorID', 0xffffn), deviceId: n('deviceID', 0xffffn), classCode: n('classCode', 0xffffffn), function: n('functionNumber', 0xffn),
-      device: n('deviceNumber', 0xffn), segment: n('segmentNumber', 0xffffn), primaryBus: n('primaryOrDeviceBusNumber', 0xffn),
-      secondaryBus: n('secondaryBusNumber', 0xffn), slot: n('slotNumber', 0x1fffn),
-    };
+    if (!isObject(v)) bad(path, 'expected { "minor": …, "major": … }');
+    return { minor: intToBcd(Number(integerIn(v.minor ?? 0, `${path}/minor`, 99n))), major: intToBcd(Number(integerIn(v.major ?? 0, `${path}/major`, 99n))) };
   },
 };
 
-const RULES: Rule[] = [
-  { key: 'portType', ours: 'portType', bit: 0, conv: pair(PORT_TYPES, 'Unknown') },
-  {
-    key: 'version',
-    ours: 'version',
-    bit: 1,
-    conv: {
-      name: 'version bytes as BCD',
-      out: (v) => {
-        const ver = v as { minor: number; major: number };
-        return { minor: bcdToInt(ver.minor), major: bcdToInt(ver.major) };
-      },
-      in: (v, path) => {
-        if (!isObject(v)) bad(path, 'expected { "minor": …, "major": … }');
-        return { minor: intToBcd(Number(integerIn(v.minor ?? 0, `${path}/minor`, 99n))), major: intToBcd(Number(integerIn(v.major ?? 0, `${path}/major`, 99n))) };
-      },
-    },
-  },
-  {
-    key: 'commandStatus',
-    bit: 2,
-    spread: true,
-    conv: {
-      name: 'command and status registers',
-      out: (_v, m) => ({ commandRegister: asNumber(m.command), statusRegister: asNumber(m.status) }),
-      in: (v, path) => (isObject(v) ? { command: Number(integerIn(v.commandRegister ?? 0, `${path}/commandRegister`, 0xffffn)), status: Number(integerIn(v.statusRegister ?? 0, `${path}/statusRegister`, 0xffffn)) } : bad(path, 'expected { "commandRegister", "statusRegister" }')),
-    },
-  },
-  { key: 'deviceID', ours: 'deviceId', bit: 3, conv: deviceId },
-  { key: 'deviceSerialNumber', ours: 'serialNumber', bit: 4, conv: u64 },
-  {
-    key: 'bridgeControlStatus',
-    ours: 'bridgeControlStatus',
-    bit: 5,
-    conv: {
-      name: 'bridge secondary status and control',
-      out: (v) => {
-        const c = v as { secondaryStatus: number; control: number };
-        return { secondaryStatusRegister: c.secondaryStatus, controlRegister: c.control };
-      },
-      in: (v, path) => (isObject(v) ? { secondaryStatus: Number(integerIn(v.secondaryStatusRegister ?? 0, `${path}/secondaryStatusRegister`, 0xffffn)), control: Number(integerIn(v.controlRegister ?? 0, `${path}/controlRegister`, 0xffffn)) } : bad(path, 'expected { "secondaryStatusRegister", "controlRegister" }')),
-    },
-  },
-  { key: 'capabilityStructure', ours: 'capabilityStructure', bit: 6, conv: capabilityStructure },
-  { key: 'aerInfo', ours: 'aerInfo', bit: 7, conv: aerInfo },
-];
+/** libcper's one `commandStatus` object holds both registers (our command and status rows). */
+const commandStatus: Converter = {
+  name: 'command and status registers',
+  out: (_v, m) => ({ commandRegister: asNumber(m.command), statusRegister: asNumber(m.status) }),
+  in: (v, path) => (isObject(v) ? { command: Number(integerIn(v.commandRegister ?? 0, `${path}/commandRegister`, 0xffffn)), status: Number(integerIn(v.statusRegister ?? 0, `${path}/statusRegister`, 0xffffn)) } : bad(path, 'expected { "commandRegister", "statusRegister" }')),
+};
 
-export const pcieMapping: SectionMapping = {
+const RULES = rulesFromRows(PCIE_LAYOUT, {
+  with: {
+    portType: { conv: pair(PORT_TYPES, 'Unknown') },
+    version: { conv: bcd },
+    command: { conv: commandStatus, spread: true },
+    deviceId: { conv: deviceId },
+    bridgeControlStatus: { conv: subObject(rulesFromRows(PCIE_BRIDGE, { bounded: true }), 'bridge secondary status and control') },
+    capabilityStructure: { conv: capabilityStructure },
+    aerInfo: { conv: aerInfo },
+  },
+});
+
+export const pcieMapping = sectionMapping({
   ours: 'pcie',
-  guid: 'd995e954-bbc1-430f-ad91-b44dcb3c6f35',
   shortName: 'Pcie',
-  readable: 'PCIe',
-  validation: 'u64',
   rules: RULES,
   in: (v, path) => {
     const { fields, bits } = mapIn(RULES, v, path);
     return { ...fields, validationBits: '0x' + bits.toString(16) };
   },
   message: () => 'A PCIe Error occurred',
-};
+});
 
 export type { Model };

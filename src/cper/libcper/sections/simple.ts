@@ -1,6 +1,11 @@
-import { SectionMapping } from '../section-mapping';
-import { asBig, bad, bitfield, Converter, guid, integerIn, isObject, mapIn, mapOut, Model, pair, Rule, u64, validationRaw, bitSet, hexUpper, int } from '../table';
+import { sectionMapping } from '../section-mapping';
+import { asBig, bad, bitfield, Converter, integerIn, isObject, mapIn, pair, subObject, u64, validationRaw, bitSet, hexUpper, int } from '../table';
 import { errorStatus, fixedTextBytes, lowHigh, untrustedString } from './common';
+import { rulesFromRows } from '../derive';
+import { PROCESSOR_GENERIC_LAYOUT } from '../../sections/processor-generic';
+import { FIRMWARE_REFERENCE_LAYOUT } from '../../sections/firmware-reference';
+import { PCI_BUS_LAYOUT } from '../../sections/pci-bus';
+import { COMPONENT_ID, PCI_COMPONENT_LAYOUT } from '../../sections/pci-component';
 
 /**
  * libcper mappings of the sections with flat layouts: processor generic, firmware error record
@@ -13,150 +18,112 @@ const brandString: Converter = {
   in: (v, path) => (typeof v === 'string' ? { text: v } : bad(path, 'expected a string')),
 };
 
-export const processorGenericMapping: SectionMapping = {
+export const processorGenericMapping = sectionMapping({
   ours: 'processorGeneric',
-  guid: '9876ccad-47b4-4bdb-b65e-16f193c4f3db',
   shortName: 'GenericProcessor',
-  readable: 'Processor Generic',
-  validation: 'u64',
-  rules: [
-    { key: 'processorType', ours: 'processorType', bit: 0, conv: pair({ 0: 'IA32/X64', 1: 'IA64', 2: 'ARM' }, 'Unknown (Reserved)') },
-    { key: 'processorISA', ours: 'isa', bit: 1, conv: pair({ 0: 'IA32', 1: 'IA64', 2: 'X64', 3: 'ARM A32/T32', 4: 'ARM A64' }, 'Unknown (Reserved)') },
-    { key: 'errorType', ours: 'errorType', bit: 2, conv: pair({ 0: 'Unknown', 1: 'Cache Error', 2: 'TLB Error', 4: 'Bus Error', 8: 'Micro-Architectural Error' }, 'Unknown (Reserved)') },
-    { key: 'operation', ours: 'operation', bit: 3, conv: pair({ 0: 'Unknown or Generic', 1: 'Data Read', 2: 'Data Write', 3: 'Instruction Execution' }, 'Unknown (Reserved)') },
-    { key: 'flags', ours: 'flags', bit: 4, conv: bitfield(['restartable', 'preciseIP', 'overflow', 'corrected']) },
-    { key: 'level', ours: 'level', bit: 5 },
-    { key: 'cpuVersionInfo', ours: 'cpuVersion', bit: 6, conv: u64 },
-    { key: 'cpuBrandString', ours: 'brandString', bit: 7, conv: brandString, when: (m) => untrustedString(fixedTextBytes(m.brandString, 128)) !== undefined },
-    { key: 'processorID', ours: 'processorId', bit: 8, conv: u64 },
-    { key: 'targetAddress', ours: 'targetAddress', bit: 9, conv: u64 },
-    { key: 'requestorID', ours: 'requestorId', bit: 10, conv: u64 },
-    { key: 'responderID', ours: 'responderId', bit: 11, conv: u64 },
-    { key: 'instructionIP', ours: 'instructionIp', bit: 12, conv: u64 },
-  ] satisfies Rule[],
+  rules: rulesFromRows(PROCESSOR_GENERIC_LAYOUT, {
+    with: {
+      processorType: { conv: pair({ 0: 'IA32/X64', 1: 'IA64', 2: 'ARM' }, 'Unknown (Reserved)') },
+      isa: { conv: pair({ 0: 'IA32', 1: 'IA64', 2: 'X64', 3: 'ARM A32/T32', 4: 'ARM A64' }, 'Unknown (Reserved)') },
+      errorType: { conv: pair({ 0: 'Unknown', 1: 'Cache Error', 2: 'TLB Error', 4: 'Bus Error', 8: 'Micro-Architectural Error' }, 'Unknown (Reserved)') },
+      operation: { conv: pair({ 0: 'Unknown or Generic', 1: 'Data Read', 2: 'Data Write', 3: 'Instruction Execution' }, 'Unknown (Reserved)') },
+      flags: { conv: bitfield(['restartable', 'preciseIP', 'overflow', 'corrected']) },
+      brandString: { conv: brandString, when: (m) => untrustedString(fixedTextBytes(m.brandString, 128)) !== undefined },
+    },
+  }),
   message: () => 'A Generic Processor Error occurred',
-};
+});
 
-export const firmwareReferenceMapping: SectionMapping = {
+export const firmwareReferenceMapping = sectionMapping({
   ours: 'firmwareErrorRecordReference',
-  guid: '81212a96-09ed-4996-9471-8d729c8e69ed',
   shortName: 'Firmware',
-  readable: 'Firmware Error Record Reference',
-  rules: [
-    { key: 'errorRecordType', ours: 'recordType', conv: pair({ 0: 'IPF SAL Error Record', 1: 'SOC Firmware Error Record (Type1 Legacy)', 2: 'SOC Firmware Error Record (Type2)' }, 'Unknown (Reserved)') },
-    { key: 'revision', ours: 'revision' },
-    { key: 'recordID', ours: 'recordIdentifier', conv: u64 },
-    { key: 'recordIDGUID', ours: 'recordIdentifierGuid', conv: guid },
-  ] satisfies Rule[],
+  rules: rulesFromRows(FIRMWARE_REFERENCE_LAYOUT, {
+    with: { recordType: { conv: pair({ 0: 'IPF SAL Error Record', 1: 'SOC Firmware Error Record (Type1 Legacy)', 2: 'SOC Firmware Error Record (Type2)' }, 'Unknown (Reserved)') } },
+  }),
   message: () => 'A Firmware Error occurred',
-};
+});
 
-export const pciBusMapping: SectionMapping = {
+export const pciBusMapping = sectionMapping({
   ours: 'pciBus',
-  guid: 'c5753963-3b84-4095-bf78-eddad3f9c9dd',
   shortName: 'PciBus',
-  readable: 'PCI/PCI-X Bus',
-  validation: 'u64',
-  rules: [
-    { key: 'errorStatus', ours: 'errorStatus', bit: 0, conv: errorStatus },
-    {
-      key: 'errorType',
-      ours: 'errorType',
-      bit: 1,
-      conv: pair(
-        {
-          0: 'Unknown/OEM Specific Error',
-          1: 'Data Parity Error',
-          2: 'System Error',
-          3: 'Master Abort',
-          4: 'Bus Timeout/No Device Present (No DEVSEL#)',
-          5: 'Master Data Parity Error',
-          6: 'Address Parity Error',
-          7: 'Command Parity Error',
+  rules: rulesFromRows(PCI_BUS_LAYOUT, {
+    with: {
+      errorStatus: { conv: errorStatus },
+      errorType: {
+        conv: pair(
+          {
+            0: 'Unknown/OEM Specific Error',
+            1: 'Data Parity Error',
+            2: 'System Error',
+            3: 'Master Abort',
+            4: 'Bus Timeout/No Device Present (No DEVSEL#)',
+            5: 'Master Data Parity Error',
+            6: 'Address Parity Error',
+            7: 'Command Parity Error',
+          },
+          'Unknown (Reserved)',
+        ),
+      },
+      busId: {
+        conv: {
+          name: 'bus id as busNumber/segmentNumber',
+          out: (v) => {
+            const b = v as { bus: number; segment: number };
+            return { busNumber: b.bus, segmentNumber: b.segment };
+          },
+          in: (v, path) => {
+            const n = lowHigh('busNumber', 'segmentNumber').in(v, path) as number;
+            return { bus: n & 0xff, segment: n >> 8 };
+          },
         },
-        'Unknown (Reserved)',
-      ),
-    },
-    {
-      key: 'busID',
-      ours: 'busId',
-      bit: 2,
-      conv: {
-        name: 'bus id as busNumber/segmentNumber',
-        out: (v) => {
-          const b = v as { bus: number; segment: number };
-          return { busNumber: b.bus, segmentNumber: b.segment };
-        },
-        in: (v, path) => {
-          const n = lowHigh('busNumber', 'segmentNumber').in(v, path) as number;
-          return { bus: n & 0xff, segment: n >> 8 };
+      },
+      command: {
+        conv: {
+          name: 'bus command "PCI" / "PCI-X" (bit 56; the other command bits are not in libcper\'s form)',
+          out: (v) => (((asBig((v as { raw?: unknown }).raw ?? 0) >> 56n) & 1n) === 0n ? 'PCI' : 'PCI-X'),
+          in: (v, path) => (typeof v === 'string' ? (v === 'PCI' ? '0x0' : '0x100000000000000') : bad(path, 'expected "PCI" or "PCI-X"')),
         },
       },
     },
-    { key: 'busAddress', ours: 'busAddress', bit: 3, conv: u64 },
-    { key: 'busData', ours: 'busData', bit: 4, conv: u64 },
-    {
-      key: 'busCommandType',
-      ours: 'command',
-      bit: 5,
-      conv: {
-        name: 'bus command "PCI" / "PCI-X" (bit 56; the other command bits are not in libcper\'s form)',
-        out: (v) => (((asBig((v as { raw?: unknown }).raw ?? 0) >> 56n) & 1n) === 0n ? 'PCI' : 'PCI-X'),
-        in: (v, path) => (typeof v === 'string' ? (v === 'PCI' ? '0x0' : '0x100000000000000') : bad(path, 'expected "PCI" or "PCI-X"')),
-      },
-    },
-    { key: 'busRequestorID', ours: 'requestorId', bit: 6, conv: u64 },
-    { key: 'busRequestorIDHex', ours: 'requestorId', bit: 6, conv: hexUpper(16), derived: true },
-    { key: 'busCompleterID', ours: 'completerId', bit: 7, conv: u64 },
-    { key: 'busCompleterIDHex', ours: 'completerId', bit: 7, conv: hexUpper(16), derived: true },
-    { key: 'targetID', ours: 'targetId', bit: 8, conv: u64 },
-  ] satisfies Rule[],
+    extra: [
+      { key: 'busRequestorIDHex', ours: 'requestorId', bit: 6, conv: hexUpper(16), derived: true, after: 'requestorId' },
+      { key: 'busCompleterIDHex', ours: 'completerId', bit: 7, conv: hexUpper(16), derived: true, after: 'completerId' },
+    ],
+  }),
   message: () => 'A PCI/PCI-X Bus Error occurred',
-};
-
-const idInfoRules: Rule[] = [
-  { key: 'vendorID', ours: 'vendorId' },
-  { key: 'deviceID', ours: 'deviceId' },
-  { key: 'classCode', ours: 'classCode' },
-  { key: 'functionNumber', ours: 'function' },
-  { key: 'deviceNumber', ours: 'device' },
-  { key: 'busNumber', ours: 'bus' },
-  { key: 'segmentNumber', ours: 'segment' },
-];
+});
 
 interface RegisterPair {
   address: bigint;
   data: bigint;
 }
 
-export const pciComponentMapping: SectionMapping = {
+export const pciComponentMapping = sectionMapping({
   ours: 'pciComponent',
-  guid: 'eb5e4685-ca66-4769-b6a2-26068b001326',
   shortName: 'PciComponent',
-  readable: 'PCI Component/Device',
-  validation: 'u64',
-  rules: [
-    { key: 'errorStatus', ours: 'errorStatus', bit: 0, conv: errorStatus },
-    {
-      key: 'idInfo',
-      ours: 'idInfo',
-      bit: 1,
-      conv: { name: 'id info', out: (v) => mapOut(idInfoRules, v as Model), in: (v, path) => mapIn(idInfoRules, v, path).fields },
+  rules: rulesFromRows(PCI_COMPONENT_LAYOUT, {
+    with: {
+      errorStatus: { conv: errorStatus },
+      idInfo: { conv: subObject(rulesFromRows(COMPONENT_ID), 'id info') },
     },
-    { key: 'memoryNumber', bit: 2, conv: { ...int, out: (_v, m) => (m.memoryRegisters as unknown[]).length }, derived: true },
-    { key: 'ioNumber', bit: 3, conv: { ...int, out: (_v, m) => (m.ioRegisters as unknown[]).length }, derived: true },
-    {
-      key: 'registerDataPairs',
-      bit: 4,
-      derived: true,
-      conv: {
-        name: 'memory then I/O register pairs as firstHalf/secondHalf',
-        out: (_v, m) =>
-          [...(m.memoryRegisters as RegisterPair[]), ...(m.ioRegisters as RegisterPair[])].map((p) => ({ firstHalf: u64.out(p.address, m), secondHalf: u64.out(p.data, m) })),
-        in: () => undefined,
+    // the counts and the pairs are not rows: our codec counts and splits the two register lists
+    extra: [
+      { key: 'memoryNumber', bit: 2, conv: { ...int, out: (_v, m) => (m.memoryRegisters as unknown[]).length }, derived: true, after: 'idInfo' },
+      { key: 'ioNumber', bit: 3, conv: { ...int, out: (_v, m) => (m.ioRegisters as unknown[]).length }, derived: true, after: 'idInfo' },
+      {
+        key: 'registerDataPairs',
+        bit: 4,
+        derived: true,
+        conv: {
+          name: 'memory then I/O register pairs as firstHalf/secondHalf',
+          out: (_v, m) =>
+            [...(m.memoryRegisters as RegisterPair[]), ...(m.ioRegisters as RegisterPair[])].map((p) => ({ firstHalf: u64.out(p.address, m), secondHalf: u64.out(p.data, m) })),
+          in: () => undefined,
+        },
+        after: 'idInfo',
       },
-    },
-  ] satisfies Rule[],
+    ],
+  }),
   extraKeys: ['memoryNumber', 'ioNumber', 'registerDataPairs'],
   /** the pairs are memory registers first, then I/O (ioNumber of them); the counts' valid bits follow the keys */
   in: (o, path) => {
@@ -189,6 +156,6 @@ export const pciComponentMapping: SectionMapping = {
     return { ...fields, memoryRegisters: list.slice(0, list.length - io), ioRegisters: list.slice(list.length - io), validationBits: '0x' + vb.toString(16) };
   },
   message: () => 'A PCI/PCI-X Device Error occurred',
-};
+});
 
 export { bitSet, validationRaw };
