@@ -3,14 +3,14 @@
 // (native, fast) the moment it is required. Used by bin/rasgw when no compiled dist/ exists.
 const fs = require('fs');
 const { transformSync } = require('@swc/core');
+const swcOptions = require('./swc-options');
 
 require.extensions['.ts'] = function compileTs(module, filename) {
   const source = fs.readFileSync(filename, 'utf8');
   const { code } = transformSync(source, {
     filename,
     sourceMaps: 'inline',
-    jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
-    module: { type: 'commonjs' },
+    ...swcOptions,
   });
   module._compile(code, filename);
 };

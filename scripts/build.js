@@ -11,6 +11,7 @@ const fs = require('fs');
 const path = require('path');
 const { transformSync } = require('@swc/core');
 const { sourceStamp, STAMP_FILE } = require('../bin/source-stamp');
+const swcOptions = require('../bin/swc-options');
 
 const root = path.join(__dirname, '..');
 const src = path.join(root, 'src');
@@ -33,8 +34,7 @@ function compile(dir, outDir) {
       const { code } = transformSync(fs.readFileSync(from, 'utf8'), {
         filename: from,
         sourceMaps: false,
-        jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
-        module: { type: 'commonjs' },
+        ...swcOptions,
       });
       fs.writeFileSync(path.join(outDir, d.name.slice(0, -3) + '.js'), code);
       files++;

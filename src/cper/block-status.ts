@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lazy } from './json/lazy';
 
 /**
  * BlockStatus word of the Generic Error Status Block:
@@ -47,7 +48,7 @@ export function blockStatusRaw(b: Omit<BlockStatus, 'raw'>): number {
  * the entry count from the number of entries. The result is the parts as given; see
  * `completeBlockStatus`.
  */
-export const blockStatusInput = z.union([
+export const blockStatusInput = lazy(() => z.union([
   z.number().int().min(0).max(0xffff_ffff),
   z.strictObject({
     raw: z.number().int().min(0).max(0xffff_ffff).optional(),
@@ -58,14 +59,14 @@ export const blockStatusInput = z.union([
     entryCount: z.number().int().min(0).max(0x3ff).optional(),
     reserved: z.number().int().min(0).max(0x3ffff).optional(),
   }),
-]);
+]));
 
 /**
  * Completes a block-status input. Without error bits, a fatal or recoverable block gets
  * "uncorrectable valid" and a corrected or informational one "correctable valid"; without a count,
  * the count is the number of entries.
  */
-export function completeBlockStatus(v: z.output<typeof blockStatusInput> | undefined, severity: number, entries: number): BlockStatus {
+export function completeBlockStatus(v: z.output<ReturnType<typeof blockStatusInput>> | undefined, severity: number, entries: number): BlockStatus {
   if (typeof v === 'number') return decodeBlockStatus(v);
   if (v !== undefined && v.raw !== undefined) return decodeBlockStatus(v.raw);
   const o = v ?? {};

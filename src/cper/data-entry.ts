@@ -14,6 +14,7 @@ import { fieldWriter } from './wire-write';
 import type { CperOptions } from './sections/SectionCodec';
 import { SEVERITY, severity as severityValue } from './severity';
 import { CperTimestamp, decodeTimestamp, timestampInput, ZERO_TIMESTAMP } from './timestamp';
+import { lazy } from './json/lazy';
 
 /**
  * Generic Error Data Entry (ACPI 18.3.2.7.1): the header that precedes each section body in a
@@ -113,19 +114,19 @@ export function encodeDataEntry(w: ByteWriter, o: number, e: GenericErrorDataEnt
   return header + body;
 }
 
-export const dataEntryInput = z.strictObject({
+export const dataEntryInput = lazy(() => z.strictObject({
   errorSeverity: enumField(SEVERITY, 32).optional(),
   revision: uint(16).optional(),
   validationBits: flagsField(DATA_ENTRY_VALIDATION_BITS, 8).optional(),
   flags: flagsField(SECTION_FLAGS, 8).optional(),
   errorDataLength: uint(32).optional(),
-  fruId: guidField.optional(),
+  fruId: guidField().optional(),
   fruText: fixedTextField(20).optional(),
-  timestamp: timestampInput.optional(),
-  section: sectionInput,
-});
+  timestamp: timestampInput().optional(),
+  section: sectionInput(),
+}));
 
-export type DataEntryInput = z.output<typeof dataEntryInput>;
+export type DataEntryInput = z.output<ReturnType<typeof dataEntryInput>>;
 
 /**
  * Completes an entry input: severity defaults to the block's, revision to 0x0300, validation bits

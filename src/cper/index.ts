@@ -55,14 +55,14 @@ function refuseProtoKey(json: unknown): void {
 
 export function parseStatusBlockJson(json: unknown): GenericErrorStatusBlock {
   refuseProtoKey(json);
-  const r = statusBlockInput.safeParse(json);
+  const r = statusBlockInput().safeParse(json);
   if (!r.success) throw zodToRasgwError(r.error, 'invalid status block JSON');
   return r.data;
 }
 
 export function parseCperRecordJson(json: unknown): CperRecord {
   refuseProtoKey(json);
-  const r = cperRecordInput.safeParse(json);
+  const r = cperRecordInput().safeParse(json);
   if (!r.success) throw zodToRasgwError(r.error, 'invalid CPER record JSON');
   return r.data;
 }
@@ -90,7 +90,7 @@ export function cperRecordToJson(model: CperRecord): unknown {
 
 /** JSON Schema (draft 2020-12) of the JSON input form of a status block or a CPER record. */
 export function cperJsonSchema(as: ContainerKind = 'gesb'): Record<string, unknown> {
-  const schema = as === 'cper' ? cperRecordInput : statusBlockInput;
+  const schema = as === 'cper' ? cperRecordInput() : statusBlockInput();
   return withSectionExamples(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>);
 }
 

@@ -34,6 +34,7 @@ import { HexString, hexField, writeHex } from './sections/section-body-fields';
 import { CperOptions, DEFAULT_CPER_OPTIONS } from './sections/SectionCodec';
 import { SEVERITY, severity as severityValue, severityOf } from './severity';
 import { CperTimestamp, decodeTimestamp, timestampInput, ZERO_TIMESTAMP } from './timestamp';
+import { lazy } from './json/lazy';
 
 /**
  * Common Platform Error Record (UEFI N.2.1): a 128-byte header
@@ -255,30 +256,30 @@ export function encodeCperRecordTo(c: CperRecord, opts: CperOptions = DEFAULT_CP
   return w.bytes;
 }
 
-const notificationInput = namedGuid(notificationTypeByName, notificationTypeByGuid);
+const notificationInput = lazy(() => namedGuid(notificationTypeByName, notificationTypeByGuid));
 
 /**
  * JSON input of a CPER record. Without offsets the bodies are packed after the descriptors in
  * order; a section with an offset is placed there and the next unplaced one follows the furthest
  * body so far. The record length defaults to the end of the last body or unused area.
  */
-export const cperRecordInput = z
+export const cperRecordInput = lazy(() => z
   .strictObject({
     revision: uint(16).optional(),
     sectionCount: uint(16).optional(),
     errorSeverity: enumField(SEVERITY, 32).optional(),
     validationBits: flagsField(RECORD_VALIDATION_BITS, 32).optional(),
     recordLength: uint(32).optional(),
-    timestamp: timestampInput.optional(),
-    platformId: guidField.optional(),
-    partitionId: guidField.optional(),
-    creatorId: guidField.optional(),
-    notificationType: notificationInput.optional(),
-    recordId: u64.optional(),
+    timestamp: timestampInput().optional(),
+    platformId: guidField().optional(),
+    partitionId: guidField().optional(),
+    creatorId: guidField().optional(),
+    notificationType: notificationInput().optional(),
+    recordId: u64().optional(),
     flags: flagsField(RECORD_FLAGS, 32).optional(),
-    persistenceInfo: u64.optional(),
+    persistenceInfo: u64().optional(),
     reserved: hexField(12).optional(),
-    sections: z.array(sectionEntryInput).max(0xffff).optional(),
+    sections: z.array(sectionEntryInput()).max(0xffff).optional(),
     unusedAreas: z.array(z.strictObject({ offset: uint(32), data: hexField() })).optional(),
     trailing: hexField().optional(),
   })
@@ -343,4 +344,4 @@ export const cperRecordInput = z
     if (areas.length > 0) out.unusedAreas = areas;
     if (v.trailing !== undefined && v.trailing.length > 0) out.trailing = v.trailing;
     return out;
-  });
+  }));

@@ -10,6 +10,7 @@ import { SECTION_FLAGS } from './section-flags';
 import { SectionModel, sectionInput } from './sections';
 import { fixedTextField, FixedText, readFixedText, writeFixedText } from './sections/section-body-fields';
 import { SEVERITY, severity as severityValue } from './severity';
+import { lazy } from './json/lazy';
 
 /**
  * CPER section descriptor (UEFI N.2.2), 72 bytes:
@@ -83,20 +84,20 @@ export function encodeSectionDescriptor(w: ByteWriter, o: number, d: CperSection
   writeFixedText(w, o + 52, d.fruText, 20, `${path}.fruText`);
 }
 
-export const sectionEntryInput = z.strictObject({
+export const sectionEntryInput = lazy(() => z.strictObject({
   sectionOffset: uint(32).optional(),
   sectionLength: uint(32).optional(),
   revision: uint(16).optional(),
   validationBits: flagsField(DESCRIPTOR_VALIDATION_BITS, 8).optional(),
   reserved: uint(8).optional(),
   flags: flagsField(SECTION_FLAGS, 32).optional(),
-  fruId: guidField.optional(),
+  fruId: guidField().optional(),
   sectionSeverity: enumField(SEVERITY, 32).optional(),
   fruText: fixedTextField(20).optional(),
-  section: sectionInput,
-});
+  section: sectionInput(),
+}));
 
-export type SectionEntryInput = z.output<typeof sectionEntryInput>;
+export type SectionEntryInput = z.output<ReturnType<typeof sectionEntryInput>>;
 
 /** Fills a descriptor's optional fields; offset and length are placed by the record schema. */
 export function completeSectionEntry(v: SectionEntryInput, recordSeverity: EnumValue, offset: number, length: number): CperSectionEntry {

@@ -21,6 +21,7 @@ import { EnumValue, enumField, uint } from './json/fields';
 import { HexString, hexField, writeHex } from './sections/section-body-fields';
 import { CperOptions, DEFAULT_CPER_OPTIONS } from './sections/SectionCodec';
 import { SEVERITY, severity as severityValue, severityOf } from './severity';
+import { lazy } from './json/lazy';
 
 /**
  * Generic Error Status Block (ACPI 18.3.2.7), the structure firmware (here: the device model)
@@ -192,14 +193,14 @@ export function encodeStatusBlockTo(b: GenericErrorStatusBlock, opts: CperOption
 }
 
 /** JSON input of a status block; derived fields are optional and checked when given. */
-export const statusBlockInput = z
+export const statusBlockInput = lazy(() => z
   .strictObject({
-    blockStatus: blockStatusInput.optional(),
+    blockStatus: blockStatusInput().optional(),
     rawDataOffset: uint(32).optional(),
     rawDataLength: uint(32).optional(),
     dataLength: uint(32).optional(),
     errorSeverity: enumField(SEVERITY, 32).optional(),
-    entries: z.array(dataEntryInput).optional(),
+    entries: z.array(dataEntryInput()).optional(),
     gap: hexField().optional(),
     rawData: hexField().optional(),
     trailing: hexField().optional(),
@@ -271,4 +272,4 @@ export const statusBlockInput = z
     if (rawData !== undefined) block.rawData = rawData;
     if (v.trailing !== undefined && v.trailing.length > 0) block.trailing = v.trailing;
     return block;
-  });
+  }));

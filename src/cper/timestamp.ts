@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseU64 } from '../binary/u64';
+import { lazy } from './json/lazy';
 
 /**
  * CPER timestamp (8 bytes, used by the record header and revision-3 data entries):
@@ -81,7 +82,7 @@ export const ZERO_TIMESTAMP: CperTimestamp = timestampFromRaw(0n);
  * JSON input of a timestamp: `{ raw }` (wins when given, as in decoded output), or
  * `{ iso, precise?, reservedFlags? }`, or just the ISO string.
  */
-export const timestampInput = z
+export const timestampInput = lazy(() => z
   .union([
     z.string(),
     z
@@ -114,4 +115,4 @@ export const timestampInput = z
       return z.NEVER;
     }
     return timestampFromRaw(raw);
-  });
+  }));

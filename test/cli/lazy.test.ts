@@ -37,6 +37,45 @@ describe('lazy command loading', () => {
     expect(r.packages).toContain('commander');
   });
 
+  it('decode loads no zod (the CPER input schemas are built only when JSON is parsed), whatever it decodes and prints', () => {
+    const block = path.join(root, '../shared/fixtures/linux-guest/memory-corrected.gesb');
+    const record = path.join(root, '../shared/fixtures/libcper/01-arm.cper');
+    for (const args of [['decode', block], ['decode', block, '--format', 'text', '--linux-version', '6.1'], ['decode', record]]) {
+      const r = loadedPackages(args);
+      expect({ args, status: r.status }).toEqual({ args, status: 0 });
+      expect(r.packages).toContain('commander');
+      for (const p of [...SERVER_ONLY, 'zod']) expect({ args, p, loaded: r.packages.includes(p) }).toEqual({ args, p, loaded: false });
+    }
+  });
+
+  it('every dump output loads no zod', () => {
+    for (const extra of [['--table', 'HEST', '--format', 'bin'], ['--format', 'text'], ['--loader'], ['--hardware-errors', '--format', 'json']]) {
+      const r = loadedPackages(['dump', '--profile', 'qemu-7.2-virt', ...extra]);
+      expect({ extra, status: r.status }).toEqual({ extra, status: 0 });
+      expect({ extra, zod: r.packages.includes('zod') }).toEqual({ extra, zod: false });
+    }
+  });
+
+  it('encode still validates its JSON input with zod (the schemas are built on first use)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rasgw-lazy-encode-'));
+    try {
+      const input = path.join(dir, 'block.json');
+      fs.writeFileSync(input, JSON.stringify({ errorSeverity: 'corrected', entries: [{ section: { type: 'memory', physicalAddress: '0x1000' } }] }));
+      const out = path.join(dir, 'block.gesb');
+      const r = loadedPackages(['encode', input, '-o', out]);
+      expect(r.status).toBe(0);
+      expect(r.packages).toContain('zod');
+      expect(fs.statSync(out).size).toBeGreaterThan(20);
+      const badInput = path.join(dir, 'bad.json');
+      fs.writeFileSync(badInput, JSON.stringify({ errorSeverity: 'corrected', entries: [{ section: { type: 'memory', physicalAddress: '12' } }] }));
+      const bad = loadedPackages(['encode', badInput, '-o', path.join(dir, 'bad.gesb')]);
+      expect(bad.status).toBe(1);
+      expect(bad.stderr).toContain('invalid_input [entries[0].section.physicalAddress]: invalid status block JSON: "12" is a digit string without 0x');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('decode and the REST client commands load no server package', () => {
     const fixture = path.join(root, '../shared/fixtures/linux-guest/memory-corrected.gesb');
     for (const args of [['decode', fixture], ['events', '--url', 'http://127.0.0.1:1'], ['vm', 'list', '--url', 'http://127.0.0.1:1'], ['log', '--url', 'http://127.0.0.1:1']]) {

@@ -22,15 +22,15 @@ describe('Generic Error Status Block BlockStatus word', () => {
   });
 
   it('keeps what is given: the raw word wins, named bits replace the severity default', () => {
-    expect(completeBlockStatus(blockStatusInput.parse(1), 2, 5).raw).toBe(1);
-    expect(completeBlockStatus(blockStatusInput.parse({ raw: 0x4001, correctable: true }), 2, 5).raw).toBe(0x4001);
-    expect(completeBlockStatus(blockStatusInput.parse({ correctable: true, multipleCorrectable: true, entryCount: 0 }), 1, 5).raw).toBe(0x0a);
-    expect(completeBlockStatus(blockStatusInput.parse({ reserved: 1 }), 0, 0).raw).toBe(0x4001);
+    expect(completeBlockStatus(blockStatusInput().parse(1), 2, 5).raw).toBe(1);
+    expect(completeBlockStatus(blockStatusInput().parse({ raw: 0x4001, correctable: true }), 2, 5).raw).toBe(0x4001);
+    expect(completeBlockStatus(blockStatusInput().parse({ correctable: true, multipleCorrectable: true, entryCount: 0 }), 1, 5).raw).toBe(0x0a);
+    expect(completeBlockStatus(blockStatusInput().parse({ reserved: 1 }), 0, 0).raw).toBe(0x4001);
   });
 
   it('rejects out-of-range parts', () => {
-    expect(blockStatusInput.safeParse({ entryCount: 1024 }).success).toBe(false);
-    expect(blockStatusInput.safeParse(2 ** 32).success).toBe(false);
-    expect(blockStatusInput.safeParse({ uncorrectable: 'yes' }).success).toBe(false);
+    expect(blockStatusInput().safeParse({ entryCount: 1024 }).success).toBe(false);
+    expect(blockStatusInput().safeParse(2 ** 32).success).toBe(false);
+    expect(blockStatusInput().safeParse({ uncorrectable: 'yes' }).success).toBe(false);
   });
 });

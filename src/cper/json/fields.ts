@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { GUID_PATTERN } from '../../binary/guid';
 import { parseU64, parseUint, U64_MAX, uintInputError } from '../../binary/u64';
 import { fromHex, toHex } from '../../binary/hexdump';
+import { lazy } from './lazy';
 
 /**
  * Building blocks of the CPER JSON form (one form for decode output and encode input):
@@ -15,6 +16,8 @@ import { fromHex, toHex } from '../../binary/hexdump';
  * - GUIDs: canonical lower-case strings;
  * - opaque bytes: lower-case hex strings.
  * The decoded model (TypeScript) is this same form with bigint in place of the hex strings.
+ * The schemas are built on first use (`u64()`, `guid()`, `hexBytes()` and the builder functions),
+ * so a module that only decodes does not load zod (see ./lazy.ts).
  */
 
 /**
@@ -30,7 +33,7 @@ function uintSpellings(bits: number): [z.ZodString, z.ZodNumber] {
 }
 
 /** JSON u64 → bigint: "0x…" or a safe integer number. */
-export const u64 = z
+export const u64 = lazy(() => z
   // a bigint is taken from models built in code; JSON has none, so the JSON Schema excludes it
   .union([...uintSpellings(64), z.bigint().meta({ not: {}, description: 'a bigint (models built in code only, never JSON)' })])
   .transform((v, ctx) => {
@@ -40,7 +43,7 @@ export const u64 = z
       return z.NEVER;
     }
     return b;
-  });
+  }));
 
 /** Unsigned integer of `bits` width (≤ 32): a JSON number, or a "0x…" hex string. */
 export function uint(bits: 8 | 16 | 32) {
@@ -56,20 +59,20 @@ export function uint(bits: 8 | 16 | 32) {
   });
 }
 
-export const guid = z
+export const guid = lazy(() => z
   .string()
   .regex(GUID_PATTERN, 'expected a GUID aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee')
-  .transform((s) => s.toLowerCase());
+  .transform((s) => s.toLowerCase()));
 
 /** Opaque bytes as a hex string (spaces allowed on input). */
-export const hexBytes = z.string().transform((s, ctx) => {
+export const hexBytes = lazy(() => z.string().transform((s, ctx) => {
   try {
     return fromHex(s);
   } catch {
     ctx.addIssue({ code: 'custom', message: 'expected bytes as a hex string with an even number of digits' });
     return z.NEVER;
   }
-});
+}));
 
 export function bytesToJson(b: Uint8Array): string {
   return toHex(b);

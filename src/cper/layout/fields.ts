@@ -16,6 +16,7 @@ import {
   u64 as u64Input,
   uint,
 } from '../json/fields';
+import { lazy } from '../json/lazy';
 import { decodeErrorStatus, ErrorStatus, errorStatusField } from '../sections/error-status';
 import { FixedText, fixedTextField, HexString, hexField, zeroHex } from './byte-runs';
 
@@ -44,8 +45,11 @@ export interface FieldMeta {
   label?: string;
   /** the JSON input must give this field (default: optional, the zero when absent) */
   required?: boolean;
-  /** JSON input schema instead of the kind's own (keeps a field's established wording) */
-  input?: z.ZodType;
+  /**
+   * JSON input schema instead of the kind's own (keeps a field's established wording); a function
+   * that builds it on first use (schemas are built only when JSON is parsed, see ../json/lazy.ts)
+   */
+  input?: () => z.ZodType;
   /** the value an input without this field gets (default: the kind's zero) */
   zero?: () => unknown;
   /**
@@ -182,7 +186,7 @@ export function count<N extends string>(name: N, offset: number, width: 1 | 2 | 
  * A model field that is not stored in the bytes: it names how the bytes were read (an encoding
  * chosen by a decode option), so decoding takes it from the options and input may state it.
  */
-export function modelOnly<N extends string, T>(name: N, fromOptions: (opts: unknown) => T, input: z.ZodType<T>, zero: () => T, doc: string): Row<N, T> {
+export function modelOnly<N extends string, T>(name: N, fromOptions: (opts: unknown) => T, input: () => z.ZodType<T>, zero: () => T, doc: string): Row<N, T> {
   return { name, offset: 0, size: 0, fromOptions, kind: 'model', meta: { doc, input, zero } } as Row<N, T>;
 }
 
@@ -211,10 +215,13 @@ export function names(...list: string[]): EnumTable {
 /** An enumeration: `{ value, name }` in the model, a name, number or that object on input. */
 export function enumOf(table: EnumTable, width: IntWidth = 1, zeroValue = 0): IntView<EnumValue> {
   const bitsOf = width >= 4 ? 32 : width === 2 ? 16 : 8;
+  const input = lazy(() => enumField(table, bitsOf));
   return {
     decode: (raw) => enumValue(table, Number(raw)),
     encode: (v) => v.value,
-    input: enumField(table, bitsOf),
+    get input() {
+      return input();
+    },
     zero: () => enumValue(table, zeroValue),
     describe: `one of ${Object.entries(table).map(([v, n]) => `${n} (${v})`).join(', ')}; a name, a number or { value, name }`,
   };
@@ -223,10 +230,13 @@ export function enumOf(table: EnumTable, width: IntWidth = 1, zeroValue = 0): In
 /** A flag word of ≤ 32 bits: `{ raw, <flag>: boolean … }`. */
 export function flagsOf(table: FlagTable, width: 1 | 2 | 4 = 4): IntView<Flags> {
   const dec = flagsDecoder(table);
+  const input = lazy(() => flagsField(table, width === 4 ? 32 : width === 2 ? 16 : 8));
   return {
     decode: (raw) => dec(Number(raw)),
     encode: (v) => v.raw,
-    input: flagsField(table, width === 4 ? 32 : width === 2 ? 16 : 8),
+    get input() {
+      return input();
+    },
     zero: () => dec(0),
     describe: `flag word: a number, or { raw } or named booleans (${Object.entries(table).map(([b, n]) => `bit ${b} ${n}`).join(', ')})`,
   };
@@ -235,10 +245,13 @@ export function flagsOf(table: FlagTable, width: 1 | 2 | 4 = 4): IntView<Flags> 
 /** A u64 flag word (validation bits): `{ raw: bigint, <flag>: boolean … }`. */
 export function flags64Of(table: FlagTable): IntView<Flags64> {
   const dec = flags64Decoder(table);
+  const input = lazy(() => flags64Field(table));
   return {
     decode: (raw) => dec(raw as bigint),
     encode: (v) => v.raw,
-    input: flags64Field(table),
+    get input() {
+      return input();
+    },
     zero: () => dec(0n),
     describe: `u64 flag word: "0x…", a number, or { raw } or named booleans (${Object.entries(table).map(([b, n]) => `bit ${b} ${n}`).join(', ')})`,
   };
@@ -248,7 +261,9 @@ export function flags64Of(table: FlagTable): IntView<Flags64> {
 export const errorStatusView: IntView<ErrorStatus> = {
   decode: (raw) => decodeErrorStatus(raw as bigint),
   encode: (v) => v.raw,
-  input: errorStatusField as z.ZodType<ErrorStatus>,
+  get input() {
+    return errorStatusField() as z.ZodType<ErrorStatus>;
+  },
   zero: () => decodeErrorStatus(0n),
   describe: 'UEFI Error Status word (N.2.5 Table N-32): { raw } or { errorType, address, control, data, responder, requester, firstError, overflow }',
 };
@@ -284,10 +299,10 @@ export function zeroOf(row: Row): unknown {
 
 /** JSON input schema of a field (required; the layout makes it optional). */
 export function inputOf(row: Row): z.ZodType {
-  if (row.meta.input !== undefined) return row.meta.input;
+  if (row.meta.input !== undefined) return row.meta.input();
   switch (row.kind) {
     case 'int':
-      if (row.width === 8) return u64Input;
+      if (row.width === 8) return u64Input();
       if (row.width === 3) return uint(32).refine((n) => n <= 0xffffff, `${row.name} is 24 bits`);
       return uint((row.width * 8) as 8 | 16 | 32);
     case 'bits': {
@@ -298,11 +313,11 @@ export function inputOf(row: Row): z.ZodType {
     case 'validation':
       return uint(32);
     case 'model':
-      return row.meta.input ?? uint(32);
+      return uint(32);
     case 'view':
       return row.view.input;
     case 'guid':
-      return row.view?.input ?? guidInput;
+      return row.view?.input ?? guidInput();
     case 'hex':
       return hexField(row.length);
     case 'text':

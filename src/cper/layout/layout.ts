@@ -6,6 +6,7 @@ import { viewOf } from '../compiled-parser';
 import { FieldWriter, fieldWriter } from '../wire-write';
 import { fixedTextAt, guidAt } from '../wire-fields';
 import { writeFixedText, writeHexField } from './byte-runs';
+import { lazy } from '../json/lazy';
 import type { FlagTable } from '../json/fields';
 import { describeRow, flags64Of, flagsOf, inputOf, labelOf, LayoutRef, ModelOf, Row, zeroOf } from './fields';
 
@@ -300,11 +301,16 @@ export function layout<const R extends readonly Row[]>(what: string, size: numbe
     for (const r of modelRows) out[r.name] = zeroOf(r);
     return out as T;
   };
-  const shape: Record<string, z.ZodType> = {};
-  for (const r of modelRows) {
-    const input = inputOf(r);
-    shape[r.name] = (r.meta.required ? input : input.optional()).describe(describeRow(r));
-  }
+  // the zod input is built on first use (JSON parsing, the JSON schema), never for decode/encode
+  const shape = lazy(() => {
+    const out: Record<string, z.ZodType> = {};
+    for (const r of modelRows) {
+      const input = inputOf(r);
+      out[r.name] = (r.meta.required ? input : input.optional()).describe(describeRow(r));
+    }
+    return out;
+  });
+  const input = lazy(() => z.strictObject(shape()).transform((v) => fill(v as Record<string, unknown>)) as unknown as z.ZodType<T>);
   const fill = (v: Record<string, unknown>): T => {
     const out: Record<string, unknown> = {};
     for (const r of modelRows) out[r.name] = v[r.name] ?? zeroOf(r);
@@ -332,8 +338,12 @@ export function layout<const R extends readonly Row[]>(what: string, size: numbe
       encodeFields(w, fieldWriter(w), o, s, path, counts);
     },
     zero,
-    shape,
-    input: z.strictObject(shape).transform((v) => fill(v as Record<string, unknown>)) as unknown as z.ZodType<T>,
+    get shape() {
+      return shape();
+    },
+    get input() {
+      return input();
+    },
     fill,
     itemSpans(base, n, path) {
       const out: FieldSpan[] = [];

@@ -6,6 +6,7 @@ import { viewOf } from '../compiled-parser';
 import type { CperOptions, SectionCodec } from '../sections/SectionCodec';
 import { checkCount, checkLength, HexString, hexByteLength, hexField, identityShape, readHex, readTrailing, writeHexField } from '../sections/section-body-fields';
 import type { Row } from './fields';
+import { lazy } from '../json/lazy';
 import type { FieldSpan, Layout } from './layout';
 
 /**
@@ -42,8 +43,8 @@ export interface BytesPart<N extends string = string> {
   length: string;
   total?: boolean;
   vbits?: number[];
-  /** JSON input instead of plain hex (e.g. a size limit) */
-  input?: z.ZodType<HexString>;
+  /** JSON input instead of plain hex (e.g. a size limit), built on first use */
+  input?: () => z.ZodType<HexString>;
   doc: string;
   _t?: HexString;
 }
@@ -54,7 +55,7 @@ export function arrayPart<N extends string, I>(name: N, count: string, item: Lay
   return { kind: 'array', name, count, item, doc, vbits };
 }
 
-export function bytesPart<N extends string>(name: N, length: string, doc: string, opts: { total?: boolean; vbits?: number[]; input?: z.ZodType<HexString> } = {}): BytesPart<N> {
+export function bytesPart<N extends string>(name: N, length: string, doc: string, opts: { total?: boolean; vbits?: number[]; input?: () => z.ZodType<HexString> } = {}): BytesPart<N> {
   return { kind: 'bytes', name, length, doc, ...opts };
 }
 
@@ -84,8 +85,8 @@ export interface TableSectionSpec<N extends string, H, P extends readonly Part[]
   validation?: ValidationSpec;
   /** one-line summary of the section for the JSON schema */
   doc: string;
-  /** input-only keys (zod shape) the `resolve` hook reads */
-  extraInput?: Record<string, z.ZodType>;
+  /** input-only keys (zod shape) the `resolve` hook reads, built on first use */
+  extraInput?: () => Record<string, z.ZodType>;
   /** cross-field input rules: adjust `out` (the filled model) from `v` (the parsed input); false = an issue was added */
   resolve?(v: Record<string, unknown>, out: TableModel<N, H, P>, ctx: InputContext): boolean;
   /** adjusts a decoded model (decode-time logic that the tables cannot state) */
@@ -213,14 +214,6 @@ export function tableSection<N extends string, H, const P extends readonly Part[
     if (s.trailing !== undefined) writeHexField(w, pos, s.trailing, path, 'trailing');
   }
 
-  const identity = spec.typeRequired ? requiredIdentity(info) : identityShape(info.name, [info.guid]);
-  const shape: Record<string, z.ZodType> = { ...identity, ...head.shape };
-  for (const p of parts) {
-    shape[p.name] = (p.kind === 'array' ? z.array(p.item.input) : p.input ?? hexField()).optional().describe(p.doc);
-  }
-  shape.trailing = hexField().optional().describe('bytes of the body after the fields, kept as hex');
-  Object.assign(shape, spec.extraInput ?? {});
-
   const validation = spec.validation;
   const vrow = validation === undefined ? undefined : head.rows.find((r) => r.name === validation.field);
   const extraBits: Array<[string, number[]]> = [];
@@ -229,7 +222,16 @@ export function tableSection<N extends string, H, const P extends readonly Part[
     for (const [name, bit] of Object.entries(validation.extra ?? {})) extraBits.push([name, [bit]]);
   }
 
-  const input = z
+  // the zod input is built on first use (JSON parsing, the JSON schema), never for decode/encode
+  const input = lazy(() => {
+    const identity = spec.typeRequired ? requiredIdentity(info) : identityShape(info.name, [info.guid]);
+    const shape: Record<string, z.ZodType> = { ...identity, ...head.shape };
+    for (const p of parts) {
+      shape[p.name] = (p.kind === 'array' ? z.array(p.item.input) : p.input?.() ?? hexField()).optional().describe(p.doc);
+    }
+    shape.trailing = hexField().optional().describe('bytes of the body after the fields, kept as hex');
+    Object.assign(shape, spec.extraInput?.() ?? {});
+    return z
     .strictObject(shape)
     .describe(`${info.title} section (${info.guid}): ${spec.doc}`)
     .transform((v, ctx): T => {
@@ -244,7 +246,8 @@ export function tableSection<N extends string, H, const P extends readonly Part[
       if (typeof v.trailing === 'string' && v.trailing.length > 0) out.trailing = v.trailing;
       if (spec.resolve !== undefined && !spec.resolve(v, out as T, ctx)) return z.NEVER;
       return out as T;
-    });
+    }) as unknown as z.ZodType<T>;
+  });
 
   return {
     name: info.name,
@@ -254,7 +257,9 @@ export function tableSection<N extends string, H, const P extends readonly Part[
     decode,
     byteLength,
     encode,
-    input: input as unknown as z.ZodType<T>,
+    get input() {
+      return input();
+    },
     head: head as Layout<unknown>,
     parts,
     example: spec.example,
@@ -271,6 +276,15 @@ export function tableSection<N extends string, H, const P extends readonly Part[
       return out;
     },
   };
+}
+
+/**
+ * `base` (a codec from tableSection) with the properties of `extra` put over it, copied with their
+ * property descriptors: unlike `{ ...base, ...extra }`, which reads every getter, the `input`
+ * getter stays a getter, so the zod input is still built on first use.
+ */
+export function extendCodec<T extends { type: string; guid: string }>(base: TableSectionCodec<T>, extra: Partial<TableSectionCodec<T>>): TableSectionCodec<T> {
+  return Object.defineProperties(base, Object.getOwnPropertyDescriptors(extra));
 }
 
 /** `type` (required) and `guid` of a core section's JSON form. */
@@ -290,5 +304,6 @@ export function handSection<T extends { type: string; guid: string }>(
   head: Layout<unknown>,
   codec: Omit<TableSectionCodec<T>, 'name' | 'guid' | 'title' | 'head' | 'parts'>,
 ): TableSectionCodec<T> {
-  return { name: info.name, guid: info.guid, title: info.title, head, parts: [], ...codec };
+  // copied with its property descriptors, so an `input` getter stays a getter (built on first use)
+  return Object.defineProperties({ name: info.name, guid: info.guid, title: info.title, head, parts: [] }, Object.getOwnPropertyDescriptors(codec)) as unknown as TableSectionCodec<T>;
 }

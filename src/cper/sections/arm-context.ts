@@ -9,6 +9,7 @@ import { HexString, hexField, writeHex, writeHexField } from './section-body-fie
 import type { InputProblem } from './arm-error-info';
 import { fieldWriter } from '../wire-write';
 import { viewOf } from '../compiled-parser';
+import { lazy } from '../json/lazy';
 
 /**
  * ARM processor context-information structure (UEFI N.2.4.4.2): an 8-byte header
@@ -283,7 +284,7 @@ export function encodeArmContext(w: ByteWriter, o: number, c: ArmContext, path: 
 // ---------------------------------------------------------------------------------------------
 // JSON input
 
-export const armContextInput = z.strictObject({
+export const armContextInput = lazy(() => z.strictObject({
   version: uint(16).optional().describe('bytes 0..1, u16: context structure version (0)'),
   registerContextType: enumField(ARM_CONTEXT_TYPES, 16).describe(`bytes 2..3, u16: register context type, one of ${Object.values(ARM_CONTEXT_TYPES).join(', ')}`),
   registerArraySize: uint(32).optional().describe('bytes 4..7, u32: bytes in the register array (default: the whole table, list or raw array, plus padding)'),
@@ -291,9 +292,9 @@ export const armContextInput = z.strictObject({
   miscRegisters: z.array(z.strictObject({ encoding: uint(16), value: bigUint(64) })).optional().describe('type 8: { encoding (Op2, CRm, CRn, Op1, O0), value } pairs'),
   registerArray: hexField().optional().describe('types without a register layout: the raw array as hex'),
   padding: hexField().optional().describe('bytes after the last whole register, as hex'),
-});
+}));
 
-export type ArmContextInput = z.output<typeof armContextInput>;
+export type ArmContextInput = z.output<ReturnType<typeof armContextInput>>;
 
 /**
  * Completes a context input: the array size defaults to the whole table (or the misc list, or the

@@ -8,6 +8,7 @@ import { flagsOf, IntView, names, u16, u64, u8, validationBits, view } from '../
 import { layout, LayoutModel } from '../layout/layout';
 import type { ArmTypeEncoding, CperOptions } from './SectionCodec';
 import { presentFields } from './section-body-fields';
+import { lazy } from '../json/lazy';
 
 /**
  * ARM processor error-information structure (UEFI N.2.4.4.1), 32 bytes:
@@ -166,12 +167,12 @@ export function decodeErrorInformationRaw(raw: bigint, kind: ArmErrorKind | 'non
   return decodeErrorInformation(Number(raw & 0xffff_ffffn), Number(raw >> 32n), kind);
 }
 
-const kindName = z.enum(ARM_ERROR_KINDS as [ArmErrorKind, ...ArmErrorKind[]]);
+const kindName = lazy(() => z.enum(ARM_ERROR_KINDS as [ArmErrorKind, ...ArmErrorKind[]]));
 
 /** Type input: a kind name, a list of names, the raw byte, or `{ raw }` / `{ cache: true, … }`. */
-const typeInput = z.union([
-  kindName,
-  z.array(kindName).min(1),
+const typeInput = lazy(() => z.union([
+  kindName(),
+  z.array(kindName()).min(1),
   z.number(),
   z.strictObject({
     raw: uint(8).optional(),
@@ -180,9 +181,9 @@ const typeInput = z.union([
     bus: z.boolean().optional(),
     microArchitecture: z.boolean().optional(),
   }),
-]);
+]));
 
-const errorInformationFields = {
+const errorInformationFields = lazy(() => ({
   raw: z.union([z.string(), z.number()]).optional(),
   kind: z.enum(['cache', 'tlb', 'bus', 'microArchitecture', 'none']).optional(),
   validationBits: z.union([z.number(), z.record(z.string(), z.union([z.number(), z.boolean()]))]).optional(),
@@ -198,15 +199,17 @@ const errorInformationFields = {
   addressSpace: enumField(ADDRESS_SPACES, 8).optional(),
   memoryAttributes: z.number().int().min(0).max(0x1ff).optional(),
   accessMode: enumField(ACCESS_MODES, 8).optional(),
-};
+}));
 
 /** ErrorInformation input: a u64, or an object (raw wins; otherwise built from the named fields). */
-const errorInformationInput = z.union([z.string(), z.number(), z.strictObject(errorInformationFields)]);
+const errorInformationInput = lazy(() => z.union([z.string(), z.number(), z.strictObject(errorInformationFields())]));
 
 const typeView: IntView<ArmErrorType> = {
   decode: (raw, opts) => decodeArmErrorType(Number(raw), (opts as CperOptions).armTypeEncoding),
   encode: (t) => t.raw,
-  input: typeInput as unknown as z.ZodType<ArmErrorType>,
+  get input() {
+    return typeInput() as unknown as z.ZodType<ArmErrorType>;
+  },
   zero: () => decodeArmErrorType(0, 'uefi-2.10'),
   describe: 'the error kind: cache, tlb, bus, microArchitecture, a list of them, the raw byte, or { raw } / { cache: true, … }; the byte per kind depends on typeEncoding',
 };
@@ -214,7 +217,9 @@ const typeView: IntView<ArmErrorType> = {
 const errorInformationView: IntView<ArmErrorInformation> = {
   decode: (raw) => decodeErrorInformationRaw(raw as bigint, 'none'),
   encode: (e) => e.raw,
-  input: errorInformationInput as unknown as z.ZodType<ArmErrorInformation>,
+  get input() {
+    return errorInformationInput() as unknown as z.ZodType<ArmErrorInformation>;
+  },
   zero: () => decodeErrorInformationRaw(0n, 'none'),
   describe: 'a u64, or { raw } or the named fields of the layout the entry type selects (cache/TLB, bus; micro-architectural is raw only)',
 };
@@ -260,10 +265,10 @@ export function encodeArmErrorInfo(w: ByteWriter, o: number, e: ArmErrorInfo, pa
 // section schema resolves (resolveArmErrorInfo).
 
 /** Error-info input: the table's fields; Type and ErrorInformation stay unresolved until the section's type encoding is known. */
-export const armErrorInfoInput = z.strictObject(ARM_ERROR_INFO_LAYOUT.shape);
+export const armErrorInfoInput = lazy(() => z.strictObject(ARM_ERROR_INFO_LAYOUT.shape));
 
 /** A parsed error-info input (the other fields as the table parses them). */
-export type ArmErrorInfoInput = Record<string, unknown> & { type: z.output<typeof typeInput>; errorInformation?: z.output<typeof errorInformationInput> };
+export type ArmErrorInfoInput = Record<string, unknown> & { type: z.output<ReturnType<typeof typeInput>>; errorInformation?: z.output<ReturnType<typeof errorInformationInput>> };
 
 /** A problem found while resolving an input: a message and the path below the error-info item. */
 export interface InputProblem {
@@ -317,7 +322,7 @@ function bitsOf(table: FlagTable, v: number | Record<string, number | boolean> |
 }
 
 function resolveErrorInformation(
-  v: z.output<typeof errorInformationInput> | undefined,
+  v: z.output<ReturnType<typeof errorInformationInput>> | undefined,
   kind: ArmErrorKind | 'none',
 ): ArmErrorInformation | InputProblem {
   if (v === undefined) return decodeErrorInformationRaw(0n, kind);

@@ -8,6 +8,7 @@ import { bits, count, enumOf, guid, hex, text, u16, u32, u64, u8, view, names } 
 import { FieldSpan, layout, LayoutModel, Layout } from '../layout/layout';
 import { handSection } from '../layout/section';
 import { checkCount, checkLength, HexString, hexByteLength, hexField, identityShape, readHex, writeHexField } from './section-body-fields';
+import { lazy } from '../json/lazy';
 
 /**
  * Arm RAS node section (Arm DEN0085 "RAS System Architecture" CPER section, Tables 20-26; GUID
@@ -217,7 +218,7 @@ function encode(w: ByteWriter, o: number, s: ArmRasSection, _opts: unknown, path
 
 const pad = (doc: string) => hexField().optional().describe(doc);
 
-const contextInput = z
+const contextInput = lazy(() => z
   .strictObject({
     ...ARM_RAS_CONTEXT_LAYOUT.shape,
     registers: z.array(ARM_RAS_REGISTER_LAYOUT.input).max(0xffff).optional().describe('memory-mapped registers { address, value }'),
@@ -227,12 +228,12 @@ const contextInput = z
     const c = { ...ARM_RAS_CONTEXT_LAYOUT.fill(v), registers: v.registers ?? [] } as ArmRasContext;
     if (typeof v.padding === 'string' && v.padding.length > 0) c.padding = v.padding;
     return c;
-  });
+  }));
 
-const auxInput = z
+const auxInput = lazy(() => z
   .strictObject({
     ...ARM_RAS_AUX_HEADER_LAYOUT.shape,
-    contexts: z.array(contextInput).max(0xffff).optional().describe('address-space contexts with their registers'),
+    contexts: z.array(contextInput()).max(0xffff).optional().describe('address-space contexts with their registers'),
     contextPadding: pad('bytes between the last context and the key-value pairs'),
     keyValuePairs: z.array(ARM_RAS_KEY_VALUE_LAYOUT.input).max(0xffff).optional().describe('key-value pairs { key GUID, value }'),
     trailing: pad('bytes of the auxiliary data after the key-value pairs'),
@@ -241,7 +242,7 @@ const auxInput = z
     const a = { ...ARM_RAS_AUX_HEADER_LAYOUT.fill(v), contexts: v.contexts ?? [], keyValuePairs: v.keyValuePairs ?? [] } as ArmRasAuxData;
     for (const k of ['contextPadding', 'trailing'] as const) if (typeof v[k] === 'string' && v[k].length > 0) a[k] = v[k];
     return a;
-  });
+  }));
 
 const ARM_RAS_EXAMPLE = {
   type: 'armRas',
@@ -256,14 +257,14 @@ const ARM_RAS_EXAMPLE = {
  * JSON form: every field optional (revision and aux version default to 1). Offsets, counts and
  * sizes are derived from the parts; `auxData` absent means AuxiliaryDataOffset 0.
  */
-export const armRasInput: z.ZodType<ArmRasSection> = z
+export const armRasInput = lazy((): z.ZodType<ArmRasSection> => z
   .strictObject({
     ...identityShape('armRas', [INFO.guid]),
     ...ARM_RAS_NODE_LAYOUT.shape,
     syndromePadding: pad('bytes between the node header and the descriptors'),
     errorSyndromes: z.array(ARM_RAS_SYNDROME_LAYOUT.input).optional().describe('error-record descriptors (Arm DEN0085 Table 21)'),
     auxPadding: pad('bytes between the descriptors and the auxiliary data'),
-    auxData: auxInput.optional().describe('auxiliary data (Arm DEN0085 Tables 22-26)'),
+    auxData: auxInput().optional().describe('auxiliary data (Arm DEN0085 Tables 22-26)'),
     trailing: pad('bytes of the body after the auxiliary data'),
   })
   .describe(`${INFO.title} section (${INFO.guid}): Arm DEN0085 RAS node, 80 bytes + descriptors + auxiliary data`)
@@ -281,7 +282,7 @@ export const armRasInput: z.ZodType<ArmRasSection> = z
       return z.NEVER;
     }
     return s;
-  });
+  }));
 
 function spans(s: ArmRasSection, base: number, path: string): FieldSpan[] {
   const esa = base + ARM_RAS_NODE_LENGTH + len(s.syndromePadding);
@@ -300,7 +301,7 @@ function spans(s: ArmRasSection, base: number, path: string): FieldSpan[] {
 }
 
 export const armRasCodec = handSection<ArmRasSection>(INFO, ARM_RAS_NODE_LAYOUT as Layout<unknown>, {
-  minLength: ARM_RAS_NODE_LENGTH, decode, byteLength, encode, input: armRasInput,
+  minLength: ARM_RAS_NODE_LENGTH, decode, byteLength, encode, get input() { return armRasInput(); },
   spans,
   example: ARM_RAS_EXAMPLE,
 });

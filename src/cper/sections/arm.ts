@@ -31,6 +31,7 @@ import {
 } from './arm-error-info';
 import { HexString, hexField, writeHex } from './section-body-fields';
 import type { ArmTypeEncoding, CperOptions, SectionCodec } from './SectionCodec';
+import { lazy } from '../json/lazy';
 
 /**
  * ARM processor error section (UEFI N.2.4.4). A 40-byte header (ARM_HEADER_LAYOUT), then ERR_INFO_NUM 32-byte error-info structures, CONTEXT_INFO_NUM context structures (each
@@ -46,7 +47,7 @@ export const ARM_HEADER_LENGTH = 40;
 export const ARM_RUNNING_STATE_BITS: FlagTable = { 0: 'running' };
 
 export const ARM_HEADER_LAYOUT = layout('ARM processor error', ARM_HEADER_LENGTH, [
-  modelOnly('typeEncoding', (opts) => (opts as CperOptions).armTypeEncoding, z.enum(ARM_TYPE_ENCODINGS as [ArmTypeEncoding, ...ArmTypeEncoding[]]), () => 'uefi-2.10' as ArmTypeEncoding,
+  modelOnly('typeEncoding', (opts) => (opts as CperOptions).armTypeEncoding, () => z.enum(ARM_TYPE_ENCODINGS as [ArmTypeEncoding, ...ArmTypeEncoding[]]), () => 'uefi-2.10' as ArmTypeEncoding,
     'the error-info Type encoding assumed when decoding (see ArmTypeEncoding; default uefi-2.10)'),
   validationRow('validationBits', 0, 4, { 3: 'vendorSpecificInfo' }),
   u16('errorInfoCount', 4, { doc: 'ERR_INFO_NUM; always errorInfo.length', libcper: 'errorInfoNum', label: 'Error Info Num' }),
@@ -157,12 +158,12 @@ const ARM_EXAMPLE = {
   contexts: [{ registerContextType: 'aarch64El1', registers: { esrEl1: '0x96000010', farEl1: '0x40002000' } }],
 };
 
-const armInput = z
+const armInput = lazy(() => z
   .strictObject({
     ...requiredIdentity(SECTION_TYPES.arm),
     ...ARM_HEADER_LAYOUT.shape,
-    errorInfo: z.array(armErrorInfoInput).max(0xffff).describe('error-information structures (UEFI N.2.4.4.1), 32 bytes each; ERR_INFO_NUM is their count'),
-    contexts: z.array(armContextInput).max(0xffff).optional().describe('processor context structures (UEFI N.2.4.4.2); CONTEXT_INFO_NUM is their count'),
+    errorInfo: z.array(armErrorInfoInput()).max(0xffff).describe('error-information structures (UEFI N.2.4.4.1), 32 bytes each; ERR_INFO_NUM is their count'),
+    contexts: z.array(armContextInput()).max(0xffff).optional().describe('processor context structures (UEFI N.2.4.4.2); CONTEXT_INFO_NUM is their count'),
     vendorSpecific: hexField().optional().describe('vendor-specific bytes after the last context, as hex (validation bit 3)'),
   })
   .describe(`${SECTION_TYPES.arm.title} section (${SECTION_TYPES.arm.guid}): ARM processor error (UEFI N.2.4.4), 40-byte header + error info + contexts`)
@@ -204,7 +205,7 @@ const armInput = z
     if (vendor !== undefined) out.vendorSpecific = vendor;
     out.sectionLength = v.sectionLength ?? armByteLength(out);
     return out;
-  });
+  }));
 
 export const armCodec: SectionCodec<ArmSection> & { example: Record<string, unknown> } = {
   example: ARM_EXAMPLE,
@@ -215,5 +216,7 @@ export const armCodec: SectionCodec<ArmSection> & { example: Record<string, unkn
   decode: decodeArm,
   byteLength: (s) => armByteLength(s),
   encode: encodeArm,
-  input: armInput,
+  get input() {
+    return armInput();
+  },
 };

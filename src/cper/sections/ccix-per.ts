@@ -35,4 +35,5 @@ export const ccixPerCodec = tableSection({
 });
 
 export type CcixPerSection = TableModel<'ccixPer', LayoutModel<typeof CCIX_PER_LAYOUT>, [ReturnType<typeof bytesPart<'perLog'>>]>;
-export const ccixPerInput = ccixPerCodec.input;
+/** the JSON input schema, built on first use */
+export const ccixPerInput = () => ccixPerCodec.input;

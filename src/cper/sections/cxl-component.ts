@@ -37,8 +37,8 @@ export const CXL_COMPONENT_DEVICE_ID = layout('CXL component device ID', 12, [
   u8('device', 5, { doc: 'device number', libcper: 'deviceNumber' }),
   u8('bus', 6, { doc: 'bus number', libcper: 'busNumber' }),
   u16('segment', 7, { doc: 'segment number', libcper: 'segmentNumber' }),
-  bits('slot', 9, 2, 3, 13, { doc: 'physical slot number', libcper: 'slotNumber', input: slotWordInput().slot.unwrap() }),
-  bits('slotReserved', 9, 2, 0, 3, { doc: 'slot word bits 2:0 (reserved)', input: slotWordInput().slotReserved.unwrap() }),
+  bits('slot', 9, 2, 3, 13, { doc: 'physical slot number', libcper: 'slotNumber', input: () => slotWordInput().slot.unwrap() }),
+  bits('slotReserved', 9, 2, 0, 3, { doc: 'slot word bits 2:0 (reserved)', input: () => slotWordInput().slotReserved.unwrap() }),
   u8('reserved', 11, { doc: 'reserved' }),
 ], { truncated: 'at-start' });
 

@@ -7,6 +7,7 @@ import { bits, count, enumOf, flags64Of, hex, IntView, struct, u16, u32, u64 as 
 import { layout, LayoutModel } from '../layout/layout';
 import { bytesPart, tableSection, TableModel } from '../layout/section';
 import { HexString, hexField, slotWordInput, writeHex, zeroHex } from './section-body-fields';
+import { lazy } from '../json/lazy';
 
 /**
  * CXL protocol error section (UEFI N.2.13), 116 bytes + DVSEC + error log (the CXL RAS capability
@@ -66,8 +67,8 @@ function bdfOf(raw: bigint): CxlAgentBdf {
   };
 }
 
-const agentAddressInput = z.union([
-  z.strictObject({ rcrbBaseAddress: u64 }),
+const agentAddressInput = lazy(() => z.union([
+  z.strictObject({ rcrbBaseAddress: u64() }),
   z.strictObject({
     function: uint(8).optional(),
     device: uint(8).optional(),
@@ -75,20 +76,22 @@ const agentAddressInput = z.union([
     segment: uint(16).optional(),
     reserved: hexField(3).optional(),
   }),
-]);
+]));
 
 /** A variable part whose size must fit the u16 length field that describes it. */
-const u16SizedHex = hexField().refine((h) => h.length / 2 <= 0xffff, 'at most 65535 bytes (the length field is a u16)');
+const u16SizedHex = lazy(() => hexField().refine((h) => h.length / 2 <= 0xffff, 'at most 65535 bytes (the length field is a u16)'));
 
 const agentAddressView: IntView<CxlAgentAddress> = {
   decode: (raw) => bdfOf(raw as bigint),
   encode: cxlAgentAddressValue,
-  input: agentAddressInput.transform(
+  get input() {
+    return agentAddressInput().transform(
     (a): CxlAgentAddress =>
       'rcrbBaseAddress' in a
         ? { rcrbBaseAddress: a.rcrbBaseAddress }
         : { function: a.function ?? 0, device: a.device ?? 0, bus: a.bus ?? 0, segment: a.segment ?? 0, reserved: a.reserved ?? zeroHex(3) },
-  ),
+    );
+  },
   zero: () => bdfOf(0n),
   describe: '{ function, device, bus, segment, reserved } or, for a restricted CXL host downstream port (agent type 1), { rcrbBaseAddress }',
 };
@@ -99,8 +102,8 @@ export const CXL_PROTOCOL_DEVICE_ID = layout('CXL protocol device ID', 16, [
   u16('subsystemVendorId', 4, { doc: 'subsystem vendor ID', libcper: 'subsystemVendorID' }),
   u16('subsystemDeviceId', 6, { doc: 'subsystem device ID', libcper: 'subsystemDeviceID' }),
   u16('classCode', 8, { doc: 'class code', libcper: 'classCode' }),
-  bits('slot', 10, 2, 3, 13, { doc: 'physical slot number', libcper: 'slotNumber', input: slotWordInput().slot.unwrap() }),
-  bits('slotReserved', 10, 2, 0, 3, { doc: 'slot word bits 2:0 (reserved)', input: slotWordInput().slotReserved.unwrap() }),
+  bits('slot', 10, 2, 3, 13, { doc: 'physical slot number', libcper: 'slotNumber', input: () => slotWordInput().slot.unwrap() }),
+  bits('slotReserved', 10, 2, 0, 3, { doc: 'slot word bits 2:0 (reserved)', input: () => slotWordInput().slotReserved.unwrap() }),
   hex('reserved', 12, 4, { doc: 'reserved' }),
 ], { truncated: 'at-start' });
 
@@ -144,4 +147,5 @@ export const cxlProtocolCodec = tableSection({
 });
 
 export type CxlProtocolSection = TableModel<'cxlProtocol', LayoutModel<typeof CXL_PROTOCOL_LAYOUT>, typeof PARTS>;
-export const cxlProtocolInput = cxlProtocolCodec.input;
+/** the JSON input schema, built on first use */
+export const cxlProtocolInput = () => cxlProtocolCodec.input;

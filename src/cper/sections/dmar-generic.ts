@@ -5,6 +5,7 @@ import { enumOf, hex, modelOnly, u16, u64, view } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
 import { tableSection, TableModel } from '../layout/section';
 import type { CperOptions } from './SectionCodec';
+import { lazy } from '../json/lazy';
 
 /**
  * DMAr generic error section (UEFI N.2.11.1), 32 bytes, no validation bits.
@@ -60,16 +61,16 @@ export const DMAR_GENERIC_LAYOUT = layout('DMAr generic', DMAR_GENERIC_BODY_LENG
   u16('requesterId', 0, { doc: 'requester ID (bus/device/function)', libcper: 'requesterID' }),
   u16('segmentNumber', 2, { doc: 'PCI segment', libcper: 'segmentNumber' }),
   view('faultReason', 4, 1, enumOf(DMAR_FAULT_REASONS), { doc: 'fault reason', libcper: 'faultReason' }),
-  modelOnly('accessTypeEncoding', (opts) => dmarAccessTypeEncoding(opts as CperOptions), z.enum(['uefi', 'edk2']), () => 'uefi' as DmarAccessTypeEncoding,
+  modelOnly('accessTypeEncoding', (opts) => dmarAccessTypeEncoding(opts as CperOptions), () => z.enum(['uefi', 'edk2']), () => 'uefi' as DmarAccessTypeEncoding,
     "which table names accessType: 'uefi' (0 write, 1 read; default) or 'edk2' (0 read, 1 write)"),
-  view('accessType', 5, 1, enumOf(DMAR_ACCESS_TYPES.uefi), { doc: 'DMA access type, named in accessTypeEncoding', libcper: 'accessType', input: z.unknown() }),
+  view('accessType', 5, 1, enumOf(DMAR_ACCESS_TYPES.uefi), { doc: 'DMA access type, named in accessTypeEncoding', libcper: 'accessType', input: () => z.unknown() }),
   view('addressType', 6, 1, enumOf(DMAR_ADDRESS_TYPES), { doc: 'address type', libcper: 'addressType' }),
   view('architectureType', 7, 1, enumOf(DMAR_ARCHITECTURE_TYPES, 1, 1), { doc: 'architecture type (default 1, VT-d)', libcper: 'architectureType' }),
   u64('deviceAddress', 8, { doc: 'device address of the faulting request', libcper: 'deviceAddress' }),
   hex('reserved', 16, 16, { doc: 'reserved' }),
 ]);
 
-const ACCESS_INPUT = { uefi: enumField(DMAR_ACCESS_TYPES.uefi), edk2: enumField(DMAR_ACCESS_TYPES.edk2) };
+const ACCESS_INPUT = lazy(() => ({ uefi: enumField(DMAR_ACCESS_TYPES.uefi), edk2: enumField(DMAR_ACCESS_TYPES.edk2) }));
 
 export const dmarGenericCodec = tableSection({
   info: INFO,
@@ -84,7 +85,7 @@ export const dmarGenericCodec = tableSection({
     out.accessTypeEncoding = encoding;
     out.accessType = enumValue(DMAR_ACCESS_TYPES[encoding], 0);
     if (v.accessType !== undefined) {
-      const parsed = ACCESS_INPUT[encoding].safeParse(v.accessType);
+      const parsed = ACCESS_INPUT()[encoding].safeParse(v.accessType);
       if (!parsed.success) {
         for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: ['accessType', ...issue.path.map(String)], message: issue.message });
         return false;
@@ -97,4 +98,5 @@ export const dmarGenericCodec = tableSection({
 });
 
 export type DmarGenericSection = TableModel<'dmarGeneric', LayoutModel<typeof DMAR_GENERIC_LAYOUT>>;
-export const dmarGenericInput = dmarGenericCodec.input;
+/** the JSON input schema, built on first use */
+export const dmarGenericInput = () => dmarGenericCodec.input;

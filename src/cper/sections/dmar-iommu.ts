@@ -32,4 +32,5 @@ export const dmarIommuCodec = tableSection({
 });
 
 export type DmarIommuSection = TableModel<'iommuDmar', LayoutModel<typeof DMAR_IOMMU_LAYOUT>>;
-export const dmarIommuInput = dmarIommuCodec.input;
+/** the JSON input schema, built on first use */
+export const dmarIommuInput = () => dmarIommuCodec.input;

@@ -48,4 +48,5 @@ export const dmarVtdCodec = tableSection({
 });
 
 export type DmarVtdSection = TableModel<'vtdDmar', LayoutModel<typeof DMAR_VTD_LAYOUT>>;
-export const dmarVtdInput = dmarVtdCodec.input;
+/** the JSON input schema, built on first use */
+export const dmarVtdInput = () => dmarVtdCodec.input;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseU64, U64_MAX, uintInputError } from '../../binary/u64';
 import { EnumTable, EnumValue, enumField, enumValue } from '../json/fields';
+import { lazy } from '../json/lazy';
 
 /**
  * The UEFI "Error Status" u64 (Appendix N, used by the memory, memory 2, PCI bus and PCI
@@ -105,10 +106,10 @@ export function errorStatusReservedBits(raw: bigint): bigint {
   return raw & RESERVED_MASK;
 }
 
-const flagShape = Object.fromEntries(Object.keys(FLAG_BITS).map((k) => [k, z.boolean().optional()])) as Record<
+const flagShape = lazy(() => Object.fromEntries(Object.keys(FLAG_BITS).map((k) => [k, z.boolean().optional()])) as Record<
   ErrorStatusFlag,
   z.ZodOptional<z.ZodBoolean>
->;
+>);
 
 /**
  * JSON input of an Error Status word: a u64 ("0x…" string or a safe integer number), or an object.
@@ -116,14 +117,14 @@ const flagShape = Object.fromEntries(Object.keys(FLAG_BITS).map((k) => [k, z.boo
  * is built from `errorType` and the named flags. A parity error built this way must say which
  * signals were hit (address, control or data), as the spec requires.
  */
-export const errorStatusField = z
+export const errorStatusField = lazy(() => z
   .union([
     z.string(),
     z.number(),
     z.strictObject({
       raw: z.union([z.string(), z.number()]).optional(),
       errorType: enumField(ERROR_STATUS_TYPES, 8).optional(),
-      ...flagShape,
+      ...flagShape(),
     }),
   ])
   .transform((v, ctx): ErrorStatus => {
@@ -143,4 +144,4 @@ export const errorStatusField = z
       return z.NEVER;
     }
     return decodeErrorStatus(raw);
-  });
+  }));

@@ -4,7 +4,7 @@ import { SECTION_TYPES } from '../guids';
 import { EnumTable, enumValue } from '../json/fields';
 import { enumOf, guid, hex, u64, u8, view } from '../layout/fields';
 import { layout } from '../layout/layout';
-import { tableSection, TableSectionCodec } from '../layout/section';
+import { extendCodec, tableSection, TableSectionCodec } from '../layout/section';
 import { HexString, hexByteLength, readTrailing, writeHexField } from './section-body-fields';
 
 /**
@@ -85,8 +85,8 @@ function layoutOf(revision: number) {
  * JSON form: `revision` defaults to 2 (the current one); `recordIdentifierGuid` defaults to the
  * null GUID for revision ≥ 1 and is refused for revision 0, whose body has no room for it.
  */
-export const firmwareReferenceCodec: TableSectionCodec<FirmwareReferenceSection> = {
-  ...tableSection({
+export const firmwareReferenceCodec: TableSectionCodec<FirmwareReferenceSection> = extendCodec(
+  tableSection({
     info: INFO,
     head: FIRMWARE_REFERENCE_LAYOUT,
     doc: 'UEFI N.2.10, 16 bytes (revision 0) or 32',
@@ -102,7 +102,7 @@ export const firmwareReferenceCodec: TableSectionCodec<FirmwareReferenceSection>
       return true;
     },
     example: { type: 'firmwareErrorRecordReference', revision: 2, recordType: 'socType2', recordIdentifierGuid: '8f87f311-c998-4d9e-a0c4-6065518c4f6d' },
-  }),
+  }), {
   minLength: FIRMWARE_REFERENCE_MIN_LENGTH,
   decode: (r) => {
     const revision = r.u8(1, 'revision');
@@ -122,6 +122,7 @@ export const firmwareReferenceCodec: TableSectionCodec<FirmwareReferenceSection>
     if (s.trailing !== undefined) writeHexField(w, o + l.size, s.trailing, path, 'trailing');
   },
   spans: (s, base, path) => layoutOf(s.revision).spans(base, path),
-};
+});
 
-export const firmwareReferenceInput = firmwareReferenceCodec.input;
+/** the JSON input schema, built on first use */
+export const firmwareReferenceInput = () => firmwareReferenceCodec.input;

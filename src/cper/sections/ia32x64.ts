@@ -12,6 +12,7 @@ import { GENERIC_OPERATION_NAMES, PARTICIPATION_TYPES, TRANSACTION_TYPES } from 
 import { layout, LayoutModel, Layout } from '../layout/layout';
 import { handSection } from '../layout/section';
 import { checkCount, HexString, hexByteLength, hexField, identityShape, readHex, writeHexField } from './section-body-fields';
+import { lazy } from '../json/lazy';
 
 /**
  * IA32/X64 processor error section (UEFI N.2.4.2), 64 + 64·N + contexts bytes: the header
@@ -51,7 +52,7 @@ export function ia32ValidationBits(raw: bigint): Ia32ValidationBits {
   };
 }
 
-const validationInput = z.union([
+const validationInput = lazy(() => z.union([
   z.string(),
   z.number(),
   z.strictObject({
@@ -61,12 +62,14 @@ const validationInput = z.union([
     errorInfoCount: z.number().optional(),
     contextCount: z.number().optional(),
   }),
-]);
+]));
 
 const validationView: IntView<Ia32ValidationBits> = {
   decode: (raw) => ia32ValidationBits(raw as bigint),
   encode: (v) => v.raw,
-  input: validationInput as unknown as z.ZodType<Ia32ValidationBits>,
+  get input() {
+    return validationInput() as unknown as z.ZodType<Ia32ValidationBits>;
+  },
   zero: () => ia32ValidationBits(0n),
   describe: 'u64: bit 0 local APIC ID valid, bit 1 CPUID info valid, bits 7:2 error-info count, bits 13:8 context count (the counts are the array lengths)',
 };
@@ -234,7 +237,7 @@ function structureType(guid: string): Ia32StructureType {
 const KIND_NAMES = new Map<string, string>(Object.entries(IA32_CHECK_TYPES).map(([k, g]) => [k.toLowerCase(), g]));
 
 /** A structure type: a GUID, a known name (cache, tlb, bus, microArchitecture) or `{ guid, name }` (guid wins). */
-const structureTypeInput = z
+const structureTypeInput = lazy(() => z
   .union([z.string(), z.strictObject({ guid: z.string().optional(), name: z.string().optional() })])
   .transform((v, ctx): Ia32StructureType => {
     const text = typeof v === 'string' ? v : v.guid ?? v.name ?? '';
@@ -245,15 +248,17 @@ const structureTypeInput = z
       return z.NEVER;
     }
     return structureType(g);
-  });
+  }));
 
-const structureTypeView: GuidView<Ia32StructureType> = { decode: structureType, encode: (t) => t.guid, input: structureTypeInput, zero: () => structureType(IA32_CHECK_TYPES.cache) };
+const structureTypeView: GuidView<Ia32StructureType> = { decode: structureType, encode: (t) => t.guid, get input() { return structureTypeInput(); }, zero: () => structureType(IA32_CHECK_TYPES.cache) };
 
 /** The check-info word as read; the section decoder replaces it with the view its structure type selects. */
 const rawCheckInfo: IntView<Ia32CheckInfo> = {
   decode: (raw) => ({ raw: raw as bigint }),
   encode: (v) => v.raw,
-  input: z.union([z.string(), z.number(), z.record(z.string(), z.unknown())]) as unknown as z.ZodType<Ia32CheckInfo>,
+  get input() {
+    return z.union([z.string(), z.number(), z.record(z.string(), z.unknown())]) as unknown as z.ZodType<Ia32CheckInfo>;
+  },
   zero: () => ({ raw: 0n }),
   describe: 'u64, { raw }, or the named fields of its structure type (each one given sets its validation bit)',
 };
@@ -365,7 +370,7 @@ function encode(w: ByteWriter, o: number, s: Ia32x64Section, _opts: unknown, pat
 
 const errorInfoVbits = flags64Of(IA32_ERROR_INFO_VALIDATION_BITS);
 
-const errorInfoInput = z.strictObject(IA32_ERROR_INFO_LAYOUT.shape).transform((v, ctx): Ia32ErrorInfo => {
+const errorInfoInput = lazy(() => z.strictObject(IA32_ERROR_INFO_LAYOUT.shape).transform((v, ctx): Ia32ErrorInfo => {
   const e = IA32_ERROR_INFO_LAYOUT.fill(v);
   let raw = 0n;
   const given = v.checkInfo as string | number | Record<string, unknown> | undefined;
@@ -379,14 +384,14 @@ const errorInfoInput = z.strictObject(IA32_ERROR_INFO_LAYOUT.shape).transform((v
   e.checkInfo = decodeCheckInfo(e.structureType.name, raw);
   if (v.validationBits === undefined) e.validationBits = errorInfoVbits.decode(IA32_ERROR_INFO_LAYOUT.presentBits(v));
   return e;
-});
+}));
 
-const contextInput = z
+const contextInput = lazy(() => z
   .strictObject({
     ...IA32_CONTEXT_LAYOUT.shape,
     registerArray: hexField().refine((h) => h.length / 2 <= 0xffff, 'a register array is at most 65535 bytes').optional(),
   })
-  .transform((c): Ia32Context => ({ ...IA32_CONTEXT_LAYOUT.fill(c), registerArray: (c.registerArray as string | undefined) ?? '' }));
+  .transform((c): Ia32Context => ({ ...IA32_CONTEXT_LAYOUT.fill(c), registerArray: (c.registerArray as string | undefined) ?? '' })));
 
 const IA32_EXAMPLE = {
   type: 'ia32x64',
@@ -394,14 +399,14 @@ const IA32_EXAMPLE = {
   errorInfo: [{ structureType: 'cache', checkInfo: { transactionType: 'dataAccess', operation: 'dataRead', level: 1, uncorrected: true } }],
 };
 
-export const ia32x64Input: z.ZodType<Ia32x64Section> = z
+export const ia32x64Input = lazy((): z.ZodType<Ia32x64Section> => z
   .strictObject({
     ...identityShape('ia32x64', [INFO.guid]),
-    validationBits: validationInput.optional().describe(validationView.describe),
+    validationBits: validationInput().optional().describe(validationView.describe),
     localApicId: IA32_HEADER_LAYOUT.shape.localApicId,
     cpuidInfo: IA32_HEADER_LAYOUT.shape.cpuidInfo,
-    errorInfo: z.array(errorInfoInput).max(IA32_MAX_COUNT).optional().describe('error-information structures (64 bytes each, at most 63)'),
-    contexts: z.array(contextInput).max(IA32_MAX_COUNT).optional().describe('processor context structures (16-byte header + register array, at most 63)'),
+    errorInfo: z.array(errorInfoInput()).max(IA32_MAX_COUNT).optional().describe('error-information structures (64 bytes each, at most 63)'),
+    contexts: z.array(contextInput()).max(IA32_MAX_COUNT).optional().describe('processor context structures (16-byte header + register array, at most 63)'),
     trailing: hexField().optional().describe('bytes of the body after the contexts, kept as hex'),
   })
   .describe(`${INFO.title} section (${INFO.guid}): IA32/X64 processor error (UEFI N.2.4.2), 64 bytes + error info + contexts`)
@@ -446,10 +451,10 @@ export const ia32x64Input: z.ZodType<Ia32x64Section> = z
     };
     if (v.trailing !== undefined && v.trailing.length > 0) s.trailing = v.trailing;
     return s;
-  });
+  }));
 
 export const ia32x64Codec = handSection<Ia32x64Section>(INFO, IA32_HEADER_LAYOUT as Layout<unknown>, {
-  minLength: IA32_HEADER_LENGTH, decode, byteLength, encode, input: ia32x64Input,
+  minLength: IA32_HEADER_LENGTH, decode, byteLength, encode, get input() { return ia32x64Input(); },
   spans: (s, base, path) => {
     const out = [...IA32_HEADER_LAYOUT.spans(base, path), ...IA32_ERROR_INFO_LAYOUT.itemSpans(base + IA32_HEADER_LENGTH, s.errorInfo.length, `${path}/errorInfo`)];
     let at = base + IA32_HEADER_LENGTH + IA32_ERROR_INFO_LENGTH * s.errorInfo.length;

@@ -10,6 +10,7 @@ import { memoryCodec, MemorySection } from './memory';
 import { memory2Codec, Memory2Section } from './memory2';
 import type { CperOptions, SectionCodec } from './SectionCodec';
 import { decodeUnknown, unknownCodec, UnknownSection } from './unknown';
+import { lazy } from '../json/lazy';
 
 /**
  * Section registry: the core codecs (ARM, memory, memory 2), the additional ones, the vendor ones
@@ -131,7 +132,7 @@ export function sectionTitle(s: SectionModel): string {
 }
 
 /** JSON input of any section, chosen by its `type` (one schema per codec name). */
-export const sectionInput = (() => {
+export const sectionInput = lazy(() => {
   const inputs: z.ZodType[] = [];
   const names = new Set<string>();
   for (const c of [...SECTION_CODECS, unknownCodec]) {
@@ -141,7 +142,7 @@ export const sectionInput = (() => {
   }
   // Every codec input is an object schema with a literal `type`; zod dispatches on it.
   return z.discriminatedUnion('type', inputs as unknown as [z.ZodObject, ...z.ZodObject[]]) as unknown as z.ZodType<SectionModel>;
-})();
+});
 
 export { armCodec, memoryCodec, memory2Codec, unknownCodec };
 export type { ArmSection, MemorySection, Memory2Section, UnknownSection };

@@ -7,8 +7,9 @@ import { SECTION_TYPES } from '../guids';
 import { EnumTable, FlagTable, uint } from '../json/fields';
 import { enumOf, errorStatusView, modelOnly, names, u16, u64, u8, validationBits, view } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
-import { InputContext, tableSection, TableSectionCodec } from '../layout/section';
+import { extendCodec, InputContext, tableSection, TableSectionCodec } from '../layout/section';
 import { HexString, hexByteLength, readTrailing, writeHexField } from './section-body-fields';
+import { lazy } from '../json/lazy';
 
 /**
  * Platform Memory Error section (UEFI N.2.5), 80 bytes. The UEFI 2.1/2.2 layout stops after
@@ -45,7 +46,7 @@ const LEGACY_ROWS = [
   view('memoryErrorType', 72, 1, enumOf(MEMORY_ERROR_TYPES), { vbit: 14, doc: 'memory error type', libcper: 'memoryErrorType' }),
 ] as const;
 
-const LAYOUT_SIZE = z.union([z.literal(80), z.literal(73)]);
+const LAYOUT_SIZE = lazy(() => z.union([z.literal(80), z.literal(73)]));
 const LAYOUT_SIZE_DOC = '80 (UEFI 2.3+), or 73 for the UEFI 2.1/2.2 layout that ends after memoryErrorType';
 
 /** The UEFI 2.1/2.2 layout (73 bytes). */
@@ -125,14 +126,14 @@ export function bankInput(groupBit: number, addressBit: number) {
   };
 }
 
-export const memoryCodec: TableSectionCodec<MemorySection> = {
-  ...tableSection({
+export const memoryCodec: TableSectionCodec<MemorySection> = extendCodec(
+  tableSection({
     info: SECTION_TYPES.memory,
     head: MEMORY_LAYOUT,
     typeRequired: true,
     doc: 'Platform Memory Error (UEFI N.2.5), 80 bytes (73 in UEFI 2.1/2.2)',
     validation: { field: 'validationBits', extra: { bankGroup: 19, bankAddress: 20 } },
-    extraInput: bankInput(19, 20),
+    extraInput: () => bankInput(19, 20),
     resolve: (v, out, ctx) => {
       if (!resolveBank(v, out, ctx)) return false;
       if (out.layoutSize === MEMORY_LEGACY_LENGTH) {
@@ -146,7 +147,7 @@ export const memoryCodec: TableSectionCodec<MemorySection> = {
       return true;
     },
     example: { type: 'memory', physicalAddress: '0x40001000', memoryErrorType: 'multiBitEcc', node: 0, card: 1, module: 2 },
-  }),
+  }), {
   minLength: MEMORY_LEGACY_LENGTH,
   decode: (r) => decodeMemory(r),
   byteLength: (s) => s.layoutSize + (s.trailing === undefined ? 0 : hexByteLength(s.trailing)),
@@ -156,4 +157,4 @@ export const memoryCodec: TableSectionCodec<MemorySection> = {
     if (s.trailing !== undefined && s.trailing.length > 0) spans.push({ offset: base + s.layoutSize, length: hexByteLength(s.trailing), path: `${path}/trailing`, name: 'trailing' });
     return spans;
   },
-};
+});

@@ -48,7 +48,7 @@ export const memory2Codec = tableSection({
   typeRequired: true,
   doc: 'Platform Memory Error 2 (UEFI N.2.6), 96 bytes',
   validation: { field: 'validationBits', extra: { bankGroup: 20, bankAddress: 21 } },
-  extraInput: bankInput(20, 21),
+  extraInput: () => bankInput(20, 21),
   resolve: resolveBank,
   example: { type: 'memory2', physicalAddress: '0x40001000', memoryErrorType: 'multiBitEcc', node: 0, rank: 1, bankGroup: 2, bankAddress: 3 },
 });

@@ -5,6 +5,7 @@ import { EnumTable, FlagTable, u64 as u64Input } from '../json/fields';
 import { enumOf, errorStatusView, flags64Of, IntView, struct, u32, u64, u8, view, validationBits, names } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
 import { tableSection, TableModel } from '../layout/section';
+import { lazy } from '../json/lazy';
 
 /**
  * PCI/PCI-X bus error section (UEFI N.2.8), 72 bytes. JSON form: every field optional; without
@@ -35,11 +36,11 @@ function busCommand(raw: bigint): PciBusCommand {
  * Bus command input: a u64, or `{ raw }` (wins, as decoded), or `{ value, pciX }` where value is
  * the command in bits 55:0 and pciX sets bit 56.
  */
-const commandField = z
+const commandField = lazy(() => z
   .union([
     z.string(),
     z.number(),
-    z.strictObject({ raw: z.union([z.string(), z.number()]).optional(), value: u64Input.optional(), pciX: z.boolean().optional() }),
+    z.strictObject({ raw: z.union([z.string(), z.number()]).optional(), value: u64Input().optional(), pciX: z.boolean().optional() }),
   ])
   .transform((v, ctx): PciBusCommand => {
     if (typeof v !== 'object' || v.raw !== undefined) {
@@ -56,12 +57,14 @@ const commandField = z
       return z.NEVER;
     }
     return busCommand(value | (v.pciX ? PCIX_BIT : 0n));
-  });
+  }));
 
 const commandView: IntView<PciBusCommand> = {
   decode: (raw) => busCommand(raw as bigint),
   encode: (v) => v.raw,
-  input: commandField,
+  get input() {
+    return commandField();
+  },
   zero: () => busCommand(0n),
   describe: 'u64 bus command: a u64, { raw }, or { value (bits 55:0), pciX (bit 56) }',
 };
@@ -93,4 +96,5 @@ export const pciBusCodec = tableSection({
 });
 
 export type PciBusSection = TableModel<'pciBus', LayoutModel<typeof PCI_BUS_LAYOUT>>;
-export const pciBusInput = pciBusCodec.input;
+/** the JSON input schema, built on first use */
+export const pciBusInput = () => pciBusCodec.input;

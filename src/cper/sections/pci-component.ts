@@ -63,4 +63,5 @@ export const pciComponentCodec = tableSection({
 });
 
 export type PciComponentSection = TableModel<'pciComponent', LayoutModel<typeof PCI_COMPONENT_LAYOUT>, typeof PARTS>;
-export const pciComponentInput = pciComponentCodec.input;
+/** the JSON input schema, built on first use */
+export const pciComponentInput = () => pciComponentCodec.input;

@@ -55,8 +55,8 @@ export const PCIE_DEVICE_ID = layout('PCIe device ID', 16, [
   u16('segment', 9, { doc: 'segment number', libcper: 'segmentNumber' }),
   u8('primaryBus', 11, { doc: 'primary bus (the device\'s own bus for an endpoint)', libcper: 'primaryOrDeviceBusNumber' }),
   u8('secondaryBus', 12, { doc: 'secondary bus number', libcper: 'secondaryBusNumber' }),
-  bits('slot', 13, 2, 3, 13, { doc: 'physical slot number', libcper: 'slotNumber', input: slotWordInput().slot.unwrap() }),
-  bits('slotReserved', 13, 2, 0, 3, { doc: 'slot word bits 2:0 (reserved)', input: slotWordInput().slotReserved.unwrap() }),
+  bits('slot', 13, 2, 3, 13, { doc: 'physical slot number', libcper: 'slotNumber', input: () => slotWordInput().slot.unwrap() }),
+  bits('slotReserved', 13, 2, 0, 3, { doc: 'slot word bits 2:0 (reserved)', input: () => slotWordInput().slotReserved.unwrap() }),
   u8('reserved', 15, { doc: 'reserved' }),
 ], { truncated: 'at-start' });
 
@@ -140,7 +140,7 @@ export const pcieCodec = tableSection({
   head: PCIE_LAYOUT,
   doc: 'PCI Express error (UEFI N.2.7), 208 bytes',
   validation: { field: 'validationBits', extra: { aer: 7 } },
-  extraInput: { aer: AER_LAYOUT.input.optional().describe('the AER capability as named registers (instead of aerInfo)') },
+  extraInput: () => ({ aer: AER_LAYOUT.input.optional().describe('the AER capability as named registers (instead of aerInfo)') }),
   resolve: (v, out, ctx) => {
     if (v.aerInfo !== undefined && v.aer !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['aer'], message: 'give the AER capability as aerInfo or as aer, not both' });
@@ -158,4 +158,5 @@ export const pcieCodec = tableSection({
   },
 });
 
-export const pcieInput = pcieCodec.input;
+/** the JSON input schema, built on first use */
+export const pcieInput = () => pcieCodec.input;

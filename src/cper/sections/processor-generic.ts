@@ -51,4 +51,5 @@ export const processorGenericCodec = tableSection({
 });
 
 export type ProcessorGenericSection = TableModel<'processorGeneric', LayoutModel<typeof PROCESSOR_GENERIC_LAYOUT>>;
-export const processorGenericInput = processorGenericCodec.input;
+/** the JSON input schema, built on first use */
+export const processorGenericInput = () => processorGenericCodec.input;

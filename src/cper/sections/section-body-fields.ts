@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { guid as guidField, Flags64, flags64Value, FlagTable, uint } from '../json/fields';
+import { lazy } from '../json/lazy';
 
 /**
  * Input building blocks shared by the section codecs: section identity, validation bits from the
@@ -16,7 +17,7 @@ export * from '../layout/byte-runs';
 export function identityShape<N extends string>(name: N, guids: readonly string[]) {
   return {
     type: z.literal(name).optional().describe(`section kind: "${name}" (may be left out where the container names it)`),
-    guid: guidField
+    guid: guidField()
       .refine((g) => guids.includes(g), { message: `section GUID must be ${guids.join(' or ')}` })
       .optional()
       .describe(`section type GUID (${guids.join(' or ')}); filled in when left out`),
@@ -60,4 +61,4 @@ export function slotWordInput() {
 }
 
 /** JSON input of a 24-bit PCI class code. */
-export const classCodeInput = uint(32).refine((n) => n <= 0xffffff, 'class code is 24 bits');
+export const classCodeInput = lazy(() => uint(32).refine((n) => n <= 0xffffff, 'class code is 24 bits'));

@@ -3,6 +3,7 @@ import type { ByteReader } from '../../binary/ByteReader';
 import type { ByteWriter } from '../../binary/ByteWriter';
 import { toHex } from '../../binary/hexdump';
 import { guid as guidField } from '../json/fields';
+import { lazy } from '../json/lazy';
 import { HexString, hexField, writeHex } from './section-body-fields';
 import type { SectionCodec } from './SectionCodec';
 
@@ -21,6 +22,18 @@ export function decodeUnknown(r: ByteReader, guid: string): UnknownSection {
   return { type: 'unknown', guid, data: toHex(r.bytesAt(0, r.length, 'data')) };
 }
 
+// built on first use (see ../json/lazy.ts)
+const unknownInput = lazy(() =>
+  z
+    .strictObject({
+      type: z.literal('unknown').describe('section kind "unknown": any section type, its body given as bytes'),
+      guid: guidField().describe('section type GUID'),
+      data: hexField().optional().describe('the section body as hex'),
+    })
+    .describe('any section without a codec: a type GUID and the body as bytes')
+    .transform((v): UnknownSection => ({ type: 'unknown', guid: v.guid, data: v.data ?? '' })),
+);
+
 export const unknownCodec: SectionCodec<UnknownSection> & { example: Record<string, unknown> } = {
   example: { type: 'unknown', guid: '2826cc9f-448c-4c2b-86b6-a95394b7ef33', data: '0100020000000000' },
   name: 'unknown',
@@ -33,12 +46,7 @@ export const unknownCodec: SectionCodec<UnknownSection> & { example: Record<stri
   encode: (w: ByteWriter, offset: number, s: UnknownSection, _opts, path: string) => {
     writeHex(w, offset, s.data, `${path}.data`);
   },
-  input: z
-    .strictObject({
-      type: z.literal('unknown').describe('section kind "unknown": any section type, its body given as bytes'),
-      guid: guidField.describe('section type GUID'),
-      data: hexField().optional().describe('the section body as hex'),
-    })
-    .describe('any section without a codec: a type GUID and the body as bytes')
-    .transform((v): UnknownSection => ({ type: 'unknown', guid: v.guid, data: v.data ?? '' })),
+  get input() {
+    return unknownInput();
+  },
 };

@@ -54,16 +54,16 @@ describe('section registry', () => {
   });
 
   it('the section input dispatches on `type` to each codec', () => {
-    expect(sectionInput.parse({ type: 'memory' }).type).toBe('memory');
-    expect(sectionInput.parse({ type: 'memory2' }).guid).toBe(SECTION_TYPES.memory2.guid);
-    expect(sectionInput.parse({ type: 'arm', errorInfo: [] }).guid).toBe(SECTION_TYPES.arm.guid);
-    expect(sectionInput.parse({ type: 'unknown', guid: '11111111-2222-3333-4444-555555555555', data: 'ff' })).toEqual({
+    expect(sectionInput().parse({ type: 'memory' }).type).toBe('memory');
+    expect(sectionInput().parse({ type: 'memory2' }).guid).toBe(SECTION_TYPES.memory2.guid);
+    expect(sectionInput().parse({ type: 'arm', errorInfo: [] }).guid).toBe(SECTION_TYPES.arm.guid);
+    expect(sectionInput().parse({ type: 'unknown', guid: '11111111-2222-3333-4444-555555555555', data: 'ff' })).toEqual({
       type: 'unknown',
       guid: '11111111-2222-3333-4444-555555555555',
       data: 'ff',
     });
-    expect(sectionInput.safeParse({ type: 'unknown' }).success).toBe(false);
-    const bad = sectionInput.safeParse({ type: 'warp-core' });
+    expect(sectionInput().safeParse({ type: 'unknown' }).success).toBe(false);
+    const bad = sectionInput().safeParse({ type: 'warp-core' });
     expect(bad.success).toBe(false);
     expect(bad.error?.issues[0].path).toEqual(['type']);
   });
