@@ -14,7 +14,7 @@ function scratch(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rasgw-launcher-'));
   fs.cpSync(path.join(repo, 'bin'), path.join(dir, 'bin'), { recursive: true });
   fs.mkdirSync(path.join(dir, 'scripts'));
-  fs.copyFileSync(path.join(repo, 'scripts/build.js'), path.join(dir, 'scripts/build.js'));
+  for (const f of ['build.js', 'bundle.js']) fs.copyFileSync(path.join(repo, 'scripts', f), path.join(dir, 'scripts', f));
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'scratch', version: '9.8.7' }));
   fs.symlinkSync(fs.realpathSync(path.join(repo, 'node_modules')), path.join(dir, 'node_modules'));
   fs.mkdirSync(path.join(dir, 'src/cli'), { recursive: true });
@@ -57,5 +57,48 @@ describe('bin/rasgw: build or sources', () => {
 
   it('answers --version from package.json without loading the program', () => {
     expect(run(dir, '--version')).toMatchObject({ stdout: '9.8.7\n', status: 0 });
+  });
+});
+
+describe('bin/rasgw: one bundle per command (scripts/bundle.js)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = scratch();
+    const w = (f: string, text: string) => fs.writeFileSync(path.join(dir, 'src/cli', f), text);
+    fs.mkdirSync(path.join(dir, 'src/cli/commands'));
+    w('shared.ts', 'export const token = { n: 0 };\n');
+    w('commands/index.ts', 'export const names = [\'hello\', \'other\'];\n');
+    w('commands/hello.ts', "import { token } from '../shared';\nexport const hello = (): number => ++token.n;\n");
+    w('commands/other.ts', "import { token } from '../shared';\nexport const other = (): object => token;\n");
+    // main loads commands by a computed name (not followed by the bundler), like the command table
+    w(
+      'main.ts',
+      "import { token } from './shared';\nexport async function main(argv: string[]): Promise<number> {\n  const name = argv[2];\n  const cmd = require('./commands/' + name);\n  const other = require('./commands/' + 'other');\n  process.stdout.write(`${cmd[name]()} ${other.other() === token} ${__filename.endsWith('.ts') ? 'src' : 'dist'}\\n`);\n  return 0;\n}\n",
+    );
+    expect(spawnSync(process.execPath, [path.join(dir, 'scripts/build.js')]).status).toBe(0);
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('writes a bundle per command file (not index) holding main, the command and what they import', () => {
+    expect(fs.readdirSync(path.join(dir, 'dist/bundles')).sort()).toEqual(['hello.js', 'other.js']);
+    const hello = fs.readFileSync(path.join(dir, 'dist/bundles/hello.js'), 'utf8');
+    const modules = [...hello.matchAll(/^"([^"]+)": function \(exports, require, module, __filename, __dirname\) \{$/gm)].map((m) => m[1]);
+    expect(modules.sort()).toEqual(['cli/commands/hello.js', 'cli/main.js', 'cli/shared.js']);
+  });
+
+  it('runs a command from its bundle: a module the bundle holds is one instance for the modules loaded from dist/ too', () => {
+    expect(run(dir, 'hello')).toMatchObject({ stdout: '1 true dist\n', status: 0 });
+    // the command's file is not read any more: the bundle has it
+    fs.rmSync(path.join(dir, 'dist/cli/commands/hello.js'));
+    expect(run(dir, 'hello')).toMatchObject({ stdout: '1 true dist\n', status: 0 });
+    // RASGW_NO_BUNDLE=1 loads dist/ module by module (here: the removed file is missed)
+    const plain = spawnSync(process.execPath, [path.join(dir, 'bin/rasgw'), 'hello'], { encoding: 'utf8', env: { ...process.env, RASGW_FROM_SOURCES: '', RASGW_NO_BUNDLE: '1' } });
+    expect(plain.status).not.toBe(0);
+    expect(plain.stderr).toContain('commands/hello');
+  });
+
+  it('a command without a bundle, or no command, runs dist/ module by module', () => {
+    fs.rmSync(path.join(dir, 'dist/bundles/other.js'));
+    expect(run(dir, 'other').stdout).toMatch(/^\[object Object\] true dist\n$/);
   });
 });
