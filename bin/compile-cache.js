@@ -9,8 +9,43 @@
 const fs = require('fs');
 const path = require('path');
 const vm = require('vm');
-const v8 = require('v8');
 const Module = require('module');
+
+// The cache file: a u32 (little endian) byte length of a JSON index, the index
+// ([[file, check, length], …]), then the code caches one after the other. (Not
+// v8.serialize: loading the v8 module alone costs about a millisecond of every start.)
+function readCache(file) {
+  const cache = new Map();
+  try {
+    const buf = fs.readFileSync(file);
+    const n = buf.readUInt32LE(0);
+    const index = JSON.parse(buf.toString('utf8', 4, 4 + n));
+    let at = 4 + n;
+    for (const [key, h, length] of index) {
+      if (typeof key !== 'string' || typeof h !== 'string' || !Number.isInteger(length) || length < 0 || at + length > buf.length) return new Map();
+      cache.set(key, { h, data: buf.subarray(at, at + length) });
+      at += length;
+    }
+  } catch {
+    return new Map();
+  }
+  return cache;
+}
+
+function writeCache(file, cache) {
+  const index = [];
+  const parts = [];
+  for (const [key, { h, data }] of cache) {
+    index.push([key, h, data.length]);
+    parts.push(data);
+  }
+  const head = Buffer.from(JSON.stringify(index), 'utf8');
+  const size = Buffer.alloc(4);
+  size.writeUInt32LE(head.length, 0);
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, Buffer.concat([size, head, ...parts]));
+  fs.renameSync(tmp, file);
+}
 
 function hash(text) {
   let h = 0x811c9dc5;
@@ -19,13 +54,7 @@ function hash(text) {
 }
 
 function install(cacheFile, roots) {
-  let cache = new Map();
-  try {
-    cache = v8.deserialize(fs.readFileSync(cacheFile));
-    if (!(cache instanceof Map)) cache = new Map();
-  } catch {
-    cache = new Map();
-  }
+  const cache = readCache(cacheFile);
   const fresh = [];
   const wrapperOf = (content) => Module.wrap(content);
   const compile = Module.prototype._compile;
@@ -57,9 +86,7 @@ function install(cacheFile, roots) {
     try {
       for (const f of fresh) cache.set(f.key, { h: f.h, data: f.script.createCachedData() });
       fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
-      const tmp = `${cacheFile}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, v8.serialize(cache));
-      fs.renameSync(tmp, cacheFile);
+      writeCache(cacheFile, cache);
     } catch {
       // read-only install or a full disk: run without a cache
     }
