@@ -30,7 +30,11 @@ function resolveRel(dist, fromRel, request) {
   return undefined;
 }
 
-/** Modules reachable from `entries` (dist/-relative names); requires in `noFollow` files are not followed. */
+/**
+ * Modules reachable from `entries` (dist/-relative names), each with its code and the targets of
+ * its literal relative requires (request → dist/-relative name); requires in `noFollow` files
+ * are not followed (their targets are resolved when the bundle holds them anyway).
+ */
 function closure(dist, entries, noFollow) {
   const seen = new Map();
   const queue = [...entries];
@@ -38,32 +42,44 @@ function closure(dist, entries, noFollow) {
     const rel = queue.shift();
     if (seen.has(rel)) continue;
     const code = fs.readFileSync(path.join(dist, ...rel.split('/')), 'utf8');
-    seen.set(rel, code);
-    if (noFollow.has(rel)) continue;
+    const deps = {};
+    seen.set(rel, { code, deps });
     for (const m of code.matchAll(REQUIRE)) {
       const target = resolveRel(dist, rel, m[2]);
-      if (target !== undefined && !seen.has(target)) queue.push(target);
+      if (target === undefined) continue;
+      deps[m[2]] = target;
+      if (!noFollow.has(rel) && !seen.has(target)) queue.push(target);
     }
   }
+  // a target the bundle does not hold is required from dist/ by Node
+  for (const { deps } of seen.values()) for (const [request, target] of Object.entries(deps)) if (!seen.has(target)) delete deps[request];
   return seen;
 }
 
-// The loader at the top of every bundle (see the module comment).
+// The loader at the top of every bundle (see the module comment). The literal requires of each
+// module were resolved when the bundle was made (its second element), so loading a module does no
+// path arithmetic beyond its file name; a computed request is resolved here.
 const RUNTIME = `'use strict';
 const Module = require('module');
 const path = require('path');
 const dist = path.join(__dirname, '..');
+const has = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
+// the node_modules lookup paths of a folder, computed once per folder
+const lookupPaths = new Map();
 function load(rel, parent) {
-  const filename = path.join(dist, rel);
+  const filename = path.sep === '/' ? dist + '/' + rel : path.join(dist, rel);
   const cached = Module._cache[filename];
   if (cached !== undefined) return cached.exports;
+  const dirname = filename.slice(0, filename.lastIndexOf(path.sep));
+  let paths = lookupPaths.get(dirname);
+  if (paths === undefined) lookupPaths.set(dirname, (paths = Module._nodeModulePaths(dirname)));
   const mod = new Module(filename, parent);
   mod.filename = filename;
-  mod.paths = Module._nodeModulePaths(path.dirname(filename));
+  mod.paths = paths.slice();
   Module._cache[filename] = mod;
   let threw = true;
   try {
-    factories[rel].call(mod.exports, mod.exports, requireOf(mod, rel), mod, filename, path.dirname(filename));
+    modules[rel][0].call(mod.exports, mod.exports, requireOf(mod, rel), mod, filename, dirname);
     threw = false;
   } finally {
     if (threw) delete Module._cache[filename];
@@ -72,16 +88,18 @@ function load(rel, parent) {
   return mod.exports;
 }
 function bundled(p) {
-  if (Object.prototype.hasOwnProperty.call(factories, p) && p.endsWith('.js')) return p;
-  if (Object.prototype.hasOwnProperty.call(factories, p + '.js')) return p + '.js';
-  if (Object.prototype.hasOwnProperty.call(factories, p + '/index.js')) return p + '/index.js';
+  if (has(modules, p) && p.endsWith('.js')) return p;
+  if (has(modules, p + '.js')) return p + '.js';
+  if (has(modules, p + '/index.js')) return p + '/index.js';
   return undefined;
 }
 function requireOf(mod, rel) {
-  const dir = path.posix.dirname(rel);
+  const deps = modules[rel][1];
   const req = (id) => {
+    const known = has(deps, id) ? deps[id] : undefined;
+    if (known !== undefined) return load(known, mod);
     if (id.startsWith('./') || id.startsWith('../')) {
-      const target = bundled(path.posix.join(dir, id));
+      const target = bundled(path.posix.join(path.posix.dirname(rel), id));
       if (target !== undefined) return load(target, mod);
     }
     return mod.require(id);
@@ -108,9 +126,10 @@ function bundleCommands(dist, skip = []) {
     const name = file.replace(/\.js$/, '');
     if (!file.endsWith('.js') || name === 'index' || skip.includes(name)) continue;
     const modules = closure(dist, ['cli/main.js', `cli/commands/${file}`], new Set(['cli/commands/index.js']));
-    const parts = [RUNTIME, 'const factories = {\n'];
-    for (const [rel, code] of modules) {
-      parts.push(`${JSON.stringify(rel)}: function (exports, require, module, __filename, __dirname) {\n${code}\n},\n`);
+    // dist/-relative name: [the module wrapped as Node wraps it, its resolved literal requires]
+    const parts = [RUNTIME, 'const modules = {\n'];
+    for (const [rel, { code, deps }] of modules) {
+      parts.push(`${JSON.stringify(rel)}: [function (exports, require, module, __filename, __dirname) {\n${code}\n}, ${JSON.stringify(deps)}],\n`);
     }
     parts.push("};\nmodule.exports = load('cli/main.js', module);\n");
     fs.writeFileSync(path.join(out, `${name}.js`), parts.join(''));

@@ -82,8 +82,11 @@ describe('bin/rasgw: one bundle per command (scripts/bundle.js)', () => {
   it('writes a bundle per command file (not index) holding main, the command and what they import', () => {
     expect(fs.readdirSync(path.join(dir, 'dist/bundles')).sort()).toEqual(['hello.js', 'other.js']);
     const hello = fs.readFileSync(path.join(dir, 'dist/bundles/hello.js'), 'utf8');
-    const modules = [...hello.matchAll(/^"([^"]+)": function \(exports, require, module, __filename, __dirname\) \{$/gm)].map((m) => m[1]);
+    const modules = [...hello.matchAll(/^"([^"]+)": \[function \(exports, require, module, __filename, __dirname\) \{$/gm)].map((m) => m[1]);
     expect(modules.sort()).toEqual(['cli/commands/hello.js', 'cli/main.js', 'cli/shared.js']);
+    // literal requires are resolved when the bundle is made; computed ones (main's) when they run
+    expect(hello).toContain('}, {"../shared":"cli/shared.js"}],');
+    expect(hello).toContain('}, {"./shared":"cli/shared.js"}],');
   });
 
   it('runs a command from its bundle: a module the bundle holds is one instance for the modules loaded from dist/ too', () => {
