@@ -13,12 +13,59 @@
 // dist/ outside the bundle (another command, for `rasgw help`) finds the same instance, and
 // requires the bundle does not hold (packages, package.json, built-in modules, a computed path)
 // go through Node's own require of that module: nothing behaves differently from loading dist/
-// file by file. Packages are never bundled: an `npm install` after the build cannot leave an old
-// copy inside a bundle (bundles live in dist/, which BUILD_STAMP ties to the sources).
+// file by file. Bundles live in dist/, which BUILD_STAMP ties to the sources.
+//
+// Packages: only those in PACKAGES (commander: pure JavaScript, literal requires only, loaded by
+// every command) are bundled too, with a fingerprint (size and mtime of its package.json and of
+// every file taken): when the installed package no longer matches it (an `npm install` after
+// the build), the bundle's copy is not used and Node loads the package as usual, so an old copy
+// can never shadow the installed one. Their modules get their real file names in require.cache.
 const fs = require('fs');
 const path = require('path');
 
 const REQUIRE = /\brequire\((["'])(\.{1,2}\/[^"']*)\1\)/g;
+const BARE = /\brequire\((["'])([^"'./][^"']*)\1\)/g;
+
+/** Packages bundled with the commands (see the module comment). */
+const PACKAGES = ['commander'];
+
+/**
+ * The modules of package `name` as installed under `root`/node_modules (keys `pkg:<name>/<file>`),
+ * its entry key and its fingerprint; undefined when it is not installed there.
+ */
+function packageModules(root, name) {
+  let real;
+  let entry;
+  try {
+    real = fs.realpathSync(path.join(root, 'node_modules', name));
+    entry = require.resolve(name, { paths: [root] });
+  } catch {
+    return undefined;
+  }
+  if (!entry.startsWith(real + path.sep)) return undefined;
+  const key = (rel) => `pkg:${name}/${rel}`;
+  const files = new Map();
+  const queue = [path.relative(real, entry).split(path.sep).join('/')];
+  while (queue.length > 0) {
+    const rel = queue.shift();
+    if (files.has(rel)) continue;
+    const code = fs.readFileSync(path.join(real, ...rel.split('/')), 'utf8');
+    const deps = {};
+    files.set(rel, { code, deps });
+    for (const m of code.matchAll(REQUIRE)) {
+      const target = resolveRel(real, rel, m[2]);
+      if (target === undefined) continue;
+      deps[m[2]] = key(target);
+      queue.push(target);
+    }
+  }
+  const stamp = ['package.json', ...files.keys()].map((f) => {
+    const st = fs.statSync(path.join(real, ...f.split('/')));
+    return [f, st.size, st.mtimeMs];
+  });
+  const modules = new Map([...files].map(([rel, m]) => [key(rel), { ...m, pkg: name }]));
+  return { entry: key(path.relative(real, entry).split(path.sep).join('/')), modules, stamp };
+}
 
 /** The dist/-relative name (posix) a relative require from `fromRel` resolves to, as Node would. */
 function resolveRel(dist, fromRel, request) {
@@ -35,7 +82,7 @@ function resolveRel(dist, fromRel, request) {
  * its literal relative requires (request → dist/-relative name); requires in `noFollow` files
  * are not followed (their targets are resolved when the bundle holds them anyway).
  */
-function closure(dist, entries, noFollow) {
+function closure(dist, entries, noFollow, packages) {
   const seen = new Map();
   const queue = [...entries];
   while (queue.length > 0) {
@@ -50,6 +97,12 @@ function closure(dist, entries, noFollow) {
       deps[m[2]] = target;
       if (!noFollow.has(rel) && !seen.has(target)) queue.push(target);
     }
+    for (const m of code.matchAll(BARE)) {
+      const p = packages.get(m[2]);
+      if (p === undefined) continue;
+      deps[m[2]] = p.entry;
+      for (const [k, v] of p.modules) if (!seen.has(k)) seen.set(k, v);
+    }
   }
   // a target the bundle does not hold is required from dist/ by Node
   for (const { deps } of seen.values()) for (const [request, target] of Object.entries(deps)) if (!seen.has(target)) delete deps[request];
@@ -62,12 +115,35 @@ function closure(dist, entries, noFollow) {
 const RUNTIME = `'use strict';
 const Module = require('module');
 const path = require('path');
+const fs = require('fs');
 const dist = path.join(__dirname, '..');
 const has = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
+// a bundled package's folder (its real path), or null when the installed package does not
+// match the fingerprint taken at build time (then Node loads it)
+const packageDirs = new Map();
+function packageDir(name) {
+  if (packageDirs.has(name)) return packageDirs.get(name);
+  let dir = null;
+  try {
+    const real = fs.realpathSync(path.join(dist, '..', 'node_modules', name));
+    const same = packages[name].every(([f, size, mtime]) => {
+      const st = fs.statSync(path.join(real, f), { throwIfNoEntry: false });
+      return st !== undefined && st.size === size && st.mtimeMs === mtime;
+    });
+    if (same) dir = real;
+  } catch {
+    dir = null;
+  }
+  packageDirs.set(name, dir);
+  return dir;
+}
 // the node_modules lookup paths of a folder, computed once per folder
 const lookupPaths = new Map();
 function load(rel, parent) {
-  const filename = path.sep === '/' ? dist + '/' + rel : path.join(dist, rel);
+  const pkg = modules[rel][2];
+  const base = pkg === undefined ? dist : packageDir(pkg);
+  const file = pkg === undefined ? rel : rel.slice(5 + pkg.length);
+  const filename = path.sep === '/' ? base + '/' + file : path.join(base, file);
   const cached = Module._cache[filename];
   if (cached !== undefined) return cached.exports;
   const dirname = filename.slice(0, filename.lastIndexOf(path.sep));
@@ -95,10 +171,11 @@ function bundled(p) {
 }
 function requireOf(mod, rel) {
   const deps = modules[rel][1];
+  const pkgName = modules[rel][2];
   const req = (id) => {
     const known = has(deps, id) ? deps[id] : undefined;
-    if (known !== undefined) return load(known, mod);
-    if (id.startsWith('./') || id.startsWith('../')) {
+    if (known !== undefined && (modules[known][2] === undefined || packageDir(modules[known][2]) !== null)) return load(known, mod);
+    if (pkgName === undefined && (id.startsWith('./') || id.startsWith('../'))) {
       const target = bundled(path.posix.join(path.posix.dirname(rel), id));
       if (target !== undefined) return load(target, mod);
     }
@@ -121,15 +198,22 @@ function bundleCommands(dist, skip = []) {
   if (!fs.existsSync(commandsDir) || !fs.existsSync(path.join(dist, 'cli', 'main.js'))) return 0;
   const out = path.join(dist, 'bundles');
   fs.mkdirSync(out, { recursive: true });
+  const packages = new Map();
+  for (const name of PACKAGES) {
+    const p = packageModules(path.join(dist, '..'), name);
+    if (p !== undefined) packages.set(name, p);
+  }
   let n = 0;
   for (const file of fs.readdirSync(commandsDir).sort()) {
     const name = file.replace(/\.js$/, '');
     if (!file.endsWith('.js') || name === 'index' || skip.includes(name)) continue;
-    const modules = closure(dist, ['cli/main.js', `cli/commands/${file}`], new Set(['cli/commands/index.js']));
-    // dist/-relative name: [the module wrapped as Node wraps it, its resolved literal requires]
-    const parts = [RUNTIME, 'const modules = {\n'];
-    for (const [rel, { code, deps }] of modules) {
-      parts.push(`${JSON.stringify(rel)}: [function (exports, require, module, __filename, __dirname) {\n${code}\n}, ${JSON.stringify(deps)}],\n`);
+    const modules = closure(dist, ['cli/main.js', `cli/commands/${file}`], new Set(['cli/commands/index.js']), packages);
+    // dist/-relative name (or pkg:<package>/<file>): [the module wrapped as Node wraps it, its
+    // resolved literal requires, the package it belongs to]
+    const parts = [RUNTIME, `const packages = ${JSON.stringify(Object.fromEntries([...packages].map(([k, p]) => [k, p.stamp])))};\n`, 'const modules = {\n'];
+    for (const [rel, { code, deps, pkg }] of modules) {
+      const extra = pkg === undefined ? '' : `, ${JSON.stringify(pkg)}`;
+      parts.push(`${JSON.stringify(rel)}: [function (exports, require, module, __filename, __dirname) {\n${code}\n}, ${JSON.stringify(deps)}${extra}],\n`);
     }
     parts.push("};\nmodule.exports = load('cli/main.js', module);\n");
     fs.writeFileSync(path.join(out, `${name}.js`), parts.join(''));

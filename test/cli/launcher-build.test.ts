@@ -100,6 +100,25 @@ describe('bin/rasgw: one bundle per command (scripts/bundle.js)', () => {
     expect(plain.stderr).toContain('commands/hello');
   });
 
+  it('bundles commander with a fingerprint: an installed package that changed after the build is loaded by Node instead', () => {
+    // a scratch node_modules: SWC for the build, and a small stand-in commander package
+    fs.rmSync(path.join(dir, 'node_modules'));
+    fs.mkdirSync(path.join(dir, 'node_modules/commander/lib'), { recursive: true });
+    fs.symlinkSync(fs.realpathSync(path.join(repo, 'node_modules/@swc')), path.join(dir, 'node_modules/@swc'));
+    const pkg = path.join(dir, 'node_modules/commander');
+    fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: 'commander', version: '1.0.0', main: './index.js' }));
+    fs.writeFileSync(path.join(pkg, 'index.js'), "module.exports = require('./lib/word.js');\n");
+    fs.writeFileSync(path.join(pkg, 'lib/word.js'), "module.exports = { word: 'old' };\n");
+    fs.writeFileSync(path.join(dir, 'src/cli/commands/hello.ts'), "import { token } from '../shared';\nimport { word } from 'commander';\nexport const hello = (): string => `${++token.n} ${word}`;\n");
+    expect(spawnSync(process.execPath, [path.join(dir, 'scripts/build.js')]).status).toBe(0);
+    const bundle = fs.readFileSync(path.join(dir, 'dist/bundles/hello.js'), 'utf8');
+    expect(bundle).toContain('"pkg:commander/lib/word.js": [function');
+    expect(run(dir, 'hello')).toMatchObject({ stdout: '1 old true dist\n', status: 0 });
+    // an `npm install` after the build: the bundle's copy no longer matches and is not used
+    fs.writeFileSync(path.join(pkg, 'lib/word.js'), "module.exports = { word: 'new' };\n");
+    expect(run(dir, 'hello')).toMatchObject({ stdout: '1 new true dist\n', status: 0 });
+  });
+
   it('a command without a bundle, or no command, runs dist/ module by module', () => {
     fs.rmSync(path.join(dir, 'dist/bundles/other.js'));
     expect(run(dir, 'other').stdout).toMatch(/^\[object Object\] true dist\n$/);
