@@ -68,6 +68,7 @@ export interface IntView<T> {
   decode(raw: number | bigint, opts?: unknown): T;
   /** the raw integer of a model value (number for widths ≤ 4, bigint for 8) */
   encode(v: T): number | bigint;
+  /** the JSON input; a getter that builds it on first use (decoding never reads it) */
   input: z.ZodType<T>;
   zero(): T;
   /** what the JSON schema says about the accepted forms */

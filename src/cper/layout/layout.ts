@@ -19,7 +19,8 @@ import { describeRow, flags64Of, flagsOf, inputOf, labelOf, LayoutRef, ModelOf, 
  * - `encodeAt`: one generated function that writes every field with FieldWriter's range checks
  *   (paths built only on failure) and packs bit fields that share a word;
  * - `size`, `zero()` (the model of an input that gives nothing), `shape` / `input` (the zod JSON
- *   input, every field optional, with the shared building blocks of ../json/fields.ts), `fill`
+ *   input, every field optional, with the shared building blocks of ../json/fields.ts; getters
+ *   that build it on first use, so decoding never builds a schema or loads zod), `fill`
  *   (an input object → a complete model), `spans` (byte offset, length and JSON path per field) and
  *   `describe` (a description per field for the JSON schema).
  * The table is checked at load: rows must tile the structure exactly (every byte belongs to one
@@ -51,9 +52,9 @@ export interface Layout<T> extends LayoutRef<T> {
    */
   encodeAt(w: ByteWriter, o: number, s: T, path: string, counts?: Record<string, number>): void;
   zero(): T;
-  /** the zod object shape of the JSON input (every field optional) */
+  /** the zod object shape of the JSON input (every field optional); built on first use */
   readonly shape: Record<string, z.ZodType>;
-  /** the JSON input of the structure as a nested object (fills defaults) */
+  /** the JSON input of the structure as a nested object (fills defaults); built on first use */
   readonly input: z.ZodType<T>;
   /** a complete model from a parsed input object: each field as given, else its zero */
   fill(v: Record<string, unknown>): T;

@@ -47,5 +47,6 @@ export interface SectionCodec<T extends { type: string; guid: string } = { type:
   decode(r: ByteReader, opts: CperOptions): T;
   byteLength(s: T, opts: CperOptions): number;
   encode(w: ByteWriter, offset: number, s: T, opts: CperOptions, path: string): void;
+  /** the JSON input schema: a getter that builds it on first use (see ../json/lazy.ts) */
   readonly input: z.ZodType<T>;
 }
