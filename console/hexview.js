@@ -1,0 +1,73 @@
+// A hex view of a status block where pointing at a byte (mouse hover, or the arrow keys once the
+// view has focus) names its field: offset, field name, JSON pointer and the field's bytes.
+import { h } from './dom.js';
+
+function spanAt(spans, off) {
+  let lo = 0;
+  let hi = spans.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const s = spans[mid];
+    if (off < s.offset) hi = mid - 1;
+    else if (off >= s.offset + s.length) lo = mid + 1;
+    else return s;
+  }
+  return undefined;
+}
+
+function valueText(bytes, s) {
+  if (s.length > 8) return `${s.length} bytes`;
+  let v = 0n;
+  for (let i = s.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[s.offset + i]);
+  return `0x${v.toString(16)}`;
+}
+
+export function hexView(bytes, spans, label = 'Status block bytes') {
+  const caption = h('p', { class: 'hex-caption', role: 'status', 'aria-live': 'polite' }, 'Point at a byte (or focus the bytes and use the arrow keys) to name its field.');
+  const grid = h('div', { class: 'hex', tabindex: 0, role: 'group', 'aria-label': `${label}: ${bytes.length} bytes; arrow keys move between bytes` });
+  const cells = [];
+  for (let row = 0; row < bytes.length; row += 16) {
+    const line = h('div', { class: 'hex-row' }, h('span', { class: 'hex-off' }, row.toString(16).padStart(4, '0')));
+    for (let i = row; i < Math.min(row + 16, bytes.length); i++) {
+      const s = spanAt(spans, i);
+      const cell = h('span', { class: `hex-byte${s ? '' : ' unnamed'}${s && (spans.indexOf(s) & 1) ? ' alt' : ''}`, dataset: { off: String(i) } }, bytes[i].toString(16).padStart(2, '0'));
+      cells.push(cell);
+      line.append(cell);
+    }
+    grid.append(line);
+  }
+  let current;
+  let lit = [];
+  const point = (off) => {
+    if (off < 0 || off >= bytes.length) return;
+    for (const c of lit) c.classList.remove('lit', 'cursor');
+    lit = [];
+    current = off;
+    const s = spanAt(spans, off);
+    if (s) for (let i = s.offset; i < s.offset + s.length; i++) lit.push(cells[i]);
+    lit.forEach((c) => c.classList.add('lit'));
+    cells[off].classList.add('cursor');
+    lit.push(cells[off]);
+    caption.textContent = s
+      ? `Byte 0x${off.toString(16)} (${off}): ${s.name} — ${s.path}, bytes ${s.offset}–${s.offset + s.length - 1}, value ${valueText(bytes, s)}`
+      : `Byte 0x${off.toString(16)} (${off}): not part of a named field`;
+    caption.dataset.field = s ? s.name : '';
+    caption.dataset.path = s ? s.path : '';
+  };
+  grid.addEventListener('mouseover', (ev) => {
+    const off = ev.target?.dataset?.off;
+    if (off !== undefined) point(Number(off));
+  });
+  grid.addEventListener('focus', () => {
+    if (current === undefined) point(0);
+  });
+  grid.addEventListener('keydown', (ev) => {
+    const step = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: 16, ArrowUp: -16, PageDown: 256, PageUp: -256 }[ev.key];
+    if (ev.key === 'Home') point(0);
+    else if (ev.key === 'End') point(bytes.length - 1);
+    else if (step !== undefined) point(Math.max(0, Math.min(bytes.length - 1, (current ?? 0) + step)));
+    else return;
+    ev.preventDefault();
+  });
+  return h('div', { class: 'hex-view' }, grid, caption);
+}

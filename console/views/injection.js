@@ -1,0 +1,89 @@
+// One injection: its timeline (accepted → queued → delivered → acknowledged), the notification
+// with the decoded ESR when the gateway reports it, the guest's outcome and its records.
+import { getJson, vmPath } from '../api.js';
+import { base64ToBytes, h, table, when } from '../dom.js';
+import { hexView } from '../hexview.js';
+
+const STEPS = ['accepted', 'queued', 'delivered', 'acknowledged'];
+
+export async function renderInjection([vmId, eid], main) {
+  const inj = await getJson(vmPath(vmId, `/errors/${encodeURIComponent(eid)}`));
+  main.append(
+    h('p', { class: 'crumbs' }, h('a', { href: `#/vms/${encodeURIComponent(vmId)}/activity` }, `VM ${vmId}`), ' › injection ', inj.id),
+    h('h1', {}, `Injection ${inj.id} `, h('span', { class: `badge ${inj.state}` }, inj.state)),
+    h('p', { class: 'meta' }, `origin ${inj.origin} · source ${inj.sourceId ?? '—'} · ${inj.length} bytes · target ${JSON.stringify(inj.target ?? {})}`),
+  );
+  main.append(timeline(inj));
+  main.append(notificationView(inj));
+  if (inj.refusal) main.append(h('div', { class: 'card error', role: 'alert' }, h('h2', {}, 'Refused'), h('p', {}, `${inj.refusal.code}: ${inj.refusal.message}`)));
+  if (inj.outcome) {
+    main.append(
+      h('section', { 'aria-labelledby': 'outcome-title' },
+        h('h2', { id: 'outcome-title' }, 'Guest outcome'),
+        h('p', {}, `actions: ${(inj.outcome.actions ?? []).join(', ') || 'none'}${inj.outcome.panicked ? ' — the guest panicked' : ''}`),
+        h('pre', { class: 'code', tabindex: 0, 'aria-label': 'Lines the guest printed for this injection' }, (inj.outcome.logLines ?? []).join('\n')),
+      ),
+    );
+  }
+  for (const r of inj.records ?? []) {
+    const bytes = base64ToBytes(r.bytes);
+    const { spans } = await getJson(vmPath(vmId, `/records/${r.id}/fields`));
+    main.append(
+      h('section', { 'aria-labelledby': `rec-${r.id}` },
+        h('h2', { id: `rec-${r.id}` }, `Record ${r.id}: error status block as the guest read it`),
+        h('p', {}, h('a', { href: `#/records/${encodeURIComponent(vmId)}/${r.id}` }, `Record ${r.id} details and downloads`), ` · ${r.severity ?? ''} · ${r.sections.join(', ')}`),
+        hexView(bytes, spans, `Record ${r.id} status block`),
+      ),
+    );
+  }
+}
+
+function timeline(inj) {
+  const byState = new Map();
+  for (const x of inj.history ?? []) if (!byState.has(x.state)) byState.set(x.state, x);
+  const extra = (inj.history ?? []).filter((x) => !STEPS.includes(x.state));
+  const ol = h('ol', { class: 'timeline', 'aria-label': 'Injection timeline' });
+  for (const s of STEPS) {
+    const x = byState.get(s);
+    const skipped = !x && s === 'queued' && (byState.has('delivered') || byState.has('acknowledged'));
+    ol.append(
+      h('li', { class: x ? 'done' : skipped ? 'skipped' : 'pending', dataset: { step: s } },
+        h('strong', {}, s),
+        h('span', {}, x ? ` ${when(x.at)}${x.clockNs ? ` · guest clock ${x.clockNs} ns` : ''}${x.boot ? ` · boot ${x.boot}` : ''}` : skipped ? ' skipped: the block was free' : ' not reached'),
+      ),
+    );
+  }
+  for (const x of extra) ol.append(h('li', { class: 'done other', dataset: { step: x.state } }, h('strong', {}, x.state), h('span', {}, ` ${when(x.at)}`)));
+  return h('section', { 'aria-labelledby': 'tl-title' }, h('h2', { id: 'tl-title' }, 'Timeline'), ol);
+}
+
+function notificationView(inj) {
+  const n = inj.notification;
+  const box = h('section', { 'aria-labelledby': 'notif-title', class: 'notification' }, h('h2', { id: 'notif-title' }, 'Notification'));
+  if (!n) {
+    box.append(h('p', {}, inj.state === 'accepted' || inj.state === 'queued' ? 'Not raised yet.' : 'This gateway does not report the notification of an injection (no notification field).'));
+    return box;
+  }
+  const rows = [['Kind', n.kind], ['vCPU', n.vcpu]];
+  if (n.esr !== undefined) rows.push(['ESR', n.esr]);
+  if (n.esrReason) rows.push(['ESR chosen by', n.esrReason === 'given' ? 'the request (esrIss)' : 'the block severity']);
+  if (n.far !== undefined) rows.push(['FAR', n.far]);
+  if (n.sdeiEvent !== undefined) rows.push(['SDEI event', n.sdeiEvent]);
+  if (n.line !== undefined) rows.push(['Interrupt line', n.line]);
+  if (n.carried?.length) rows.push(['Carried injections', n.carried.join(', ')]);
+  box.append(table(undefined, ['Field', 'Value'], rows.map(([k, v]) => [k, String(v)])));
+  const f = n.esrFields;
+  if (f) {
+    const esrRows = [
+      ['EC', `${f.ec}${f.ecName ? ` (${f.ecName})` : ''}`],
+      ['IL', f.il],
+      ['IDS', f.ids],
+      ['AET', `${f.aet ?? ''}${f.aetName ? ` (${f.aetName})` : ''}`],
+      ['EA', f.ea],
+      ['DFSC', `${f.dfsc ?? ''}${f.dfscName ? ` (${f.dfscName})` : ''}`],
+      ['ISS', f.iss],
+    ].filter(([, v]) => v !== undefined && v !== '');
+    box.append(h('h3', {}, 'Syndrome (ESR) decoded'), table(undefined, ['Field', 'Value'], esrRows.map(([k, v]) => [k, String(v)]), { class: 'esr' }));
+  }
+  return box;
+}

@@ -1,0 +1,265 @@
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import type { Page } from 'playwright-core';
+import { RunningServer, startServer } from '../../src/gateway/server';
+import { Browser, launchBrowser, SCREENSHOT_DIR } from './browser';
+
+/**
+ * The web console in a real browser (Debian's chromium, headless): sign-in, create an SEI VM,
+ * inject an ARM error from the generated form, the live log, the timeline, the hex view's field
+ * names, a record download compared with the API's bytes, problems shown at their field.
+ */
+const TOKEN = 'console-test-token-0123456789';
+const VM = 'sei-vm';
+
+let server: RunningServer;
+let browser: Browser;
+let dataDir: string;
+
+async function api(p: string): Promise<any> {
+  const res = await fetch(server.url + p, { headers: { Authorization: `Bearer ${TOKEN}` } });
+  expect(res.status).toBe(200);
+  return res.json();
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  if (!SCREENSHOT_DIR) return;
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: false });
+}
+
+async function signIn(page: Page, token = TOKEN): Promise<void> {
+  await page.goto(server.url + '/');
+  await page.getByLabel('Bearer token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+const pageErrors: string[] = [];
+async function newPage(): Promise<Page> {
+  const page = await browser.context.newPage();
+  page.setDefaultTimeout(8000);
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/401|400|404|Failed to load resource/.test(m.text())) pageErrors.push(m.text());
+  });
+  return page;
+}
+
+beforeAll(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rasgw-console-'));
+  server = await startServer({ dataDir, port: 0, qmpPort: null, env: { RASGW_TOKEN: TOKEN }, defaultVm: false });
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('web console in chromium', () => {
+  let page: Page;
+  let logPage: Page;
+
+  test('the page and its scripts come from the gateway itself, with a same-origin CSP', async () => {
+    const res = await fetch(server.url + '/');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+    const html = await res.text();
+    expect(html).toContain('<script type="module" src="/console/app.js">');
+    expect(html).not.toMatch(/https?:\/\//);
+  });
+
+  test('a wrong token shows the sign-in error and stores nothing', async () => {
+    page = await newPage();
+    await signIn(page, 'not-the-token-at-all');
+    await expect(page.locator('#signin-error').textContent()).resolves.toBe('The gateway refused this token: the bearer token is not valid.');
+    await expect(page.getByLabel('Bearer token').getAttribute('aria-invalid')).resolves.toBe('true');
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    await shot(page, 'sign-in-error');
+  });
+
+  test('signs in and creates an SEI VM (extended: sei, sea, gpio; apei-sei)', async () => {
+    await page.getByLabel('Bearer token').fill(TOKEN);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Virtual machines' }).waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem('rasgw.token'))).toBe(TOKEN);
+    expect(page.url()).not.toContain(TOKEN);
+    await page.getByLabel('VM id').fill(VM);
+    expect(await page.getByLabel('Machine profile').inputValue()).toBe('extended');
+    expect(await page.getByLabel('Source 0 notification').inputValue()).toBe('sei');
+    expect(await page.getByLabel('Source 1 notification').inputValue()).toBe('sea');
+    expect(await page.getByLabel('Source 2 notification').inputValue()).toBe('gpio');
+    await page.getByLabel('Source 2 GHES version').selectOption('ghes');
+    await page.getByLabel('Guest personality').selectOption('apei-sei');
+    await page.getByRole('button', { name: 'Create and boot' }).click();
+    await page.getByRole('heading', { name: `VM ${VM} running` }).waitFor();
+    const vm = await api(`/vms/${VM}`);
+    expect(vm.sources.map((s: any) => `${s.notification}/${s.version}`)).toEqual(['sei/ghesv2', 'sea/ghesv2', 'gpio/ghes']);
+    expect(vm.spec.personality).toBe('apei-sei');
+    // the sources table shows the registers and block addresses the API reports
+    const row = page.locator('table.sources-table tbody tr').first();
+    await expect(row.locator('td').nth(3).textContent()).resolves.toBe(vm.sources[0].errorStatusAddressRegister);
+    await expect(row.locator('td').nth(5).textContent()).resolves.toBe(vm.sources[0].blockAddress);
+    await shot(page, 'vm-sources');
+  });
+
+  test('an invalid VM field is shown at that field', async () => {
+    const p = await newPage();
+    await signIn(p);
+    await p.getByRole('heading', { name: 'Virtual machines' }).waitFor();
+    await p.getByLabel('VM id').fill('bad id with spaces');
+    await p.getByRole('button', { name: 'Create and boot' }).click();
+    await p.locator('#' + (await p.getByLabel('VM id').getAttribute('id')) + '-err').filter({ hasText: 'expected 1-64 characters' }).waitFor();
+    await expect(p.getByLabel('VM id').getAttribute('aria-invalid')).resolves.toBe('true');
+    await p.close();
+  });
+
+  test('injects an ARM error from the generated form; the live log groups its lines', async () => {
+    // a second tab follows the live log before the injection
+    logPage = await newPage();
+    await signIn(logPage);
+    await logPage.getByRole('heading', { name: 'Virtual machines' }).waitFor();
+    await logPage.goto(`${server.url}/#/vms/${VM}/activity`);
+    await logPage.locator('.stream-state[data-state="live"]').waitFor();
+
+    await page.goto(`${server.url}/#/vms/${VM}/inject`);
+    await page.getByLabel('Section type').waitFor();
+    expect(await page.getByLabel('Target source').inputValue()).toBe('0');
+    expect(await page.getByLabel('Preset (ghes_inject.py options)').inputValue()).toBe('arm');
+    expect(await page.getByLabel('Section type').inputValue()).toBe('arm');
+    // fields generated from the schema: the ARM header and an error-info entry
+    await page.getByLabel('Midr', { exact: true }).fill('0x411fd070');
+    await page.getByLabel('Error Info 0 Type', { exact: true }).selectOption('cache');
+    const body = JSON.parse(await page.getByLabel('Request body (JSON, editable)').inputValue());
+    expect(body.sourceId).toBe(0);
+    expect(body.cper.entries[0].section).toMatchObject({ type: 'arm', midr: '0x411fd070', errorInfo: [{ type: 'cache', errorInformation: '0x91000f' }] });
+    await shot(page, 'inject-form');
+    await page.getByRole('button', { name: 'Inject', exact: true }).click();
+    await page.getByText(/Injection 1 accepted/).waitFor();
+
+    const group = logPage.locator('.record-group[data-record="1"]');
+    await group.waitFor();
+    const lines = await group.locator('.line').allTextContents();
+    expect(lines[0]).toMatch(/\{1\}\[Hardware Error\]: Hardware error from APEI Generic Hardware Error Source: 0$/);
+    expect(lines).toEqual(expect.arrayContaining([expect.stringMatching(/\{1\}\[Hardware Error\]:   MIDR: 0x00000000411fd070$/)]));
+    await expect(group.locator('summary').textContent()).resolves.toBe('Hardware error record {1} — recoverable');
+    const inj = await api(`/vms/${VM}/errors/1`);
+    const printed = inj.outcome.logLines.filter((l: string) => l.includes('{1}[Hardware Error]'));
+    expect(lines).toEqual(printed);
+    await logPage.getByRole('link', { name: 'Injection 1 timeline' }).waitFor();
+    await shot(logPage, 'live-log');
+  });
+
+  test('the timeline shows the states and the notification the gateway reports', async () => {
+    await page.getByRole('link', { name: 'Open the timeline of injection 1' }).click();
+    await page.getByRole('heading', { name: 'Timeline' }).waitFor();
+    const inj = await api(`/vms/${VM}/errors/1`);
+    const steps = page.locator('ol.timeline li');
+    await expect(steps.locator('strong').allTextContents()).resolves.toEqual(['accepted', 'queued', 'delivered', 'acknowledged']);
+    for (const h of inj.history) {
+      if (h.state === 'queued') continue;
+      await expect(page.locator(`ol.timeline li[data-step="${h.state}"]`).getAttribute('class')).resolves.toBe('done');
+    }
+    const notification = page.locator('section.notification');
+    if (inj.notification) {
+      // contract 1: the SEI notification with its decoded syndrome
+      expect(inj.notification.kind).toBe('sei');
+      await expect(notification.textContent()).resolves.toContain(inj.notification.esr);
+      if (inj.notification.esrFields) {
+        const esr = await page.locator('table.esr').textContent();
+        expect(esr).toContain(inj.notification.esrFields.ecName);
+        expect(esr).toContain(inj.notification.esrFields.iss);
+      }
+    } else {
+      await expect(notification.textContent()).resolves.toContain('does not report the notification');
+    }
+    await shot(page, 'timeline');
+  });
+
+  test('hovering a byte of the status block names its field', async () => {
+    const caption = page.locator('.hex-caption').first();
+    await page.locator('.hex-byte[data-off="118"]').first().hover();
+    await expect(caption.textContent()).resolves.toBe('Byte 0x76 (118): MIDR_EL1 — /entries/0/section/midr, bytes 116–123, value 0x411fd070');
+    await page.locator('.hex-byte[data-off="2"]').first().hover();
+    await expect(caption.getAttribute('data-field')).resolves.toBe('Block Status');
+    await page.locator('.hex-byte[data-off="140"]').first().hover();
+    await expect(caption.getAttribute('data-path')).resolves.toBe('/entries/0/section/errorInfo/0/errorInformation');
+    // the keyboard moves the same cursor
+    await page.locator('.hex').first().focus();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowDown');
+    await expect(caption.getAttribute('data-field')).resolves.toBe('Error Severity');
+    await page.locator('.hex-byte[data-off="118"]').first().hover();
+    await shot(page, 'hex-view');
+  });
+
+  test('downloads the record; the bytes are the API\'s', async () => {
+    await page.getByRole('link', { name: 'Record 1 details and downloads' }).click();
+    await page.getByRole('heading', { name: /^Record 1/ }).waitFor();
+    const { records } = await api(`/vms/${VM}/records`);
+    const apiBytes = Buffer.from(records[0].bytes, 'base64');
+    const [gesb] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download .gesb' }).click()]);
+    expect(gesb.suggestedFilename()).toBe(`${VM}-1.gesb`);
+    expect(Buffer.compare(fs.readFileSync((await gesb.path())!), apiBytes)).toBe(0);
+    const [json] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download JSON' }).click()]);
+    const saved = JSON.parse(fs.readFileSync((await json.path())!, 'utf8'));
+    expect(saved.bytes).toBe(records[0].bytes);
+    expect(saved.decoded).toEqual(records[0].decoded);
+    // the Linux text is what the guest printed for the record
+    const text = await page.getByLabel('Linux text of the record').textContent();
+    const inj = await api(`/vms/${VM}/errors/1`);
+    expect(text).toBe(inj.outcome.logLines.join('\n'));
+    await shot(page, 'record-detail');
+  });
+
+  test('records list filters by severity and section type', async () => {
+    await page.goto(`${server.url}/#/records`);
+    await page.getByText('1 record(s)').waitFor();
+    await page.getByLabel('Severity').selectOption('fatal');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByText('0 record(s)').waitFor();
+    await page.getByLabel('Severity').selectOption('recoverable');
+    await page.getByLabel('Section type').selectOption('arm');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByText('1 record(s)').waitFor();
+    await page.getByRole('link', { name: `Record 1 of ${VM}` }).waitFor();
+    await shot(page, 'records');
+  });
+
+  test('an invalid section field is shown at that field and at its line in the JSON', async () => {
+    await page.goto(`${server.url}/#/vms/${VM}/inject`);
+    const mpidr = page.getByLabel('Mpidr', { exact: true });
+    await mpidr.fill('zz');
+    await page.getByRole('button', { name: 'Inject', exact: true }).click();
+    const errId = (await mpidr.getAttribute('id')) + '-err';
+    await page.locator('#' + errId).filter({ hasText: 'expected a u64' }).waitFor();
+    await expect(mpidr.getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(page.locator('#' + errId).textContent()).resolves.toBe('expected a u64 as "0x…" hex, decimal string or safe integer, got "zz"');
+    const item = page.locator('#inject-json-errors li');
+    await expect(item.getAttribute('data-pointer')).resolves.toBe('/cper/entries/0/section/mpidr');
+    const editor = await page.getByLabel('Request body (JSON, editable)').inputValue();
+    const line = editor.split('\n').findIndex((l) => l.includes('"mpidr": "zz"')) + 1;
+    await expect(item.textContent()).resolves.toContain(`line ${line} /cper/entries/0/section/mpidr`);
+    // nothing was injected
+    expect((await api(`/vms/${VM}/errors`)).injections).toHaveLength(1);
+    await shot(page, 'inject-invalid-field');
+  });
+
+  test('readable at phone width', async () => {
+    await logPage.setViewportSize({ width: 390, height: 844 });
+    await logPage.goto(`${server.url}/#/vms/${VM}/activity`);
+    await logPage.locator('.record-group[data-record="1"]').waitFor();
+    const overflow = await logPage.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await shot(logPage, 'phone-live-log');
+    await page.goto(`${server.url}/#/vms`);
+    await page.getByRole('heading', { name: 'Virtual machines' }).waitFor();
+    await shot(page, 'vms');
+  });
+
+  test('no script error on any page', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
