@@ -47,8 +47,15 @@ function kindOf(s, resolve) {
   return { kind: 'text', numeric: types.has('number') || types.has('integer'), stringy: types.has('string') || types.size === 0 };
 }
 
-function words(key) {
-  return key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/^./, (c) => c.toUpperCase());
+const ACRONYMS = new Set(['mpidr', 'midr', 'psci', 'pc', 'ip', 'id', 'fru', 'isa', 'cpu', 'pcie', 'rcrb', 'aer', 'guid', 'oem', 'cxl', 'dvsec', 'ccix', 'per', 'iommu', 'vtd', 'dmar', 'soc', 'esr', 'far', 'pfn', 'apic', 'cpuid', 'msr', 'el1', 'el2', 'el3']);
+
+/** A field's label from its JSON name: camelCase split into words, acronyms in capitals. */
+export function words(key) {
+  return key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .split(' ')
+    .map((w) => (ACRONYMS.has(w.toLowerCase()) ? w.toUpperCase() : w.charAt(0).toUpperCase() + w.slice(1)))
+    .join(' ');
 }
 
 /**

@@ -1,4 +1,5 @@
 import fs from 'fs';
+import net from 'net';
 import os from 'os';
 import path from 'path';
 import type { Page } from 'playwright-core';
@@ -17,6 +18,47 @@ let server: RunningServer;
 let browser: Browser;
 let dataDir: string;
 
+/**
+ * A TCP proxy in front of the gateway whose connections the test can cut, to drop the browser's
+ * live-log stream the way a network failure would.
+ */
+interface Proxy {
+  url: string;
+  cut(): void;
+  close(): Promise<void>;
+}
+async function tcpProxy(port: number): Promise<Proxy> {
+  const sockets = new Set<net.Socket>();
+  const track = (s: net.Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+    s.on('error', () => s.destroy());
+  };
+  const srv = net.createServer((client) => {
+    const upstream = net.connect(port, '127.0.0.1');
+    track(client);
+    track(upstream);
+    client.pipe(upstream);
+    upstream.pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const p = (srv.address() as net.AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${p}`,
+    cut: () => {
+      for (const s of sockets) s.destroy();
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        srv.close(() => r());
+      }),
+  };
+}
+let proxy: Proxy;
+
 async function api(p: string): Promise<any> {
   const res = await fetch(server.url + p, { headers: { Authorization: `Bearer ${TOKEN}` } });
   expect(res.status).toBe(200);
@@ -29,8 +71,8 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: false });
 }
 
-async function signIn(page: Page, token = TOKEN): Promise<void> {
-  await page.goto(server.url + '/');
+async function signIn(page: Page, token = TOKEN, base = server.url): Promise<void> {
+  await page.goto(base + '/');
   await page.getByLabel('Bearer token').fill(token);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
@@ -49,11 +91,13 @@ async function newPage(): Promise<Page> {
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rasgw-console-'));
   server = await startServer({ dataDir, port: 0, qmpPort: null, env: { RASGW_TOKEN: TOKEN }, defaultVm: false });
+  proxy = await tcpProxy(server.port);
   browser = await launchBrowser();
 });
 
 afterAll(async () => {
   await browser?.close();
+  await proxy?.close();
   await server?.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
@@ -130,7 +174,7 @@ describe('web console in chromium', () => {
     expect(await page.getByLabel('Preset (ghes_inject.py options)').inputValue()).toBe('arm');
     expect(await page.getByLabel('Section type').inputValue()).toBe('arm');
     // fields generated from the schema: the ARM header and an error-info entry
-    await page.getByLabel('Midr', { exact: true }).fill('0x411fd070');
+    await page.getByLabel('MIDR', { exact: true }).fill('0x411fd070');
     await page.getByLabel('Error Info 0 Type', { exact: true }).selectOption('cache');
     const body = JSON.parse(await page.getByLabel('Request body (JSON, editable)').inputValue());
     expect(body.sourceId).toBe(0);
@@ -230,7 +274,7 @@ describe('web console in chromium', () => {
 
   test('an invalid section field is shown at that field and at its line in the JSON', async () => {
     await page.goto(`${server.url}/#/vms/${VM}/inject`);
-    const mpidr = page.getByLabel('Mpidr', { exact: true });
+    const mpidr = page.getByLabel('MPIDR', { exact: true });
     await mpidr.fill('zz');
     await page.getByRole('button', { name: 'Inject', exact: true }).click();
     const errId = (await mpidr.getAttribute('id')) + '-err';
@@ -245,6 +289,30 @@ describe('web console in chromium', () => {
     // nothing was injected
     expect((await api(`/vms/${VM}/errors`)).injections).toHaveLength(1);
     await shot(page, 'inject-invalid-field');
+  });
+
+  test('the live log resumes after the connection drops, without losing or repeating a line', async () => {
+    const p = await newPage();
+    await signIn(p, TOKEN, proxy.url);
+    await p.getByRole('heading', { name: 'Virtual machines' }).waitFor();
+    await p.goto(`${proxy.url}/#/vms/${VM}/activity`);
+    await p.locator('.stream-state[data-state="live"]').waitFor();
+    await p.locator('.record-group[data-record="1"]').waitFor();
+    proxy.cut();
+    await p.locator('.stream-state[data-state="reconnecting"]').waitFor();
+    // a record logged while the stream is down
+    const res = await fetch(`${server.url}/vms/${VM}/errors`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ error: { type: 'memory', severity: 'corrected', physicalAddress: '0x40001000' }, sourceId: 0 }),
+    });
+    expect(res.status).toBe(202);
+    await p.locator('.record-group[data-record="2"]').waitFor();
+    await p.locator('.stream-state[data-state="live"]').waitFor();
+    const shown = await p.locator('.log .line').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.seq));
+    const { lines } = await api(`/vms/${VM}/log?limit=10000`);
+    expect(shown).toEqual(lines.map((l: { seq: number }) => String(l.seq)));
+    await p.close();
   });
 
   test('readable at phone width', async () => {
