@@ -120,7 +120,7 @@ describe('web console in chromium', () => {
     await signIn(page, 'not-the-token-at-all');
     await expect(page.locator('#signin-error').textContent()).resolves.toBe('The gateway refused this token: the bearer token is not valid.');
     await expect(page.getByLabel('Bearer token').getAttribute('aria-invalid')).resolves.toBe('true');
-    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
     await shot(page, 'sign-in-error');
   });
 
@@ -128,7 +128,7 @@ describe('web console in chromium', () => {
     await page.getByLabel('Bearer token').fill(TOKEN);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Virtual machines' }).waitFor();
-    expect(await page.evaluate(() => sessionStorage.getItem('rasgw.token'))).toBe(TOKEN);
+    expect(await page.evaluate("sessionStorage.getItem('rasgw.token')")).toBe(TOKEN);
     expect(page.url()).not.toContain(TOKEN);
     await page.getByLabel('VM id').fill(VM);
     expect(await page.getByLabel('Machine profile').inputValue()).toBe('extended');
@@ -309,7 +309,7 @@ describe('web console in chromium', () => {
     expect(res.status).toBe(202);
     await p.locator('.record-group[data-record="2"]').waitFor();
     await p.locator('.stream-state[data-state="live"]').waitFor();
-    const shown = await p.locator('.log .line').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.seq));
+    const shown = await p.locator('.log .line').evaluateAll((els) => els.map((e) => e.getAttribute('data-seq')));
     const { lines } = await api(`/vms/${VM}/log?limit=10000`);
     expect(shown).toEqual(lines.map((l: { seq: number }) => String(l.seq)));
     await p.close();
@@ -319,7 +319,7 @@ describe('web console in chromium', () => {
     await logPage.setViewportSize({ width: 390, height: 844 });
     await logPage.goto(`${server.url}/#/vms/${VM}/activity`);
     await logPage.locator('.record-group[data-record="1"]').waitFor();
-    const overflow = await logPage.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = Number(await logPage.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'));
     expect(overflow).toBeLessThanOrEqual(0);
     await shot(logPage, 'phone-live-log');
     await page.goto(`${server.url}/#/vms`);
