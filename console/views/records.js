@@ -97,7 +97,8 @@ export async function renderRecord([vmId, rid], main) {
         // gateways without the export route: the stored bytes are the status block
         saveFile(`${base}.gesb`, bytes);
         toast(`${base}.gesb saved from the record's bytes (${bytes.length} bytes)`);
-      } else toast(`.${format}: ${e.message}`);
+      } else if (e.status === 404 && /^no route/.test(e.message)) toast(`.${format}: this gateway has no record export (GET /vms/{id}/records/{rid}?format=${format})`);
+      else toast(`.${format}: ${e.message}`);
     }
   };
   main.append(
