@@ -1,8 +1,11 @@
 // A UEFI CPER record (N.2: 128-byte header "CPER", 72-byte section descriptors, section bodies)
-// as a Generic Error Status Block (ACPI 18.3.2.7): one data entry (revision 0x0300, 72-byte
-// header) per section descriptor with the descriptor's severity, FRU id/text, validation bits and
-// flags, the record's timestamp when it is valid; block status uncorrectable or correctable by
-// the record severity, with the entry count. Errors name the byte offset and what is wrong.
+// as a Generic Error Status Block (ACPI 18.3.2.7), with the rules of the gateway's own
+// src/cper/convert.ts (recordToStatusBlock), for gateways whose injection input has no
+// `cperRecord`: one revision-0x0300 data entry (72-byte header) per section descriptor, with the
+// descriptor's section type, severity, flags (low 8 bits), FRU id and FRU text with their valid
+// bits, and the record timestamp when the record says it is valid; bodies copied as they are.
+// Block severity = record severity; block status correctable for a corrected record, else
+// uncorrectable; no raw data. Errors name the byte offset and what is wrong.
 
 const HEADER = 128;
 const DESCRIPTOR = 72;
@@ -11,47 +14,46 @@ const ENTRY = 72;
 export function cperRecordToStatusBlock(rec) {
   const dv = new DataView(rec.buffer, rec.byteOffset, rec.byteLength);
   const fail = (off, msg) => {
-    throw new Error(`not a CPER record this console can convert: byte ${off}: ${msg}`);
+    throw new Error(`not a CPER record: byte ${off}: ${msg}`);
   };
-  if (rec.length < HEADER) fail(0, `${rec.length} bytes, less than the 128-byte record header`);
-  if (dv.getUint32(6, true) !== 0xffffffff) fail(6, 'signature end is not 0xFFFFFFFF');
+  if (rec.length < HEADER) fail(0, `a CPER record has a 128-byte header, the file has ${rec.length} bytes`);
+  if (dv.getUint32(0, true) !== 0x52455043) fail(0, 'the record does not start with "CPER"');
+  if (dv.getUint32(6, true) !== 0xffffffff) fail(6, `signature end is 0x${dv.getUint32(6, true).toString(16)}, must be 0xffffffff`);
   const count = dv.getUint16(10, true);
   const severity = dv.getUint32(12, true);
   const timestampValid = (dv.getUint32(16, true) & 2) !== 0;
-  if (count === 0) fail(10, 'section count is 0');
-  if (HEADER + count * DESCRIPTOR > rec.length) fail(10, `${count} section descriptors run past the ${rec.length} bytes`);
-  const entries = [];
-  let total = 0;
+  const recordLength = dv.getUint32(20, true);
+  const descriptorsEnd = HEADER + count * DESCRIPTOR;
+  if (recordLength > rec.length) fail(20, `record length ${recordLength} runs past the ${rec.length} bytes present`);
+  if (descriptorsEnd > recordLength) fail(10, `${count} section descriptor(s) need ${descriptorsEnd} bytes, the record length is ${recordLength}`);
+  const sections = [];
   for (let i = 0; i < count; i++) {
     const d = HEADER + i * DESCRIPTOR;
     const off = dv.getUint32(d, true);
     const len = dv.getUint32(d + 4, true);
-    if (off + len > rec.length) fail(d, `section ${i} (offset ${off}, length ${len}) runs past the ${rec.length} bytes`);
-    const e = new Uint8Array(ENTRY + len);
-    const ev = new DataView(e.buffer);
-    e.set(rec.subarray(d + 16, d + 32), 0); // section type
-    ev.setUint32(16, dv.getUint32(d + 48, true), true); // severity
-    ev.setUint16(20, 0x0300, true);
-    e[22] = (rec[d + 10] & 3) | (timestampValid ? 4 : 0);
-    e[23] = rec[d + 12];
-    ev.setUint32(24, len, true);
-    e.set(rec.subarray(d + 32, d + 48), 28); // FRU id
-    e.set(rec.subarray(d + 52, d + 72), 44); // FRU text
-    if (timestampValid) e.set(rec.subarray(24, 32), 64);
-    e.set(rec.subarray(off, off + len), ENTRY);
-    entries.push(e);
-    total += e.length;
+    if (off < descriptorsEnd) fail(d, `section ${i} offset ${off} lies inside the header or the descriptors (they end at ${descriptorsEnd})`);
+    if (off + len > recordLength) fail(d + 4, `section ${i} (${off} + ${len}) runs past the record length ${recordLength}`);
+    sections.push({ d, off, len });
   }
-  const out = new Uint8Array(20 + total);
+  const total = 20 + sections.reduce((n, s) => n + ENTRY + s.len, 0);
+  const out = new Uint8Array(total);
   const ov = new DataView(out.buffer);
-  const status = (severity === 2 ? 2 : 1) | (Math.min(count, 1023) << 4);
-  ov.setUint32(0, status, true);
-  ov.setUint32(12, total, true);
+  ov.setUint32(0, severity === 2 ? 2 : 1, true);
+  ov.setUint32(12, total - 20, true);
   ov.setUint32(16, severity, true);
   let pos = 20;
-  for (const e of entries) {
-    out.set(e, pos);
-    pos += e.length;
+  for (const { d, off, len } of sections) {
+    out.set(rec.subarray(d + 16, d + 32), pos); // section type
+    out.set(rec.subarray(d + 48, d + 52), pos + 16); // severity
+    ov.setUint16(pos + 20, 0x0300, true);
+    out[pos + 22] = (rec[d + 10] & 3) | (timestampValid ? 4 : 0);
+    out[pos + 23] = rec[d + 12]; // flags, low 8 bits
+    ov.setUint32(pos + 24, len, true);
+    out.set(rec.subarray(d + 32, d + 48), pos + 28); // FRU id
+    out.set(rec.subarray(d + 52, d + 72), pos + 44); // FRU text
+    if (timestampValid) out.set(rec.subarray(24, 32), pos + 64);
+    out.set(rec.subarray(off, off + len), pos + ENTRY);
+    pos += ENTRY + len;
   }
   return out;
 }

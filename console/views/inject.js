@@ -40,6 +40,7 @@ export async function renderInject(vm, body) {
   const components = await schemas();
   const resolve = resolver(components);
   const types = sectionTypes(components);
+  const takesCperRecord = Boolean(resolve(components.Injection)?.properties?.cperRecord);
 
   // target
   const target = select(vm.sources.map((s) => [String(s.sourceId), `source ${s.sourceId}: ${s.notification} (${s.version})`]), String(vm.sources[0]?.sourceId ?? 0), { id: 'inject-target', dataset: { pointer: '/sourceId' } });
@@ -86,7 +87,7 @@ export async function renderInject(vm, body) {
 
   const bodyFromForm = () => {
     const out = {};
-    if (upload) out.raw = upload.base64;
+    if (upload) out[upload.field] = upload.base64;
     else {
       const section = { type: sectionType.value, ...form.read() };
       out.cper = { errorSeverity: severity.value, ...extraBlock, entries: [{ ...extraEntry, section }] };
@@ -142,7 +143,16 @@ export async function renderInject(vm, body) {
     if (!f) return;
     let bytes = new Uint8Array(await f.arrayBuffer());
     let what = `${f.name}: ${bytes.length} bytes, sent as a raw status block`;
-    if (bytes.length >= 4 && String.fromCharCode(...bytes.subarray(0, 4)) === 'CPER') {
+    const isRecord = bytes.length >= 4 && String.fromCharCode(...bytes.subarray(0, 4)) === 'CPER';
+    if (isRecord && takesCperRecord) {
+      // the gateway converts CPER records itself
+      file.removeAttribute('aria-invalid');
+      upload = { name: f.name, field: 'cperRecord', base64: bytesToBase64(bytes) };
+      uploadInfo.textContent = `${f.name}: a ${bytes.length}-byte CPER record, sent as it is (the gateway wraps it into a status block). Clear the file to use the form again.`;
+      writeJson();
+      return;
+    }
+    if (isRecord) {
       try {
         bytes = cperRecordToStatusBlock(bytes);
         what = `${f.name}: a CPER record, converted to a ${bytes.length}-byte status block (one data entry per section descriptor)`;
@@ -153,7 +163,7 @@ export async function renderInject(vm, body) {
       }
     }
     file.removeAttribute('aria-invalid');
-    upload = { name: f.name, base64: bytesToBase64(bytes) };
+    upload = { name: f.name, field: 'raw', base64: bytesToBase64(bytes) };
     uploadInfo.textContent = what + '. Clear the file to use the form again.';
     writeJson();
   });

@@ -3,6 +3,7 @@ import net from 'net';
 import os from 'os';
 import path from 'path';
 import type { Page } from 'playwright-core';
+import { recordToStatusBlock, statusBlockToRecord } from '../../src/cper/convert';
 import { RunningServer, startServer } from '../../src/gateway/server';
 import { Browser, launchBrowser, SCREENSHOT_DIR } from './browser';
 
@@ -313,6 +314,29 @@ describe('web console in chromium', () => {
     const { lines } = await api(`/vms/${VM}/log?limit=10000`);
     expect(shown).toEqual(lines.map((l: { seq: number }) => String(l.seq)));
     await p.close();
+  });
+
+  test('uploads a .gesb and a .cper file and injects them', async () => {
+    const { records } = await api(`/vms/${VM}/records`);
+    const gesb = Buffer.from(records[0].bytes, 'base64');
+    const cper = Buffer.from(statusBlockToRecord(gesb));
+    const upload = async (name: string, bytes: Buffer): Promise<Buffer> => {
+      await page.goto(`${server.url}/#/vms/${VM}/inject`);
+      await page.getByLabel('Status block (.gesb) or CPER record (.cper)').setInputFiles({ name, mimeType: 'application/octet-stream', buffer: bytes });
+      await page.getByText(new RegExp(`^${name.replace('.', '\\.')}: `)).waitFor();
+      await page.getByRole('button', { name: 'Inject', exact: true }).click();
+      const accepted = await page.getByText(/^Injection \d+ accepted/).textContent();
+      const id = /^Injection (\d+)/.exec(accepted!)![1];
+      const inj = await api(`/vms/${VM}/errors/${id}`);
+      expect(inj.state).toBe('acknowledged');
+      return Buffer.from(inj.bytes, 'base64');
+    };
+    expect(Buffer.compare(await upload('r1.gesb', gesb), gesb)).toBe(0);
+    // the record is wrapped into a status block exactly as the gateway's own converter does
+    expect(Buffer.compare(await upload('r1.cper', cper), Buffer.from(recordToStatusBlock(cper)))).toBe(0);
+    // something that is not a CPER record is named at the file input
+    await page.getByLabel('Status block (.gesb) or CPER record (.cper)').setInputFiles({ name: 'bad.cper', mimeType: 'application/octet-stream', buffer: Buffer.from('CPER\x01\x02nope') });
+    await page.getByText('bad.cper: not a CPER record: byte 0: a CPER record has a 128-byte header, the file has 10 bytes').waitFor();
   });
 
   test('readable at phone width', async () => {
