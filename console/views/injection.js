@@ -57,33 +57,68 @@ function timeline(inj) {
   return h('section', { 'aria-labelledby': 'tl-title' }, h('h2', { id: 'tl-title' }, 'Timeline'), ol);
 }
 
-function notificationView(inj) {
+const NOTIFICATION_LABELS = {
+  kind: 'Notification type',
+  raised: 'Raised as',
+  vcpu: 'vCPU',
+  esr: 'ESR',
+  esrReason: 'Syndrome chosen from',
+  blockSeverity: 'Block severity',
+  takenEsr: 'ESR the guest took (coalesced)',
+  far: 'FAR',
+  farValid: 'FAR valid',
+  sdeiEvent: 'SDEI event',
+  line: 'Interrupt line',
+  pollIntervalMs: 'Poll interval (ms)',
+  carried: 'Injections carried (coalesced SError)',
+  reason: 'Reason',
+};
+
+const ESR_LABELS = {
+  ec: 'EC (exception class)',
+  il: 'IL',
+  iss: 'ISS',
+  ids: 'IDS',
+  aet: 'AET (asynchronous error type)',
+  ea: 'EA',
+  fnv: 'FnV',
+  wnr: 'WnR',
+  dfsc: 'DFSC (fault status code)',
+};
+
+function show(v) {
+  if (Array.isArray(v)) return v.join(', ');
+  if (typeof v === 'object' && v !== null) return JSON.stringify(v);
+  return String(v);
+}
+
+/** The notification fact (contract 1): every field the gateway reports, the ESR decoded. */
+export function notificationView(inj) {
   const n = inj.notification;
   const box = h('section', { 'aria-labelledby': 'notif-title', class: 'notification' }, h('h2', { id: 'notif-title' }, 'Notification'));
   if (!n) {
     box.append(h('p', {}, inj.state === 'accepted' || inj.state === 'queued' ? 'Not raised yet.' : 'This gateway does not report the notification of an injection (no notification field).'));
     return box;
   }
-  const rows = [['Kind', n.kind], ['vCPU', n.vcpu]];
-  if (n.esr !== undefined) rows.push(['ESR', n.esr]);
-  if (n.esrReason) rows.push(['ESR chosen by', n.esrReason === 'given' ? 'the request (esrIss)' : 'the block severity']);
-  if (n.far !== undefined) rows.push(['FAR', n.far]);
-  if (n.sdeiEvent !== undefined) rows.push(['SDEI event', n.sdeiEvent]);
-  if (n.line !== undefined) rows.push(['Interrupt line', n.line]);
-  if (n.carried?.length) rows.push(['Carried injections', n.carried.join(', ')]);
-  box.append(table(undefined, ['Field', 'Value'], rows.map(([k, v]) => [k, String(v)])));
+  const rows = [];
+  for (const [k, label] of Object.entries(NOTIFICATION_LABELS)) {
+    if (n[k] === undefined) continue;
+    let v = show(n[k]);
+    if (k === 'esrReason') v = n[k] === 'given' ? 'the request (esrIss)' : 'the block severity';
+    rows.push([label, v]);
+  }
+  for (const [k, v] of Object.entries(n)) if (!(k in NOTIFICATION_LABELS) && k !== 'esrFields') rows.push([k, show(v)]);
+  box.append(table(undefined, ['Field', 'Value'], rows, { class: 'notif' }));
   const f = n.esrFields;
   if (f) {
-    const esrRows = [
-      ['EC', `${f.ec}${f.ecName ? ` (${f.ecName})` : ''}`],
-      ['IL', f.il],
-      ['IDS', f.ids],
-      ['AET', `${f.aet ?? ''}${f.aetName ? ` (${f.aetName})` : ''}`],
-      ['EA', f.ea],
-      ['DFSC', `${f.dfsc ?? ''}${f.dfscName ? ` (${f.dfscName})` : ''}`],
-      ['ISS', f.iss],
-    ].filter(([, v]) => v !== undefined && v !== '');
-    box.append(h('h3', {}, 'Syndrome (ESR) decoded'), table(undefined, ['Field', 'Value'], esrRows.map(([k, v]) => [k, String(v)]), { class: 'esr' }));
+    const named = { ec: f.ecName, aet: f.aetName, dfsc: f.dfscName };
+    const esrRows = [];
+    for (const [k, label] of Object.entries(ESR_LABELS)) {
+      if (f[k] === undefined) continue;
+      const raw = typeof f[k] === 'number' && k !== 'il' && k !== 'ids' && k !== 'ea' && k !== 'fnv' && k !== 'wnr' ? `0x${f[k].toString(16)}` : show(f[k]);
+      esrRows.push([label, named[k] ? `${raw} — ${named[k]}${k === 'aet' && f.aetMeaning ? ` (${f.aetMeaning})` : ''}` : raw]);
+    }
+    box.append(h('h3', {}, `Syndrome ${n.esr ?? ''} decoded`), table(undefined, ['Field', 'Value'], esrRows, { class: 'esr' }));
   }
   return box;
 }

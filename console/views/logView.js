@@ -19,6 +19,7 @@ export class LogView {
     return followEvents(vmPath(this.vmId, '/log/stream'), {
       onEvent: (e) => {
         if (e.event === 'log') this.add(e.data, e.id);
+        else if (e.event === 'notification') this.addNotification(e.data);
         else if (e.event === 'end') this.add('(the VM was deleted)');
       },
       onState: (s) => {
@@ -26,6 +27,25 @@ export class LogView {
         this.state.dataset.state = s;
       },
     });
+  }
+
+  /** A notification the device model raised (event `notification`, when the gateway sends it). */
+  addNotification(data) {
+    let n;
+    try {
+      n = JSON.parse(data);
+    } catch {
+      return;
+    }
+    const x = n.notification ?? {};
+    const esr = x.esr ? ` ESR ${x.esr}${x.esrFields?.ecName ? ` (${x.esrFields.ecName}${x.esrFields.aetName ? `, ${x.esrFields.aetName}` : ''})` : ''}` : '';
+    const text = `▸ injection ${n.injectionId}: ${x.kind ?? '?'}${x.raised ? ` → ${x.raised}` : ''} on vCPU ${x.vcpu ?? '?'}${esr}`;
+    const row = h('div', { class: 'notif-row', dataset: { injection: String(n.injectionId ?? '') } }, h('a', { href: `#/vms/${encodeURIComponent(this.vmId)}/errors/${encodeURIComponent(n.injectionId)}` }, text));
+    this.group = undefined;
+    const stick = this.list.scrollTop + this.list.clientHeight >= this.list.scrollHeight - 4;
+    this.list.append(row);
+    this.count += 1;
+    if (stick) this.list.scrollTop = this.list.scrollHeight;
   }
 
   add(line, seq) {

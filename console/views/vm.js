@@ -1,6 +1,7 @@
 // One VM: sources, live log + injections, inject, tables, loader script, hardware-errors blob.
-import { followEvents, getBytes, getJson, getText, vmPath } from '../api.js';
+import { getBytes, getJson, getText, post, vmPath } from '../api.js';
 import { clear, h, saveFile, select, table, toast, when } from '../dom.js';
+import { hexView } from '../hexview.js';
 import { renderInject } from './inject.js';
 import { LogView } from './logView.js';
 import { vmState } from './vms.js';
@@ -19,7 +20,18 @@ export async function renderVm([id, tab = 'sources'], main) {
   const state = vmState(vm);
   main.append(
     h('h1', {}, `VM ${vm.id} `, h('span', { class: `badge ${state.replace(' ', '-')}` }, state)),
-    h('p', { class: 'meta' }, `${vm.spec.profile} · ${vm.spec.personality} · Linux ${vm.spec.linuxVersion} · busy policy ${vm.spec.busyPolicy} · boot ${vm.bootCount} · created ${when(vm.createdAt)}`),
+    h('p', { class: 'meta' }, `${vm.spec.profile} · ${vm.spec.personality} · Linux ${vm.spec.linuxVersion} · busy policy ${vm.spec.busyPolicy} · boot ${vm.bootCount} · created ${when(vm.createdAt)} `,
+      h('button', { type: 'button', onclick: async (ev) => {
+        ev.target.disabled = true;
+        try {
+          await post(vmPath(id, '/reboot'));
+          toast(`VM ${id} rebooted`);
+          window.dispatchEvent(new HashChangeEvent('hashchange'));
+        } catch (e) {
+          toast(`Reboot ${id}: ${e.message}`);
+          ev.target.disabled = false;
+        }
+      } }, 'Reboot')),
     h('nav', { class: 'tabs', 'aria-label': 'VM views' }, TABS.map(([t, label]) => h('a', { href: `#/vms/${encodeURIComponent(id)}/${t}`, 'aria-current': t === tab ? 'page' : undefined }, label))),
   );
   const body = h('div', { class: 'tab-body' });
@@ -71,6 +83,15 @@ function renderSources(vm, body) {
       h('dt', {}, 'MIDR'), h('dd', {}, vm.spec.midr ?? ''),
     ),
   );
+  if (vm.spec.diagnostics && vm.guest?.panicked) {
+    const box = h('section', { 'aria-labelledby': 'crash-title' }, h('h2', { id: 'crash-title' }, 'Crash report'));
+    body.append(box);
+    getJson(vmPath(vm.id, '/crash')).then(
+      (c) => box.append(h('dl', { class: 'kv' }, h('dt', {}, 'Reason'), h('dd', {}, c.reason), h('dt', {}, 'Message'), h('dd', {}, c.message), c.esr ? [h('dt', {}, 'ESR'), h('dd', {}, c.esr)] : null)),
+      (e) => box.append(h('p', { class: 'error' }, e.message)),
+    );
+  }
+  if (vm.guest?.panicked) body.append(h('p', { class: 'error' }, 'The guest panicked: reboot the VM (VMs page) before injecting again.'));
 }
 
 function renderActivity(vm, body) {
@@ -137,10 +158,35 @@ async function renderLoader(vm, body) {
   );
 }
 
+/** Field spans of the etc/hardware_errors blob: each source's registers and its block. */
+function hardwareErrorSpans(hw) {
+  const addrs = hw.sources.flatMap((s) => [s.errorStatusAddressRegister, s.readAckRegister, s.blockAddress]).filter(Boolean).map((a) => BigInt(a));
+  if (addrs.length === 0) return [];
+  const base = addrs.reduce((m, a) => (a < m ? a : m));
+  const spans = [];
+  for (const s of hw.sources) {
+    const at = (a) => Number(BigInt(a) - base);
+    if (s.errorStatusAddressRegister) spans.push({ offset: at(s.errorStatusAddressRegister), length: 8, path: `/sources/${s.sourceId}/errorStatusAddressRegister`, name: `Source ${s.sourceId} error status address register` });
+    if (s.readAckRegister) spans.push({ offset: at(s.readAckRegister), length: 8, path: `/sources/${s.sourceId}/readAckRegister`, name: `Source ${s.sourceId} read-ack register` });
+    if (s.blockAddress) spans.push({ offset: at(s.blockAddress), length: s.errorBlockLength, path: `/sources/${s.sourceId}/blockAddress`, name: `Source ${s.sourceId} error status block` });
+  }
+  return spans.filter((x) => x.offset >= 0 && x.offset + x.length <= hw.length).sort((a, b) => a.offset - b.offset);
+}
+
+function hexToBytes(hexText) {
+  const out = new Uint8Array(hexText.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hexText.substr(i * 2, 2), 16);
+  return out;
+}
+
 async function renderHardwareErrors(vm, body) {
   const hw = await getJson(vmPath(vm.id, '/hardware-errors'));
   body.append(
+    h('p', {}, `etc/hardware_errors: ${hw.length} bytes${hw.booted ? '' : ' (not booted)'}: one error status address register and (GHESv2) one read-ack register per source, then the error status blocks.`),
+    table('Per source', ['Source', 'Notification', 'Error status address register', 'Block address', 'Block length', 'Block status', 'Read-ack register', 'Read-ack value', 'Queue'],
+      hw.sources.map((s) => [String(s.sourceId), s.notification, s.errorStatusAddressRegister ?? '—', s.blockAddress ?? '—', String(s.errorBlockLength), s.blockStatus === 0 ? '0 (empty)' : `0x${Number(s.blockStatus).toString(16)}`, s.readAckRegister ?? '—', s.readAck ?? '—', String(s.queueDepth)]),
+      { class: 'sources-table' }),
     h('div', { class: 'toolbar' }, h('button', { type: 'button', onclick: async () => { const b = await getBytes(vmPath(vm.id, '/hardware-errors?format=bin')); saveFile(`${vm.id}-hardware_errors.bin`, b.bytes); toast('etc/hardware_errors saved'); } }, 'Download etc/hardware_errors')),
-    h('pre', { class: 'code', tabindex: 0, 'aria-label': 'Hardware errors blob (JSON)' }, JSON.stringify(hw, null, 2)),
   );
+  if (typeof hw.bytes === 'string' && /^[0-9a-f]*$/i.test(hw.bytes) && hw.bytes.length % 2 === 0) body.append(hexView(hexToBytes(hw.bytes), hardwareErrorSpans(hw), 'etc/hardware_errors'));
 }

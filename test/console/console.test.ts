@@ -69,6 +69,8 @@ async function api(p: string): Promise<any> {
 async function shot(page: Page, name: string): Promise<void> {
   if (!SCREENSHOT_DIR) return;
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.evaluate("document.getElementById('toast').classList.remove('show')"); // no passing message in the picture
+  await page.waitForTimeout(250);
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: false });
 }
 
@@ -76,6 +78,17 @@ async function signIn(page: Page, token = TOKEN, base = server.url): Promise<voi
   await page.goto(base + '/');
   await page.getByLabel('Bearer token').fill(token);
   await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Reads `read` until it gives `expected` (a page still loading) or 8 s pass; returns the last value. */
+async function settled<T>(read: () => Promise<T>, expected: T): Promise<T> {
+  const end = Date.now() + 8000;
+  let v = await read();
+  while (v !== expected && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 100));
+    v = await read();
+  }
+  return v;
 }
 
 const pageErrors: string[] = [];
@@ -119,6 +132,7 @@ describe('web console in chromium', () => {
   test('a wrong token shows the sign-in error and stores nothing', async () => {
     page = await newPage();
     await signIn(page, 'not-the-token-at-all');
+    await page.locator('#signin-error').filter({ hasText: 'refused' }).waitFor();
     await expect(page.locator('#signin-error').textContent()).resolves.toBe('The gateway refused this token: the bearer token is not valid.');
     await expect(page.getByLabel('Bearer token').getAttribute('aria-invalid')).resolves.toBe('true');
     expect(await page.evaluate('sessionStorage.length')).toBe(0);
@@ -148,6 +162,38 @@ describe('web console in chromium', () => {
     await expect(row.locator('td').nth(3).textContent()).resolves.toBe(vm.sources[0].errorStatusAddressRegister);
     await expect(row.locator('td').nth(5).textContent()).resolves.toBe(vm.sources[0].blockAddress);
     await shot(page, 'vm-sources');
+  });
+
+  test('the VM\'s ACPI tables, loader script and hardware-errors blob', async () => {
+    const text = async (p: string) => {
+      const res = await fetch(server.url + p, { headers: { Authorization: `Bearer ${TOKEN}` } });
+      expect(res.status).toBe(200);
+      return res.text();
+    };
+    await page.getByRole('link', { name: 'ACPI tables' }).click();
+    const tableText = page.getByLabel('Table text (iasl style)');
+    await page.getByLabel('Table', { exact: true }).selectOption({ label: (await page.getByLabel('Table', { exact: true }).locator('option').allTextContents()).find((o) => o.startsWith('HEST'))! });
+    expect(await settled(() => tableText.textContent(), await text(`/vms/${VM}/tables/HEST?format=text&instance=0`))).toBe(await text(`/vms/${VM}/tables/HEST?format=text&instance=0`));
+    const [dump] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download acpidump of all tables' }).click()]);
+    const dumped = fs.readFileSync((await dump.path())!, 'utf8');
+    expect(dumped).toContain(await text(`/vms/${VM}/tables/HEST?format=acpidump&instance=0`));
+    expect(dumped).toContain(await text(`/vms/${VM}/tables/XSDT?format=acpidump&instance=0`));
+    await shot(page, 'tables');
+
+    await page.getByRole('link', { name: 'Loader script' }).click();
+    const loader = await text(`/vms/${VM}/loader?format=text`);
+    expect(await settled(() => page.getByLabel('Linker/loader script').textContent(), loader)).toBe(loader);
+
+    await page.getByRole('link', { name: 'Hardware errors' }).click();
+    const vm = await api(`/vms/${VM}`);
+    await page.locator('.hex-byte[data-off="0"]').hover();
+    await expect(page.locator('.hex-caption').getAttribute('data-field')).resolves.toBe('Source 0 error status address register');
+    const hw = await api(`/vms/${VM}/hardware-errors`);
+    const readAck = Number(BigInt(vm.sources[0].readAckRegister) - BigInt(vm.sources[0].errorStatusAddressRegister));
+    await page.locator(`.hex-byte[data-off="${readAck}"]`).hover();
+    await expect(page.locator('.hex-caption').getAttribute('data-field')).resolves.toBe('Source 0 read-ack register');
+    expect(hw.length).toBe(await page.locator('.hex-byte').count());
+    await shot(page, 'hardware-errors');
   });
 
   test('an invalid VM field is shown at that field', async () => {
