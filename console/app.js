@@ -87,6 +87,8 @@ async function route() {
     const params = m.slice(1).map((x) => (x === undefined ? undefined : decodeURIComponent(x)));
     try {
       const c = await view()(params, target);
+      // keyboard and screen-reader users start at the new content, not at a removed element
+      if (target.isConnected && (document.activeElement === document.body || !document.activeElement)) main.focus({ preventScroll: true });
       if (typeof c === 'function') {
         if (target.isConnected) cleanup = c;
         else c();

@@ -397,6 +397,31 @@ describe('web console in chromium', () => {
     await shot(page, 'vms');
   });
 
+  test('keyboard: sign in with Enter, every control of every view has a label', async () => {
+    const p = await newPage();
+    await p.goto(server.url + '/');
+    await p.keyboard.type(TOKEN); // the token field has the focus
+    await p.keyboard.press('Enter');
+    await p.getByRole('heading', { name: 'Virtual machines' }).waitFor();
+    // the new view has the focus; Tab goes to its first control (the VM link)
+    await expect(p.evaluate('document.activeElement.id')).resolves.toBe('main');
+    await p.keyboard.press('Tab');
+    await expect(p.evaluate('document.activeElement.textContent')).resolves.toBe(VM);
+    await p.keyboard.press('Enter');
+    await p.getByRole('heading', { name: `VM ${VM} running` }).waitFor();
+    const unlabelled = `[...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+      .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby') && !(el.tagName === 'BUTTON' && el.textContent.trim()))
+      .map((el) => el.outerHTML.slice(0, 120))`;
+    for (const view of ['#/vms', `#/vms/${VM}/sources`, `#/vms/${VM}/inject`, `#/vms/${VM}/activity`, `#/vms/${VM}/tables`, `#/vms/${VM}/hardware-errors`, '#/records', `#/records/${VM}/1`, `#/vms/${VM}/errors/1`]) {
+      await p.goto(server.url + '/' + view);
+      await p.locator('main .view > *').first().waitFor();
+      await p.waitForLoadState('networkidle').catch(() => undefined);
+      await p.waitForTimeout(300);
+      expect({ view, unlabelled: await p.evaluate(unlabelled) }).toEqual({ view, unlabelled: [] });
+    }
+    await p.close();
+  });
+
   test('no script error on any page', () => {
     expect(pageErrors).toEqual([]);
   });
