@@ -57,3 +57,62 @@ export function cperRecordToStatusBlock(rec) {
   }
   return out;
 }
+
+/**
+ * A status block as a CPER record, with the rules of src/cper/convert.ts (statusBlockToRecord),
+ * for gateways without the record export route: one descriptor (revision 0x0100) per entry,
+ * bodies packed after the descriptors; record severity = block severity; the record timestamp is
+ * the first entry's valid timestamp; identifiers, record id, flags and persistence info are 0.
+ */
+export function statusBlockToCperRecord(block) {
+  const bv = new DataView(block.buffer, block.byteOffset, block.byteLength);
+  const fail = (off, msg) => {
+    throw new Error(`not a status block that fits a CPER record: byte ${off}: ${msg}`);
+  };
+  if (block.length < 20) fail(0, `a status block has a 20-byte header, there are ${block.length} bytes`);
+  const rawDataLength = bv.getUint32(8, true);
+  const dataLength = bv.getUint32(12, true);
+  if (rawDataLength !== 0) fail(8, `the block carries ${rawDataLength} bytes of raw data, which a CPER record has no place for`);
+  const end = 20 + dataLength;
+  if (end > block.length) fail(12, `data length ${dataLength} runs past the ${block.length} bytes present`);
+  const entries = [];
+  for (let pos = 20; pos < end; ) {
+    const left = end - pos;
+    if (left < 64) fail(pos, `${left} byte(s) of data length remain, less than a 64-byte entry header`);
+    const header = bv.getUint16(pos + 20, true) >>> 8 >= 3 ? 72 : 64;
+    if (header > left) fail(pos + 20, `a ${header}-byte entry header but only ${left} byte(s) remain`);
+    const length = bv.getUint32(pos + 24, true);
+    if (header + length > left) fail(pos + 24, `error data length ${length} + ${header}-byte header exceeds the ${left} byte(s) left`);
+    entries.push({ at: pos, header, length });
+    pos += header + length;
+  }
+  const descriptorsEnd = HEADER + entries.length * DESCRIPTOR;
+  const total = descriptorsEnd + entries.reduce((n, e) => n + e.length, 0);
+  const out = new Uint8Array(total);
+  const ov = new DataView(out.buffer);
+  ov.setUint32(0, 0x52455043, true);
+  ov.setUint16(4, 0x0101, true);
+  ov.setUint32(6, 0xffffffff, true);
+  ov.setUint16(10, entries.length, true);
+  out.set(block.subarray(16, 20), 12); // severity
+  const stamped = entries.find((e) => e.header === 72 && (block[e.at + 22] & 4) !== 0);
+  ov.setUint32(16, stamped === undefined ? 0 : 2, true);
+  ov.setUint32(20, total, true);
+  if (stamped !== undefined) out.set(block.subarray(stamped.at + 64, stamped.at + 72), 24);
+  let body = descriptorsEnd;
+  entries.forEach((e, i) => {
+    const d = HEADER + i * DESCRIPTOR;
+    ov.setUint32(d, body, true);
+    ov.setUint32(d + 4, e.length, true);
+    ov.setUint16(d + 8, 0x0100, true);
+    out[d + 10] = block[e.at + 22] & 3;
+    out[d + 12] = block[e.at + 23];
+    out.set(block.subarray(e.at, e.at + 16), d + 16); // section type
+    out.set(block.subarray(e.at + 28, e.at + 44), d + 32); // FRU id
+    out.set(block.subarray(e.at + 16, e.at + 20), d + 48); // severity
+    out.set(block.subarray(e.at + 44, e.at + 64), d + 52); // FRU text
+    out.set(block.subarray(e.at + e.header, e.at + e.header + e.length), body);
+    body += e.length;
+  });
+  return out;
+}

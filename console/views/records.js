@@ -2,6 +2,7 @@
 // detail (decoded JSON, Linux text, hex view) with downloads as .gesb, .cper and JSON.
 import { ApiError, getBytes, getJson, vmPath } from '../api.js';
 import { base64ToBytes, clear, field, h, saveFile, select, table, toast, when } from '../dom.js';
+import { statusBlockToCperRecord } from '../cperConvert.js';
 import { hexView } from '../hexview.js';
 
 const SEVERITIES = ['recoverable', 'fatal', 'corrected', 'informational'];
@@ -93,12 +94,19 @@ export async function renderRecord([vmId, rid], main) {
       saveFile(`${base}.${format}`, res.bytes);
       toast(`${base}.${format} saved (${res.bytes.length} bytes)`);
     } catch (e) {
-      if (format === 'gesb' && e.status && e.status !== 401) {
-        // gateways without the export route: the stored bytes are the status block
-        saveFile(`${base}.gesb`, bytes);
-        toast(`${base}.gesb saved from the record's bytes (${bytes.length} bytes)`);
-      } else if (e.status === 404 && /^no route/.test(e.message)) toast(`.${format}: this gateway has no record export (GET /vms/{id}/records/{rid}?format=${format})`);
-      else toast(`.${format}: ${e.message}`);
+      if (!(e.status === 404 && /^no route/.test(e.message))) {
+        toast(`.${format}: ${e.message}`);
+        return;
+      }
+      // gateways without the export route: the stored bytes are the status block, and the
+      // record is made from them with the gateway's own conversion rules (src/cper/convert.ts)
+      try {
+        const out = format === 'gesb' ? bytes : statusBlockToCperRecord(bytes);
+        saveFile(`${base}.${format}`, out);
+        toast(`${base}.${format} saved, made from the record's bytes (${out.length} bytes)`);
+      } catch (err) {
+        toast(`.${format}: ${err.message}`);
+      }
     }
   };
   main.append(
