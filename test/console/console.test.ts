@@ -135,6 +135,7 @@ describe('web console in chromium', () => {
     await page.locator('#signin-error').filter({ hasText: 'refused' }).waitFor();
     await expect(page.locator('#signin-error').textContent()).resolves.toBe('The gateway refused this token: the bearer token is not valid.');
     await expect(page.getByLabel('Bearer token').getAttribute('aria-invalid')).resolves.toBe('true');
+    expect(await page.getByRole('navigation', { name: 'Main' }).isVisible()).toBe(false);
     expect(await page.evaluate('sessionStorage.length')).toBe(0);
     await shot(page, 'sign-in-error');
   });
@@ -218,6 +219,11 @@ describe('web console in chromium', () => {
     await page.goto(`${server.url}/#/vms/${VM}/inject`);
     await page.getByLabel('Section type').waitFor();
     expect(await page.getByLabel('Target source').inputValue()).toBe('0');
+    // the SError syndrome applies to SEI sources only
+    await page.getByLabel('Target source').selectOption('1');
+    expect(await page.getByLabel('SError syndrome ISS (ESR.ISS, SEI only)').isVisible()).toBe(false);
+    await page.getByLabel('Target source').selectOption('0');
+    expect(await page.getByLabel('SError syndrome ISS (ESR.ISS, SEI only)').isVisible()).toBe(true);
     expect(await page.getByLabel('Preset (ghes_inject.py options)').inputValue()).toBe('arm');
     expect(await page.getByLabel('Section type').inputValue()).toBe('arm');
     // fields generated from the schema: the ARM header and an error-info entry
