@@ -435,6 +435,33 @@ describe('web console in chromium', () => {
     await p.close();
   });
 
+  test('reboots and deletes a VM from the list', async () => {
+    const created = await fetch(`${server.url}/vms`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ id: 'tmp-vm', profile: 'qemu-10.2-virt' }),
+    });
+    expect(created.status).toBe(201);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`${server.url}/#/vms`);
+    await page.reload(); // the list was open already: read it again (the token survives a reload)
+    await page.getByRole('button', { name: 'Reboot tmp-vm' }).click();
+    await page.getByText('Reboot tmp-vm: done').waitFor();
+    expect((await api('/vms/tmp-vm')).bootCount).toBe(2);
+    // deleting asks first: dismissed, nothing happens; accepted, the VM is gone
+    page.once('dialog', (d) => void d.dismiss());
+    await page.getByRole('button', { name: 'Delete tmp-vm' }).click();
+    expect((await fetch(`${server.url}/vms/tmp-vm`, { headers: { Authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+    page.once('dialog', (d) => {
+      expect(d.message()).toBe('Delete VM tmp-vm and its history?');
+      void d.accept();
+    });
+    await page.getByRole('button', { name: 'Delete tmp-vm' }).click();
+    await page.getByText('Delete tmp-vm: done').waitFor();
+    expect(await page.locator('tr[data-vm="tmp-vm"]').count()).toBe(0);
+    expect((await fetch(`${server.url}/vms/tmp-vm`, { headers: { Authorization: `Bearer ${TOKEN}` } })).status).toBe(404);
+  });
+
   test('no script error on any page', () => {
     expect(pageErrors).toEqual([]);
   });
