@@ -6,8 +6,21 @@ import { hexView } from '../hexview.js';
 
 const STEPS = ['accepted', 'queued', 'delivered', 'acknowledged'];
 
+const FINAL = new Set(['acknowledged', 'rejected']);
+
 export async function renderInjection([vmId, eid], main) {
   const inj = await getJson(vmPath(vmId, `/errors/${encodeURIComponent(eid)}`));
+  // an injection still on its way: look again shortly (the page is drawn anew when it moved on)
+  let timer;
+  let stopped = false;
+  if (!FINAL.has(inj.state)) {
+    timer = setTimeout(async function again() {
+      const now = await getJson(vmPath(vmId, `/errors/${encodeURIComponent(eid)}`)).catch(() => undefined);
+      if (stopped) return;
+      if (now && (now.state !== inj.state || Boolean(now.notification) !== Boolean(inj.notification))) window.dispatchEvent(new HashChangeEvent('hashchange'));
+      else timer = setTimeout(again, 1500);
+    }, 1500);
+  }
   main.append(
     h('p', { class: 'crumbs' }, h('a', { href: `#/vms/${encodeURIComponent(vmId)}/activity` }, `VM ${vmId}`), ' › injection ', inj.id),
     h('h1', {}, `Injection ${inj.id} `, h('span', { class: `badge ${inj.state}` }, inj.state)),
@@ -36,6 +49,10 @@ export async function renderInjection([vmId, eid], main) {
       ),
     );
   }
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
 }
 
 function timeline(inj) {

@@ -13,8 +13,12 @@ export function vmState(vm) {
 export async function renderVms(_params, main) {
   const listBox = h('section', { 'aria-labelledby': 'vms-title' });
   main.append(h('h1', { id: 'vms-title' }, 'Virtual machines'), listBox);
-  const refresh = async () => {
+  let shown;
+  const refresh = async (onlyIfChanged = false) => {
     const { vms } = await getJson('/vms');
+    const key = JSON.stringify(vms.map((v) => [v.id, vmState(v), v.sources.map((s) => s.queueDepth), v.injections, v.bootCount]));
+    if (onlyIfChanged && key === shown) return;
+    shown = key;
     clear(listBox);
     if (vms.length === 0) listBox.append(h('p', {}, 'No VM yet: create one below.'));
     else
@@ -70,6 +74,9 @@ export async function renderVms(_params, main) {
     toast(`VM ${vm.id} created and booted`);
     location.hash = `#/vms/${encodeURIComponent(vm.id)}`;
   }));
+  // states and queue depths change under the page: re-read them, redraw only on a change
+  const timer = setInterval(() => refresh(true).catch(() => {}), 4000);
+  return () => clearInterval(timer);
 }
 
 /** The create form; enum choices come from the server's VmCreate schema. */
