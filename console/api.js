@@ -69,6 +69,26 @@ export async function del(path) {
   await request('DELETE', path);
 }
 
+/**
+ * Every item of a list route, page by page (`{ <key>: [...], last, more? }`, the cursor parameter
+ * set to the last item's id) until a page comes back empty or short without `more` — a page may
+ * be short because of a byte cap, so `more: true` keeps it going — or `max` items are read.
+ */
+export async function listAll(path, key, { cursor = 'since', limit = 1000, max = 10000, query = {} } = {}) {
+  const out = [];
+  let last;
+  while (out.length < max) {
+    const q = new URLSearchParams({ ...query, limit: String(limit) });
+    if (last !== undefined) q.set(cursor, String(last));
+    const page = await getJson(`${path}?${q}`);
+    const items = page[key] ?? [];
+    out.push(...items);
+    if (items.length === 0 || (items.length < limit && page.more !== true)) break;
+    last = page.last ?? items[items.length - 1].id;
+  }
+  return out;
+}
+
 export function vmPath(id, rest = '') {
   return `/vms/${encodeURIComponent(id)}${rest}`;
 }

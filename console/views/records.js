@@ -1,6 +1,6 @@
 // Records the guests read: a filtered list (VM, severity, section type, time) and one record's
 // detail (decoded JSON, Linux text, hex view) with downloads as .gesb, .cper and JSON.
-import { ApiError, getBytes, getJson, vmPath } from '../api.js';
+import { ApiError, getBytes, getJson, listAll, vmPath } from '../api.js';
 import { base64ToBytes, clear, field, h, saveFile, select, table, toast, when } from '../dom.js';
 import { statusBlockToCperRecord } from '../cperConvert.js';
 import { hexView } from '../hexview.js';
@@ -9,19 +9,11 @@ const SEVERITIES = ['recoverable', 'fatal', 'corrected', 'informational'];
 const PAGE = 1000;
 const MAX = 10000;
 
-async function fetchRecords(vm, since) {
-  const out = [];
-  let after = 0;
-  while (out.length < MAX) {
-    const q = new URLSearchParams({ limit: String(PAGE), after: String(after) });
-    if (vm) q.set('vm', vm);
-    if (since) q.set('since', since);
-    const page = await getJson(`/records?${q}`);
-    out.push(...page.records);
-    if (page.records.length < PAGE) break;
-    after = page.last;
-  }
-  return out;
+function fetchRecords(vm, since) {
+  const query = {};
+  if (vm) query.vm = vm;
+  if (since) query.since = since;
+  return listAll('/records', 'records', { cursor: 'after', limit: PAGE, max: MAX, query });
 }
 
 export async function renderRecords(_params, main) {

@@ -1,5 +1,5 @@
 // One VM: sources, live log + injections, inject, tables, loader script, hardware-errors blob.
-import { getBytes, getJson, getText, post, vmPath } from '../api.js';
+import { getBytes, getJson, getText, listAll, post, vmPath } from '../api.js';
 import { clear, h, saveFile, select, table, toast, when } from '../dom.js';
 import { hexView } from '../hexview.js';
 import { renderInject } from './inject.js';
@@ -98,13 +98,21 @@ function renderActivity(vm, body) {
   const log = new LogView(vm.id);
   const injections = h('div', { class: 'injections' });
   body.append(h('div', { class: 'split' }, log.el, h('section', { 'aria-labelledby': 'inj-title' }, h('h2', { id: 'inj-title' }, 'Injections'), injections)));
+  // the newest 100 injections: the first read pages through them all, later reads start at the
+  // oldest one shown (its state may still change)
+  let shown = [];
   const refresh = async () => {
-    const { injections: list } = await getJson(vmPath(vm.id, '/errors?limit=10000'));
+    const from = shown.length ? Number(shown[0].id) - 1 : undefined;
+    const fresh = await listAll(vmPath(vm.id, '/errors'), 'injections', { limit: 1000, max: 1000000, query: from !== undefined && from >= 0 ? { since: String(from) } : {} });
+    const byId = new Map(shown.map((i) => [i.id, i]));
+    for (const i of fresh) byId.set(i.id, i);
+    shown = [...byId.values()].sort((a, b) => Number(a.id) - Number(b.id)).slice(-100);
+    const list = shown;
     clear(injections);
     if (list.length === 0) injections.append(h('p', {}, 'No injection yet.'));
     else
       injections.append(
-        table('Newest first; open one for its timeline', ['Id', 'State', 'Source', 'When'], list.slice(-100).reverse().map((i) => [
+        table('Newest first; open one for its timeline', ['Id', 'State', 'Source', 'When'], [...list].reverse().map((i) => [
           h('a', { href: `#/vms/${encodeURIComponent(vm.id)}/errors/${encodeURIComponent(i.id)}`, 'aria-label': `Injection ${i.id} timeline` }, i.id),
           i.state,
           i.sourceId ?? '—',
