@@ -13,6 +13,7 @@ export class LogView {
     this.el = h('section', { 'aria-labelledby': 'log-title', class: 'log-box' }, h('h2', { id: 'log-title' }, 'Guest log ', this.state), this.list);
     this.group = undefined;
     this.count = 0;
+    this.notified = new Set();
   }
 
   start() {
@@ -37,6 +38,10 @@ export class LogView {
     } catch {
       return;
     }
+    // delivered at least once: a resumed stream may repeat one
+    const key = `${n.boot}:${n.injectionId}`;
+    if (this.notified.has(key)) return;
+    this.notified.add(key);
     const x = n.notification ?? {};
     const esr = x.esr ? ` ESR ${x.esr}${x.esrFields?.ecName ? ` (${x.esrFields.ecName}${x.esrFields.aetName ? `, ${x.esrFields.aetName}` : ''})` : ''}` : '';
     const text = `▸ injection ${n.injectionId}: ${x.kind ?? '?'}${x.raised ? ` → ${x.raised}` : ''} on vCPU ${x.vcpu ?? '?'}${esr}`;
