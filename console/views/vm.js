@@ -81,6 +81,7 @@ function renderSources(vm, body) {
       h('dt', {}, 'Poisoned pages'), h('dd', {}, (vm.guest?.poisonedPages ?? []).join(', ') || 'none'),
       h('dt', {}, 'Virtual clock'), h('dd', {}, vm.guest?.clockNs ?? ''),
       h('dt', {}, 'MIDR'), h('dd', {}, vm.spec.midr ?? ''),
+      vm.qmp ? [h('dt', {}, 'QMP'), h('dd', {}, `tcp ${vm.qmp.host}:${vm.qmp.port}${vm.qmp.sourceId !== undefined ? `, inject-ghes-v2-error → source ${vm.qmp.sourceId}` : ''}`)] : null,
     ),
   );
   if (vm.spec.diagnostics && vm.guest?.panicked) {
