@@ -22,7 +22,31 @@ function valueText(bytes, s) {
   return `0x${v.toString(16)}`;
 }
 
-export function hexView(bytes, spans, label = 'Status block bytes') {
+/** The value at a JSON pointer of `doc`, or undefined. */
+function at(doc, pointer) {
+  let node = doc;
+  for (const raw of pointer.split('/').slice(1)) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (node === null || typeof node !== 'object' || !(key in node)) return undefined;
+    node = node[key];
+  }
+  return node;
+}
+
+/** A short text of a decoded value: enum names and flags by name, long values cut. */
+function decodedText(v) {
+  if (v === undefined) return '';
+  if (v && typeof v === 'object' && 'name' in v && 'value' in v) return String(v.name);
+  if (v && typeof v === 'object' && 'raw' in v) {
+    const set = Object.entries(v).filter(([k, x]) => k !== 'raw' && x === true).map(([k]) => k);
+    return set.length ? set.join(', ') : 'none set';
+  }
+  const t = typeof v === 'string' ? v : JSON.stringify(v);
+  return t.length > 60 ? t.slice(0, 57) + '…' : t;
+}
+
+/** `decoded` (optional): the decoded JSON form the spans' paths point into. */
+export function hexView(bytes, spans, label = 'Status block bytes', decoded = undefined) {
   const caption = h('p', { class: 'hex-caption', role: 'status', 'aria-live': 'polite' }, 'Point at a byte (or focus the bytes and use the arrow keys) to name its field.');
   const grid = h('div', { class: 'hex', tabindex: 0, role: 'group', 'aria-label': `${label}: ${bytes.length} bytes; arrow keys move between bytes` });
   const cells = [];
@@ -48,8 +72,9 @@ export function hexView(bytes, spans, label = 'Status block bytes') {
     lit.forEach((c) => c.classList.add('lit'));
     cells[off].classList.add('cursor');
     lit.push(cells[off]);
+    const meaning = s && decoded !== undefined ? decodedText(at(decoded, s.path)) : '';
     caption.textContent = s
-      ? `Byte 0x${off.toString(16)} (${off}): ${s.name} — ${s.path}, bytes ${s.offset}–${s.offset + s.length - 1}, value ${valueText(bytes, s)}`
+      ? `Byte 0x${off.toString(16)} (${off}): ${s.name} — ${s.path}, bytes ${s.offset}–${s.offset + s.length - 1}, value ${valueText(bytes, s)}${meaning && meaning !== valueText(bytes, s) ? ` (${meaning})` : ''}`
       : `Byte 0x${off.toString(16)} (${off}): not part of a named field`;
     caption.dataset.field = s ? s.name : '';
     caption.dataset.path = s ? s.path : '';

@@ -45,7 +45,7 @@ export async function renderInjection([vmId, eid], main) {
       h('section', { 'aria-labelledby': `rec-${r.id}` },
         h('h2', { id: `rec-${r.id}` }, `Record ${r.id}: error status block as the guest read it`),
         h('p', {}, h('a', { href: `#/records/${encodeURIComponent(vmId)}/${r.id}` }, `Record ${r.id} details and downloads`), ` · ${r.severity ?? ''} · ${r.sections.join(', ')}`),
-        hexView(bytes, spans, `Record ${r.id} status block`),
+        hexView(bytes, spans, `Record ${r.id} status block`, r.decoded ?? undefined),
       ),
     );
   }

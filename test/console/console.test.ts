@@ -290,6 +290,10 @@ describe('web console in chromium', () => {
     await expect(caption.textContent()).resolves.toBe('Byte 0x76 (118): MIDR_EL1 — /entries/0/section/midr, bytes 116–123, value 0x411fd070');
     await page.locator('.hex-byte[data-off="2"]').first().hover();
     await expect(caption.getAttribute('data-field')).resolves.toBe('Block Status');
+    // with its meaning from the decoded form: flags by name, enums by name
+    await expect(caption.textContent()).resolves.toBe('Byte 0x2 (2): Block Status — /blockStatus, bytes 0–3, value 0x11 (uncorrectable)');
+    await page.locator('.hex-byte[data-off="36"]').first().hover();
+    await expect(caption.textContent()).resolves.toBe('Byte 0x24 (36): Entry 0 Error Severity — /entries/0/errorSeverity, bytes 36–39, value 0x0 (recoverable)');
     await page.locator('.hex-byte[data-off="140"]').first().hover();
     await expect(caption.getAttribute('data-path')).resolves.toBe('/entries/0/section/errorInfo/0/errorInformation');
     // the keyboard moves the same cursor
