@@ -15,6 +15,15 @@ function spanAt(spans, off) {
   return undefined;
 }
 
+/** The decoded meaning unless it only repeats the value (the same number). */
+function meaningOf(decodedValue, value) {
+  const text = decodedText(decodedValue);
+  if (text === '' || text === value) return '';
+  const asNumber = typeof decodedValue === 'number' ? BigInt(decodedValue) : typeof decodedValue === 'string' && /^0x[0-9a-f]+$/i.test(decodedValue) ? BigInt(decodedValue) : undefined;
+  if (asNumber !== undefined && /^0x[0-9a-f]+$/.test(value) && BigInt(value) === asNumber) return '';
+  return text;
+}
+
 function valueText(bytes, s) {
   if (s.length > 8) return `${s.length} bytes`;
   let v = 0n;
@@ -72,9 +81,9 @@ export function hexView(bytes, spans, label = 'Status block bytes', decoded = un
     lit.forEach((c) => c.classList.add('lit'));
     cells[off].classList.add('cursor');
     lit.push(cells[off]);
-    const meaning = s && decoded !== undefined ? decodedText(at(decoded, s.path)) : '';
+    const meaning = s && decoded !== undefined ? meaningOf(at(decoded, s.path), valueText(bytes, s)) : '';
     caption.textContent = s
-      ? `Byte 0x${off.toString(16)} (${off}): ${s.name} — ${s.path}, bytes ${s.offset}–${s.offset + s.length - 1}, value ${valueText(bytes, s)}${meaning && meaning !== valueText(bytes, s) ? ` (${meaning})` : ''}`
+      ? `Byte 0x${off.toString(16)} (${off}): ${s.name} — ${s.path}, bytes ${s.offset}–${s.offset + s.length - 1}, value ${valueText(bytes, s)}${meaning ? ` (${meaning})` : ''}`
       : `Byte 0x${off.toString(16)} (${off}): not part of a named field`;
     caption.dataset.field = s ? s.name : '';
     caption.dataset.path = s ? s.path : '';
@@ -94,5 +103,20 @@ export function hexView(bytes, spans, label = 'Status block bytes', decoded = un
     else return;
     ev.preventDefault();
   });
-  return h('div', { class: 'hex-view' }, grid, caption);
+  // the fields as a list beside the bytes: pointing at a row lights its bytes
+  const rows = spans.map((sp) => {
+    const value = valueText(bytes, sp);
+    const meaning = decoded !== undefined ? meaningOf(at(decoded, sp.path), value) : '';
+    const tr = h('tr', { tabindex: 0, dataset: { off: String(sp.offset) } },
+      h('td', {}, `0x${sp.offset.toString(16)}`),
+      h('td', {}, String(sp.length)),
+      h('th', { scope: 'row', title: sp.path }, sp.name),
+      h('td', {}, meaning ? `${value} (${meaning})` : value));
+    tr.addEventListener('mouseenter', () => point(sp.offset));
+    tr.addEventListener('focus', () => point(sp.offset));
+    return tr;
+  });
+  const list = h('div', { class: 'hex-fields' },
+    h('table', {}, h('caption', {}, `${spans.length} fields`), h('thead', {}, h('tr', {}, ['Offset', 'Bytes', 'Field', 'Value'].map((x) => h('th', { scope: 'col' }, x)))), h('tbody', {}, rows)));
+  return h('div', { class: 'hex-view' }, h('div', { class: 'hex-main' }, grid, caption), list);
 }

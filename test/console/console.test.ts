@@ -69,6 +69,7 @@ async function api(p: string): Promise<any> {
 async function shot(page: Page, name: string): Promise<void> {
   if (!SCREENSHOT_DIR) return;
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.waitForTimeout(300); // a message still on its way (after a download) arrives first
   await page.evaluate("document.getElementById('toast').classList.remove('show')"); // no passing message in the picture
   await page.waitForTimeout(250);
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: false });
@@ -296,6 +297,10 @@ describe('web console in chromium', () => {
     await expect(caption.textContent()).resolves.toBe('Byte 0x24 (36): Entry 0 Error Severity — /entries/0/errorSeverity, bytes 36–39, value 0x0 (recoverable)');
     await page.locator('.hex-byte[data-off="140"]').first().hover();
     await expect(caption.getAttribute('data-path')).resolves.toBe('/entries/0/section/errorInfo/0/errorInformation');
+    // the field list beside the bytes points at the same field
+    await page.locator('.hex-fields tr[data-off="116"]').first().hover();
+    await expect(caption.getAttribute('data-path')).resolves.toBe('/entries/0/section/midr');
+    await expect(page.locator('.hex-fields tr[data-off="116"]').first().textContent()).resolves.toBe('0x748MIDR_EL10x411fd070');
     // the keyboard moves the same cursor
     await page.locator('.hex').first().focus();
     await page.keyboard.press('Home');
@@ -433,6 +438,10 @@ describe('web console in chromium', () => {
     const overflow = Number(await logPage.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'));
     expect(overflow).toBeLessThanOrEqual(0);
     await shot(logPage, 'phone-live-log');
+    await logPage.goto(`${server.url}/#/vms/${VM}/inject`);
+    await logPage.getByLabel('Section type').waitFor();
+    expect(Number(await logPage.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'))).toBeLessThanOrEqual(0);
+    await shot(logPage, 'phone-inject');
     await page.goto(`${server.url}/#/vms`);
     await page.getByRole('heading', { name: 'Virtual machines' }).waitFor();
     await shot(page, 'vms');
