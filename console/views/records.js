@@ -111,7 +111,7 @@ export async function renderRecord([vmId, rid], main) {
       h('button', { type: 'button', onclick: () => download('cper') }, 'Download .cper'),
       h('button', { type: 'button', onclick: () => saveFile(`${base}.json`, JSON.stringify(r, null, 2), 'application/json') }, 'Download JSON')),
     h('section', { 'aria-labelledby': 'lt' },
-      h('h2', { id: 'lt' }, `Linux text (${text.linuxVersion})`),
+      h('h2', { id: 'lt' }, printed?.length ? `What the guest printed (Linux ${text.linuxVersion}, injection ${r.injectionId})` : `Linux text (${text.linuxVersion})`),
       h('pre', { class: 'code', tabindex: 0, 'aria-label': 'Linux text of the record' }, (printed?.length ? printed : text.lines.map((l) => l.text)).join('\n'))),
     h('section', { 'aria-labelledby': 'hx' }, h('h2', { id: 'hx' }, 'Error status block'), hexView(bytes, spans, `Record ${r.id} status block`, r.decoded ?? undefined)),
     h('section', { 'aria-labelledby': 'js' }, h('h2', { id: 'js' }, 'Decoded (CPER JSON form)'), h('pre', { class: 'code', tabindex: 0, 'aria-label': 'Decoded record JSON' }, JSON.stringify(r.decoded, null, 2))),
