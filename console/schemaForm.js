@@ -67,10 +67,12 @@ export function objectForm(schema, base, resolve, onChange, depth = 0, labelPref
   const box = h('div', { class: depth === 0 ? 'schema-form grid' : 'schema-form nested' });
   const readers = [];
   const fillers = [];
+  const required = new Set(schema.required ?? []);
   for (const [key, prop] of Object.entries(schema.properties ?? {})) {
     if (SKIP.has(key) || resolve(prop).const !== undefined) continue;
     const pointer = `${base}/${key}`;
     const label = `${labelPrefix}${words(key)}`;
+    const mark = required.has(key) ? ' (required)' : '';
     const k = kindOf(prop, resolve);
     const desc = resolve(prop).description;
     if (k.kind === 'array') {
@@ -90,13 +92,16 @@ export function objectForm(schema, base, resolve, onChange, depth = 0, labelPref
         items.lastChild?.remove();
       };
       const addBtn = h('button', { type: 'button', onclick: () => { add(); onChange(); } }, `Add ${label.toLowerCase()}`);
-      box.append(h('fieldset', { class: 'array wide', dataset: { key } }, h('legend', {}, label), items, addBtn));
+      box.append(h('fieldset', { class: 'array wide', dataset: { key } }, h('legend', {}, label + mark), items, addBtn));
+      // a required list starts with one entry (the schema's minimum to be valid)
+      if (required.has(key)) add();
       readers.push((out) => {
         if (forms.length) out[key] = forms.map((f) => f.read());
       });
       fillers.push((v) => {
         while (forms.length) removeLast();
-        for (const item of Array.isArray(v?.[key]) ? v[key] : []) add().fill(item);
+        const list = Array.isArray(v?.[key]) ? v[key] : required.has(key) ? [{}] : [];
+        for (const item of list) add().fill(item);
       });
       continue;
     }
@@ -139,14 +144,16 @@ export function objectForm(schema, base, resolve, onChange, depth = 0, labelPref
     }
     let control;
     const id = uid('cper');
-    if (k.kind === 'enum') control = select([['', '(default)'], ...k.values], '', { id });
+    // a required choice has no "(default)": its first value is preselected
+    if (k.kind === 'enum') control = mark ? select(k.values, k.values[0], { id }) : select([['', '(default)'], ...k.values], '', { id });
     else if (k.kind === 'boolean') control = select([['', '(default)'], ['true', 'true'], ['false', 'false']], '', { id });
     else control = h('input', { id, type: 'text', autocomplete: 'off', spellcheck: 'false', placeholder: k.kind === 'json' ? '{"name": "0x…"}' : k.numeric && !k.stringy ? 'number' : k.numeric ? '0x… or number' : '' });
     control.dataset.pointer = pointer;
+    if (mark) control.setAttribute('aria-required', 'true');
     control.addEventListener(control.tagName === 'SELECT' ? 'change' : 'input', onChange);
     const err = h('small', { class: 'field-error', id: `${id}-err`, role: 'alert' });
     control.setAttribute('aria-describedby', err.id);
-    box.append(h('div', { class: 'field' }, h('label', { for: id, title: desc ?? pointer }, label), control, err));
+    box.append(h('div', { class: 'field' }, h('label', { for: id, title: desc ?? pointer }, label + mark), control, err));
     readers.push((out) => {
       const v = control.value.trim();
       if (v === '') return;
@@ -163,7 +170,7 @@ export function objectForm(schema, base, resolve, onChange, depth = 0, labelPref
     });
     fillers.push((v) => {
       const x = v?.[key];
-      if (x === undefined || x === null) control.value = '';
+      if (x === undefined || x === null) control.value = control.tagName === 'SELECT' && mark ? control.options[0].value : '';
       else if (k.kind === 'json' || typeof x === 'object') control.value = k.kind === 'json' ? JSON.stringify(x) : x.name ?? x.raw ?? x.text ?? JSON.stringify(x);
       else control.value = String(x);
     });

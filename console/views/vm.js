@@ -140,10 +140,13 @@ async function renderTables(vm, body) {
   }
   const key = (t) => `${t.signature}:${t.instance}`;
   const choice = select(tables.map((t) => [key(t), `${t.signature}${t.instance ? ` #${t.instance}` : ''} at ${t.address ?? ''}`]), undefined, { id: 'table-choice' });
+  let asked = 0;
   const show = async () => {
     const [sig, inst] = choice.value.split(':');
+    const mine = ++asked;
     pre.textContent = 'Loading…';
-    pre.textContent = await getText(vmPath(vm.id, `/tables/${encodeURIComponent(sig)}?format=text&instance=${inst}`));
+    const text = await getText(vmPath(vm.id, `/tables/${encodeURIComponent(sig)}?format=text&instance=${inst}`));
+    if (mine === asked) pre.textContent = text; // an older answer arriving late is dropped
   };
   choice.addEventListener('change', show);
   const download = async () => {
