@@ -13,6 +13,7 @@ import { Browser, launchBrowser, SCREENSHOT_DIR } from './browser';
  * names, a record download compared with the API's bytes, problems shown at their field.
  */
 const TOKEN = 'console-test-token-0123456789';
+jest.setTimeout(90000); // a real browser on a possibly busy machine
 const VM = 'sei-vm';
 
 let server: RunningServer;
@@ -81,9 +82,9 @@ async function signIn(page: Page, token = TOKEN, base = server.url): Promise<voi
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
-/** Reads `read` until it gives `expected` (a page still loading) or 8 s pass; returns the last value. */
+/** Reads `read` until it gives `expected` (a page still loading) or 20 s pass; returns the last value. */
 async function settled<T>(read: () => Promise<T>, expected: T): Promise<T> {
-  const end = Date.now() + 8000;
+  const end = Date.now() + 20000;
   let v = await read();
   while (v !== expected && Date.now() < end) {
     await new Promise((r) => setTimeout(r, 100));
@@ -95,7 +96,7 @@ async function settled<T>(read: () => Promise<T>, expected: T): Promise<T> {
 const pageErrors: string[] = [];
 async function newPage(): Promise<Page> {
   const page = await browser.context.newPage();
-  page.setDefaultTimeout(8000);
+  page.setDefaultTimeout(20000); // generous: the machine may be busy
   page.on('pageerror', (e) => pageErrors.push(String(e)));
   page.on('console', (m) => {
     if (m.type() === 'error' && !/401|400|404|Failed to load resource/.test(m.text())) pageErrors.push(m.text());
