@@ -101,6 +101,7 @@ async function createForm(onCreated) {
     const n = select(notifications, notification, { 'aria-label': 'Notification' });
     const v = select(versions, version, { 'aria-label': 'GHES version' });
     const l = h('input', { type: 'number', min: 20, max: 65536, placeholder: '1024', value: length, 'aria-label': 'Block length (bytes)' });
+    let rm;
     const tr = h(
       'tr',
       {},
@@ -108,14 +109,14 @@ async function createForm(onCreated) {
       h('td', {}, n),
       h('td', {}, v),
       h('td', {}, l),
-      h('td', {}, h('button', { type: 'button', onclick: () => { tr.remove(); renumber(); } }, 'Remove')),
+      h('td', {}, (rm = h('button', { type: 'button', onclick: () => { tr.remove(); renumber(); } }, 'Remove'))),
     );
     tr.read = () => {
       const o = { notification: n.value, version: v.value };
       if (l.value !== '') o.errorBlockLength = Number(l.value);
       return o;
     };
-    tr.controls = { n, v, l };
+    tr.controls = { n, v, l, rm };
     rows.append(tr);
     renumber();
     return i;
@@ -131,6 +132,7 @@ async function createForm(onCreated) {
       tr.controls.l.id = `src-${i}-length`;
       tr.controls.l.dataset.pointer = `/sources/${i}/errorBlockLength`;
       tr.controls.l.setAttribute('aria-label', `Source ${i} block length`);
+      tr.controls.rm.setAttribute('aria-label', `Remove source ${i}`);
     });
   };
   addSource('sei');

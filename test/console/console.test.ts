@@ -286,6 +286,28 @@ describe('web console in chromium', () => {
     await shot(page, 'timeline');
   });
 
+  test('a queued injection: the timeline follows it to delivered and acknowledged', async () => {
+    const post = (p: string, body: unknown) =>
+      fetch(server.url + p, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    // a polled source the guest reads once an hour of virtual time: the second record waits
+    expect((await post('/vms', { id: 'poll-vm', profile: 'extended', sources: [{ notification: 'polled', pollIntervalMs: 3600000 }] })).status).toBe(201);
+    const first = (await (await post('/vms/poll-vm/errors', { error: { type: 'arm', severity: 'corrected' } })).json()) as { id: string; state: string };
+    const second = (await (await post('/vms/poll-vm/errors', { error: { type: 'memory', severity: 'corrected' } })).json()) as { id: string; state: string };
+    expect([first.state, second.state]).toEqual(['delivered', 'queued']);
+    const p = await newPage();
+    await signIn(p);
+    await p.getByRole('heading', { name: 'Virtual machines' }).waitFor();
+    await p.goto(`${server.url}/#/vms/poll-vm/errors/${second.id}`);
+    await p.locator('li[data-step="queued"].done').waitFor();
+    await expect(p.locator('li[data-step="delivered"]').getAttribute('class')).resolves.toBe('pending');
+    await expect(p.locator('section.notification').textContent()).resolves.toContain('Not raised yet.');
+    // the guest polls: it reads the first record, acknowledges, the second goes in; it polls again
+    for (let i = 0; i < 2; i++) expect((await post('/vms/poll-vm/advance', { ns: '0x34630b8a000' })).status).toBe(200);
+    await p.locator('li[data-step="acknowledged"].done').waitFor();
+    await expect(p.locator('ol.timeline li').evaluateAll((els) => els.map((e) => e.className))).resolves.toEqual(['done', 'done', 'done', 'done']);
+    await p.close();
+  });
+
   test('hovering a byte of the status block names its field', async () => {
     const caption = page.locator('.hex-caption').first();
     await page.locator('.hex-byte[data-off="118"]').first().hover();
@@ -339,6 +361,9 @@ describe('web console in chromium', () => {
 
   test('records list filters by severity and section type', async () => {
     await page.goto(`${server.url}/#/records`);
+    await page.getByText(/^\d+ record\(s\)/).waitFor();
+    await page.getByLabel('VM', { exact: true }).selectOption(VM);
+    await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.getByText('1 record(s)').waitFor();
     await page.getByLabel('Severity').selectOption('fatal');
     await page.getByRole('button', { name: 'Apply filters' }).click();
@@ -354,11 +379,12 @@ describe('web console in chromium', () => {
       headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({ error: { type: 'arm', severity: 'recoverable' }, sourceId: 0 }),
     });
-    const paged = await page.evaluate("import('/console/api.js').then((m) => m.listAll('/records', 'records', { cursor: 'after', limit: 1 })).then((rs) => rs.map((r) => r.id))");
-    expect(paged).toEqual((await api('/records')).records.map((r: { id: number }) => r.id));
+    const paged = await page.evaluate(`import('/console/api.js').then((m) => m.listAll('/records', 'records', { cursor: 'after', limit: 1, query: { vm: '${VM}' } })).then((rs) => rs.map((r) => r.id))`);
+    expect(paged).toEqual((await api(`/records?vm=${VM}`)).records.map((r: { id: number }) => r.id));
     expect(paged).toHaveLength(2);
     const injections = await page.evaluate(`import('/console/api.js').then((m) => m.listAll('/vms/${VM}/errors', 'injections', { limit: 1 })).then((rs) => rs.map((r) => r.id))`);
-    expect(injections).toEqual(['1', '2']);
+    expect(injections).toEqual((await api(`/vms/${VM}/errors`)).injections.map((i: { id: string }) => i.id));
+    expect(injections).toHaveLength(2);
     await shot(page, 'records');
   });
 
@@ -455,7 +481,7 @@ describe('web console in chromium', () => {
     await p.keyboard.press('Enter');
     await p.getByRole('heading', { name: 'Virtual machines' }).waitFor();
     // the new view has the focus; Tab goes to its first control (the VM link)
-    await expect(p.evaluate('document.activeElement.id')).resolves.toBe('main');
+    expect(await settled(async () => String(await p.evaluate('document.activeElement.id')), 'main')).toBe('main');
     await p.keyboard.press('Tab');
     await expect(p.evaluate('document.activeElement.textContent')).resolves.toBe(VM);
     await p.keyboard.press('Enter');
