@@ -144,23 +144,26 @@ export async function renderInject(vm, body) {
     let bytes = new Uint8Array(await f.arrayBuffer());
     let what = `${f.name}: ${bytes.length} bytes, sent as a raw status block`;
     const isRecord = bytes.length >= 4 && String.fromCharCode(...bytes.subarray(0, 4)) === 'CPER';
-    if (isRecord && takesCperRecord) {
-      // the gateway converts CPER records itself
-      file.removeAttribute('aria-invalid');
-      upload = { name: f.name, field: 'cperRecord', base64: bytesToBase64(bytes) };
-      uploadInfo.textContent = `${f.name}: a ${bytes.length}-byte CPER record, sent as it is (the gateway wraps it into a status block). Clear the file to use the form again.`;
-      writeJson();
-      return;
-    }
     if (isRecord) {
+      let block;
       try {
-        bytes = cperRecordToStatusBlock(bytes);
-        what = `${f.name}: a CPER record, converted to a ${bytes.length}-byte status block (one data entry per section descriptor)`;
+        // checked here with the gateway's rules, so a broken file is named at once
+        block = cperRecordToStatusBlock(bytes);
       } catch (e) {
         uploadInfo.textContent = `${f.name}: ${e.message}`;
         file.setAttribute('aria-invalid', 'true');
         return;
       }
+      file.removeAttribute('aria-invalid');
+      if (takesCperRecord) {
+        // the gateway wraps CPER records itself
+        upload = { name: f.name, field: 'cperRecord', base64: bytesToBase64(bytes) };
+        uploadInfo.textContent = `${f.name}: a ${bytes.length}-byte CPER record, sent as it is (the gateway wraps it into a ${block.length}-byte status block). Clear the file to use the form again.`;
+        writeJson();
+        return;
+      }
+      what = `${f.name}: a CPER record, converted to a ${block.length}-byte status block (one data entry per section descriptor)`;
+      bytes = block;
     }
     file.removeAttribute('aria-invalid');
     upload = { name: f.name, field: 'raw', base64: bytesToBase64(bytes) };

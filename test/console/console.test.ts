@@ -439,10 +439,14 @@ describe('web console in chromium', () => {
     const { records } = await api(`/vms/${VM}/records`);
     const gesb = Buffer.from(records[0].bytes, 'base64');
     const cper = Buffer.from(statusBlockToRecord(gesb));
+    const takesCperRecord = Boolean((await api('/openapi.json')).components.schemas.Injection.properties.cperRecord);
     const upload = async (name: string, bytes: Buffer): Promise<Buffer> => {
       await page.goto(`${server.url}/#/vms/${VM}/inject`);
       await page.getByLabel('Status block (.gesb) or CPER record (.cper)').setInputFiles({ name, mimeType: 'application/octet-stream', buffer: bytes });
       await page.getByText(new RegExp(`^${name.replace('.', '\\.')}: `)).waitFor();
+      // a .cper goes as the gateway's cperRecord input when its schema has one, else converted
+      const sent = JSON.parse(await page.getByLabel('Request body (JSON, editable)').inputValue());
+      expect(Object.keys(sent).filter((k) => k !== 'sourceId')).toEqual([name.endsWith('.cper') && takesCperRecord ? 'cperRecord' : 'raw']);
       await page.getByRole('button', { name: 'Inject', exact: true }).click();
       const accepted = await page.getByText(/^Injection \d+ accepted/).textContent();
       const id = /^Injection (\d+)/.exec(accepted!)![1];
