@@ -112,7 +112,7 @@ export function objectForm(schema, base, resolve, onChange, depth = 0, labelPref
       let scalar;
       if (k.scalar) {
         const sid = uid('cper');
-        scalar = h('input', { id: sid, type: 'text', autocomplete: 'off', spellcheck: 'false', placeholder: '0x… or number', dataset: { pointer } });
+        scalar = h('input', { id: sid, type: 'text', autocomplete: 'off', spellcheck: 'false', dataset: { pointer } });
         scalar.addEventListener('input', onChange);
         const err = h('small', { class: 'field-error', id: `${sid}-err`, role: 'alert' });
         scalar.setAttribute('aria-describedby', err.id);
@@ -147,13 +147,13 @@ export function objectForm(schema, base, resolve, onChange, depth = 0, labelPref
     // a required choice has no "(default)": its first value is preselected
     if (k.kind === 'enum') control = mark ? select(k.values, k.values[0], { id }) : select([['', '(default)'], ...k.values], '', { id });
     else if (k.kind === 'boolean') control = select([['', '(default)'], ['true', 'true'], ['false', 'false']], '', { id });
-    else control = h('input', { id, type: 'text', autocomplete: 'off', spellcheck: 'false', placeholder: k.kind === 'json' ? '{"name": "0x…"}' : k.numeric && !k.stringy ? 'number' : k.numeric ? '0x… or number' : '' });
+    else control = h('input', { id, type: 'text', autocomplete: 'off', spellcheck: 'false', inputmode: k.numeric && !k.stringy ? 'numeric' : undefined });
     control.dataset.pointer = pointer;
     if (mark) control.setAttribute('aria-required', 'true');
     control.addEventListener(control.tagName === 'SELECT' ? 'change' : 'input', onChange);
     const err = h('small', { class: 'field-error', id: `${id}-err`, role: 'alert' });
     control.setAttribute('aria-describedby', err.id);
-    box.append(h('div', { class: 'field' }, h('label', { for: id, title: desc ?? pointer }, label + mark), control, err));
+    box.append(h('div', { class: 'field' }, h('label', { for: id, title: desc ?? pointer }, label + mark, k.kind === 'json' ? h('span', { class: 'unit' }, ' (JSON object)') : null), control, err));
     readers.push((out) => {
       const v = control.value.trim();
       if (v === '') return;

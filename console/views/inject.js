@@ -44,7 +44,7 @@ export async function renderInject(vm, body) {
 
   // target
   const target = select(vm.sources.map((s) => [String(s.sourceId), `source ${s.sourceId}: ${s.notification} (${s.version})`]), String(vm.sources[0]?.sourceId ?? 0), { id: 'inject-target', dataset: { pointer: '/sourceId' } });
-  const iss = h('input', { id: 'inject-iss', type: 'text', placeholder: 'from the block severity', autocomplete: 'off', dataset: { pointer: '/esrIss' } });
+  const iss = h('input', { id: 'inject-iss', type: 'text', autocomplete: 'off', dataset: { pointer: '/esrIss' } });
   const issField = field('SError syndrome ISS (ESR.ISS, SEI only)', iss, 'e.g. 0x1 or empty: the device model picks the RAS syndrome for the block severity');
   const syncIss = () => {
     const src = vm.sources.find((s) => String(s.sourceId) === target.value);
@@ -182,7 +182,7 @@ export async function renderInject(vm, body) {
     h('div', { class: 'inject-layout' },
       h('div', { class: 'inject-fields' },
         h('h2', {}, 'Section fields'),
-        h('p', { class: 'hint' }, 'Generated from the CPER JSON schema the gateway validates with (/openapi.json, CperStatusBlock). Empty fields take the codec\'s defaults; validation bits and lengths are computed.'),
+        h('p', { class: 'hint' }, 'Generated from the CPER JSON schema the gateway validates with (/openapi.json, CperStatusBlock). Numbers as 0x… hex or decimal; empty fields take the codec\'s defaults; validation bits and lengths are computed.'),
         formBox,
         h('h2', {}, 'Or a file'),
         h('div', { class: 'toolbar' }, h('label', { for: 'inject-file' }, 'Status block (.gesb) or CPER record (.cper)'), file, clearUpload),

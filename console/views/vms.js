@@ -85,7 +85,7 @@ async function createForm(onCreated) {
   const props = s.VmCreate.properties;
   const sourceProps = s.SourceSpec.properties;
   const enumOf = (p, fallback) => p?.enum ?? p?.anyOf?.find((a) => a.enum)?.enum ?? fallback;
-  const id = h('input', { name: 'vmId', dataset: { pointer: '/id' }, placeholder: 'vm-… (generated when empty)', autocomplete: 'off' });
+  const id = h('input', { name: 'vmId', dataset: { pointer: '/id' }, autocomplete: 'off' });
   const profile = select(enumOf(props.profile, ['extended']), 'extended', { name: 'profile', dataset: { pointer: '/profile' } });
   const personality = select(enumOf(props.personality, ['apei-sei']), 'apei-sei', { name: 'personality', dataset: { pointer: '/personality' } });
   const linux = select(enumOf(props.linuxVersion, ['mainline']), 'mainline', { name: 'linuxVersion', dataset: { pointer: '/linuxVersion' } });
@@ -100,7 +100,7 @@ async function createForm(onCreated) {
     const i = () => [...rows.children].indexOf(tr);
     const n = select(notifications, notification, { 'aria-label': 'Notification' });
     const v = select(versions, version, { 'aria-label': 'GHES version' });
-    const l = h('input', { type: 'number', min: 20, max: 65536, placeholder: '1024', value: length, 'aria-label': 'Block length (bytes)' });
+    const l = h('input', { type: 'number', min: 20, max: 65536, value: length, 'aria-label': 'Block length (bytes)' });
     let rm;
     const tr = h(
       'tr',
@@ -142,7 +142,7 @@ async function createForm(onCreated) {
     'fieldset',
     { class: 'sources' },
     h('legend', {}, 'Error sources (extended profile)'),
-    h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, ['#', 'Notification', 'Version', 'Block length', ''].map((x) => h('th', { scope: 'col' }, x)))), rows)),
+    h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, ['#', 'Notification', 'Version', 'Block length (empty: 1024)', ''].map((x) => h('th', { scope: 'col' }, x)))), rows)),
     h('button', { type: 'button', onclick: () => addSource('sei') }, 'Add source'),
     h('small', { class: 'field-error', id: 'sources-err', role: 'alert', dataset: {} }),
   );
@@ -156,7 +156,7 @@ async function createForm(onCreated) {
     { class: 'card', 'aria-labelledby': 'create-title' },
     h('h2', { id: 'create-title' }, 'Create a VM'),
     h('div', { class: 'grid' },
-      field('VM id', id),
+      field('VM id', id, 'empty: a generated vm-… id'),
       field('Machine profile', profile),
       field('Guest personality', personality, 'apei-sei: SError syndromes mark RAS errors; linux: what a real kernel does'),
       field('Linux version', linux),
