@@ -177,7 +177,7 @@ export async function renderInject(vm, body) {
   const send = h('button', { type: 'submit', class: 'primary' }, 'Inject');
   const root = h(
     'form',
-    { class: 'inject', 'aria-label': 'Inject an error' },
+    { class: 'inject', 'aria-label': 'Inject an error', novalidate: true },
     h('div', { class: 'grid' }, field('Target source', target), issField, field('Preset (ghes_inject.py options)', preset), field('Section type', sectionType), field('Error severity', severity)),
     h('div', { class: 'inject-layout' },
       h('div', { class: 'inject-fields' },

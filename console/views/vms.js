@@ -101,38 +101,62 @@ async function createForm(onCreated) {
     const n = select(notifications, notification, { 'aria-label': 'Notification' });
     const v = select(versions, version, { 'aria-label': 'GHES version' });
     const l = h('input', { type: 'number', min: 20, max: 65536, value: length, 'aria-label': 'Block length (bytes)' });
+    // polled sources take a poll interval; interrupt-style ones an interrupt / GSIV / SDEI number
+    const x = h('input', { type: 'number', min: 0 });
+    const extra = () => (n.value === 'polled' ? 'pollIntervalMs' : n.value === 'sei' || n.value === 'sea' ? undefined : 'vector');
+    const syncExtra = () => {
+      x.hidden = extra() === undefined;
+      x.min = extra() === 'pollIntervalMs' ? '1' : '0';
+      renumber();
+    };
+    n.addEventListener('change', syncExtra);
     let rm;
+    // each control with its own message slot for the server's problem at that field
+    const cell = (control) => h('td', {}, control, h('small', { class: 'field-error', role: 'alert' }));
     const tr = h(
       'tr',
       {},
       h('td', { class: 'idx' }),
-      h('td', {}, n),
-      h('td', {}, v),
-      h('td', {}, l),
+      cell(n),
+      cell(v),
+      cell(l),
+      cell(x),
       h('td', {}, (rm = h('button', { type: 'button', onclick: () => { tr.remove(); renumber(); } }, 'Remove'))),
     );
     tr.read = () => {
       const o = { notification: n.value, version: v.value };
       if (l.value !== '') o.errorBlockLength = Number(l.value);
+      if (extra() && x.value !== '') o[extra()] = Number(x.value);
       return o;
     };
-    tr.controls = { n, v, l, rm };
+    tr.controls = { n, v, l, x, rm, extra };
     rows.append(tr);
-    renumber();
+    syncExtra();
     return i;
   };
   const renumber = () => {
     [...rows.children].forEach((tr, i) => {
+      const named = (control, id) => {
+        control.id = id;
+        const err = control.nextElementSibling;
+        err.id = `${id}-err`;
+        control.setAttribute('aria-describedby', err.id);
+      };
+      named(tr.controls.n, `src-${i}-notification`);
+      named(tr.controls.v, `src-${i}-version`);
+      named(tr.controls.l, `src-${i}-length`);
+      named(tr.controls.x, `src-${i}-extra`);
       tr.firstChild.textContent = String(i);
-      tr.controls.n.id = `src-${i}-notification`;
       tr.controls.n.dataset.pointer = `/sources/${i}/notification`;
       tr.controls.n.setAttribute('aria-label', `Source ${i} notification`);
       tr.controls.v.dataset.pointer = `/sources/${i}/version`;
       tr.controls.v.setAttribute('aria-label', `Source ${i} GHES version`);
-      tr.controls.l.id = `src-${i}-length`;
       tr.controls.l.dataset.pointer = `/sources/${i}/errorBlockLength`;
       tr.controls.l.setAttribute('aria-label', `Source ${i} block length`);
       tr.controls.rm.setAttribute('aria-label', `Remove source ${i}`);
+      const what = tr.controls.extra();
+      tr.controls.x.dataset.pointer = `/sources/${i}/${what ?? 'vector'}`;
+      tr.controls.x.setAttribute('aria-label', what === 'pollIntervalMs' ? `Source ${i} poll interval (ms)` : `Source ${i} interrupt, GSIV or SDEI event number`);
     });
   };
   addSource('sei');
@@ -142,7 +166,7 @@ async function createForm(onCreated) {
     'fieldset',
     { class: 'sources' },
     h('legend', {}, 'Error sources (extended profile)'),
-    h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, ['#', 'Notification', 'Version', 'Block length (empty: 1024)', ''].map((x) => h('th', { scope: 'col' }, x)))), rows)),
+    h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, ['#', 'Notification', 'Version', 'Block length (empty: 1024)', 'Poll interval (ms) or vector', ''].map((x) => h('th', { scope: 'col' }, x)))), rows)),
     h('button', { type: 'button', onclick: () => addSource('sei') }, 'Add source'),
     h('small', { class: 'field-error', id: 'sources-err', role: 'alert', dataset: {} }),
   );
@@ -153,7 +177,7 @@ async function createForm(onCreated) {
   const formError = h('p', { class: 'error', role: 'alert' });
   const form = h(
     'form',
-    { class: 'card', 'aria-labelledby': 'create-title' },
+    { class: 'card', 'aria-labelledby': 'create-title', novalidate: true },
     h('h2', { id: 'create-title' }, 'Create a VM'),
     h('div', { class: 'grid' },
       field('VM id', id, 'empty: a generated vm-… id'),

@@ -207,6 +207,15 @@ describe('web console in chromium', () => {
     await p.getByRole('button', { name: 'Create and boot' }).click();
     await p.locator('#' + (await p.getByLabel('VM id').getAttribute('id')) + '-err').filter({ hasText: 'expected 1-64 characters' }).waitFor();
     await expect(p.getByLabel('VM id').getAttribute('aria-invalid')).resolves.toBe('true');
+    // a problem inside the source list lands at that source's field
+    await p.getByLabel('VM id').fill('ok-id');
+    await p.getByLabel('Source 1 notification').selectOption('polled');
+    await p.getByLabel('Source 1 poll interval (ms)').fill('0');
+    await p.getByRole('button', { name: 'Create and boot' }).click();
+    await p.locator('#src-1-extra-err').filter({ hasText: /1/ }).waitFor();
+    await expect(p.getByLabel('Source 1 poll interval (ms)').getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(p.getByLabel('VM id').getAttribute('aria-invalid')).resolves.toBe(null);
+    expect((await fetch(`${server.url}/vms/ok-id`, { headers: { Authorization: `Bearer ${TOKEN}` } })).status).toBe(404);
     await p.close();
   });
 
