@@ -3,6 +3,7 @@ import express, { NextFunction, Request, Response } from 'express';
 import type { Logger } from '../log/logger';
 import { silentLogger } from '../log/logger';
 import { bearerAuth, tokenDigest } from './auth';
+import { consoleStatic } from './console';
 import { Gateway } from './Gateway';
 import { injectionFastPath } from './injectionFastPath';
 import { boundsMetricsText } from './boundsMetrics';
@@ -117,6 +118,9 @@ export function createApp(opts: AppOptions): express.Express {
 
   // 2. unauthenticated routes
   for (const r of ROUTES.filter((x) => x.auth === false)) mount(r, []);
+
+  // the web console's page and scripts (no data in them, so no token)
+  app.use(consoleStatic());
 
   // 3. token
   app.use(bearerAuth(opts.token));

@@ -13,6 +13,7 @@ import {
   TABLE_FORMATS,
   tableList,
 } from './artifacts';
+import { CONSOLE_ROUTES } from './consoleRoutes';
 import type { Gateway } from './Gateway';
 import type { QmpDirectory } from './QmpHub';
 import { injectionBytes } from './injectionBytes';
@@ -521,6 +522,7 @@ export const ROUTES: RouteDef[] = [
     },
   },
   ...ERST_ROUTES,
+  ...CONSOLE_ROUTES,
 ];
 
 /** The problem for a refused injection, with the QMP error for the same case. */

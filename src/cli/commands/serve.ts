@@ -92,6 +92,7 @@ export function registerServe(program: Command): void {
           : `inject an ARM processor error${target ? ` into source ${target.sourceId} (${target.notification})` : ''}:`,
         `  curl -sS -H "Authorization: Bearer ${tokenRef}" -H 'Content-Type: application/json' -d '{"error":{"type":"arm"}}' ${srv.url}/vms/${vm}/errors`,
         `API: ${srv.url}/openapi.json   guest log: ${srv.url}/vms/${vm}/log/stream`,
+        `web console: ${srv.url}/ (sign in with the token)`,
       ];
       if (o.json) {
         process.stdout.write(
