@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseU64, U64_MAX, uintInputError } from '../binary/u64';
 import { LINUX_VERSIONS, LINUX_VERSION_HELP } from '../vm/contract';
+import { DEFAULT_MACHINE_HELP, DEFAULT_PROFILE, DEFAULT_SOURCES, DEFAULT_SOURCES_SPEC } from '../vm/defaultMachine';
 import { looksLikeHexText, parseHexText } from './rawInput';
 import type { InjectionTarget, NotificationKind, VmSpec } from '../vm/contract';
 import { SECTION_CODECS } from '../cper/sections';
@@ -55,8 +56,8 @@ export const sourceSpecInput = z
 export const vmCreateInput = z
   .strictObject({
     id: z.string().regex(VM_ID_PATTERN, 'expected 1-64 characters [A-Za-z0-9._-], starting with a letter or digit').optional(),
-    profile: z.enum(PROFILES).default('qemu-10.2-virt'),
-    sources: z.array(sourceSpecInput).min(1).max(64).optional().meta({ description: 'only for the extended profile' }),
+    profile: z.enum(PROFILES).default(DEFAULT_PROFILE).meta({ description: `machine profile (default: the default machine of rasgw serve, simulate and dump, ${DEFAULT_MACHINE_HELP})` }),
+    sources: z.array(sourceSpecInput).min(1).max(64).optional().meta({ description: `only for the extended profile (default there: ${DEFAULT_SOURCES_SPEC}, as rasgw dump and simulate)` }),
     personality: z.enum(PERSONALITIES).default('apei-sei'),
     linuxVersion: z.enum(LINUX_VERSIONS).default('mainline').meta({ description: `Linux whose messages the guest prints: ${LINUX_VERSION_HELP}` }),
     busyPolicy: z.enum(BUSY_POLICIES).default('queue'),
@@ -100,8 +101,8 @@ export const vmCreateInput = z
       });
     }
     if (v.qmpSourceId !== undefined) {
-      // the qemu profiles' fixed sources; extended without a list has one SEI source (id 0)
-      const have = v.profile === 'qemu-10.2-virt' ? [0, 1] : v.profile === 'qemu-7.2-virt' ? [0] : v.sources ? [...ids] : [0];
+      // the qemu profiles' fixed sources; extended without a list gets the default machine's sources (0 SEI, 1 SEA, 2 GPIO)
+      const have = v.profile === 'qemu-10.2-virt' ? [0, 1] : v.profile === 'qemu-7.2-virt' ? [0] : v.sources ? [...ids] : DEFAULT_SOURCES.map((_, i) => i);
       if (!have.includes(v.qmpSourceId)) {
         ctx.addIssue({ code: 'custom', path: ['qmpSourceId'], message: `the VM has no source ${v.qmpSourceId} (its sources: ${have.join(', ')})` });
       }
@@ -123,6 +124,7 @@ export function vmSpecFrom(v: VmCreateInput): VmSpec {
     rasExtension: v.rasExtension,
   };
   if (v.sources) spec.sources = v.sources;
+  else if (v.profile === 'extended') spec.sources = DEFAULT_SOURCES.map((s) => ({ ...s }));
   if (v.qmpSourceId !== undefined) spec.qmpSourceId = v.qmpSourceId;
   if (v.erst !== undefined) spec.erst = v.erst;
   return spec;

@@ -38,7 +38,7 @@ describe('the 202 body written as text', () => {
   it('the injection route answers 202 with Location, JSON type, length and the common headers', async () => {
     const t = testGateway();
     try {
-      await request(t.app).post('/vms').set(AUTH).send({ id: 'vm1' });
+      await request(t.app).post('/vms').set(AUTH).send({ id: 'vm1', profile: 'qemu-10.2-virt' });
       const res = await request(t.app).post('/vms/vm1/errors').set(AUTH).set('X-Request-Id', 'r-1').send({ error: { type: 'arm' }, sourceId: 1 });
       expect(res.status).toBe(202);
       expect(res.headers['content-type']).toBe('application/json; charset=utf-8');

@@ -14,7 +14,7 @@ describe('POST /vms/{id}/errors', () => {
   let t: TestGateway;
   beforeEach(async () => {
     t = testGateway({ bodyLimit: 8192 });
-    await request(t.app).post('/vms').set(AUTH).send({ id: 'v' });
+    await request(t.app).post('/vms').set(AUTH).send({ id: 'v', profile: 'qemu-10.2-virt' });
   });
   afterEach(() => t.close());
 

@@ -19,7 +19,7 @@ describe('REST reads', () => {
   let t: TestGateway;
   beforeAll(async () => {
     t = testGateway();
-    await request(t.app).post('/vms').set(AUTH).send({ id: 'v' });
+    await request(t.app).post('/vms').set(AUTH).send({ id: 'v', profile: 'qemu-10.2-virt' });
     await request(t.app).post('/vms/v/errors').set(AUTH).send({ error: { type: 'memory', severity: 'corrected', physicalAddress: '0x40001000' }, sourceId: 1 });
   });
   afterAll(() => t.close());

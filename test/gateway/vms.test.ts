@@ -6,8 +6,40 @@ describe('VM routes', () => {
   beforeEach(() => (t = testGateway({ bodyLimit: 4096 })));
   afterEach(() => t.close());
 
-  it('creates a VM with the documented defaults and reads it back', async () => {
-    const c = await request(t.app).post('/vms').set(AUTH).send({ id: 'vm1' });
+  it('creates a VM without a profile as the default machine of serve, simulate and dump', async () => {
+    const c = await request(t.app).post('/vms').set(AUTH).send({ id: 'd' });
+    expect(c.status).toBe(201);
+    expect(c.body.spec).toEqual({
+      profile: 'extended',
+      sources: [{ notification: 'sei' }, { notification: 'sea' }, { notification: 'gpio' }],
+      personality: 'apei-sei',
+      linuxVersion: 'mainline',
+      busyPolicy: 'queue',
+      queueDepth: 64,
+      diagnostics: false,
+      midr: '0xf0510',
+      rasExtension: true,
+    });
+    expect(c.body.sources.map((s: { sourceId: number; notification: string }) => [s.sourceId, s.notification])).toEqual([
+      [0, 'sei'],
+      [1, 'sea'],
+      [2, 'gpio'],
+    ]);
+    // the first injection without a target raises the virtual SError of source 0
+    const r = await request(t.app).post('/vms/d/errors').set(AUTH).send({ error: { type: 'arm' } });
+    expect(r.status).toBe(202);
+    expect(r.body).toMatchObject({ sourceId: 0, notification: { kind: 'sei', esr: '0xbe000811', esrReason: 'block-severity' } });
+    // extended without a source list gets the same three sources; qmpSourceId is checked against them
+    const e = await request(t.app).post('/vms').set(AUTH).send({ id: 'e', profile: 'extended', qmpSourceId: 2 });
+    expect(e.status).toBe(201);
+    expect(e.body.sources.map((s: { notification: string }) => s.notification)).toEqual(['sei', 'sea', 'gpio']);
+    const bad = await request(t.app).post('/vms').set(AUTH).send({ id: 'e2', profile: 'extended', qmpSourceId: 3 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors).toEqual([{ pointer: '/qmpSourceId', code: 'custom', message: 'the VM has no source 3 (its sources: 0, 1, 2)' }]);
+  });
+
+  it('creates a qemu-10.2-virt VM with QEMU\'s defaults and reads it back', async () => {
+    const c = await request(t.app).post('/vms').set(AUTH).send({ id: 'vm1', profile: 'qemu-10.2-virt' });
     expect(c.status).toBe(201);
     expect(c.headers.location).toBe('/vms/vm1');
     expect(c.body.spec).toEqual({
@@ -122,7 +154,7 @@ describe('VM routes', () => {
   });
 
   it('refuses a source list for a QEMU profile and a duplicate source id', async () => {
-    const a = await request(t.app).post('/vms').set(AUTH).send({ sources: [{ notification: 'sei' }] });
+    const a = await request(t.app).post('/vms').set(AUTH).send({ profile: 'qemu-10.2-virt', sources: [{ notification: 'sei' }] });
     expect(a.status).toBe(400);
     expect(a.body.errors).toEqual([
       { pointer: '/sources', code: 'custom', message: 'only the extended profile takes a source list; qemu-10.2-virt has QEMU\'s fixed sources' },

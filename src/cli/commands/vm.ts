@@ -8,6 +8,7 @@ import { BUSY_POLICIES, PERSONALITIES, PROFILES } from '../../gateway/schemas';
 import { LINUX_VERSIONS, LINUX_VERSION_HELP } from '../../vm/contract';
 import { ClientOptions, addClientOptions, clientFrom, note, print, printJson, withGateway } from '../client';
 import { CliError } from '../io';
+import { DEFAULT_MACHINE_HELP } from '../../vm/defaultMachine';
 
 /**
  * `rasgw vm create|list|show|reboot|delete`: the VMs of a running gateway (REST client of
@@ -128,8 +129,8 @@ export function registerVm(program: Command): void {
       .command('create')
       .description('create and boot a VM (POST /vms); prints it')
       .option('--id <id>', 'VM id (default: generated, vm-xxxxxxxx)')
-      .addOption(new Option('--profile <name>', 'machine profile (default qemu-10.2-virt; extended when --sources is given)').choices([...PROFILES]))
-      .option('--sources <spec>', `extended profile sources: ${SOURCES_SPEC_HELP}`)
+      .addOption(new Option('--profile <name>', `machine profile (default: ${DEFAULT_MACHINE_HELP}, as rasgw serve, simulate and dump; extended when --sources is given)`).choices([...PROFILES]))
+      .option('--sources <spec>', `extended profile sources (default sei,sea,gpio): ${SOURCES_SPEC_HELP}`)
       .addOption(new Option('--personality <p>', 'guest kernel: apei-sei or linux (default apei-sei)').choices([...PERSONALITIES]))
       .addOption(new Option('--linux-version <v>', `Linux whose messages the guest prints (default mainline): ${LINUX_VERSION_HELP}`).choices([...LINUX_VERSIONS]))
       .addOption(new Option('--busy-policy <p>', 'when the previous record is not acknowledged (default queue)').choices([...BUSY_POLICIES]))
