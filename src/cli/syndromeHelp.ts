@@ -10,8 +10,8 @@ The SError syndrome (SEI sources):
     corrected, informational  -> AET CE  (6), ISS 0x1811, ESR 0xbe001811
     recoverable               -> AET UEO (2), ISS 0x0811, ESR 0xbe000811
     fatal, unknown            -> AET UC  (0), ISS 0x0011, ESR 0xbe000011
-  --esr-iss N (decimal or 0x hex, bits 24..0) gives the ISS instead (0x0c11 = UER, 0x1000000 = IDS:
-  not a RAS syndrome); it is refused for a source that is not SEI.
+  --esr-iss 0xN (hex, bits 24..0; a digit string without 0x is refused) gives the ISS instead
+  (0x0c11 = UER, 0x1000000 = IDS: not a RAS syndrome); it is refused for a source that is not SEI.
   The apei-sei guest prints "SEI: SError Interrupt on CPU0, code 0x... -- SError, RAS syndrome (AET ...),
   reading APEI SEI error sources" and then the record; the linux guest decides by the syndrome
   alone (CE/UEO survive silently, UER/UC panic). The injection's "notification" holds the ESR,

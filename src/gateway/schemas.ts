@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseU64, U64_MAX, uintInputError } from '../binary/u64';
+import { parseU64, parseUint, U64_MAX, uintInputError } from '../binary/u64';
 import { LINUX_VERSIONS, LINUX_VERSION_HELP } from '../vm/contract';
 import { DEFAULT_MACHINE_HELP, DEFAULT_PROFILE, DEFAULT_SOURCES, DEFAULT_SOURCES_SPEC } from '../vm/defaultMachine';
 import { looksLikeHexText, parseHexText } from './rawInput';
@@ -225,12 +225,10 @@ export type ConvenienceInput = z.output<typeof convenienceInput>;
 export const esrIssInput = z
   .union([z.string(), z.number()])
   .transform((v, ctx) => {
-    const b = parseU64(v);
-    if (b === undefined || b > 0x1ffffffn) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `expected the ISS of an SError syndrome, 0..0x1ffffff ("0x…" hex, decimal string or integer), got ${JSON.stringify(v)}`,
-      });
+    const b = parseUint(v, 0x1ffffffn);
+    if (b === undefined) {
+      // the shared u64 rules' message: a digit string without 0x is named as such, with the fix
+      ctx.addIssue({ code: 'custom', message: uintInputError(v, 0x1ffffffn, 'the ISS of an SError syndrome') ?? 'expected the ISS of an SError syndrome' });
       return z.NEVER;
     }
     return Number(b);

@@ -239,8 +239,15 @@ describe('the notification fact of every injection', () => {
     const bad = await request(t.app).post('/vms/n/errors').set(AUTH).send({ raw: CORRECTED, sourceId: 0, esrIss: '0x2000000' });
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0]).toMatchObject({ pointer: '/esrIss' });
+    expect(bad.body.errors[0].message).toBe('"0x2000000" is larger than the ISS of an SError syndrome (0..0x1ffffff)');
     const word = await request(t.app).post('/vms/n/errors').set(AUTH).send({ raw: CORRECTED, sourceId: 0, esrIss: 'UEO' });
     expect(word.status).toBe(400);
+    // a digit string could be hex or decimal: refused with the fix (the message used to claim decimal strings were taken)
+    const digits = await request(t.app).post('/vms/n/errors').set(AUTH).send({ raw: CORRECTED, sourceId: 0, esrIss: '811' });
+    expect(digits.status).toBe(400);
+    expect(digits.body.errors).toEqual([
+      { pointer: '/esrIss', code: 'custom', message: '"811" is a digit string without 0x, which could be hex or decimal: write hex as "0x811", or the decimal number 811 as a JSON number without quotes' },
+    ]);
   });
 
   test('the stored notification survives a restart of the gateway', async () => {

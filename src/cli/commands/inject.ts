@@ -23,6 +23,7 @@ import { addClientOptions, clientFrom, printJson, withGateway } from '../client'
 import { INJECT_EXIT, INJECT_EXIT_HELP, INJECT_RESULT_NAMES, InjectResult, InjectionView, exitFor, formatResult, guestGaveUp, worstExit } from '../injectOutcome';
 import { CliError, MAX_INPUT_FLAGS, MAX_INPUT_HELP, readBinaryInput, readJsonInput } from '../io';
 import { QmpClient, QmpCommandError, parseHostPort } from '../qmpClient';
+import { parseEsrIssOption } from '../esrIssOption';
 
 /**
  * `rasgw inject`: a REST client that injects one error into a VM of a running gateway.
@@ -205,7 +206,7 @@ function targetOf(o: Opts): Record<string, unknown> {
   const t: Record<string, unknown> = {};
   if (o.source !== undefined) t.sourceId = num(o.source as string, 'source', 0xffff);
   if (o.notify !== undefined) t.notification = o.notify;
-  if (o.esrIss !== undefined) t.esrIss = num(o.esrIss as string, 'esr-iss', 0x1ffffff);
+  if (o.esrIss !== undefined) t.esrIss = parseEsrIssOption(o.esrIss as string);
   return t;
 }
 
@@ -388,7 +389,7 @@ export function registerInject(program: Command): void {
     .option('--vm <id>', `target VM (default ${DEFAULT_VM_ID}); repeat to inject into each VM, one result per VM`, (v: string, prev: string[] = []) => [...prev, v])
     .option('--source <n>', 'target error source id')
     .addOption(new Option('--notify <kind>', 'target the first source with this notification type').choices([...NOTIFICATION_KINDS]))
-    .option('--esr-iss <n>', 'SEI only: ISS of the virtual SError syndrome')
+    .option('--esr-iss <iss>', 'SEI only: ISS of the virtual SError syndrome, 0x… hex (default: from the block severity; see below)')
     .option('--raw <file>', 'send a Generic Error Status Block file as it is')
     .option('--hex', '--raw FILE is hex text')
     .option('--cper <file>', 'send a status block in the CPER JSON form (any section type rasgw encodes)')

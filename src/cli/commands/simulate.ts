@@ -6,6 +6,7 @@ import { Vm, VmOptions, defaultVmSpec } from '../../vm';
 import type { BusyPolicy, InjectionPayload, InjectionStatus, InjectionTarget, LinuxVersion, NotificationKind, Personality, ProfileName, VmSpec } from '../../vm/contract';
 import { LINUX_VERSIONS, LINUX_VERSION_HELP } from '../../vm/contract';
 import { DEFAULT_MACHINE_HELP, DEFAULT_PERSONALITY, DEFAULT_PROFILE, DEFAULT_SOURCES_SPEC } from '../../vm/defaultMachine';
+import { parseEsrIssOption } from '../esrIssOption';
 import { formatSideBySide, runSideBySide, SideBySide } from '../../vm/sideBySide';
 import { CliError, MAX_INPUT_FLAGS, MAX_INPUT_HELP, readBounded } from '../io';
 import { SYNDROME_HELP } from '../syndromeHelp';
@@ -85,7 +86,7 @@ function prepare(o: SimulateOptions): Prepared {
   const target: InjectionTarget = {};
   if (o.source !== undefined) target.sourceId = int(o.source, '--source', 0xffff);
   if (o.notify !== undefined) target.notification = o.notify;
-  if (o.esrIss !== undefined) target.esrIss = int(o.esrIss, '--esr-iss', 0x1ffffff);
+  if (o.esrIss !== undefined) target.esrIss = parseEsrIssOption(o.esrIss);
   const advance = BigInt(int(o.advance, '--advance', 86_400_000)) * 1_000_000n;
   return { spec, vmOptions: { beforeProbe, ...(o.cmdline !== undefined ? { cmdline: o.cmdline } : {}) }, target, advance };
 }
@@ -154,7 +155,7 @@ export function registerSimulate(program: Command): void {
     .option('--at-boot <file.gesb...>', 'place raw blocks in the error block before the guest probes (one per source, --source or 0); bytes past the error block are cut, the guest checks the length')
     .addOption(new Option('--notify <kind>', 'inject into the first source with this notification type').choices(NOTIFY))
     .option('--source <id>', 'inject into this HEST source id')
-    .option('--esr-iss <iss>', 'SEI only: the virtual SError ISS, decimal or 0x hex (default: from the block severity; see below)')
+    .option('--esr-iss <iss>', 'SEI only: the virtual SError ISS, 0x… hex (default: from the block severity; see below)')
     .option('--sources <spec>', `extended profile sources (default ${DEFAULT_SOURCES_SPEC}): ${SOURCES_SPEC_HELP}`)
     .addOption(new Option('--busy-policy <p>', 'when the previous record is not acknowledged').choices(['queue', 'reject']).default('queue'))
     .option('--queue-depth <n>', 'per-source queue bound', '64')
