@@ -1,10 +1,11 @@
 import { Command } from 'commander';
 import { vmUrlPath } from '../../gateway/client/GatewayClient';
+import { DEFAULT_VM_ID } from '../../gateway/defaults';
 import { ClientOptions, addClientOptions, clientFrom, note, print, printJson, withGateway } from '../client';
 import { CliError, writeOutput } from '../io';
 
 /**
- * `rasgw erst list|show|clear --vm ID`: a VM's ERST store (the records its guest serialized, e.g.
+ * `rasgw erst list|show|clear [--vm ID]` (default VM "default"): a VM's ERST store (the records its guest serialized, e.g.
  * pstore's panic logs) through the gateway's /vms/{id}/erst routes.
  *   list                 one line per record: id, slot, length, creator; then the guest's /sys/fs/pstore files
  *   show <recordId>      the record: the log text of a pstore record (inflated), else its header; --json the JSON
@@ -47,7 +48,8 @@ export function formatErstList(v: ListView): string {
   return out.join('\n') + '\n';
 }
 
-const common = (c: Command) => addClientOptions(c.requiredOption('--vm <id>', 'the VM'));
+/** `--vm` defaults to the gateway's default VM, as in rasgw log and rasgw records. */
+const common = (c: Command) => addClientOptions(c.option('--vm <id>', 'VM', DEFAULT_VM_ID));
 
 export function registerErst(program: Command): void {
   const erst = program.command('erst').description("a VM's ERST records (error serialization: pstore panic logs and other saved records)");

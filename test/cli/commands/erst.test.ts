@@ -66,6 +66,13 @@ describe('rasgw erst list|show|clear against a running gateway', () => {
     expect(srv.store.erst.list('c')).toEqual([]);
   });
 
+  it('--vm defaults to the default VM, as in rasgw log and records', async () => {
+    await fetch(`${srv.url}/vms`, { method: 'POST', headers, body: JSON.stringify({ id: 'default' }) });
+    const list = await runCli(['erst', 'list', '--url', srv.url, '--json']);
+    expect(list.code).toBe(0);
+    expect(JSON.parse(list.stdout.toString())).toEqual({ vmId: 'default', capacity: 16, recordSize: 8192, count: 0, records: [], pstore: [] });
+  });
+
   it('vm create --erst-capacity / --erst-record-size / --no-erst', async () => {
     const a = await runCli(['vm', 'create', '--id', 'e2', '--profile', 'extended', '--erst-capacity', '3', '--erst-record-size', '16384', '--url', srv.url]);
     expect(a.code).toBe(0);
