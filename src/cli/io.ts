@@ -1,4 +1,5 @@
 import fs from 'fs';
+import { jsonSyntaxError } from '../binary/jsonSyntaxError';
 import path from 'path';
 import { RasgwError } from '../binary/errors';
 
@@ -160,13 +161,22 @@ export function readBinaryInput(file: string, opts: { hex?: boolean; what?: stri
   return bytes;
 }
 
-/** Reads and parses a JSON input (bounded), with a one-line error naming the file. */
+/**
+ * Reads and parses a JSON input (bounded; a leading byte order mark is skipped), with a one-line
+ * error naming the file and the line, column and byte where the JSON goes wrong.
+ */
 export function readJsonInput(file: string): unknown {
-  const text = readBounded(file).toString('utf8');
+  return parseJsonText(readBounded(file).toString('utf8'), display(file));
+}
+
+/** JSON.parse with the place of a syntax error (src/binary/jsonSyntaxError.ts) instead of V8's message. */
+export function parseJsonText(text: string, what: string): unknown {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new CliError(`invalid_input: ${display(file)} is not JSON: ${(e as Error).message}`);
+    const where = jsonSyntaxError(text);
+    throw new CliError(`invalid_input: ${what} is not JSON: ${where ? where.message : (e as Error).message}`);
   }
 }
 

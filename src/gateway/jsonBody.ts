@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'http';
 import { invalidRequest, ProblemError } from './ProblemError';
+import { jsonSyntaxError } from '../binary/jsonSyntaxError';
 
 /**
  * Reads a JSON request body sent as plain UTF-8 (no Content-Encoding, charset absent or utf-8)
@@ -48,7 +49,9 @@ export function parseStrictJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw invalidRequest([{ pointer: '', code: 'malformed_json', message: `the body is not valid JSON: ${e instanceof Error ? e.message : String(e)}` }]);
+    // where it goes wrong (line, column, byte) rather than V8's wording, which may have neither
+    const where = jsonSyntaxError(text);
+    throw invalidRequest([{ pointer: '', code: 'malformed_json', message: `the body is not valid JSON: ${where ? where.message : e instanceof Error ? e.message : String(e)}` }]);
   }
 }
 

@@ -54,7 +54,7 @@ describe('JSON body reader', () => {
     expect(scalar.extensions.errors).toEqual([{ pointer: '', code: 'malformed_json', message: 'the body is not valid JSON: a JSON body must be an object or an array, found "42"' }]);
     const broken = problemOf(() => parseStrictJson('{"a":'));
     expect(broken.problem).toBe('invalid-request');
-    expect((broken.extensions.errors as Array<{ code: string; message: string }>)[0]).toMatchObject({ code: 'malformed_json', message: expect.stringMatching(/^the body is not valid JSON: /) });
+    expect((broken.extensions.errors as Array<{ code: string; message: string }>)[0]).toEqual({ pointer: '', code: 'malformed_json', message: 'the body is not valid JSON: line 1, column 6 (byte 5): expected a value (object, array, string, number, true, false or null), found the end of the input' });
   });
 
   describe('over HTTP', () => {

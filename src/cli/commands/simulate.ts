@@ -8,7 +8,7 @@ import { LINUX_VERSIONS, LINUX_VERSION_HELP } from '../../vm/contract';
 import { DEFAULT_MACHINE_HELP, DEFAULT_PERSONALITY, DEFAULT_PROFILE, DEFAULT_SOURCES_SPEC } from '../../vm/defaultMachine';
 import { parseEsrIssOption } from '../esrIssOption';
 import { formatSideBySide, runSideBySide, SideBySide } from '../../vm/sideBySide';
-import { CliError, MAX_INPUT_FLAGS, MAX_INPUT_HELP, readBounded } from '../io';
+import { CliError, MAX_INPUT_FLAGS, MAX_INPUT_HELP, parseJsonText, readBounded } from '../io';
 import { SYNDROME_HELP } from '../syndromeHelp';
 
 /**
@@ -53,11 +53,7 @@ const readFile = (file: string): Buffer => readBounded(file);
 function payloadOf(step: Step): InjectionPayload {
   const data = readFile(step.file);
   if (step.kind === 'raw') return { kind: 'raw', bytes: new Uint8Array(data) };
-  try {
-    return { kind: 'json', error: JSON.parse(data.toString('utf8')) };
-  } catch (e) {
-    throw new CliError(`${step.file}: not JSON (${(e as Error).message})`);
-  }
+  return { kind: 'json', error: parseJsonText(data.toString('utf8'), step.file) };
 }
 
 interface Prepared {
