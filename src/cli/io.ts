@@ -136,6 +136,23 @@ export function looksLikeHexText(bytes: Uint8Array): boolean {
   return HEX_TEXT.test(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1'));
 }
 
+/**
+ * Whether the bytes are JSON text: an object or array opening after optional whitespace, and no
+ * control byte but tab/newline/return anywhere. A status block or CPER record always has zero
+ * bytes (length and count fields are far below 2^24), so it cannot pass for JSON text.
+ */
+export function looksLikeJsonText(bytes: Uint8Array): boolean {
+  let i = 0;
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) i = 3;
+  while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0a || bytes[i] === 0x0d)) i++;
+  if (bytes[i] !== 0x7b && bytes[i] !== 0x5b) return false;
+  for (let j = i; j < bytes.length; j++) {
+    const b = bytes[j];
+    if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) return false;
+  }
+  return true;
+}
+
 /** The bytes hex text stands for (same syntax as looksLikeHexText). */
 export function parseHexText(text: string, file: string): Uint8Array {
   const t = text.replace(/^\uFEFF/, '');
@@ -157,6 +174,9 @@ export function readBinaryInput(file: string, opts: { hex?: boolean; what?: stri
   const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (looksLikeHexText(bytes)) {
     throw new CliError(`${display(file)} is hex text, not ${opts.what ?? 'binary data'} (it starts ${JSON.stringify(data.subarray(0, 16).toString('latin1'))}); add --hex to read it as hex, or convert it with xxd -r -p`);
+  }
+  if (looksLikeJsonText(bytes)) {
+    throw new CliError(`${display(file)} is JSON text, not ${opts.what ?? 'binary data'} (it starts ${JSON.stringify(data.subarray(0, 16).toString('latin1'))}); make the bytes with rasgw encode FILE.json -o FILE, or give the JSON where JSON is taken (rasgw inject --cper, rasgw simulate --inject)`);
   }
   return bytes;
 }

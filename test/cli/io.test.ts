@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { describeError, looksLikeHexText, parseHexText, parseSize, readBounded } from '../../src/cli/io';
+import { describeError, looksLikeHexText, looksLikeJsonText, parseHexText, parseSize, readBounded } from '../../src/cli/io';
 import { runCli } from './commands/run-cli';
 
 const FIXTURES = path.join(__dirname, '../../../shared/fixtures/linux-guest');
@@ -61,6 +61,45 @@ describe('CLI inputs: bounded, hex text detected, no V8 messages', () => {
     expect(() => parseHexText('03 0g', 'f.hex')).toThrow('f.hex is not hex text ("g" at character 4)');
     expect(looksLikeHexText(bytes)).toBe(false);
     expect(looksLikeHexText(Buffer.from('0300000000000000'))).toBe(true);
+  });
+
+  it('hex text given to simulate --raw / --at-boot and convert is refused, or read with --hex (it used to be injected as its ASCII)', async () => {
+    const bytes = fs.readFileSync(path.join(FIXTURES, 'memory-recoverable.gesb'));
+    const hexFile = path.join(dir, 'sim.hex');
+    fs.writeFileSync(hexFile, bytes.toString('hex'));
+    const message = `error: ${hexFile} is hex text, not a status block (it starts "${bytes.toString('hex').slice(0, 16)}"); add --hex to read it as hex, or convert it with xxd -r -p\n`;
+    for (const args of [['simulate', '--raw', hexFile], ['simulate', '--at-boot', hexFile]]) {
+      const r = await runCli(args);
+      expect(r.code).toBe(1);
+      expect(r.stdout.length).toBe(0);
+      expect(r.stderr).toBe(message);
+    }
+    const ok = await runCli(['simulate', '--hex', '--raw', hexFile, '--json']);
+    expect(ok.code).toBe(0);
+    const injections = JSON.parse(ok.stdout.toString()).injections;
+    expect(injections).toHaveLength(1);
+    // the fixture's bytes, not their ASCII: a recoverable memory error, so AET UEO
+    expect(injections[0]).toMatchObject({ state: 'acknowledged', notification: { kind: 'sei', esr: '0xbe000811' } });
+    const conv = await runCli(['convert', hexFile, '--to', 'cper']);
+    expect(conv.code).toBe(1);
+    expect(conv.stderr).toMatch(/is hex text, not a status block or CPER record/);
+    const convHex = await runCli(['convert', '--hex', hexFile, '--to', 'cper']);
+    const convBin = await runCli(['convert', path.join(FIXTURES, 'memory-recoverable.gesb'), '--to', 'cper']);
+    expect(convHex.code).toBe(0);
+    expect(convHex.stdout.equals(convBin.stdout)).toBe(true);
+  });
+
+  it('JSON text in a binary input is named, with the command that makes the bytes', async () => {
+    const jsonFile = path.join(dir, 'block.json');
+    fs.writeFileSync(jsonFile, '{\n "errorSeverity": "corrected", "entries": []\n}\n');
+    const r = await runCli(['decode', jsonFile]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      `error: ${jsonFile} is JSON text, not a status block or CPER record (it starts "{\\n \\"errorSeverit"); make the bytes with rasgw encode FILE.json -o FILE, or give the JSON where JSON is taken (rasgw inject --cper, rasgw simulate --inject)\n`,
+    );
+    expect(looksLikeJsonText(Buffer.from(' [1]'))).toBe(true);
+    expect(looksLikeJsonText(fs.readFileSync(path.join(FIXTURES, 'memory-recoverable.gesb')))).toBe(false);
+    expect(looksLikeJsonText(Buffer.from([0x7b, 0x00, 0x00, 0x00]))).toBe(false);
   });
 
   it('missing files and folders are one line; V8 limits never reach the user as they are', async () => {

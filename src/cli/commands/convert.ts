@@ -3,7 +3,8 @@ import { detectContainer, ContainerKind } from '../../cper';
 import { recordToStatusBlock, statusBlockToRecord } from '../../cper/convert';
 import { MachineOptions, parseSourcesSpec, resolveProfile } from '../../device-model/profiles';
 import type { ProfileName } from '../../vm/contract';
-import { CliError, readInput, writeOutput } from '../io';
+import { CliError, readBinaryInput, writeOutput } from '../io';
+import { DEFAULT_MACHINE_HELP, DEFAULT_PROFILE, DEFAULT_SOURCES_SPEC } from '../../vm/defaultMachine';
 
 interface ConvertOptions {
   to: ContainerKind;
@@ -11,20 +12,23 @@ interface ConvertOptions {
   profile?: string;
   sources?: string;
   source?: string;
+  hex?: boolean;
 }
 
 const PROFILES = ['qemu-7.2-virt', 'qemu-10.2-virt', 'extended'];
 
 /**
  * The error block length of the source named by --profile/--sources/--source (undefined when
- * none of them is given: no size limit). Without --source the profile's first source is meant.
+ * none of them is given: no size limit). Without --source the profile's first source is meant;
+ * without --profile the default machine of serve, simulate and dump (extended, sei,sea,gpio).
  */
 export function targetBlock(o: { profile?: string; sources?: string; source?: string }): { length: number; name: string } | undefined {
   if (o.profile === undefined && o.sources === undefined && o.source === undefined) return undefined;
-  const profile = (o.profile ?? (o.sources !== undefined ? 'extended' : 'qemu-7.2-virt')) as ProfileName;
+  const profile = (o.profile ?? (o.sources !== undefined ? 'extended' : DEFAULT_PROFILE)) as ProfileName;
   if (!PROFILES.includes(profile)) throw new CliError(`unknown profile ${JSON.stringify(o.profile)} (one of ${PROFILES.join(', ')})`);
   const options: MachineOptions = { profile };
   if (o.sources !== undefined) options.sources = parseSourcesSpec(o.sources);
+  else if (profile === 'extended') options.sources = parseSourcesSpec(DEFAULT_SOURCES_SPEC);
   const sources = resolveProfile(options).sources;
   let id = sources[0].sourceId;
   if (o.source !== undefined) {
@@ -49,11 +53,12 @@ export function registerConvert(program: Command): void {
     .argument('<file>', 'binary input, - for stdin')
     .addOption(new Option('--to <container>', 'output container').choices(['gesb', 'cper']).makeOptionMandatory())
     .option('-o, --output <file>', 'write the bytes to a file instead of stdout')
-    .addOption(new Option('--profile <name>', 'check the block fits this profile\'s source (default qemu-7.2-virt when --source is given)').choices(PROFILES))
+    .addOption(new Option('--profile <name>', `check the block fits this profile's source (default when --source is given: ${DEFAULT_MACHINE_HELP}, as serve, simulate and dump)`).choices(PROFILES))
     .option('--sources <spec>', 'extended profile sources (as in dump/simulate) whose block size applies')
     .option('--source <id>', 'the source id whose error block must hold the block (default: the first)')
+    .option('--hex', 'the input is hex text (pairs of hex digits; spaces, newlines, : and , ignored)')
     .action((file: string, o: ConvertOptions) => {
-      const bytes = new Uint8Array(readInput(file));
+      const bytes = readBinaryInput(file, { hex: o.hex, what: 'a status block or CPER record' });
       const kind = detectContainer(bytes);
       if (o.to === 'gesb') {
         if (kind !== 'cper') throw new CliError(`${file} is not a CPER record (no "CPER" signature); it is already a status block`);

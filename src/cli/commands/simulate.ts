@@ -8,7 +8,7 @@ import { LINUX_VERSIONS, LINUX_VERSION_HELP } from '../../vm/contract';
 import { DEFAULT_MACHINE_HELP, DEFAULT_PERSONALITY, DEFAULT_PROFILE, DEFAULT_SOURCES_SPEC } from '../../vm/defaultMachine';
 import { parseEsrIssOption } from '../esrIssOption';
 import { formatSideBySide, runSideBySide, SideBySide } from '../../vm/sideBySide';
-import { CliError, MAX_INPUT_FLAGS, MAX_INPUT_HELP, parseJsonText, readBounded } from '../io';
+import { CliError, MAX_INPUT_FLAGS, MAX_INPUT_HELP, parseJsonText, readBinaryInput, readBounded } from '../io';
 import { SYNDROME_HELP } from '../syndromeHelp';
 
 /**
@@ -37,6 +37,8 @@ interface SimulateOptions {
   queueDepth: string;
   advance: string;
   atBoot?: string[];
+  /** --raw and --at-boot files are hex text */
+  hex?: boolean;
   cmdline?: string;
   format: 'text' | 'json';
 }
@@ -50,9 +52,12 @@ function int(text: string, name: string, max: number): number {
 
 const readFile = (file: string): Buffer => readBounded(file);
 
-function payloadOf(step: Step): InjectionPayload {
+/** Status-block bytes of --raw / --at-boot: hex text is named as such (or read with --hex), never injected as its ASCII. */
+const readBlock = (file: string, hex: boolean | undefined): Uint8Array => readBinaryInput(file, { hex, what: 'a status block' });
+
+function payloadOf(step: Step, hex?: boolean): InjectionPayload {
+  if (step.kind === 'raw') return { kind: 'raw', bytes: readBlock(step.file, hex) };
   const data = readFile(step.file);
-  if (step.kind === 'raw') return { kind: 'raw', bytes: new Uint8Array(data) };
   return { kind: 'json', error: parseJsonText(data.toString('utf8'), step.file) };
 }
 
@@ -78,7 +83,7 @@ function prepare(o: SimulateOptions): Prepared {
         ? { sources: parseSourcesSpec(DEFAULT_SOURCES_SPEC).map((s) => ({ notification: 'sei' as const, ...s })) }
         : {}),
   });
-  const beforeProbe = (o.atBoot ?? []).map((f) => ({ sourceId: o.source !== undefined ? int(o.source, '--source', 0xffff) : 0, bytes: new Uint8Array(readFile(f)) }));
+  const beforeProbe = (o.atBoot ?? []).map((f) => ({ sourceId: o.source !== undefined ? int(o.source, '--source', 0xffff) : 0, bytes: readBlock(f, o.hex) }));
   const target: InjectionTarget = {};
   if (o.source !== undefined) target.sourceId = int(o.source, '--source', 0xffff);
   if (o.notify !== undefined) target.notification = o.notify;
@@ -93,7 +98,7 @@ export function simulate(steps: Step[], o: SimulateOptions): { vm: Vm; results: 
   const vm = new Vm(p.spec, 'cli', p.vmOptions);
   const results: InjectionStatus[] = [];
   for (const step of steps) {
-    results.push(vm.inject(payloadOf(step), p.target));
+    results.push(vm.inject(payloadOf(step, o.hex), p.target));
     if (p.advance > 0n) vm.advance(p.advance);
   }
   return { vm, results: results.map((r) => vm.injection(r.id) ?? r) };
@@ -102,7 +107,7 @@ export function simulate(steps: Step[], o: SimulateOptions): { vm: Vm; results: 
 /** `--personality both`: the same machine and injections under apei-sei and linux, aligned line by line. */
 export function simulateBoth(steps: Step[], o: SimulateOptions): SideBySide {
   const p = prepare(o);
-  const inputs = steps.map((s) => ({ payload: payloadOf(s), target: p.target }));
+  const inputs = steps.map((s) => ({ payload: payloadOf(s, o.hex), target: p.target }));
   return runSideBySide(p.spec, inputs, { vm: p.vmOptions, advanceNs: p.advance, id: 'cli' });
 }
 
@@ -148,6 +153,7 @@ export function registerSimulate(program: Command): void {
     .addOption(new Option('--linux-version <v>', `Linux whose messages the guest prints: ${LINUX_VERSION_HELP}`).choices([...LINUX_VERSIONS]).default('mainline'))
     .option('--inject <file.json>', 'inject a status block given in the CPER JSON form (repeatable; order kept)', collect('json'))
     .option('--raw <file.gesb>', 'inject raw Generic Error Status Block bytes (repeatable; order kept)', collect('raw'))
+    .option('--hex', '--raw and --at-boot files are hex text (pairs of hex digits; spaces, newlines, : and , ignored)')
     .option('--at-boot <file.gesb...>', 'place raw blocks in the error block before the guest probes (one per source, --source or 0); bytes past the error block are cut, the guest checks the length')
     .addOption(new Option('--notify <kind>', 'inject into the first source with this notification type').choices(NOTIFY))
     .option('--source <id>', 'inject into this HEST source id')

@@ -36,6 +36,11 @@ describe('rasgw convert', () => {
     expect(r.stderr).toMatch(/make a 801-byte status block, larger than the 256-byte error block of source 0 of profile extended/);
     const fits = await runCli(['convert', RECORD, '--to', 'gesb', '--profile', 'qemu-10.2-virt', '--source', '1']);
     expect(fits.code).toBe(0);
+    // --source alone names a source of the default machine (extended: 0 SEI, 1 SEA, 2 GPIO), as serve, simulate and dump
+    const three = await runCli(['convert', RECORD, '--to', 'gesb', '--source', '3']);
+    expect(three.code).toBe(1);
+    expect(three.stderr).toBe('error: profile extended has no source 3 (sources: 0, 1, 2)\n');
+    expect((await runCli(['convert', RECORD, '--to', 'gesb', '--source', '2'])).code).toBe(0);
   });
 
   it('says what is wrong when the input is already the target container', async () => {
