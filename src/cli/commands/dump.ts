@@ -173,10 +173,11 @@ export function registerDump(program: Command): void {
     .option('--table <sig>', 'only this table (HEST, XSDT, RSDP, …)')
     .addOption(new Option('--format <format>', 'output format (bin: raw bytes of one table)').choices(['acpidump', 'text', 'json', 'bin']).default('text'))
     .option('--json', 'the same as --format json')
+    .option('-o, --output <file>', 'write the output to a file instead of stdout (bytes are never written to a terminal)')
     .option('--loader', 'print the decoded linker/loader script')
     .option('--hardware-errors', 'print address registers, read-ack registers and block status per source')
-    .action((o: DumpOptions & { json?: boolean }) => {
+    .action((o: DumpOptions & { json?: boolean; output?: string }) => {
       if (o.json) o.format = 'json';
-      writeOutput(runDump(o));
+      writeOutput(runDump(o), o.output);
     });
 }

@@ -42,6 +42,22 @@ describe('rasgw dump', () => {
     expect(r.stdout.subarray(0, 4).toString('latin1')).toBe('HEST');
   });
 
+  it('-o FILE writes the output to a file (the terminal refusal tells users to use it)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rasgw-dump-o-'));
+    try {
+      const out = path.join(dir, 'erst.bin');
+      const r = await runCli(['dump', '--table', 'ERST', '--format', 'bin', '-o', out]);
+      expect(r.code).toBe(0);
+      expect(r.stdout.length).toBe(0);
+      const bytes = fs.readFileSync(out);
+      expect(bytes.subarray(0, 4).toString('latin1')).toBe('ERST');
+      expect(bytes.length).toBe(bytes.readUInt32LE(4));
+      expect(sum8(new Uint8Array(bytes))).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('acpidump output parses back, and --acpidump reads it', async () => {
     const r = await runCli(['dump', '--profile', 'qemu-7.2-virt', '--format', 'acpidump']);
     const text = r.stdout.toString();
