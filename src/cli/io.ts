@@ -223,7 +223,7 @@ export function checkFolderInputs(dir: string, limit = inputLimit): void {
 }
 
 /** Writes bytes or text to a file, or to stdout when no file is named. */
-export function writeOutput(data: Uint8Array | string, file?: string): void {
+export function writeOutput(data: Uint8Array | string, file?: string, fileOption = '-o FILE'): void {
   if (file && file !== '-') {
     try {
       fs.writeFileSync(file, data);
@@ -233,7 +233,7 @@ export function writeOutput(data: Uint8Array | string, file?: string): void {
     return;
   }
   if (typeof data !== 'string' && process.stdout.isTTY) {
-    throw new CliError(`refusing to write ${data.length} bytes of binary data to the terminal; name a file with -o FILE, or pipe the output (| xxd)`);
+    throw new CliError(`refusing to write ${data.length} bytes of binary data to the terminal; name a file with ${fileOption}, or pipe the output (| xxd)`);
   }
   process.stdout.write(typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
 }

@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { describeError, looksLikeHexText, looksLikeJsonText, parseHexText, parseSize, readBounded } from '../../src/cli/io';
+import { describeError, looksLikeHexText, looksLikeJsonText, parseHexText, parseSize, readBounded, writeOutput } from '../../src/cli/io';
 import { runCli } from './commands/run-cli';
 
 const FIXTURES = path.join(__dirname, '../../../shared/fixtures/linux-guest');
@@ -87,6 +87,18 @@ describe('CLI inputs: bounded, hex text detected, no V8 messages', () => {
     const convBin = await runCli(['convert', path.join(FIXTURES, 'memory-recoverable.gesb'), '--to', 'cper']);
     expect(convHex.code).toBe(0);
     expect(convHex.stdout.equals(convBin.stdout)).toBe(true);
+  });
+
+  it('bytes to a terminal are refused naming the option that takes a file', () => {
+    const tty = process.stdout.isTTY;
+    process.stdout.isTTY = true;
+    try {
+      expect(() => writeOutput(new Uint8Array(3))).toThrow('refusing to write 3 bytes of binary data to the terminal; name a file with -o FILE, or pipe the output (| xxd)');
+      // rasgw erst show writes its bytes with --cper FILE
+      expect(() => writeOutput(new Uint8Array(3), '-', '--cper FILE')).toThrow('refusing to write 3 bytes of binary data to the terminal; name a file with --cper FILE, or pipe the output (| xxd)');
+    } finally {
+      process.stdout.isTTY = tty;
+    }
   });
 
   it('JSON text in a binary input is named, with the command that makes the bytes', async () => {

@@ -70,7 +70,7 @@ export function registerErst(program: Command): void {
     const bytes = Buffer.from(r.bytes, 'base64');
     if (o.cper !== undefined) {
       // bytes never go to a terminal; "-" writes them to stdout (a pipe or file)
-      writeOutput(new Uint8Array(bytes), o.cper);
+      writeOutput(new Uint8Array(bytes), o.cper, '--cper FILE');
       return;
     }
     if (o.json) {
