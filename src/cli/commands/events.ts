@@ -128,16 +128,17 @@ export function registerEvents(program: Command): void {
     .option('--offline', 'read the store file in --data-dir directly instead of asking the gateway')
     .option('--url <url>', `gateway URL (default $${URL_ENV} or http://127.0.0.1:${DEFAULT_PORT})`)
     .option('--token-file <file>', 'bearer token file (default: $RASGW_TOKEN, else <data-dir>/token)')
-    .option('--data-dir <dir>', 'gateway data directory', defaultDataDir())
-    .action(async (o: { since?: string; summary?: boolean; vm?: string; json?: boolean; offline?: boolean; url?: string; tokenFile?: string; dataDir: string }) => {
+    .option('--data-dir <dir>', 'gateway data directory (default $RASGW_DATA_DIR or ./data)')
+    .action(async (o: { since?: string; summary?: boolean; vm?: string; json?: boolean; offline?: boolean; url?: string; tokenFile?: string; dataDir?: string }) => {
+      const dataDir = o.dataDir ?? defaultDataDir();
       const since = o.since === undefined ? undefined : parseSince(o.since);
       let records: EventRecord[];
       if (o.offline) {
         // the SQLite driver is loaded only for --offline (the online path is a REST client)
         const { EventStore, STORE_FILE } = require('../../store/EventStore') as typeof Store;
-        const file = path.join(o.dataDir, STORE_FILE);
+        const file = path.join(dataDir, STORE_FILE);
         if (!fs.existsSync(file)) throw new CliError(`no store at ${file}`);
-        const store = EventStore.open(o.dataDir);
+        const store = EventStore.open(dataDir);
         try {
           records = [];
           let after = 0;
@@ -153,7 +154,7 @@ export function registerEvents(program: Command): void {
         }
       } else {
         const url = o.url ?? process.env[URL_ENV] ?? `http://127.0.0.1:${DEFAULT_PORT}`;
-        const client = new GatewayClient({ url, token: clientToken({ tokenFile: o.tokenFile, dataDir: o.dataDir }) });
+        const client = new GatewayClient({ url, token: clientToken({ tokenFile: o.tokenFile, dataDir: dataDir }) });
         const q = new URLSearchParams();
         if (since) q.set('since', since);
         if (o.vm) q.set('vm', o.vm);

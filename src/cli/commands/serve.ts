@@ -38,17 +38,18 @@ export function registerServe(program: Command): void {
     .option('--port <port>', 'REST port', String(DEFAULT_PORT))
     .option('--qmp-port <port>', 'QMP port of the first VM (every other VM gets a free port, listed in GET /vms/{id} as qmp)', String(DEFAULT_QMP_PORT))
     .option('--no-qmp', 'do not open QMP endpoints')
-    .option('--data-dir <dir>', 'event store and token directory', defaultDataDir())
+    // no commander default: --help would print this machine's absolute path instead of the rule
+    .option('--data-dir <dir>', 'event store and token directory (default $RASGW_DATA_DIR or ./data)')
     .option('--token-file <file>', 'bearer token file (generated with mode 0600 if missing; RASGW_TOKEN wins)')
     .option('--body-limit <bytes>', 'largest request body accepted', String(DEFAULT_BODY_LIMIT))
     .option('--durability <mode>', 'normal (survives kill -9) or full (fsync every commit)', 'normal')
     .option('--max-vms <n>', 'VMs the gateway holds at most (docs/RELIABILITY.md, "Bounds")', String(CAPACITY_DEFAULTS.maxVms))
     .option('--json', 'print where it listens as one JSON line instead of the text')
-    .action(async (o: { host: string; port: string; qmpPort: string; qmp: boolean; dataDir: string; tokenFile?: string; bodyLimit: string; durability: string; maxVms: string; json?: boolean }) => {
+    .action(async (o: { host: string; port: string; qmpPort: string; qmp: boolean; dataDir?: string; tokenFile?: string; bodyLimit: string; durability: string; maxVms: string; json?: boolean }) => {
       if (o.durability !== 'normal' && o.durability !== 'full') throw new CliError('--durability: normal or full');
       if (!/^[1-9][0-9]{0,6}$/.test(o.maxVms)) throw new CliError(`--max-vms: ${JSON.stringify(o.maxVms)} is not a VM count (1..9999999)`);
       if (!/^[0-9]{1,9}$/.test(o.bodyLimit)) throw new CliError('--body-limit: a number of bytes');
-      const dataDir = path.resolve(o.dataDir);
+      const dataDir = path.resolve(o.dataDir ?? defaultDataDir());
       const logger = createLogger({ mode: 'server' });
       let srv;
       try {
