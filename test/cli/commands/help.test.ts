@@ -21,4 +21,12 @@ describe('rasgw --help texts', () => {
       expect(r.stdout.toString().replace(/\s+/g, ' ')).toContain(machine);
     }
   });
+
+  test('rasgw --help documents exit statuses and environment; simulate --help its own', async () => {
+    const top = (await runCli(['--help'])).stdout.toString().replace(/\s+/g, ' ');
+    expect(top).toContain('Exit status: 0 success; 1 error (bad options or input, a file that cannot be read, the gateway unreachable or refusing the request). rasgw inject adds 3 refused, 4 the guest panicked, 5 not handled in time');
+    expect(top).toContain('Environment: RASGW_URL (gateway URL), RASGW_TOKEN (bearer token), RASGW_DATA_DIR (data directory, ./data).');
+    const sim = (await runCli(['simulate', '--help'])).stdout.toString().replace(/\s+/g, ' ');
+    expect(sim).toContain('Exit status: 0 the run completed (a guest panic is a result');
+  });
 });
