@@ -102,11 +102,12 @@ export function addErstCreateOptions(cmd: Command): Command {
   return cmd
     .option('--no-erst', 'extended profile: no ERST device (it is on by default there)')
     .option('--erst-capacity <n>', 'extended profile: ERST records the store holds (default 16)')
-    .option('--erst-record-size <n>', 'extended profile: ERST exchange buffer bytes, a power of two 4096..65536 (default 8192)');
+    .option('--erst-record-size <n>', 'extended profile: ERST exchange buffer bytes, a power of two 4096..65536 (default 8192)')
+    .option('--erst-accept-unsigned', 'extended profile: the ERST device accepts records without the "CPER" signature, as QEMU does (erst.checkSignature false)');
 }
 
 /** The `erst` field of POST /vms for those options (undefined: say nothing, the gateway decides). */
-export function erstCreateField(o: { erst?: boolean; erstCapacity?: string; erstRecordSize?: string }, explicitOff: boolean): unknown {
+export function erstCreateField(o: { erst?: boolean; erstCapacity?: string; erstRecordSize?: string; erstAcceptUnsigned?: boolean }, explicitOff: boolean): unknown {
   const int = (name: string, v: string | undefined) => {
     if (v === undefined) return undefined;
     if (!/^[0-9]{1,6}$/.test(v)) throw new CliError(`--${name}: expected an integer, got ${JSON.stringify(v)}`);
@@ -115,9 +116,9 @@ export function erstCreateField(o: { erst?: boolean; erstCapacity?: string; erst
   const capacity = int('erst-capacity', o.erstCapacity);
   const recordSize = int('erst-record-size', o.erstRecordSize);
   if (explicitOff) {
-    if (capacity !== undefined || recordSize !== undefined) throw new CliError('--no-erst cannot be combined with --erst-capacity or --erst-record-size');
+    if (capacity !== undefined || recordSize !== undefined || o.erstAcceptUnsigned) throw new CliError('--no-erst cannot be combined with --erst-capacity, --erst-record-size or --erst-accept-unsigned');
     return false;
   }
-  if (capacity === undefined && recordSize === undefined) return undefined;
-  return { ...(capacity !== undefined ? { capacity } : {}), ...(recordSize !== undefined ? { recordSize } : {}) };
+  if (capacity === undefined && recordSize === undefined && !o.erstAcceptUnsigned) return undefined;
+  return { ...(capacity !== undefined ? { capacity } : {}), ...(recordSize !== undefined ? { recordSize } : {}), ...(o.erstAcceptUnsigned ? { checkSignature: false } : {}) };
 }

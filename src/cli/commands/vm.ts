@@ -9,6 +9,7 @@ import { LINUX_VERSIONS, LINUX_VERSION_HELP } from '../../vm/contract';
 import { ClientOptions, addClientOptions, clientFrom, note, print, printJson, withGateway } from '../client';
 import { CliError } from '../io';
 import { DEFAULT_MACHINE_HELP } from '../../vm/defaultMachine';
+import { vmCreateError } from '../vmCreateProblem';
 
 /**
  * `rasgw vm create|list|show|reboot|delete`: the VMs of a running gateway (REST client of
@@ -41,6 +42,7 @@ interface CreateOptions extends ClientOptions {
   diagnostics?: boolean;
   midr?: string;
   rasExtension?: boolean;
+  qmpSource?: string;
   json?: boolean;
 }
 
@@ -71,6 +73,10 @@ export function vmCreateBody(o: CreateOptions, explicitRas: boolean): Json {
     body.midr = o.midr.toLowerCase();
   }
   if (explicitRas) body.rasExtension = o.rasExtension !== false;
+  if (o.qmpSource !== undefined) {
+    if (!/^[0-9]{1,5}$/.test(o.qmpSource)) throw new CliError(`--qmp-source: expected a source id (an integer), got ${JSON.stringify(o.qmpSource)}`);
+    body.qmpSourceId = Number(o.qmpSource);
+  }
   return body;
 }
 
@@ -139,6 +145,7 @@ export function registerVm(program: Command): void {
       .option('--midr <hex>', 'MIDR_EL1 of CPU 0 (default 0x000f0510)')
       .option('--ras-extension', 'the CPU advertises the RAS extension (default)')
       .option('--no-ras-extension', 'the CPU does not advertise the RAS extension')
+      .option('--qmp-source <id>', "the source the VM's QMP endpoint (inject-ghes-v2-error) writes (default: the first SEI source on extended, 1 on qemu-10.2-virt, 0 on qemu-7.2-virt)")
       .option('--json', 'print the VM resource as JSON'),
   );
   addErstCreateOptions(create);
@@ -147,7 +154,13 @@ export function registerVm(program: Command): void {
     const erst = erstCreateField(o as Parameters<typeof erstCreateField>[0], create.getOptionValueSource('erst') === 'cli');
     if (erst !== undefined) body.erst = erst as Json[string];
     const client = clientFrom(o);
-    const r = await withGateway(() => client.request<VmView>('POST', '/vms', body));
+    let r: { body: VmView };
+    try {
+      r = await client.request<VmView>('POST', '/vms', body);
+    } catch (e) {
+      // a refused field is named by the option the user typed (and its JSON pointer)
+      throw vmCreateError(e);
+    }
     if (o.json) printJson(r.body);
     else print(formatVm(r.body));
   });

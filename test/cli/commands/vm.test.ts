@@ -62,8 +62,20 @@ describe('rasgw vm / inject / log against a running gateway', () => {
     expect((await cli(url, ['vm', 'create', '--queue-depth', 'x'])).err).toBe('error: --queue-depth: expected an integer 1..65536, got "x"\n');
     const clash = await cli(url, ['vm', 'create', '--profile', 'qemu-7.2-virt', '--sources', 'sei']);
     expect(clash.code).toBe(1);
-    expect(clash.err).toMatch(/^error: 400 invalid-request: .*only the extended profile takes a source list/);
+    expect(clash.err).toBe("error: 400 invalid-request: --sources (/sources): only the extended profile takes a source list; qemu-7.2-virt has QEMU's fixed sources\n");
+    // a field the gateway refuses is named by the option typed, with its JSON pointer
+    expect((await cli(url, ['vm', 'create', '--erst-capacity', '0'])).err).toBe('error: 400 invalid-request: --erst-capacity (/erst/capacity): Too small: expected number to be >=1\n');
+    expect((await cli(url, ['vm', 'create', '--qmp-source', '3'])).err).toBe('error: 400 invalid-request: --qmp-source (/qmpSourceId): the VM has no source 3 (its sources: 0, 1, 2)\n');
+    expect((await cli(url, ['vm', 'create', '--qmp-source', 'sea'])).err).toBe('error: --qmp-source: expected a source id (an integer), got "sea"\n');
     expect((await cli(url, ['vm', 'show', '../x'])).err).toMatch(/^error: invalid VM id/);
+  });
+
+  it('--qmp-source and --erst-accept-unsigned reach the VM spec (every field of POST /vms has its option)', async () => {
+    const r = await cli(gw.srv.url, ['vm', 'create', '--id', 'qs', '--qmp-source', '2', '--erst-accept-unsigned', '--json']);
+    expect(r.code).toBe(0);
+    const vm = JSON.parse(r.out);
+    expect(vm.spec).toMatchObject({ profile: 'extended', qmpSourceId: 2, erst: { checkSignature: false } });
+    expect((await cli(gw.srv.url, ['vm', 'delete', 'qs'])).code).toBe(0);
   });
 
   it('--no-ras-extension and the defaults', async () => {
