@@ -23,7 +23,9 @@ export class QmpCommandError extends Error {
 
 /** "host:port", "[::1]:port" or ":port" / "port" (localhost). */
 export function parseHostPort(text: string, defaultHost = 'localhost'): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*))?:?([0-9]{1,5})$/.exec(text);
+  // HOST:PORT, [IPv6]:PORT, :PORT or PORT; the colon is required after a host, so "127.0.0.1" is
+  // refused rather than read as host "127.0.0." and port 1
+  const m = /^(?:(?:\[([^\]]+)\]|([^:]*)):)?([0-9]{1,5})$/.exec(text);
   if (!m || Number(m[3]) > 65535 || Number(m[3]) === 0) throw new CliError(`--qmp: expected HOST:PORT (e.g. localhost:4445), got ${JSON.stringify(text)}`);
   return { host: m[1] ?? (m[2] || defaultHost), port: Number(m[3]) };
 }
