@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { toJsonText } from '../binary/u64';
 import { cperRecordToJson, safeDecodeCperRecord } from '../cper';
 import type { ErstAttachment } from '../device-model/erst/attachErst';
-import { ProblemError } from './ProblemError';
+import { parseQueryOrProblem, ProblemError } from './ProblemError';
 import type { RouteContext, RouteDef } from './routes';
 import type { VirtualMachine } from '../vm/contract';
 import { guidFromBytes } from '../binary/guid';
@@ -119,8 +119,8 @@ export const ERST_ROUTES: RouteDef[] = [
       const rid = parseRecordId(param(req, 'rid'));
       const r = e.storage.load().find((x) => x.id === rid);
       if (!r) throw new ProblemError('not-found', `VM ${id} has no ERST record ${hexId(rid)}`);
-      const q = formatQuery.safeParse(req.query);
-      const format = q.success ? q.data.format : 'json';
+      // an unknown format is refused (invalid-request naming ?format), never answered as JSON
+      const { format } = parseQueryOrProblem(formatQuery, req.query);
       if (format === 'cper') {
         res.status(200).type('application/octet-stream').set('Content-Disposition', `attachment; filename="${id}-erst-${hexId(rid)}.cper"`).send(Buffer.from(r.bytes));
         return;

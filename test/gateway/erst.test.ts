@@ -44,6 +44,10 @@ describe('REST: /vms/{id}/erst', () => {
     });
     expect(raw.headers['content-type']).toMatch(/octet-stream/);
     expect(Buffer.compare(raw.body as Buffer, bytes)).toBe(0);
+    // a format the route does not have is refused, not answered as JSON
+    const gesb = await request(t.app).get(`/vms/e1/erst/${rec.id}?format=gesb`).set(AUTH);
+    expect(gesb.status).toBe(400);
+    expect(gesb.body).toMatchObject({ type: '/problems/invalid-request', errors: [{ parameter: 'format', code: 'invalid_value' }] });
     // reboot: the guest mounts pstore and lists the previous boot's log
     expect((await request(t.app).post('/vms/e1/reboot').set(AUTH)).status).toBeLessThan(300);
     const after = await request(t.app).get('/vms/e1/erst').set(AUTH);
