@@ -67,6 +67,8 @@ export function registerConvert(program: Command): void {
         return;
       }
       if (kind === 'cper') throw new CliError(`${file} is already a CPER record`);
+      // the source options size the block a record becomes; a block made into a record has none to check
+      if (o.profile !== undefined || o.sources !== undefined || o.source !== undefined) throw new CliError('--profile, --sources and --source check the size of the block --to gesb makes; --to cper has no error block to check');
       writeOutput(statusBlockToRecord(bytes), o.output);
     });
 }

@@ -41,6 +41,11 @@ describe('rasgw convert', () => {
     expect(three.code).toBe(1);
     expect(three.stderr).toBe('error: profile extended has no source 3 (sources: 0, 1, 2)\n');
     expect((await runCli(['convert', RECORD, '--to', 'gesb', '--source', '2'])).code).toBe(0);
+    // --to cper makes a record: a source option there would be silently ignored, so it is refused
+    const ignored = await runCli(['convert', BLOCK, '--to', 'cper', '--source', '1']);
+    expect(ignored.code).toBe(1);
+    expect(ignored.stdout.length).toBe(0);
+    expect(ignored.stderr).toBe('error: --profile, --sources and --source check the size of the block --to gesb makes; --to cper has no error block to check\n');
   });
 
   it('says what is wrong when the input is already the target container', async () => {
