@@ -27,6 +27,12 @@ export function vmView(stored: StoredVm, vm: VirtualMachine, injectionCounts: Re
   };
   // this VM's own QMP endpoint (QEMU's clients connect to it unchanged), absent when QMP is off
   if (qmp) out.qmp = qmp;
+  // the ERST device, when the VM has one (on by default on extended, so the spec alone may not say)
+  const erst = (vm as { erst?: { device: { capacity: number }; exchangeSize: number } }).erst;
+  if (erst) {
+    out.erst = { capacity: erst.device.capacity, recordSize: erst.exchangeSize };
+    (out.links as Record<string, string>).erst = `/vms/${encodeURIComponent(stored.id)}/erst`;
+  }
   return out;
 }
 

@@ -25,6 +25,9 @@ describe('VM routes', () => {
       [1, 'sea'],
       [2, 'gpio'],
     ]);
+    // the ERST device (on by default on extended) is in the resource, with its link
+    expect(c.body.erst).toEqual({ capacity: 16, recordSize: 8192 });
+    expect(c.body.links.erst).toBe('/vms/d/erst');
     // the first injection without a target raises the virtual SError of source 0
     const r = await request(t.app).post('/vms/d/errors').set(AUTH).send({ error: { type: 'arm' } });
     expect(r.status).toBe(202);
@@ -54,6 +57,9 @@ describe('VM routes', () => {
     });
     expect(c.body.booted).toBe(true);
     expect(c.body.boots).toBe(1);
+    // QEMU's virt machine has no ERST
+    expect(c.body.erst).toBeUndefined();
+    expect(c.body.links.erst).toBeUndefined();
     // virt-10.2: source 0 SEA and source 1 GPIO, 1 KiB blocks, read-ack preset to 1
     expect(c.body.sources.map((s: { sourceId: number; notification: string; errorBlockLength: number; readAck: string }) => [s.sourceId, s.notification, s.errorBlockLength, s.readAck])).toEqual([
       [0, 'sea', 1024, '0x1'],

@@ -29,6 +29,7 @@ interface VmView {
   sources: Array<{ sourceId: number; notification: string; version: string; errorBlockLength: number; blockAddress: string; readAck?: string; blockStatus: number; queueDepth: number; guestHandler: boolean }>;
   injections: Record<string, number>;
   qmp?: { host: string; port: number; sourceId?: number };
+  erst?: { capacity: number; recordSize: number };
 }
 
 interface CreateOptions extends ClientOptions {
@@ -95,6 +96,7 @@ export function formatVm(v: VmView): string {
     `  injections   ${counts}`,
   ];
   if (v.qmp) lines.push(`  qmp          tcp ${v.qmp.host}:${v.qmp.port}${v.qmp.sourceId !== undefined ? ` (inject-ghes-v2-error writes source ${v.qmp.sourceId}; rasgw inject --qmp ${v.qmp.host}:${v.qmp.port})` : ''}`);
+  if (v.erst) lines.push(`  erst         ${v.erst.capacity} records, exchange buffer ${v.erst.recordSize} bytes (rasgw erst list --vm ${v.id})`);
   if (v.guest.poisonedPages?.length) lines.push(`  poisoned     ${v.guest.poisonedPages.join(', ')}`);
   lines.push(`  created      ${v.createdAt}`);
   lines.push('  SOURCE  NOTIFY    TYPE    LENGTH  BLOCK ADDRESS       ACK  STATUS      QUEUED  HANDLER');

@@ -20,6 +20,7 @@ describe('rasgw vm / inject / log against a running gateway', () => {
     expect(text.out.split('\n').slice(0, 3)).toEqual(['VM box1', '  profile      extended (diagnostics)', '  guest        apei-sei, Linux 6.1, running']);
     expect(text.out).toMatch(/\n {2}0 +sei +ghesv2 +1024 +0x[0-9a-f]+ +0x1 +0x00000000 +0 +yes\n {2}1 +gpio +ghes +2048 +0x[0-9a-f]+ +- +0x00000000 +0 +yes\n/);
 
+    expect(text.out).toContain('\n  erst         16 records, exchange buffer 8192 bytes (rasgw erst list --vm box1)\n');
     // each VM has its own QMP listener; show names it
     expect(text.out).toMatch(/\n {2}qmp {10}tcp 127\.0\.0\.1:(\d+) \(inject-ghes-v2-error writes source \d+; rasgw inject --qmp 127\.0\.0\.1:\1\)\n/);
     const list = await cli(url, ['vm', 'list']);
