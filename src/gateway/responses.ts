@@ -124,6 +124,10 @@ export const vmResponse = z
       .object({ host: z.string(), port: z.int(), sourceId: z.int() })
       .optional()
       .meta({ description: 'this VM\'s QMP endpoint (one TCP listener per VM) and the source inject-ghes-v2-error writes into; absent when QMP is disabled' }),
+    erst: z
+      .object({ capacity: z.int(), recordSize: z.int() })
+      .optional()
+      .meta({ description: 'the VM\'s ERST device (records the store holds, exchange buffer bytes); absent when the VM has none (qemu profiles, erst: false)' }),
     links: z.record(z.string(), z.string()),
   })
   .meta({ id: 'Vm' });
