@@ -70,6 +70,10 @@ export function registerServe(program: Command): void {
         if (e instanceof DataDirInUseError) throw new CliError(e.message);
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'EADDRINUSE' || code === 'EACCES') throw new CliError(`cannot listen: ${(e as Error).message}`);
+        // a --host that is no address of this machine (or no name that resolves)
+        if (code === 'ENOTFOUND' || code === 'EADDRNOTAVAIL' || code === 'EAI_AGAIN') {
+          throw new CliError(`--host ${o.host}: cannot listen there (${code}: not an address of this machine); use 127.0.0.1, ::1, 0.0.0.0 or an address of one of its interfaces`);
+        }
         throw e;
       }
       // bin/rasgw started this process with V8's --optimize-for-size (small start-up heap); from

@@ -2,6 +2,7 @@ import { ChildProcess, execFile, spawn } from 'child_process';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
+import { runCli } from './run-cli';
 
 /**
  * The first thing a new user does: `npm start`, then the curl it prints. The gateway is started
@@ -101,5 +102,19 @@ describe('npm start, then the printed curl', () => {
     const inj = (await (await fetch(`${base}${answer.links.self}`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { notification: unknown; outcome: { logLines: string[] } };
     expect(inj.notification).toEqual(answer.notification);
     expect(inj.outcome.logLines[0]).toBe(lines[i]);
+  });
+});
+
+describe('rasgw serve --host that is no address of this machine', () => {
+  test('one line naming --host and the fix, exit 1 (no getaddrinfo text)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rasgw-host-'));
+    try {
+      // 192.0.2.1 is TEST-NET-1 (RFC 5737): never an address of a real interface
+      const r = await runCli(['serve', '--data-dir', dir, '--port', '0', '--no-qmp', '--host', '192.0.2.1']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe('error: --host 192.0.2.1: cannot listen there (EADDRNOTAVAIL: not an address of this machine); use 127.0.0.1, ::1, 0.0.0.0 or an address of one of its interfaces\n');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
