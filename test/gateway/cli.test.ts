@@ -98,7 +98,11 @@ describe('rasgw inject / events against a running gateway', () => {
     expect(bad.err).toBe('VM default: refused: 422 unknown-source: HEST: Source 9 not found.\n');
     const badType = await cli(['inject', '--url', srv.url, '-t', 'cache', 'dram']);
     expect(badType.code).toBe(1);
-    expect(badType.err).toBe("error: type: choice 'dram' is invalid (one of cache, tlb, bus, micro-arch)\n");
+    expect(badType.err).toBe("error: --type: choice 'dram' is invalid (one of cache, tlb, bus, micro-arch)\n");
+    // every option is named as typed: --severity (not its internal name), --bit-position (not bitPosition)
+    expect((await cli(['inject', '--url', srv.url, '--severity', 'bad'])).err).toBe("error: --severity: choice 'bad' is invalid (one of recoverable, fatal, corrected, none)\n");
+    expect((await cli(['inject', '--url', srv.url, '--memory', '--bit-position', 'x'])).err).toBe('error: --bit-position: "x" is not an integer\n');
+    expect((await cli(['inject', '--url', srv.url, '--psci', '0x100000000'])).err).toBe('error: --psci: 0x100000000 is larger than 4294967295\n');
 
     const ev = await cli(['events', '--url', srv.url]);
     expect(ev.code).toBe(0);

@@ -34,9 +34,12 @@ import { parseEsrIssOption } from '../esrIssOption';
  */
 type Opts = Record<string, unknown>;
 
+/** The option as the user types it: `--bit-position` for 'bitPosition', `--psci` for 'psci'. */
+const flag = (name: string): string => (name.startsWith('-') ? name : '--' + name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase()));
+
 function int(text: string, name: string): bigint {
   const t = text.trim();
-  if (!/^(0x[0-9a-f]+|0o[0-7]+|0b[01]+|[0-9]+)$/i.test(t)) throw new CliError(`${name}: ${JSON.stringify(text)} is not an integer`);
+  if (!/^(0x[0-9a-f]+|0o[0-7]+|0b[01]+|[0-9]+)$/i.test(t)) throw new CliError(`${flag(name)}: ${JSON.stringify(text)} is not an integer`);
   return BigInt(t);
 }
 /**
@@ -53,7 +56,7 @@ function u64Opt(text: string, name: string): bigint {
 }
 const num = (text: string, name: string, max = 0xffffffff): number => {
   const v = int(text, name);
-  if (v > BigInt(max)) throw new CliError(`${name}: ${text} is larger than ${max}`);
+  if (v > BigInt(max)) throw new CliError(`${flag(name)}: ${text} is larger than ${max}`);
   return Number(v);
 };
 
@@ -64,8 +67,8 @@ function choice(name: string, value: string, choices: Record<string, number>, su
   for (let v of parts) {
     v = v.toLowerCase();
     for (const s of suffixes) if (v.endsWith(s) && !(v in choices)) v = v.slice(0, -s.length);
-    if (!(v in choices)) throw new CliError(`${name}: choice '${v}' is invalid (one of ${Object.keys(choices).join(', ')})`);
-    if (single && parts.length > 1) throw new CliError(`${name}: only one value is accepted`);
+    if (!(v in choices)) throw new CliError(`${flag(name)}: choice '${v}' is invalid (one of ${Object.keys(choices).join(', ')})`);
+    if (single && parts.length > 1) throw new CliError(`${flag(name)}: only one value is accepted`);
     out |= choices[v];
   }
   return out;
@@ -127,7 +130,7 @@ function genericOptions(o: Opts): Partial<ArmRecordOptions> {
   if (o.blockStatus !== undefined) out.blockStatus = choice('block-status', o.blockStatus as string, BLOCK_STATUS, [], true);
   const raw = bytesList(o.rawData, 'raw-data');
   if (raw.length) out.rawData = raw;
-  if (o.severity !== undefined) out.severity = choice('error-severity', o.severity as string, ERROR_SEVERITY, [], true);
+  if (o.severity !== undefined) out.severity = choice('severity', o.severity as string, ERROR_SEVERITY, [], true);
   if (o.genErrValidBits !== undefined) out.genValid = choice('gen-err-valid-bits', o.genErrValidBits as string, GEN_VALID_BITS);
   if (o.fruId !== undefined) {
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(o.fruId as string)) throw new CliError('--fru-id: expected a GUID');
