@@ -1,4 +1,5 @@
 import fs from 'fs';
+import { parseSince } from '../since';
 import path from 'path';
 import { Command } from 'commander';
 import { toJsonText } from '../../binary/u64';
@@ -37,13 +38,8 @@ function kindOf(r: EventRecord): string {
 }
 
 /** "2026-01-02T03:04:05Z", "2026-01-02", or relative: 30s, 10m, 2h, 7d. */
-export function parseSince(text: string, now = Date.now()): string {
-  const rel = /^([0-9]+)([smhd])$/.exec(text);
-  if (rel) return new Date(now - Number(rel[1]) * { s: 1e3, m: 6e4, h: 36e5, d: 864e5 }[rel[2] as 's' | 'm' | 'h' | 'd']).toISOString();
-  const t = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
-  if (Number.isNaN(t)) throw new CliError(`--since: expected an ISO date/time or 30s/10m/2h/7d, got ${JSON.stringify(text)}`);
-  return new Date(t).toISOString();
-}
+/** `--since` (ISO date/time or a time ago): src/cli/since.ts, shared with rasgw records. */
+export { parseSince };
 
 /** The fields of the first section worth a line, by kind. */
 function details(r: EventRecord): string {
@@ -121,7 +117,7 @@ export function registerEvents(program: Command): void {
   program
     .command('events')
     .description('list the records guests read (like ras-mc-ctl --errors), or count them (--summary)')
-    .option('--since <time>', 'only records at or after: ISO date/time, or 30s/10m/2h/7d ago')
+    .option('--since <time>', 'only records at or after: ISO date/time (UTC unless it names a zone), or 30s/10m/2h/7d ago')
     .option('--summary', 'counts per kind, VM and severity (like ras-mc-ctl --summary)')
     .option('--vm <id>', 'only this VM')
     .option('--json', 'print the records as JSON')

@@ -1,4 +1,5 @@
 import fs from 'fs';
+import { parseSince } from '../since';
 import path from 'path';
 import { Command, Option } from 'commander';
 import { vmUrlPath } from '../../gateway/client/GatewayClient';
@@ -54,7 +55,7 @@ async function listRecords(o: ClientOptions & { vm: string; after: number; since
   let after = o.after;
   for (;;) {
     const q = new URLSearchParams({ after: String(after), limit: String(Math.min(1000, o.limit === undefined ? 1000 : o.limit - out.length)) });
-    if (o.since !== undefined) q.set('since', o.since);
+    if (o.since !== undefined) q.set('since', parseSince(o.since));
     const r = await withGateway(() => client.request<{ records: Record_[]; last: number }>('GET', vmUrlPath(o.vm, `/records?${q.toString()}`)));
     out.push(...r.body.records);
     if (r.body.records.length === 0 || (o.limit !== undefined && out.length >= o.limit)) return out;
@@ -77,7 +78,7 @@ export function registerRecords(program: Command): void {
       .description('one line per record the guest read (default subcommand)')
       .option('--vm <id>', 'VM', DEFAULT_VM_ID)
       .option('--after <rid>', 'only records after this record id', '0')
-      .option('--since <time>', 'only records at or after this ISO time')
+      .option('--since <time>', 'only records at or after: ISO date/time (UTC unless it names a zone), or 30s/10m/2h/7d ago')
       .option('--limit <n>', 'at most this many records')
       .option('--json', 'print the records as JSON'),
   ).action(async (o: ListOptions) => {

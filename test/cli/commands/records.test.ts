@@ -22,6 +22,13 @@ describe('rasgw records and GET /vms/{id}/records/{rid}', () => {
     expect(lines[2]).toMatch(/sections=pcie injection=3$/);
     const j = JSON.parse((await cli(url, ['records', 'list', '--json', '--after', '1', '--limit', '1'])).out);
     expect(j.records.map((x: { id: number }) => x.id)).toEqual([2]);
+    // --since as in rasgw events: a time ago, an ISO date; a guess like "5" is refused before any request
+    const recent = JSON.parse((await cli(url, ['records', 'list', '--json', '--since', '1h'])).out);
+    expect(recent.records.map((x: { id: number }) => x.id)).toEqual([1, 2, 3]);
+    expect(JSON.parse((await cli(url, ['records', 'list', '--json', '--since', '2999-01-01'])).out).records).toEqual([]);
+    const guess = await cli(url, ['records', 'list', '--since', '5']);
+    expect(guess.code).toBe(1);
+    expect(guess.err).toBe('error: --since: expected an ISO date/time (2026-01-02, 2026-01-02T10:00:00Z) or a time ago (30s, 10m, 2h, 7d), got "5"\n');
   });
 
   it('exports byte-exact .gesb files (one to -o, several to --dir) and the JSON form', async () => {
