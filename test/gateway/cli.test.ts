@@ -1,4 +1,5 @@
 import fs from 'fs';
+import path from 'path';
 import net from 'net';
 import { main } from '../../src/cli/main';
 import { parseSince } from '../../src/cli/commands/events';
@@ -120,6 +121,15 @@ describe('rasgw inject / events against a running gateway', () => {
     expect(offline.out).toBe(sum.out);
     const future = await cli(['events', '--url', srv.url, '--since', '2999-01-01']);
     expect(future.out).toBe('No ARM processor errors.\nNo Memory errors.\nNo PCIe AER errors.\nNo other errors.\n');
+    // a VM id that does not exist is said, not reported as "No … errors"
+    const typo = await cli(['events', '--url', srv.url, '--vm', 'defualt']);
+    expect(typo.code).toBe(1);
+    expect(typo.err).toBe('error: 404 not-found: no VM with id "defualt"\n');
+    expect(typo.out).toBe('');
+    const typoOffline = await cli(['events', '--offline', '--data-dir', dir, '--vm', 'defualt']);
+    expect(typoOffline.code).toBe(1);
+    expect(typoOffline.err).toBe(`error: no VM with id "defualt" in ${path.join(dir, 'rasgw.sqlite')}\n`);
+    expect((await cli(['events', '--url', srv.url, '--vm', 'default', '--summary'])).out).toBe(sum.out);
   });
 
   it('says when the gateway cannot be reached or the token is wrong', async () => {

@@ -4,7 +4,7 @@ import path from 'path';
 import { Command } from 'commander';
 import { toJsonText } from '../../binary/u64';
 import { decodedOf } from '../../gateway/guestRecordRendering';
-import { GatewayClient, GatewayRequestError, URL_ENV, clientToken } from '../../gateway/client/GatewayClient';
+import { GatewayClient, GatewayRequestError, URL_ENV, clientToken, vmUrlPath } from '../../gateway/client/GatewayClient';
 import { DEFAULT_PORT, defaultDataDir } from '../../gateway/defaults';
 import type * as Store from '../../store/EventStore';
 import { CliError } from '../io';
@@ -136,6 +136,8 @@ export function registerEvents(program: Command): void {
         if (!fs.existsSync(file)) throw new CliError(`no store at ${file}`);
         const store = EventStore.open(dataDir);
         try {
+          // a VM id that is not in the store is a mistake to say, not an empty report
+          if (o.vm !== undefined && store.getVm(o.vm) === undefined) throw new CliError(`no VM with id ${JSON.stringify(o.vm)} in ${file}`);
           records = [];
           let after = 0;
           for (;;) {
@@ -155,6 +157,8 @@ export function registerEvents(program: Command): void {
         if (since) q.set('since', since);
         if (o.vm) q.set('vm', o.vm);
         try {
+          // a VM id the gateway does not know is a mistake to say (404), not an empty report
+          if (o.vm !== undefined) await client.request('GET', vmUrlPath(o.vm));
           records = await fetchAll(client, q);
         } catch (e) {
           if (e instanceof GatewayRequestError) throw new CliError(e.message);
