@@ -254,7 +254,7 @@ export class Vm implements VirtualMachine {
     if (bytes instanceof Object && 'code' in bytes) return this.refuse(t, bytes);
     status.bytes = bytes;
     if (sourceId === undefined) {
-      return this.refuse(t, { code: 'no_such_source', message: target.sourceId !== undefined ? `HEST: Source ${target.sourceId} not found.` : `no source is notified via ${target.notification}` });
+      return this.refuse(t, { code: 'no_such_source', message: this.noSourceMessage(target) });
     }
     if (target.esrIss !== undefined) {
       const notification = this.sourceInfo.get(sourceId)!.layout.notification;
@@ -285,9 +285,21 @@ export class Vm implements VirtualMachine {
 
   private resolveSource(target: InjectionTarget): number | undefined {
     const sources = this.machine.layout.sources;
-    if (target.sourceId !== undefined) return this.sourceInfo.has(target.sourceId) ? target.sourceId : undefined;
+    if (target.sourceId !== undefined) {
+      const info = this.sourceInfo.get(target.sourceId);
+      // sourceId and notification together must name the same source: one is never silently dropped
+      if (info === undefined || (target.notification !== undefined && info.layout.notification !== target.notification)) return undefined;
+      return target.sourceId;
+    }
     if (target.notification !== undefined) return sources.find((s) => s.notification === target.notification)?.sourceId;
     return sources[0]?.sourceId;
+  }
+
+  /** Why a target names no source: an unknown id (QEMU's text), no source of that kind, or both given and disagreeing. */
+  private noSourceMessage(target: InjectionTarget): string {
+    const info = target.sourceId !== undefined ? this.sourceInfo.get(target.sourceId) : undefined;
+    if (info !== undefined) return `source ${target.sourceId} is notified via ${info.layout.notification}, not ${target.notification}: give the source id or the notification, or both of one source`;
+    return target.sourceId !== undefined ? `HEST: Source ${target.sourceId} not found.` : `no source is notified via ${target.notification}`;
   }
 
   private encode(payload: InjectionPayload): Uint8Array | Refusal {

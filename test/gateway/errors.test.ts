@@ -110,6 +110,13 @@ describe('POST /vms/{id}/errors', () => {
     const notif = await request(t.app).post('/vms/v/errors').set(AUTH).send({ raw: b64(ghesInjectArmDefault()), notification: 'sdei' });
     expect(notif.status).toBe(422);
     expect(notif.body).toMatchObject({ type: '/problems/unknown-source', notification: 'sdei' });
+    // sourceId and notification that name different sources: refused, neither is silently dropped
+    const both = await request(t.app).post('/vms/v/errors').set(AUTH).send({ raw: b64(ghesInjectArmDefault()), sourceId: 0, notification: 'gpio' });
+    expect(both.status).toBe(422);
+    expect(both.body).toMatchObject({ type: '/problems/unknown-source', detail: 'source 0 is notified via sea, not gpio: give the source id or the notification, or both of one source' });
+    const agree = await request(t.app).post('/vms/v/errors').set(AUTH).send({ raw: b64(ghesInjectArmDefault()), sourceId: 1, notification: 'gpio' });
+    expect(agree.status).toBe(202);
+    expect(agree.body.sourceId).toBe(1);
     // refusals are kept: rejected, with the reason
     const stored = t.store.getInjection('v', src.body.injectionId)!;
     expect(stored.state).toBe('rejected');
