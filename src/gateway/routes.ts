@@ -103,6 +103,8 @@ function body(req: Request, optional: boolean): unknown {
 }
 
 const sinceQuery = pageQuery;
+/** Bodies of actions that take no fields (`{}` or no body). */
+const noFieldsInput = z.strictObject({});
 const formatQuery = <T extends readonly [string, ...string[]]>(formats: T, def: T[number]) =>
   z.strictObject({ format: z.enum(formats).default(def) });
 const tableQuery = z.strictObject({
@@ -267,10 +269,14 @@ export const ROUTES: RouteDef[] = [
     method: 'post',
     path: '/vms/:id/reboot',
     summary: 'Reboot the VM (fresh firmware hand-off and guest boot)',
+    body: noFieldsInput,
+    bodyOptional: true,
     responses: { 200: { description: 'rebooted', schema: R.vmResponse } },
     problems: WRITE_PROBLEMS,
     handler: async (ctx, req, res) => {
       const id = param(req, 'id');
+      // a reboot takes no fields: a body that names some is refused, not ignored
+      parseOrProblem(noFieldsInput, body(req, true));
       ctx.gateway.rebootVm(id);
       await ctx.gateway.committed();
       sendJson(res, 200, vmView(ctx.gateway.storedVm(id), ctx.gateway.vm(id), ctx.gateway.store.injectionCounts(id), ctx.qmp?.endpoint(id)));

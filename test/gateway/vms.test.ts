@@ -115,14 +115,20 @@ describe('VM routes', () => {
 
   it('reboots a VM (boots counted) and deletes it with its history', async () => {
     await request(t.app).post('/vms').set(AUTH).send({ id: 'r' });
+    // a reboot takes no fields: one given is refused and the VM is not rebooted
+    const withField = await request(t.app).post('/vms/r/reboot').set(AUTH).send({ force: true });
+    expect(withField.status).toBe(400);
+    expect(withField.body.errors).toEqual([{ pointer: '/force', code: 'unknown_field', message: 'unknown field "force"' }]);
+    expect((await request(t.app).post('/vms/r/reboot').set(AUTH).send({})).status).toBe(200);
     const rb = await request(t.app).post('/vms/r/reboot').set(AUTH);
     expect(rb.status).toBe(200);
-    expect(rb.body.boots).toBe(2);
+    expect(rb.body.boots).toBe(3);
     const ev = await request(t.app).get('/vms/r/events').set(AUTH);
     expect(ev.body.events.map((e: { type: string; boot: number }) => [e.type, e.boot])).toEqual([
       ['vm-created', 0],
       ['boot', 1],
       ['reboot', 2],
+      ['reboot', 3],
     ]);
     const d = await request(t.app).delete('/vms/r').set(AUTH);
     expect(d.status).toBe(204);
