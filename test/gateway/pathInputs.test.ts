@@ -81,17 +81,21 @@ describe('VM ids in CLI URLs', () => {
     }
   });
 
-  it('rasgw events --vm keeps the id in the query string', async () => {
+  it('rasgw events --vm: a path-like id is refused before any request; a valid one is checked, then kept in the query string', async () => {
     const r = await recorder();
     const env = process.env.RASGW_TOKEN;
     process.env.RASGW_TOKEN = TOKEN;
     try {
+      // events checks that the VM exists (GET /vms/{id}), so the id must pass the gateway's pattern first
+      const bad = await cli(['events', '--url', r.url, '--vm', '../x/%2e%2e?a#b', '--json']);
+      expect(bad.code).toBe(1);
+      expect(bad.err).toMatch(/^error: invalid VM id "\.\.\/x\/%2e%2e\?a#b"/);
+      expect(r.seen).toHaveLength(0);
       // the stand-in answers without records: the CLI stops after one page
-      await cli(['events', '--url', r.url, '--vm', '../x/%2e%2e?a#b', '--json']);
-      expect(r.seen).toHaveLength(1);
-      const u = new URL(r.seen[0].url, 'http://h');
-      expect(u.pathname).toBe('/records');
-      expect(u.searchParams.get('vm')).toBe('../x/%2e%2e?a#b');
+      await cli(['events', '--url', r.url, '--vm', 'vm.1', '--json']);
+      expect(r.seen.map((x) => x.url.split('?')[0])).toEqual(['/vms/vm.1', '/records']);
+      const u = new URL(r.seen[1].url, 'http://h');
+      expect(u.searchParams.get('vm')).toBe('vm.1');
     } finally {
       if (env === undefined) delete process.env.RASGW_TOKEN;
       else process.env.RASGW_TOKEN = env;
