@@ -1,6 +1,6 @@
-import fs from 'fs';
 import path from 'path';
 import { Vm, defaultVmSpec } from '../../src/vm';
+import { BLOCKS, comparableCapture, expectedLines, guestLog, normalizeHest, readBlock } from './linuxCaptures';
 
 /**
  * Issue #9, guest half: a `linux` guest with Linux 6.1 texts on `qemu-7.2-virt`, each fixture block
@@ -13,43 +13,22 @@ import { Vm, defaultVmSpec } from '../../src/vm';
  * - panic backtrace frames (` panic+0x184/0x364`) and the KASLR `Kernel Offset:` line: the
  *   simulated kernel has no stack and no KASLR.
  */
-const DIR = path.join(__dirname, '../../../shared/fixtures/linux-guest');
+const capture = (name: string) => path.join(BLOCKS, `${name}.linux-6.1.lines`);
 const FIXTURES = ['memory-recoverable', 'memory-corrected', 'memory-outside-ram', 'arm-cache-recoverable', 'arm-cache-fatal', 'arm-two-contexts', 'no-record'];
-
-function expectedLines(name: string): { lines: string[]; cmdline: string; grep: RegExp } {
-  const text = fs.readFileSync(path.join(DIR, `${name}.linux-6.1.lines`), 'utf8').split('\n');
-  const grepLine = text.find((l) => l.startsWith('# kernel console lines'))!;
-  const grep = new RegExp(/matching (.*)$/.exec(grepLine)![1], 'i');
-  const live: string[] = [];
-  for (const l of text.slice(text.indexOf(grepLine) + 1)) {
-    if (l.startsWith('#')) break; // the dmesg repeat follows
-    if (l.trim()) live.push(l);
-  }
-  const cmd = live.find((l) => / Kernel command line: /.test(l))!;
-  return { lines: live, cmdline: cmd.replace(/^\[[^\]]*\] Kernel command line: /, ''), grep };
-}
-
-const stripTime = (l: string) => l.replace(/^\[\s*\d+\.\d{6}\] /, '');
-const notModelled = (l: string) => /^ \S+\+0x[0-9a-f]+\/0x[0-9a-f]+$/.test(l) || /^Kernel Offset: /.test(l);
-const normalizeHest = (l: string) => l.replace(/^ACPI: HEST 0x[0-9A-F]{16} /, 'ACPI: HEST 0x<address> ');
 
 describe.each(FIXTURES)('Linux 6.1 guest on qemu-7.2-virt, %s pending at probe', (name) => {
   test('the guest log equals the captured console lines (filtered as the capture was)', () => {
-    const { lines, cmdline, grep } = expectedLines(name);
-    const beforeProbe = name === 'no-record' ? [] : [{ sourceId: 0, bytes: new Uint8Array(fs.readFileSync(path.join(DIR, `${name}.gesb`))) }];
-    const vm = new Vm(defaultVmSpec({ profile: 'qemu-7.2-virt', personality: 'linux', linuxVersion: '6.1' }), name, { beforeProbe, cmdline });
-    const ours = vm
-      .log()
-      .map((l) => stripTime(l.line))
+    const { lines, cmdline, grep } = expectedLines(capture(name));
+    const ours = guestLog(name, cmdline, '6.1')
       .filter((l) => grep.test(l))
       .map(normalizeHest);
-    const theirs = lines.map(stripTime).filter((l) => !notModelled(l)).map(normalizeHest);
+    const theirs = comparableCapture(lines);
     expect(theirs.length).toBeGreaterThanOrEqual(4);
     expect(ours).toEqual(theirs);
   });
 
   test('timestamps are printk-formatted and never go backwards', () => {
-    const { cmdline } = expectedLines(name);
+    const { cmdline } = expectedLines(capture(name));
     const vm = new Vm(defaultVmSpec({ personality: 'linux' }), name, { cmdline });
     const times = vm.log().map((l) => {
       const m = /^\[\s*(\d+)\.(\d{6})\] /.exec(l.line);
@@ -61,10 +40,9 @@ describe.each(FIXTURES)('Linux 6.1 guest on qemu-7.2-virt, %s pending at probe',
 });
 
 describe('after the probe processed the fixture record', () => {
-  const read = (n: string) => new Uint8Array(fs.readFileSync(path.join(DIR, `${n}.gesb`)));
 
   test('block_status is 0 and read-ack is 1 again, as in the real capture', () => {
-    const vm = new Vm(defaultVmSpec({ personality: 'linux' }), 'm', { beforeProbe: [{ sourceId: 0, bytes: read('memory-recoverable') }] });
+    const vm = new Vm(defaultVmSpec({ personality: 'linux' }), 'm', { beforeProbe: [{ sourceId: 0, bytes: readBlock('memory-recoverable') }] });
     const s = vm.state().sources[0];
     expect(s.blockStatus).toBe(0);
     expect(s.readAck).toBe(1n);
@@ -73,13 +51,13 @@ describe('after the probe processed the fixture record', () => {
   });
 
   test('SIGBUS to init at probe kills init when it reaches user space (diagnostics crash report)', () => {
-    const vm = new Vm(defaultVmSpec({ personality: 'linux', diagnostics: true }), 'c', { beforeProbe: [{ sourceId: 0, bytes: read('arm-two-contexts') }] });
+    const vm = new Vm(defaultVmSpec({ personality: 'linux', diagnostics: true }), 'c', { beforeProbe: [{ sourceId: 0, bytes: readBlock('arm-two-contexts') }] });
     expect(vm.state().guest).toMatchObject({ panicked: true, panicReason: 'Attempted to kill init! exitcode=0x00000007' });
     expect(vm.crashReport()).toEqual({ reason: 'init-killed', message: 'Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000007' });
   });
 
   test('a fatal block panics at probe; the crash report carries the record', () => {
-    const bytes = read('arm-cache-fatal');
+    const bytes = readBlock('arm-cache-fatal');
     const vm = new Vm(defaultVmSpec({ personality: 'linux', diagnostics: true }), 'f', { beforeProbe: [{ sourceId: 0, bytes }] });
     expect(vm.crashReport()).toEqual({ reason: 'ghes-fatal', message: 'Kernel panic - not syncing: GHES: Fatal hardware error', record: bytes });
     const quiet = new Vm(defaultVmSpec({ personality: 'linux', diagnostics: false }), 'q', { beforeProbe: [{ sourceId: 0, bytes }] });

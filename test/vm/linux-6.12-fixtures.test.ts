@@ -1,6 +1,6 @@
 import fs from 'fs';
 import path from 'path';
-import { Vm, defaultVmSpec } from '../../src/vm';
+import { comparableCapture, expectedLines, guestLog as linuxGuestLog, normalizeHest } from './linuxCaptures';
 
 /**
  * Issue #20, guest half: a `linux` guest with Linux 6.12 texts on `qemu-7.2-virt`, each block of
@@ -12,7 +12,6 @@ import { Vm, defaultVmSpec } from '../../src/vm';
  * - the HEST address in `ACPI: HEST 0x…` (EDK2 placed it at 0x799FE898 with this kernel);
  * - panic backtrace frames (` vpanic+0x358/0x3c0`) and the KASLR `Kernel Offset:` line.
  */
-const BLOCKS = path.join(__dirname, '../../../shared/fixtures/linux-guest');
 const DIR = path.join(__dirname, '../../../shared/fixtures/linux-guest-6.12');
 const FIXTURES = fs
   .readdirSync(DIR)
@@ -20,29 +19,7 @@ const FIXTURES = fs
   .map((f) => f.replace(/\.linux-6\.12\.lines$/, ''))
   .sort();
 
-function expectedLines(name: string): { lines: string[]; cmdline: string; grep: RegExp } {
-  const text = fs.readFileSync(path.join(DIR, `${name}.linux-6.12.lines`), 'utf8').split('\n');
-  const grepLine = text.find((l) => l.startsWith('# kernel console lines'))!;
-  const grep = new RegExp(/matching (.*)$/.exec(grepLine)![1], 'i');
-  const live: string[] = [];
-  for (const l of text.slice(text.indexOf(grepLine) + 1)) {
-    if (l.startsWith('#')) break; // the dmesg repeat follows
-    if (l.trim()) live.push(l);
-  }
-  const cmd = live.find((l) => / Kernel command line: /.test(l))!;
-  return { lines: live, cmdline: cmd.replace(/^\[[^\]]*\] Kernel command line: /, ''), grep };
-}
-
-const stripTime = (l: string) => l.replace(/^\[\s*\d+\.\d{6}\] /, '');
-const notModelled = (l: string) => /^ \S+\+0x[0-9a-f]+\/0x[0-9a-f]+$/.test(l) || /^Kernel Offset: /.test(l);
-const normalizeHest = (l: string) => l.replace(/^ACPI: HEST 0x[0-9A-F]{16} /, 'ACPI: HEST 0x<address> ');
-const read = (n: string) => new Uint8Array(fs.readFileSync(path.join(BLOCKS, `${n}.gesb`)));
-
-function guestLog(name: string, cmdline: string, version: '6.1' | '6.12' | 'mainline' = '6.12'): string[] {
-  const beforeProbe = name === 'no-record' ? [] : [{ sourceId: 0, bytes: read(name) }];
-  const vm = new Vm(defaultVmSpec({ profile: 'qemu-7.2-virt', personality: 'linux', linuxVersion: version }), name, { beforeProbe, cmdline });
-  return vm.log().map((l) => stripTime(l.line));
-}
+const guestLog = (name: string, cmdline: string, version: '6.1' | '6.12' | 'mainline' = '6.12') => linuxGuestLog(name, cmdline, version);
 
 describe('the 6.12 captures', () => {
   test('cover every block of linux-guest plus the boot with nothing pending', () => {
@@ -52,18 +29,18 @@ describe('the 6.12 captures', () => {
 
 describe.each(FIXTURES)('Linux 6.12 guest on qemu-7.2-virt, %s pending at probe', (name) => {
   test('the guest log equals the captured console lines (filtered as the capture was)', () => {
-    const { lines, cmdline, grep } = expectedLines(name);
+    const { lines, cmdline, grep } = expectedLines(path.join(DIR, `${name}.linux-6.12.lines`));
     const ours = guestLog(name, cmdline)
       .filter((l) => grep.test(l))
       .map(normalizeHest);
-    const theirs = lines.map(stripTime).filter((l) => !notModelled(l)).map(normalizeHest);
+    const theirs = comparableCapture(lines);
     expect(theirs.length).toBeGreaterThanOrEqual(4);
     expect(ours).toEqual(theirs);
   });
 });
 
 describe('6.12 lines outside the record print, against the other versions', () => {
-  const { cmdline } = expectedLines('memory-recoverable');
+  const { cmdline } = expectedLines(path.join(DIR, 'memory-recoverable.linux-6.12.lines'));
   const only = (lines: string[], re: RegExp) => lines.filter((l) => re.test(l));
 
   test('SIGBUS notice: device prefix on 6.12 and mainline, plain on 6.1', () => {
