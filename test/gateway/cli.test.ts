@@ -1,31 +1,12 @@
 import fs from 'fs';
 import path from 'path';
 import net from 'net';
-import { main } from '../../src/cli/main';
+import { cli } from '../support/cliInProcess';
 import { parseSince } from '../../src/cli/commands/events';
 import { ghesInjectArmRecord, bcdTimestamp } from '../../src/gateway/client/ghesInjectRecord';
 import { RunningServer, startServer } from '../../src/gateway';
 import { ghesInjectArmDefault } from '../qmp/ghesInjectArm';
 import { tempDir, TOKEN } from './helpers';
-
-/** Runs the CLI in process; returns exit status, stdout and stderr. */
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const w1 = process.stdout.write;
-  const w2 = process.stderr.write;
-  process.stdout.write = ((s: string | Uint8Array) => ((out += String(s)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string | Uint8Array) => ((err += String(s)), true)) as typeof process.stderr.write;
-  const prevExit = process.exitCode;
-  try {
-    const code = await main(['node', 'rasgw', ...args]);
-    return { code, out, err };
-  } finally {
-    process.stdout.write = w1;
-    process.stderr.write = w2;
-    process.exitCode = prevExit;
-  }
-}
 
 describe('ghes_inject.py-compatible record builder', () => {
   it('gives the script\'s 164 default bytes', () => {

@@ -1,30 +1,11 @@
 import fs from 'fs';
 import path from 'path';
-import { main } from '../../src/cli/main';
+import { cli } from '../support/cliInProcess';
 import { RunningServer, startServer } from '../../src/gateway';
 import { recordToStatusBlock } from '../../src/cper/convert';
 import { tempDir, TOKEN } from './helpers';
 
 const LIBCPER = path.join(__dirname, '../../../shared/fixtures/libcper');
-
-/** Runs the CLI in process; returns exit status, stdout and stderr. */
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const w1 = process.stdout.write;
-  const w2 = process.stderr.write;
-  process.stdout.write = ((s: string | Uint8Array) => ((out += String(s)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string | Uint8Array) => ((err += String(s)), true)) as typeof process.stderr.write;
-  const prevExit = process.exitCode;
-  try {
-    const code = await main(['node', 'rasgw', ...args]);
-    return { code, out, err };
-  } finally {
-    process.stdout.write = w1;
-    process.stderr.write = w2;
-    process.exitCode = prevExit;
-  }
-}
 
 describe('rasgw inject --cper-record', () => {
   let dir: string;

@@ -3,31 +3,13 @@ import http from 'http';
 import type { AddressInfo } from 'net';
 import path from 'path';
 import request from 'supertest';
-import { main } from '../../src/cli/main';
+import { cli } from '../support/cliInProcess';
 import { startServer } from '../../src/gateway';
 import { vmUrlPath } from '../../src/gateway/client/GatewayClient';
 import { tempDir, TOKEN } from './helpers';
 
 // Path-like inputs of the CLI (VM ids, --raw file names, --data-dir, --token-file) must not
 // escape their directory or add path segments to the gateway URLs the CLI requests.
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const w1 = process.stdout.write;
-  const w2 = process.stderr.write;
-  process.stdout.write = ((s: string | Uint8Array) => ((out += String(s)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string | Uint8Array) => ((err += String(s)), true)) as typeof process.stderr.write;
-  const prevExit = process.exitCode;
-  try {
-    const code = await main(['node', 'rasgw', ...args]);
-    return { code, out, err };
-  } finally {
-    process.stdout.write = w1;
-    process.stderr.write = w2;
-    process.exitCode = prevExit;
-  }
-}
 
 /** A stand-in gateway that records the raw request line of every request and answers 202. */
 async function recorder(): Promise<{ url: string; seen: Array<{ method: string; url: string; body: string }>; close(): Promise<void> }> {
