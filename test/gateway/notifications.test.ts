@@ -7,6 +7,7 @@ import { serrorEsr, serrorIss, seaEsr } from '../../src/device-model/notify/synd
 import { EventStore } from '../../src/store';
 import type { Vm } from '../../src/vm';
 import { AUTH, tempDir, testGateway, TestGateway } from './helpers';
+import { SEI_RECOVERABLE_NOTIFICATION } from '../support/notifications';
 
 /**
  * Contract 1: every injection carries `notification`, the fact of what the device model raised,
@@ -138,27 +139,7 @@ describe('the notification fact of every injection', () => {
   test('SEI from the block severity: ESR 0xbe000811 (UEO), decoded, and the SSE event comes before the guest lines', async () => {
     const r = await injectAndCheck(
       { raw: RECOVERABLE, sourceId: 0 },
-      {
-        kind: 'sei',
-        raised: 'virtual-serror',
-        vcpu: 0,
-        esr: '0xbe000811',
-        esrReason: 'block-severity',
-        blockSeverity: 'recoverable',
-        esrFields: {
-          ec: 0x2f,
-          ecName: 'SError',
-          il: 1,
-          iss: '0x811',
-          ids: 0,
-          aet: 2,
-          aetName: 'UEO',
-          aetMeaning: 'restartable: the error has not been consumed, execution can go on (Linux survives it)',
-          ea: 0,
-          dfsc: 0x11,
-          dfscName: 'asynchronous SError interrupt',
-        },
-      },
+      SEI_RECOVERABLE_NOTIFICATION,
     );
     const n = r.notification as { esr: string };
     // as numbers: what the guest received, and what the device model's syndrome rules give

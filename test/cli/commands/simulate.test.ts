@@ -3,6 +3,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { simulate, simulateBoth } from '../../../src/cli/commands/simulate';
+import { SEI_RECOVERABLE_NOTIFICATION } from '../../support/notifications';
 
 const ROOT = path.join(__dirname, '../../..');
 const DIR = path.join(__dirname, '../../../../shared/fixtures/linux-guest');
@@ -96,27 +97,7 @@ describe('rasgw simulate', () => {
     const out = JSON.parse(r.stdout);
     expect(out.injections).toHaveLength(1);
     expect(out.injections[0]).toMatchObject({ sourceId: 0, state: 'acknowledged' });
-    expect(out.injections[0].notification).toEqual({
-      kind: 'sei',
-      raised: 'virtual-serror',
-      vcpu: 0,
-      esr: '0xbe000811',
-      esrReason: 'block-severity',
-      blockSeverity: 'recoverable',
-      esrFields: {
-        ec: 0x2f,
-        ecName: 'SError',
-        il: 1,
-        iss: '0x811',
-        ids: 0,
-        aet: 2,
-        aetName: 'UEO',
-        aetMeaning: 'restartable: the error has not been consumed, execution can go on (Linux survives it)',
-        ea: 0,
-        dfsc: 0x11,
-        dfscName: 'asynchronous SError interrupt',
-      },
-    });
+    expect(out.injections[0].notification).toEqual(SEI_RECOVERABLE_NOTIFICATION);
     expect(out.log.map(strip)).toContain('SEI: SError Interrupt on CPU0, code 0x00000000be000811 -- SError, RAS syndrome (AET UEO), reading APEI SEI error sources');
     // the same machine as simulate --profile extended --sources sei,sea,gpio
     const { vm } = simulate([], { ...base, profile: undefined, personality: 'apei-sei' });
