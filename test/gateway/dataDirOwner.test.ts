@@ -1,11 +1,10 @@
-import { spawn } from 'child_process';
 import fs from 'fs';
 import net from 'net';
 import path from 'path';
 import { startServer } from '../../src/gateway';
 import { DataDirInUseError, EventStore, OWNER_FILE } from '../../src/store';
 import { runCli } from '../cli/commands/run-cli';
-import { tempDir, TOKEN } from './helpers';
+import { spawnServeChild, tempDir, TOKEN } from './helpers';
 
 const headers = { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' };
 const env = { RASGW_TOKEN: TOKEN };
@@ -30,24 +29,6 @@ function snapshot(dir: string) {
   } finally {
     store.close();
   }
-}
-
-function spawnServeChild(dir: string) {
-  const child = spawn(process.execPath, ['-r', path.join(__dirname, '../../bin/register-ts.js'), path.join(__dirname, 'serveChild.ts'), dir], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const url = new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const nl = out.indexOf('\n');
-      if (nl >= 0) resolve((JSON.parse(out.slice(0, nl)) as { url: string }).url);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited early (${code})`)));
-  });
-  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-  return { child, url, exited };
 }
 
 describe('one gateway per data directory', () => {

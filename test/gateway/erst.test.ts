@@ -1,10 +1,8 @@
-import { spawn } from 'child_process';
 import fs from 'fs';
-import path from 'path';
 import request from 'supertest';
 import { inflateRawSync } from 'zlib';
 import { startServer } from '../../src/gateway';
-import { AUTH, tempDir, testGateway, TestGateway, TOKEN } from './helpers';
+import { AUTH, spawnServeChild, tempDir, testGateway, TestGateway, TOKEN } from './helpers';
 
 const fatal = { error: { type: 'memory', severity: 'fatal', physicalAddress: '0x40001000' } };
 const headers = { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' };
@@ -85,22 +83,10 @@ describe('ERST records in the event store', () => {
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('survive kill -9 of the gateway: the record of an answered panic is there after restart, and the guest reads it', async () => {
-    const child = spawn(process.execPath, ['-r', path.join(__dirname, '../../bin/register-ts.js'), path.join(__dirname, 'serveChild.ts'), dir], {
-      env: { ...process.env, RASGW_TOKEN: TOKEN },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_c, signal) => resolve(signal)));
+    const { child, url: listening, exited } = spawnServeChild(dir);
     let recordIds: string[] = [];
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout!.on('data', (d) => {
-          out += d;
-          const nl = out.indexOf('\n');
-          if (nl >= 0) resolve((JSON.parse(out.slice(0, nl)) as { url: string }).url);
-        });
-        child.once('exit', (code) => reject(new Error(`server exited early (${code})`)));
-      });
+      const url = await listening;
       const c = await fetch(`${url}/vms`, { method: 'POST', headers, body: JSON.stringify({ id: 'k', profile: 'extended' }) });
       expect(c.status).toBe(201);
       const r = await fetch(`${url}/vms/k/errors`, { method: 'POST', headers, body: JSON.stringify(fatal) });

@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'child_process';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
@@ -36,4 +37,27 @@ export function testGateway(opts: { dataDir?: string; bodyLimit?: number } = {})
 
 export function tempDir(prefix = 'rasgw-gw-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/**
+ * A gateway in a child process (test/gateway/serveChild.ts on `dir`, token TOKEN), for the tests
+ * that kill it with SIGKILL: `url` once it listens (rejected if it exits first), `exited` with the
+ * signal that ended it.
+ */
+export function spawnServeChild(dir: string): { child: ChildProcess; url: Promise<string>; exited: Promise<NodeJS.Signals | null> } {
+  const child = spawn(process.execPath, ['-r', path.join(__dirname, '../../bin/register-ts.js'), path.join(__dirname, 'serveChild.ts'), dir], {
+    env: { ...process.env, RASGW_TOKEN: TOKEN },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const url = new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const nl = out.indexOf('\n');
+      if (nl >= 0) resolve((JSON.parse(out.slice(0, nl)) as { url: string }).url);
+    });
+    child.once('exit', (code) => reject(new Error(`server exited early (${code})`)));
+  });
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+  return { child, url, exited };
 }

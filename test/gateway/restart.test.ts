@@ -1,8 +1,6 @@
-import { spawn } from 'child_process';
 import fs from 'fs';
-import path from 'path';
 import { startServer } from '../../src/gateway';
-import { tempDir, TOKEN } from './helpers';
+import { spawnServeChild, tempDir, TOKEN } from './helpers';
 
 const headers = { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' };
 const env = { RASGW_TOKEN: TOKEN };
@@ -73,22 +71,10 @@ describe('restart on a real SQLite file', () => {
   });
 
   it('loses nothing it answered 202 for when the process is killed with SIGKILL', async () => {
-    const child = spawn(process.execPath, ['-r', path.join(__dirname, '../../bin/register-ts.js'), path.join(__dirname, 'serveChild.ts'), dir], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const { child, url: listening, exited } = spawnServeChild(dir);
     const accepted: string[] = [];
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout!.on('data', (d) => {
-          out += d;
-          const nl = out.indexOf('\n');
-          if (nl >= 0) resolve((JSON.parse(out.slice(0, nl)) as { url: string }).url);
-        });
-        child.once('exit', (code) => reject(new Error(`server exited early (${code})`)));
-      });
+      const url = await listening;
       expect((await post(`${url}/vms`, polledVm('k9'))).status).toBe(201);
       for (let i = 0; i < 5; i++) {
         const r = await post(`${url}/vms/k9/errors`, memory(0x40000000 + i * 0x1000));
