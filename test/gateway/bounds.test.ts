@@ -2,31 +2,16 @@ import http from 'http';
 import net from 'net';
 import type { AddressInfo } from 'net';
 import request from 'supertest';
-import { createApp, Gateway } from '../../src/gateway';
 import { renderGuestRecord } from '../../src/gateway/guestRecordRendering';
-import { EventStore } from '../../src/store';
-import { createVmFactory } from '../../src/vm';
-import { AUTH, TOKEN } from './helpers';
+import { AUTH, testGateway, TOKEN } from './helpers';
 
 /**
  * The REST bounds of issue #14 (a fixed small slice of the soak scenarios): list pages capped in
  * bytes as well as items, large decoded records stored as bytes only, the VM count bound,
  * refusals before the body closing the connection.
  */
-function setup(opts: { maxVms?: number; pageMaxBytes?: number } = {}) {
-  const store = EventStore.open(':memory:');
-  const gateway = new Gateway({ store, factory: createVmFactory(), clock: 'manual', maxVms: opts.maxVms, retentionIntervalMs: 0 });
-  const app = createApp({ gateway, token: TOKEN, limits: { pageMaxBytes: opts.pageMaxBytes } });
-  return {
-    app,
-    gateway,
-    store,
-    close() {
-      gateway.close();
-      store.close();
-    },
-  };
-}
+const setup = (opts: { maxVms?: number; pageMaxBytes?: number } = {}) =>
+  testGateway({ maxVms: opts.maxVms, retentionIntervalMs: 0, limits: { pageMaxBytes: opts.pageMaxBytes } });
 
 /** An ARM error with `n` cache error-info entries (its decoded JSON is ~26× its bytes). */
 function armError(n: number) {

@@ -4,6 +4,8 @@ import os from 'os';
 import path from 'path';
 import type { Express } from 'express';
 import { createApp, Gateway } from '../../src/gateway';
+import type { GatewayOptions } from '../../src/gateway/Gateway';
+import type { GatewayLimits } from '../../src/gateway/limits';
 import { EventStore } from '../../src/store';
 import { createVmFactory } from '../../src/vm';
 
@@ -19,11 +21,13 @@ export interface TestGateway {
 }
 
 /** Gateway + app over the real VM layer, an in-memory (or given) store, manual virtual clock. */
-export function testGateway(opts: { dataDir?: string; bodyLimit?: number } = {}): TestGateway {
+export function testGateway(
+  opts: { dataDir?: string; bodyLimit?: number; limits?: Partial<GatewayLimits> } & Pick<GatewayOptions, 'maxVms' | 'retentionIntervalMs'> = {},
+): TestGateway {
   const store = EventStore.open(opts.dataDir ?? ':memory:');
-  const gateway = new Gateway({ store, factory: createVmFactory(), clock: 'manual' });
+  const gateway = new Gateway({ store, factory: createVmFactory(), clock: 'manual', maxVms: opts.maxVms, retentionIntervalMs: opts.retentionIntervalMs });
   gateway.restore();
-  const app = createApp({ gateway, token: TOKEN, bodyLimit: opts.bodyLimit });
+  const app = createApp({ gateway, token: TOKEN, bodyLimit: opts.bodyLimit, limits: opts.limits });
   return {
     app,
     gateway,

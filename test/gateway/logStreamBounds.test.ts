@@ -1,23 +1,19 @@
 import http from 'http';
 import net from 'net';
 import type { AddressInfo } from 'net';
-import { createApp, Gateway } from '../../src/gateway';
 import type { GatewayLimits } from '../../src/gateway/limits';
 import { openLogStreams } from '../../src/gateway/logStream';
-import { EventStore } from '../../src/store';
-import { createVmFactory } from '../../src/vm';
-import { TOKEN } from './helpers';
+import { testGateway, TOKEN } from './helpers';
 
 /**
  * SSE log streams under the bounds of issue #14 (a fixed small slice of the soak scenario):
  * stream caps, the backlog in pages, a client that does not read dropped.
  */
 async function setup(limits: Partial<GatewayLimits>) {
-  const store = EventStore.open(':memory:');
-  const gateway = new Gateway({ store, factory: createVmFactory(), clock: 'manual', retentionIntervalMs: 0 });
+  const { app, gateway, store, close } = testGateway({ retentionIntervalMs: 0, limits });
   gateway.createVm({ profile: 'qemu-7.2-virt', personality: 'linux', linuxVersion: 'mainline', busyPolicy: 'queue', queueDepth: 4, diagnostics: false, midr: 0x410fd0c0n, rasExtension: true }, 'a');
   gateway.createVm({ profile: 'qemu-7.2-virt', personality: 'linux', linuxVersion: 'mainline', busyPolicy: 'queue', queueDepth: 4, diagnostics: false, midr: 0x410fd0c0n, rasExtension: true }, 'b');
-  const server = http.createServer(createApp({ gateway, token: TOKEN, limits }));
+  const server = http.createServer(app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as AddressInfo).port;
   return {
@@ -27,8 +23,7 @@ async function setup(limits: Partial<GatewayLimits>) {
     async close() {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
-      gateway.close();
-      store.close();
+      close();
     },
   };
 }
