@@ -133,20 +133,15 @@ export function iaslErstInstructionName(v: number): string {
   return IASL_INSTRUCTION_NAMES[v] ?? 'Unknown Instruction';
 }
 
-const ACTION_KEYS = Object.fromEntries(Object.entries(ErstAction).map(([k, v]) => [v, k])) as Record<number, string>;
-const INSTRUCTION_KEYS = Object.fromEntries(Object.entries(ErstInstruction).map(([k, v]) => [v, k])) as Record<number, string>;
-const STATUS_KEYS = Object.fromEntries(Object.entries(ErstStatus).map(([k, v]) => [v, k])) as Record<number, string>;
+/** Spec name of a code of `codes` (`BEGIN_WRITE`…), `UNKNOWN_0x..` otherwise. */
+function codeNames(codes: Readonly<Record<string, number>>): (v: number) => string {
+  const names = new Map(Object.entries(codes).map(([k, v]) => [v, k]));
+  return (v) => names.get(v) ?? `UNKNOWN_0x${v.toString(16)}`;
+}
 
-/** Spec name of an action code (`BEGIN_WRITE`…), `UNKNOWN_0x..` otherwise. */
-export function erstActionName(v: number): string {
-  return ACTION_KEYS[v] ?? `UNKNOWN_0x${v.toString(16)}`;
-}
-export function erstInstructionName(v: number): string {
-  return INSTRUCTION_KEYS[v] ?? `UNKNOWN_0x${v.toString(16)}`;
-}
-export function erstStatusName(v: number): string {
-  return STATUS_KEYS[v] ?? `UNKNOWN_0x${v.toString(16)}`;
-}
+export const erstActionName = codeNames(ErstAction);
+export const erstInstructionName = codeNames(ErstInstruction);
+export const erstStatusName = codeNames(ErstStatus);
 
 export interface ErstEntry {
   action: number;
@@ -302,34 +297,27 @@ export function qemuErstEntries(registerBase = 0n): ErstEntry[] {
   const wrValue32: RegisterUse = { instruction: I.WRITE_REGISTER, offset: ERST_VALUE_REGISTER, bits: 32 };
   const wrValue64: RegisterUse = { instruction: I.WRITE_REGISTER, offset: ERST_VALUE_REGISTER, bits: 64 };
   const A = ErstAction;
+  // QEMU's three shapes: the action code written to ACTION alone; an argument written to VALUE,
+  // then the action code; the action code, then the result read from VALUE.
   const act = (a: number) => add(a, wrAction, BigInt(a));
+  const argThenAct = (a: number, use: RegisterUse, value = 0n) => (add(a, use, value), act(a));
+  const actThenRead = (a: number, use: RegisterUse, value = 0n) => (act(a), add(a, use, value));
   act(A.BEGIN_WRITE);
   act(A.BEGIN_READ);
   act(A.BEGIN_CLEAR);
   act(A.END);
-  add(A.SET_RECORD_OFFSET, wrValue32, 0n);
-  act(A.SET_RECORD_OFFSET);
-  add(A.EXECUTE_OPERATION, wrValue32Val, ERST_EXECUTE_OPERATION_MAGIC);
-  act(A.EXECUTE_OPERATION);
-  act(A.CHECK_BUSY_STATUS);
-  add(A.CHECK_BUSY_STATUS, rdValue32Val, 0x01n);
-  act(A.GET_COMMAND_STATUS);
-  add(A.GET_COMMAND_STATUS, rdValue32, 0n);
-  act(A.GET_RECORD_IDENTIFIER);
-  add(A.GET_RECORD_IDENTIFIER, rdValue64, 0n);
-  add(A.SET_RECORD_IDENTIFIER, wrValue64, 0n);
-  act(A.SET_RECORD_IDENTIFIER);
-  act(A.GET_RECORD_COUNT);
-  add(A.GET_RECORD_COUNT, rdValue32, 0n);
+  argThenAct(A.SET_RECORD_OFFSET, wrValue32);
+  argThenAct(A.EXECUTE_OPERATION, wrValue32Val, ERST_EXECUTE_OPERATION_MAGIC);
+  actThenRead(A.CHECK_BUSY_STATUS, rdValue32Val, 0x01n);
+  actThenRead(A.GET_COMMAND_STATUS, rdValue32);
+  actThenRead(A.GET_RECORD_IDENTIFIER, rdValue64);
+  argThenAct(A.SET_RECORD_IDENTIFIER, wrValue64);
+  actThenRead(A.GET_RECORD_COUNT, rdValue32);
   act(A.BEGIN_DUMMY_WRITE);
-  act(A.GET_ERROR_LOG_ADDRESS_RANGE);
-  add(A.GET_ERROR_LOG_ADDRESS_RANGE, rdValue64, 0n);
-  act(A.GET_ERROR_LOG_ADDRESS_LENGTH);
-  add(A.GET_ERROR_LOG_ADDRESS_LENGTH, rdValue64, 0n);
-  act(A.GET_ERROR_LOG_ADDRESS_RANGE_ATTRIBUTES);
-  add(A.GET_ERROR_LOG_ADDRESS_RANGE_ATTRIBUTES, rdValue32, 0n);
-  act(A.GET_EXECUTE_OPERATION_TIMINGS);
-  add(A.GET_EXECUTE_OPERATION_TIMINGS, rdValue64, 0n);
+  actThenRead(A.GET_ERROR_LOG_ADDRESS_RANGE, rdValue64);
+  actThenRead(A.GET_ERROR_LOG_ADDRESS_LENGTH, rdValue64);
+  actThenRead(A.GET_ERROR_LOG_ADDRESS_RANGE_ATTRIBUTES, rdValue32);
+  actThenRead(A.GET_EXECUTE_OPERATION_TIMINGS, rdValue64);
   return out;
 }
 
