@@ -4,7 +4,7 @@ import { decodeStatusBlock, encodeStatusBlock, parseStatusBlockJson } from '../s
 /**
  * CPER codec throughput on one core: decode and encode of a three-section Generic Error Status
  * Block (ARM with two error-info entries and one AArch64 EL1 context, platform memory, PCIe root
- * port). Targets (issue #18, the layout tables' generated code): ≥ 300,000 decodes/s and ≥ 250,000 encodes/s.
+ * port). Targets (the layout tables' generated code): ≥ 300,000 decodes/s and ≥ 250,000 encodes/s.
  */
 export function benchBlock(): Uint8Array {
   return encodeStatusBlock(

@@ -7,7 +7,7 @@ import type { ScenarioResult, Violation } from './scenarios';
 import { RunningServer, residentBytes, startServer } from './serverProcess';
 
 /**
- * Soak scenarios of issue #14: one client tries to take the gateway down through each channel,
+ * Soak scenarios of the gateway's bounds: one client tries to take the gateway down through each channel,
  * while a sampler reads the server's RSS every 100 ms and asks /healthz every 50 ms. Each
  * scenario is bounded in time and prints peak RSS growth, the slowest /healthz answer, and the
  * refusals it met.

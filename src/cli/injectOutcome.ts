@@ -33,7 +33,10 @@ export function worstExit(codes: InjectExit[]): InjectExit {
   return 0;
 }
 
-/** Contract 1's notification view (absent until the notification is raised). */
+/**
+ * The injection's `notification` fact (src/vm/contract.ts) as read from the gateway's JSON: every
+ * field but `kind` optional, so a partial or older answer still prints. Absent until raised.
+ */
 export interface NotificationView {
   kind: string;
   vcpu?: number;

@@ -3,8 +3,9 @@ import type { GatewayLimits } from './limits';
 import { openLogStreams } from './logStream';
 
 /**
- * The bounds of issue #14 in /metrics: every bound's value, how full it is, and what it dropped
- * or refused, so an operator sees a bound being reached before a client reports it.
+ * The gateway's bounds (limits.ts, capacity.ts) in /metrics: every bound's value, how full it is,
+ * and what it dropped or refused, so an operator sees a bound being reached before a client
+ * reports it.
  */
 export function boundsMetricsText(gateway: Gateway, limits: GatewayLimits): string {
   const out: string[] = [];

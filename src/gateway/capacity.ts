@@ -1,5 +1,5 @@
 /**
- * Capacity bounds of the gateway core (issue #14): how many VMs it holds, and how often the
+ * Capacity bounds of the gateway core: how many VMs it holds, and how often the
  * store's per-VM retention runs. Defaults here; options of `startServer` / `rasgw serve`.
  */
 export const CAPACITY_DEFAULTS = {

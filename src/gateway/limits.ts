@@ -1,7 +1,7 @@
 import { PAGE_LIMITS } from './paging';
 
 /**
- * The REST gateway's bounds (issue #14), each with its default; every one is an option of
+ * The REST gateway's bounds, each with its default; every one is an option of
  * `startServer` / `rasgw serve` and is listed in docs/RELIABILITY.md ("Bounds"). A refusal names
  * the bound it hit.
  */

@@ -24,7 +24,7 @@ import { ProblemError } from './ProblemError';
  * reconnecting client sends), then follows new lines as the VM logs them. `event: end` is sent
  * when the VM is deleted.
  *
- * Bounded whatever the log size or the client's speed (issue #14):
+ * Bounded whatever the log size or the client's speed:
  * - the backlog is read from the store one page (`streamPageLines`) at a time, up to
  *   TURN_LINES lines per turn of the event loop, and only while the client takes what was sent
  *   (the response's buffer below `streamMaxBufferedBytes`); so is the live tail: while the

@@ -2,7 +2,7 @@ import type { Response } from 'express';
 import { toJsonText } from '../binary/u64';
 
 /**
- * List pages bounded in items and in bytes (issue #14). Every list route answers
+ * List pages bounded in items and in bytes. Every list route answers
  * `{ "<items>": [...], "last": <cursor of the last item>, "more": <bool> }`: the client passes
  * `last` back as `?since=` (records: `?after=`) until `more` is false or a page is empty. A page
  * holds at most `limit` items and stops at the first item that takes its JSON past `maxBytes`

@@ -9,7 +9,7 @@ import { QmpSession } from './QmpSession';
  * QMP over TCP, bound to one VM (like `-qmp tcp:localhost:4445,server=on,wait=off`). Listens on
  * 127.0.0.1:4445 by default; each connection gets its own session (greeting, negotiation).
  *
- * Every connection is bounded (issue #14):
+ * Every connection is bounded:
  * - slots: at most `maxConnections` sessions at once. QEMU's socket chardev serves one client and
  *   stops accepting while it is connected, so a second client waits, without a greeting, until
  *   the first leaves. The same happens here past `maxConnections`: the client waits (no greeting)

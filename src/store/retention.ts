@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 
 /**
- * Per-VM retention of the event store (issue #14): what the store keeps of each VM is bounded in
+ * Per-VM retention of the event store: what the store keeps of each VM is bounded in
  * rows and in bytes, the oldest rows going first.
  *
  * - guest log lines: `logLines` lines and `logBytes` bytes of line text;

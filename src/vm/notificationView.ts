@@ -4,8 +4,8 @@ import type { NotificationKind, NotificationView } from './contract';
 
 /**
  * Turns what the Notifier raised for one record into the injection's `notification` fact
- * (contract 1): kind, vCPU, for SEI the ESR with its decoded fields and the reason it was chosen,
- * for SEA the ESR and FAR, for SDEI the event, for interrupt-driven sources the line.
+ * (NotificationView): kind, vCPU, for SEI the ESR with its decoded fields and the reason it was
+ * chosen, for SEA the ESR and FAR, for SDEI the event, for interrupt-driven sources the line.
  */
 export interface NotificationSource {
   notification: NotificationKind;
