@@ -1,61 +1,7 @@
-import { QmpSession } from '../../src/qmp/QmpSession';
 import { quoteQemu, toQemuJson } from '../../src/qmp/qemuJson';
 import { cpuTypeName, MAX_CPU_MIDR } from '../../src/qmp/qom';
-import type { QmpBackend } from '../../src/qmp/backend';
-import type { Refusal, VmSpec } from '../../src/vm/contract';
 import { ghesInjectArmDefault, qmpCommandText } from './ghesInjectArm';
-
-/** Backend double: records what it was asked and refuses what the test says. */
-class RecordingBackend implements QmpBackend {
-  injected: Uint8Array[] = [];
-  refuse?: Refusal;
-  resets = 0;
-  panicked = false;
-  constructor(private readonly vmSpec: VmSpec) {}
-  spec() {
-    return this.vmSpec;
-  }
-  status() {
-    return { running: true, panicked: this.panicked };
-  }
-  qmpSourceId() {
-    return 1;
-  }
-  queueDepth() {
-    return 4;
-  }
-  injectCper(bytes: Uint8Array) {
-    if (this.refuse) return this.refuse;
-    this.injected.push(bytes);
-    return undefined;
-  }
-  reset() {
-    this.resets++;
-  }
-}
-
-const spec: VmSpec = {
-  profile: 'qemu-10.2-virt',
-  personality: 'apei-sei',
-  linuxVersion: 'mainline',
-  busyPolicy: 'queue',
-  queueDepth: 4,
-  diagnostics: false,
-  midr: MAX_CPU_MIDR,
-  rasExtension: true,
-};
-
-function session(s: VmSpec = spec) {
-  const backend = new RecordingBackend(s);
-  const lines: string[] = [];
-  const qmp = new QmpSession(backend, { send: (l) => lines.push(l) });
-  const say = (text: string) => {
-    lines.length = 0;
-    qmp.receive(Buffer.from(text));
-    return lines.slice();
-  };
-  return { backend, qmp, lines, say };
-}
+import { session, spec } from './sessionDouble';
 
 describe('QEMU JSON writer', () => {
   it('prints members and strings as QEMU json-writer does', () => {

@@ -1,41 +1,10 @@
-import { QmpSession } from '../../src/qmp/QmpSession';
-import type { QmpBackend } from '../../src/qmp/backend';
-import { MAX_CPU_MIDR } from '../../src/qmp/qom';
-import type { VmSpec } from '../../src/vm/contract';
 import { ghesInjectArmDefault, qmpCommandText } from './ghesInjectArm';
-
-const spec: VmSpec = {
-  profile: 'qemu-10.2-virt',
-  personality: 'apei-sei',
-  linuxVersion: 'mainline',
-  busyPolicy: 'queue',
-  queueDepth: 4,
-  diagnostics: false,
-  midr: MAX_CPU_MIDR,
-  rasExtension: true,
-};
+import { session } from './sessionDouble';
 
 /** QMP-side JSON is read as meant: hex text is not taken for base64, __proto__ is an unexpected member. */
 describe('QMP inputs', () => {
-  const injected: Uint8Array[] = [];
-  const backend: QmpBackend = {
-    spec: () => spec,
-    status: () => ({ running: true, panicked: false }),
-    qmpSourceId: () => 1,
-    queueDepth: () => 4,
-    injectCper: (bytes) => {
-      injected.push(bytes);
-      return undefined;
-    },
-    reset: () => undefined,
-  };
-  const lines: string[] = [];
-  const qmp = new QmpSession(backend, { send: (l) => lines.push(l) });
-  const say = (text: string) => {
-    lines.length = 0;
-    qmp.receive(Buffer.from(text));
-    return lines.slice();
-  };
+  const { backend, say } = session();
+  const injected = backend.injected;
   beforeAll(() => say(qmpCommandText('qmp_capabilities')));
 
   it('refuses hex text as cper, even when it is valid base64 too', () => {
