@@ -62,43 +62,33 @@ export function describeProblem(status: number, p: Record<string, unknown>): str
   return s;
 }
 
+/** A non-2xx answer as a GatewayRequestError: its problem in one line when the body is a JSON object. */
+function refusal(res: Response, parsed: unknown): GatewayRequestError {
+  if (parsed && typeof parsed === 'object') return new GatewayRequestError(describeProblem(res.status, parsed as Record<string, unknown>), res.status, parsed as Record<string, unknown>);
+  return new GatewayRequestError(`${res.status} ${res.statusText}`, res.status);
+}
+
 export class GatewayClient {
   constructor(private readonly opts: ClientOptions) {}
 
   async request<T = Record<string, unknown>>(method: string, urlPath: string, body?: unknown): Promise<{ status: number; headers: Headers; body: T }> {
-    let res: Response;
-    try {
-      res = await fetch(new URL(urlPath, this.opts.url), {
-        method,
-        headers: { Authorization: `Bearer ${this.opts.token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch (e) {
-      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      throw new GatewayRequestError(`cannot reach the gateway at ${this.opts.url}: ${cause?.code ?? cause?.message ?? (e as Error).message}`, 0);
-    }
+    const res = await this.send(method, urlPath, {
+      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const text = await res.text();
     const type = res.headers.get('content-type') ?? '';
     const parsed = /json/.test(type) && text !== '' ? (JSON.parse(text) as unknown) : text;
-    if (!res.ok) {
-      if (parsed && typeof parsed === 'object') throw new GatewayRequestError(describeProblem(res.status, parsed as Record<string, unknown>), res.status, parsed as Record<string, unknown>);
-      throw new GatewayRequestError(`${res.status} ${res.statusText}`, res.status);
-    }
+    if (!res.ok) throw refusal(res, parsed);
     return { status: res.status, headers: res.headers, body: parsed as T };
   }
+
   /**
    * A request whose answer is not JSON (bytes, an event stream): the Response once it has a 2xx
    * status, a GatewayRequestError otherwise. `headers` are added to the bearer token.
    */
   async open(method: string, urlPath: string, opts: { headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<Response> {
-    let res: Response;
-    try {
-      res = await fetch(new URL(urlPath, this.opts.url), { method, headers: { Authorization: `Bearer ${this.opts.token}`, ...opts.headers }, signal: opts.signal });
-    } catch (e) {
-      if ((e as Error).name === 'AbortError') throw e;
-      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      throw new GatewayRequestError(`cannot reach the gateway at ${this.opts.url}: ${cause?.code ?? cause?.message ?? (e as Error).message}`, 0);
-    }
+    const res = await this.send(method, urlPath, opts);
     if (!res.ok) {
       const text = await res.text();
       let parsed: unknown;
@@ -107,10 +97,20 @@ export class GatewayClient {
       } catch {
         parsed = undefined;
       }
-      if (parsed && typeof parsed === 'object') throw new GatewayRequestError(describeProblem(res.status, parsed as Record<string, unknown>), res.status, parsed as Record<string, unknown>);
-      throw new GatewayRequestError(`${res.status} ${res.statusText}`, res.status);
+      throw refusal(res, parsed);
     }
     return res;
+  }
+
+  /** fetch with the bearer token; an unreachable gateway is a GatewayRequestError (status 0), an abort is passed on. */
+  private async send(method: string, urlPath: string, init: { headers?: Record<string, string>; body?: string; signal?: AbortSignal }): Promise<Response> {
+    try {
+      return await fetch(new URL(urlPath, this.opts.url), { method, headers: { Authorization: `Bearer ${this.opts.token}`, ...init.headers }, body: init.body, signal: init.signal });
+    } catch (e) {
+      if ((e as Error).name === 'AbortError') throw e;
+      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+      throw new GatewayRequestError(`cannot reach the gateway at ${this.opts.url}: ${cause?.code ?? cause?.message ?? (e as Error).message}`, 0);
+    }
   }
 
   /** GET of a binary answer: its bytes and headers. */
