@@ -4,9 +4,8 @@ import net from 'net';
 import { cli } from '../support/cliInProcess';
 import { parseSince } from '../../src/cli/commands/events';
 import { ghesInjectArmRecord, bcdTimestamp } from '../../src/gateway/client/ghesInjectRecord';
-import { RunningServer, startServer } from '../../src/gateway';
 import { ghesInjectArmDefault } from '../qmp/ghesInjectArm';
-import { tempDir, TOKEN } from './helpers';
+import { serverForBlock, TOKEN } from './helpers';
 
 describe('ghes_inject.py-compatible record builder', () => {
   it('gives the script\'s 164 default bytes', () => {
@@ -48,45 +47,32 @@ describe('ghes_inject.py-compatible record builder', () => {
 });
 
 describe('rasgw inject / events against a running gateway', () => {
-  let dir: string;
-  let srv: RunningServer;
-  const env = process.env.RASGW_TOKEN;
-  beforeAll(async () => {
-    dir = tempDir('rasgw-cli-');
-    process.env.RASGW_TOKEN = TOKEN;
-    srv = await startServer({ dataDir: dir, port: 0, qmpPort: null, clock: 'manual' });
-  });
-  afterAll(async () => {
-    await srv.close();
-    if (env === undefined) delete process.env.RASGW_TOKEN;
-    else process.env.RASGW_TOKEN = env;
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const gw = serverForBlock('rasgw-cli-');
 
   it('injects the default ARM error with the VM\'s MIDR, a memory error and a raw file; events lists and counts them', async () => {
-    const arm = await cli(['inject', '--url', srv.url, '--source', '1']);
+    const arm = await cli(['inject', '--url', gw.srv.url, '--source', '1']);
     expect(arm.err).toBe('');
     expect(arm.code).toBe(0);
     expect(arm.out.split('\n')[0]).toBe('VM default: injection 1 (164 bytes) on source 1: acknowledged — /vms/default/errors/1');
-    expect(Buffer.from(srv.store.getInjection('default', '1')!.bytes).equals(Buffer.from(ghesInjectArmDefault(0x000f0510n)))).toBe(true);
-    const mem = await cli(['inject', '--url', srv.url, '--memory', '--address', '0x40002000', '--severity', 'corrected', '--memory-error-type', 'singleBitEcc', '--source', '1', '--json']);
+    expect(Buffer.from(gw.srv.store.getInjection('default', '1')!.bytes).equals(Buffer.from(ghesInjectArmDefault(0x000f0510n)))).toBe(true);
+    const mem = await cli(['inject', '--url', gw.srv.url, '--memory', '--address', '0x40002000', '--severity', 'corrected', '--memory-error-type', 'singleBitEcc', '--source', '1', '--json']);
     expect(mem.code).toBe(0);
     expect(JSON.parse(mem.out)).toMatchObject({ id: '2', state: 'acknowledged', sourceId: 1 });
-    const file = `${dir}/block.gesb`;
+    const file = `${gw.dir}/block.gesb`;
     fs.writeFileSync(file, ghesInjectArmDefault());
-    expect((await cli(['inject', '--url', srv.url, '--raw', file, '--notify', 'gpio'])).code).toBe(0);
-    const bad = await cli(['inject', '--url', srv.url, '--source', '9']);
+    expect((await cli(['inject', '--url', gw.srv.url, '--raw', file, '--notify', 'gpio'])).code).toBe(0);
+    const bad = await cli(['inject', '--url', gw.srv.url, '--source', '9']);
     expect(bad.code).toBe(3); // refused
     expect(bad.err).toBe('VM default: refused: 422 unknown-source: HEST: Source 9 not found.\n');
-    const badType = await cli(['inject', '--url', srv.url, '-t', 'cache', 'dram']);
+    const badType = await cli(['inject', '--url', gw.srv.url, '-t', 'cache', 'dram']);
     expect(badType.code).toBe(1);
     expect(badType.err).toBe("error: --type: choice 'dram' is invalid (one of cache, tlb, bus, micro-arch)\n");
     // every option is named as typed: --severity (not its internal name), --bit-position (not bitPosition)
-    expect((await cli(['inject', '--url', srv.url, '--severity', 'bad'])).err).toBe("error: --severity: choice 'bad' is invalid (one of recoverable, fatal, corrected, none)\n");
-    expect((await cli(['inject', '--url', srv.url, '--memory', '--bit-position', 'x'])).err).toBe('error: --bit-position: "x" is not an integer\n');
-    expect((await cli(['inject', '--url', srv.url, '--psci', '0x100000000'])).err).toBe('error: --psci: 0x100000000 is larger than 4294967295\n');
+    expect((await cli(['inject', '--url', gw.srv.url, '--severity', 'bad'])).err).toBe("error: --severity: choice 'bad' is invalid (one of recoverable, fatal, corrected, none)\n");
+    expect((await cli(['inject', '--url', gw.srv.url, '--memory', '--bit-position', 'x'])).err).toBe('error: --bit-position: "x" is not an integer\n');
+    expect((await cli(['inject', '--url', gw.srv.url, '--psci', '0x100000000'])).err).toBe('error: --psci: 0x100000000 is larger than 4294967295\n');
 
-    const ev = await cli(['events', '--url', srv.url]);
+    const ev = await cli(['events', '--url', gw.srv.url]);
     expect(ev.code).toBe(0);
     const lines = ev.out.split('\n');
     expect(lines[0]).toBe('ARM processor events:');
@@ -94,23 +80,23 @@ describe('rasgw inject / events against a running gateway', () => {
     expect(lines).toContain('Memory events:');
     expect(lines.find((l) => l.startsWith('2 '))).toMatch(/severity=corrected physicalAddress=0x40002000 type=singleBitEcc$/);
     expect(lines).toContain('No PCIe AER errors.');
-    const sum = await cli(['events', '--url', srv.url, '--summary']);
+    const sum = await cli(['events', '--url', gw.srv.url, '--summary']);
     expect(sum.out).toBe(
       'ARM processor events summary:\n\tVM default, recoverable: 2 error(s)\nMemory events summary:\n\tVM default, corrected: 1 error(s)\nNo PCIe AER errors.\nNo other errors.\n',
     );
-    const offline = await cli(['events', '--offline', '--data-dir', dir, '--summary']);
+    const offline = await cli(['events', '--offline', '--data-dir', gw.dir, '--summary']);
     expect(offline.out).toBe(sum.out);
-    const future = await cli(['events', '--url', srv.url, '--since', '2999-01-01']);
+    const future = await cli(['events', '--url', gw.srv.url, '--since', '2999-01-01']);
     expect(future.out).toBe('No ARM processor errors.\nNo Memory errors.\nNo PCIe AER errors.\nNo other errors.\n');
     // a VM id that does not exist is said, not reported as "No … errors"
-    const typo = await cli(['events', '--url', srv.url, '--vm', 'defualt']);
+    const typo = await cli(['events', '--url', gw.srv.url, '--vm', 'defualt']);
     expect(typo.code).toBe(1);
     expect(typo.err).toBe('error: 404 not-found: no VM with id "defualt"\n');
     expect(typo.out).toBe('');
-    const typoOffline = await cli(['events', '--offline', '--data-dir', dir, '--vm', 'defualt']);
+    const typoOffline = await cli(['events', '--offline', '--data-dir', gw.dir, '--vm', 'defualt']);
     expect(typoOffline.code).toBe(1);
-    expect(typoOffline.err).toBe(`error: no VM with id "defualt" in ${path.join(dir, 'rasgw.sqlite')}\n`);
-    expect((await cli(['events', '--url', srv.url, '--vm', 'default', '--summary'])).out).toBe(sum.out);
+    expect(typoOffline.err).toBe(`error: no VM with id "defualt" in ${path.join(gw.dir, 'rasgw.sqlite')}\n`);
+    expect((await cli(['events', '--url', gw.srv.url, '--vm', 'default', '--summary'])).out).toBe(sum.out);
   });
 
   it('says when the gateway cannot be reached or the token is wrong', async () => {
@@ -124,7 +110,7 @@ describe('rasgw inject / events against a running gateway', () => {
     expect(down.err).toBe(`error: cannot reach the gateway at http://127.0.0.1:${port}: ECONNREFUSED\n`);
     process.env.RASGW_TOKEN = 'wrong-token-wrong-token';
     try {
-      const denied = await cli(['events', '--url', srv.url]);
+      const denied = await cli(['events', '--url', gw.srv.url]);
       expect(denied.err).toBe('error: 401 unauthorized: the bearer token is not valid\n');
     } finally {
       process.env.RASGW_TOKEN = TOKEN;

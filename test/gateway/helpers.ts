@@ -3,7 +3,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import type { Express } from 'express';
-import { createApp, Gateway } from '../../src/gateway';
+import { createApp, Gateway, RunningServer, startServer } from '../../src/gateway';
 import type { GatewayOptions } from '../../src/gateway/Gateway';
 import type { GatewayLimits } from '../../src/gateway/limits';
 import { EventStore } from '../../src/store';
@@ -64,4 +64,26 @@ export function spawnServeChild(dir: string): { child: ChildProcess; url: Promis
   });
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
   return { child, url, exited };
+}
+
+/**
+ * A gateway (port 0, no QMP, manual clock) in a fresh temp data dir for the tests of the
+ * enclosing describe block, with RASGW_TOKEN = TOKEN meanwhile so the in-process CLI finds it.
+ * `srv` and `dir` are set once beforeAll has run.
+ */
+export function serverForBlock(prefix: string): { srv: RunningServer; dir: string } {
+  const s = {} as { srv: RunningServer; dir: string };
+  const env = process.env.RASGW_TOKEN;
+  beforeAll(async () => {
+    s.dir = tempDir(prefix);
+    process.env.RASGW_TOKEN = TOKEN;
+    s.srv = await startServer({ dataDir: s.dir, port: 0, qmpPort: null, clock: 'manual' });
+  });
+  afterAll(async () => {
+    await s.srv.close();
+    if (env === undefined) delete process.env.RASGW_TOKEN;
+    else process.env.RASGW_TOKEN = env;
+    fs.rmSync(s.dir, { recursive: true, force: true });
+  });
+  return s;
 }
