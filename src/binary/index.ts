@@ -6,3 +6,4 @@ export * from './ByteReader';
 export * from './ByteWriter';
 export * from './fixed';
 export * from './hexdump';
+export * from './le';

@@ -1,4 +1,5 @@
 import { DecodeError, EncodeError } from '../binary/errors';
+import { readU32LE } from '../binary/le';
 import { CPER_HEADER_LENGTH, CPER_REVISION, CPER_SIGNATURE, CPER_SIGNATURE_END } from './record';
 import { SECTION_DESCRIPTOR_LENGTH, SECTION_DESCRIPTOR_REVISION } from './section-descriptor';
 import { STATUS_BLOCK_HEADER_LENGTH, statusBlockLength } from './status-block';
@@ -37,7 +38,6 @@ export const WRAPPED_ENTRY_REVISION = 0x0300;
 const ENTRY_HEADER_V3 = 72;
 const ENTRY_HEADER_V2 = 64;
 
-const le32 = (b: Uint8Array, o: number) => (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
 const le16 = (b: Uint8Array, o: number) => b[o] | (b[o + 1] << 8);
 
 function put32(b: Uint8Array, o: number, v: number): void {
@@ -65,18 +65,18 @@ interface RecordSection {
 /** Checks the record's header and descriptors; returns where each body is. */
 function recordSections(bytes: Uint8Array): { count: number; recordLength: number; sections: RecordSection[] } {
   if (bytes.length < CPER_HEADER_LENGTH) bad('truncated', 0, '', `a CPER record has a 128-byte header, the input has ${bytes.length} bytes`);
-  if (le32(bytes, 0) !== CPER_SIGNATURE) bad('bad_signature', 0, 'signatureStart', 'record does not start with "CPER"');
-  if (le32(bytes, 6) !== CPER_SIGNATURE_END) bad('bad_signature', 6, 'signatureEnd', `signature end is 0x${le32(bytes, 6).toString(16)}, must be 0xffffffff`);
+  if (readU32LE(bytes, 0) !== CPER_SIGNATURE) bad('bad_signature', 0, 'signatureStart', 'record does not start with "CPER"');
+  if (readU32LE(bytes, 6) !== CPER_SIGNATURE_END) bad('bad_signature', 6, 'signatureEnd', `signature end is 0x${readU32LE(bytes, 6).toString(16)}, must be 0xffffffff`);
   const count = le16(bytes, 10);
-  const recordLength = le32(bytes, 20);
+  const recordLength = readU32LE(bytes, 20);
   const descriptorsEnd = CPER_HEADER_LENGTH + count * SECTION_DESCRIPTOR_LENGTH;
   if (recordLength > bytes.length) bad('bad_length', 20, 'recordLength', `record length ${recordLength} runs past the ${bytes.length} bytes present`);
   if (descriptorsEnd > recordLength) bad('bad_length', 10, 'sectionCount', `${count} section descriptor(s) need ${descriptorsEnd} bytes, the record length is ${recordLength}`);
   const sections: RecordSection[] = [];
   for (let i = 0; i < count; i++) {
     const d = CPER_HEADER_LENGTH + i * SECTION_DESCRIPTOR_LENGTH;
-    const offset = le32(bytes, d);
-    const length = le32(bytes, d + 4);
+    const offset = readU32LE(bytes, d);
+    const length = readU32LE(bytes, d + 4);
     if (offset < descriptorsEnd) bad('bad_offset', d, `sections[${i}].sectionOffset`, `section offset ${offset} lies inside the header or the descriptors (they end at ${descriptorsEnd})`);
     if (offset + length > recordLength) bad('bad_length', d + 4, `sections[${i}].sectionLength`, `section ${offset} + ${length} runs past the record length ${recordLength}`);
     sections.push({ offset, length, descriptor: d });
@@ -101,8 +101,8 @@ export function recordToStatusBlock(record: Uint8Array, opts: RecordToBlockOptio
       message: `the record's ${sections.length} section(s) make a ${total}-byte status block, larger than the ${opts.maxBlockLength}-byte error block of ${opts.target ?? 'the target source'}`,
     });
   }
-  const severity = le32(record, 12);
-  const timestampValid = (le32(record, 16) & 2) !== 0;
+  const severity = readU32LE(record, 12);
+  const timestampValid = (readU32LE(record, 16) & 2) !== 0;
   const out = new Uint8Array(total);
   put32(out, 0, severity === 2 ? 2 : 1);
   put32(out, 4, 0);
@@ -136,9 +136,9 @@ interface BlockEntry {
 /** Checks the block's header and entry walk (Linux's rules); returns where each entry is. */
 function blockEntries(bytes: Uint8Array): BlockEntry[] {
   if (bytes.length < STATUS_BLOCK_HEADER_LENGTH) bad('truncated', 0, '', `a status block has a 20-byte header, the input has ${bytes.length} bytes`);
-  const rawDataOffset = le32(bytes, 4);
-  const rawDataLength = le32(bytes, 8);
-  const dataLength = le32(bytes, 12);
+  const rawDataOffset = readU32LE(bytes, 4);
+  const rawDataLength = readU32LE(bytes, 8);
+  const dataLength = readU32LE(bytes, 12);
   if (rawDataLength !== 0) {
     bad('bad_value', 8, 'rawDataLength', `the block carries ${rawDataLength} bytes of raw data at ${rawDataOffset}, which a CPER record has no place for`);
   }
@@ -153,7 +153,7 @@ function blockEntries(bytes: Uint8Array): BlockEntry[] {
     const revision = le16(bytes, pos + 20);
     const header = revision >>> 8 >= 3 ? ENTRY_HEADER_V3 : ENTRY_HEADER_V2;
     if (header > left) bad('bad_length', pos + 20, `entries[${i}].revision`, `revision 0x${revision.toString(16)} has a ${header}-byte header but only ${left} byte(s) of data length remain`);
-    const length = le32(bytes, pos + 24);
+    const length = readU32LE(bytes, pos + 24);
     if (header + length > left) {
       bad('bad_length', pos + 24, `entries[${i}].errorDataLength`, `error data length ${length} + ${header}-byte header exceeds the ${left} byte(s) of data length left`);
     }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'crypto';
 import { GuestMemory } from '../guest-memory/GuestMemory';
 import { RasgwError } from '../binary/errors';
+import { readU32LE } from '../binary/le';
 import { bootMachine, BootedMachine, createMachineMemory } from '../device-model/boot';
 import { Recorder, RecordRequest } from '../device-model/recorder/Recorder';
 import { LocatorConfig } from '../device-model/recorder/BlockLocator';
@@ -320,8 +321,8 @@ export class Vm implements VirtualMachine {
     const t = this.injections.get(req.id);
     const { layout: src, config: cfg } = this.sourceInfo.get(req.sourceId)!;
     const b = req.bytes;
-    // block severity: the u32 at 16 (little-endian)
-    const severity = b.length >= 20 ? (b[16] | (b[17] << 8) | (b[18] << 16) | (b[19] << 24)) >>> 0 : 0;
+    // block severity: the u32 at 16
+    const severity = b.length >= 20 ? readU32LE(b, 16) : 0;
     const n = this.notifier.plan({ sourceId: req.sourceId, notification: src.notification, vector: cfg.vector, blockSeverity: severity, esrIss: t?.target.esrIss });
     // the notification is part of the injection before the guest runs: the 'delivered' event
     // carries it, and every guest line of this record comes after it

@@ -1,4 +1,4 @@
-import { ByteReader, DecodeError, RasgwErrorCode } from '../../binary';
+import { ByteReader, DecodeError, RasgwErrorCode, readU32LE } from '../../binary';
 import { FW_WARN, GHES_PFX } from './kernel-log';
 
 /**
@@ -38,11 +38,11 @@ export function readEstatusHeader(bytes: Uint8Array, offset = 0): EstatusHeader 
   if (offset >= 0 && offset + ESTATUS_HEADER_SIZE <= bytes.length) {
     // all 20 bytes present: plain reads (the bounded reader below only reports a truncation)
     return {
-      blockStatus: u32le(bytes, offset),
-      rawDataOffset: u32le(bytes, offset + 4),
-      rawDataLength: u32le(bytes, offset + 8),
-      dataLength: u32le(bytes, offset + 12),
-      errorSeverity: u32le(bytes, offset + 16),
+      blockStatus: readU32LE(bytes, offset),
+      rawDataOffset: readU32LE(bytes, offset + 4),
+      rawDataLength: readU32LE(bytes, offset + 8),
+      dataLength: readU32LE(bytes, offset + 12),
+      errorSeverity: readU32LE(bytes, offset + 16),
     };
   }
   const r = new ByteReader(bytes, 0, bytes.length, 'header');
@@ -53,11 +53,6 @@ export function readEstatusHeader(bytes: Uint8Array, offset = 0): EstatusHeader 
     dataLength: r.u32(offset + 12, 'dataLength'),
     errorSeverity: r.u32(offset + 16, 'errorSeverity'),
   };
-}
-
-/** Little-endian u32 at `o`; the caller has checked that the 4 bytes are present. */
-function u32le(b: Uint8Array, o: number): number {
-  return (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
 }
 
 /** `entries[N]`, built only for a failure report. */
@@ -179,7 +174,7 @@ export function checkEstatus(bytes: Uint8Array): EstatusCheck {
     if (pos + 28 > bytes.length) {
       return fail('truncated', 'truncated', pos + 24, `${entryPath(index)}.errorDataLength`, `entry header at ${pos} runs past the ${bytes.length} bytes present`);
     }
-    const edl = u32le(bytes, pos + 24);
+    const edl = readU32LE(bytes, pos + 24);
     // int + int in C, then held in an unsigned int: the u32 of the wrapped sum.
     const step = (size + edl) | 0;
     const recordSize = step >>> 0;
@@ -213,7 +208,7 @@ export function estatusSections(bytes: Uint8Array, header: EstatusHeader = readE
     // field paths are built only when a read would fail
     const revision = pos >= 0 && pos + 22 <= bytes.length ? bytes[pos + 20] | (bytes[pos + 21] << 8) : r().u16(pos + 20, `entries[${out.length}].revision`);
     const headerSize = entryHeaderSize(revision);
-    const errorDataLength = pos >= 0 && pos + 28 <= bytes.length ? u32le(bytes, pos + 24) : r().u32(pos + 24, `entries[${out.length}].errorDataLength`);
+    const errorDataLength = pos >= 0 && pos + 28 <= bytes.length ? readU32LE(bytes, pos + 24) : r().u32(pos + 24, `entries[${out.length}].errorDataLength`);
     const step = (headerSize + errorDataLength) | 0;
     if (step === 0) throw r().error('overflow', pos + 24, `entries[${out.length}].errorDataLength`, 'record size wraps to 0');
     out.push({ index: out.length, offset: pos, revision, headerSize, payloadOffset: pos + headerSize, errorDataLength, recordSize: step >>> 0 });

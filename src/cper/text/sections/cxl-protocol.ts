@@ -1,5 +1,6 @@
 import { FW_WARN, hex } from '../kernel-log';
 import { printHexDump } from '../hex-dump';
+import { readU32LE } from '../../../binary/le';
 import type { SectionContext } from './section-context';
 
 /**
@@ -89,7 +90,7 @@ export function printCxlProtocolError(ctx: SectionContext): void {
     // lies past the record reads as zeros (the rest of GHES's zeroed buffer), so the whole dump is
     // printed, zero rows included, and no length warning follows.
     const regs = rasCapabilityCopy(r.bytes, r.abs(ras), end);
-    const reg = (i: number) => hex(u32le(regs, i * 4), 8);
+    const reg = (i: number) => hex(readU32LE(regs, i * 4), 8);
     printRasRegisters(info, reg);
     printHexDump(log, pfx, regs, 24, 64, false, regs.length);
   }
@@ -116,6 +117,3 @@ function rasCapabilityCopy(bytes: Uint8Array, start: number, end: number): Uint8
   return out;
 }
 
-function u32le(b: Uint8Array, o: number): number {
-  return (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
-}
