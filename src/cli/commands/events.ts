@@ -8,6 +8,7 @@ import { GatewayClient, GatewayRequestError, URL_ENV, clientToken, vmUrlPath } f
 import { DEFAULT_PORT, defaultDataDir } from '../../gateway/defaults';
 import type * as Store from '../../store/EventStore';
 import { CliError } from '../io';
+import { listPages } from '../paging';
 
 /**
  * `rasgw events`: the records the guests read, like `ras-mc-ctl --errors` (one line per record,
@@ -100,17 +101,10 @@ export function formatSummary(records: EventRecord[]): string {
 
 async function fetchAll(client: GatewayClient, query: URLSearchParams): Promise<EventRecord[]> {
   const all: EventRecord[] = [];
-  let after = 0;
-  for (;;) {
-    query.set('after', String(after));
-    query.set('limit', '1000');
-    const r = await client.request<{ records: EventRecord[]; last: number; more?: boolean }>('GET', `/records?${query.toString()}`);
-    all.push(...r.body.records);
-    // a page may hold fewer than `limit` records (pages are bounded in bytes too): the end is a
-    // page with `more: false`, or an empty one
-    if (r.body.records.length === 0 || r.body.more === false) return all;
-    after = r.body.last;
-  }
+  query.set('limit', '1000');
+  const pathAfter = (after = 0) => (query.set('after', String(after)), `/records?${query.toString()}`);
+  for await (const page of listPages<EventRecord>(client, 'records', pathAfter)) all.push(...page);
+  return all;
 }
 
 export function registerEvents(program: Command): void {

@@ -4,6 +4,7 @@ import { DEFAULT_VM_ID } from '../../gateway/defaults';
 import { ClientOptions, addClientOptions, asCliError, clientFrom, note, withGateway } from '../client';
 import { NotificationView, formatNotification } from '../injectOutcome';
 import { CliError } from '../io';
+import { listPages } from '../paging';
 
 /**
  * `rasgw log --vm ID [--follow]`: the guest kernel log of a VM, like `dmesg` (and `dmesg -w`).
@@ -33,14 +34,10 @@ function emit(l: LogLine, json: boolean | undefined): void {
   process.stdout.write(json ? JSON.stringify({ seq: l.seq, line: l.line }) + '\n' : l.line + '\n');
 }
 
-/** Prints the stored lines after `since`; returns the last sequence number seen. */
-async function printStored(client: GatewayClient, vm: string, since: number, json: boolean | undefined): Promise<number> {
-  let last = since;
-  for (;;) {
-    const r = await client.request<{ lines: LogLine[]; last: number }>('GET', vmUrlPath(vm, `/log?since=${last}&limit=1000`));
-    if (r.body.lines.length === 0) return last;
-    for (const l of r.body.lines) emit(l, json);
-    last = r.body.last;
+/** Prints the stored lines after `since`. */
+async function printStored(client: GatewayClient, vm: string, since: number, json: boolean | undefined): Promise<void> {
+  for await (const page of listPages<LogLine>(client, 'lines', (last = since) => vmUrlPath(vm, `/log?since=${last}&limit=1000`))) {
+    for (const l of page) emit(l, json);
   }
 }
 

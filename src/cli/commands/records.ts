@@ -7,6 +7,7 @@ import { DEFAULT_VM_ID } from '../../gateway/defaults';
 import { RECORD_EXPORT_FORMATS } from '../../gateway/recordExport';
 import { ClientOptions, addClientOptions, clientFrom, note, print, printJson, withGateway } from '../client';
 import { CliError, writeOutput } from '../io';
+import { listPages } from '../paging';
 
 /**
  * `rasgw records`: the records a VM's guest read, from a running gateway.
@@ -52,15 +53,19 @@ function count(text: string, name: string, min: number): number {
 async function listRecords(o: ClientOptions & { vm: string; after: number; since?: string; limit?: number }): Promise<Record_[]> {
   const client = clientFrom(o);
   const out: Record_[] = [];
-  let after = o.after;
-  for (;;) {
+  const since = o.since === undefined ? undefined : parseSince(o.since);
+  const pathAfter = (after = o.after) => {
     const q = new URLSearchParams({ after: String(after), limit: String(Math.min(1000, o.limit === undefined ? 1000 : o.limit - out.length)) });
-    if (o.since !== undefined) q.set('since', parseSince(o.since));
-    const r = await withGateway(() => client.request<{ records: Record_[]; last: number }>('GET', vmUrlPath(o.vm, `/records?${q.toString()}`)));
-    out.push(...r.body.records);
-    if (r.body.records.length === 0 || (o.limit !== undefined && out.length >= o.limit)) return out;
-    after = r.body.last;
-  }
+    if (since !== undefined) q.set('since', since);
+    return vmUrlPath(o.vm, `/records?${q.toString()}`);
+  };
+  await withGateway(async () => {
+    for await (const page of listPages<Record_>(client, 'records', pathAfter)) {
+      out.push(...page);
+      if (o.limit !== undefined && out.length >= o.limit) break;
+    }
+  });
+  return out;
 }
 
 export function formatRecordList(records: Record_[]): string {

@@ -10,6 +10,7 @@ import { ClientOptions, addClientOptions, clientFrom, note, print, printJson, wi
 import { CliError } from '../io';
 import { DEFAULT_MACHINE_HELP } from '../../vm/defaultMachine';
 import { vmCreateError } from '../vmCreateProblem';
+import { listPages } from '../paging';
 
 /**
  * `rasgw vm create|list|show|reboot|delete`: the VMs of a running gateway (REST client of
@@ -116,16 +117,10 @@ export function formatVmList(vms: VmView[]): string {
   return [head, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(width[i]))).join('  ')).join('\n') + '\n';
 }
 
-/** Every VM: a gateway that pages GET /vms (`last` in the answer) is read page by page (`?since=<last>` until an empty page). */
+/** Every VM, page by page (GET /vms, then `?since=<last>`). */
 async function listVms(client: GatewayClient): Promise<VmView[]> {
   const out: VmView[] = [];
-  let path = '/vms';
-  for (let pages = 0; pages < 100_000; pages++) {
-    const r = await client.request<{ vms: VmView[]; last?: number }>('GET', path);
-    out.push(...r.body.vms);
-    if (r.body.last === undefined || r.body.vms.length === 0) return out;
-    path = `/vms?since=${r.body.last}`;
-  }
+  for await (const page of listPages<VmView>(client, 'vms', (last) => (last === undefined ? '/vms' : `/vms?since=${last}`))) out.push(...page);
   return out;
 }
 
