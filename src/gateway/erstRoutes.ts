@@ -1,9 +1,8 @@
-import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { toJsonText } from '../binary/u64';
 import { cperRecordToJson, safeDecodeCperRecord } from '../cper';
 import type { ErstAttachment } from '../device-model/erst/attachErst';
 import { parseQueryOrProblem, ProblemError } from './ProblemError';
+import { param, sendAttachment, sendJson } from './routeIo';
 import type { RouteContext, RouteDef } from './routes';
 import type { VirtualMachine } from '../vm/contract';
 import { guidFromBytes } from '../binary/guid';
@@ -25,15 +24,6 @@ function erstOf(ctx: RouteContext, id: string): ErstAttachment {
   const vm = ctx.gateway.vm(id) as ErstVm;
   if (!vm.erst) throw new ProblemError('not-found', `VM ${id} has no ERST (profile ${vm.spec.profile}${vm.spec.erst === false ? ', erst: false' : ''})`);
   return vm.erst;
-}
-
-function param(req: Request, name: string): string {
-  const v = req.params[name];
-  return Array.isArray(v) ? v.join('/') : String(v);
-}
-
-function sendJson(res: Response, status: number, value: unknown): void {
-  res.status(status).type('application/json').send(toJsonText(value));
 }
 
 function hexId(id: bigint): string {
@@ -122,7 +112,7 @@ export const ERST_ROUTES: RouteDef[] = [
       // an unknown format is refused (invalid-request naming ?format), never answered as JSON
       const { format } = parseQueryOrProblem(formatQuery, req.query);
       if (format === 'cper') {
-        res.status(200).type('application/octet-stream').set('Content-Disposition', `attachment; filename="${id}-erst-${hexId(rid)}.cper"`).send(Buffer.from(r.bytes));
+        sendAttachment(res, `${id}-erst-${hexId(rid)}.cper`, r.bytes);
         return;
       }
       sendJson(res, 200, erstRecordJson(id, r));

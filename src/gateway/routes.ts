@@ -1,7 +1,6 @@
 import crypto from 'crypto';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { toJsonText } from '../binary/u64';
 import type { Refusal } from '../vm/contract';
 import {
   HARDWARE_ERRORS_FORMATS,
@@ -29,6 +28,7 @@ import { retryAfterSeconds } from './retryAfter';
 import { advanceInput, injectionInput, pageQuery, targetFrom, vmCreateInput, vmSpecFrom } from './schemas';
 import { sideBySideView } from './sideBySideView';
 import { ERST_ROUTES } from './erstRoutes';
+import { param, sendAttachment, sendJson } from './routeIo';
 import { acceptedJsonText, crashView, injectionLocation, injectionView, recordView, recordViewText, vmView } from './views';
 
 /**
@@ -72,25 +72,8 @@ export interface RouteDef {
   handler: (ctx: RouteContext, req: Request, res: Response) => void | Promise<void>;
 }
 
-function sendJson(res: Response, status: number, value: unknown): void {
-  let text: string;
-  try {
-    text = JSON.stringify(value);
-  } catch (e) {
-    // a bigint somewhere: write it as "0x…"
-    if (!(e instanceof TypeError)) throw e;
-    text = toJsonText(value);
-  }
-  res.status(status).type('application/json').send(text);
-}
-
 function sendRendered(res: Response, r: Rendered): void {
   res.status(200).type(r.contentType).send(r.body);
-}
-
-function param(req: Request, name: string): string {
-  const v = req.params[name];
-  return Array.isArray(v) ? v.join('/') : String(v);
 }
 
 /** `body` of the request, {} when an optional body was left empty. */
@@ -445,9 +428,7 @@ export const ROUTES: RouteDef[] = [
       const r = /^[1-9][0-9]{0,14}$/.test(rid) ? ctx.gateway.store.guestRecords({ vmId: id, after: Number(rid) - 1, limit: 1 })[0] : undefined;
       if (!r || r.id !== Number(rid)) throw new ProblemError('not-found', `VM ${id} has no record ${JSON.stringify(rid)}`);
       if (q.format === 'json') return sendJson(res, 200, recordView(r));
-      const file = `${id}-${r.id}.${q.format}`;
-      res.status(200).type('application/octet-stream').setHeader('Content-Disposition', `attachment; filename="${file}"`);
-      res.send(Buffer.from(exportRecordBytes(r.bytes, q.format)));
+      sendAttachment(res, `${id}-${r.id}.${q.format}`, exportRecordBytes(r.bytes, q.format));
     },
   },
   {
