@@ -41,7 +41,7 @@ class Sampler {
   private stopped = false;
   private readonly done: Promise<void>;
 
-  constructor(private readonly server: RunningServer) {
+  constructor(server: RunningServer) {
     this.rssStart = residentBytes(server.pid);
     this.rssPeak = this.rssStart;
     const client = new HttpClient(server.url, undefined, 2);

@@ -3,7 +3,7 @@ import { ByteWriter, Encodable, encodeToBytes } from '../binary/ByteWriter';
 import { acpiChecksum, sum8 } from '../binary/checksum';
 import { DecodeError, EncodeError, joinPath, RasgwError, SafeResult, safely } from '../binary/errors';
 import { HeaderOptions, makeHeader } from '../acpi/RootTable';
-import { decodeTableHeader, TABLE_CHECKSUM_OFFSET, TABLE_HEADER_LENGTH, TableHeader } from '../acpi/TableHeader';
+import { decodeTableHeader, TABLE_CHECKSUM_OFFSET, TableHeader } from '../acpi/TableHeader';
 import { decodeErrorSource, ErrorSource, errorSourceLength } from './ErrorSource';
 import { hestTypeName } from './ErrorSourceType';
 import { lintHestModel } from './lint';

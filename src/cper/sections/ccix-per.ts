@@ -1,6 +1,6 @@
 import { SECTION_TYPES } from '../guids';
 import type { FlagTable } from '../json/fields';
-import { count, flags64Of, u16, u8, view, validationBits } from '../layout/fields';
+import { count, u16, u8, validationBits } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
 import { bytesPart, tableSection, TableModel } from '../layout/section';
 

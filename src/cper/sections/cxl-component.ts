@@ -1,6 +1,6 @@
 import { SECTION_TYPES } from '../guids';
 import type { FlagTable } from '../json/fields';
-import { bits, count, flags64Of, struct, u16, u64, u8, view, validationBits } from '../layout/fields';
+import { bits, count, struct, u16, u64, u8, validationBits } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
 import { bytesPart, tableSection, TableModel, TableSectionCodec } from '../layout/section';
 import { slotWordInput } from './section-body-fields';

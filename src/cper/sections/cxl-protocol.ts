@@ -3,7 +3,7 @@ import { ByteReader } from '../../binary/ByteReader';
 import { ByteWriter } from '../../binary/ByteWriter';
 import { SECTION_TYPES } from '../guids';
 import { EnumTable, enumValue, FlagTable, u64, uint } from '../json/fields';
-import { bits, count, enumOf, flags64Of, hex, IntView, struct, u16, u32, u64 as u64Row, view, validationBits } from '../layout/fields';
+import { bits, count, enumOf, hex, IntView, struct, u16, u32, u64 as u64Row, view, validationBits } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
 import { bytesPart, tableSection, TableModel } from '../layout/section';
 import { HexString, hexField, slotWordInput, writeHex, zeroHex } from './section-body-fields';

@@ -1,7 +1,7 @@
 import { ByteWriter } from '../../binary/ByteWriter';
 import { SECTION_TYPES } from '../guids';
 import type { EnumTable, FlagTable } from '../json/fields';
-import { count, enumOf, flags64Of, u32, u64, view, validationBits } from '../layout/fields';
+import { count, enumOf, u32, u64, view, validationBits } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
 import { arrayPart, tableSection, TableModel } from '../layout/section';
 

@@ -1,6 +1,6 @@
 import { SECTION_TYPES } from '../guids';
 import type { FlagTable } from '../json/fields';
-import { enumOf, errorStatusView, flags64Of, flagsOf, u16, u32, u64, u8, view, validationBits } from '../layout/fields';
+import { enumOf, errorStatusView, flagsOf, u16, u32, u64, u8, view, validationBits } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
 import { tableSection, TableModel } from '../layout/section';
 import { bankInput, MEMORY_ERROR_TYPES, resolveBank } from './memory';

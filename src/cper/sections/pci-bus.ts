@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseU64, U64_MAX, uintInputError } from '../../binary/u64';
 import { SECTION_TYPES } from '../guids';
 import { EnumTable, FlagTable, u64 as u64Input } from '../json/fields';
-import { enumOf, errorStatusView, flags64Of, IntView, struct, u32, u64, u8, view, validationBits, names } from '../layout/fields';
+import { enumOf, errorStatusView, IntView, struct, u32, u64, u8, view, validationBits, names } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
 import { tableSection, TableModel } from '../layout/section';
 import { lazy } from '../json/lazy';

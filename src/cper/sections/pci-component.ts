@@ -1,6 +1,6 @@
 import { SECTION_TYPES } from '../guids';
 import type { FlagTable } from '../json/fields';
-import { count, errorStatusView, flags64Of, hex, struct, u16, u24, u64, u8, view, validationBits } from '../layout/fields';
+import { count, errorStatusView, hex, struct, u16, u24, u64, u8, view, validationBits } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
 import { arrayPart, tableSection, TableModel } from '../layout/section';
 import { classCodeInput } from './section-body-fields';

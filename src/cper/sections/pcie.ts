@@ -3,7 +3,7 @@ import { ByteWriter } from '../../binary/ByteWriter';
 import { fromHex } from '../../binary/hexdump';
 import { SECTION_TYPES } from '../guids';
 import type { EnumTable, FlagTable } from '../json/fields';
-import { bits, enumOf, flags64Of, hex, struct, u16, u24, u32, u32s, u64, u8, view, validationBits } from '../layout/fields';
+import { bits, enumOf, hex, struct, u16, u24, u32, u32s, u64, u8, view, validationBits } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
 import { tableSection, TableModel } from '../layout/section';
 import { classCodeInput, HexString, readHex, slotWordInput, u64FromHalves } from './section-body-fields';

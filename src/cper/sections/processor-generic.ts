@@ -1,6 +1,6 @@
 import { SECTION_TYPES } from '../guids';
 import type { EnumTable, FlagTable } from '../json/fields';
-import { enumOf, flags64Of, flagsOf, text, u16, u64, u8, view, validationBits } from '../layout/fields';
+import { enumOf, flagsOf, text, u16, u64, u8, view, validationBits } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
 import { tableSection, TableModel } from '../layout/section';
 

@@ -45,7 +45,6 @@ export interface MachineFiles {
 
 export function buildMachineFiles(profile: MachineProfile): MachineFiles {
   const layout = computeRasLayout(profile);
-  const n = layout.sources.length;
 
   const tables = new Uint8Array(layout.tablesSize);
   const w = new ByteWriter(tables);

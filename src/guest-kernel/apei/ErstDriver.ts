@@ -1,4 +1,3 @@
-import type { GuestMemory } from '../../guest-memory/GuestMemory';
 import { decodeErst, ErstAction, ErstEntry, ErstStatus, ERST_EMPTY_END_RECORD_ID } from '../../acpi/Erst';
 import { ApeiExecContext, checkActionTable, EINVAL, EIO, ENODEV, ENOENT, ENOSPC, ExecServices } from './apei-exec';
 
