@@ -4,7 +4,6 @@ import path from 'path';
 import type { AddressInfo } from 'net';
 import request from 'supertest';
 import { serrorEsr, serrorIss, seaEsr } from '../../src/device-model/notify/syndrome';
-import { EventStore } from '../../src/store';
 import type { Vm } from '../../src/vm';
 import { AUTH, tempDir, testGateway, TestGateway } from './helpers';
 import { SEI_RECOVERABLE_NOTIFICATION } from '../support/notifications';

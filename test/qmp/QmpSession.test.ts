@@ -1,5 +1,5 @@
 import { quoteQemu, toQemuJson } from '../../src/qmp/qemuJson';
-import { cpuTypeName, MAX_CPU_MIDR } from '../../src/qmp/qom';
+import { cpuTypeName } from '../../src/qmp/qom';
 import { ghesInjectArmDefault, qmpCommandText } from './ghesInjectArm';
 import { session, spec } from './sessionDouble';
 

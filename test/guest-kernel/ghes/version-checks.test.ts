@@ -1,6 +1,6 @@
 import { Vm, defaultVmSpec } from '../../../src/vm';
 import type { LinuxVersion } from '../../../src/vm/contract';
-import { armErrorInfo, armSection, block, concat, entry, GUID, le } from '../../cper/text/block-builder';
+import { armErrorInfo, armSection, block, entry, GUID, le } from '../../cper/text/block-builder';
 
 /**
  * The guest's own lines around the record print, version by version (src/guest-kernel/
