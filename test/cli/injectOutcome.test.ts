@@ -1,7 +1,7 @@
 import { INJECT_EXIT, exitFor, formatNotification, formatResult, guestGaveUp, worstExit } from '../../src/cli/injectOutcome';
 
 describe('rasgw inject outcome', () => {
-  it('prints the notification of contract 1 with its syndrome fields', () => {
+  it('prints the notification fact with its syndrome fields', () => {
     expect(
       formatNotification({
         kind: 'sei',

@@ -6,7 +6,7 @@ import { renderGuestRecord } from '../../src/gateway/guestRecordRendering';
 import { AUTH, testGateway, TOKEN } from './helpers';
 
 /**
- * The REST bounds of issue #14 (a fixed small slice of the soak scenarios): list pages capped in
+ * The REST bounds (a fixed small slice of the soak scenarios): list pages capped in
  * bytes as well as items, large decoded records stored as bytes only, the VM count bound,
  * refusals before the body closing the connection.
  */

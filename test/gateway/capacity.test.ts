@@ -8,7 +8,7 @@ import { createVmFactory } from '../../src/vm';
 import { tempDir, TOKEN } from './helpers';
 
 /**
- * Capacity of issue #14 (a fixed small slice of the soak scenario): the wall-clock tick visits
+ * Capacity bounds (a fixed small slice of the soak scenario): the wall-clock tick visits
  * only the VMs with work on their clock, an idle VM's clock still follows the wall clock, the
  * retention bounds apply while the server runs, the HTTP header timeout is seconds.
  */

@@ -6,7 +6,7 @@ import { openLogStreams } from '../../src/gateway/logStream';
 import { testGateway, TOKEN } from './helpers';
 
 /**
- * SSE log streams under the bounds of issue #14 (a fixed small slice of the soak scenario):
+ * SSE log streams under the gateway's bounds (a fixed small slice of the soak scenario):
  * stream caps, the backlog in pages, a client that does not read dropped.
  */
 async function setup(limits: Partial<GatewayLimits>) {

@@ -9,7 +9,7 @@ import { AUTH, tempDir, testGateway, TestGateway } from './helpers';
 import { SEI_RECOVERABLE_NOTIFICATION } from '../support/notifications';
 
 /**
- * Contract 1: every injection carries `notification`, the fact of what the device model raised,
+ * Every injection carries `notification`, the fact of what the device model raised,
  * in the 202, in GET /vms/{id}/errors/{eid} (and its outcome), in /events, on the SSE stream and
  * in the stored row (read back after a restart). The values are compared with what the device
  * model actually handed the guest (the guest's entry points are spied on).

@@ -8,7 +8,7 @@ const walSize = (dir: string) => {
   return fs.existsSync(f) ? fs.statSync(f).size : 0;
 };
 
-describe('WAL disk use while the store is open (issue #14)', () => {
+describe('WAL disk use while the store is open', () => {
   it('after a burst of writes, the WAL file is cut back to walSizeLimit once the worker has checkpointed it', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rasgw-walcut-'));
     const limit = 1024 * 1024;

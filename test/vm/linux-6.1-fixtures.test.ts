@@ -3,7 +3,7 @@ import { Vm, defaultVmSpec } from '../../src/vm';
 import { BLOCKS, comparableCapture, expectedLines, guestLog, normalizeHest, readBlock } from './linuxCaptures';
 
 /**
- * Issue #9, guest half: a `linux` guest with Linux 6.1 texts on `qemu-7.2-virt`, each fixture block
+ * A `linux` guest with Linux 6.1 texts on `qemu-7.2-virt`, each fixture block
  * placed in the error block before the GHES probe, prints what the real Debian 6.1.192 guest
  * printed. The capture kept only console lines matching the grep named in each file's header, so
  * the same filter is applied to our log. Differences that are not the guest's behaviour:

@@ -3,7 +3,7 @@ import path from 'path';
 import { comparableCapture, expectedLines, guestLog as linuxGuestLog, normalizeHest } from './linuxCaptures';
 
 /**
- * Issue #20, guest half: a `linux` guest with Linux 6.12 texts on `qemu-7.2-virt`, each block of
+ * A `linux` guest with Linux 6.12 texts on `qemu-7.2-virt`, each block of
  * shared/fixtures/linux-guest placed in the error block before the GHES probe, prints what the real
  * Debian 6.12.118 guest printed (shared/fixtures/linux-guest-6.12). The capture kept only console
  * lines matching the grep named in each file's header, so the same filter is applied to our log.

@@ -32,7 +32,7 @@ describe('rasgw vm / inject / log against a running gateway', () => {
     expect(inj.err).toBe('');
     const lines = inj.out.split('\n');
     expect(lines[0]).toMatch(/^VM box1: injection \d+ \(\d+ bytes\) on source 0: acknowledged — \/vms\/box1\/errors\/\d+$/);
-    // the notification the device model raised (contract 1), with its syndrome
+    // the notification the device model raised, with its syndrome
     expect(lines[1]).toMatch(/^ {2}notification: SEI \(virtual-serror\) on vCPU 0, ESR 0x[0-9a-f]{8} \(EC 0x2f .*AET 0x2 UEO.*\), syndrome from the block severity \(recoverable\)$/);
     expect(lines[2]).toMatch(/^ {2}guest: .*logged/);
     expect(inj.out).toContain('[Hardware Error]:   physical_address: 0x0000000040001000');
