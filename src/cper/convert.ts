@@ -86,14 +86,18 @@ function recordSections(bytes: Uint8Array): { count: number; recordLength: numbe
 
 /** Size of the status block `recordToStatusBlock` makes from a record (checks the record). */
 export function wrappedBlockLength(record: Uint8Array): number {
-  const { sections } = recordSections(record);
+  return blockLengthFor(recordSections(record).sections);
+}
+
+/** The status block header, then one revision-0x0300 entry header and body per section. */
+function blockLengthFor(sections: readonly RecordSection[]): number {
   return STATUS_BLOCK_HEADER_LENGTH + sections.reduce((n, s) => n + ENTRY_HEADER_V3 + s.length, 0);
 }
 
 /** Wraps a CPER record's sections into a Generic Error Status Block (see the module comment). */
 export function recordToStatusBlock(record: Uint8Array, opts: RecordToBlockOptions = {}): Uint8Array {
   const { sections } = recordSections(record);
-  const total = STATUS_BLOCK_HEADER_LENGTH + sections.reduce((n, s) => n + ENTRY_HEADER_V3 + s.length, 0);
+  const total = blockLengthFor(sections);
   if (opts.maxBlockLength !== undefined && total > opts.maxBlockLength) {
     throw new EncodeError({
       code: 'bad_length',
