@@ -119,7 +119,7 @@ function padSeconds(secs: number): string {
 }
 
 export function formatLogRecord(r: LogRecord): string {
-  return `${printkTime(r.ns)} ${r.text}`;
+  return printkLine(r.ns, r.text);
 }
 
 export class KernelLog {
