@@ -85,11 +85,6 @@ export interface GuestLinuxVersion {
    * processor information to userspace" (drivers/ras/ras.c); 7.3.4 measured, absent from 6.12.
    */
   armSectionLengthWarning: boolean;
-  /**
-   * Error status block length limit: before the 2026 fix only error_block_length was compared;
-   * since then max = min(error_block_length, the 64 KiB buffer) and len 0 is refused too.
-   */
-  lengthCheckUsesBuffer: boolean;
   /** ESR printed by the SError panic line: 16 hex digits since ~5.19, 8 before */
   esrDigits: 8 | 16;
   /** ACPICA version stamp and location in the "Incorrect checksum" warning [unsure for the line number] */
@@ -112,7 +107,6 @@ export const GUEST_LINUX_VERSIONS: Readonly<Record<LinuxVersion, GuestLinuxVersi
     cxlEventChecks: false,
     cxlProtocolChecks: false,
     armSectionLengthWarning: false,
-    lengthCheckUsesBuffer: false,
     esrDigits: 16,
     acpicaStamp: '20220331/tbprint-173',
   },
@@ -129,7 +123,6 @@ export const GUEST_LINUX_VERSIONS: Readonly<Record<LinuxVersion, GuestLinuxVersi
     cxlEventChecks: true,
     cxlProtocolChecks: false,
     armSectionLengthWarning: false,
-    lengthCheckUsesBuffer: true,
     esrDigits: 16,
     acpicaStamp: '20240827/tbprint-173',
   },
@@ -146,7 +139,6 @@ export const GUEST_LINUX_VERSIONS: Readonly<Record<LinuxVersion, GuestLinuxVersi
     cxlEventChecks: true,
     cxlProtocolChecks: true,
     armSectionLengthWarning: true,
-    lengthCheckUsesBuffer: true,
     esrDigits: 16,
     acpicaStamp: '20250807/utcksum-58',
   },
