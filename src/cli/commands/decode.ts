@@ -3,7 +3,8 @@ import { decodeCperRecord, decodeStatusBlock, detectContainer, ContainerKind } f
 import { toJson } from '../../cper/json/to-json';
 import { ARM_TYPE_ENCODINGS } from '../../cper/sections/arm-error-info';
 import type { ArmTypeEncoding } from '../../cper/sections/SectionCodec';
-import { MAX_INPUT_FLAGS, MAX_INPUT_HELP, readBinaryInput, writeOutput } from '../io';
+import { CliError, MAX_INPUT_FLAGS, MAX_INPUT_HELP, readBinaryInput, writeOutput } from '../io';
+import { RasgwError } from '../../binary/errors';
 import type * as LinuxTextModule from './linuxText';
 import { LINUX_VERSIONS, LINUX_VERSION_HELP, LinuxVersion } from '../../vm/contract';
 import type * as LibcperTextModule from './libcperText';
@@ -47,8 +48,9 @@ export function registerDecode(program: Command): void {
     .option(MAX_INPUT_FLAGS, MAX_INPUT_HELP)
     .addOption(new Option('--linux-version <version>', `kernel whose text to print (--format text): ${LINUX_VERSION_HELP}`).choices([...LINUX_VERSIONS]).default('mainline'))
     .option('--error-block-length <bytes>', '--format text: the HEST error block the bytes are written into (default: QEMU\'s 1024, or the input size when larger)')
-    .action((file: string, o: DecodeOptions & { json?: boolean }) => {
+    .action((file: string, o: DecodeOptions & { json?: boolean }, cmd: Command) => {
       if (o.json) o.format = 'json';
+      refuseOptionsTheFormatIgnores(o.format, (name) => cmd.getOptionValueSource(name) === 'cli');
       const bytes = readBinaryInput(file, { hex: o.hex, what: 'a status block or CPER record' });
       const kind = o.as ?? detectContainer(bytes);
       const opts = { armTypeEncoding: o.armTypeEncoding };
@@ -70,6 +72,34 @@ export function registerDecode(program: Command): void {
         writeOutput(JSON.stringify(toJson(decodeCperRecord(bytes, opts)), null, 2) + '\n');
         return;
       }
-      writeOutput(JSON.stringify(toJson(decodeStatusBlock(bytes, opts)), null, 2) + '\n');
+      writeOutput(JSON.stringify(toJson(decodeAsStatusBlock(bytes, file, opts)), null, 2) + '\n');
     });
+}
+
+/**
+ * Options that only one output form reads are refused with the others, so that no value given by
+ * the user is silently ignored: the Linux text does not use --arm-type-encoding (each kernel
+ * version decodes the type byte its own way), and the JSON forms do not depend on a kernel.
+ */
+function refuseOptionsTheFormatIgnores(format: DecodeOptions['format'], given: (option: string) => boolean): void {
+  const onlyText: Array<[string, string]> = [['linuxVersion', '--linux-version'], ['errorBlockLength', '--error-block-length']];
+  for (const [name, flag] of onlyText) {
+    if (format !== 'text' && given(name)) throw new CliError(`${flag} is read by --format text only (the ${format} form does not depend on a kernel); add --format text or drop ${flag}`);
+  }
+  if (format !== 'json' && given('armTypeEncoding')) {
+    throw new CliError(`--arm-type-encoding is read by --format json only (${format === 'text' ? 'each Linux version decodes the type byte its own way: choose one with --linux-version' : "libcper's form follows libcper's own type order"}); drop it or use --format json`);
+  }
+}
+
+/** A file that starts with the "CPER" signature given as `--as gesb`: say so when it does not decode. */
+function decodeAsStatusBlock(bytes: Uint8Array, file: string, opts: { armTypeEncoding: ArmTypeEncoding }) {
+  try {
+    return decodeStatusBlock(bytes, opts);
+  } catch (e) {
+    const cperSignature = bytes.length >= 4 && String.fromCharCode(bytes[0], bytes[1], bytes[2], bytes[3]) === 'CPER';
+    if (e instanceof RasgwError && cperSignature) {
+      throw new CliError(`${e.message}\n  ${file} starts with the "CPER" signature: it is a CPER record, not a status block; drop --as gesb (or use --as cper)`);
+    }
+    throw e;
+  }
 }

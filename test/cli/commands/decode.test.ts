@@ -65,4 +65,26 @@ describe('rasgw decode', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^error: bad_signature at byte 0 \(0x0\) \[signatureStart\]/);
   });
+
+  it('refuses options the chosen format would ignore, naming the option and the fix', async () => {
+    const json = await runCli(['decode', f('memory-corrected.gesb'), '--linux-version', '6.1']);
+    expect(json.code).toBe(1);
+    expect(json.stdout.toString()).toBe('');
+    expect(json.stderr.toString()).toBe('error: --linux-version is read by --format text only (the json form does not depend on a kernel); add --format text or drop --linux-version\n');
+    const block = await runCli(['decode', f('memory-corrected.gesb'), '--format', 'libcper', '--error-block-length', '4096']);
+    expect(block.code).toBe(1);
+    expect(block.stderr.toString()).toMatch(/^error: --error-block-length is read by --format text only/);
+    const text = await runCli(['decode', f('memory-corrected.gesb'), '--format', 'text', '--arm-type-encoding', 'enum']);
+    expect(text.code).toBe(1);
+    expect(text.stderr.toString()).toMatch(/^error: --arm-type-encoding is read by --format json only \(each Linux version decodes the type byte its own way/);
+  });
+
+  it('says a file is a CPER record when it is decoded as a status block and fails', async () => {
+    const record = path.join(FIXTURES, '../libcper/03-memory.cper');
+    const r = await runCli(['decode', record, '--as', 'gesb']);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.toString().trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^error: bad_length at byte 12 \(0xc\) \[dataLength\]/);
+    expect(lines[1]).toBe(`  ${record} starts with the "CPER" signature: it is a CPER record, not a status block; drop --as gesb (or use --as cper)`);
+  });
 });
