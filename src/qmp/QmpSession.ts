@@ -1,3 +1,4 @@
+import { jsonSyntaxError } from '../binary/jsonSyntaxError';
 import { QEMU_BAD_BASE64, QmpError, qmpErrorForRefusal } from '../gateway/problems';
 import { looksLikeHexText } from '../gateway/rawInput';
 import type { QmpBackend } from './backend';
@@ -110,7 +111,8 @@ export class QmpSession {
     try {
       req = JSON.parse(text);
     } catch (e) {
-      return { error: { class: 'GenericError', desc: `JSON parse error, ${(e as Error).message}` } };
+      // QEMU says "JSON parse error, <what>" without a position; the what is ours, never V8's text
+      return { error: { class: 'GenericError', desc: `JSON parse error, ${jsonSyntaxError(text)?.problem ?? (e as Error).message}` } };
     }
     if (req === null || typeof req !== 'object' || Array.isArray(req)) {
       return { error: { class: 'GenericError', desc: 'QMP input must be a JSON object' } };
