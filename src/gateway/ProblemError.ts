@@ -1,3 +1,4 @@
+import { issueMessage } from '../cper/json/zod-error';
 import type { z } from 'zod';
 import { findProtoKey, VANISHING_KEY } from '../cper/json/protoKeys';
 import { PROBLEM_TYPES, ProblemName } from './problems';
@@ -74,7 +75,7 @@ export function zodIssues(issues: readonly Issue[], prefix: ReadonlyArray<Proper
       if (score > 0) out.push(...zodIssues(best, at));
       else out.push({ pointer: jsonPointer(at), code: issue.code, message: issue.message });
     } else {
-      out.push({ pointer: jsonPointer(at), code: issue.code, message: issue.message });
+      out.push({ pointer: jsonPointer(at), code: issue.code, message: issueMessage(issue) });
     }
   }
   return out;

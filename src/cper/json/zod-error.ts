@@ -14,6 +14,17 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
 }
 
 /**
+ * The message of one issue. A required field that is absent is said as such ("missing: … is
+ * required") rather than as zod's "expected array, received undefined".
+ */
+export function issueMessage(issue: Issue): string {
+  if (issue.code === 'invalid_type' && issue.input === undefined && / received undefined$/.test(issue.message)) {
+    return `missing: this field is required (${issue.expected})`;
+  }
+  return issue.message;
+}
+
+/**
  * The issue that best explains a failure. A union failure (for example a u64 field given neither
  * as a string nor as a number, or a strict object inside a union getting an unknown key) is
  * replaced by the deepest issue of the branch that came closest: its issues name the real field.
@@ -38,7 +49,7 @@ function explain(issue: Issue, prefix: PropertyKey[]): { path: PropertyKey[]; me
   if (issue.code === 'unrecognized_keys') {
     return { path: [...here, issue.keys[0]], message: `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}` };
   }
-  return { path: here, message: issue.message };
+  return { path: here, message: issueMessage(issue) };
 }
 
 /** A zod failure as the project's error: code 'invalid_input', the JSON path of the first issue. */

@@ -36,6 +36,12 @@ describe('rasgw encode', () => {
     expect(forced.stdout.length).toBe(128);
   });
 
+  it('says a required field is missing, at its path', async () => {
+    const r = await runCli(['encode', '-'], Buffer.from('{"entries":[{"section":{"type":"arm"}}]}'));
+    expect(r.code).toBe(1);
+    expect(r.stderr.trimEnd()).toBe('error: invalid_input [entries[0].section.errorInfo]: invalid status block JSON: missing: this field is required (array)');
+  });
+
   it('exits 1 with the JSON path of the bad field', async () => {
     const bad = '{"errorSeverity":"recoverable","entries":[{"section":{"type":"arm","errorInfo":[{"type":"cache","bogus":1}]}}]}';
     const r = await runCli(['encode', '-'], Buffer.from(bad));
