@@ -2,7 +2,6 @@
 // from the server's schema, ghes_inject.py presets, a JSON editor with the server's problems at
 // their JSON pointer, and .gesb / .cper upload.
 import { ApiError, post, schemas, vmPath } from '../api.js';
-import { cperRecordToStatusBlock } from '../cperConvert.js';
 import { bytesToBase64, clear, cleanMessage, field, h, select, showProblemAtFields } from '../dom.js';
 import { PRESETS } from '../presets.js';
 import { objectForm, resolver, sectionTypes } from '../schemaForm.js';
@@ -40,7 +39,6 @@ export async function renderInject(vm, body) {
   const components = await schemas();
   const resolve = resolver(components);
   const types = sectionTypes(components);
-  const takesCperRecord = Boolean(resolve(components.Injection)?.properties?.cperRecord);
 
   // target
   const target = select(vm.sources.map((s) => [String(s.sourceId), `source ${s.sourceId}: ${s.notification} (${s.version})`]), String(vm.sources[0]?.sourceId ?? 0), { id: 'inject-target', dataset: { pointer: '/sourceId' } });
@@ -134,43 +132,27 @@ export async function renderInject(vm, body) {
     writeJson();
   });
 
-  // upload
+  // upload: a CPER record (.cper, or a file that starts with "CPER") goes as `cperRecord`, which the
+  // gateway wraps into a status block; anything else as `raw`, a status block as it is. The
+  // gateway checks the bytes: its problem (with the byte offset) is shown at this field.
   let upload;
   const file = h('input', { id: 'inject-file', type: 'file', accept: '.gesb,.cper,.bin,application/octet-stream' });
   const uploadInfo = h('p', { class: 'hint', role: 'status' });
   file.addEventListener('change', async () => {
     const f = file.files[0];
     if (!f) return;
-    let bytes = new Uint8Array(await f.arrayBuffer());
-    let what = `${f.name}: ${bytes.length} bytes, sent as a raw status block`;
-    const isRecord = bytes.length >= 4 && String.fromCharCode(...bytes.subarray(0, 4)) === 'CPER';
-    if (isRecord) {
-      let block;
-      try {
-        // checked here with the gateway's rules, so a broken file is named at once
-        block = cperRecordToStatusBlock(bytes);
-      } catch (e) {
-        uploadInfo.textContent = `${f.name}: ${e.message}`;
-        file.setAttribute('aria-invalid', 'true');
-        return;
-      }
-      file.removeAttribute('aria-invalid');
-      if (takesCperRecord) {
-        // the gateway wraps CPER records itself
-        upload = { name: f.name, field: 'cperRecord', base64: bytesToBase64(bytes) };
-        uploadInfo.textContent = `${f.name}: a ${bytes.length}-byte CPER record, sent as it is (the gateway wraps it into a ${block.length}-byte status block). Clear the file to use the form again.`;
-        writeJson();
-        return;
-      }
-      what = `${f.name}: a CPER record, converted to a ${block.length}-byte status block (one data entry per section descriptor)`;
-      bytes = block;
-    }
-    file.removeAttribute('aria-invalid');
-    upload = { name: f.name, field: 'raw', base64: bytesToBase64(bytes) };
-    uploadInfo.textContent = what + '. Clear the file to use the form again.';
+    const bytes = new Uint8Array(await f.arrayBuffer());
+    const signed = bytes.length >= 4 && String.fromCharCode(...bytes.subarray(0, 4)) === 'CPER';
+    const isRecord = /\.cper$/i.test(f.name) || (!/\.gesb$/i.test(f.name) && signed);
+    upload = { name: f.name, field: isRecord ? 'cperRecord' : 'raw', base64: bytesToBase64(bytes) };
+    file.dataset.pointer = `/${upload.field}`;
+    showProblemAtFields(root, undefined);
+    uploadInfo.textContent = isRecord
+      ? `${f.name}: a ${bytes.length}-byte CPER record, sent as cperRecord (the gateway wraps it into a status block). Clear the file to use the form again.`
+      : `${f.name}: ${bytes.length} bytes, sent as raw (a status block as it is). Clear the file to use the form again.`;
     writeJson();
   });
-  const clearUpload = h('button', { type: 'button', onclick: () => { upload = undefined; file.value = ''; uploadInfo.textContent = ''; writeJson(); } }, 'Clear file');
+  const clearUpload = h('button', { type: 'button', onclick: () => { upload = undefined; file.value = ''; delete file.dataset.pointer; uploadInfo.textContent = ''; showProblemAtFields(root, undefined); writeJson(); } }, 'Clear file');
 
   const result = h('div', { class: 'inject-result', role: 'status', 'aria-live': 'polite' });
   const formError = h('p', { class: 'error', role: 'alert' });
@@ -185,7 +167,7 @@ export async function renderInject(vm, body) {
         h('p', { class: 'hint' }, 'Generated from the CPER JSON schema the gateway validates with (/openapi.json, CperStatusBlock). Numbers as 0x… hex or decimal; empty fields take the codec\'s defaults; validation bits and lengths are computed.'),
         formBox,
         h('h2', {}, 'Or a file'),
-        h('div', { class: 'toolbar' }, h('label', { for: 'inject-file' }, 'Status block (.gesb) or CPER record (.cper)'), file, clearUpload),
+        h('div', { class: 'toolbar upload' }, field('Status block (.gesb) or CPER record (.cper)', file), clearUpload),
         uploadInfo),
       h('div', { class: 'inject-send' },
         h('h2', {}, h('label', { for: 'inject-json' }, 'Request body (JSON, editable)')),

@@ -1,5 +1,5 @@
 // One injection: its timeline (accepted → queued → delivered → acknowledged), the notification
-// with the decoded ESR when the gateway reports it, the guest's outcome and its records.
+// with the decoded ESR, the guest's outcome and its records.
 import { getJson, vmPath } from '../api.js';
 import { base64ToBytes, h, table, when } from '../dom.js';
 import { hexView } from '../hexview.js';
@@ -114,7 +114,9 @@ export function notificationView(inj) {
   const n = inj.notification;
   const box = h('section', { 'aria-labelledby': 'notif-title', class: 'notification' }, h('h2', { id: 'notif-title' }, 'Notification'));
   if (!n) {
-    box.append(h('p', {}, inj.state === 'accepted' || inj.state === 'queued' ? 'Not raised yet.' : 'This gateway does not report the notification of an injection (no notification field).'));
+    // absent until the record is written, for a refused injection, and for injections stored
+    // before the gateway recorded notifications (event store version 1)
+    box.append(h('p', {}, inj.state === 'accepted' || inj.state === 'queued' ? 'Not raised yet.' : inj.state === 'rejected' ? 'None: the injection was refused.' : 'Not recorded for this injection (it was stored before the gateway recorded notifications).'));
     return box;
   }
   const rows = [];

@@ -30,7 +30,7 @@ export class LogView {
     });
   }
 
-  /** A notification the device model raised (event `notification`, when the gateway sends it). */
+  /** A notification the device model raised (event `notification`). */
   addNotification(data) {
     let n;
     try {

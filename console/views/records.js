@@ -1,8 +1,7 @@
 // Records the guests read: a filtered list (VM, severity, section type, time) and one record's
 // detail (decoded JSON, Linux text, hex view) with downloads as .gesb, .cper and JSON.
-import { ApiError, getBytes, getJson, listAll, vmPath } from '../api.js';
+import { getBytes, getJson, listAll, vmPath } from '../api.js';
 import { base64ToBytes, clear, field, h, saveFile, select, table, toast, when } from '../dom.js';
-import { statusBlockToCperRecord } from '../cperConvert.js';
 import { hexView } from '../hexview.js';
 
 const SEVERITIES = ['recoverable', 'fatal', 'corrected', 'informational'];
@@ -56,22 +55,8 @@ export async function renderRecords(_params, main) {
   await load();
 }
 
-/** The record JSON: GET /vms/{id}/records/{rid} when the gateway has it, else from the list. */
-async function recordJson(vmId, rid) {
-  try {
-    return await getJson(vmPath(vmId, `/records/${rid}`));
-  } catch (e) {
-    // a gateway without that route answers `no route GET …`: read the record from the list instead
-    if (!(e instanceof ApiError) || e.status !== 404 || !/^no route/.test(e.message)) throw e;
-  }
-  const page = await getJson(vmPath(vmId, `/records?after=${Number(rid) - 1}&limit=1`));
-  const r = page.records[0];
-  if (!r || String(r.id) !== String(rid)) throw new ApiError(404, { title: 'Not found', detail: `VM ${vmId} has no record ${rid}` });
-  return r;
-}
-
 export async function renderRecord([vmId, rid], main) {
-  const r = await recordJson(vmId, rid);
+  const r = await getJson(vmPath(vmId, `/records/${encodeURIComponent(rid)}`));
   const bytes = base64ToBytes(r.bytes);
   const [{ spans }, text] = await Promise.all([getJson(vmPath(vmId, `/records/${rid}/fields`)), getJson(vmPath(vmId, `/records/${rid}/text`))]);
   let printed;
@@ -80,25 +65,14 @@ export async function renderRecord([vmId, rid], main) {
     printed = inj?.outcome?.logLines;
   }
   const base = `${vmId}-${r.id}`;
+  // the gateway's export route: the stored status block (.gesb) or the CPER record made from it
   const download = async (format) => {
     try {
-      const res = await getBytes(vmPath(vmId, `/records/${rid}?format=${format}`));
+      const res = await getBytes(vmPath(vmId, `/records/${encodeURIComponent(rid)}?format=${format}`));
       saveFile(`${base}.${format}`, res.bytes);
       toast(`${base}.${format} saved (${res.bytes.length} bytes)`);
     } catch (e) {
-      if (!(e.status === 404 && /^no route/.test(e.message))) {
-        toast(`.${format}: ${e.message}`);
-        return;
-      }
-      // gateways without the export route: the stored bytes are the status block, and the
-      // record is made from them with the gateway's own conversion rules (src/cper/convert.ts)
-      try {
-        const out = format === 'gesb' ? bytes : statusBlockToCperRecord(bytes);
-        saveFile(`${base}.${format}`, out);
-        toast(`${base}.${format} saved, made from the record's bytes (${out.length} bytes)`);
-      } catch (err) {
-        toast(`.${format}: ${err.message}`);
-      }
+      toast(`.${format}: ${e.message}`);
     }
   };
   main.append(

@@ -67,6 +67,13 @@ async function api(p: string): Promise<any> {
   return res.json();
 }
 
+async function apiBytes1(p: string): Promise<Buffer> {
+  const res = await fetch(server.url + p, { headers: { Authorization: `Bearer ${TOKEN}` } });
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toMatch(/^application\/octet-stream/);
+  return Buffer.from(await res.arrayBuffer());
+}
+
 async function shot(page: Page, name: string): Promise<void> {
   if (!SCREENSHOT_DIR) return;
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
@@ -175,6 +182,9 @@ describe('web console in chromium', () => {
     };
     await page.getByRole('link', { name: 'ACPI tables' }).click();
     const tableText = page.getByLabel('Table text (iasl style)');
+    // the first table (RSDP) is shown when the view opens; then choose HEST
+    const rsdp = await text(`/vms/${VM}/tables/RSDP?format=text&instance=0`);
+    expect(await settled(() => tableText.textContent(), rsdp)).toBe(rsdp);
     await page.getByLabel('Table', { exact: true }).selectOption({ label: (await page.getByLabel('Table', { exact: true }).locator('option').allTextContents()).find((o) => o.startsWith('HEST'))! });
     expect(await settled(() => tableText.textContent(), await text(`/vms/${VM}/tables/HEST?format=text&instance=0`))).toBe(await text(`/vms/${VM}/tables/HEST?format=text&instance=0`));
     const [dump] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download acpidump of all tables' }).click()]);
@@ -345,10 +355,7 @@ describe('web console in chromium', () => {
   test('downloads the record; the bytes are the API\'s', async () => {
     await page.getByRole('link', { name: 'Record 1 details and downloads' }).click();
     await page.getByRole('heading', { name: /^Record 1/ }).waitFor();
-    // GET /vms/{id}/records/{rid} (the export route) when this gateway has it, else the list
-    const { records } = await api(`/vms/${VM}/records`);
-    const one = await fetch(`${server.url}/vms/${VM}/records/1`, { headers: { Authorization: `Bearer ${TOKEN}` } });
-    const record = one.status === 200 ? await one.json() : records[0];
+    const record = await api(`/vms/${VM}/records/1`);
     expect(record.id).toBe(1);
     const apiBytes = Buffer.from(record.bytes, 'base64');
     const [gesb] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download .gesb' }).click()]);
@@ -356,7 +363,10 @@ describe('web console in chromium', () => {
     expect(Buffer.compare(fs.readFileSync((await gesb.path())!), apiBytes)).toBe(0);
     const [cper] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download .cper' }).click()]);
     expect(cper.suggestedFilename()).toBe(`${VM}-1.cper`);
-    expect(Buffer.compare(fs.readFileSync((await cper.path())!), Buffer.from(statusBlockToRecord(apiBytes)))).toBe(0);
+    // the bytes of the gateway's export route, which makes the record from the stored block
+    const exported = await apiBytes1(`/vms/${VM}/records/1?format=cper`);
+    expect(Buffer.compare(exported, Buffer.from(statusBlockToRecord(apiBytes)))).toBe(0);
+    expect(Buffer.compare(fs.readFileSync((await cper.path())!), exported)).toBe(0);
     const [json] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download JSON' }).click()]);
     const saved = JSON.parse(fs.readFileSync((await json.path())!, 'utf8'));
     expect(saved.bytes).toBe(record.bytes);
@@ -448,14 +458,13 @@ describe('web console in chromium', () => {
     const { records } = await api(`/vms/${VM}/records`);
     const gesb = Buffer.from(records[0].bytes, 'base64');
     const cper = Buffer.from(statusBlockToRecord(gesb));
-    const takesCperRecord = Boolean((await api('/openapi.json')).components.schemas.Injection.properties.cperRecord);
     const upload = async (name: string, bytes: Buffer): Promise<Buffer> => {
       await page.goto(`${server.url}/#/vms/${VM}/inject`);
       await page.getByLabel('Status block (.gesb) or CPER record (.cper)').setInputFiles({ name, mimeType: 'application/octet-stream', buffer: bytes });
       await page.getByText(new RegExp(`^${name.replace('.', '\\.')}: `)).waitFor();
-      // a .cper goes as the gateway's cperRecord input when its schema has one, else converted
+      // a .cper goes as it is, as the gateway's cperRecord input; a .gesb as raw
       const sent = JSON.parse(await page.getByLabel('Request body (JSON, editable)').inputValue());
-      expect(Object.keys(sent).filter((k) => k !== 'sourceId')).toEqual([name.endsWith('.cper') && takesCperRecord ? 'cperRecord' : 'raw']);
+      expect(sent).toEqual({ [name.endsWith('.cper') ? 'cperRecord' : 'raw']: bytes.toString('base64'), sourceId: 0 });
       await page.getByRole('button', { name: 'Inject', exact: true }).click();
       const accepted = await page.getByText(/^Injection \d+ accepted/).textContent();
       const id = /^Injection (\d+)/.exec(accepted!)![1];
@@ -464,11 +473,21 @@ describe('web console in chromium', () => {
       return Buffer.from(inj.bytes, 'base64');
     };
     expect(Buffer.compare(await upload('r1.gesb', gesb), gesb)).toBe(0);
-    // the record is wrapped into a status block exactly as the gateway's own converter does
+    // the gateway wraps the record into a status block with its own converter
     expect(Buffer.compare(await upload('r1.cper', cper), Buffer.from(recordToStatusBlock(cper)))).toBe(0);
-    // something that is not a CPER record is named at the file input
-    await page.getByLabel('Status block (.gesb) or CPER record (.cper)').setInputFiles({ name: 'bad.cper', mimeType: 'application/octet-stream', buffer: Buffer.from('CPER\x01\x02nope') });
-    await page.getByText('bad.cper: not a CPER record: byte 0: a CPER record has a 128-byte header, the file has 10 bytes').waitFor();
+    // something that is not a CPER record: the gateway's problem, with its byte offset, at the file field
+    const before = (await api(`/vms/${VM}/errors`)).injections.length;
+    const file = page.getByLabel('Status block (.gesb) or CPER record (.cper)');
+    await file.setInputFiles({ name: 'bad.cper', mimeType: 'application/octet-stream', buffer: Buffer.from('CPER\x01\x02nope') });
+    await page.getByText(/^bad\.cper: a 10-byte CPER record/).waitFor();
+    await page.getByRole('button', { name: 'Inject', exact: true }).click();
+    const err = page.locator('#inject-file-err');
+    await err.filter({ hasText: 'byte 0' }).waitFor();
+    await expect(err.textContent()).resolves.toBe('truncated at byte 0 (0x0): a CPER record has a 128-byte header, the input has 10 bytes');
+    await expect(file.getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(page.locator('#inject-json-errors li').getAttribute('data-pointer')).resolves.toBe('/cperRecord');
+    expect((await api(`/vms/${VM}/errors`)).injections).toHaveLength(before);
+    await shot(page, 'inject-upload-problem');
   });
 
   test('readable at phone width', async () => {
