@@ -65,8 +65,10 @@ export async function post(path, body, opts = {}) {
   const res = await request('POST', path, { ...opts, body });
   return res.status === 204 ? undefined : res.json();
 }
+/** DELETE; the answer's JSON when it has one (e.g. `{ cleared }`), else undefined. */
 export async function del(path) {
-  await request('DELETE', path);
+  const res = await request('DELETE', path);
+  return res.status === 204 || !/json/.test(res.headers.get('Content-Type') ?? '') ? undefined : res.json();
 }
 
 /**

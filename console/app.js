@@ -6,6 +6,7 @@ import { renderRecord, renderRecords } from './views/records.js';
 import { renderVm } from './views/vm.js';
 import { renderVms } from './views/vms.js';
 import { renderInjection } from './views/injection.js';
+import { renderErstRecord } from './views/erst.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -14,6 +15,7 @@ let cleanup;
 const ROUTES = [
   [/^#\/vms\/?$/, () => renderVms],
   [/^#\/vms\/([^/]+)\/errors\/([^/]+)$/, () => renderInjection],
+  [/^#\/vms\/([^/]+)\/erst\/([^/]+)$/, () => renderErstRecord],
   [/^#\/vms\/([^/]+)(?:\/([a-z-]+))?$/, () => renderVm],
   [/^#\/records\/([^/]+)\/([0-9]+)$/, () => renderRecord],
   [/^#\/records\/?(?:\?.*)?$/, () => renderRecords],

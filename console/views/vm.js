@@ -5,6 +5,7 @@ import { hexView } from '../hexview.js';
 import { renderInject } from './inject.js';
 import { LogView } from './logView.js';
 import { vmState } from './vms.js';
+import { hasErst, renderErst } from './erst.js';
 
 const TABS = [
   ['sources', 'Sources'],
@@ -13,6 +14,7 @@ const TABS = [
   ['tables', 'ACPI tables'],
   ['loader', 'Loader script'],
   ['hardware-errors', 'Hardware errors'],
+  ['erst', 'ERST records'],
 ];
 
 export async function renderVm([id, tab = 'sources'], main) {
@@ -32,7 +34,7 @@ export async function renderVm([id, tab = 'sources'], main) {
           ev.target.disabled = false;
         }
       } }, 'Reboot')),
-    h('nav', { class: 'tabs', 'aria-label': 'VM views' }, TABS.map(([t, label]) => h('a', { href: `#/vms/${encodeURIComponent(id)}/${t}`, 'aria-current': t === tab ? 'page' : undefined }, label))),
+    h('nav', { class: 'tabs', 'aria-label': 'VM views' }, TABS.filter(([t]) => t !== 'erst' || hasErst(vm)).map(([t, label]) => h('a', { href: `#/vms/${encodeURIComponent(id)}/${t}`, 'aria-current': t === tab ? 'page' : undefined }, label))),
   );
   const body = h('div', { class: 'tab-body' });
   main.append(body);
@@ -49,6 +51,8 @@ export async function renderVm([id, tab = 'sources'], main) {
       return renderLoader(vm, body);
     case 'hardware-errors':
       return renderHardwareErrors(vm, body);
+    case 'erst':
+      return renderErst(vm, body);
     default:
       body.append(h('p', { class: 'error' }, `No view ${tab}.`));
   }

@@ -521,7 +521,7 @@ describe('web console in chromium', () => {
     const unlabelled = `[...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
       .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby') && !(el.tagName === 'BUTTON' && el.textContent.trim()))
       .map((el) => el.outerHTML.slice(0, 120))`;
-    for (const view of ['#/vms', `#/vms/${VM}/sources`, `#/vms/${VM}/inject`, `#/vms/${VM}/activity`, `#/vms/${VM}/tables`, `#/vms/${VM}/hardware-errors`, '#/records', `#/records/${VM}/1`, `#/vms/${VM}/errors/1`]) {
+    for (const view of ['#/vms', `#/vms/${VM}/sources`, `#/vms/${VM}/inject`, `#/vms/${VM}/activity`, `#/vms/${VM}/tables`, `#/vms/${VM}/hardware-errors`, `#/vms/${VM}/erst`, '#/records', `#/records/${VM}/1`, `#/vms/${VM}/errors/1`]) {
       await p.goto(server.url + '/' + view);
       await p.locator('main .view > *').first().waitFor();
       await p.waitForLoadState('networkidle').catch(() => undefined);
@@ -588,6 +588,79 @@ describe('web console in chromium', () => {
     await page.getByLabel('Data').fill('deadbeef');
     await page.getByRole('button', { name: 'Inject', exact: true }).click();
     await page.getByText(/^Injection \d+ accepted/).waitFor();
+  });
+
+  test('ERST: a panic\'s pstore record after reboot, opened, downloaded as .cper, cleared', async () => {
+    const headers = { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' };
+    const created = await fetch(`${server.url}/vms`, { method: 'POST', headers, body: JSON.stringify({ id: 'erst-vm', profile: 'extended', diagnostics: true }) });
+    expect(created.status).toBe(201);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`${server.url}/#/vms/erst-vm/erst`);
+    await page.getByText('No ERST record.').waitFor();
+    await expect(page.getByRole('button', { name: 'Clear all ERST records' }).isDisabled()).resolves.toBe(true);
+    // a fatal error: the guest panics and pstore writes its last log lines through ERST
+    const inj = await fetch(`${server.url}/vms/erst-vm/errors`, { method: 'POST', headers, body: JSON.stringify({ error: { type: 'memory', severity: 'fatal', physicalAddress: '0x40001000' }, sourceId: 0 }) });
+    expect(inj.status).toBe(202);
+    expect((await api('/vms/erst-vm')).guest.panicked).toBe(true);
+    await page.goto(`${server.url}/#/vms/erst-vm/sources`);
+    await page.getByRole('heading', { name: 'Crash report' }).waitFor();
+    await page.getByRole('button', { name: 'Reboot', exact: true }).click();
+    await page.getByRole('heading', { name: 'VM erst-vm running' }).waitFor();
+    expect((await api('/vms/erst-vm')).bootCount).toBe(2);
+    await page.getByRole('link', { name: 'ERST records' }).click();
+    const store = await api('/vms/erst-vm/erst');
+    expect(store.count).toBe(1);
+    const rid: string = store.records[0].id;
+    const row = page.locator(`tr[data-erst="${rid}"]`);
+    await row.waitFor();
+    const cells = await row.locator('td').allTextContents();
+    const full = await api(`/vms/erst-vm/erst/${rid}`);
+    expect(cells.slice(0, 4)).toEqual([rid, '0', String(full.length), 'pstore dmesg (compressed)']);
+    // pstore's CPER timestamp holds plain seconds (as Linux writes it): the same time the guest lists
+    const seconds = Number(BigInt(full.decoded.timestamp.raw));
+    expect(store.pstore[0].time).toBe(seconds);
+    expect(cells[4]).toBe(new Date(seconds * 1000).toISOString().replace('T', ' ').replace('Z', ' UTC'));
+    // the guest's /sys/fs/pstore listing of this boot names the record
+    const files = await page.locator('table.pstore-table tbody tr td:first-child').allTextContents();
+    expect(files).toEqual([`dmesg-erst-${BigInt(rid)}`]);
+    await shot(page, 'erst-records');
+    // open it: the JSON form and the pstore text
+    await page.getByRole('link', { name: `ERST record ${rid}` }).click();
+    await page.getByRole('heading', { name: `ERST record ${rid}` }).waitFor();
+    const text = await page.getByLabel('pstore text of the record').textContent();
+    expect(text).toBe(full.pstore.text);
+    expect(text).toMatch(/^Panic#1 Part1\n/);
+    expect(text).toContain('Kernel panic - not syncing: GHES: Fatal hardware error');
+    const { bytes, ...shownJson } = full;
+    expect(JSON.parse((await page.getByLabel('ERST record JSON').textContent())!)).toEqual(shownJson);
+    expect(bytes.length).toBeGreaterThan(0);
+    // download: the bytes of GET …/erst/{id}?format=cper (application/octet-stream)
+    const [cper] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download .cper' }).click()]);
+    expect(cper.suggestedFilename()).toBe(`erst-vm-erst-${rid}.cper`);
+    const octets = await apiBytes1(`/vms/erst-vm/erst/${rid}?format=cper`);
+    expect(Buffer.compare(octets, Buffer.from(full.bytes, 'base64'))).toBe(0);
+    expect(Buffer.compare(fs.readFileSync((await cper.path())!), octets)).toBe(0);
+    await shot(page, 'erst-record');
+    // clear all, asked first: dismissed, nothing happens; accepted, the list is empty
+    await page.getByRole('link', { name: 'ERST', exact: true }).click();
+    await row.waitFor();
+    page.once('dialog', (d) => void d.dismiss());
+    await page.getByRole('button', { name: 'Clear all ERST records' }).click();
+    expect((await api('/vms/erst-vm/erst')).count).toBe(1);
+    page.once('dialog', (d) => {
+      expect(d.message()).toBe('Clear all 1 ERST record(s) of VM erst-vm? The guest will not find them after its next boot.');
+      void d.accept();
+    });
+    await page.getByRole('button', { name: 'Clear all ERST records' }).click();
+    await page.getByText('No ERST record.').waitFor();
+    expect(await page.locator('tr[data-erst]').count()).toBe(0);
+    expect((await api('/vms/erst-vm/erst')).count).toBe(0);
+    // a VM without ERST has no ERST tab
+    expect((await fetch(`${server.url}/vms`, { method: 'POST', headers, body: JSON.stringify({ id: 'plain-vm', profile: 'qemu-10.2-virt' }) })).status).toBe(201);
+    await page.goto(`${server.url}/#/vms/plain-vm/sources`);
+    await page.getByRole('heading', { name: 'VM plain-vm running' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Hardware errors' }).count()).toBe(1);
+    expect(await page.getByRole('link', { name: 'ERST records' }).count()).toBe(0);
   });
 
   test('no script error on any page', () => {
