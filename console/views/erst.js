@@ -115,7 +115,7 @@ export async function renderErst(vm, body) {
   body.append(h('h2', {}, 'Guest /sys/fs/pstore (this boot)'));
   if (store.pstore.length === 0) body.append(h('p', {}, 'The guest listed no pstore file when this boot mounted pstore (records written during this boot appear after the next one).'));
   else {
-    body.append(table('What the guest found at boot: files named after the record id', ['File', 'Type', 'Time', 'Size (bytes)', 'Stored compressed'], store.pstore.map((f) => [
+    body.append(table('What the guest found at boot: files named after the record id', ['File', 'Type', 'Time', 'Size (bytes)', 'Compressed (as listed: pstore inflates the text)'], store.pstore.map((f) => [
       f.name, f.type, when(new Date(f.time * 1000).toISOString()), String(f.size), f.compressed ? 'yes' : 'no',
     ]), { class: 'pstore-table' }));
     for (const f of store.pstore)

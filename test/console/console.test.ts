@@ -78,7 +78,8 @@ async function shot(page: Page, name: string): Promise<void> {
   if (!SCREENSHOT_DIR) return;
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.waitForTimeout(300); // a message still on its way (after a download) arrives first
-  await page.evaluate("document.getElementById('toast').classList.remove('show')"); // no passing message in the picture
+  // no passing message in the picture (hidden at once, not faded)
+  await page.evaluate("(() => { const t = document.getElementById('toast'); t.style.transition = 'none'; t.classList.remove('show'); })()");
   await page.waitForTimeout(250);
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: false });
 }
