@@ -12,9 +12,9 @@ const PSTORE_SECTIONS = {
   'fe08ffbe-95e4-4be7-bc73-4096044a38fc': 'pstore mce',
 };
 
-/** Whether the VM has an ERST device: the extended profile, unless its spec turns it off. */
+/** Whether the VM has an ERST device: GET /vms/{id} says so with `erst: {capacity, recordSize}`. */
 export function hasErst(vm) {
-  return vm.spec.profile === 'extended' && vm.spec.erst !== false;
+  return vm.erst !== undefined;
 }
 
 function erstPath(vmId, rid = '') {

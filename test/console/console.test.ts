@@ -642,9 +642,23 @@ describe('web console in chromium', () => {
     expect(Buffer.compare(octets, Buffer.from(full.bytes, 'base64'))).toBe(0);
     expect(Buffer.compare(fs.readFileSync((await cper.path())!), octets)).toBe(0);
     await shot(page, 'erst-record');
-    // clear all, asked first: dismissed, nothing happens; accepted, the list is empty
+    // a second panic writes a second record; clearing one (asked first) leaves the other
+    const again = await fetch(`${server.url}/vms/erst-vm/errors`, { method: 'POST', headers, body: JSON.stringify({ error: { type: 'memory', severity: 'fatal', physicalAddress: '0x40002000' }, sourceId: 0 }) });
+    expect(again.status).toBe(202);
+    const two = (await api('/vms/erst-vm/erst')).records.map((r: { id: string }) => r.id);
+    expect(two).toHaveLength(2);
+    expect(two[0]).toBe(rid);
     await page.getByRole('link', { name: 'ERST', exact: true }).click();
-    await row.waitFor();
+    await page.locator(`tr[data-erst="${two[1]}"]`).waitFor();
+    page.once('dialog', (d) => {
+      expect(d.message()).toBe(`Clear ERST record ${rid} of VM erst-vm?`);
+      void d.accept();
+    });
+    await page.getByRole('button', { name: `Clear ERST record ${rid}` }).click();
+    await page.getByText('1 of 16 record(s)', { exact: false }).waitFor();
+    expect(await page.locator('tr[data-erst]').evaluateAll((els) => els.map((e) => e.getAttribute('data-erst')))).toEqual([two[1]]);
+    expect((await api('/vms/erst-vm/erst')).records.map((r: { id: string }) => r.id)).toEqual([two[1]]);
+    // clear all, asked first: dismissed, nothing happens; accepted, the list is empty
     page.once('dialog', (d) => void d.dismiss());
     await page.getByRole('button', { name: 'Clear all ERST records' }).click();
     expect((await api('/vms/erst-vm/erst')).count).toBe(1);
