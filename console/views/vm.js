@@ -85,6 +85,7 @@ function renderSources(vm, body) {
       h('dt', {}, 'Poisoned pages'), h('dd', {}, (vm.guest?.poisonedPages ?? []).join(', ') || 'none'),
       h('dt', {}, 'Virtual clock'), h('dd', {}, vm.guest?.clockNs ?? ''),
       h('dt', {}, 'MIDR'), h('dd', {}, vm.spec.midr ?? ''),
+      vm.erst ? [h('dt', {}, 'ERST'), h('dd', {}, h('a', { href: `#/vms/${encodeURIComponent(vm.id)}/erst` }, `up to ${vm.erst.capacity} records of ${vm.erst.recordSize} bytes`))] : null,
       vm.qmp ? [h('dt', {}, 'QMP'), h('dd', {}, `tcp ${vm.qmp.host}:${vm.qmp.port}${vm.qmp.sourceId !== undefined ? `, inject-ghes-v2-error → source ${vm.qmp.sourceId}` : ''}`)] : null,
     ),
   );

@@ -608,7 +608,8 @@ describe('web console in chromium', () => {
     await page.getByRole('button', { name: 'Reboot', exact: true }).click();
     await page.getByRole('heading', { name: 'VM erst-vm running' }).waitFor();
     expect((await api('/vms/erst-vm')).bootCount).toBe(2);
-    await page.getByRole('link', { name: 'ERST records' }).click();
+    // the guest facts name the ERST store and lead to it
+    await page.getByRole('link', { name: 'up to 16 records of 8192 bytes' }).click();
     const store = await api('/vms/erst-vm/erst');
     expect(store.count).toBe(1);
     const rid: string = store.records[0].id;
