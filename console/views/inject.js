@@ -120,6 +120,8 @@ export async function renderInject(vm, body) {
     const p = PRESETS.find((x) => x.id === preset.value);
     if (!p) return;
     upload = undefined;
+    file.value = '';
+    delete file.dataset.pointer;
     uploadInfo.textContent = '';
     const { entries, errorSeverity, ...block } = structuredClone(p.cper);
     const { section, ...entry } = entries[0];
@@ -167,7 +169,7 @@ export async function renderInject(vm, body) {
         h('p', { class: 'hint' }, 'Generated from the CPER JSON schema the gateway validates with (/openapi.json, CperStatusBlock). Numbers as 0x… hex or decimal; empty fields take the codec\'s defaults; validation bits and lengths are computed.'),
         formBox,
         h('h2', {}, 'Or a file'),
-        h('div', { class: 'toolbar upload' }, field('Status block (.gesb) or CPER record (.cper)', file), clearUpload),
+        h('div', { class: 'toolbar upload' }, field('Status block (.gesb) or CPER record (.cper)', file, 'a .cper file, or one starting with "CPER", is sent as cperRecord; any other as raw'), clearUpload),
         uploadInfo),
       h('div', { class: 'inject-send' },
         h('h2', {}, h('label', { for: 'inject-json' }, 'Request body (JSON, editable)')),
