@@ -583,7 +583,9 @@ describe('web console in chromium', () => {
     expect(outcomes).toEqual(Object.fromEntries(types.map((t) => [t, t === 'unknown' ? expect.stringContaining('/cper/entries/0/section/guid') : 'accepted'])));
     await page.getByRole('button', { name: 'Inject', exact: true }).click();
     const guid = page.getByLabel('GUID (required)');
-    await page.locator('#' + (await guid.getAttribute('id')) + '-err').filter({ hasText: 'expected string' }).waitFor();
+    const guidErr = page.locator('#' + (await guid.getAttribute('id')) + '-err');
+    await guidErr.filter({ hasText: 'required' }).waitFor();
+    await expect(guidErr.textContent()).resolves.toBe('missing: this field is required (string)');
     await expect(guid.getAttribute('aria-invalid')).resolves.toBe('true');
     await guid.fill('12345678-1234-5678-9abc-def012345678');
     await page.getByLabel('Data').fill('deadbeef');
