@@ -1,10 +1,12 @@
 import { BenchResult, throughput } from './harness';
 import { decodeStatusBlock, encodeStatusBlock, parseStatusBlockJson } from '../src/cper';
+import { runLibcperPeer } from './libcper-peer';
 
 /**
  * CPER codec throughput on one core: decode and encode of a three-section Generic Error Status
  * Block (ARM with two error-info entries and one AArch64 EL1 context, platform memory, PCIe root
  * port). Targets (the layout tables' generated code): ≥ 300,000 decodes/s and ≥ 250,000 encodes/s.
+ * Then every libcper fixture record to JSON text, ours against libcper's (bench/libcper-peer.ts).
  */
 export function benchBlock(): Uint8Array {
   return encodeStatusBlock(
@@ -60,5 +62,6 @@ export async function run(): Promise<BenchResult[]> {
       bytes: bytes.length,
     });
   }
+  results.push(...(await runLibcperPeer(Math.max(200, Math.round(ms / 4)))));
   return results;
 }

@@ -1,0 +1,68 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { BenchResult, throughput } from './harness';
+import { cperRecordToJson, decodeCperRecord } from '../src/cper';
+import { cperRecordToLibcper, libcperJsonText } from '../src/cper/libcper';
+
+/**
+ * CPER record → JSON text, ours against libcper's, for every record in the shared libcper fixtures
+ * (issue #15 item 6: "CPER decode + JSON form + string ≥ libcper's decode + JSON string").
+ *
+ * Ours, per fixture, in records/s on one core:
+ * - libcper form: `cperRecordToLibcper` (decode + libcper's JSON form, what `rasgw decode --format
+ *   libcper` runs) + `libcperJsonText` (the text cper-convert prints);
+ * - our own form: `decodeCperRecord` + `cperRecordToJson` (toJson) + `JSON.stringify`.
+ *
+ * The peer: libcper is not packaged in any registry this project can reach, so it is measured only
+ * when the environment variable RASGW_LIBCPER_PEER names a harness program built from libcper's
+ * source (see docs/API.md, "Benchmarks: the libcper peer"). The bench runs it as
+ * `$RASGW_LIBCPER_PEER FILE.cper MS` once per fixture, in the same run, and reads the first number
+ * on its stdout as nanoseconds per record (record bytes → libcper's JSON IR → json-c string → free,
+ * timed for about MS milliseconds). Target: our libcper form ≥ 1× the peer's records/s.
+ */
+export const LIBCPER_FIXTURES = path.join(__dirname, '..', '..', 'shared', 'fixtures', 'libcper');
+
+/** Records/s of the peer harness on one file; throws with the harness's output when it is unusable. */
+export function peerRecordsPerSec(harness: string, file: string, ms: number): number {
+  const out = execFileSync(harness, [file, String(ms)], { encoding: 'utf8', timeout: ms * 10 + 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  const m = /(\d+(?:\.\d+)?(?:e[+-]?\d+)?)/i.exec(out);
+  const ns = m ? Number(m[1]) : NaN;
+  if (!(ns > 0)) throw new Error(`${harness} ${file}: expected nanoseconds per record as the first number on stdout, got ${JSON.stringify(out.slice(0, 200))}`);
+  return 1e9 / ns;
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+export async function runLibcperPeer(ms: number): Promise<BenchResult[]> {
+  if (!fs.existsSync(LIBCPER_FIXTURES)) {
+    return [{ name: 'libcper fixtures', summary: `not measured: ${LIBCPER_FIXTURES} does not exist` }];
+  }
+  const harness = process.env.RASGW_LIBCPER_PEER;
+  const files = fs.readdirSync(LIBCPER_FIXTURES).filter((f) => f.endsWith('.cper')).sort();
+  const results: BenchResult[] = [];
+  for (const f of files) {
+    const file = path.join(LIBCPER_FIXTURES, f);
+    const bytes = new Uint8Array(fs.readFileSync(file));
+    const label = `${f.replace(/\.cper$/, '')}, ${bytes.length} B`;
+    const ours = throughput(() => libcperJsonText(cperRecordToLibcper(bytes)), ms).opsPerSec;
+    const own = throughput(() => JSON.stringify(cperRecordToJson(decodeCperRecord(bytes))), ms).opsPerSec;
+    results.push({
+      name: `record → own JSON string (${label})`,
+      summary: `${fmt(own)} records/s (decode + toJson + JSON.stringify)`,
+      opsPerSec: own,
+      bytes: bytes.length,
+    });
+    let summary: string;
+    let peer: number | undefined;
+    if (harness) {
+      peer = peerRecordsPerSec(harness, file, ms);
+      const ratio = ours / peer;
+      summary = `${fmt(ours)} records/s vs libcper ${fmt(peer)}/s = ${ratio.toFixed(2)}× (target ≥ 1×: ${ratio >= 1 ? 'met' : 'NOT met'})`;
+    } else {
+      summary = `${fmt(ours)} records/s; libcper peer not measured (set RASGW_LIBCPER_PEER to a libcper harness, see docs/API.md)`;
+    }
+    results.push({ name: `record → libcper JSON string (${label})`, summary, opsPerSec: ours, peerOpsPerSec: peer, bytes: bytes.length });
+  }
+  return results;
+}
