@@ -86,19 +86,95 @@ export function parseLibcperJson(text: string): LibcperValue {
   return v;
 }
 
-/** json-c's pretty text of a document (bigints as plain integers). */
-export function libcperJsonText(v: LibcperValue, indent = ''): string {
-  if (v === null) return 'null';
-  if (typeof v === 'bigint') return v.toString();
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+/** Characters that make a string's JSON text differ from `"` + string + `"` (json-c escapes "/" too). */
+const NEEDS_ESCAPE = /["\\/\u0000-\u001f\u007f-\uffff]/;
+
+/** json-c's text of a string: `\/` for "/", otherwise JSON.stringify's escapes. */
+function stringText(s: string): string {
+  if (!NEEDS_ESCAPE.test(s)) return '"' + s + '"';
   // json-c escapes "/" as "\/"
-  if (typeof v === 'string') return JSON.stringify(v).split('/').join('\\/');
+  return JSON.stringify(s).split('/').join('\\/');
+}
+
+/** A key's text (keys are written as JSON.stringify writes them, "/" unescaped). */
+function keyText(k: string): string {
+  return NEEDS_ESCAPE.test(k) ? JSON.stringify(k) : '"' + k + '"';
+}
+
+/**
+ * Texts of the keys seen so far, `"key":` with its leading ",\n" or "{\n" and indent left out.
+ * libcper's keys are a small fixed set, so after the first records every key is a map hit; the
+ * cache stops growing at KEY_CACHE_LIMIT entries (keys of arbitrary input documents).
+ */
+const keyCache = new Map<string, string>();
+const KEY_CACHE_LIMIT = 4096;
+function keyColon(k: string): string {
+  let t = keyCache.get(k);
+  if (t === undefined) {
+    t = keyText(k) + ':';
+    if (keyCache.size < KEY_CACHE_LIMIT) keyCache.set(k, t);
+  }
+  return t;
+}
+
+/** ",\n" or "{\n"/"[\n" plus the indent of each nesting depth, built once per depth. */
+const openers: string[] = [];
+const separators: string[] = [];
+const closers: string[] = [];
+function ensureDepth(base: string, depth: number): void {
+  // only the default base indent ('') is cached; other bases are written uncached
+  while (separators.length <= depth) {
+    const d = separators.length;
+    const inner = base + '  '.repeat(d + 1);
+    openers.push('\n' + inner);
+    separators.push(',\n' + inner);
+    closers.push('\n' + base + '  '.repeat(d));
+  }
+}
+
+/**
+ * json-c's pretty text of a document (bigints as plain integers). One pass that appends to a
+ * single string, indents and key texts reused (the record's JSON is written for every decode,
+ * so this is on the hot path).
+ */
+export function libcperJsonText(v: LibcperValue, indent = ''): string {
+  if (indent !== '') return writeIndented(v, indent);
+  ensureDepth('', 8);
+  return write(v, 0);
+}
+
+function scalar(v: null | boolean | number | bigint | string): string {
+  if (v === null) return 'null';
+  if (typeof v === 'string') return stringText(v);
+  return String(v);
+}
+
+function write(v: LibcperValue, depth: number): string {
+  if (v === null || typeof v !== 'object') return scalar(v);
+  if (depth + 1 >= separators.length) ensureDepth('', depth + 1);
+  const sep = separators[depth];
+  if (Array.isArray(v)) {
+    if (v.length === 0) return '[' + closers[depth] + ']';
+    let out = '[' + openers[depth] + write(v[0], depth + 1);
+    for (let i = 1; i < v.length; i++) out += sep + write(v[i], depth + 1);
+    return out + closers[depth] + ']';
+  }
+  const keys = Object.keys(v);
+  if (keys.length === 0) return '{' + closers[depth] + '}';
+  let out = '{' + openers[depth] + keyColon(keys[0]) + write(v[keys[0]], depth + 1);
+  for (let i = 1; i < keys.length; i++) out += sep + keyColon(keys[i]) + write(v[keys[i]], depth + 1);
+  return out + closers[depth] + '}';
+}
+
+/** The same text under a caller-given base indent (not on the hot path). */
+function writeIndented(v: LibcperValue, indent: string): string {
+  if (v === null || typeof v !== 'object') return scalar(v);
   const inner = indent + '  ';
   if (Array.isArray(v)) {
     if (v.length === 0) return '[\n' + indent + ']';
-    return '[\n' + v.map((x) => inner + libcperJsonText(x, inner)).join(',\n') + '\n' + indent + ']';
+    return '[\n' + v.map((x) => inner + writeIndented(x, inner)).join(',\n') + '\n' + indent + ']';
   }
   const keys = Object.keys(v);
   if (keys.length === 0) return '{\n' + indent + '}';
-  return '{\n' + keys.map((k) => `${inner}${JSON.stringify(k)}:${libcperJsonText(v[k], inner)}`).join(',\n') + '\n' + indent + '}';
+  return '{\n' + keys.map((k) => inner + keyText(k) + ':' + writeIndented(v[k], inner)).join(',\n') + '\n' + indent + '}';
 }
