@@ -125,13 +125,32 @@ const AER_REGISTERS: Register[] = [
   ['error_source_id', 52, 4, [i('err_cor_source_identification', 0, 16), i('err_fatal_nonfatal_source_identification', 16, 16)]],
 ];
 
+/** Little-endian u32 at `at` (bytes past the end read as 0), as an unsigned number. */
+function u32At(bytes: Buffer, at: number): number {
+  const byte = (k: number) => (at + k < bytes.length ? bytes[at + k] : 0);
+  return (byte(0) | (byte(1) << 8) | (byte(2) << 16) | (byte(3) << 24)) >>> 0;
+}
+
+/**
+ * Bits [bit, bit + width) of the 64-bit register whose low and high words are `lo` and `hi`
+ * (width ≤ 31, which every field in the tables above is: plain numbers, no bigint per field).
+ */
+function bitsOf(lo: number, hi: number, bit: number, width: number): number {
+  let v: number;
+  if (bit >= 32) v = hi >>> (bit - 32);
+  else if (bit + width <= 32) v = lo >>> bit;
+  else v = (lo >>> bit) | (hi << (32 - bit));
+  return v & (2 ** width - 1);
+}
+
 function registersOut(bytes: Buffer, registers: Register[], into: LibcperObject): void {
   for (const [key, at, size, fields] of registers) {
-    let word = 0n;
-    for (let k = size - 1; k >= 0; k--) word = (word << 8n) | BigInt(at + k < bytes.length ? bytes[at + k] : 0);
+    // registers are 2, 4 or 8 bytes: bytes beyond the register's size are not part of it
+    const lo = size >= 4 ? u32At(bytes, at) : u32At(bytes, at) & (2 ** (8 * size) - 1);
+    const hi = size > 4 ? u32At(bytes, at + 4) : 0;
     const o: LibcperObject = {};
     for (const [name, bit, width, kind] of fields) {
-      const v = Number((word >> BigInt(bit)) & ((1n << BigInt(width)) - 1n));
+      const v = bitsOf(lo, hi, bit, width);
       if (kind === 'int') o[name] = v;
       else if (kind === 'bool') o[name] = v !== 0;
       else if (kind === 'raw') o[name] = { raw: v };
