@@ -91,9 +91,18 @@ const NEEDS_ESCAPE = /["\\/\u0000-\u001f\u007f-\uffff]/;
 
 /** json-c's text of a string: `\/` for "/", otherwise JSON.stringify's escapes. */
 function stringText(s: string): string {
-  if (!NEEDS_ESCAPE.test(s)) return '"' + s + '"';
+  if (s.length <= 64 ? plainShort(s) : !NEEDS_ESCAPE.test(s)) return '"' + s + '"';
   // json-c escapes "/" as "\/"
   return JSON.stringify(s).split('/').join('\\/');
+}
+
+/** NEEDS_ESCAPE's test as a loop: faster than the regular expression on libcper's short strings. */
+function plainShort(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x2f || c === 0x5c || c >= 0x7f) return false;
+  }
+  return true;
 }
 
 /** A key's text (keys are written as JSON.stringify writes them, "/" unescaped). */

@@ -34,7 +34,7 @@ const NOTIFICATION_NAMES: Readonly<Record<string, string>> = Object.fromEntries(
 );
 
 const bcdToInt = (b: number) => (b >> 4) * 10 + (b & 0xf);
-const two = (n: number) => String(n).padStart(2, '0');
+const two = (n: number) => (n < 10 ? '0' + n : String(n));
 
 /**
  * libcper's timestamp_to_string: BCD digits read without checking they are BCD, century and year
@@ -42,8 +42,11 @@ const two = (n: number) => String(n).padStart(2, '0');
  * minutes > 60 or seconds ≥ 60, as libcper decides.
  */
 export function libcperTimestamp(raw: bigint): string | undefined {
-  const b = (i: number) => Number((raw >> BigInt(8 * i)) & 0xffn);
-  const [sec, min, hour, day, month, year, century] = [b(0), b(1), b(2), b(4), b(5), b(6), b(7)].map(bcdToInt);
+  // the two 32-bit halves once, then plain shifts (this runs for every record written)
+  const lo = Number(raw & 0xffffffffn);
+  const hi = Number((raw >> 32n) & 0xffffffffn);
+  const sec = bcdToInt(lo & 0xff), min = bcdToInt((lo >>> 8) & 0xff), hour = bcdToInt((lo >>> 16) & 0xff);
+  const day = bcdToInt(hi & 0xff), month = bcdToInt((hi >>> 8) & 0xff), year = bcdToInt((hi >>> 16) & 0xff), century = bcdToInt(hi >>> 24);
   if (month > 12 || day > 31 || hour > 24 || min > 60 || sec >= 60) return undefined;
   return `${two(century % 100)}${two(year % 100)}-${two(month)}-${two(day)}T${two(hour)}:${two(min)}:${two(sec)}+00:00`;
 }
