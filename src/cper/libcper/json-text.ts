@@ -168,11 +168,13 @@ function write(v: LibcperValue, depth: number): string {
     for (let i = 1; i < v.length; i++) out += sep + write(v[i], depth + 1);
     return out + closers[depth] + ']';
   }
-  const keys = Object.keys(v);
-  if (keys.length === 0) return '{' + closers[depth] + '}';
-  let out = '{' + openers[depth] + keyColon(keys[0]) + write(v[keys[0]], depth + 1);
-  for (let i = 1; i < keys.length; i++) out += sep + keyColon(keys[i]) + write(v[keys[i]], depth + 1);
-  return out + closers[depth] + '}';
+  // for…in over own keys (documents are plain objects; no key array per object)
+  let out = '';
+  for (const k in v) {
+    if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+    out += (out === '' ? '{' + openers[depth] : sep) + keyColon(k) + write(v[k], depth + 1);
+  }
+  return out === '' ? '{' + closers[depth] + '}' : out + closers[depth] + '}';
 }
 
 /** The same text under a caller-given base indent (not on the hot path). */
