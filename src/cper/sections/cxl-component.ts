@@ -1,9 +1,9 @@
 import { SECTION_TYPES } from '../guids';
 import type { FlagTable } from '../json/fields';
-import { bits, count, struct, u16, u64, u8, validationBits } from '../layout/fields';
+import { count, struct, u64, u8, validationBits } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
 import { bytesPart, tableSection, TableModel, TableSectionCodec } from '../layout/section';
-import { slotWordInput } from './section-body-fields';
+import { busRow, functionDeviceRows, segmentRow, slotRows, vendorDeviceRows } from './pci-id-rows';
 
 /**
  * CXL component event sections (UEFI N.2.14). One layout serves every CXL event-record type; the
@@ -31,14 +31,11 @@ export const CXL_COMPONENT_KINDS = [
 export type CxlComponentKind = (typeof CXL_COMPONENT_KINDS)[number]['name'];
 
 export const CXL_COMPONENT_DEVICE_ID = layout('CXL component device ID', 12, [
-  u16('vendorId', 0, { doc: 'vendor ID', libcper: 'vendorID' }),
-  u16('deviceId', 2, { doc: 'device ID', libcper: 'deviceID' }),
-  u8('function', 4, { doc: 'function number', libcper: 'functionNumber' }),
-  u8('device', 5, { doc: 'device number', libcper: 'deviceNumber' }),
-  u8('bus', 6, { doc: 'bus number', libcper: 'busNumber' }),
-  u16('segment', 7, { doc: 'segment number', libcper: 'segmentNumber' }),
-  bits('slot', 9, 2, 3, 13, { doc: 'physical slot number', libcper: 'slotNumber', input: () => slotWordInput().slot.unwrap() }),
-  bits('slotReserved', 9, 2, 0, 3, { doc: 'slot word bits 2:0 (reserved)', input: () => slotWordInput().slotReserved.unwrap() }),
+  ...vendorDeviceRows(0),
+  ...functionDeviceRows(4),
+  busRow(6),
+  segmentRow(7, 2),
+  ...slotRows(9),
   u8('reserved', 11, { doc: 'reserved' }),
 ], { truncated: 'at-start' });
 

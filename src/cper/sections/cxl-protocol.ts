@@ -3,10 +3,11 @@ import { ByteReader } from '../../binary/ByteReader';
 import { ByteWriter } from '../../binary/ByteWriter';
 import { SECTION_TYPES } from '../guids';
 import { EnumTable, enumValue, FlagTable, u64, uint } from '../json/fields';
-import { bits, count, enumOf, hex, IntView, struct, u16, u32, u64 as u64Row, view, validationBits } from '../layout/fields';
+import { count, enumOf, hex, IntView, struct, u16, u32, u64 as u64Row, view, validationBits } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
 import { bytesPart, tableSection, TableModel } from '../layout/section';
-import { HexString, hexField, slotWordInput, writeHex, zeroHex } from './section-body-fields';
+import { slotRows, vendorDeviceRows } from './pci-id-rows';
+import { HexString, hexField, writeHex, zeroHex } from './section-body-fields';
 import { lazy } from '../json/lazy';
 
 /**
@@ -97,13 +98,11 @@ const agentAddressView: IntView<CxlAgentAddress> = {
 };
 
 export const CXL_PROTOCOL_DEVICE_ID = layout('CXL protocol device ID', 16, [
-  u16('vendorId', 0, { doc: 'vendor ID', libcper: 'vendorID' }),
-  u16('deviceId', 2, { doc: 'device ID', libcper: 'deviceID' }),
+  ...vendorDeviceRows(0),
   u16('subsystemVendorId', 4, { doc: 'subsystem vendor ID', libcper: 'subsystemVendorID' }),
   u16('subsystemDeviceId', 6, { doc: 'subsystem device ID', libcper: 'subsystemDeviceID' }),
   u16('classCode', 8, { doc: 'class code', libcper: 'classCode' }),
-  bits('slot', 10, 2, 3, 13, { doc: 'physical slot number', libcper: 'slotNumber', input: () => slotWordInput().slot.unwrap() }),
-  bits('slotReserved', 10, 2, 0, 3, { doc: 'slot word bits 2:0 (reserved)', input: () => slotWordInput().slotReserved.unwrap() }),
+  ...slotRows(10),
   hex('reserved', 12, 4, { doc: 'reserved' }),
 ], { truncated: 'at-start' });
 

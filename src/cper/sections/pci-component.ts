@@ -1,8 +1,9 @@
 import { SECTION_TYPES } from '../guids';
 import type { FlagTable } from '../json/fields';
-import { count, errorStatusView, hex, struct, u16, u24, u64, u8, view, validationBits } from '../layout/fields';
+import { count, errorStatusView, hex, struct, u24, u64, view, validationBits } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
 import { arrayPart, tableSection, TableModel } from '../layout/section';
+import { busRow, functionDeviceRows, segmentRow, vendorDeviceRows } from './pci-id-rows';
 import { classCodeInput } from './section-body-fields';
 
 /**
@@ -19,13 +20,11 @@ export const PCI_COMPONENT_HEADER_LENGTH = 40;
 export const PCI_REGISTER_PAIR_LENGTH = 16;
 
 export const COMPONENT_ID = layout('PCI component ID', 16, [
-  u16('vendorId', 0, { doc: 'vendor ID', libcper: 'vendorID' }),
-  u16('deviceId', 2, { doc: 'device ID', libcper: 'deviceID' }),
+  ...vendorDeviceRows(0),
   u24('classCode', 4, { doc: '24-bit class code', libcper: 'classCode', input: classCodeInput }),
-  u8('function', 7, { doc: 'function number', libcper: 'functionNumber' }),
-  u8('device', 8, { doc: 'device number', libcper: 'deviceNumber' }),
-  u8('bus', 9, { doc: 'bus number', libcper: 'busNumber' }),
-  u8('segment', 10, { doc: 'segment number', libcper: 'segmentNumber' }),
+  ...functionDeviceRows(7),
+  busRow(9),
+  segmentRow(10, 1),
   hex('reserved', 11, 5, { doc: 'bytes 11..15 (reserved)' }),
 ], { truncated: 'at-start' });
 

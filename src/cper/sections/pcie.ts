@@ -3,10 +3,11 @@ import { ByteWriter } from '../../binary/ByteWriter';
 import { fromHex } from '../../binary/hexdump';
 import { SECTION_TYPES } from '../guids';
 import type { EnumTable, FlagTable } from '../json/fields';
-import { bits, enumOf, hex, struct, u16, u24, u32, u32s, u64, u8, view, validationBits } from '../layout/fields';
+import { enumOf, hex, struct, u16, u24, u32, u32s, u64, u8, view, validationBits } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
 import { tableSection, TableModel } from '../layout/section';
-import { classCodeInput, HexString, readHex, slotWordInput, u64FromHalves } from './section-body-fields';
+import { functionDeviceRows, segmentRow, slotRows, vendorDeviceRows } from './pci-id-rows';
+import { classCodeInput, HexString, readHex, u64FromHalves } from './section-body-fields';
 
 /**
  * PCI Express error section (UEFI N.2.7), 208 bytes; bytes after 208 are kept as `trailing`.
@@ -47,16 +48,13 @@ export const PCIE_PORT_TYPE_TEXT: Readonly<Record<number, string>> = {
 };
 
 export const PCIE_DEVICE_ID = layout('PCIe device ID', 16, [
-  u16('vendorId', 0, { doc: 'vendor ID', libcper: 'vendorID' }),
-  u16('deviceId', 2, { doc: 'device ID', libcper: 'deviceID' }),
+  ...vendorDeviceRows(0),
   u24('classCode', 4, { doc: '24-bit class code: base class << 16 | sub-class << 8 | programming interface', libcper: 'classCode', input: classCodeInput }),
-  u8('function', 7, { doc: 'function number', libcper: 'functionNumber' }),
-  u8('device', 8, { doc: 'device number', libcper: 'deviceNumber' }),
-  u16('segment', 9, { doc: 'segment number', libcper: 'segmentNumber' }),
+  ...functionDeviceRows(7),
+  segmentRow(9, 2),
   u8('primaryBus', 11, { doc: 'primary bus (the device\'s own bus for an endpoint)', libcper: 'primaryOrDeviceBusNumber' }),
   u8('secondaryBus', 12, { doc: 'secondary bus number', libcper: 'secondaryBusNumber' }),
-  bits('slot', 13, 2, 3, 13, { doc: 'physical slot number', libcper: 'slotNumber', input: () => slotWordInput().slot.unwrap() }),
-  bits('slotReserved', 13, 2, 0, 3, { doc: 'slot word bits 2:0 (reserved)', input: () => slotWordInput().slotReserved.unwrap() }),
+  ...slotRows(13),
   u8('reserved', 15, { doc: 'reserved' }),
 ], { truncated: 'at-start' });
 
