@@ -35,5 +35,3 @@ export const ccixPerCodec = tableSection({
 });
 
 export type CcixPerSection = TableModel<'ccixPer', LayoutModel<typeof CCIX_PER_LAYOUT>, [ReturnType<typeof bytesPart<'perLog'>>]>;
-/** the JSON input schema, built on first use */
-export const ccixPerInput = () => ccixPerCodec.input;

@@ -146,5 +146,3 @@ export const cxlProtocolCodec = tableSection({
 });
 
 export type CxlProtocolSection = TableModel<'cxlProtocol', LayoutModel<typeof CXL_PROTOCOL_LAYOUT>, typeof PARTS>;
-/** the JSON input schema, built on first use */
-export const cxlProtocolInput = () => cxlProtocolCodec.input;

@@ -98,5 +98,3 @@ export const dmarGenericCodec = tableSection({
 });
 
 export type DmarGenericSection = TableModel<'dmarGeneric', LayoutModel<typeof DMAR_GENERIC_LAYOUT>>;
-/** the JSON input schema, built on first use */
-export const dmarGenericInput = () => dmarGenericCodec.input;

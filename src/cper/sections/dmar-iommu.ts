@@ -32,5 +32,3 @@ export const dmarIommuCodec = tableSection({
 });
 
 export type DmarIommuSection = TableModel<'iommuDmar', LayoutModel<typeof DMAR_IOMMU_LAYOUT>>;
-/** the JSON input schema, built on first use */
-export const dmarIommuInput = () => dmarIommuCodec.input;

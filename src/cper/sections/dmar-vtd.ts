@@ -48,5 +48,3 @@ export const dmarVtdCodec = tableSection({
 });
 
 export type DmarVtdSection = TableModel<'vtdDmar', LayoutModel<typeof DMAR_VTD_LAYOUT>>;
-/** the JSON input schema, built on first use */
-export const dmarVtdInput = () => dmarVtdCodec.input;

@@ -123,6 +123,3 @@ export const firmwareReferenceCodec: TableSectionCodec<FirmwareReferenceSection>
   },
   spans: (s, base, path) => layoutOf(s.revision).spans(base, path),
 });
-
-/** the JSON input schema, built on first use */
-export const firmwareReferenceInput = () => firmwareReferenceCodec.input;

@@ -90,6 +90,3 @@ export const fruMemoryPoisonCodec = tableSection({
   },
   example: { type: 'fruMemoryPoison', fruId: '0x1234', entries: [{ timestamp: '0x65000000', address: '0x40001000' }] },
 });
-
-/** the JSON input schema, built on first use */
-export const fruMemoryPoisonInput = () => fruMemoryPoisonCodec.input;

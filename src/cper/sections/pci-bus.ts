@@ -96,5 +96,3 @@ export const pciBusCodec = tableSection({
 });
 
 export type PciBusSection = TableModel<'pciBus', LayoutModel<typeof PCI_BUS_LAYOUT>>;
-/** the JSON input schema, built on first use */
-export const pciBusInput = () => pciBusCodec.input;

@@ -62,5 +62,3 @@ export const pciComponentCodec = tableSection({
 });
 
 export type PciComponentSection = TableModel<'pciComponent', LayoutModel<typeof PCI_COMPONENT_LAYOUT>, typeof PARTS>;
-/** the JSON input schema, built on first use */
-export const pciComponentInput = () => pciComponentCodec.input;

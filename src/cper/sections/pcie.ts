@@ -155,6 +155,3 @@ export const pcieCodec = tableSection({
     aer: { uncorStatus: 0x20 },
   },
 });
-
-/** the JSON input schema, built on first use */
-export const pcieInput = () => pcieCodec.input;

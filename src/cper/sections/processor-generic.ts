@@ -51,5 +51,3 @@ export const processorGenericCodec = tableSection({
 });
 
 export type ProcessorGenericSection = TableModel<'processorGeneric', LayoutModel<typeof PROCESSOR_GENERIC_LAYOUT>>;
-/** the JSON input schema, built on first use */
-export const processorGenericInput = () => processorGenericCodec.input;
