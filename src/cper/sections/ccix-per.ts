@@ -1,5 +1,4 @@
 import { SECTION_TYPES } from '../guids';
-import type { FlagTable } from '../json/fields';
 import { count, u16, u8, validationBits } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
 import { bytesPart, tableSection, TableModel } from '../layout/section';
@@ -22,8 +21,6 @@ export const CCIX_PER_LAYOUT = layout('CCIX PER', CCIX_PER_HEADER_LENGTH, [
   u8('portId', 13, { vbit: 1, doc: 'CCIX port ID (bits 7:5 reserved)', libcper: 'ccixPortID' }),
   u16('reserved', 14, { doc: 'reserved' }),
 ]);
-
-export const CCIX_PER_VALIDATION_BITS: FlagTable = CCIX_PER_LAYOUT.validationTable!;
 
 export const ccixPerCodec = tableSection({
   info: INFO,

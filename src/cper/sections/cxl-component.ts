@@ -1,5 +1,4 @@
 import { SECTION_TYPES } from '../guids';
-import type { FlagTable } from '../json/fields';
 import { count, struct, u64, u8, validationBits } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
 import { bytesPart, tableSection, TableModel, TableSectionCodec } from '../layout/section';
@@ -39,16 +38,12 @@ export const CXL_COMPONENT_DEVICE_ID = layout('CXL component device ID', 12, [
   u8('reserved', 11, { doc: 'reserved' }),
 ], { truncated: 'at-start' });
 
-export type CxlComponentDeviceId = LayoutModel<typeof CXL_COMPONENT_DEVICE_ID>;
-
 export const CXL_COMPONENT_LAYOUT = layout('CXL component', CXL_COMPONENT_HEADER_LENGTH, [
   count('length', 0, 4, 'eventLog', { doc: 'length of the whole structure, this header included' }),
   validationBits('validationBits', 4, 8, { 2: 'eventLog' }),
   struct('deviceId', 12, CXL_COMPONENT_DEVICE_ID, { vbit: 0, doc: 'device identification', libcper: 'deviceID' }),
   u64('serialNumber', 24, { vbit: 1, doc: 'device serial number', libcper: 'deviceSerial' }),
 ]);
-
-export const CXL_COMPONENT_VALIDATION_BITS: FlagTable = CXL_COMPONENT_LAYOUT.validationTable!;
 
 const EVENT_LOG = bytesPart('eventLog', 'length', 'the CXL component event log as hex, from the Common Event Record on', { total: true, vbits: [2] });
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ByteReader } from '../../binary/ByteReader';
 import { ByteWriter } from '../../binary/ByteWriter';
 import { SECTION_TYPES } from '../guids';
-import { EnumTable, enumValue, FlagTable, u64, uint } from '../json/fields';
+import { EnumTable, enumValue, u64, uint } from '../json/fields';
 import { count, enumOf, hex, IntView, struct, u16, u32, u64 as u64Row, view, validationBits } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
 import { bytesPart, tableSection, TableModel } from '../layout/section';
@@ -106,8 +106,6 @@ export const CXL_PROTOCOL_DEVICE_ID = layout('CXL protocol device ID', 16, [
   hex('reserved', 12, 4, { doc: 'reserved' }),
 ], { truncated: 'at-start' });
 
-export type CxlProtocolDeviceId = LayoutModel<typeof CXL_PROTOCOL_DEVICE_ID>;
-
 export const CXL_PROTOCOL_LAYOUT = layout('CXL protocol', CXL_PROTOCOL_HEADER_LENGTH, [
   validationBits('validationBits', 0, 8, { 5: 'dvsec', 6: 'errorLog' }),
   view('agentType', 8, 1, enumOf(CXL_AGENT_TYPES), { vbit: 0, doc: 'CXL agent type (default 1 with an rcrbBaseAddress, else 0)', libcper: 'agentType' }),
@@ -120,8 +118,6 @@ export const CXL_PROTOCOL_LAYOUT = layout('CXL protocol', CXL_PROTOCOL_HEADER_LE
   count('errorLogLength', 110, 2, 'errorLog', { doc: 'length of the error log' }),
   u32('reserved2', 112, { doc: 'offset 112 (reserved)' }),
 ]);
-
-export const CXL_PROTOCOL_VALIDATION_BITS: FlagTable = CXL_PROTOCOL_LAYOUT.validationTable!;
 
 
 const PARTS = [

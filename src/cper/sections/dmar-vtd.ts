@@ -22,8 +22,6 @@ export const PAGE_TABLE_ENTRIES = layout('DMAr page-table entries', 48, [
   u64('level1', 40, { doc: 'level 1 page-table entry', libcper: 'pageTableEntry_Level1' }),
 ]);
 
-export type DmarPageTableEntries = LayoutModel<typeof PAGE_TABLE_ENTRIES>;
-
 export const DMAR_VTD_LAYOUT = layout('VT-d DMAr', DMAR_VTD_BODY_LENGTH, [
   u8('version', 0, { doc: 'VT-d version', libcper: 'version' }),
   u8('revision', 1, { doc: 'revision', libcper: 'revision' }),

@@ -1,6 +1,6 @@
 import { ByteWriter } from '../../binary/ByteWriter';
 import { SECTION_TYPES } from '../guids';
-import type { EnumTable, FlagTable } from '../json/fields';
+import type { EnumTable } from '../json/fields';
 import { count, enumOf, u32, u64, view, validationBits } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
 import { arrayPart, tableSection, TableModel } from '../layout/section';
@@ -52,8 +52,6 @@ export const FRU_POISON_LAYOUT = layout('FRU memory poison', FRU_POISON_HEADER_L
   u64('fruId', 28, { vbit: 3, doc: 'FRU ID (an x86 PPIN)' }),
   count('entryCount', 36, 4, 'entries', { doc: 'number of poison descriptors' }),
 ]);
-
-export const FRU_POISON_VALIDATION_BITS: FlagTable = FRU_POISON_LAYOUT.validationTable!;
 
 const ENTRIES = arrayPart('entries', 'entryCount', FRU_POISON_ENTRY_LAYOUT, 'poison descriptors', [4, 5]);
 

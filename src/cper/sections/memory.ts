@@ -4,7 +4,7 @@ import type { ByteWriter } from '../../binary/ByteWriter';
 import { EncodeError } from '../../binary/errors';
 import { viewOf } from '../compiled-parser';
 import { SECTION_TYPES } from '../guids';
-import { EnumTable, FlagTable, uint } from '../json/fields';
+import { EnumTable, uint } from '../json/fields';
 import { enumOf, errorStatusView, modelOnly, names, u16, u64, u8, validationBits, view } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
 import { extendCodec, InputContext, tableSection, TableSectionCodec } from '../layout/section';
@@ -64,8 +64,6 @@ export const MEMORY_LAYOUT = layout('memory', MEMORY_LENGTH, [
   u16('cardHandle', 76, { vbit: 16, doc: 'SMBIOS type 16 handle of the memory array', libcper: 'cardSmbiosHandle' }),
   u16('moduleHandle', 78, { vbit: 17, doc: 'SMBIOS type 17 handle of the memory device', libcper: 'moduleSmbiosHandle' }),
 ], { truncated: 'at-start' });
-
-export const MEMORY_VALIDATION_BITS: FlagTable = MEMORY_LAYOUT.validationTable!;
 
 export type MemorySection = { type: 'memory'; guid: string } & LayoutModel<typeof MEMORY_LAYOUT> & { trailing?: HexString };
 

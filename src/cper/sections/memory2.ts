@@ -40,8 +40,6 @@ export const MEMORY2_LAYOUT = layout('memory 2', MEMORY2_LENGTH, [
   u32('moduleHandle', 92, { vbit: 19, doc: 'SMBIOS type 17 handle of the memory device', libcper: 'moduleSmbiosHandle' }),
 ], { truncated: 'at-start' });
 
-export const MEMORY2_VALIDATION_BITS: FlagTable = MEMORY2_LAYOUT.validationTable!;
-
 export const memory2Codec = tableSection({
   info: SECTION_TYPES.memory2,
   head: MEMORY2_LAYOUT,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseU64, U64_MAX, uintInputError } from '../../binary/u64';
 import { SECTION_TYPES } from '../guids';
-import { EnumTable, FlagTable, u64 as u64Input } from '../json/fields';
+import { EnumTable, u64 as u64Input } from '../json/fields';
 import { enumOf, errorStatusView, IntView, struct, u32, u64, u8, view, validationBits, names } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
 import { tableSection, TableModel } from '../layout/section';
@@ -84,8 +84,6 @@ export const PCI_BUS_LAYOUT = layout('PCI bus', PCI_BUS_BODY_LENGTH, [
   u64('completerId', 56, { vbit: 7, doc: 'bus completer ID', libcper: 'busCompleterID' }),
   u64('targetId', 64, { vbit: 8, doc: 'target ID', libcper: 'targetID' }),
 ]);
-
-export const PCI_BUS_VALIDATION_BITS: FlagTable = PCI_BUS_LAYOUT.validationTable!;
 
 export const pciBusCodec = tableSection({
   info: INFO,

@@ -1,5 +1,4 @@
 import { SECTION_TYPES } from '../guids';
-import type { FlagTable } from '../json/fields';
 import { count, errorStatusView, hex, struct, u24, u64, view, validationBits } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
 import { arrayPart, tableSection, TableModel } from '../layout/section';
@@ -28,14 +27,10 @@ export const COMPONENT_ID = layout('PCI component ID', 16, [
   hex('reserved', 11, 5, { doc: 'bytes 11..15 (reserved)' }),
 ], { truncated: 'at-start' });
 
-export type PciComponentId = LayoutModel<typeof COMPONENT_ID>;
-
 const REGISTER_PAIR = layout('PCI register pair', PCI_REGISTER_PAIR_LENGTH, [
   u64('address', 0, { doc: 'register address', required: true }),
   u64('data', 8, { doc: 'register data', required: true }),
 ]);
-
-export type PciRegisterPair = LayoutModel<typeof REGISTER_PAIR>;
 
 export const PCI_COMPONENT_LAYOUT = layout('PCI component', PCI_COMPONENT_HEADER_LENGTH, [
   validationBits('validationBits', 0, 8, { 2: 'memoryNumber', 3: 'ioNumber', 4: 'registerDataPairs' }),
@@ -44,8 +39,6 @@ export const PCI_COMPONENT_LAYOUT = layout('PCI component', PCI_COMPONENT_HEADER
   count('memoryNumber', 32, 4, 'memoryRegisters', { doc: 'number of memory register pairs' }),
   count('ioNumber', 36, 4, 'ioRegisters', { doc: 'number of I/O register pairs' }),
 ]);
-
-export const PCI_COMPONENT_VALIDATION_BITS: FlagTable = PCI_COMPONENT_LAYOUT.validationTable!;
 
 const PARTS = [
   arrayPart('memoryRegisters', 'memoryNumber', REGISTER_PAIR, 'memory-mapped register pairs { address, data }', [2, 3, 4]),

@@ -58,8 +58,6 @@ export const PCIE_DEVICE_ID = layout('PCIe device ID', 16, [
   u8('reserved', 15, { doc: 'reserved' }),
 ], { truncated: 'at-start' });
 
-export type PcieDeviceId = LayoutModel<typeof PCIE_DEVICE_ID>;
-
 const VERSION = layout('PCIe version', 4, [
   u8('minor', 0, { doc: 'minor version (BCD)', libcper: 'minor', required: true }),
   u8('major', 1, { doc: 'major version (BCD)', libcper: 'major', required: true }),
