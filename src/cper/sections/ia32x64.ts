@@ -118,6 +118,14 @@ function fields(list: Array<[string, number, number, number, EnumTable?]>): Chec
 }
 
 /**
+ * The five one-bit fields every check word has in this order (processor context corrupt,
+ * uncorrected, precise IP, restartable IP, overflow), from bit `shift` and validation bit `vbit` on.
+ */
+function statusFlags(shift: number, vbit: number): Array<[string, number, number, number]> {
+  return ['processorContextCorrupt', 'uncorrected', 'preciseIp', 'restartableIp', 'overflow'].map((name, i) => [name, shift + i, 1, vbit + i]);
+}
+
+/**
  * Bits 29:16 as the cache, TLB and bus check words all lay them out; only the operation field's
  * meanings differ (the cache check has its own list).
  */
@@ -126,11 +134,7 @@ function cacheTlbBusFields(operations: EnumTable): Array<[string, number, number
     ['transactionType', 16, 2, 0, IA32_TRANSACTION_TYPES],
     ['operation', 18, 4, 1, operations],
     ['level', 22, 3, 2],
-    ['processorContextCorrupt', 25, 1, 3],
-    ['uncorrected', 26, 1, 4],
-    ['preciseIp', 27, 1, 5],
-    ['restartableIp', 28, 1, 6],
-    ['overflow', 29, 1, 7],
+    ...statusFlags(25, 3),
   ];
 }
 
@@ -146,11 +150,7 @@ export const CHECK_LAYOUTS: Readonly<Record<Ia32CheckKind, CheckField[]>> = {
   ]),
   microArchitecture: fields([
     ['errorType', 16, 3, 0, IA32_MS_ERROR_TYPES],
-    ['processorContextCorrupt', 19, 1, 1],
-    ['uncorrected', 20, 1, 2],
-    ['preciseIp', 21, 1, 3],
-    ['restartableIp', 22, 1, 4],
-    ['overflow', 23, 1, 5],
+    ...statusFlags(19, 1),
   ]),
 };
 

@@ -27,13 +27,18 @@ export const MEMORY_ERROR_TYPES: EnumTable = names(
 export const MEMORY_LENGTH = 80;
 export const MEMORY_LEGACY_LENGTH = 73;
 
-const LEGACY_ROWS = [
-  validationBits('validationBits', 0, 8, { 15: 'rankNumber', 16: 'cardHandle', 17: 'moduleHandle', 18: 'extendedRow', 19: 'bankGroup', 20: 'bankAddress', 21: 'chipIdentification' }),
+/** Bytes 8..35 and validation bits 0..4, laid out alike in the memory and memory 2 sections. */
+export const MEMORY_ADDRESS_ROWS = [
   view('errorStatus', 8, 8, errorStatusView, { vbit: 0, doc: 'UEFI Error Status', libcper: 'errorStatus' }),
   u64('physicalAddress', 16, { vbit: 1, doc: 'physical address of the error', libcper: 'physicalAddress' }),
   u64('physicalAddressMask', 24, { vbit: 2, doc: 'valid bits of physicalAddress', libcper: 'physicalAddressMask' }),
   u16('node', 32, { vbit: 3, doc: 'node number (multi-node systems)', libcper: 'node' }),
   u16('card', 34, { vbit: 4, doc: 'card number', libcper: 'card' }),
+] as const;
+
+const LEGACY_ROWS = [
+  validationBits('validationBits', 0, 8, { 15: 'rankNumber', 16: 'cardHandle', 17: 'moduleHandle', 18: 'extendedRow', 19: 'bankGroup', 20: 'bankAddress', 21: 'chipIdentification' }),
+  ...MEMORY_ADDRESS_ROWS,
   u16('module', 36, { vbit: 5, doc: 'module (DIMM) number', libcper: 'moduleRank' }),
   u16('bank', 38, { vbit: 6, doc: 'bank number, or bank group (bits 15:8, validation bit 19) and bank address (bits 7:0, bit 20)', libcper: 'bank' }),
   u16('device', 40, { vbit: 7, doc: 'device number', libcper: 'device' }),
@@ -95,25 +100,17 @@ function encodeMemory(w: ByteWriter, o: number, s: MemorySection, path: string):
 }
 
 /**
- * The Bank word of a memory or memory 2 input: `bank` as given, or bank group (bits 15:8) and bank
- * address (bits 7:0). Giving both forms is an issue at `bank`, and the result is then undefined.
+ * The `resolve` hook of the bank rule of a memory or memory 2 input: the model's Bank word is
+ * `bank` as given, or bank group (bits 15:8) and bank address (bits 7:0). Giving both forms is an
+ * issue at `bank` (false is returned and the word is left alone).
  */
-export function bankFromInput(
-  v: { bank?: unknown; bankGroup?: unknown; bankAddress?: unknown },
-  ctx: { addIssue(issue: { code: 'custom'; path: string[]; message: string }): void },
-): number | undefined {
+export function resolveBank(v: Record<string, unknown>, out: { bank: number }, ctx: InputContext): boolean {
   if (v.bank !== undefined && (v.bankGroup !== undefined || v.bankAddress !== undefined)) {
     ctx.addIssue({ code: 'custom', path: ['bank'], message: 'give either bank or bankGroup/bankAddress, not both' });
-    return undefined;
+    return false;
   }
-  return (v.bank as number | undefined) ?? ((((v.bankGroup as number | undefined) ?? 0) << 8) | ((v.bankAddress as number | undefined) ?? 0));
-}
-
-/** The `resolve` hook of the bank rule: sets the model's bank word, false after an issue. */
-export function resolveBank(v: Record<string, unknown>, out: { bank: number }, ctx: InputContext): boolean {
-  const bank = bankFromInput(v, ctx);
-  if (bank !== undefined) out.bank = bank;
-  return bank !== undefined;
+  out.bank = (v.bank as number | undefined) ?? ((((v.bankGroup as number | undefined) ?? 0) << 8) | ((v.bankAddress as number | undefined) ?? 0));
+  return true;
 }
 
 /** Input-only keys of the bank rule, with the validation bits they set. */

@@ -1,14 +1,14 @@
 import { SECTION_TYPES } from '../guids';
 import type { FlagTable } from '../json/fields';
-import { enumOf, errorStatusView, flagsOf, u16, u32, u64, u8, view, validationBits } from '../layout/fields';
+import { enumOf, flagsOf, u16, u32, u64, u8, view, validationBits } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
 import { tableSection, TableModel } from '../layout/section';
-import { bankInput, MEMORY_ERROR_TYPES, resolveBank } from './memory';
+import { bankInput, MEMORY_ADDRESS_ROWS, MEMORY_ERROR_TYPES, resolveBank } from './memory';
 
 /**
  * Platform Memory Error 2 section (UEFI N.2.6), 96 bytes. Its validation bits are numbered
  * differently from the memory section's (bit 10 is Rank here). Bytes after the 96 are kept as
- * `trailing`. Input rule beyond the table: `bank`, or `bankGroup`/`bankAddress` (bankFromInput).
+ * `trailing`. Input rule beyond the table: `bank`, or `bankGroup`/`bankAddress` (resolveBank).
  */
 
 export const MEMORY2_STATUS_BITS: FlagTable = { 0: 'uncorrected' };
@@ -17,11 +17,7 @@ export const MEMORY2_LENGTH = 96;
 
 export const MEMORY2_LAYOUT = layout('memory 2', MEMORY2_LENGTH, [
   validationBits('validationBits', 0, 8, { 20: 'bankGroup', 21: 'bankAddress' }),
-  view('errorStatus', 8, 8, errorStatusView, { vbit: 0, doc: 'UEFI Error Status', libcper: 'errorStatus' }),
-  u64('physicalAddress', 16, { vbit: 1, doc: 'physical address of the error', libcper: 'physicalAddress' }),
-  u64('physicalAddressMask', 24, { vbit: 2, doc: 'valid bits of physicalAddress', libcper: 'physicalAddressMask' }),
-  u16('node', 32, { vbit: 3, doc: 'node number (multi-node systems)', libcper: 'node' }),
-  u16('card', 34, { vbit: 4, doc: 'card number', libcper: 'card' }),
+  ...MEMORY_ADDRESS_ROWS,
   u16('module', 36, { vbit: 5, doc: 'module (DIMM) number', libcper: 'module' }),
   u16('bank', 38, { vbit: 6, doc: 'bank number, or bank group (bits 15:8, validation bit 20) and bank address (bits 7:0, bit 21)', libcper: 'bank' }),
   u32('device', 40, { vbit: 7, doc: 'device number', libcper: 'device' }),
