@@ -41,8 +41,6 @@ export const FRU_POISON_ENTRY_LAYOUT = layout('FRU poison descriptor', FRU_POISO
   u64('address', 24, { doc: 'poisoned address (an MCA_ADDR value)' }),
 ]);
 
-export type FruPoisonEntry = LayoutModel<typeof FRU_POISON_ENTRY_LAYOUT>;
-
 export const FRU_POISON_LAYOUT = layout('FRU memory poison', FRU_POISON_HEADER_LENGTH, [
   u32('checksum', 0, { doc: 'two\'s complement of the byte sum after this field (computed when not given; a given one is written as is)' }),
   validationBits('validationBits', 4, 8, { 4: 'entryCount', 5: 'entries' }),

@@ -133,13 +133,7 @@ export function sectionTitle(s: SectionModel): string {
 
 /** JSON input of any section, chosen by its `type` (one schema per codec name). */
 export const sectionInput = lazy(() => {
-  const inputs: z.ZodType[] = [];
-  const names = new Set<string>();
-  for (const c of [...SECTION_CODECS, unknownCodec]) {
-    if (names.has(c.name)) continue;
-    names.add(c.name);
-    inputs.push(c.input);
-  }
+  const inputs = [...byName.values(), unknownCodec].map((c) => c.input);
   // Every codec input is an object schema with a literal `type`; zod dispatches on it.
   return z.discriminatedUnion('type', inputs as unknown as [z.ZodObject, ...z.ZodObject[]]) as unknown as z.ZodType<SectionModel>;
 });

@@ -2,7 +2,7 @@ import { ByteReader } from '../../binary/ByteReader';
 import { ByteWriter } from '../../binary/ByteWriter';
 import { fromHex } from '../../binary/hexdump';
 import { SECTION_TYPES } from '../guids';
-import type { EnumTable, FlagTable } from '../json/fields';
+import type { EnumTable } from '../json/fields';
 import { enumOf, hex, struct, u16, u24, u32, u32s, u64, u8, view, validationBits } from '../layout/fields';
 import { layout, LayoutModel } from '../layout/layout';
 import { tableSection, TableModel } from '../layout/section';
@@ -69,6 +69,12 @@ export const PCIE_BRIDGE = layout('PCIe bridge control and status', 4, [
   u16('control', 2, { doc: 'bridge control register', libcper: 'controlRegister' }),
 ]);
 
+/**
+ * Validation bit n marks the n-th field valid. Bits 8 and 9 are from UEFI 2.10+: with bit 8 the
+ * device ID's bytes 7..10 (function, device, segment) hold the low 32 bits of the Root Complex
+ * Register Block base instead (bit 3 must then be clear), and bit 9 says offset 20 holds its high
+ * 32 bits.
+ */
 export const PCIE_LAYOUT = layout('PCIe', PCIE_BODY_LENGTH, [
   validationBits('validationBits', 0, 8, { 8: 'deviceIdRcrb' }),
   view('portType', 8, 4, enumOf(PCIE_PORT_TYPES, 4), { vbit: 0, doc: 'PCIe port type', libcper: 'portType' }),
@@ -82,13 +88,6 @@ export const PCIE_LAYOUT = layout('PCIe', PCIE_BODY_LENGTH, [
   hex('capabilityStructure', 52, PCIE_CAPABILITY_LENGTH, { vbit: 6, doc: 'the PCIe capability structure', libcper: 'capabilityStructure.data' }),
   hex('aerInfo', 112, PCIE_AER_LENGTH, { vbit: 7, doc: 'the AER extended capability (see aer for named registers)', libcper: 'aerInfo.data' }),
 ]);
-
-/**
- * Bit n marks the n-th field valid. Bits 8 and 9 are from UEFI 2.10+: with bit 8 the device ID's
- * bytes 7..10 (function, device, segment) hold the low 32 bits of the Root Complex Register Block
- * base instead (bit 3 must then be clear), and bit 9 says offset 20 holds its high 32 bits.
- */
-export const PCIE_VALIDATION_BITS: FlagTable = PCIE_LAYOUT.validationTable!;
 
 export type PcieSection = TableModel<'pcie', LayoutModel<typeof PCIE_LAYOUT>>;
 

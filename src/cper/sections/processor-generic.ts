@@ -37,10 +37,8 @@ export const PROCESSOR_GENERIC_LAYOUT = layout('processor generic', PROCESSOR_GE
   u64('requestorId', 168, { vbit: 10, doc: 'requestor ID', libcper: 'requestorID' }),
   u64('responderId', 176, { vbit: 11, doc: 'responder ID', libcper: 'responderID' }),
   u64('instructionIp', 184, { vbit: 12, doc: 'instruction pointer at the error', libcper: 'instructionIP' }),
+  // validation bit 13 is Microsoft's own "native model ID" extension; it is kept in `raw` but not named
 ]);
-
-/** Bit 13 is Microsoft's own "native model ID" extension; it is kept in `raw` but not named. */
-export const PROCESSOR_GENERIC_VALIDATION_BITS: FlagTable = PROCESSOR_GENERIC_LAYOUT.validationTable!;
 
 export const processorGenericCodec = tableSection({
   info: INFO,
