@@ -70,11 +70,7 @@ export function armErrorTypeRaw(kinds: readonly ArmErrorKind[], encoding: ArmTyp
 
 /** The ErrorInformation layout a type selects: the first kind named, in spec order. */
 export function errorInformationKind(t: ArmErrorType): ArmErrorKind | 'none' {
-  if (t.cache) return 'cache';
-  if (t.tlb) return 'tlb';
-  if (t.bus) return 'bus';
-  if (t.microArchitecture) return 'microArchitecture';
-  return 'none';
+  return ARM_ERROR_KINDS.find((k) => t[k]) ?? 'none';
 }
 
 /** Transaction types of the cache, TLB and bus words (the IA32/X64 check words use the same). */

@@ -96,11 +96,9 @@ export type Ia32CheckKind = 'cache' | 'tlb' | 'bus' | 'microArchitecture';
 
 const KIND_BY_GUID = new Map<string, Ia32CheckKind>(Object.entries(IA32_CHECK_TYPES).map(([k, g]) => [g, k as Ia32CheckKind]));
 
-export const IA32_TRANSACTION_TYPES: EnumTable = TRANSACTION_TYPES;
 export const IA32_OPERATIONS: EnumTable = names(...GENERIC_OPERATION_NAMES);
 /** Cache checks add eviction and snoop. */
 export const IA32_CACHE_OPERATIONS: EnumTable = names(...GENERIC_OPERATION_NAMES, 'eviction', 'snoop');
-export const IA32_PARTICIPATION_TYPES: EnumTable = PARTICIPATION_TYPES;
 export const IA32_ADDRESS_SPACES: EnumTable = names('memory', 'reserved', 'io', 'other');
 export const IA32_MS_ERROR_TYPES: EnumTable = names('noError', 'unclassified', 'microcodeRomParity', 'external', 'frc', 'internalUnclassified');
 
@@ -131,7 +129,7 @@ function statusFlags(shift: number, vbit: number): Array<[string, number, number
  */
 function cacheTlbBusFields(operations: EnumTable): Array<[string, number, number, number, EnumTable?]> {
   return [
-    ['transactionType', 16, 2, 0, IA32_TRANSACTION_TYPES],
+    ['transactionType', 16, 2, 0, TRANSACTION_TYPES],
     ['operation', 18, 4, 1, operations],
     ['level', 22, 3, 2],
     ...statusFlags(25, 3),
@@ -144,7 +142,7 @@ export const CHECK_LAYOUTS: Readonly<Record<Ia32CheckKind, CheckField[]>> = {
   tlb: fields(cacheTlbBusFields(IA32_OPERATIONS)),
   bus: fields([
     ...cacheTlbBusFields(IA32_OPERATIONS),
-    ['participationType', 30, 2, 8, IA32_PARTICIPATION_TYPES],
+    ['participationType', 30, 2, 8, PARTICIPATION_TYPES],
     ['timeOut', 32, 1, 9],
     ['addressSpace', 33, 2, 10, IA32_ADDRESS_SPACES],
   ]),
