@@ -64,6 +64,20 @@ export interface LinuxTextProfile {
   readonly firmwareReferenceBoundsCheck: boolean;
 }
 
+/** 6.12 lists every switch; mainline is stated as its differences from 6.12. */
+const LINUX_6_12: LinuxTextProfile = {
+  version: '6.12',
+  description: 'Debian linux-image-6.12.118+deb12-arm64 (6.12.118, the long-term kernel of Debian 13), with the 2025/2026 stable CPER backports',
+  armContextStep: 'header-plus-size',
+  armSectionLengthCheck: 'negative-or-beyond-section',
+  pcieAerLines: 'all-when-valid',
+  cxlProtocolErrors: true,
+  cxlHeaderLogBoundsCheck: false,
+  cxlEventSectionsNamed: true,
+  memoryErrorStatus: 'described-extra-space',
+  firmwareReferenceBoundsCheck: true,
+};
+
 export const LINUX_TEXT_PROFILES: Readonly<Record<LinuxVersion, LinuxTextProfile>> = {
   '6.1': {
     version: '6.1',
@@ -77,29 +91,12 @@ export const LINUX_TEXT_PROFILES: Readonly<Record<LinuxVersion, LinuxTextProfile
     memoryErrorStatus: 'described-extra-space',
     firmwareReferenceBoundsCheck: true,
   },
-  '6.12': {
-    version: '6.12',
-    description: 'Debian linux-image-6.12.118+deb12-arm64 (6.12.118, the long-term kernel of Debian 13), with the 2025/2026 stable CPER backports',
-    armContextStep: 'header-plus-size',
-    armSectionLengthCheck: 'negative-or-beyond-section',
-    pcieAerLines: 'all-when-valid',
-    cxlProtocolErrors: true,
-    cxlHeaderLogBoundsCheck: false,
-    cxlEventSectionsNamed: true,
-    memoryErrorStatus: 'described-extra-space',
-    firmwareReferenceBoundsCheck: true,
-  },
+  '6.12': LINUX_6_12,
   mainline: {
+    ...LINUX_6_12,
     version: 'mainline',
     description: `the newest released kernel, Linux ${MAINLINE_RELEASE} (Debian arm64)`,
     armContextStep: 'aligned-16',
-    armSectionLengthCheck: 'negative-or-beyond-section',
-    pcieAerLines: 'all-when-valid',
-    cxlProtocolErrors: true,
-    cxlHeaderLogBoundsCheck: false,
-    cxlEventSectionsNamed: true,
-    memoryErrorStatus: 'described-extra-space',
-    firmwareReferenceBoundsCheck: true,
   },
 };
 
