@@ -1,10 +1,11 @@
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import { z } from 'zod';
 import { statusBlockFieldSpans } from '../cper/fieldSpans';
 import { renderStatusBlockLinux } from '../cper/text';
 import type { StoredGuestRecord } from '../store/records';
 import type { Gateway } from './Gateway';
 import { ProblemError } from './ProblemError';
+import { param } from './routeIo';
 import type { RouteDef } from './routes';
 
 /**
@@ -37,11 +38,6 @@ export const recordTextResponse = z
     lines: z.array(z.strictObject({ level: z.string(), text: z.string() })),
   })
   .meta({ id: 'RecordText' });
-
-function param(req: Request, name: string): string {
-  const v = req.params[name];
-  return Array.isArray(v) ? v.join('/') : String(v);
-}
 
 /** The stored record `rid` of VM `id`, or not-found naming what is missing. */
 export function storedRecord(g: Gateway, vmId: string, rid: string): StoredGuestRecord {
