@@ -1,3 +1,4 @@
+import { combinedPoint, RestorePoint, snapshotPoint } from '../binary/restore';
 import type { GuestMemory } from '../guest-memory/GuestMemory';
 import type { LinuxVersion, Personality } from '../vm/contract';
 import { CRASH_MAGIC, CRASH_MESSAGE_MAX, CRASH_PAGE_SIZE, CRASH_REASON, CRASH_RECORD_MAX, CRASH_REGISTERS_SIZE, CrashReasonName } from '../device-model/crash/CrashRegisters';
@@ -198,6 +199,42 @@ export class GuestKernel {
   }
 
   // ------------------------------------------------------------------ state
+
+  /**
+   * A restore point of the whole guest (not of its memory, which the VM's point covers): clock
+   * and timers, log ring, GHES driver (duplicate cache, ratelimits, record numbers, deferred
+   * work), poisoned pages, ERST driver and pstore, pending exceptions, panic/halt state, the
+   * current task, the apei-sei ratelimits and the counters.
+   */
+  restorePoint(): RestorePoint {
+    const { tables, booted, halt, task, initKillPending, attributed, exception, running, erst, coalescedSErrors, takenSErrors, hooks } = this;
+    const p = this.pending;
+    const pending = {
+      serror: p.serror && { esr: p.serror.esr, causes: p.serror.causes.slice() },
+      sea: p.sea && { esr: p.sea.esr, causes: p.sea.causes.slice() },
+      hed: p.hed?.slice(),
+      irqs: [...p.irqs].map(([k, v]) => [k, v.slice()] as const),
+      sdei: [...p.sdei].map(([k, v]) => [k, v.slice()] as const),
+      nmi: p.nmi?.slice(),
+    };
+    const points = [this.clock.restorePoint(), this.log.restorePoint(), this.ghes.restorePoint(), this.memoryFailure.restorePoint(), this.rlSeiReading.restorePoint(), this.rlSeiNoRecord.restorePoint()];
+    if (erst.driver) points.push(erst.driver.restorePoint());
+    if (erst.pstore) points.push(erst.pstore.restorePoint());
+    points.push(
+      snapshotPoint(() => {
+        Object.assign(this, { tables, booted, halt, task, initKillPending, attributed, exception, running, erst, coalescedSErrors, takenSErrors, hooks });
+        p.serror = pending.serror;
+        p.sea = pending.sea;
+        p.hed = pending.hed;
+        p.irqs.clear();
+        for (const [k, v] of pending.irqs) p.irqs.set(k, v);
+        p.sdei.clear();
+        for (const [k, v] of pending.sdei) p.sdei.set(k, v);
+        p.nmi = pending.nmi;
+      }),
+    );
+    return combinedPoint(points);
+  }
 
   get halted(): boolean {
     return this.halt !== undefined;

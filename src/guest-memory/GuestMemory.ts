@@ -1,4 +1,5 @@
 import { RasgwError, RasgwErrorCode } from '../binary/errors';
+import type { RestorePoint } from '../binary/restore';
 
 /**
  * Guest physical memory: sparse, page-granular, bounded, with ownership of ranges.
@@ -13,6 +14,9 @@ import { RasgwError, RasgwErrorCode } from '../binary/errors';
  *   such as the crash registers are read-only to it.
  * - `transaction(fn)` journals every page touched by `fn` and undoes them all if `fn` throws: the
  *   mock firmware uses it to leave memory as it was after a failed loader script.
+ * - `restorePoint()` (nested, innermost first) keeps the pages as they were before their first
+ *   write since the point, so the whole memory can go back to the point (the VM's restore points,
+ *   src/binary/restore.ts): the cost is one page copy per page written, not a copy of the memory.
  */
 export type MemoryActor = 'firmware' | 'device-model' | 'guest';
 
@@ -71,6 +75,11 @@ export class GuestMemory {
   private pn = 0;
   private po = 0;
   private journal: Map<number, Uint8Array | null> | null = null;
+  /** restore points: each page as it was before its first write since the innermost open point, in write order */
+  private undo: Array<{ pn: number; old: Uint8Array | null }> = [];
+  private readonly undoMarks: Array<{ at: number; saved: Set<number>; owned: number; mmio: number }> = [];
+  /** pages already in `undo` for the innermost open point (null: no point open) */
+  private undoSaved: Set<number> | null = null;
   /** `baseN` / `endN`: the window's bounds as doubles, for the fast no-overlap test (same rounding argument as `ramFast`) */
   private readonly mmio: Array<{ base: bigint; size: bigint; name: string; handler: MmioHandler; baseN: number; endN: number }> = [];
 
@@ -280,6 +289,7 @@ export class GuestMemory {
       const chunk = n === data.length ? data : data.subarray(done, done + n);
       let page = this.pages.get(pn);
       if (this.journal && !this.journal.has(pn)) this.journal.set(pn, page ? page.slice() : null);
+      if (this.undoSaved !== null && !this.undoSaved.has(pn)) this.saveUndo(pn, page);
       if (!page && !isAllZero(chunk)) {
         page = new Uint8Array(PAGE_SIZE);
         this.pages.set(pn, page);
@@ -367,7 +377,7 @@ export class GuestMemory {
     }
     this.locate(addr);
     const off = this.po;
-    const page = off + size <= PAGE_SIZE && !this.journal ? this.pages.get(this.pn) : undefined;
+    const page = off + size <= PAGE_SIZE && !this.journal && (this.undoSaved === null || this.undoSaved.has(this.pn)) ? this.pages.get(this.pn) : undefined;
     if (page) {
       // Fast path: the page exists and the value stays inside it.
       this.check(addr, size);
@@ -423,6 +433,58 @@ export class GuestMemory {
       this.journal = null;
       throw e;
     }
+  }
+
+  private saveUndo(pn: number, page: Uint8Array | undefined): void {
+    this.undo.push({ pn, old: page ? page.slice() : null });
+    this.undoSaved!.add(pn);
+  }
+
+  /**
+   * A restore point of the whole memory: `restore` puts back every page written since (and drops
+   * ranges claimed and MMIO windows mapped since); `release` keeps the writes. Points nest and are
+   * used innermost first.
+   */
+  restorePoint(): RestorePoint {
+    const mark = { at: this.undo.length, saved: new Set<number>(), owned: this.owned.length, mmio: this.mmio.length };
+    this.undoMarks.push(mark);
+    this.undoSaved = mark.saved;
+    return {
+      restore: () => {
+        this.popUndoMark(mark);
+        for (let i = this.undo.length - 1; i >= mark.at; i--) {
+          const u = this.undo[i];
+          if (u.old) this.pages.set(u.pn, u.old);
+          else this.pages.delete(u.pn);
+        }
+        this.undo.length = mark.at;
+        if (this.owned.length > mark.owned) {
+          this.owned.splice(mark.owned);
+          this.syncOwnedFast();
+        }
+        this.mmio.length = Math.min(this.mmio.length, mark.mmio);
+        this.afterUndoMark();
+      },
+      release: () => {
+        this.popUndoMark(mark);
+        // a page saved for this point was unchanged since the outer point opened (else the outer
+        // point had saved it already): its saved copy serves the outer point as well
+        const outer = this.undoMarks[this.undoMarks.length - 1];
+        if (outer) for (const pn of mark.saved) outer.saved.add(pn);
+        this.afterUndoMark();
+      },
+    };
+  }
+
+  private popUndoMark(mark: GuestMemory['undoMarks'][number]): void {
+    if (this.undoMarks[this.undoMarks.length - 1] !== mark) throw new Error('restore points are used innermost first');
+    this.undoMarks.pop();
+  }
+
+  private afterUndoMark(): void {
+    const top = this.undoMarks[this.undoMarks.length - 1];
+    this.undoSaved = top ? top.saved : null;
+    if (!top) this.undo = [];
   }
 
   /** A copy of all stored pages (for tests that prove nothing changed). */

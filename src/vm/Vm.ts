@@ -1,6 +1,7 @@
 import { randomUUID } from 'crypto';
 import { GuestMemory } from '../guest-memory/GuestMemory';
 import { RasgwError } from '../binary/errors';
+import { combinedPoint, mapContents, RestorePoint, snapshotPoint, UndoJournal } from '../binary/restore';
 import { readU32LE } from '../binary/le';
 import { bootMachine, BootedMachine, createMachineMemory } from '../device-model/boot';
 import { Recorder, RecordRequest } from '../device-model/recorder/Recorder';
@@ -145,6 +146,8 @@ export class Vm implements VirtualMachine {
   erst: ErstAttachment | undefined;
   /** the guest real-time clock at the end of the last boot (a reboot never goes back in time) */
   private rtcEnd = 0n;
+  /** changes of `injections`, `finished` and the tracked injections while a restore point is open */
+  private readonly undo = new UndoJournal();
 
   constructor(spec: VmSpec, id: string = randomUUID(), opts: VmOptions = {}) {
     this.spec = spec;
@@ -243,6 +246,48 @@ export class Vm implements VirtualMachine {
     this.boot([]);
   }
 
+  // ------------------------------------------------------------------ restore points
+
+  /**
+   * A restore point of the whole simulated machine. The components of the current boot give
+   * theirs (guest memory: the pages written since; device model: queues, ERST device and
+   * records; guest kernel: clock, log, GHES, poisoned pages, pending exceptions, panic state);
+   * the VM keeps its own fields (a reboot replaces the components: restoring puts the old ones
+   * back) and journals its injections.
+   */
+  restorePoint(): RestorePoint {
+    const { memory, machine, recorder, notifier, guest, bootCount, cause, sourceInfo, nextInjection, erstStorage, rtcStart, erst, rtcEnd, finishedAt } = this;
+    const outstanding = mapContents(this.outstanding);
+    const points = [memory.restorePoint(), recorder.restorePoint(), guest.restorePoint()];
+    if (erst) points.push(erst.device.restorePoint());
+    if (erstStorage?.restorePoint) points.push(erstStorage.restorePoint());
+    points.push(this.undo.point());
+    points.push(
+      snapshotPoint(() => {
+        Object.assign(this, { memory, machine, recorder, notifier, guest, bootCount, cause, sourceInfo, nextInjection, erstStorage, rtcStart, erst, rtcEnd, finishedAt });
+        outstanding();
+      }),
+    );
+    return combinedPoint(points);
+  }
+
+  /** Journals a tracked injection's fields before they change (while a restore point is open). */
+  private touch(t: Tracked): void {
+    if (!this.undo.recording) return;
+    const status = t.status;
+    const saved = { ...status };
+    const history = status.history.length;
+    const { recordFirstSeq, recordLastSeq } = t;
+    this.undo.record(() => {
+      const s = status as unknown as Record<string, unknown>;
+      for (const k of Object.keys(s)) if (!(k in saved)) delete s[k];
+      Object.assign(status, saved);
+      status.history.length = history;
+      t.recordFirstSeq = recordFirstSeq;
+      t.recordLastSeq = recordLastSeq;
+    });
+  }
+
   // ------------------------------------------------------------------ injection
 
   inject(payload: InjectionPayload, target: InjectionTarget = NO_TARGET): InjectionStatus {
@@ -253,6 +298,7 @@ export class Vm implements VirtualMachine {
     this.remember(t);
     const bytes = this.encode(payload);
     if (bytes instanceof Object && 'code' in bytes) return this.refuse(t, bytes);
+    this.touch(t);
     status.bytes = bytes;
     if (sourceId === undefined) {
       return this.refuse(t, { code: 'no_such_source', message: this.noSourceMessage(target) });
@@ -326,7 +372,10 @@ export class Vm implements VirtualMachine {
     const n = this.notifier.plan({ sourceId: req.sourceId, notification: src.notification, vector: cfg.vector, blockSeverity: severity, esrIss: t?.target.esrIss });
     // the notification is part of the injection before the guest runs: the 'delivered' event
     // carries it, and every guest line of this record comes after it
-    if (t) t.status.notification = notificationView(n, cfg, t.target.esrIss !== undefined, severity);
+    if (t) {
+      this.touch(t);
+      t.status.notification = notificationView(n, cfg, t.target.esrIss !== undefined, severity);
+    }
     if (t) this.setState(t, 'delivered');
     this.outstanding.set(req.sourceId, req.id);
     const prev = this.cause;
@@ -362,6 +411,7 @@ export class Vm implements VirtualMachine {
     const t = ctx.token !== undefined ? this.injections.get(ctx.token) : undefined;
     const outcome: GuestOutcome = { logLines: ctx.lines, actions: ctx.actions, panicked: ctx.panicked };
     if (t) {
+      this.touch(t);
       t.status.outcome = outcome;
       t.recordFirstSeq = ctx.firstSeq ?? 0;
       t.recordLastSeq = ctx.lastSeq ?? 0;
@@ -394,6 +444,7 @@ export class Vm implements VirtualMachine {
     for (const id of ctx.causes) {
       const t = this.injections.get(id);
       if (!t) continue;
+      this.touch(t);
       if (carried && t.status.notification) {
         t.status.notification = withCarried(t.status.notification, [...carried], ctx.esr);
         if (!ctx.lines.length && !ctx.panicked && t.status.outcome) {
@@ -415,6 +466,7 @@ export class Vm implements VirtualMachine {
   }
 
   private setState(t: Tracked, state: InjectionState): void {
+    this.touch(t);
     t.status.state = state;
     t.status.history.push({ state, at: this.guest.clock.now() });
     if (this.listeners.size > 0) this.emit({ type: 'injection', vmId: this.id, status: t.status });
@@ -422,13 +474,16 @@ export class Vm implements VirtualMachine {
   }
 
   private refuse(t: Tracked, refusal: Refusal): InjectionStatus {
+    this.touch(t);
     t.status.refusal = refusal;
     this.setState(t, 'rejected');
     return t.status;
   }
 
   private remember(t: Tracked): void {
-    this.injections.set(t.status.id, t);
+    const id = t.status.id;
+    if (this.undo.recording) this.undo.record(() => this.injections.delete(id));
+    this.injections.set(id, t);
   }
 
   /**
@@ -441,10 +496,20 @@ export class Vm implements VirtualMachine {
     // at least the newest: its outcome arrives after its acknowledgement (recordDone)
     const limit = Math.max(1, Math.floor(this.opts.retainInjections ?? DEFAULT_RETAIN));
     if (this.finished.length < limit) {
+      if (this.undo.recording) this.undo.record(() => this.finished.pop());
       this.finished.push(id);
       return;
     }
     const old = this.finished[this.finishedAt];
+    if (this.undo.recording) {
+      const at = this.finishedAt;
+      const tracked = this.injections.get(old);
+      this.undo.record(() => {
+        this.finished[at] = old;
+        this.finishedAt = at;
+        if (tracked) this.injections.set(old, tracked);
+      });
+    }
     this.finished[this.finishedAt] = id;
     this.finishedAt = (this.finishedAt + 1) % limit;
     this.injections.delete(old);

@@ -1,3 +1,4 @@
+import type { RestorePoint } from '../binary/restore';
 import type { EsrFields } from '../device-model/notify/esrFields';
 
 /**
@@ -269,6 +270,12 @@ export interface VirtualMachine {
   subscribe(listener: (e: VmEvent) => void): () => void;
   /** advance the virtual clock (polled sources are read when their interval elapses) */
   advance(ns: bigint): void;
+  /**
+   * A restore point of the whole simulated machine (guest memory, device model, guest kernel,
+   * the VM's injections and counters): `restore` puts it back as it was, `release` keeps it.
+   * Points nest and are used innermost first (src/binary/restore.ts).
+   */
+  restorePoint(): RestorePoint;
 }
 
 export interface VmFactory {

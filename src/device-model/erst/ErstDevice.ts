@@ -1,3 +1,4 @@
+import { mapContents, RestorePoint, snapshotPoint } from '../../binary/restore';
 import type { GuestMemory, MemoryActor, MmioHandler } from '../../guest-memory/GuestMemory';
 import { ErstAction, ErstStatus, ERST_EMPTY_END_RECORD_ID, ERST_EXECUTE_OPERATION_MAGIC, ERST_UNSPECIFIED_RECORD_ID, erstActionName, erstStatusName } from '../../acpi/Erst';
 import type { ErstStorage, ErstStoredRecord } from './ErstStorage';
@@ -89,6 +90,21 @@ export class ErstDevice implements MmioHandler {
       this.index.set(r.id, { slot, length: r.bytes.length });
       slot++;
     }
+  }
+
+  /**
+   * A restore point of the device: its slots and index, the ACTION/VALUE registers, the operation
+   * state and counters (the records themselves are the storage's, see ErstStorage.restorePoint).
+   */
+  restorePoint(): RestorePoint {
+    const slots = this.slots.slice();
+    const index = mapContents(this.index);
+    const { operation, busy, commandStatus, recordOffset, regAction, regValue, recordIdentifier, nextRecordIndex, lastOperation, executed } = this;
+    return snapshotPoint(() => {
+      for (let i = 0; i < slots.length; i++) this.slots[i] = slots[i];
+      index();
+      Object.assign(this, { operation, busy, commandStatus, recordOffset, regAction, regValue, recordIdentifier, nextRecordIndex, lastOperation, executed });
+    });
   }
 
   // ------------------------------------------------------------------ MMIO

@@ -1,3 +1,5 @@
+import { mapContents, RestorePoint, snapshotPoint } from '../../binary/restore';
+
 /**
  * Where the ERST device keeps its records (the "persistent store" of ACPI's error serialization).
  * The device numbers its slots as QEMU does (a new record takes the lowest free slot; iteration
@@ -24,10 +26,20 @@ export interface ErstStorage {
   remove(id: bigint): boolean;
   /** one record's bytes (optional: without it the device searches `load()`) */
   get?(id: bigint): Uint8Array | undefined;
+  /**
+   * A restore point of the records kept in memory (the VM's restore points take it). Absent for
+   * a storage whose writes belong to the caller's store transaction (the gateway's: a rollback
+   * of the transaction is the restore).
+   */
+  restorePoint?(): RestorePoint;
 }
 
 export class MemoryErstStorage implements ErstStorage {
   private readonly records = new Map<bigint, ErstStoredRecord>();
+
+  restorePoint(): RestorePoint {
+    return snapshotPoint(mapContents(this.records));
+  }
 
   load(): ErstStoredRecord[] {
     return [...this.records.values()].sort((a, b) => a.slot - b.slot).map((r) => ({ ...r, bytes: r.bytes.slice() }));

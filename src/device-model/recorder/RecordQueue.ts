@@ -1,3 +1,5 @@
+import { RestorePoint, snapshotPoint } from '../../binary/restore';
+
 /**
  * A bounded FIFO of records waiting for a source's read-ack. `push` refuses when full (the caller
  * reports queue_full); nothing is ever dropped silently.
@@ -8,6 +10,15 @@ export class RecordQueue<T> {
 
   constructor(readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 0) throw new RangeError(`queue capacity ${capacity} must be a non-negative integer`);
+  }
+
+  /** A restore point of the queue's contents. */
+  restorePoint(): RestorePoint {
+    const items = this.toArray();
+    return snapshotPoint(() => {
+      this.items = items;
+      this.head = 0;
+    });
   }
 
   get length(): number {

@@ -1,4 +1,5 @@
 import type { GuestMemory } from '../../guest-memory/GuestMemory';
+import { combinedPoint, RestorePoint, setContents, snapshotPoint } from '../../binary/restore';
 import { GuestMemoryError } from '../../guest-memory/GuestMemory';
 import type { BusyPolicy, RefusalCode } from '../../vm/contract';
 import { LocatedBlock, LocatorConfig, isLocateFailure, locateBlock } from './BlockLocator';
@@ -76,6 +77,20 @@ export class Recorder {
     this.locator = opts.locator;
     this.onDelivered = opts.onDelivered;
     for (const s of opts.sources) this.slots.set(s.sourceId, { cfg: s, queue: new RecordQueue(s.queueDepth) });
+  }
+
+  /** A restore point of the device model's queues (the blocks and ack registers are guest memory: the VM's point covers them). */
+  restorePoint(): RestorePoint {
+    const points = [...this.slots.values()].map((s) => s.queue.restorePoint());
+    const waiting = setContents(this.waiting);
+    const pumping = this.pumping;
+    points.push(
+      snapshotPoint(() => {
+        waiting();
+        this.pumping = pumping;
+      }),
+    );
+    return combinedPoint(points);
   }
 
   queueLength(sourceId: number): number {

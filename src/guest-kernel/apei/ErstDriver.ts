@@ -1,3 +1,4 @@
+import { RestorePoint, snapshotPoint } from '../../binary/restore';
 import { decodeErst, ErstAction, ErstEntry, ErstStatus, ERST_EMPTY_END_RECORD_ID } from '../../acpi/Erst';
 import { ApeiExecContext, checkActionTable, EINVAL, EIO, ENODEV, ENOENT, ENOSPC, ExecServices } from './apei-exec';
 
@@ -112,6 +113,17 @@ export class ErstDriver {
     private readonly svc: ExecServices,
     private readonly useTimings = true,
   ) {}
+
+  /** A restore point: the error log range, the record-id cache and its reference count. */
+  restorePoint(): RestorePoint {
+    const { erange, cacheRefcount } = this;
+    const cache = this.cache.slice();
+    return snapshotPoint(() => {
+      this.erange = erange;
+      this.cache = cache;
+      this.cacheRefcount = cacheRefcount;
+    });
+  }
 
   private ctx(): ApeiExecContext {
     return new ApeiExecContext(this.entries, this.svc);

@@ -1,3 +1,4 @@
+import { RestorePoint, snapshotPoint } from '../../binary/restore';
 import { deflateRawSync, inflateRawSync } from 'zlib';
 import { ByteWriter } from '../../binary/ByteWriter';
 import { guidFromBytes } from '../../binary/guid';
@@ -92,6 +93,17 @@ export class PstoreErst {
   readonly written: Array<{ id: bigint; part: number; rc: number; compressed: boolean }> = [];
 
   constructor(private readonly s: PstoreServices) {}
+
+  /** A restore point: oopscount, the record-id sequence and the records written. */
+  restorePoint(): RestorePoint {
+    const { oopscount, seq } = this;
+    const written = this.written.length;
+    return snapshotPoint(() => {
+      this.oopscount = oopscount;
+      this.seq = seq;
+      this.written.length = written;
+    });
+  }
 
   /** erst_info.bufsize: the range less the CPER header and section descriptor */
   get bufsize(): number {

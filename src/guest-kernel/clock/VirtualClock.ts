@@ -3,6 +3,8 @@
  * the same inputs always give the same log. Work the guest does costs fixed virtual time (see
  * GuestKernelOptions.costs); `advance` moves it on and fires due timers in time order.
  */
+import { RestorePoint, snapshotPoint } from '../../binary/restore';
+
 export interface Timer {
   id: number;
   due: bigint;
@@ -14,6 +16,22 @@ export class VirtualClock {
   private ns = 0n;
   private readonly timers = new Map<number, Timer>();
   private nextId = 1;
+
+  /** A restore point: the time, the timers and their due times. */
+  restorePoint(): RestorePoint {
+    const ns = this.ns;
+    const nextId = this.nextId;
+    const timers = [...this.timers.values()].map((t) => ({ t, due: t.due }));
+    return snapshotPoint(() => {
+      this.ns = ns;
+      this.nextId = nextId;
+      this.timers.clear();
+      for (const { t, due } of timers) {
+        t.due = due;
+        this.timers.set(t.id, t);
+      }
+    });
+  }
 
   now(): bigint {
     return this.ns;

@@ -1,3 +1,5 @@
+import { RestorePoint, snapshotPoint } from '../../binary/restore';
+
 /**
  * GHES's duplicate-record cache (ghes_estatus_cached / ghes_estatus_cache_add): 4 slots; a record
  * counts as already seen when a slot holds the same length and byte-identical contents (the whole
@@ -27,6 +29,14 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 export class EstatusCache {
+  /** A restore point of the slots (a slot's bytes are overwritten in place, so they are copied). */
+  restorePoint(): RestorePoint {
+    const saved = this.slots.map((s) => s && { ...s, bytes: s.bytes.slice() });
+    return snapshotPoint(() => {
+      for (let i = 0; i < saved.length; i++) this.slots[i] = saved[i];
+    });
+  }
+
   private readonly slots: (Slot | undefined)[] = new Array(ESTATUS_CACHE_SLOTS);
 
   /** True if an identical record was added less than 10 s before `now` (counts a hit). */

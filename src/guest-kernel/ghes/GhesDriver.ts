@@ -1,3 +1,4 @@
+import { arrayContents, combinedPoint, mapContents, RestorePoint, snapshotPoint } from '../../binary/restore';
 import type { LinuxVersion, Personality } from '../../vm/contract';
 import type { LogLevel } from '../printk/KernelLog';
 import { DEFAULT_RATELIMIT_BURST, GHES_PRINT_BURST, GHES_PRINT_INTERVAL_NS, Ratelimit } from '../printk/Ratelimit';
@@ -151,6 +152,33 @@ export class GhesDriver {
 
   private get v(): GuestLinuxVersion {
     return GUEST_LINUX_VERSIONS[this.k.version];
+  }
+
+  /**
+   * A restore point of the driver: sources and dispatch lists, duplicate cache, ratelimits, the
+   * record number, deferred work (GhesSource objects hold no state of their own).
+   */
+  restorePoint(): RestorePoint {
+    const { seq, deferred, aerRecovery, ctx } = this;
+    const deferredItems = deferred.slice();
+    const aerItems = aerRecovery.slice();
+    const undo = [arrayContents(this.sources), mapContents(this.byNotify), ...[...this.byNotify.values()].map((l) => arrayContents(l)), mapContents(this.warnLimits)];
+    const points = [this.cache.restorePoint(), this.rlCorrected.restorePoint(), this.rlUncorrected.restorePoint()];
+    for (const rl of this.warnLimits.values()) points.push(rl.restorePoint());
+    points.push(
+      snapshotPoint(() => {
+        for (const u of undo) u();
+        this.seq = seq;
+        this.deferred = deferred;
+        deferred.length = 0;
+        deferred.push(...deferredItems);
+        this.aerRecovery = aerRecovery;
+        aerRecovery.length = 0;
+        aerRecovery.push(...aerItems);
+        this.ctx = ctx;
+      }),
+    );
+    return combinedPoint(points);
   }
 
   /** Sequence number of the last printed record ({N}). */

@@ -1,3 +1,4 @@
+import { RestorePoint, snapshotPoint } from '../../binary/restore';
 import { GUEST_LINUX_VERSIONS, GuestLinuxVersion } from '../linux-versions';
 import type { LinuxVersion } from '../../vm/contract';
 import type { MemoryMap } from './MemoryMap';
@@ -35,6 +36,17 @@ export class MemoryFailure {
     private readonly map: MemoryMap,
     private readonly version: LinuxVersion,
   ) {}
+
+  /** A restore point: pages poisoned since are forgotten (pages are only ever added to `poisoned`). */
+  restorePoint(): RestorePoint {
+    const size = this.poisoned.size;
+    return snapshotPoint(() => {
+      if (this.poisoned.size === size) return;
+      let i = 0;
+      // a Set iterates in insertion order: the members past `size` came after the point
+      for (const pfn of [...this.poisoned]) if (i++ >= size) this.poisoned.delete(pfn);
+    });
+  }
 
   /**
    * memory_failure(pfn, flags). `actionRequiredBy` is the current task of an MF_ACTION_REQUIRED

@@ -5,6 +5,8 @@
  * The ring is bounded (oldest records are overwritten, as the kernel's log_buf); sequence
  * numbers keep counting so readers can ask for "everything after seq N".
  */
+import { combinedPoint, RestorePoint, UndoJournal } from '../../binary/restore';
+
 export type LogLevel = 'emerg' | 'alert' | 'crit' | 'err' | 'warning' | 'notice' | 'info' | 'debug';
 
 export interface LogRecord {
@@ -127,6 +129,8 @@ export class KernelLog {
   private readonly ring: LogRecord[] = [];
   private nextSeq = 1;
   private readonly listeners = new Set<(r: LogRecord) => void>();
+  /** records overwritten while a restore point is open (records themselves never change) */
+  private readonly undo = new UndoJournal();
 
   constructor(readonly capacity = 16384) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('log capacity must be a positive integer');
@@ -141,9 +145,32 @@ export class KernelLog {
     const r: LogRecord = { seq: this.nextSeq++, ns, level, text };
     const at = (r.seq - 1) % this.capacity;
     if (at === this.ring.length) this.ring.push(r);
-    else this.ring[at] = r;
+    else {
+      if (this.undo.recording) {
+        const old = this.ring[at];
+        this.undo.record(() => (this.ring[at] = old));
+      }
+      this.ring[at] = r;
+    }
     if (this.listeners.size > 0) for (const l of this.listeners) l(r);
     return r;
+  }
+
+  /** A restore point of the log: records appended since are dropped, overwritten ones come back. */
+  restorePoint(): RestorePoint {
+    const nextSeq = this.nextSeq;
+    const length = this.ring.length;
+    const journal = this.undo.point();
+    return combinedPoint([
+      {
+        restore: () => {
+          this.nextSeq = nextSeq;
+          this.ring.length = length;
+        },
+        release: () => undefined,
+      },
+      journal,
+    ]);
   }
 
   /** Records with seq > sinceSeq that are still in the ring, oldest first. */

@@ -4,6 +4,8 @@
  * calls were suppressed in the old window, reports how many (the caller logs
  * "<name>: <n> callbacks suppressed" at KERN_WARNING, as ___ratelimit does).
  */
+import { RestorePoint, snapshotPoint } from '../../binary/restore';
+
 export class Ratelimit {
   private begin: bigint | undefined;
   private printed = 0;
@@ -14,6 +16,15 @@ export class Ratelimit {
     readonly intervalNs: bigint,
     readonly burst: number,
   ) {}
+
+  restorePoint(): RestorePoint {
+    const { begin, printed, missed } = this;
+    return snapshotPoint(() => {
+      this.begin = begin;
+      this.printed = printed;
+      this.missed = missed;
+    });
+  }
 
   /** Whether this call may go ahead (the window ends strictly after begin + interval, as
    * time_is_before_jiffies); `suppressed` is set when a window with misses just closed. */
