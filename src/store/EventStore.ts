@@ -1,6 +1,7 @@
 import fs from 'fs';
 import path from 'path';
 import Database from 'better-sqlite3';
+import type { RestorePoint } from '../binary/restore';
 import { toJsonText } from '../binary/u64';
 import type { GuestOutcome, InjectionTarget, NotificationView, Refusal, VmSpec } from '../vm/contract';
 import { Dropped, Retention, RetentionLimits } from './retention';
@@ -89,6 +90,17 @@ export interface GuestRecordRendering {
 
 /** Computes a record's decoded columns from its bytes; must depend on the bytes only. */
 export type GuestRecordRenderer = (bytes: Uint8Array) => GuestRecordRendering;
+
+/**
+ * One open transaction level (the group-commit batch, a top-level transaction, a savepoint) and
+ * the in-memory state that follows it: restore points taken by `guard` (one per key: a VM), undo
+ * steps added by `onRollback`, and the next injection id when the level opened.
+ */
+interface TxFrame {
+  points?: Map<object, RestorePoint>;
+  undo?: Array<() => void>;
+  nextInjectionId: number;
+}
 
 /** A guest record waiting for its batch's commit to be written. */
 interface PendingGuestRecord {
@@ -220,7 +232,7 @@ export class EventStore {
   private nextInjectionId: number;
   /** last log sequence number per VM (read from the file once) */
   private readonly logSeq = new Map<string, number>();
-  private batch?: { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void; writes: number; timer?: NodeJS.Timeout };
+  private batch?: { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void; writes: number; timer?: NodeJS.Timeout; frame: TxFrame };
   private readonly groupCommitMs: number;
   private readonly maxBatch: number;
   /** guest records of the open batch, written (decoded once per distinct record) just before it commits */
@@ -232,6 +244,8 @@ export class EventStore {
   /** the last write that could not be made (cleared by the next write that commits) */
   private failure?: { error: StoreUnavailableError; atMs: number; at: string };
   private totalChanges?: Database.Statement;
+  /** the open transaction levels, outermost first (see TxFrame, guard, onRollback) */
+  private readonly frames: TxFrame[] = [];
 
   private constructor(file: string, opts: EventStoreOptions) {
     this.file = file;
@@ -284,12 +298,14 @@ export class EventStore {
   transaction<T>(fn: () => T, opts: { immediate?: boolean } = {}): T {
     const mark = this.pendingRecords.length;
     const top = !this.db.inTransaction;
+    let frame: TxFrame | undefined;
     try {
       if (top && opts.immediate) this.checkWritable();
       // rows written so far, to clear a recorded failure once a write commits (only counted
       // while a failure is recorded: two statements per transaction otherwise saved)
       const changesBefore = top && this.failure ? this.changes() : -1;
       const tx = this.db.transaction(() => {
+        frame = this.openFrame();
         const out = fn();
         // outside a batch the transaction commits now: its guest records go with it
         if (!this.batch) this.writePendingRecords();
@@ -297,12 +313,71 @@ export class EventStore {
       });
       const out = top && opts.immediate ? tx.immediate() : tx();
       if (changesBefore >= 0 && this.failure && this.changes() > changesBefore) this.failure = undefined;
+      if (frame) this.closeFrame(frame, true);
       return out;
     } catch (e) {
-      // the transaction (or savepoint) is rolled back: so are the guest records it added
+      // the transaction (or savepoint) is rolled back: so is the in-memory state that follows
+      // it, and so are the guest records it added
+      if (frame && this.frames.includes(frame)) this.closeFrame(frame, false);
       this.pendingRecords.length = mark;
       throw this.noteFailure(e);
     }
+  }
+
+  /**
+   * Takes a restore point of the in-memory state named `key` (the gateway passes a VM) for every
+   * open transaction level that has none of it yet. A level that rolls back restores its points;
+   * one that commits releases them (a savepoint's commit hands its changes to the level around
+   * it, whose own point still covers them). Call it before the state first changes inside a
+   * transaction; outside one it does nothing. Points are taken at the first change, not when
+   * the level opens: until then the state is as it was when the level opened.
+   */
+  guard(key: object, take: () => RestorePoint): void {
+    for (const f of this.frames) {
+      if (f.points?.has(key)) continue;
+      (f.points ??= new Map()).set(key, take());
+    }
+  }
+
+  /** Runs `undo` if the innermost open transaction level (or one around it) rolls back; nothing outside a transaction. */
+  onRollback(undo: () => void): void {
+    const f = this.frames[this.frames.length - 1];
+    if (f) (f.undo ??= []).push(undo);
+  }
+
+  private openFrame(): TxFrame {
+    const f: TxFrame = { nextInjectionId: this.nextInjectionId };
+    this.frames.push(f);
+    return f;
+  }
+
+  /**
+   * Ends the innermost transaction level. Committed: its points are released and its undo steps
+   * go to the level around it (they are undone if that one rolls back). Rolled back: its points
+   * are restored, its undo steps run (newest first), and the injection ids it handed out are
+   * handed out again.
+   */
+  private closeFrame(f: TxFrame, committed: boolean): void {
+    if (this.frames[this.frames.length - 1] !== f) throw new Error('store: transaction levels closed out of order');
+    this.frames.pop();
+    const points = f.points ? [...f.points.values()] : [];
+    if (committed) {
+      for (let i = points.length - 1; i >= 0; i--) points[i].release();
+      const parent = this.frames[this.frames.length - 1];
+      if (parent && f.undo) (parent.undo ??= []).push(...f.undo);
+      return;
+    }
+    let error: unknown;
+    for (let i = points.length - 1; i >= 0; i--) {
+      try {
+        points[i].restore();
+      } catch (e) {
+        error ??= e;
+      }
+    }
+    if (f.undo) for (let i = f.undo.length - 1; i >= 0; i--) f.undo[i]();
+    this.nextInjectionId = f.nextInjectionId;
+    if (error !== undefined) throw error;
   }
 
   /** Rows changed by this connection so far (SQLite's total_changes()). */
@@ -410,11 +485,12 @@ export class EventStore {
     if (!b) return;
     this.batch = undefined;
     if (b.timer) clearTimeout(b.timer);
+    let committed = false;
     try {
       this.writePendingRecords();
       this.db.exec('COMMIT');
+      committed = true;
       this.failure = undefined;
-      b.resolve();
     } catch (e) {
       e = this.noteFailure(e);
       this.pendingRecords.length = 0;
@@ -423,7 +499,13 @@ export class EventStore {
       } catch {
         // the rollback failing too leaves nothing more to undo
       }
+      // every VM the batch touched goes back to where the batch found it
+      this.closeFrame(b.frame, false);
       b.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+    if (committed) {
+      this.closeFrame(b.frame, true);
+      b.resolve();
     }
   }
 
@@ -443,7 +525,7 @@ export class EventStore {
     });
     // a batch nobody waits for must not become an unhandled rejection
     promise.catch(() => undefined);
-    const batch: NonNullable<EventStore['batch']> = { promise, resolve, reject, writes: 0 };
+    const batch: NonNullable<EventStore['batch']> = { promise, resolve, reject, writes: 0, frame: this.openFrame() };
     this.batch = batch;
     if (this.groupCommitMs > 0) batch.timer = setTimeout(() => this.batch === batch && this.flush(), this.groupCommitMs);
     else setImmediate(() => this.batch === batch && this.flush());
@@ -562,7 +644,11 @@ export class EventStore {
 
   /** Applies the retention bounds to one VM's rows (oldest dropped first); returns what was dropped. */
   prune(vmId: string, budget?: number): Dropped & { done: boolean } {
-    return this.transaction(() => this.retention.prune(vmId, budget));
+    return this.transaction(() => {
+      // the tallies count rows: a rolled-back prune (or batch around it) counts them again
+      this.onRollback(this.retention.keep(vmId));
+      return this.retention.prune(vmId, budget);
+    });
   }
 
   /** Sizes of the database file and its WAL in bytes (for /metrics). */
@@ -589,6 +675,11 @@ export class EventStore {
   deleteVm(id: string): boolean {
     // the row first: if the store refuses the delete, nothing in memory is dropped either
     const deleted = this.st.deleteVm.run(id).changes > 0;
+    const pending = this.pendingRecords.slice();
+    this.onRollback(() => {
+      this.pendingRecords.length = 0;
+      this.pendingRecords.push(...pending);
+    });
     this.logSeq.delete(id);
     this.retention.forget(id);
     // records of the open batch die with their VM (as stored ones do, by cascade)
@@ -828,7 +919,10 @@ export class EventStore {
   /** Appends guest log lines; returns the sequence numbers given to them. */
   appendLog(vmId: string, boot: number, lines: string[]): number[] {
     if (lines.length === 0) return [];
-    let seq = this.logSeq.get(vmId) ?? (this.st.lastLogSeq.get(vmId) as { seq: number }).seq;
+    const cached = this.logSeq.get(vmId);
+    let seq = cached ?? (this.st.lastLogSeq.get(vmId) as { seq: number }).seq;
+    // the lines go if the transaction rolls back: so does the cached sequence number
+    this.onRollback(() => (cached === undefined ? this.logSeq.delete(vmId) : this.logSeq.set(vmId, cached)));
     const at = this.stamp();
     const out: number[] = [];
     for (const line of lines) {

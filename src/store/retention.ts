@@ -131,6 +131,18 @@ export class Retention {
     }
   }
 
+  /** Undo of a VM's tallies (for a prune that is rolled back). */
+  keep(vmId: string): () => void {
+    const t = this.tallies.get(vmId);
+    const saved = t && { log: { ...t.log }, records: { ...t.records }, injections: { ...t.injections }, events: { ...t.events } };
+    const dropped = { ...this.dropped };
+    return () => {
+      if (saved) this.tallies.set(vmId, saved);
+      else this.tallies.delete(vmId);
+      Object.assign(this.dropped, dropped);
+    };
+  }
+
   /** Forgets a deleted VM's tallies. */
   forget(vmId: string): void {
     this.tallies.delete(vmId);
