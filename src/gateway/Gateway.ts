@@ -1,4 +1,5 @@
 import { EventEmitter } from 'events';
+import { arrayContents, mapContents, objectFields, RestorePoint, setContents } from '../binary/restore';
 import type { Logger } from '../log/logger';
 import { silentLogger } from '../log/logger';
 import type { EventStore } from '../store/EventStore';
@@ -27,6 +28,12 @@ import { GatewayMetrics } from './metrics';
  * requests that arrived together, and callers (REST 202, QMP `{"return": {}}`) answer only after
  * `committed()` resolves — so an answer is never sent before the injection and its consequences
  * are on disk.
+ *
+ * The in-memory side follows the same transactions: before a VM (or this gateway's bookkeeping
+ * of it) first changes inside a transaction level, `guard` gives the store a restore point of
+ * both (one per level: the batch, and each injection's savepoint). A level that rolls back puts
+ * the VM back as it was when the level opened — guest memory, device model, guest kernel — so a
+ * client answered 503 finds the VM exactly as before (docs/ARCHITECTURE.md, "Restore points").
  *
  * Injection ids are the gateway's (the store's row id, stable across restarts); the VM's own
  * ids are mapped onto them. While `vm.inject` runs, an injection id the gateway has not seen
@@ -222,23 +229,34 @@ export class Gateway extends EventEmitter {
     let stored: StoredVm;
     try {
       stored = this.store.transaction(() => {
+        // rolled back (also later, with a batch this transaction joined): the VM must not stay
+        // live without its row
+        this.store.onRollback(() => this.dropLive(id));
         this.store.putVm(id, spec);
         this.store.addEvent(id, 'vm-created', 0, { spec });
         this.bootLive(id, spec);
         return this.store.getVm(id)!;
       }, { immediate: true });
     } catch (e) {
-      // rolled back: the VM must not stay live without its row
-      const live = this.live.get(id);
-      live?.unsubscribe();
-      if (live) this.due.delete(live);
-      this.live.delete(id);
-      this.written.delete(id);
+      this.dropLive(id);
       throw e;
     }
     // listeners (the per-VM QMP endpoints) learn about VMs created after the start
     this.emit('vm-created', id);
     return stored;
+  }
+
+  /** Removes a VM whose creation was rolled back (nothing when it is not live). */
+  private dropLive(id: string): void {
+    const live = this.live.get(id);
+    if (!live) return;
+    live.unsubscribe();
+    this.due.delete(live);
+    this.live.delete(id);
+    this.written.delete(id);
+    this.metrics.forgetVm(id);
+    this.emit(`deleted:${id}`);
+    this.emit('vm-deleted', id);
   }
 
   has(id: string): boolean {
@@ -270,6 +288,7 @@ export class Gateway extends EventEmitter {
     const previous = live.boot;
     try {
       this.store.transaction(() => {
+        this.guard(live);
         live.boot = this.store.recordBoot(id);
         this.store.addEvent(id, 'reboot', live.boot, { bootCount: live.boot });
         this.vmCall(live, () => live.vm.reboot());
@@ -284,8 +303,12 @@ export class Gateway extends EventEmitter {
 
   deleteVm(id: string): void {
     const live = this.liveVm(id);
-    // the row goes first: a store that cannot be written leaves the VM running
-    this.store.transaction(() => this.store.deleteVm(id), { immediate: true });
+    // the row goes first: a store that cannot be written leaves the VM running; if the delete
+    // joined a batch that then fails, the VM comes back as it was
+    this.store.transaction(() => {
+      this.store.onRollback(() => this.revive(live));
+      this.store.deleteVm(id);
+    }, { immediate: true });
     live.unsubscribe();
     this.live.delete(id);
     this.due.delete(live);
@@ -294,6 +317,31 @@ export class Gateway extends EventEmitter {
     live.logger.info('VM deleted');
     this.emit(`deleted:${id}`);
     this.emit('vm-deleted', id);
+  }
+
+  /** Brings back a VM whose deletion was rolled back (its row is back). */
+  private revive(live: LiveVm): void {
+    if (this.live.has(live.id)) return;
+    this.live.set(live.id, live);
+    live.unsubscribe = live.vm.subscribe((e) => this.onVmEvent(live, e));
+    this.written.add(live.id);
+    this.updateDue(live);
+    live.logger.warn('the deletion of this VM was rolled back: it is live again');
+    this.emit('vm-created', live.id);
+  }
+
+  /**
+   * Runs `fn` (a change of the VM that is not an injection, reboot or advance: an ERST record
+   * cleared by the administrator) in one store transaction, with the VM under a restore point:
+   * if the transaction rolls back, the VM is as it was.
+   */
+  changeVm<T>(id: string, fn: (vm: VirtualMachine) => T): T {
+    const live = this.liveVm(id);
+    return this.store.transaction(() => {
+      const out = this.vmCall(live, () => fn(live.vm));
+      this.flushDirty(live);
+      return out;
+    }, { immediate: true });
   }
 
   /** Advances the VM's virtual clock (polled sources are read when their interval elapses). */
@@ -319,6 +367,7 @@ export class Gateway extends EventEmitter {
     let result: InjectResult;
     try {
       result = this.store.batched((): InjectResult => {
+        this.guard(live);
         // the row is written once, by flushDirty, in the state the VM left it in
         const injection = this.store.newInjection(vmId, origin, target, bytes);
         id = injection.id;
@@ -332,11 +381,10 @@ export class Gateway extends EventEmitter {
         return { accepted: true, injection };
       });
     } catch (e) {
-      // the savepoint is rolled back: nothing of this injection may stay in memory either
-      if (id !== undefined) {
-        this.forgetInjection(live, id);
-        this.store.releaseInjectionId(id);
-      }
+      // the savepoint is rolled back, and with it the VM and this gateway's bookkeeping of it
+      // (restored to the savepoint's restore point: nothing of this injection stays in memory);
+      // its id is handed out again
+      if (id !== undefined) this.store.releaseInjectionId(id);
       throw e;
     }
     this.trackUncommitted(live, result.injection.id);
@@ -375,12 +423,18 @@ export class Gateway extends EventEmitter {
    * nothing; its clock reads the same as if the tick had moved it all along.
    */
   private catchUp(live: LiveVm): void {
+    // inside an open batch the catch-up belongs to it (and goes back with it)
+    this.guard(live);
     const now = process.hrtime.bigint();
     const ns = now - live.clockAt;
     live.clockAt = now;
     if (ns <= 0n) return;
     this.vmCall(live, () => live.vm.advance(ns));
-    if (live.dirty.size > 0) this.store.transaction(() => this.flushDirty(live));
+    if (live.dirty.size > 0)
+      this.store.transaction(() => {
+        this.guard(live);
+        this.flushDirty(live);
+      });
   }
 
   /** Puts the VM in the tick's set when its clock has work (a polled source, an open injection), out of it otherwise. */
@@ -513,9 +567,10 @@ export class Gateway extends EventEmitter {
   /**
    * Remembers an injection until its group commit is on disk. If the commit fails (disk full,
    * I/O error: the write lock was held, so nothing else can make it fail), the clients of the
-   * whole batch get 503 and its rows are rolled back; the gateway then forgets those injections
-   * too, so a later change of their state in the VM can never write a row for an injection the
-   * client was told was not made.
+   * whole batch get 503 and its rows are rolled back; the store has already restored every VM
+   * the batch touched (and this gateway's bookkeeping of it) to its restore point, so those
+   * injections are gone from memory too and a later change can never write a row for an
+   * injection the client was told was not made. Here the failure is only logged.
    */
   private trackUncommitted(live: LiveVm, id: string): void {
     const promise = this.store.committed();
@@ -530,8 +585,7 @@ export class Gateway extends EventEmitter {
         },
         (e: unknown) => {
           if (this.uncommitted === b) this.uncommitted = undefined;
-          for (const x of b.injections) this.forgetInjection(x.live, x.id);
-          this.logger.error('a group commit failed: its injections are not stored and are forgotten', {
+          this.logger.error('a group commit failed: its injections are not stored, and the VMs it touched are back where it found them', {
             injections: b.injections.map((x) => x.id),
             error: e instanceof Error ? e.message : String(e),
           });
@@ -541,12 +595,40 @@ export class Gateway extends EventEmitter {
     batch.injections.push({ live, id });
   }
 
-  /** Drops every in-memory trace of an injection (its transaction was rolled back). */
-  private forgetInjection(live: LiveVm, id: string): void {
-    live.open.delete(id);
-    live.dirty.delete(id);
-    live.historyLen.delete(id);
-    for (const [vmInjectionId, gid] of live.ids) if (gid === id) live.ids.delete(vmInjectionId);
+  /**
+   * Gives the store a restore point of the VM and of this gateway's bookkeeping of it, for every
+   * open transaction level that has none yet (EventStore.guard). Called before either changes.
+   */
+  private guard(live: LiveVm): void {
+    this.store.guard(live, () => this.restorePointOf(live));
+  }
+
+  /**
+   * The VM's own restore point (the whole simulated machine) plus the bookkeeping: id mappings,
+   * history lengths, the open injections (their fields and history), dirty set, finished ring,
+   * boot, last log sequence and the wall-clock position.
+   */
+  private restorePointOf(live: LiveVm): RestorePoint {
+    const vm = live.vm.restorePoint();
+    const { boot, lastLogSeq, finishedAt, clockAt } = live;
+    const undo = [mapContents(live.ids), mapContents(live.historyLen), mapContents(live.open), setContents(live.dirty), arrayContents(live.finished)];
+    for (const inj of live.open.values()) {
+      const fields = objectFields(inj);
+      const history = inj.history.length;
+      undo.push(() => {
+        fields();
+        inj.history.length = history;
+      });
+    }
+    return {
+      restore: () => {
+        vm.restore();
+        for (const u of undo) u();
+        Object.assign(live, { boot, lastLogSeq, finishedAt, clockAt });
+        this.updateDue(live);
+      },
+      release: () => vm.release(),
+    };
   }
 
   /** Sizes of the per-VM bookkeeping (for tests and diagnostics): mappings, open and finished injections kept. */
@@ -630,6 +712,7 @@ export class Gateway extends EventEmitter {
    * kept and thrown once the call returned, so the caller's transaction rolls back.
    */
   private vmCall<T>(live: LiveVm, fn: () => T): T {
+    this.guard(live);
     const outer = live.eventError;
     live.eventError = undefined;
     try {

@@ -127,7 +127,8 @@ export const ERST_ROUTES: RouteDef[] = [
     handler: async (ctx, req, res) => {
       const id = param(req, 'id');
       const e = erstOf(ctx, id);
-      const cleared = ctx.gateway.store.transaction(() => e.device.recordIds().filter((rid) => e.device.adminClear(rid)).length);
+      // the device's index changes with the rows: a rollback restores both (Gateway.changeVm)
+      const cleared = ctx.gateway.changeVm(id, () => e.device.recordIds().filter((rid) => e.device.adminClear(rid)).length);
       await ctx.gateway.committed();
       sendJson(res, 200, { vmId: id, cleared });
     },
@@ -142,7 +143,7 @@ export const ERST_ROUTES: RouteDef[] = [
       const id = param(req, 'id');
       const e = erstOf(ctx, id);
       const rid = parseRecordId(param(req, 'rid'));
-      const ok = ctx.gateway.store.transaction(() => e.device.adminClear(rid));
+      const ok = ctx.gateway.changeVm(id, () => e.device.adminClear(rid));
       if (!ok) throw new ProblemError('not-found', `VM ${id} has no ERST record ${hexId(rid)}`);
       await ctx.gateway.committed();
       sendJson(res, 200, { vmId: id, cleared: 1, id: hexId(rid) });

@@ -200,16 +200,21 @@ describe('a store that cannot be written', () => {
       expect(res.headers['retry-after']).toBe('1');
       expect((await request(t.app).get('/healthz')).body).toMatchObject({ status: 'unavailable', store: { reason: 'io-error' } });
       expect(t.store.listInjections('p')).toEqual([]);
-      // the VM still holds the record (delivered, unread); the guest reads it at its next poll,
-      // and that change must not write a row for the injection the client was told was not made
+      // the VM went back to where the batch found it: the record is not in its block, so the
+      // guest's next poll finds nothing and no row is written for the injection the client was
+      // told was not made
+      expect(t.gateway.vm('p').state().sources[0]).toMatchObject({ blockStatus: 0, queueDepth: 0 });
       await request(t.app).post('/vms/p/advance').set(AUTH).send({ ns: 200_000_000 }).expect(200);
       expect(t.store.listInjections('p')).toEqual([]);
       expect(t.gateway.retained('p')).toMatchObject({ open: 0, dirty: 0 });
-      // the advance committed: the store is healthy again, and the next injection is stored
-      expect((await request(t.app).get('/healthz')).status).toBe(200);
+      // nothing was written since: /healthz reports the failure until a write commits
+      expect((await request(t.app).get('/healthz')).status).toBe(503);
       const next = await request(t.app).post('/vms/p/errors').set(AUTH).send(memory(0x40002000));
       expect(next.status).toBe(202);
+      // the id of the injection rolled back is handed out again
+      expect(next.body.id).toBe('1');
       expect(t.store.listInjections('p').map((i) => i.id)).toEqual([next.body.id]);
+      expect((await request(t.app).get('/healthz')).status).toBe(200);
     } finally {
       t.close();
     }
