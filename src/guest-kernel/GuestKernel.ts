@@ -209,28 +209,28 @@ export class GuestKernel {
   restorePoint(): RestorePoint {
     const { tables, booted, halt, task, initKillPending, attributed, exception, running, erst, coalescedSErrors, takenSErrors, hooks } = this;
     const p = this.pending;
-    const pending = {
-      serror: p.serror && { esr: p.serror.esr, causes: p.serror.causes.slice() },
-      sea: p.sea && { esr: p.sea.esr, causes: p.sea.causes.slice() },
-      hed: p.hed?.slice(),
-      irqs: [...p.irqs].map(([k, v]) => [k, v.slice()] as const),
-      sdei: [...p.sdei].map(([k, v]) => [k, v.slice()] as const),
-      nmi: p.nmi?.slice(),
-    };
+    // the slots as they are (a slot taken is set to undefined, one never used is absent)
+    const slots: Partial<Pick<Pending, 'serror' | 'sea' | 'hed' | 'nmi'>> = {};
+    for (const k of ['serror', 'sea', 'hed', 'nmi'] as const) {
+      if (!(k in p)) continue;
+      const v = p[k];
+      if (k === 'serror' || k === 'sea') slots[k] = v && { esr: (v as { esr: number }).esr, causes: (v as { causes: string[] }).causes.slice() };
+      else slots[k] = (v as string[] | undefined)?.slice();
+    }
+    const irqs = [...p.irqs].map(([k, v]) => [k, v.slice()] as const);
+    const sdei = [...p.sdei].map(([k, v]) => [k, v.slice()] as const);
     const points = [this.clock.restorePoint(), this.log.restorePoint(), this.ghes.restorePoint(), this.memoryFailure.restorePoint(), this.rlSeiReading.restorePoint(), this.rlSeiNoRecord.restorePoint()];
     if (erst.driver) points.push(erst.driver.restorePoint());
     if (erst.pstore) points.push(erst.pstore.restorePoint());
     points.push(
       snapshotPoint(() => {
         Object.assign(this, { tables, booted, halt, task, initKillPending, attributed, exception, running, erst, coalescedSErrors, takenSErrors, hooks });
-        p.serror = pending.serror;
-        p.sea = pending.sea;
-        p.hed = pending.hed;
+        for (const k of ['serror', 'sea', 'hed', 'nmi'] as const) if (!(k in slots)) delete p[k];
+        Object.assign(p, slots);
         p.irqs.clear();
-        for (const [k, v] of pending.irqs) p.irqs.set(k, v);
+        for (const [k, v] of irqs) p.irqs.set(k, v);
         p.sdei.clear();
-        for (const [k, v] of pending.sdei) p.sdei.set(k, v);
-        p.nmi = pending.nmi;
+        for (const [k, v] of sdei) p.sdei.set(k, v);
       }),
     );
     return combinedPoint(points);

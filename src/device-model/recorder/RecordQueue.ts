@@ -14,10 +14,11 @@ export class RecordQueue<T> {
 
   /** A restore point of the queue's contents. */
   restorePoint(): RestorePoint {
-    const items = this.toArray();
+    const items = this.items.slice();
+    const head = this.head;
     return snapshotPoint(() => {
       this.items = items;
-      this.head = 0;
+      this.head = head;
     });
   }
 
