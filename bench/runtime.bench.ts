@@ -3,6 +3,7 @@ import path from 'path';
 import v8 from 'v8';
 import { BenchResult, latencies, throughput } from './harness';
 import { Vm, defaultVmSpec } from '../src/vm';
+import type { RestorePoint } from '../src/binary/restore';
 
 /**
  * Runtime injection, in process, one core: record → notify → the guest reads, checks, decodes,
@@ -22,6 +23,11 @@ import { Vm, defaultVmSpec } from '../src/vm';
  * - SEI, every record printed: the virtual clock is moved 5 s between injections so the ratelimit
  *   window reopens each time (full text rendering on every injection).
  * - polled: inject, then advance the virtual clock by the poll interval so the guest's timer reads it.
+ * - SEI, every record printed, under restore points as the gateway takes them: a point per
+ *   injection (its savepoint) released after it, inside a point per 64 injections (its group
+ *   commit) released after the 64th (docs/ARCHITECTURE.md "Restore points").
+ * - restore: the time to put a VM back after a batch of 64 printed injections with a memory
+ *   failure and a panic (what a failed group commit costs per VM).
  */
 const fixture = path.join(__dirname, '../../shared/fixtures/linux-guest/memory-corrected.gesb');
 
@@ -102,6 +108,60 @@ export async function run(): Promise<BenchResult[]> {
       cpuOpsPerSec: alloc.cpuOpsPerSec,
       allocatedBytesPerInjection: alloc.bytes,
     });
+  }
+  {
+    const vm = seiVm();
+    let i = 0;
+    let batch: RestorePoint | undefined;
+    const inject = () => {
+      batch ??= vm.restorePoint();
+      const point = vm.restorePoint();
+      vm.advance(5_000_000_001n);
+      const s = vm.inject({ kind: 'raw', bytes: recs[i++ & 1023] });
+      point.release();
+      if ((i & 63) === 0) {
+        batch.release();
+        batch = undefined;
+      }
+      if (s.outcome?.actions[0] !== 'logged') throw new Error('record was not printed');
+    };
+    const t = throughput(inject, 1500);
+    const l = latencies(inject, 10000);
+    const alloc = allocatedPerCall(inject, 20000);
+    batch?.release();
+    const verdict = `target ≥ ${TARGET_PRINTED.toLocaleString('en-US')}: ${t.opsPerSec >= TARGET_PRINTED ? 'met' : 'NOT met'}`;
+    out.push({
+      name: 'inject SEI (every record printed, restore points)',
+      summary: `${Math.round(t.opsPerSec).toLocaleString('en-US')} inj/s (${verdict}); ${fmt(l)}; ${kib(alloc.bytes)}`,
+      opsPerSec: t.opsPerSec,
+      ...l,
+      allocatedBytesPerInjection: alloc.bytes,
+    });
+  }
+  {
+    const vm = seiVm();
+    const fatal = recs[0].slice();
+    // block severity (u32 at 16) and the data entry's (u32 at 20 + 16): fatal
+    new DataView(fatal.buffer).setUint32(16, 1, true);
+    new DataView(fatal.buffer).setUint32(36, 1, true);
+    const times: number[] = [];
+    for (let round = 0; round < 200; round++) {
+      const point = vm.restorePoint();
+      for (let i = 0; i < 62; i++) {
+        vm.advance(5_000_000_001n);
+        vm.inject({ kind: 'raw', bytes: recs[(round * 64 + i) & 1023] });
+      }
+      vm.advance(5_000_000_001n);
+      vm.inject({ kind: 'raw', bytes: fatal });
+      if (!vm.state().guest.panicked) throw new Error('the fatal record did not panic the guest');
+      const s = process.hrtime.bigint();
+      point.restore();
+      times.push(Number(process.hrtime.bigint() - s) / 1000);
+    }
+    times.sort((a, b) => a - b);
+    const p50 = times[Math.floor(times.length / 2)];
+    const max = times[times.length - 1];
+    out.push({ name: 'restore a VM after a batch of 64 (63 printed, a panic)', summary: `p50 ${p50.toFixed(1)} µs, max ${max.toFixed(1)} µs per restore`, p50, max });
   }
   {
     const vm = polledVm();

@@ -75,6 +75,9 @@ export function objectFields<T extends object>(o: T): () => void {
   };
 }
 
+/** the last id given to a point of an UndoJournal (process-wide: ids are never reused, see `current`) */
+let lastPointId = 0;
+
 /**
  * An undo log with nested marks, for state too large to copy at every point (a log ring, the
  * injections a VM remembers): while a mark is open, every change records how to undo itself;
@@ -82,11 +85,19 @@ export function objectFields<T extends object>(o: T): () => void {
  */
 export class UndoJournal {
   private readonly entries: Array<() => void> = [];
-  private readonly marks: Array<{ at: number }> = [];
+  private readonly marks: Array<{ at: number; id: number }> = [];
 
   /** True while a point is open: changes must call `record`. */
   get recording(): boolean {
     return this.marks.length > 0;
+  }
+
+  /**
+   * A number naming the innermost open point (0: none), never reused: an object can note the
+   * point it was created or journaled under and skip journaling it again under the same point.
+   */
+  get current(): number {
+    return this.marks.length > 0 ? this.marks[this.marks.length - 1].id : 0;
   }
 
   /** Records how to undo a change just about to be made (ignored when no point is open). */
@@ -96,7 +107,7 @@ export class UndoJournal {
 
   /** Opens a point at the current state. */
   point(): RestorePoint {
-    const mark = { at: this.entries.length };
+    const mark = { at: this.entries.length, id: ++lastPointId };
     this.marks.push(mark);
     return {
       restore: () => {
@@ -113,7 +124,7 @@ export class UndoJournal {
     };
   }
 
-  private pop(mark: { at: number }): void {
+  private pop(mark: { at: number; id: number }): void {
     if (this.marks[this.marks.length - 1] !== mark) throw new Error('restore points are used innermost first');
     this.marks.pop();
   }

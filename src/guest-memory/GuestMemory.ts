@@ -14,9 +14,10 @@ import type { RestorePoint } from '../binary/restore';
  *   such as the crash registers are read-only to it.
  * - `transaction(fn)` journals every page touched by `fn` and undoes them all if `fn` throws: the
  *   mock firmware uses it to leave memory as it was after a failed loader script.
- * - `restorePoint()` (nested, innermost first) keeps the pages as they were before their first
- *   write since the point, so the whole memory can go back to the point (the VM's restore points,
- *   src/binary/restore.ts): the cost is one page copy per page written, not a copy of the memory.
+ * - `restorePoint()` (nested, innermost first) keeps, for every write while a point is open, the
+ *   bytes it overwrote (or that it created the page), so the whole memory can go back to the point
+ *   (the VM's restore points, src/binary/restore.ts): the cost follows the bytes written, not the
+ *   size of the memory.
  */
 export type MemoryActor = 'firmware' | 'device-model' | 'guest';
 
@@ -75,11 +76,16 @@ export class GuestMemory {
   private pn = 0;
   private po = 0;
   private journal: Map<number, Uint8Array | null> | null = null;
-  /** restore points: each page as it was before its first write since the innermost open point, in write order */
-  private undo: Array<{ pn: number; old: Uint8Array | null }> = [];
-  private readonly undoMarks: Array<{ at: number; saved: Set<number>; owned: number; mmio: number }> = [];
-  /** pages already in `undo` for the innermost open point (null: no point open) */
-  private undoSaved: Set<number> | null = null;
+  /**
+   * restore points: per write while a point is open, four numbers: page, offset, length and
+   * where the bytes it overwrote are in `undoBytes` (length -1: the write created the page),
+   * oldest first. Numbers and one byte buffer: no object per write.
+   */
+  private undo: number[] = [];
+  /** the overwritten bytes of the `undo` entries, back to back (`undoBytesLength` used) */
+  private undoBytes = new Uint8Array(0);
+  private undoBytesLength = 0;
+  private readonly undoMarks: Array<{ at: number; bytes: number; owned: number; mmio: number }> = [];
   /** `baseN` / `endN`: the window's bounds as doubles, for the fast no-overlap test (same rounding argument as `ramFast`) */
   private readonly mmio: Array<{ base: bigint; size: bigint; name: string; handler: MmioHandler; baseN: number; endN: number }> = [];
 
@@ -289,10 +295,11 @@ export class GuestMemory {
       const chunk = n === data.length ? data : data.subarray(done, done + n);
       let page = this.pages.get(pn);
       if (this.journal && !this.journal.has(pn)) this.journal.set(pn, page ? page.slice() : null);
-      if (this.undoSaved !== null && !this.undoSaved.has(pn)) this.saveUndo(pn, page);
+      if (this.undoMarks.length !== 0 && page) this.saveUndo(pn, page, off, n);
       if (!page && !isAllZero(chunk)) {
         page = new Uint8Array(PAGE_SIZE);
         this.pages.set(pn, page);
+        if (this.undoMarks.length !== 0) this.undo.push(pn, 0, -1, 0);
       }
       if (page) page.set(chunk, off);
       done += n;
@@ -377,11 +384,12 @@ export class GuestMemory {
     }
     this.locate(addr);
     const off = this.po;
-    const page = off + size <= PAGE_SIZE && !this.journal && (this.undoSaved === null || this.undoSaved.has(this.pn)) ? this.pages.get(this.pn) : undefined;
+    const page = off + size <= PAGE_SIZE && !this.journal ? this.pages.get(this.pn) : undefined;
     if (page) {
       // Fast path: the page exists and the value stays inside it.
       this.check(addr, size);
       this.checkWrite(addr, size, actor);
+      if (this.undoMarks.length !== 0) this.saveUndo(this.pn, page, off, size);
       // values below 2^53 split into 32-bit halves as doubles (exact), larger ones as bigints
       const small = value <= FAST_LIMIT;
       let lo = small ? Number(value) % 0x1_0000_0000 : Number(value & 0xffff_ffffn);
@@ -435,29 +443,25 @@ export class GuestMemory {
     }
   }
 
-  private saveUndo(pn: number, page: Uint8Array | undefined): void {
-    this.undo.push({ pn, old: page ? page.slice() : null });
-    this.undoSaved!.add(pn);
-  }
-
   /**
    * A restore point of the whole memory: `restore` puts back every page written since (and drops
    * ranges claimed and MMIO windows mapped since); `release` keeps the writes. Points nest and are
    * used innermost first.
    */
   restorePoint(): RestorePoint {
-    const mark = { at: this.undo.length, saved: new Set<number>(), owned: this.owned.length, mmio: this.mmio.length };
+    const mark = { at: this.undo.length, bytes: this.undoBytesLength, owned: this.owned.length, mmio: this.mmio.length };
     this.undoMarks.push(mark);
-    this.undoSaved = mark.saved;
     return {
       restore: () => {
         this.popUndoMark(mark);
-        for (let i = this.undo.length - 1; i >= mark.at; i--) {
-          const u = this.undo[i];
-          if (u.old) this.pages.set(u.pn, u.old);
-          else this.pages.delete(u.pn);
+        // newest first: each write's bytes go back, then the pages written ones created go
+        const u = this.undo;
+        for (let i = u.length - 4; i >= mark.at; i -= 4) {
+          if (u[i + 2] < 0) this.pages.delete(u[i]);
+          else this.pages.get(u[i])!.set(this.undoBytes.subarray(u[i + 3], u[i + 3] + u[i + 2]), u[i + 1]);
         }
-        this.undo.length = mark.at;
+        u.length = mark.at;
+        this.undoBytesLength = mark.bytes;
         if (this.owned.length > mark.owned) {
           this.owned.splice(mark.owned);
           this.syncOwnedFast();
@@ -466,11 +470,8 @@ export class GuestMemory {
         this.afterUndoMark();
       },
       release: () => {
+        // the entries stay for an outer point
         this.popUndoMark(mark);
-        // a page saved for this point was unchanged since the outer point opened (else the outer
-        // point had saved it already): its saved copy serves the outer point as well
-        const outer = this.undoMarks[this.undoMarks.length - 1];
-        if (outer) for (const pn of mark.saved) outer.saved.add(pn);
         this.afterUndoMark();
       },
     };
@@ -482,9 +483,24 @@ export class GuestMemory {
   }
 
   private afterUndoMark(): void {
-    const top = this.undoMarks[this.undoMarks.length - 1];
-    this.undoSaved = top ? top.saved : null;
-    if (!top) this.undo = [];
+    if (this.undoMarks.length !== 0) return;
+    // nothing can be undone any more: the journal goes (a new one per outermost point)
+    this.undo = [];
+    this.undoBytesLength = 0;
+    this.undoBytes = new Uint8Array(0);
+  }
+
+  /** Journals the `n` bytes at `off` of page `pn` before a write overwrites them. */
+  private saveUndo(pn: number, page: Uint8Array, off: number, n: number): void {
+    const at = this.undoBytesLength;
+    if (at + n > this.undoBytes.length) {
+      const grown = new Uint8Array(Math.max(4096, 2 * (at + n)));
+      grown.set(this.undoBytes.subarray(0, at));
+      this.undoBytes = grown;
+    }
+    this.undoBytes.set(page.subarray(off, off + n), at);
+    this.undoBytesLength = at + n;
+    this.undo.push(pn, off, n, at);
   }
 
   /** A copy of all stored pages (for tests that prove nothing changed). */

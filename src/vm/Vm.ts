@@ -81,6 +81,12 @@ interface Tracked {
   /** log sequence numbers of the first and last line of its record (0: none), from recordDone */
   recordFirstSeq: number;
   recordLastSeq: number;
+  /**
+   * the restore point (UndoJournal.current) it was created under, and the one it was last
+   * journaled under: its changes need no journal entry under either (see Vm.touch)
+   */
+  born: number;
+  journaled: number;
 }
 
 /** A record's actions, then those of the exception that carried it that it does not have yet ('ghes' — the exception found a record — adds nothing). */
@@ -271,14 +277,20 @@ export class Vm implements VirtualMachine {
     return combinedPoint(points);
   }
 
-  /** Journals a tracked injection's fields before they change (while a restore point is open). */
+  /**
+   * Journals a tracked injection's fields before they change, once per restore point: not at all
+   * under the point it was created under (restoring that point forgets it).
+   */
   private touch(t: Tracked): void {
-    if (!this.undo.recording) return;
+    const current = this.undo.current;
+    if (current === 0 || t.born === current || t.journaled === current) return;
     const status = t.status;
     const saved = { ...status };
     const history = status.history.length;
-    const { recordFirstSeq, recordLastSeq } = t;
+    const { recordFirstSeq, recordLastSeq, journaled } = t;
+    t.journaled = current;
     this.undo.record(() => {
+      t.journaled = journaled;
       const s = status as unknown as Record<string, unknown>;
       for (const k of Object.keys(s)) if (!(k in saved)) delete s[k];
       Object.assign(status, saved);
@@ -294,7 +306,7 @@ export class Vm implements VirtualMachine {
     const id = `${this.id}-${this.nextInjection++}`;
     const sourceId = this.resolveSource(target);
     const status: InjectionStatus = { id, vmId: this.id, sourceId: sourceId ?? -1, state: 'queued', bytes: NO_BYTES, history: [] };
-    const t: Tracked = { status, target, recordFirstSeq: 0, recordLastSeq: 0 };
+    const t: Tracked = { status, target, recordFirstSeq: 0, recordLastSeq: 0, born: this.undo.current, journaled: 0 };
     this.remember(t);
     const bytes = this.encode(payload);
     if (bytes instanceof Object && 'code' in bytes) return this.refuse(t, bytes);

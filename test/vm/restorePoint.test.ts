@@ -113,15 +113,23 @@ describe('Vm.restorePoint', () => {
     outer.release();
   });
 
-  it('a released outermost point leaves nothing journaled: later writes are not copied', () => {
+  it('a released outermost point leaves nothing journaled (memory, log ring, injections): later changes are not journaled', () => {
     const v = vm(MACHINES[0][1]);
     const p = v.restorePoint();
     v.inject(memory(0x40001000));
     p.release();
-    const mem = v.guestMemory as unknown as { undo: unknown[]; undoSaved: unknown };
-    expect(mem.undo).toEqual([]);
-    expect(mem.undoSaved).toBeNull();
-    v.inject(memory(0x40002000));
-    expect(mem.undo).toEqual([]);
+    const mem = v.guestMemory as unknown as { undo: unknown[]; undoMarks: unknown[]; undoBytes: Uint8Array };
+    const log = v.guest.log as unknown as { overwritten: unknown[]; marks: unknown[] };
+    const journal = (v as unknown as { undo: { entries: unknown[]; marks: unknown[] } }).undo;
+    const empty = () => {
+      expect(mem.undo).toEqual([]);
+      expect(mem.undoMarks).toEqual([]);
+      expect(mem.undoBytes).toHaveLength(0);
+      expect(log).toMatchObject({ overwritten: [], marks: [] });
+      expect(journal).toMatchObject({ entries: [], marks: [] });
+    };
+    empty();
+    for (let i = 0; i < 60; i++) v.inject(memory(0x40002000 + 0x1000 * i));
+    empty();
   });
 });

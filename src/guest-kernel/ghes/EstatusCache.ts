@@ -1,4 +1,4 @@
-import { RestorePoint, snapshotPoint } from '../../binary/restore';
+import { RestorePoint, UndoJournal } from '../../binary/restore';
 
 /**
  * GHES's duplicate-record cache (ghes_estatus_cached / ghes_estatus_cache_add): 4 slots; a record
@@ -29,12 +29,12 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 export class EstatusCache {
-  /** A restore point of the slots (a slot's bytes are overwritten in place, so they are copied). */
+  /** slot changes while a restore point is open */
+  private readonly undo = new UndoJournal();
+
+  /** A restore point of the slots (changes are journaled: a hit count, a slot taken or overwritten). */
   restorePoint(): RestorePoint {
-    const saved = this.slots.map((s) => s && { ...s, bytes: s.bytes.slice() });
-    return snapshotPoint(() => {
-      for (let i = 0; i < saved.length; i++) this.slots[i] = saved[i];
-    });
+    return this.undo.point();
   }
 
   private readonly slots: (Slot | undefined)[] = new Array(ESTATUS_CACHE_SLOTS);
@@ -45,6 +45,10 @@ export class EstatusCache {
       if (!s) continue;
       if (now >= s.expires) continue;
       if (!sameBytes(s.bytes, bytes)) continue;
+      if (this.undo.recording) {
+        const hits = s.hits;
+        this.undo.record(() => (s.hits = hits));
+      }
       s.hits++;
       return true;
     }
@@ -73,6 +77,19 @@ export class EstatusCache {
     }
     if (slot < 0) return;
     const old = this.slots[slot];
+    if (this.undo.recording) {
+      // the slot as it was: its object, and (overwritten in place below) its fields and bytes
+      const i = slot;
+      const was = old && { bytes: old.bytes.slice(), timeIn: old.timeIn, expires: old.expires, hits: old.hits };
+      this.undo.record(() => {
+        if (old && was) {
+          old.bytes.set(was.bytes);
+          Object.assign(old, { timeIn: was.timeIn, expires: was.expires, hits: was.hits });
+        }
+        if (old) this.slots[i] = old;
+        else delete this.slots[i];
+      });
+    }
     if (old && old.bytes.length === bytes.length) {
       // the evicted slot's copy has the right size: overwrite it instead of allocating another
       old.bytes.set(bytes);

@@ -1,4 +1,4 @@
-import { arrayContents, combinedPoint, mapContents, RestorePoint, snapshotPoint } from '../../binary/restore';
+import { combinedPoint, mapContents, RestorePoint, snapshotPoint } from '../../binary/restore';
 import type { LinuxVersion, Personality } from '../../vm/contract';
 import type { LogLevel } from '../printk/KernelLog';
 import { DEFAULT_RATELIMIT_BURST, GHES_PRINT_BURST, GHES_PRINT_INTERVAL_NS, Ratelimit } from '../printk/Ratelimit';
@@ -155,26 +155,34 @@ export class GhesDriver {
   }
 
   /**
-   * A restore point of the driver: sources and dispatch lists, duplicate cache, ratelimits, the
-   * record number, deferred work (GhesSource objects hold no state of their own).
+   * A restore point of the driver: duplicate cache, ratelimits, the record number, deferred work.
+   * The sources and their dispatch lists are set by `probe`, which runs only while the guest
+   * boots, before any point can be taken (a reboot is a new driver); GhesSource objects hold no
+   * state of their own.
    */
   restorePoint(): RestorePoint {
     const { seq, deferred, aerRecovery, ctx } = this;
     const deferredItems = deferred.slice();
     const aerItems = aerRecovery.slice();
-    const undo = [arrayContents(this.sources), mapContents(this.byNotify), ...[...this.byNotify.values()].map((l) => arrayContents(l)), mapContents(this.warnLimits)];
+    const sources = this.sources.length;
     const points = [this.cache.restorePoint(), this.rlCorrected.restorePoint(), this.rlUncorrected.restorePoint()];
-    for (const rl of this.warnLimits.values()) points.push(rl.restorePoint());
+    let warnLimits: (() => void) | undefined;
+    if (this.warnLimits.size > 0) {
+      warnLimits = mapContents(this.warnLimits);
+      for (const rl of this.warnLimits.values()) points.push(rl.restorePoint());
+    }
     points.push(
       snapshotPoint(() => {
-        for (const u of undo) u();
+        if (this.sources.length !== sources) throw new Error('GHES sources changed under a restore point (probe runs only at boot)');
+        if (warnLimits) warnLimits();
+        else this.warnLimits.clear();
         this.seq = seq;
         this.deferred = deferred;
         deferred.length = 0;
-        deferred.push(...deferredItems);
+        for (const d of deferredItems) deferred.push(d);
         this.aerRecovery = aerRecovery;
         aerRecovery.length = 0;
-        aerRecovery.push(...aerItems);
+        for (const a of aerItems) aerRecovery.push(a);
         this.ctx = ctx;
       }),
     );

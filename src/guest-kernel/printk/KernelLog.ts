@@ -5,7 +5,7 @@
  * The ring is bounded (oldest records are overwritten, as the kernel's log_buf); sequence
  * numbers keep counting so readers can ask for "everything after seq N".
  */
-import { combinedPoint, RestorePoint, UndoJournal } from '../../binary/restore';
+import type { RestorePoint } from '../../binary/restore';
 
 export type LogLevel = 'emerg' | 'alert' | 'crit' | 'err' | 'warning' | 'notice' | 'info' | 'debug';
 
@@ -129,8 +129,12 @@ export class KernelLog {
   private readonly ring: LogRecord[] = [];
   private nextSeq = 1;
   private readonly listeners = new Set<(r: LogRecord) => void>();
-  /** records overwritten while a restore point is open (records themselves never change) */
-  private readonly undo = new UndoJournal();
+  /**
+   * records overwritten while a restore point is open, oldest first (a record's slot follows
+   * from its seq; records themselves never change)
+   */
+  private overwritten: LogRecord[] = [];
+  private readonly marks: Array<{ nextSeq: number; length: number; overwritten: number }> = [];
 
   constructor(readonly capacity = 16384) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('log capacity must be a positive integer');
@@ -146,10 +150,7 @@ export class KernelLog {
     const at = (r.seq - 1) % this.capacity;
     if (at === this.ring.length) this.ring.push(r);
     else {
-      if (this.undo.recording) {
-        const old = this.ring[at];
-        this.undo.record(() => (this.ring[at] = old));
-      }
+      if (this.marks.length !== 0) this.overwritten.push(this.ring[at]);
       this.ring[at] = r;
     }
     if (this.listeners.size > 0) for (const l of this.listeners) l(r);
@@ -158,19 +159,29 @@ export class KernelLog {
 
   /** A restore point of the log: records appended since are dropped, overwritten ones come back. */
   restorePoint(): RestorePoint {
-    const nextSeq = this.nextSeq;
-    const length = this.ring.length;
-    const journal = this.undo.point();
-    return combinedPoint([
-      {
-        restore: () => {
-          this.nextSeq = nextSeq;
-          this.ring.length = length;
-        },
-        release: () => undefined,
+    const mark = { nextSeq: this.nextSeq, length: this.ring.length, overwritten: this.overwritten.length };
+    this.marks.push(mark);
+    const pop = () => {
+      if (this.marks[this.marks.length - 1] !== mark) throw new Error('restore points are used innermost first');
+      this.marks.pop();
+    };
+    return {
+      restore: () => {
+        pop();
+        for (let i = this.overwritten.length - 1; i >= mark.overwritten; i--) {
+          const old = this.overwritten[i];
+          this.ring[(old.seq - 1) % this.capacity] = old;
+        }
+        this.overwritten.length = mark.overwritten;
+        this.nextSeq = mark.nextSeq;
+        this.ring.length = mark.length;
+        if (this.marks.length === 0) this.overwritten = [];
       },
-      journal,
-    ]);
+      release: () => {
+        pop();
+        if (this.marks.length === 0) this.overwritten = [];
+      },
+    };
   }
 
   /** Records with seq > sinceSeq that are still in the ring, oldest first. */
