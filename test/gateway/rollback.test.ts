@@ -1,11 +1,12 @@
 import type { AddressInfo } from 'net';
 import type { Server } from 'http';
-import { createApp, Gateway } from '../../src/gateway';
+import { createApp, Gateway, QmpGatewayBackend } from '../../src/gateway';
 import { GATEWAY_VM_OPTIONS } from '../../src/gateway/Gateway';
 import { EventStore } from '../../src/store';
 import { createVmFactory } from '../../src/vm';
 import { digestDiff, graphDigest } from '../support/stateDigest';
 import { TOKEN } from './helpers';
+import { ghesInjectArmDefault } from '../qmp/ghesInjectArm';
 
 /**
  * A write that fails after the write lock was taken (a group commit's COMMIT, one injection's
@@ -109,7 +110,7 @@ function linesAfter(r: Rig, id: string, seq: number): string[] {
 }
 
 describe('a failed write leaves the VMs as they were', () => {
-  it('a group commit whose COMMIT fails: every VM of the batch (one of them panicked in it) is back byte for byte; all clients 503; then the next injection is the one a never-failed VM gets', async () => {
+  it('a group commit whose COMMIT fails: every VM of the batch (one of them panicked in it; REST and QMP clients) is back byte for byte; all REST clients 503; then the next injection is the one a never-failed VM gets', async () => {
     const r = await rig();
     try {
       for (const [id, spec] of [['a', APEI_SEI], ['ca', APEI_SEI], ['b', QEMU_10_2], ['cb', QEMU_10_2]] as const) expect((await r.call('POST', '/vms', { id, ...spec })).status).toBe(201);
@@ -128,8 +129,11 @@ describe('a failed write leaves the VMs as they were', () => {
       r.gateway.on('log:a', (e: { line: string }) => logged.push(e.line));
 
       r.failNextCommit();
-      // concurrent clients, one batch: a corrected error, a recoverable one (memory failure), a
-      // fatal one (the guest panics) and one after it on a; two on b
+      // concurrent clients, one batch: a QMP inject-ghes-v2-error on b (it opens the batch); a
+      // corrected error, a recoverable one (memory failure), a fatal one (the guest panics) and
+      // one after it on a; two more on b
+      const qmp = new QmpGatewayBackend(r.gateway, 'b').injectCper(ghesInjectArmDefault());
+      expect(qmp).toBeUndefined();
       const sent = await Promise.all([
         r.call('POST', '/vms/a/errors', memory(0x40010000)),
         r.call('POST', '/vms/a/errors', memory(0x40020000, 'recoverable')),
