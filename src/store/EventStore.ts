@@ -499,8 +499,13 @@ export class EventStore {
       } catch {
         // the rollback failing too leaves nothing more to undo
       }
-      // every VM the batch touched goes back to where the batch found it
-      this.closeFrame(b.frame, false);
+      // every VM the batch touched goes back to where the batch found it (a restore that
+      // throws is a bug: its error, not the store's, goes to the batch's callers)
+      try {
+        this.closeFrame(b.frame, false);
+      } catch (restoreError) {
+        e = restoreError;
+      }
       b.reject(e instanceof Error ? e : new Error(String(e)));
     }
     if (committed) {
