@@ -90,7 +90,7 @@ export function parseLibcperJson(text: string): LibcperValue {
 const NEEDS_ESCAPE = /["\\/\u0000-\u001f\u007f-\uffff]/;
 
 /** json-c's text of a string: `\/` for "/", otherwise JSON.stringify's escapes. */
-function stringText(s: string): string {
+export function stringText(s: string): string {
   if (s.length <= 64 ? plainShort(s) : !NEEDS_ESCAPE.test(s)) return '"' + s + '"';
   // json-c escapes "/" as "\/"
   return JSON.stringify(s).split('/').join('\\/');
@@ -117,7 +117,7 @@ function keyText(k: string): string {
  */
 const keyCache = new Map<string, string>();
 const KEY_CACHE_LIMIT = 4096;
-function keyColon(k: string): string {
+export function keyColon(k: string): string {
   let t = keyCache.get(k);
   if (t === undefined) {
     t = keyText(k) + ':';
@@ -150,6 +150,25 @@ export function libcperJsonText(v: LibcperValue, indent = ''): string {
   if (indent !== '') return writeIndented(v, indent);
   ensureDepth('', 8);
   return write(v, 0);
+}
+
+/**
+ * The text of a value that sits `depth` containers deep (0: the document itself), as
+ * libcperJsonText writes it there: the direct text writers (text-writer.ts) call this for the
+ * parts they have no writer of their own for.
+ */
+export function valueText(v: LibcperValue, depth: number): string {
+  if (depth + 1 >= separators.length) ensureDepth('', depth + 1);
+  return write(v, depth);
+}
+
+/**
+ * The layout pieces at `depth` (see valueText): `open` follows "{" or "[" before the first member,
+ * `sep` goes between members, `close` comes before "}" or "]".
+ */
+export function layoutAt(depth: number): { open: string; sep: string; close: string } {
+  if (depth + 1 >= separators.length) ensureDepth('', depth + 1);
+  return { open: openers[depth], sep: separators[depth], close: closers[depth] };
 }
 
 function scalar(v: null | boolean | number | bigint | string): string {

@@ -5,10 +5,11 @@ import { CPER_HEADER_LENGTH, type CperRecord } from '../record';
 import { SECTION_DESCRIPTOR_LENGTH } from '../section-descriptor';
 import { NOTIFICATION_TYPES } from '../guids';
 import { sectionCodecByGuid } from '../sections';
-import { LibcperObject, LibcperValue } from './json-text';
-import { sectionIn, sectionOut, SectionMapping } from './section-mapping';
+import { LibcperObject, LibcperValue, layoutAt, stringText, valueText } from './json-text';
+import { sectionIn, sectionOut, sectionOutText, SectionMapping } from './section-mapping';
+import { closeObject, KeyText } from './text-pieces';
 import { LIBCPER_KNOWN_SECTIONS, SECTION_MAPPINGS } from './sections';
-import { asBig, bad, base64, bitfield, guid, integerIn, isObject, LibcperFallback, mapIn, mapOut, Model, Rule, u64, valueWith } from './table';
+import { asBig, bad, base64, bitfield, guid, integerIn, isObject, LibcperFallback, mapIn, mapOut, Model, Rule, rulesText, u64, valueWith, withText } from './table';
 import { fixedTextBytes, untrustedString } from './sections/common';
 
 /**
@@ -42,6 +43,18 @@ const two = (n: number) => (n < 10 ? '0' + n : String(n));
  * minutes > 60 or seconds ≥ 60, as libcper decides.
  */
 export function libcperTimestamp(raw: bigint): string | undefined {
+  // the header's rules ask three times per record (two presence tests and the text): the last
+  // answer is kept
+  if (raw === lastTimestampRaw) return lastTimestampText;
+  const text = timestampText(raw);
+  lastTimestampRaw = raw;
+  lastTimestampText = text;
+  return text;
+}
+let lastTimestampRaw: bigint | undefined;
+let lastTimestampText: string | undefined;
+
+function timestampText(raw: bigint): string | undefined {
   // the two 32-bit halves once, then plain shifts (this runs for every record written)
   const lo = Number(raw & 0xffffffffn);
   const hi = Number((raw >> 32n) & 0xffffffffn);
@@ -63,23 +76,35 @@ function timestampRaw(text: string, precise: boolean, path: string): bigint {
   );
 }
 
-const revision = {
+const MAJOR = new KeyText('major');
+const MINOR = new KeyText('minor');
+const CODE = new KeyText('code');
+const NAME = new KeyText('name');
+const GUID = new KeyText('guid');
+const TYPE = new KeyText('type');
+
+const revision = withText({
   name: 'revision as major/minor bytes',
   out: (v: unknown) => ({ major: Number(v) >> 8, minor: Number(v) & 0xff }),
+  text: (v: unknown, _m: Model, depth: number) => MAJOR.first(depth) + String(Number(v) >> 8) + MINOR.next(depth) + String(Number(v) & 0xff) + closeObject(depth),
   in: (v: LibcperValue, path: string) => {
     if (!isObject(v)) bad(path, 'expected { "major": …, "minor": … }');
     return Number((integerIn(v.major ?? 0, `${path}/major`, 0xffn) << 8n) | integerIn(v.minor ?? 0, `${path}/minor`, 0xffn));
   },
-};
+});
 
-const severity = {
+const severity = withText({
   name: 'severity code/name',
   out: (v: unknown) => {
     const code = (v as { value: number }).value;
     return { code, name: SEVERITY_NAMES[code] ?? 'Unknown' };
   },
+  text: (v: unknown, _m: Model, depth: number) => {
+    const code = (v as { value: number }).value;
+    return CODE.first(depth) + String(code) + NAME.next(depth) + stringText(SEVERITY_NAMES[code] ?? 'Unknown') + closeObject(depth);
+  },
   in: (v: LibcperValue, path: string) => (isObject(v) ? Number(integerIn(v.code ?? null, `${path}/code`, 0xffff_ffffn)) : bad(path, 'expected { "code": …, "name": … }')),
-};
+});
 
 /** Header rules (cper_header_to_ir order); `bit` is the record's validation bit. */
 const HEADER_RULES: Rule[] = [
@@ -108,19 +133,25 @@ const HEADER_RULES: Rule[] = [
   {
     key: 'notificationType',
     ours: 'notificationType',
-    conv: {
+    conv: withText({
       name: 'notification GUID and libcper name',
       out: (v) => {
         const g = (v as { guid: string }).guid;
         return { guid: g, type: NOTIFICATION_NAMES[g] ?? 'Unknown' };
       },
+      text: (v, _m, depth) => {
+        const g = (v as { guid: string }).guid;
+        return GUID.first(depth) + stringText(g) + TYPE.next(depth) + stringText(NOTIFICATION_NAMES[g] ?? 'Unknown') + closeObject(depth);
+      },
       in: (v, path) => (isObject(v) ? guid.in(v.guid ?? null, `${path}/guid`) : bad(path, 'expected { "guid": …, "type": … }')),
-    },
+    }),
   },
   { key: 'recordID', ours: 'recordId', conv: u64 },
   { key: 'flags', ours: 'flags', conv: valueWith('name', (n) => FLAG_NAMES[n] ?? 'Unknown', 0xffff_ffffn, 'flags value/name (one name for the whole word)') },
   { key: 'persistenceInfo', ours: 'persistenceInfo', conv: u64 },
 ];
+
+const DATA = new KeyText('data');
 
 const fruText = {
   name: 'FRU text (left out when not printable ASCII)',
@@ -136,14 +167,18 @@ const DESCRIPTOR_RULES: Rule[] = [
   { key: 'flags', ours: 'flags', conv: bitfield(SECTION_FLAG_NAMES) },
   {
     key: 'sectionType',
-    conv: {
+    conv: withText({
       name: 'section type GUID and libcper name',
       out: (_v, m) => {
         const g = (m.section as { guid: string }).guid;
         return { data: g, type: LIBCPER_KNOWN_SECTIONS[g] ?? 'Unknown' };
       },
+      text: (_v, m, depth) => {
+        const g = (m.section as { guid: string }).guid;
+        return DATA.first(depth) + stringText(g) + TYPE.next(depth) + stringText(LIBCPER_KNOWN_SECTIONS[g] ?? 'Unknown') + closeObject(depth);
+      },
       in: () => undefined,
-    },
+    }),
     derived: true,
   },
   { key: 'fruID', ours: 'fruId', bit: 0, conv: guid },
@@ -152,6 +187,8 @@ const DESCRIPTOR_RULES: Rule[] = [
 ];
 
 const mappingByGuid = new Map<string, SectionMapping>(SECTION_MAPPINGS.map((s) => [s.guid, s]));
+const headerText = rulesText(HEADER_RULES);
+const descriptorText = rulesText(DESCRIPTOR_RULES);
 /** libcper short name → mappings (the CXL component kinds share one name; the GUID picks) */
 const mappingByShortName = new Map<string, SectionMapping[]>();
 for (const s of SECTION_MAPPINGS) mappingByShortName.set(s.shortName, [...(mappingByShortName.get(s.shortName) ?? []), s]);
@@ -230,6 +267,70 @@ export function cperRecordToLibcper(bytes: Uint8Array): LibcperObject {
     }
   });
   return { header, sectionDescriptors, sections };
+}
+
+const HEADER = new KeyText('header');
+const SECTION_DESCRIPTORS = new KeyText('sectionDescriptors');
+const SECTIONS = new KeyText('sections');
+const MESSAGE = new KeyText('message');
+const UNKNOWN = new KeyText('Unknown');
+const shortNameKeys = new Map<string, KeyText>();
+
+/** sectionToLibcper's object as text at `depth` (the same choices, errors and fallbacks). */
+function sectionText(section: Model, body: Uint8Array, depth: number): string {
+  const mapping = mappingByGuid.get(section.guid as string);
+  if (mapping === undefined || section.type !== mapping.ours) return valueText(sectionToLibcper(section, body), depth);
+  let key = shortNameKeys.get(mapping.shortName);
+  if (key === undefined) shortNameKeys.set(mapping.shortName, (key = new KeyText(mapping.shortName)));
+  try {
+    const message = mapping.message?.(section);
+    const inner = sectionOutText(mapping, section, depth + 1);
+    if (message === undefined) return key.first(depth) + inner + closeObject(depth);
+    return MESSAGE.first(depth) + stringText(message) + key.next(depth) + inner + closeObject(depth);
+  } catch (e) {
+    if (e instanceof LibcperFallback) return UNKNOWN.first(depth) + DATA.first(depth + 1) + stringText(Buffer.from(body).toString('base64')) + closeObject(depth + 1) + closeObject(depth);
+    throw e;
+  }
+}
+
+/**
+ * `libcperJsonText(cperRecordToLibcper(bytes))` written directly: the same text (and the same
+ * errors), without building the libcper object first. Each part's text comes from the compiled
+ * rule writers (table.ts rulesText) and the converters' direct writers, so the layout tables stay
+ * the one declaration of libcper's form; what `rasgw decode --format libcper` runs.
+ */
+export function cperRecordToLibcperText(bytes: Uint8Array): string {
+  let record: CperRecord;
+  try {
+    record = decodeCperRecord(bytes, { armTypeEncoding: 'uefi-2.11' });
+  } catch (e) {
+    throw strictSectionFailure(bytes, e) ?? e;
+  }
+  const header = headerText(record as unknown as Model, 1);
+  const n = record.sections.length;
+  let descriptors: string;
+  let sections: string;
+  if (n === 0) {
+    const close = layoutAt(1).close;
+    descriptors = sections = '[' + close + ']';
+  } else {
+    const { open, sep, close } = layoutAt(1);
+    descriptors = '[' + open;
+    sections = '[' + open;
+    for (let i = 0; i < n; i++) {
+      const s = record.sections[i];
+      descriptors += (i === 0 ? '' : sep) + descriptorText(s as unknown as Model, 2);
+      try {
+        sections += (i === 0 ? '' : sep) + sectionText(s.section as unknown as Model, bytes.subarray(s.sectionOffset, s.sectionOffset + s.sectionLength), 2);
+      } catch (e) {
+        if (e instanceof RasgwError) throw new RasgwError({ code: e.code, offset: s.sectionOffset, path: `sections[${i}].${e.path}`, message: detailOf(e) });
+        throw e;
+      }
+    }
+    descriptors += close + ']';
+    sections += close + ']';
+  }
+  return HEADER.first(0) + header + SECTION_DESCRIPTORS.next(0) + descriptors + SECTIONS.next(0) + sections + closeObject(0);
 }
 
 /** Our section JSON input from a libcper section object (descriptor gives the GUID of an Unknown). */

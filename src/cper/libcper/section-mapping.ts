@@ -2,7 +2,8 @@ import type { LibcperObject, LibcperValue } from './json-text';
 import type { Row } from '../layout/fields';
 import { SECTION_CODECS } from '../sections';
 import { LIBCPER_KNOWN_SECTIONS } from './known-sections';
-import { mapIn, mapOut, Model, Rule } from './table';
+import { valueText } from './json-text';
+import { mapIn, mapOut, Model, Rule, rulesText } from './table';
 
 /**
  * One section type's libcper mapping: our section `type` and GUID, libcper's names for it (the
@@ -27,6 +28,11 @@ export interface SectionMapping {
   extraKeys?: readonly string[];
   /** custom output (default: mapOut of the rules) */
   out?: (m: Model) => LibcperObject;
+  /**
+   * the text of `out(m)` at nesting depth `depth`, written directly (default: the text of `out`'s
+   * value, or the rules' compiled text writer when there is no custom `out`)
+   */
+  text?: (m: Model, depth: number) => string;
   /** custom input (default: mapIn of the rules, validation bits from the keys present) */
   in?: (o: LibcperValue, path: string, ctx: SectionContext) => Model;
 }
@@ -54,6 +60,12 @@ export interface SectionContext {
 
 export function sectionOut(s: SectionMapping, m: Model): LibcperObject {
   return s.out ? s.out(m) : mapOut(s.rules, m);
+}
+
+/** The text of sectionOut(s, m) at nesting depth `depth`, written directly where a writer exists. */
+export function sectionOutText(s: SectionMapping, m: Model, depth: number): string {
+  if (s.text) return s.text(m, depth);
+  return s.out ? valueText(s.out(m), depth) : rulesText(s.rules)(m, depth);
 }
 
 /** libcper section object → our section JSON input. */

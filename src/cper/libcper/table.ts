@@ -1,5 +1,6 @@
 import { RasgwError } from '../../binary/errors';
-import type { LibcperObject, LibcperValue } from './json-text';
+import { stringText, valueText, type LibcperObject, type LibcperValue } from './json-text';
+import { closeObject, emptyObject, isIndexKey, KeyText } from './text-pieces';
 
 /**
  * The libcper ⇄ rasgw mapping as data. A section's mapping is a list of rules, one per libcper
@@ -21,6 +22,12 @@ export interface Converter {
   out(v: unknown, m: Model): LibcperValue;
   /** libcper value → our JSON input value; throws via `bad(path, …)` */
   in(v: LibcperValue, path: string): unknown;
+  /**
+   * The JSON text of `out(v, m)` written directly (see text-pieces.ts), `depth` being the value's
+   * nesting depth; without it the text writer writes `out`'s value. It must give exactly
+   * libcperJsonText's text of `out(v, m)` (test/cper/libcper/text-path.test.ts checks both ways).
+   */
+  text?(v: unknown, m: Model, depth: number): string;
 }
 
 export interface Rule {
@@ -84,6 +91,70 @@ export function mapOut(rules: readonly Rule[], m: Model): LibcperObject {
   return o;
 }
 
+/** Each registered `text` writer → the `out` it writes the text of. */
+const textWritesOut = new WeakMap<NonNullable<Converter['text']>, Converter['out']>();
+
+/**
+ * Registers a converter's `text` as the direct writer of its `out`. A converter made by spreading
+ * another (`{ ...int, out: … }`) carries the other's `text` but its own `out`: textOf then sees
+ * that the pair does not match and writes the new `out`'s value instead.
+ */
+export function withText<C extends Converter>(conv: C): C {
+  if (conv.text !== undefined) textWritesOut.set(conv.text, conv.out);
+  return conv;
+}
+
+/** A converter's direct text (when registered for its `out`), or the text of its `out` value. */
+export function textOf(conv: Converter): (v: unknown, m: Model, depth: number) => string {
+  const text = conv.text;
+  if (text !== undefined && textWritesOut.get(text) === conv.out) return (v, m, depth) => text.call(conv, v, m, depth);
+  return (v, m, depth) => valueText(conv.out(v, m), depth);
+}
+
+interface TextStep {
+  bit: number;
+  when: ((m: Model) => boolean) | undefined;
+  ours: string | undefined;
+  key: KeyText;
+  text: (v: unknown, m: Model, depth: number) => string;
+}
+
+const compiledRules = new WeakMap<readonly Rule[], (m: Model, depth: number) => string>();
+
+/**
+ * `mapOut` and libcperJsonText in one: the text of the object the rules make of a model, at
+ * nesting depth `depth`, written without building the object. The rules are read once, on the
+ * first call, into steps with their key texts ready. Rule lists whose object would not keep the
+ * rules' order (a repeated key, an array-index key) are written through mapOut instead.
+ */
+export function rulesText(rules: readonly Rule[]): (m: Model, depth: number) => string {
+  let f = compiledRules.get(rules);
+  if (f === undefined) {
+    f = compileRulesText(rules);
+    compiledRules.set(rules, f);
+  }
+  return f;
+}
+
+function compileRulesText(rules: readonly Rule[]): (m: Model, depth: number) => string {
+  const keys = rules.map((r) => r.key);
+  if (new Set(keys).size !== keys.length || keys.some(isIndexKey)) return (m, depth) => valueText(mapOut(rules, m), depth);
+  const steps: TextStep[] = rules.map((r) => ({ bit: r.bit ?? -1, when: r.when, ours: r.ours, key: new KeyText(r.key), text: textOf(r.conv ?? int) }));
+  return (m, depth) => {
+    const raw = validationRaw(m);
+    const small = typeof raw === 'number' && raw >= 0 && raw <= 0xffff_ffff;
+    let out = '';
+    for (let i = 0; i < steps.length; i++) {
+      const s = steps[i];
+      if (s.bit >= 0 && !(small && s.bit < 32 ? ((raw as number) >>> s.bit) & 1 : bitSet(raw, s.bit))) continue;
+      if (s.when !== undefined && !s.when(m)) continue;
+      const v = s.ours === undefined ? undefined : m[s.ours];
+      out += (out === '' ? s.key.first(depth) : s.key.next(depth)) + s.text(v, m, depth + 1);
+    }
+    return out === '' ? emptyObject(depth) : out + closeObject(depth);
+  };
+}
+
 /**
  * Applies the rules to a libcper object: our JSON input fields and the validation bits of the keys
  * present. Unknown keys are refused (a typo must not be dropped silently).
@@ -134,50 +205,63 @@ function asInteger(v: unknown): number | bigint {
 }
 
 /** A plain integer (u8..u32 in our model). */
-export const int: Converter = {
+export const int: Converter = withText({
   name: 'integer',
   out: (v) => asInteger(v),
+  text: (v) => String(asInteger(v)),
   in: (v, path) => Number(integer(v, path, 0xffff_ffffn)),
-};
+});
 
 /** A u64 (bigint in our model, a JSON integer in libcper's). */
-export const u64: Converter = {
+export const u64: Converter = withText({
   name: 'u64',
   out: (v) => asInteger(v),
+  text: (v) => String(asInteger(v)),
   in: (v, path) => integer(v, path, 0xffff_ffff_ffff_ffffn),
-};
+});
 
-export const bool: Converter = {
+export const bool: Converter = withText({
   name: 'boolean',
   out: (v) => v === true,
+  text: (v) => (v === true ? 'true' : 'false'),
   in: (v, path) => (typeof v === 'boolean' ? v : bad(path, 'expected true or false')),
-};
+});
 
-export const text: Converter = {
+export const text: Converter = withText({
   name: 'string',
   out: (v) => String(v ?? ''),
+  text: (v) => stringText(String(v ?? '')),
   in: (v, path) => (typeof v === 'string' ? v : bad(path, 'expected a string')),
-};
+});
 
-export const guid: Converter = {
+export const guid: Converter = withText({
   name: 'GUID',
   out: (v) => String(v),
+  text: (v) => stringText(String(v)),
   in: (v, path) => (typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v) ? v.toLowerCase() : bad(path, 'expected a GUID')),
-};
+});
 
 /** libcper's `{ value, name }` pair (integer_to_readable_pair): name from libcper's table, else `fallback`. */
+const VALUE = new KeyText('value');
+const NAME = new KeyText('name');
+
 export function pair(table: Readonly<Record<number, string>>, fallback: string, extra?: (value: number) => LibcperObject): Converter {
-  return {
+  return withText({
     name: `value/name pair (${fallback} when unnamed)`,
     out: (v) => {
       const value = Number(asInteger(v));
       return { value, ...(extra ? extra(value) : {}), name: table[value] ?? fallback };
     },
+    text(v, m, depth) {
+      if (extra !== undefined) return valueText(this.out(v, m), depth);
+      const value = Number(asInteger(v));
+      return VALUE.first(depth) + String(value) + NAME.next(depth) + stringText(table[value] ?? fallback) + closeObject(depth);
+    },
     in: (v, path) => {
       if (!isObject(v)) bad(path, 'expected { "value": …, "name": … }');
       return Number(integer(v.value ?? null, `${path}/value`, 0xffff_ffffn));
     },
-  };
+  });
 }
 
 /**
@@ -186,14 +270,21 @@ export function pair(table: Readonly<Record<number, string>>, fallback: string, 
  * is read (0 when absent), up to `max`.
  */
 export function valueWith(key: string, text: (n: number) => string, max: bigint, name = `value/${key}`): Converter {
-  return {
+  const second = new KeyText(key);
+  const plain = key !== 'value' && !isIndexKey(key);
+  return withText({
     name,
     out: (v) => {
       const n = Number(asInteger(v));
       return { value: n, [key]: text(n) };
     },
+    text(v, m, depth) {
+      if (!plain) return valueText(this.out(v, m), depth);
+      const n = Number(asInteger(v));
+      return VALUE.first(depth) + String(n) + second.next(depth) + stringText(text(n)) + closeObject(depth);
+    },
     in: (v, path) => (isObject(v) ? Number(integer(v.value ?? 0, `${path}/value`, max)) : bad(path, `expected { "value": …, "${key}": … }`)),
-  };
+  });
 }
 
 /** The array at `o[key]` of a libcper object (empty when absent). */
@@ -206,13 +297,26 @@ export function arrayAt(o: LibcperObject, key: string, path: string): LibcperVal
 
 /** libcper's bitfield_to_ir: one boolean per bit, named in bit order (bit 0 first); our side is the raw word. */
 export function bitfield(names: readonly string[]): Converter {
-  return {
+  const keys = names.map((n) => new KeyText(n));
+  const plain = new Set(names).size === names.length && !names.some(isIndexKey);
+  return withText({
     name: `bit field (${names.join(', ')})`,
     out: (v) => {
       const raw = asInteger(v);
       const o: LibcperObject = {};
       names.forEach((n, i) => (o[n] = bitSet(raw, i)));
       return o;
+    },
+    text(v, m, depth) {
+      if (!plain || names.length === 0) return valueText(this.out(v, m), depth);
+      const raw = asInteger(v);
+      const small = typeof raw === 'number' && raw >= 0 && raw <= 0xffff_ffff;
+      let out = '';
+      for (let i = 0; i < keys.length; i++) {
+        const set = small && i < 32 ? (((raw as number) >>> i) & 1) === 1 : bitSet(raw, i);
+        out += (i === 0 ? keys[i].first(depth) : keys[i].next(depth)) + (set ? 'true' : 'false');
+      }
+      return out + closeObject(depth);
     },
     in: (v, path) => {
       if (!isObject(v)) bad(path, `expected { ${names.map((n) => `"${n}": true|false`).join(', ')} }`);
@@ -224,40 +328,43 @@ export function bitfield(names: readonly string[]): Converter {
       });
       return raw >>> 0;
     },
-  };
+  });
 }
 
 /** `0x%0*llX`: upper-case hex, zero-padded to `digits` (libcper's add_int_hex_* and physicalAddressHex). */
 export function hexUpper(digits: number): Converter {
-  return {
+  return withText({
     name: `upper-case hex, ${digits} digits`,
     out: (v) => '0x' + BigInt(asInteger(v)).toString(16).toUpperCase().padStart(digits, '0'),
+    text: (v) => stringText('0x' + BigInt(asInteger(v)).toString(16).toUpperCase().padStart(digits, '0')),
     in: (v, path) => (typeof v === 'string' && /^0x[0-9a-f]+$/i.test(v) ? BigInt(v) : bad(path, 'expected a "0x…" hex string')),
-  };
+  });
 }
 
 /** A fixed value libcper writes (output only). */
 export function constant(value: LibcperValue): Converter {
-  return { name: `constant ${JSON.stringify(String(value))}`, out: () => value, in: () => undefined };
+  return withText({ name: `constant ${JSON.stringify(String(value))}`, out: () => value, text: (_v, _m, depth) => valueText(value, depth), in: () => undefined });
 }
 
 /** Standard base64 of a hex string of our model (libcper's add_binary_base64). */
-export const base64: Converter = {
+export const base64: Converter = withText({
   name: 'base64 bytes',
   out: (v) => Buffer.from(String(v ?? ''), 'hex').toString('base64'),
+  text: (v) => stringText(Buffer.from(String(v ?? ''), 'hex').toString('base64')),
   in: (v, path) => {
     if (typeof v !== 'string' || !/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(v)) bad(path, 'expected standard base64');
     return Buffer.from(v, 'base64').toString('hex');
   },
-};
+});
 
 /** A nested structure of our model (a struct row) as a libcper object mapped by its own rules. */
 export function subObject(rules: readonly Rule[], name = 'nested object'): Converter {
-  return {
+  return withText({
     name,
     out: (v) => mapOut(rules, v as Model),
+    text: (v, _m, depth) => rulesText(rules)(v as Model, depth),
     in: (v, path) => mapIn(rules, v, path).fields,
-  };
+  });
 }
 
 export const asNumber = (v: unknown): number => Number(asInteger(v));
