@@ -107,16 +107,8 @@ export function withText<C extends Converter>(conv: C): C {
 /** A converter's direct text (when registered for its `out`), or the text of its `out` value. */
 export function textOf(conv: Converter): (v: unknown, m: Model, depth: number) => string {
   const text = conv.text;
-  if (text !== undefined && textWritesOut.get(text) === conv.out) return (v, m, depth) => text.call(conv, v, m, depth);
+  if (text !== undefined && textWritesOut.get(text) === conv.out) return text;
   return (v, m, depth) => valueText(conv.out(v, m), depth);
-}
-
-interface TextStep {
-  bit: number;
-  when: ((m: Model) => boolean) | undefined;
-  ours: string | undefined;
-  key: KeyText;
-  text: (v: unknown, m: Model, depth: number) => string;
 }
 
 const compiledRules = new WeakMap<readonly Rule[], (m: Model, depth: number) => string>();
@@ -136,23 +128,55 @@ export function rulesText(rules: readonly Rule[]): (m: Model, depth: number) => 
   return f;
 }
 
+/**
+ * The rules as one generated function (like a compiled serializer): one statement per rule, in
+ * rule order, with the field read by name, the bit test and the integer and boolean copies
+ * inline, and each converter's writer called at its own call site. The generated code holds no
+ * text from the tables: field names are JSON string literals, everything else is passed in.
+ */
 function compileRulesText(rules: readonly Rule[]): (m: Model, depth: number) => string {
   const keys = rules.map((r) => r.key);
   if (new Set(keys).size !== keys.length || keys.some(isIndexKey)) return (m, depth) => valueText(mapOut(rules, m), depth);
-  const steps: TextStep[] = rules.map((r) => ({ bit: r.bit ?? -1, when: r.when, ours: r.ours, key: new KeyText(r.key), text: textOf(r.conv ?? int) }));
-  return (m, depth) => {
-    const raw = validationRaw(m);
-    const small = typeof raw === 'number' && raw >= 0 && raw <= 0xffff_ffff;
-    let out = '';
-    for (let i = 0; i < steps.length; i++) {
-      const s = steps[i];
-      if (s.bit >= 0 && !(small && s.bit < 32 ? ((raw as number) >>> s.bit) & 1 : bitSet(raw, s.bit))) continue;
-      if (s.when !== undefined && !s.when(m)) continue;
-      const v = s.ours === undefined ? undefined : m[s.ours];
-      out += (out === '' ? s.key.first(depth) : s.key.next(depth)) + s.text(v, m, depth + 1);
+  const names: string[] = ['validationRaw', 'bitSet', 'asInteger', 'emptyObject', 'closeObject'];
+  const values: unknown[] = [validationRaw, bitSet, asInteger, emptyObject, closeObject];
+  const lines: string[] = [];
+  let needsRaw = false;
+  rules.forEach((r, i) => {
+    names.push(`K${i}`);
+    values.push(new KeyText(r.key));
+    const tests: string[] = [];
+    if (r.bit !== undefined) {
+      needsRaw = true;
+      tests.push(r.bit < 32 ? `(small ? ((raw >>> ${r.bit}) & 1) === 1 : bitSet(raw, ${r.bit}))` : `bitSet(raw, ${r.bit})`);
     }
-    return out === '' ? emptyObject(depth) : out + closeObject(depth);
-  };
+    if (r.when !== undefined) {
+      names.push(`W${i}`);
+      values.push(r.when);
+      tests.push(`W${i}(m)`);
+    }
+    const read = r.ours === undefined ? 'undefined' : `m[${JSON.stringify(r.ours)}]`;
+    const conv = r.conv ?? int;
+    let value: string;
+    if (conv === int || conv === u64) value = `(typeof (v = ${read}) === 'number' ? '' + v : String(asInteger(v)))`;
+    else if (conv === bool) value = `(${read} === true ? 'true' : 'false')`;
+    else {
+      names.push(`T${i}`);
+      values.push(textOf(conv));
+      value = `T${i}(${read}, m, d1)`;
+    }
+    const key = i === 0 || rules.slice(0, i).every((p) => p.bit !== undefined || p.when !== undefined) ? `(out === '' ? K${i}.first(depth) : K${i}.next(depth))` : `K${i}.next(depth)`;
+    const statement = `out += ${key} + ${value};`;
+    lines.push(tests.length === 0 ? statement : `if (${tests.join(' && ')}) ${statement}`);
+  });
+  const body = [
+    'return function rulesText(m, depth) {',
+    needsRaw ? 'const raw = validationRaw(m); const small = typeof raw === "number" && raw >= 0 && raw <= 0xffffffff;' : '',
+    "const d1 = depth + 1; let out = ''; let v;",
+    ...lines,
+    "return out === '' ? emptyObject(depth) : out + closeObject(depth);",
+    '};',
+  ].join('\n');
+  return new Function(...names, body)(...values) as (m: Model, depth: number) => string;
 }
 
 /**
@@ -252,11 +276,14 @@ export function pair(table: Readonly<Record<number, string>>, fallback: string, 
       const value = Number(asInteger(v));
       return { value, ...(extra ? extra(value) : {}), name: table[value] ?? fallback };
     },
-    text(v, m, depth) {
-      if (extra !== undefined) return valueText(this.out(v, m), depth);
-      const value = Number(asInteger(v));
-      return VALUE.first(depth) + String(value) + NAME.next(depth) + stringText(table[value] ?? fallback) + closeObject(depth);
-    },
+    // with extra members the object's text is written from `out`
+    text:
+      extra === undefined
+        ? (v, _m, depth) => {
+            const value = Number(asInteger(v));
+            return VALUE.first(depth) + String(value) + NAME.next(depth) + stringText(table[value] ?? fallback) + closeObject(depth);
+          }
+        : undefined,
     in: (v, path) => {
       if (!isObject(v)) bad(path, 'expected { "value": …, "name": … }');
       return Number(integer(v.value ?? null, `${path}/value`, 0xffff_ffffn));
@@ -278,11 +305,12 @@ export function valueWith(key: string, text: (n: number) => string, max: bigint,
       const n = Number(asInteger(v));
       return { value: n, [key]: text(n) };
     },
-    text(v, m, depth) {
-      if (!plain) return valueText(this.out(v, m), depth);
-      const n = Number(asInteger(v));
-      return VALUE.first(depth) + String(n) + second.next(depth) + stringText(text(n)) + closeObject(depth);
-    },
+    text: plain
+      ? (v, _m, depth) => {
+          const n = Number(asInteger(v));
+          return VALUE.first(depth) + String(n) + second.next(depth) + stringText(text(n)) + closeObject(depth);
+        }
+      : undefined,
     in: (v, path) => (isObject(v) ? Number(integer(v.value ?? 0, `${path}/value`, max)) : bad(path, `expected { "value": …, "${key}": … }`)),
   });
 }
@@ -307,8 +335,7 @@ export function bitfield(names: readonly string[]): Converter {
       names.forEach((n, i) => (o[n] = bitSet(raw, i)));
       return o;
     },
-    text(v, m, depth) {
-      if (!plain || names.length === 0) return valueText(this.out(v, m), depth);
+    text: !plain || names.length === 0 ? undefined : (v, _m, depth) => {
       const raw = asInteger(v);
       const small = typeof raw === 'number' && raw >= 0 && raw <= 0xffff_ffff;
       let out = '';
