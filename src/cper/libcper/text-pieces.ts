@@ -39,6 +39,24 @@ export function emptyObject(depth: number): string {
   return empties[depth] ?? (empties[depth] = '{' + layoutAt(depth).close + '}');
 }
 
+/**
+ * The members of an object's text at `depth` without its braces and outer layout ('' for an
+ * empty object): the first member's `"key":…` through the last member's value.
+ */
+export function membersOf(objectText: string, depth: number): string {
+  if (objectText === emptyObject(depth)) return '';
+  return objectText.slice(1 + layoutAt(depth).open.length, objectText.length - closeObject(depth).length);
+}
+
+/**
+ * One object's text at `depth` from two runs of members: `first` as written by the pieces
+ * (starting with "{" and its first key, or '' when it has none) and `rest` as membersOf gives them.
+ */
+export function joinMembers(first: string, rest: string, depth: number): string {
+  if (first === '') return rest === '' ? emptyObject(depth) : '{' + layoutAt(depth).open + rest + closeObject(depth);
+  return rest === '' ? first + closeObject(depth) : first + layoutAt(depth).sep + rest + closeObject(depth);
+}
+
 /** The text of an array at `depth` whose items' texts (written at depth + 1) are given. */
 export function arrayText(items: readonly string[], depth: number): string {
   const { open, sep, close } = layoutAt(depth);

@@ -1,6 +1,7 @@
-import type { LibcperObject } from '../json-text';
+import { stringText, type LibcperObject } from '../json-text';
+import { closeObject, joinMembers, KeyText, membersOf } from '../text-pieces';
 import { sectionMapping } from '../section-mapping';
-import { asNumber, bad, base64, Converter, hexUpper, integerIn, isObject, mapIn, mapOut, Model, pair, subObject } from '../table';
+import { asNumber, bad, base64, Converter, hexUpper, integerIn, isObject, mapIn, mapOut, Model, pair, rulesText, subObject, withText } from '../table';
 import { rulesFromRows } from '../derive';
 import { PCIE_BRIDGE, PCIE_DEVICE_ID, PCIE_LAYOUT } from '../../sections/pcie';
 import { pciClassName } from './pci-class-codes';
@@ -161,9 +162,52 @@ function registersOut(bytes: Buffer, registers: Register[], into: LibcperObject)
   }
 }
 
-/** `{ data, <register>: {…} … }` of a hex block; on input only `data` (base64) is read. */
-function registerBlock(length: number, decode: (bytes: Buffer, into: LibcperObject) => void): Converter {
-  return {
+/** A register table with its key texts made once (for registersText). */
+interface RegisterText {
+  key: KeyText;
+  at: number;
+  size: number;
+  fields: { key: KeyText; bit: number; width: number; kind: Kind }[];
+}
+const RAW = new KeyText('raw');
+const VALUE = new KeyText('value');
+const DATA = new KeyText('data');
+const registerTexts = (registers: Register[]): RegisterText[] =>
+  registers.map(([key, at, size, fields]) => ({ key: new KeyText(key), at, size, fields: fields.map(([k, bit, width, kind]) => ({ key: new KeyText(k), bit, width, kind })) }));
+
+/**
+ * registersOut's members as text, each register an object at `depth` + 1 (the block's object is
+ * at `depth` and already has its `data` member): the same fields, values and order.
+ */
+function registersText(bytes: Buffer, registers: RegisterText[], depth: number): string {
+  const d1 = depth + 1;
+  const d2 = depth + 2;
+  let out = '';
+  for (const { key, at, size, fields } of registers) {
+    const lo = size >= 4 ? u32At(bytes, at) : u32At(bytes, at) & (2 ** (8 * size) - 1);
+    const hi = size > 4 ? u32At(bytes, at + 4) : 0;
+    out += key.next(depth);
+    for (let f = 0; f < fields.length; f++) {
+      const { key: fk, bit, width, kind } = fields[f];
+      const v = bitsOf(lo, hi, bit, width);
+      out += f === 0 ? fk.first(d1) : fk.next(d1);
+      if (kind === 'int') out += String(v);
+      else if (kind === 'bool') out += v !== 0 ? 'true' : 'false';
+      else if (kind === 'raw') out += RAW.first(d2) + String(v) + closeObject(d2);
+      else if ('names' in kind) out += RAW.first(d2) + String(v) + (v < kind.names.length ? VALUE.next(d2) + stringText(kind.names[v]) : '') + closeObject(d2);
+      else out += stringText(kind.either[v > 0 ? 1 : 0]);
+    }
+    out += closeObject(d1);
+  }
+  return out;
+}
+
+/**
+ * `{ data, <register>: {…} … }` of a hex block; on input only `data` (base64) is read. `text`
+ * writes the members after `data` directly (registersText).
+ */
+function registerBlock(length: number, decode: (bytes: Buffer, into: LibcperObject) => void, text: (bytes: Buffer, depth: number) => string): Converter {
+  return withText({
     name: `${length}-byte block as base64 data plus a decode of its registers`,
     out: (v) => {
       const bytes = Buffer.from(String(v ?? ''), 'hex');
@@ -171,20 +215,35 @@ function registerBlock(length: number, decode: (bytes: Buffer, into: LibcperObje
       decode(bytes, o);
       return o;
     },
+    text: (v, _m, depth) => {
+      const bytes = Buffer.from(String(v ?? ''), 'hex');
+      return DATA.first(depth) + stringText(bytes.toString('base64')) + text(bytes, depth) + closeObject(depth);
+    },
     in: (v, path) => {
       if (!isObject(v)) bad(path, 'expected { "data": "<base64>", … }');
       const hex = base64.in(v.data ?? null, `${path}/data`) as string;
       if (hex.length / 2 > length) bad(`${path}/data`, `${hex.length / 2} bytes, the block holds ${length}`);
       return hex.padEnd(2 * length, '0');
     },
-  };
+  });
 }
 
-const capabilityStructure = registerBlock(60, (bytes, o) => {
-  registersOut(bytes, CAPABILITY_REGISTERS, o);
-  if ((bytes[2] & 0xf) >= 2) registersOut(bytes, CAPABILITY_REGISTERS_2, o);
-});
-const aerInfo = registerBlock(96, (bytes, o) => registersOut(bytes, AER_REGISTERS, o));
+const CAPABILITY_TEXT = registerTexts(CAPABILITY_REGISTERS);
+const CAPABILITY_2_TEXT = registerTexts(CAPABILITY_REGISTERS_2);
+const AER_TEXT = registerTexts(AER_REGISTERS);
+const capabilityStructure = registerBlock(
+  60,
+  (bytes, o) => {
+    registersOut(bytes, CAPABILITY_REGISTERS, o);
+    if ((bytes[2] & 0xf) >= 2) registersOut(bytes, CAPABILITY_REGISTERS_2, o);
+  },
+  (bytes, depth) => registersText(bytes, CAPABILITY_TEXT, depth) + ((bytes[2] & 0xf) >= 2 ? registersText(bytes, CAPABILITY_2_TEXT, depth) : ''),
+);
+const aerInfo = registerBlock(
+  96,
+  (bytes, o) => registersOut(bytes, AER_REGISTERS, o),
+  (bytes, depth) => registersText(bytes, AER_TEXT, depth),
+);
 
 const bcdToInt = (n: number) => (n >> 4) * 10 + (n & 0xf);
 const intToBcd = (n: number) => ((Math.floor(n / 10) % 16) << 4) | (n % 10);
@@ -199,8 +258,24 @@ const DEVICE_ID_RULES = rulesFromRows(PCIE_DEVICE_ID, {
 const HEX_DIGITS: Readonly<Record<string, number>> = { deviceId: 4, vendorId: 4, classCode: 6 };
 const HEX_KEYS = DEVICE_ID_RULES.map((r) => `${r.key}_Hex`);
 
-const deviceId: Converter = {
+const CLASS = new KeyText('class');
+/** each `…_Hex` copy's key, our field and its digits */
+const HEX_COPIES = DEVICE_ID_RULES.map((r) => ({ key: new KeyText(`${r.key}_Hex`), ours: r.ours!, digits: HEX_DIGITS[r.ours!] ?? 2 }));
+const deviceIdNumbers = rulesText(DEVICE_ID_RULES);
+
+const deviceId: Converter = withText({
   name: 'device id with hex copies and the class name',
+  text: (v, _m, depth) => {
+    const d = v as Model;
+    const name = pciClassName(asNumber(d.classCode));
+    let out = name === undefined ? '' : CLASS.first(depth) + stringText(name);
+    for (const { key, ours, digits } of HEX_COPIES) {
+      const n = asNumber(d[ours]);
+      const hex = '"0x' + (digits === 2 ? n & 0xff : n).toString(16).toUpperCase().padStart(digits, '0') + '"';
+      out += (out === '' ? key.first(depth) : key.next(depth)) + hex;
+    }
+    return joinMembers(out, membersOf(deviceIdNumbers(d, depth), depth), depth);
+  },
   out: (v) => {
     const d = v as Model;
     const o: LibcperObject = {};
@@ -214,7 +289,7 @@ const deviceId: Converter = {
   },
   // the class name and the hex copies are read-only: only the numbers are read back
   in: (v, path) => mapIn(DEVICE_ID_RULES, v, path, ['class', ...HEX_KEYS]).fields,
-};
+});
 
 const bcd: Converter = {
   name: 'version bytes as BCD',
