@@ -89,20 +89,36 @@ export function parseLibcperJson(text: string): LibcperValue {
 /** Characters that make a string's JSON text differ from `"` + string + `"` (json-c escapes "/" too). */
 const NEEDS_ESCAPE = /["\\/\u0000-\u001f\u007f-\uffff]/;
 
+/** Characters other than "/" that JSON.stringify may escape (or that NEEDS_ESCAPE sends there). */
+const NEEDS_ESCAPE_BUT_SLASH = /["\\\u0000-\u001f\u007f-\uffff]/;
+
 /** json-c's text of a string: `\/` for "/", otherwise JSON.stringify's escapes. */
 export function stringText(s: string): string {
-  if (s.length <= 64 ? plainShort(s) : !NEEDS_ESCAPE.test(s)) return '"' + s + '"';
+  const kind = s.length <= 64 ? escapesShort(s) : NEEDS_ESCAPE.test(s) ? (NEEDS_ESCAPE_BUT_SLASH.test(s) ? 2 : 1) : 0;
+  if (kind === 0) return '"' + s + '"';
+  // only "/" to escape (base64 text, "PCI/PCI-X"): JSON.stringify would leave the string as it is
+  if (kind === 1) return '"' + s.replaceAll('/', '\\/') + '"';
   // json-c escapes "/" as "\/"
   return JSON.stringify(s).split('/').join('\\/');
 }
 
-/** NEEDS_ESCAPE's test as a loop: faster than the regular expression on libcper's short strings. */
-function plainShort(s: string): boolean {
+/**
+ * NEEDS_ESCAPE's test as a loop (faster than the regular expression on libcper's short strings):
+ * 0 when nothing needs escaping, 1 when only "/" does, 2 otherwise.
+ */
+function escapesShort(s: string): 0 | 1 | 2 {
+  let kind: 0 | 1 = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 0x22 || c === 0x2f || c === 0x5c || c >= 0x7f) return false;
+    if (c === 0x2f) kind = 1;
+    else if (c < 0x20 || c === 0x22 || c === 0x5c || c >= 0x7f) return 2;
   }
-  return true;
+  return kind;
+}
+
+/** The text of standard base64 (only "/" of its alphabet needs escaping). */
+export function base64Text(b64: string): string {
+  return '"' + b64.replaceAll('/', '\\/') + '"';
 }
 
 /** A key's text (keys are written as JSON.stringify writes them, "/" unescaped). */

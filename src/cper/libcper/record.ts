@@ -5,7 +5,7 @@ import { CPER_HEADER_LENGTH, type CperRecord } from '../record';
 import { SECTION_DESCRIPTOR_LENGTH } from '../section-descriptor';
 import { NOTIFICATION_TYPES } from '../guids';
 import { sectionCodecByGuid } from '../sections';
-import { LibcperObject, LibcperValue, layoutAt, stringText, valueText } from './json-text';
+import { base64Text, LibcperObject, LibcperValue, layoutAt, stringText, valueText } from './json-text';
 import { sectionIn, sectionOut, sectionOutText, SectionMapping } from './section-mapping';
 import { closeObject, KeyText } from './text-pieces';
 import { LIBCPER_KNOWN_SECTIONS, SECTION_MAPPINGS } from './sections';
@@ -288,7 +288,7 @@ function sectionText(section: Model, body: Uint8Array, depth: number): string {
     if (message === undefined) return key.first(depth) + inner + closeObject(depth);
     return MESSAGE.first(depth) + stringText(message) + key.next(depth) + inner + closeObject(depth);
   } catch (e) {
-    if (e instanceof LibcperFallback) return UNKNOWN.first(depth) + DATA.first(depth + 1) + stringText(Buffer.from(body).toString('base64')) + closeObject(depth + 1) + closeObject(depth);
+    if (e instanceof LibcperFallback) return UNKNOWN.first(depth) + DATA.first(depth + 1) + base64Text(Buffer.from(body).toString('base64')) + closeObject(depth + 1) + closeObject(depth);
     throw e;
   }
 }

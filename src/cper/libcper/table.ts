@@ -1,5 +1,5 @@
 import { RasgwError } from '../../binary/errors';
-import { stringText, valueText, type LibcperObject, type LibcperValue } from './json-text';
+import { base64Text, stringText, valueText, type LibcperObject, type LibcperValue } from './json-text';
 import { closeObject, emptyObject, isIndexKey, KeyText } from './text-pieces';
 
 /**
@@ -377,7 +377,7 @@ export function constant(value: LibcperValue): Converter {
 export const base64: Converter = withText({
   name: 'base64 bytes',
   out: (v) => Buffer.from(String(v ?? ''), 'hex').toString('base64'),
-  text: (v) => stringText(Buffer.from(String(v ?? ''), 'hex').toString('base64')),
+  text: (v) => base64Text(Buffer.from(String(v ?? ''), 'hex').toString('base64')),
   in: (v, path) => {
     if (typeof v !== 'string' || !/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(v)) bad(path, 'expected standard base64');
     return Buffer.from(v, 'base64').toString('hex');

@@ -1,4 +1,4 @@
-import { stringText, type LibcperObject } from '../json-text';
+import { base64Text, stringText, type LibcperObject } from '../json-text';
 import { closeObject, joinMembers, KeyText, membersOf } from '../text-pieces';
 import { sectionMapping } from '../section-mapping';
 import { asNumber, bad, base64, Converter, hexUpper, integerIn, isObject, mapIn, mapOut, Model, pair, rulesText, subObject, withText } from '../table';
@@ -217,7 +217,7 @@ function registerBlock(length: number, decode: (bytes: Buffer, into: LibcperObje
     },
     text: (v, _m, depth) => {
       const bytes = Buffer.from(String(v ?? ''), 'hex');
-      return DATA.first(depth) + stringText(bytes.toString('base64')) + text(bytes, depth) + closeObject(depth);
+      return DATA.first(depth) + base64Text(bytes.toString('base64')) + text(bytes, depth) + closeObject(depth);
     },
     in: (v, path) => {
       if (!isObject(v)) bad(path, 'expected { "data": "<base64>", … }');
