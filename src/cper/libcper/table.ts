@@ -1,6 +1,6 @@
 import { RasgwError } from '../../binary/errors';
 import { base64Text, stringText, valueText, type LibcperObject, type LibcperValue } from './json-text';
-import { closeObject, emptyObject, isIndexKey, KeyText } from './text-pieces';
+import { closeObject, emptyObject, isIndexKey, KeyText, membersOf, openObject } from './text-pieces';
 
 /**
  * The libcper ⇄ rasgw mapping as data. A section's mapping is a list of rules, one per libcper
@@ -112,6 +112,7 @@ export function textOf(conv: Converter): (v: unknown, m: Model, depth: number) =
 }
 
 const compiledRules = new WeakMap<readonly Rule[], (m: Model, depth: number) => string>();
+const compiledMembers = new WeakMap<readonly Rule[], (m: Model, depth: number) => string>();
 
 /**
  * `mapOut` and libcperJsonText in one: the text of the object the rules make of a model, at
@@ -122,8 +123,26 @@ const compiledRules = new WeakMap<readonly Rule[], (m: Model, depth: number) => 
 export function rulesText(rules: readonly Rule[]): (m: Model, depth: number) => string {
   let f = compiledRules.get(rules);
   if (f === undefined) {
-    f = compileRulesText(rules);
+    const members = rulesMembersText(rules);
+    f = (m, depth) => {
+      const inner = members(m, depth);
+      return inner === '' ? emptyObject(depth) : openObject(depth) + inner + closeObject(depth);
+    };
     compiledRules.set(rules, f);
+  }
+  return f;
+}
+
+/**
+ * The members of rulesText's object without its braces and outer layout (`"key":value`, then
+ * each further member after its separator; '' when no rule applies), for writers that merge the
+ * rules' members with others into one object (text-pieces.ts ObjectText.addMembers).
+ */
+export function rulesMembersText(rules: readonly Rule[]): (m: Model, depth: number) => string {
+  let f = compiledMembers.get(rules);
+  if (f === undefined) {
+    f = compileRulesText(rules);
+    compiledMembers.set(rules, f);
   }
   return f;
 }
@@ -136,9 +155,9 @@ export function rulesText(rules: readonly Rule[]): (m: Model, depth: number) => 
  */
 function compileRulesText(rules: readonly Rule[]): (m: Model, depth: number) => string {
   const keys = rules.map((r) => r.key);
-  if (new Set(keys).size !== keys.length || keys.some(isIndexKey)) return (m, depth) => valueText(mapOut(rules, m), depth);
-  const names: string[] = ['validationRaw', 'bitSet', 'asInteger', 'emptyObject', 'closeObject'];
-  const values: unknown[] = [validationRaw, bitSet, asInteger, emptyObject, closeObject];
+  if (new Set(keys).size !== keys.length || keys.some(isIndexKey)) return (m, depth) => membersOf(valueText(mapOut(rules, m), depth), depth);
+  const names: string[] = ['validationRaw', 'bitSet', 'asInteger'];
+  const values: unknown[] = [validationRaw, bitSet, asInteger];
   const lines: string[] = [];
   let needsRaw = false;
   rules.forEach((r, i) => {
@@ -164,7 +183,7 @@ function compileRulesText(rules: readonly Rule[]): (m: Model, depth: number) => 
       values.push(textOf(conv));
       value = `T${i}(${read}, m, d1)`;
     }
-    const key = i === 0 || rules.slice(0, i).every((p) => p.bit !== undefined || p.when !== undefined) ? `(out === '' ? K${i}.first(depth) : K${i}.next(depth))` : `K${i}.next(depth)`;
+    const key = i === 0 || rules.slice(0, i).every((p) => p.bit !== undefined || p.when !== undefined) ? `(out === '' ? K${i}.bare : K${i}.next(depth))` : `K${i}.next(depth)`;
     const statement = `out += ${key} + ${value};`;
     lines.push(tests.length === 0 ? statement : `if (${tests.join(' && ')}) ${statement}`);
   });
@@ -173,7 +192,7 @@ function compileRulesText(rules: readonly Rule[]): (m: Model, depth: number) => 
     needsRaw ? 'const raw = validationRaw(m); const small = typeof raw === "number" && raw >= 0 && raw <= 0xffffffff;' : '',
     "const d1 = depth + 1; let out = ''; let v;",
     ...lines,
-    "return out === '' ? emptyObject(depth) : out + closeObject(depth);",
+    'return out;',
     '};',
   ].join('\n');
   return new Function(...names, body)(...values) as (m: Model, depth: number) => string;
@@ -268,6 +287,11 @@ export const guid: Converter = withText({
 /** libcper's `{ value, name }` pair (integer_to_readable_pair): name from libcper's table, else `fallback`. */
 const VALUE = new KeyText('value');
 const NAME = new KeyText('name');
+
+/** The text of libcper's `{ value, name }` at `depth`. */
+export function pairText(value: number, name: string, depth: number): string {
+  return VALUE.first(depth) + String(value) + NAME.next(depth) + stringText(name) + closeObject(depth);
+}
 
 export function pair(table: Readonly<Record<number, string>>, fallback: string, extra?: (value: number) => LibcperObject): Converter {
   return withText({

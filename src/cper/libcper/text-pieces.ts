@@ -10,23 +10,31 @@ import { keyColon, layoutAt } from './json-text';
 export class KeyText {
   private readonly firsts: string[] = [];
   private readonly nexts: string[] = [];
-  private readonly colon: string;
+  /** `"key":` alone (a first member whose "{" and indent are written by the caller) */
+  readonly bare: string;
   constructor(readonly key: string) {
-    this.colon = keyColon(key);
+    this.bare = keyColon(key);
   }
 
   /** "{", the line break and indent, and `"key":` of an object's first member. */
   first(depth: number): string {
-    return this.firsts[depth] ?? (this.firsts[depth] = '{' + layoutAt(depth).open + this.colon);
+    return this.firsts[depth] ?? (this.firsts[depth] = '{' + layoutAt(depth).open + this.bare);
   }
 
   /** ",", the line break and indent, and `"key":` of any later member. */
   next(depth: number): string {
-    return this.nexts[depth] ?? (this.nexts[depth] = layoutAt(depth).sep + this.colon);
+    return this.nexts[depth] ?? (this.nexts[depth] = layoutAt(depth).sep + this.bare);
   }
 }
 
+const opens: string[] = [];
 const closes: string[] = [];
+
+/** "{" and the line break and indent before an object's first member at `depth`. */
+export function openObject(depth: number): string {
+  return opens[depth] ?? (opens[depth] = '{' + layoutAt(depth).open);
+}
+
 const empties: string[] = [];
 
 /** The line break, indent and "}" that end a non-empty object at `depth`. */
@@ -55,6 +63,30 @@ export function membersOf(objectText: string, depth: number): string {
 export function joinMembers(first: string, rest: string, depth: number): string {
   if (first === '') return rest === '' ? emptyObject(depth) : '{' + layoutAt(depth).open + rest + closeObject(depth);
   return rest === '' ? first + closeObject(depth) : first + layoutAt(depth).sep + rest + closeObject(depth);
+}
+
+/**
+ * An object's text at `depth` built member by member (for the hand-written section writers):
+ * `add` a key with its value's text (written at `depth` + 1), `addMembers` a run of members as
+ * membersOf gives them, `done` closes it.
+ */
+export class ObjectText {
+  private out = '';
+  constructor(private readonly depth: number) {}
+
+  add(key: KeyText, value: string): this {
+    this.out += (this.out === '' ? key.first(this.depth) : key.next(this.depth)) + value;
+    return this;
+  }
+
+  addMembers(members: string): this {
+    if (members !== '') this.out += (this.out === '' ? openObject(this.depth) : layoutAt(this.depth).sep) + members;
+    return this;
+  }
+
+  done(): string {
+    return this.out === '' ? emptyObject(this.depth) : this.out + closeObject(this.depth);
+  }
 }
 
 /** The text of an array at `depth` whose items' texts (written at depth + 1) are given. */

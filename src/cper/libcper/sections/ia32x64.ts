@@ -1,6 +1,7 @@
-import type { LibcperObject, LibcperValue } from '../json-text';
+import { base64Text, stringText, type LibcperObject, type LibcperValue } from '../json-text';
+import { arrayText, closeObject, KeyText, ObjectText } from '../text-pieces';
 import { sectionMapping } from '../section-mapping';
-import { arrayAt, asBig, asNumber, bad, base64, bitSet, int, integerIn, isObject, mapIn, mapOut, Model, pair, subObject, u64 } from '../table';
+import { arrayAt, asBig, asNumber, bad, base64, bitSet, int, integerIn, isObject, mapIn, mapOut, Model, pair, pairText, rulesMembersText, subObject, u64 } from '../table';
 import { rulesFromRows } from '../derive';
 import { IA32_CONTEXT_LAYOUT, IA32_CPUID_LAYOUT, IA32_ERROR_INFO_LAYOUT, IA32_HEADER_LAYOUT } from '../../sections/ia32x64';
 
@@ -69,6 +70,35 @@ function checkOut(word: bigint, fields: CheckField[]): LibcperObject {
   return o;
 }
 
+/** checkOut's object as text at `depth`. */
+function checkText(word: bigint, fields: CheckField[], depth: number): string {
+  const lo = Number(word & 0xffff_ffffn);
+  const hi = Number((word >> 32n) & 0xffff_ffffn);
+  const o = new ObjectText(depth);
+  for (const [key, at, width, valid, kind, fallback] of fields) {
+    if (!bitSet(word, valid)) continue;
+    const x = bitsOf(lo, hi, at, width);
+    o.add(keyText(key), kind === 'bool' ? (x === 1 ? 'true' : 'false') : kind === 'int' ? String(x) : pairText(x, kind[x] ?? fallback ?? 'Unknown', depth + 1));
+  }
+  return o.done();
+}
+
+/** Bits [bit, bit + width) of the 64-bit word with 32-bit halves `lo` and `hi` (width ≤ 31). */
+function bitsOf(lo: number, hi: number, bit: number, width: number): number {
+  let v: number;
+  if (bit >= 32) v = hi >>> (bit - 32);
+  else if (bit + width <= 32) v = lo >>> bit;
+  else v = (lo >>> bit) | (hi << (32 - bit));
+  return v & (2 ** width - 1);
+}
+
+const keyTexts = new Map<string, KeyText>();
+function keyText(key: string): KeyText {
+  let k = keyTexts.get(key);
+  if (k === undefined) keyTexts.set(key, (k = new KeyText(key)));
+  return k;
+}
+
 function checkIn(v: LibcperValue, fields: CheckField[], path: string): bigint {
   if (!isObject(v)) bad(path, 'expected the check information object');
   let word = 0n;
@@ -100,6 +130,24 @@ function errorInfoOut(e: Model): LibcperObject {
     o.checkInfo = fields === undefined ? null : checkOut(asBig((e.checkInfo as { raw: unknown }).raw), fields);
   }
   return { ...o, ...mapOut(ERROR_INFO_RULES, e) };
+}
+
+const TYPE = new KeyText('type');
+const GUID = new KeyText('guid');
+const NAME = new KeyText('name');
+const CHECK_INFO = new KeyText('checkInfo');
+const errorInfoRulesText = rulesMembersText(ERROR_INFO_RULES);
+
+/** errorInfoOut's object as text at `depth`. */
+function errorInfoText(e: Model, depth: number): string {
+  const g = (e.structureType as { guid: string }).guid;
+  const o = new ObjectText(depth).add(TYPE, GUID.first(depth + 1) + stringText(g) + NAME.next(depth + 1) + stringText(CHECK_TYPES[g] ?? 'Unknown') + closeObject(depth + 1));
+  const raw = (e.validationBits as { raw: unknown }).raw;
+  if (bitSet(asBig(raw), 0)) {
+    const fields = checkFields(g);
+    o.add(CHECK_INFO, fields === undefined ? 'null' : checkText(asBig((e.checkInfo as { raw: unknown }).raw), fields, depth + 1));
+  }
+  return o.addMembers(errorInfoRulesText(e, depth)).done();
 }
 
 function errorInfoIn(v: LibcperValue, path: string): Model {
@@ -156,6 +204,35 @@ function contextOut(c: Model): LibcperObject {
   return o;
 }
 
+const REGISTER_ARRAY = new KeyText('registerArray');
+const DATA = new KeyText('data');
+const contextRulesText = rulesMembersText(CONTEXT_RULES);
+const registerKeys = new Map<Register, KeyText>([...IA32_REGISTERS, ...X64_REGISTERS].map((r) => [r, new KeyText(r[0])]));
+
+/** contextOut's object as text at `depth` (CONTEXT_RULES has no registerArray key: it goes last). */
+function contextText(c: Model, depth: number): string {
+  const type = asNumber(c.registerContextType);
+  const bytes = Buffer.from(String(c.registerArray ?? ''), 'hex');
+  const o = new ObjectText(depth).addMembers(contextRulesText(c, depth));
+  const state = REGISTER_STATES[type];
+  const d1 = depth + 1;
+  if (state !== undefined && bytes.length >= state.size) {
+    const regs = new ObjectText(d1);
+    for (const r of state.registers) {
+      const [, at, width] = r;
+      let text: string;
+      if (width === 8) {
+        const hi = bytes.readUInt32LE(at + 4);
+        // below 2^53 the number is exact; above, the bigint's digits (as u64.out gives them)
+        text = hi < 0x20_0000 ? String(hi * 0x1_0000_0000 + bytes.readUInt32LE(at)) : String(bytes.readBigUInt64LE(at));
+      } else text = String(width === 4 ? bytes.readUInt32LE(at) : bytes.readUInt16LE(at));
+      regs.add(registerKeys.get(r)!, text);
+    }
+    o.add(REGISTER_ARRAY, regs.done());
+  } else o.add(REGISTER_ARRAY, DATA.first(d1) + base64Text(Buffer.from(String(c.registerArray ?? ''), 'hex').toString('base64')) + closeObject(d1));
+  return o.done();
+}
+
 function contextIn(v: LibcperValue, path: string): Model {
   if (!isObject(v)) bad(path, 'expected a context object');
   if (v.registerContextType === undefined) bad(`${path}/registerContextType`, 'expected { "value": …, "name": … }');
@@ -184,6 +261,12 @@ const SECTION_RULES = rulesFromRows(IA32_HEADER_LAYOUT, {
   with: { localApicId: { bit: 0 }, cpuidInfo: { bit: 1, conv: subObject(rulesFromRows(IA32_CPUID_LAYOUT), 'CPUID eax/ebx/ecx/edx') } },
 });
 
+const ERROR_INFO_NUM = new KeyText('processorErrorInfoNum');
+const CONTEXT_INFO_NUM = new KeyText('processorContextInfoNum');
+const ERROR_INFO = new KeyText('processorErrorInfo');
+const CONTEXT_INFO = new KeyText('processorContextInfo');
+const sectionRulesText = rulesMembersText(SECTION_RULES);
+
 export const ia32x64Mapping = sectionMapping({
   ours: 'ia32x64',
   shortName: 'Ia32x64Processor',
@@ -211,6 +294,17 @@ export const ia32x64Mapping = sectionMapping({
     // the counts live in the validation word (bits 7:2 and 13:8)
     const raw = bits | (BigInt(errorInfo.length) << 2n) | (BigInt(contexts.length) << 8n);
     return { ...fields, validationBits: '0x' + raw.toString(16), errorInfo, contexts };
+  },
+  text: (m, depth) => {
+    const errorInfo = m.errorInfo as Model[];
+    const contexts = m.contexts as Model[];
+    return new ObjectText(depth)
+      .add(ERROR_INFO_NUM, String(errorInfo.length))
+      .add(CONTEXT_INFO_NUM, String(contexts.length))
+      .addMembers(sectionRulesText(m, depth))
+      .add(ERROR_INFO, arrayText(errorInfo.map((e) => errorInfoText(e, depth + 2)), depth + 1))
+      .add(CONTEXT_INFO, arrayText(contexts.map((c) => contextText(c, depth + 2)), depth + 1))
+      .done();
   },
   message: () => 'An IA32/x64 Processor Error occurred',
 });

@@ -1,7 +1,7 @@
 import { base64Text, stringText, type LibcperObject } from '../json-text';
-import { closeObject, joinMembers, KeyText, membersOf } from '../text-pieces';
+import { closeObject, joinMembers, KeyText } from '../text-pieces';
 import { sectionMapping } from '../section-mapping';
-import { asNumber, bad, base64, Converter, hexUpper, integerIn, isObject, mapIn, mapOut, Model, pair, rulesText, subObject, withText } from '../table';
+import { asNumber, bad, base64, Converter, hexUpper, integerIn, isObject, mapIn, mapOut, Model, pair, rulesMembersText, subObject, withText } from '../table';
 import { rulesFromRows } from '../derive';
 import { PCIE_BRIDGE, PCIE_DEVICE_ID, PCIE_LAYOUT } from '../../sections/pcie';
 import { pciClassName } from './pci-class-codes';
@@ -261,7 +261,7 @@ const HEX_KEYS = DEVICE_ID_RULES.map((r) => `${r.key}_Hex`);
 const CLASS = new KeyText('class');
 /** each `…_Hex` copy's key, our field and its digits */
 const HEX_COPIES = DEVICE_ID_RULES.map((r) => ({ key: new KeyText(`${r.key}_Hex`), ours: r.ours!, digits: HEX_DIGITS[r.ours!] ?? 2 }));
-const deviceIdNumbers = rulesText(DEVICE_ID_RULES);
+const deviceIdNumbers = rulesMembersText(DEVICE_ID_RULES);
 
 const deviceId: Converter = withText({
   name: 'device id with hex copies and the class name',
@@ -274,7 +274,7 @@ const deviceId: Converter = withText({
       const hex = '"0x' + (digits === 2 ? n & 0xff : n).toString(16).toUpperCase().padStart(digits, '0') + '"';
       out += (out === '' ? key.first(depth) : key.next(depth)) + hex;
     }
-    return joinMembers(out, membersOf(deviceIdNumbers(d, depth), depth), depth);
+    return joinMembers(out, deviceIdNumbers(d, depth), depth);
   },
   out: (v) => {
     const d = v as Model;
