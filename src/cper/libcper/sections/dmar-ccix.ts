@@ -1,6 +1,7 @@
-import type { LibcperObject } from '../json-text';
+import { stringText, valueText, type LibcperObject } from '../json-text';
+import { closeObject, KeyText, ObjectText } from '../text-pieces';
 import { SectionMapping, sectionMapping } from '../section-mapping';
-import { asBig, bad, base64, bool, Converter, int, integerIn, isObject, mapIn, mapOut, Model, pair, Rule, u64 } from '../table';
+import { asBig, bad, base64, bool, Converter, int, integerIn, isObject, mapIn, mapOut, Model, pair, pairText, Rule, rulesMembersText, u64, withText } from '../table';
 import { rulesFromRows } from '../derive';
 import { DMAR_GENERIC_LAYOUT } from '../../sections/dmar-generic';
 import { DMAR_VTD_LAYOUT, PAGE_TABLE_ENTRIES } from '../../sections/dmar-vtd';
@@ -31,7 +32,11 @@ const FAULT_REASONS: Readonly<Record<number, [string, string]>> = {
   11: ['Command Buffer Access Error', "DMAr unit's attempt to access the command buffer resulted in an error."],
 };
 
-const faultReason: Converter = {
+const VALUE = new KeyText('value');
+const DESCRIPTION = new KeyText('description');
+const NAME = new KeyText('name');
+
+const faultReason: Converter = withText({
   name: 'fault reason value/description/name',
   out: (v) => {
     const n = Number(asBig((v as { value?: number })?.value ?? v));
@@ -39,8 +44,14 @@ const faultReason: Converter = {
     const o: LibcperObject = t ? { value: n, description: t[1], name: t[0] } : { value: n, name: 'Unknown (Reserved)' };
     return o;
   },
+  text: (v, _m, depth) => {
+    const n = Number(asBig((v as { value?: number })?.value ?? v));
+    const t = FAULT_REASONS[n];
+    if (t === undefined) return pairText(n, 'Unknown (Reserved)', depth);
+    return VALUE.first(depth) + String(n) + DESCRIPTION.next(depth) + stringText(t[1]) + NAME.next(depth) + stringText(t[0]) + closeObject(depth);
+  },
   in: (v, path) => (isObject(v) ? Number(integerIn(v.value ?? null, `${path}/value`, 0xffn)) : bad(path, 'expected { "value": …, "name": … }')),
-};
+});
 
 export const dmarGenericMapping = sectionMapping({
   ours: 'dmarGeneric',
@@ -57,14 +68,19 @@ export const dmarGenericMapping = sectionMapping({
 });
 
 /** The 6-byte OEM id as a little-endian integer. */
-const oemId: Converter = {
+const oemId: Converter = withText({
   name: 'OEM id bytes as a little-endian integer',
   out: (v) => u64.out(BigInt('0x' + (Buffer.from(String(v), 'hex').reverse().toString('hex') || '0')), {}),
+  // up to 6 bytes (the field's size) are an exact number; longer runs go through out's bigint
+  text: (v) => {
+    const bytes = Buffer.from(String(v), 'hex');
+    return bytes.length === 0 ? '0' : bytes.length <= 6 ? String(bytes.readUIntLE(0, bytes.length)) : String(oemId.out(v, {}));
+  },
   in: (v, path) => {
     const n = integerIn(v, path, 0xffff_ffff_ffffn);
     return Buffer.from(n.toString(16).padStart(12, '0'), 'hex').reverse().toString('hex');
   },
-};
+});
 
 /** [key, first bit, width] of the VT-d fault record fields (bit 0 = bit 0 of byte 0). */
 const FAULT_RECORD_FIELDS: Array<[string, number, number]> = [
@@ -81,8 +97,35 @@ const FAULT_RECORD_FIELDS: Array<[string, number, number]> = [
 const BOOLEAN_FIELDS = new Set(['privelegeModeRequested', 'executePermissionRequested', 'pasidPresent']);
 const FAULT_TYPES = { 0: 'Write Request', 1: 'Read Request' };
 
-const faultRecord: Converter = {
+const FAULT_RECORD_KEYS = new Map(FAULT_RECORD_FIELDS.map(([k]) => [k, new KeyText(k)]));
+
+/** Bits [at, at + n) of a little-endian byte run as a number (n ≤ 52: exact). */
+function bitsAt(bytes: Buffer, at: number, n: number): number {
+  let v = 0;
+  let scale = 1;
+  for (let done = 0; done < n; ) {
+    const bit = at + done;
+    const take = Math.min(8 - (bit & 7), n - done);
+    v += ((bytes[bit >> 3] >> (bit & 7)) & ((1 << take) - 1)) * scale;
+    scale *= 2 ** take;
+    done += take;
+  }
+  return v;
+}
+
+const faultRecord: Converter = withText({
   name: 'VT-d fault record fields',
+  // the 16-byte record read field by field as numbers (other lengths go through out)
+  text: (v, _m, depth) => {
+    const bytes = Buffer.from(String(v), 'hex');
+    if (bytes.length !== 16) return valueText(faultRecord.out(v, {}), depth);
+    const o = new ObjectText(depth);
+    for (const [k, at, n] of FAULT_RECORD_FIELDS) {
+      const x = bitsAt(bytes, at, n);
+      o.add(FAULT_RECORD_KEYS.get(k)!, BOOLEAN_FIELDS.has(k) ? (x === 1 ? 'true' : 'false') : k === 'type' ? pairText(x, FAULT_TYPES[x as 0 | 1], depth + 1) : String(x));
+    }
+    return o.done();
+  },
   out: (v) => {
     const word = BigInt('0x' + Buffer.from(String(v), 'hex').reverse().toString('hex'));
     const o: Record<string, number | bigint | boolean | Record<string, number | string>> = {};
@@ -107,13 +150,16 @@ const faultRecord: Converter = {
     }
     return Buffer.from(word.toString(16).padStart(32, '0'), 'hex').reverse().toString('hex');
   },
-};
+});
 
 const pteRules = rulesFromRows(PAGE_TABLE_ENTRIES);
 /** The six page-table entries are top-level keys in libcper's form, one object in ours. */
-function withPageTables(rules: Rule[]): Pick<SectionMapping, 'rules' | 'out' | 'in' | 'extraKeys'> {
+function withPageTables(rules: Rule[]): Pick<SectionMapping, 'rules' | 'out' | 'in' | 'extraKeys' | 'text'> {
+  const own = rulesMembersText(rules);
+  const pte = rulesMembersText(pteRules);
   return {
     rules,
+    text: (m, depth) => new ObjectText(depth).addMembers(own(m, depth)).addMembers(pte((m.pageTableEntries ?? {}) as Model, depth)).done(),
     extraKeys: pteRules.map((r) => r.key),
     out: (m) => ({ ...mapOut(rules, m), ...mapOut(pteRules, (m.pageTableEntries ?? {}) as Model) }),
     in: (v, path) => {
