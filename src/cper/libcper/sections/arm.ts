@@ -1,6 +1,7 @@
-import type { LibcperObject, LibcperValue } from '../json-text';
+import { base64Text, valueText, type LibcperObject, type LibcperValue } from '../json-text';
+import { arrayText, closeObject, KeyText, ObjectText } from '../text-pieces';
 import { sectionMapping } from '../section-mapping';
-import { arrayAt, asBig, asNumber, bad, base64, bitfield, bitSet, bool, Converter, int, integerIn, isObject, LibcperFallback, mapIn, mapOut, Model, pair, Rule, u64, validationRaw, valueWith } from '../table';
+import { arrayAt, asBig, asNumber, bad, base64, bitfield, bitSet, bool, Converter, int, integerIn, isObject, LibcperFallback, mapIn, mapOut, Model, pair, pairText, Rule, rulesMembersText, rulesText, u64, validationRaw, valueWith, withText } from '../table';
 import { ARM_CONTEXT_LAYOUTS } from '../../sections/arm-context';
 import { ARM_HEADER_LAYOUT } from '../../sections/arm';
 import { ARM_ERROR_INFO_LAYOUT } from '../../sections/arm-error-info';
@@ -88,22 +89,32 @@ function errorInformationRules(kind: 'cache' | 'tlb' | 'bus'): Rule[] {
 const INFO_KEYS: Record<number, 'cache' | 'tlb' | 'bus'> = { 1: 'cache', 2: 'tlb', 4: 'bus' };
 const INFO_PROP: Record<'cache' | 'tlb' | 'bus', string> = { cache: 'cacheError', tlb: 'tlbError', bus: 'busError' };
 
-const errorInformation: Converter = {
+/** the rules of each kind, made once */
+const INFO_RULES: Record<'cache' | 'tlb' | 'bus', Rule[]> = { cache: errorInformationRules('cache'), tlb: errorInformationRules('tlb'), bus: errorInformationRules('bus') };
+const INFO_PROP_KEYS = { cache: new KeyText(INFO_PROP.cache), tlb: new KeyText(INFO_PROP.tlb), bus: new KeyText(INFO_PROP.bus) };
+
+const errorInformation: Converter = withText({
   name: 'error information by type (cacheError / tlbError / busError)',
   out: (v, m) => {
     const kind = INFO_KEYS[asNumber(m.type)];
     const info = v as Model;
-    return { [INFO_PROP[kind]]: mapOut(errorInformationRules(kind), info) };
+    return { [INFO_PROP[kind]]: mapOut(INFO_RULES[kind], info) };
+  },
+  text: (v, m, depth) => {
+    const kind = INFO_KEYS[asNumber(m.type)];
+    // out's kind is always one of the three (the rule's `when`); anything else is written as out does
+    if (kind === undefined) return valueText(errorInformation.out(v, m), depth);
+    return INFO_PROP_KEYS[kind].first(depth) + rulesText(INFO_RULES[kind])(v as Model, depth + 1) + closeObject(depth);
   },
   in: (v, path) => {
     if (!isObject(v)) bad(path, 'expected { "cacheError" | "tlbError" | "busError": {…} }');
     const keys = Object.keys(v);
     const kind = (['cache', 'tlb', 'bus'] as const).find((k) => keys[0] === INFO_PROP[k]);
     if (keys.length !== 1 || kind === undefined) bad(path, 'expected exactly one of cacheError, tlbError, busError');
-    const { fields, bits } = mapIn(errorInformationRules(kind), v[INFO_PROP[kind]], `${path}/${INFO_PROP[kind]}`);
+    const { fields, bits } = mapIn(INFO_RULES[kind], v[INFO_PROP[kind]], `${path}/${INFO_PROP[kind]}`);
     return { kind, validationBits: Number(bits), ...fields };
   },
-};
+});
 
 const ERROR_INFO_RULES = rulesFromRows(ARM_ERROR_INFO_LAYOUT, {
   with: {
@@ -127,11 +138,13 @@ function entryDescription(e: Model): string {
 /** MRS encoding u16: op2 2:0, crm 6:3, crn 10:7, op1 13:11, o0 14. */
 const MRS_FIELDS: Array<[string, number, number]> = [['op2', 0, 3], ['crm', 3, 4], ['crn', 7, 4], ['op1', 11, 3], ['o0', 14, 1]];
 
+const contextType = pair(CONTEXT_TYPES, 'Unknown (Reserved)');
+
 function contextOut(c: Model): LibcperObject {
   const type = asNumber(c.registerContextType);
   const o: LibcperObject = {
     version: asNumber(c.version),
-    registerContextType: pair(CONTEXT_TYPES, 'Unknown (Reserved)').out(c.registerContextType, c),
+    registerContextType: contextType.out(c.registerContextType, c),
     registerArraySize: asNumber(c.registerArraySize),
   };
   const size = asNumber(c.registerArraySize);
@@ -156,6 +169,46 @@ function contextOut(c: Model): LibcperObject {
     o.registerArray = { data: base64.out(c.registerArray ?? '', c) };
   }
   return o;
+}
+
+const VERSION = new KeyText('version');
+const REGISTER_CONTEXT_TYPE = new KeyText('registerContextType');
+const REGISTER_ARRAY_SIZE = new KeyText('registerArraySize');
+const REGISTER_ARRAY = new KeyText('registerArray');
+const MRS_ENCODING = new KeyText('mrsEncoding');
+const VALUE = new KeyText('value');
+const DATA = new KeyText('data');
+const MRS_KEYS = MRS_FIELDS.map(([k]) => new KeyText(k));
+const REGISTER_KEYS: Record<number, KeyText[]> = Object.fromEntries(Object.entries(LIBCPER_REGISTER_NAMES).map(([t, names]) => [t, names.map((n) => new KeyText(n))]));
+
+/** contextOut's object as text at `depth` (the same checks and LibcperFallback). */
+function contextText(c: Model, depth: number): string {
+  const type = asNumber(c.registerContextType);
+  const d1 = depth + 1;
+  const d2 = depth + 2;
+  const size = asNumber(c.registerArraySize);
+  let head = VERSION.first(depth) + String(asNumber(c.version));
+  head += REGISTER_CONTEXT_TYPE.next(depth) + pairText(type, CONTEXT_TYPES[type] ?? 'Unknown (Reserved)', d1);
+  head += REGISTER_ARRAY_SIZE.next(depth) + String(size) + REGISTER_ARRAY.next(depth);
+  if (type === 8) {
+    if (size < 10) throw new LibcperFallback(`misc register context of ${size} bytes`);
+    const first = (c.miscRegisters as Array<{ encoding: number; value: bigint }>)[0];
+    let mrs = '';
+    MRS_FIELDS.forEach(([, at, n], i) => (mrs += (i === 0 ? MRS_KEYS[i].first(d2) : MRS_KEYS[i].next(d2)) + String((first.encoding >> at) & ((1 << n) - 1))));
+    return head + MRS_ENCODING.first(d1) + mrs + closeObject(d2) + VALUE.next(d1) + String(u64.out(first.value, c)) + closeObject(d1) + closeObject(depth);
+  }
+  const names = LIBCPER_REGISTER_NAMES[type];
+  if (names !== undefined) {
+    const ours = (c.registers ?? {}) as Record<string, bigint>;
+    if (size < names.length * ARM_CONTEXT_LAYOUTS[type].width) throw new LibcperFallback(`${CONTEXT_TYPES[type]} of ${size} bytes`);
+    const keys = REGISTER_KEYS[type];
+    const regs = new ObjectText(d1);
+    ARM_CONTEXT_LAYOUTS[type].names.forEach((n, i) => {
+      if (ours[n] !== undefined) regs.add(keys[i], String(u64.out(ours[n], c)));
+    });
+    return head + regs.done() + closeObject(depth);
+  }
+  return head + DATA.first(d1) + base64Text(Buffer.from(String(c.registerArray ?? ''), 'hex').toString('base64')) + closeObject(d1) + closeObject(depth);
 }
 
 function contextIn(v: LibcperValue, path: string): Model {
@@ -203,10 +256,26 @@ const SECTION_RULES = rulesFromRows(ARM_HEADER_LAYOUT, {
   extra: [{ key: 'affinity3', ours: 'mpidr', bit: 0, derived: true, conv: { ...int, out: (v) => Number((asBig(v) & 0xff_0000_0000n) >> 32n) }, after: 'mpidr' }],
 });
 
+const ERROR_INFO = new KeyText('errorInfo');
+const CONTEXT_INFO = new KeyText('contextInfo');
+const VENDOR_SPECIFIC_INFO = new KeyText('vendorSpecificInfo');
+const sectionMembers = rulesMembersText(SECTION_RULES);
+const errorInfoText = rulesText(ERROR_INFO_RULES);
+
 export const armMapping = sectionMapping({
   ours: 'arm',
   shortName: 'ArmProcessor',
   rules: SECTION_RULES,
+  text: (m, depth) => {
+    const d1 = depth + 1;
+    const o = new ObjectText(depth)
+      .addMembers(sectionMembers(m, depth))
+      .add(ERROR_INFO, arrayText((m.errorInfo as Model[]).map((e) => errorInfoText(e, d1 + 1)), d1))
+      .add(CONTEXT_INFO, arrayText((m.contexts as Model[]).map((c) => contextText(c, d1 + 1)), d1));
+    const vendor = String(m.vendorSpecific ?? '');
+    if (bitSet(validationRaw(m), 3) && vendor.length > 0) o.add(VENDOR_SPECIFIC_INFO, DATA.first(d1) + base64Text(Buffer.from(vendor, 'hex').toString('base64')) + closeObject(d1));
+    return o.done();
+  },
   out: (m) => {
     const o = mapOut(SECTION_RULES, m);
     o.errorInfo = (m.errorInfo as Model[]).map((e) => mapOut(ERROR_INFO_RULES, e));
