@@ -1,6 +1,7 @@
-import type { LibcperObject, LibcperValue } from '../json-text';
+import { stringText, type LibcperObject, type LibcperValue } from '../json-text';
+import { arrayText, closeObject, KeyText, ObjectText } from '../text-pieces';
 import { sectionMapping } from '../section-mapping';
-import { arrayAt, asBig, asNumber, bad, guid, hexUpper, integerIn, isObject, mapIn, mapOut, Model } from '../table';
+import { arrayAt, asBig, asNumber, bad, guid, hexUpper, integerIn, isObject, mapIn, mapOut, Model, rulesMembersText, rulesText, textOf, withText } from '../table';
 import { rulesFromRows } from '../derive';
 import { ARM_RAS_NODE_LAYOUT, ARM_RAS_REGISTER_LAYOUT, ARM_RAS_SYNDROME_LAYOUT } from '../../sections/arm-ras';
 import { fixedTextBytes, untrustedString } from './common';
@@ -31,16 +32,23 @@ const hex32 = hexUpper(8);
 const hex8 = hexUpper(2);
 
 /** add_dict with a name array: `{ raw, value }` (value only for a named index). */
+const RAW = new KeyText('raw');
+const VALUE = new KeyText('value');
+
 function dict(names: readonly string[]) {
-  return {
+  return withText({
     name: `{ raw, value } with libcper's names (${names.join(', ')})`,
     out: (v: unknown) => {
       const raw = asNumber(v);
       const o: LibcperObject = raw < names.length ? { raw, value: names[raw] } : { raw };
       return o;
     },
+    text: (v: unknown, _m: Model, depth: number) => {
+      const raw = asNumber(v);
+      return RAW.first(depth) + String(raw) + (raw < names.length ? VALUE.next(depth) + stringText(names[raw]) : '') + closeObject(depth);
+    },
     in: (v: LibcperValue, path: string) => (isObject(v) ? Number(integerIn(v.raw ?? 0, `${path}/raw`, 0xffff_ffffn)) : bad(path, 'expected { "raw": …, "value": … }')),
-  };
+  });
 }
 
 /** [libcper key, byte offset, width] of the identifier fields per format. */
@@ -61,6 +69,25 @@ function partsOut(hex: unknown, parts: Part[] | undefined, opaque: boolean): Lib
     o[key] = (width === 8 ? hex64 : width === 4 ? hex32 : hex8).out(v, {});
   }
   return o;
+}
+
+const SOC_SPECIFIC = new KeyText('socSpecificIpIdentifier');
+const partKeys = new Map<string, KeyText>();
+const partKey = (k: string) => partKeys.get(k) ?? (partKeys.set(k, new KeyText(k)), partKeys.get(k)!);
+const hex64Text = textOf(hex64);
+const hex32Text = textOf(hex32);
+const hex8Text = textOf(hex8);
+
+/** partsOut's object as text at `depth`. */
+function partsText(hex: unknown, parts: Part[] | undefined, opaque: boolean, depth: number): string {
+  const b = Buffer.from(String(hex ?? ''), 'hex');
+  const o = new ObjectText(depth);
+  if (opaque) o.add(SOC_SPECIFIC, '"<OpaqueData>"');
+  for (const [key, at, width] of parts ?? []) {
+    const v = width === 8 ? b.readBigUInt64LE(at) : BigInt(width === 4 ? b.readUInt32LE(at) : b[at]);
+    o.add(partKey(key), (width === 8 ? hex64Text : width === 4 ? hex32Text : hex8Text)(v, {}, depth + 1));
+  }
+  return o.done();
 }
 
 /** Every key of every format is read (libcper's to-cper does the same); opaque data comes back as zeros. */
@@ -102,6 +129,20 @@ function contextOut(c: Model): LibcperObject {
   return o;
 }
 
+const FLAGS = new KeyText('flags');
+const SCOPE = new KeyText('addressSpaceIdentifierScope');
+const ADDRESS_SPACE_ID = new KeyText('addressSpaceIdentifier');
+const REGISTERS = new KeyText('registers');
+const registerText = rulesText(REGISTER_RULES);
+
+/** contextOut's object as text at `depth`. */
+function contextText(c: Model, depth: number): string {
+  const scope = asNumber(c.flags) & 1;
+  const o = new ObjectText(depth).add(FLAGS, SCOPE.first(depth + 1) + stringText(SCOPES[scope]) + closeObject(depth + 1));
+  if (scope === 1) o.add(ADDRESS_SPACE_ID, String(asNumber(c.addressSpaceIdentifier) <= Number.MAX_SAFE_INTEGER ? asNumber(c.addressSpaceIdentifier) : asBig(c.addressSpaceIdentifier)));
+  return o.add(REGISTERS, arrayText((c.registers as Model[]).map((r) => registerText(r, depth + 2)), depth + 1)).done();
+}
+
 function contextIn(v: LibcperValue, path: string): Model {
   if (!isObject(v)) bad(path, 'expected a context object');
   const f = v.flags;
@@ -121,6 +162,16 @@ function keyValueOut(kv: Model): LibcperObject {
   return key === MPAM_PARTID ? { key, mpamPartId: Number(asBig(kv.value) & 0xffffn) } : { key, value: hex64.out(kv.value, kv) };
 }
 
+const KEY = new KeyText('key');
+const MPAM_PART_ID = new KeyText('mpamPartId');
+
+/** keyValueOut's object as text at `depth`. */
+function keyValueText(kv: Model, depth: number): string {
+  const key = String(kv.key);
+  const value = key === MPAM_PARTID ? MPAM_PART_ID.next(depth) + String(Number(asBig(kv.value) & 0xffffn)) : VALUE.next(depth) + hex64Text(kv.value, kv, depth + 1);
+  return KEY.first(depth) + stringText(key) + value + closeObject(depth);
+}
+
 function keyValueIn(v: LibcperValue, path: string): Model {
   if (!isObject(v)) bad(path, 'expected { "key", "value" | "mpamPartId" }');
   const key = guid.in(v.key ?? null, `${path}/key`);
@@ -134,10 +185,22 @@ const NODE_RULES = rulesFromRows(ARM_RAS_NODE_LAYOUT, {
     errorSyndromeArrayNumEntries: { derived: true, conv: { name: 'descriptor count', out: (_v, m) => (m.errorSyndromes as unknown[]).length, in: () => undefined } },
     ipInstanceFormat: { conv: dict(IP_INSTANCE_FORMATS) },
     ipInstance: {
-      conv: { name: 'IP instance by format', out: (v, m) => partsOut(v, IP_INSTANCE_PARTS[asNumber(m.ipInstanceFormat)], asNumber(m.ipInstanceFormat) === 3), in: (v, path) => partsIn(v, IP_INSTANCE_PARTS, 16, path, ['socSpecificIpIdentifier']) },
+      conv: withText({
+        name: 'IP instance by format',
+        out: (v, m) => partsOut(v, IP_INSTANCE_PARTS[asNumber(m.ipInstanceFormat)], asNumber(m.ipInstanceFormat) === 3),
+        text: (v, m, depth) => partsText(v, IP_INSTANCE_PARTS[asNumber(m.ipInstanceFormat)], asNumber(m.ipInstanceFormat) === 3, depth),
+        in: (v, path) => partsIn(v, IP_INSTANCE_PARTS, 16, path, ['socSpecificIpIdentifier']),
+      }),
     },
     ipTypeFormat: { conv: dict(IP_TYPE_FORMATS) },
-    ipType: { conv: { name: "IP type by libcper's switch", out: (v, m) => partsOut(v, IP_TYPE_PARTS[asNumber(m.ipTypeFormat)], false), in: (v, path) => partsIn(v, IP_TYPE_PARTS, 24, path) } },
+    ipType: {
+      conv: withText({
+        name: "IP type by libcper's switch",
+        out: (v, m) => partsOut(v, IP_TYPE_PARTS[asNumber(m.ipTypeFormat)], false),
+        text: (v, m, depth) => partsText(v, IP_TYPE_PARTS[asNumber(m.ipTypeFormat)], false, depth),
+        in: (v, path) => partsIn(v, IP_TYPE_PARTS, 24, path),
+      }),
+    },
     userData: {
       when: (m) => untrustedString(fixedTextBytes(m.userData, 16)) !== undefined,
       conv: { name: 'user data (left out when not printable ASCII)', out: (v) => untrustedString(fixedTextBytes(v, 16)) ?? '', in: (v, path) => (typeof v === 'string' ? { text: v } : bad(path, 'expected a string')) },
@@ -147,10 +210,30 @@ const NODE_RULES = rulesFromRows(ARM_RAS_NODE_LAYOUT, {
   order: ['revision', 'componentType', 'errorSyndromeArrayNumEntries', 'ipInstanceFormat', 'ipInstance', 'ipTypeFormat', 'ipType', 'userData'],
 });
 
+const ERROR_SYNDROMES = new KeyText('errorSyndromes');
+const AUX_DATA = new KeyText('auxData');
+const AUX_VERSION = new KeyText('version');
+const CONTEXTS = new KeyText('contexts');
+const KEY_VALUE_PAIRS = new KeyText('keyValuePairs');
+const nodeMembers = rulesMembersText(NODE_RULES);
+const syndromeText = rulesText(SYNDROME_RULES);
+
 export const armRasMapping = sectionMapping({
   ours: 'armRas',
   shortName: 'ArmRas',
   rules: NODE_RULES,
+  text: (m, depth) => {
+    const d1 = depth + 1;
+    const d2 = depth + 2;
+    const o = new ObjectText(depth).addMembers(nodeMembers(m, depth)).add(ERROR_SYNDROMES, arrayText((m.errorSyndromes as Model[]).map((d) => syndromeText(d, d2)), d1));
+    const aux = m.auxData as Model | undefined;
+    if (aux !== undefined) {
+      const contexts = arrayText((aux.contexts as Model[]).map((c) => contextText(c, depth + 3)), d2);
+      const pairs = arrayText((aux.keyValuePairs as Model[]).map((kv) => keyValueText(kv, depth + 3)), d2);
+      o.add(AUX_DATA, AUX_VERSION.first(d1) + String(asNumber(aux.version)) + CONTEXTS.next(d1) + contexts + KEY_VALUE_PAIRS.next(d1) + pairs + closeObject(d1));
+    }
+    return o.done();
+  },
   out: (m) => {
     const o = mapOut(NODE_RULES, m);
     o.errorSyndromes = (m.errorSyndromes as Model[]).map((d) => mapOut(SYNDROME_RULES, d));
