@@ -390,7 +390,8 @@ export function hexUpper(digits: number): Converter {
     // bigints and safe numbers straight to hex digits (out's BigInt(asInteger(v)) gives the same value)
     text: (v) => {
       const h = typeof v === 'bigint' && v >= 0n ? v.toString(16) : typeof v === 'number' && v >= 0 && Number.isSafeInteger(v) ? v.toString(16) : BigInt(asInteger(v)).toString(16);
-      return stringText('0x' + h.toUpperCase().padStart(digits, '0'));
+      // hex digits, "x" and a sign never need escaping
+      return '"0x' + h.toUpperCase().padStart(digits, '0') + '"';
     },
     in: (v, path) => (typeof v === 'string' && /^0x[0-9a-f]+$/i.test(v) ? BigInt(v) : bad(path, 'expected a "0x…" hex string')),
   });
