@@ -10,7 +10,7 @@ import { sectionIn, sectionOut, sectionOutText, SectionMapping } from './section
 import { closeObject, KeyText } from './text-pieces';
 import { LIBCPER_KNOWN_SECTIONS, SECTION_MAPPINGS } from './sections';
 import { asBig, bad, base64, bitfield, guid, integerIn, isObject, LibcperFallback, mapIn, mapOut, Model, Rule, rulesText, u64, valueWith, withText } from './table';
-import { fixedTextBytes, untrustedString } from './sections/common';
+import { untrustedFixedText } from './sections/common';
 
 /**
  * A UEFI CPER record ⇄ the JSON libcper's `cper-convert to-json` prints (openbmc/libcper,
@@ -155,7 +155,7 @@ const DATA = new KeyText('data');
 
 const fruText = {
   name: 'FRU text (left out when not printable ASCII)',
-  out: (v: unknown) => untrustedString(fixedTextBytes(v, 20)) ?? '',
+  out: (v: unknown) => untrustedFixedText(v, 20) ?? '',
   in: (v: LibcperValue, path: string) => (typeof v === 'string' ? v : bad(path, 'expected a string')),
 };
 
@@ -182,7 +182,7 @@ const DESCRIPTOR_RULES: Rule[] = [
     derived: true,
   },
   { key: 'fruID', ours: 'fruId', bit: 0, conv: guid },
-  { key: 'fruText', ours: 'fruText', bit: 1, conv: fruText, when: (m) => untrustedString(fixedTextBytes(m.fruText, 20)) !== undefined },
+  { key: 'fruText', ours: 'fruText', bit: 1, conv: fruText, when: (m) => untrustedFixedText(m.fruText, 20) !== undefined },
   { key: 'severity', ours: 'sectionSeverity', conv: severity },
 ];
 

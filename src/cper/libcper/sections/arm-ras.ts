@@ -4,7 +4,7 @@ import { sectionMapping } from '../section-mapping';
 import { arrayAt, asBig, asNumber, bad, guid, hexUpper, integerIn, isObject, mapIn, mapOut, Model, rulesMembersText, rulesText, textOf, withText } from '../table';
 import { rulesFromRows } from '../derive';
 import { ARM_RAS_NODE_LAYOUT, ARM_RAS_REGISTER_LAYOUT, ARM_RAS_SYNDROME_LAYOUT } from '../../sections/arm-ras';
-import { fixedTextBytes, untrustedString } from './common';
+import { untrustedFixedText } from './common';
 
 /**
  * Arm RAS node section (Arm DEN0085 Tables 20-26, GUID bf32d4d5-…) in libcper's form
@@ -202,8 +202,8 @@ const NODE_RULES = rulesFromRows(ARM_RAS_NODE_LAYOUT, {
       }),
     },
     userData: {
-      when: (m) => untrustedString(fixedTextBytes(m.userData, 16)) !== undefined,
-      conv: { name: 'user data (left out when not printable ASCII)', out: (v) => untrustedString(fixedTextBytes(v, 16)) ?? '', in: (v, path) => (typeof v === 'string' ? { text: v } : bad(path, 'expected a string')) },
+      when: (m) => untrustedFixedText(m.userData, 16) !== undefined,
+      conv: { name: 'user data (left out when not printable ASCII)', out: (v) => untrustedFixedText(v, 16) ?? '', in: (v, path) => (typeof v === 'string' ? { text: v } : bad(path, 'expected a string')) },
     },
   },
   // libcper prints each format next to what it describes

@@ -96,4 +96,24 @@ export function untrustedString(bytes: Uint8Array): string | undefined {
   return s;
 }
 
+/**
+ * untrustedString(fixedTextBytes(v, length)) without making the bytes: a `{ text }` of our model
+ * (no raw bytes) is the text up to its first NUL, so its characters are checked in place; any
+ * other form (raw bytes, characters above 0xff) goes through the bytes.
+ */
+export function untrustedFixedText(v: unknown, length: number): string | undefined {
+  const f = (v ?? {}) as { text?: unknown; raw?: unknown };
+  if (typeof f.raw !== 'string' && typeof f.text === 'string') {
+    const t = f.text;
+    const n = Math.min(t.length, length);
+    for (let i = 0; i < n; i++) {
+      const c = t.charCodeAt(i);
+      if (c === 0) return t.slice(0, i);
+      if (c < 0x20 || c > 0x7e) return c > 0xff ? untrustedString(fixedTextBytes(v, length)) : undefined;
+    }
+    return n === t.length ? t : t.slice(0, n);
+  }
+  return untrustedString(fixedTextBytes(v, length));
+}
+
 export type { Model };

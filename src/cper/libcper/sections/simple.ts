@@ -1,6 +1,6 @@
 import { sectionMapping } from '../section-mapping';
 import { asBig, bad, bitfield, Converter, integerIn, isObject, mapIn, pair, subObject, u64, validationRaw, bitSet, hexUpper, int } from '../table';
-import { errorStatus, fixedTextBytes, lowHigh, untrustedString } from './common';
+import { errorStatus, lowHigh, untrustedFixedText } from './common';
 import { rulesFromRows } from '../derive';
 import { PROCESSOR_GENERIC_LAYOUT } from '../../sections/processor-generic';
 import { FIRMWARE_REFERENCE_LAYOUT } from '../../sections/firmware-reference';
@@ -14,7 +14,7 @@ import { COMPONENT_ID, PCI_COMPONENT_LAYOUT } from '../../sections/pci-component
 
 const brandString: Converter = {
   name: 'CPU brand string (left out when not printable ASCII)',
-  out: (v) => untrustedString(fixedTextBytes(v, 128)) ?? '',
+  out: (v) => untrustedFixedText(v, 128) ?? '',
   in: (v, path) => (typeof v === 'string' ? { text: v } : bad(path, 'expected a string')),
 };
 
@@ -28,7 +28,7 @@ export const processorGenericMapping = sectionMapping({
       errorType: { conv: pair({ 0: 'Unknown', 1: 'Cache Error', 2: 'TLB Error', 4: 'Bus Error', 8: 'Micro-Architectural Error' }, 'Unknown (Reserved)') },
       operation: { conv: pair({ 0: 'Unknown or Generic', 1: 'Data Read', 2: 'Data Write', 3: 'Instruction Execution' }, 'Unknown (Reserved)') },
       flags: { conv: bitfield(['restartable', 'preciseIP', 'overflow', 'corrected']) },
-      brandString: { conv: brandString, when: (m) => untrustedString(fixedTextBytes(m.brandString, 128)) !== undefined },
+      brandString: { conv: brandString, when: (m) => untrustedFixedText(m.brandString, 128) !== undefined },
     },
   }),
   message: () => 'A Generic Processor Error occurred',
