@@ -166,7 +166,7 @@ function compileRulesText(rules: readonly Rule[]): (m: Model, depth: number) => 
     const tests: string[] = [];
     if (r.bit !== undefined) {
       needsRaw = true;
-      tests.push(r.bit < 32 ? `(small ? ((raw >>> ${r.bit}) & 1) === 1 : bitSet(raw, ${r.bit}))` : `bitSet(raw, ${r.bit})`);
+      tests.push(r.bit < 32 ? `(exact ? ((lo >>> ${r.bit}) & 1) === 1 : bitSet(raw, ${r.bit}))` : r.bit < 64 ? `(exact ? ((hi >>> ${r.bit - 32}) & 1) === 1 : bitSet(raw, ${r.bit}))` : `bitSet(raw, ${r.bit})`);
     }
     if (r.when !== undefined) {
       names.push(`W${i}`);
@@ -189,7 +189,15 @@ function compileRulesText(rules: readonly Rule[]): (m: Model, depth: number) => 
   });
   const body = [
     'return function rulesText(m, depth) {',
-    needsRaw ? 'const raw = validationRaw(m); const small = typeof raw === "number" && raw >= 0 && raw <= 0xffffffff;' : '',
+    // the validation word as two 32-bit halves when it is a u32 number or a u64 bigint (bitSet otherwise)
+    needsRaw
+      ? [
+          'const raw = validationRaw(m); let lo = 0, hi = 0, exact = true;',
+          'if (typeof raw === "number") { if (raw >= 0 && raw <= 0xffffffff) lo = raw; else exact = false; }',
+          'else if (typeof raw === "bigint" && raw >= 0n && raw <= 0xffffffffffffffffn) { lo = Number(raw & 0xffffffffn); hi = Number(raw >> 32n); }',
+          'else exact = false;',
+        ].join('\n')
+      : '',
     "const d1 = depth + 1; let out = ''; let v;",
     ...lines,
     'return out;',

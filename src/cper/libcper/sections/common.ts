@@ -1,5 +1,6 @@
-import type { LibcperObject } from '../json-text';
-import { asBig, bad, bitSet, Converter, isObject, integerIn, Model } from '../table';
+import { stringText, type LibcperObject } from '../json-text';
+import { closeObject, KeyText } from '../text-pieces';
+import { asBig, bad, bitSet, Converter, isObject, integerIn, Model, withText } from '../table';
 
 /**
  * Converters several sections share: the Error Status word (UEFI N.2.4.1) and libcper's names for
@@ -34,8 +35,26 @@ const STATUS_FLAGS = ['addressSignal', 'controlSignal', 'dataSignal', 'detectedB
  * addressSignal, …, overflowDroppedLogs }` (type in bits 15:8, the seven flags in bits 22:16).
  * Reserved bits are not in libcper's form, so they do not survive a trip through it.
  */
-export const errorStatus: Converter = {
+const ERROR_TYPE = new KeyText('errorType');
+const VALUE = new KeyText('value');
+const DESCRIPTION = new KeyText('description');
+const NAME = new KeyText('name');
+const STATUS_FLAG_KEYS = STATUS_FLAGS.map((n) => new KeyText(n));
+
+export const errorStatus: Converter = withText({
   name: 'Error Status word',
+  // the word's low 32 bits hold the type and the flags
+  text: (v, _m, depth) => {
+    const raw = asBig((v as { raw?: unknown } | undefined)?.raw ?? 0);
+    const low = Number(BigInt.asUintN(32, raw));
+    const type = (low >>> 8) & 0xff;
+    const t = ERROR_STATUS_TYPES[type];
+    const d1 = depth + 1;
+    let out = ERROR_TYPE.first(depth) + VALUE.first(d1) + String(type);
+    out += (t ? DESCRIPTION.next(d1) + stringText(t[1]) + NAME.next(d1) + stringText(t[0]) : NAME.next(d1) + '"Unknown (Reserved)"') + closeObject(d1);
+    for (let i = 0; i < STATUS_FLAG_KEYS.length; i++) out += STATUS_FLAG_KEYS[i].next(depth) + (((low >>> (16 + i)) & 1) === 1 ? 'true' : 'false');
+    return out + closeObject(depth);
+  },
   out: (v) => {
     const raw = asBig((v as { raw?: unknown } | undefined)?.raw ?? 0);
     const type = Number((raw >> 8n) & 0xffn);
@@ -56,7 +75,7 @@ export const errorStatus: Converter = {
     });
     return '0x' + raw.toString(16);
   },
-};
+});
 
 /** `(x & 0xff)` and `(x >> 8)` halves of a u16, as libcper's bus/segment style objects. */
 export function lowHigh(lowKey: string, highKey: string): Converter {

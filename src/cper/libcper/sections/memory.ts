@@ -1,6 +1,7 @@
 import type { LibcperObject } from '../json-text';
+import { closeObject, KeyText } from '../text-pieces';
 import { article, sectionMapping } from '../section-mapping';
-import { asBig, asNumber, bad, bitSet, Converter, EXTRA_BITS, hexUpper, integerIn, isObject, Model, pair, validationRaw, valueWith } from '../table';
+import { asBig, asNumber, bad, bitSet, Converter, EXTRA_BITS, hexUpper, integerIn, isObject, Model, pair, validationRaw, valueWith, withText } from '../table';
 import { errorStatus } from './common';
 import { rulesFromRows } from '../derive';
 import { MEMORY_LAYOUT } from '../../sections/memory';
@@ -38,13 +39,25 @@ export const MEMORY_ERROR_TYPES: Readonly<Record<number, string>> = {
 };
 
 /** `bank`: `{ value }` (bit 6) or `{ address, group }` (bits 19, 20 on input). */
+const VALUE = new KeyText('value');
+const ADDRESS = new KeyText('address');
+const GROUP = new KeyText('group');
+const ROW_BIT_16 = new KeyText('rowBit16');
+const ROW_BIT_17 = new KeyText('rowBit17');
+const CHIP_ID = new KeyText('chipIdentification');
+
 function bank(valueBit: number, groupBits: [number, number]): Converter {
-  return {
+  return withText({
     name: 'bank as value or address/group',
     out: (_v, m) => {
       const b = asNumber(m.bank);
       const o: LibcperObject = bitSet(validationRaw(m), valueBit) ? { value: b } : { address: b & 0xff, group: b >> 8 };
       return o;
+    },
+    text: (_v, m, depth) => {
+      const b = asNumber(m.bank);
+      const body = bitSet(validationRaw(m), valueBit) ? VALUE.first(depth) + String(b) : ADDRESS.first(depth) + String(b & 0xff) + GROUP.next(depth) + String(b >> 8);
+      return body + closeObject(depth);
     },
     in: (v, path) => {
       if (!isObject(v)) bad(path, 'expected { "value": … } or { "address": …, "group": … }');
@@ -53,17 +66,22 @@ function bank(valueBit: number, groupBits: [number, number]): Converter {
       const group = Number(integerIn(v.group ?? 0, `${path}/group`, 0xffn));
       return { bank: address | (group << 8), [EXTRA_BITS]: (1n << BigInt(groupBits[0])) | (1n << BigInt(groupBits[1])) };
     },
-  };
+  });
 }
 
 /** memory `extended` byte: rowBit16, rowBit17 and (bit 21) chipIdentification = extended >> 5. */
-const extended: Converter = {
+const extended: Converter = withText({
   name: 'extended row bits / chip identification',
   out: (v, m) => {
     const e = asNumber(v);
     const o: Record<string, boolean | number> = { rowBit16: (e & 1) === 1, rowBit17: ((e >> 1) & 1) === 1 };
     if (bitSet(validationRaw(m), 21)) o.chipIdentification = e >> 5;
     return o;
+  },
+  text: (v, m, depth) => {
+    const e = asNumber(v);
+    const chip = bitSet(validationRaw(m), 21) ? CHIP_ID.next(depth) + String(e >> 5) : '';
+    return ROW_BIT_16.first(depth) + ((e & 1) === 1 ? 'true' : 'false') + ROW_BIT_17.next(depth) + (((e >> 1) & 1) === 1 ? 'true' : 'false') + chip + closeObject(depth);
   },
   in: (v, path) => {
     if (!isObject(v)) bad(path, 'expected { "rowBit16", "rowBit17", "chipIdentification"? }');
@@ -75,7 +93,7 @@ const extended: Converter = {
     }
     return { extended: e, [EXTRA_BITS]: bits };
   },
-};
+});
 
 const addressHex = hexUpper(16);
 
