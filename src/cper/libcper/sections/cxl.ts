@@ -1,6 +1,7 @@
-import type { LibcperObject } from '../json-text';
+import { base64Text, type LibcperObject } from '../json-text';
+import { closeObject, KeyText } from '../text-pieces';
 import { SectionMapping, sectionMapping } from '../section-mapping';
-import { asNumber, bad, base64, bitSet, Converter, int, integerIn, isObject, mapIn, mapOut, Model, pair, subObject, u64, validationRaw } from '../table';
+import { asNumber, bad, base64, bitSet, Converter, int, integerIn, isObject, mapIn, mapOut, Model, pair, rulesText, subObject, u64, validationRaw, withText } from '../table';
 import { CXL_COMPONENT_DEVICE_ID, CXL_COMPONENT_HEADER_LENGTH, CXL_COMPONENT_LAYOUT } from '../../sections/cxl-component';
 import { CXL_PROTOCOL_DEVICE_ID, CXL_PROTOCOL_HEADER_LENGTH, CXL_PROTOCOL_LAYOUT } from '../../sections/cxl-protocol';
 import { rulesFromRows } from '../derive';
@@ -18,8 +19,23 @@ import { rulesFromRows } from '../derive';
  *   input they come back as zeros so the section keeps the length the JSON states.
  */
 
-const agentAddress: Converter = {
+const FUNCTION_NUMBER = new KeyText('functionNumber');
+const DEVICE_NUMBER = new KeyText('deviceNumber');
+const BUS_NUMBER = new KeyText('busNumber');
+const SEGMENT_NUMBER = new KeyText('segmentNumber');
+const VALUE = new KeyText('value');
+const DATA = new KeyText('data');
+
+const agentAddress: Converter = withText({
   name: 'agent address by agent type',
+  text: (v, m, depth) => {
+    const a = v as Record<string, unknown>;
+    if (asNumber(m.agentType) !== 0) return VALUE.first(depth) + String(u64.out(a.rcrbBaseAddress, m)) + closeObject(depth);
+    return (
+      FUNCTION_NUMBER.first(depth) + String(asNumber(a.function)) + DEVICE_NUMBER.next(depth) + String(asNumber(a.device)) +
+      BUS_NUMBER.next(depth) + String(asNumber(a.bus)) + SEGMENT_NUMBER.next(depth) + String(asNumber(a.segment)) + closeObject(depth)
+    );
+  },
   out: (v, m) => {
     const a = v as Record<string, unknown>;
     const o: LibcperObject =
@@ -38,7 +54,7 @@ const agentAddress: Converter = {
       segment: Number(integerIn(v.segmentNumber ?? 0, `${path}/segmentNumber`, 0xffffn)),
     };
   },
-};
+});
 
 /** the device-id fields are gated by the section's bit 2, except the vendor id libcper always writes */
 const PROTOCOL_DEVICE_ID_RULES = rulesFromRows(CXL_PROTOCOL_DEVICE_ID).map((r) => (r.ours === 'vendorId' ? r : { ...r, bit: 2 }));
@@ -49,11 +65,12 @@ const PROTOCOL_RULES = rulesFromRows(CXL_PROTOCOL_LAYOUT, {
     agentAddress: { conv: agentAddress, when: (m) => asNumber(m.agentType) <= 1 },
     deviceId: {
       bit: undefined,
-      conv: {
+      conv: withText({
         name: 'device id (vendor always, the rest with bit 2)',
         out: (v, m) => mapOut(PROTOCOL_DEVICE_ID_RULES, { ...(v as Model), validationBits: m.validationBits }),
+        text: (v, m, depth) => rulesText(PROTOCOL_DEVICE_ID_RULES)({ ...(v as Model), validationBits: m.validationBits }, depth),
         in: (v, path) => mapIn(PROTOCOL_DEVICE_ID_RULES, v, path).fields,
-      },
+      }),
     },
     serialNumber: { when: (m) => asNumber(m.agentType) === 0 },
   },
@@ -95,11 +112,12 @@ const COMPONENT_RULES = rulesFromRows(CXL_COMPONENT_LAYOUT, {
       ours: 'eventLog',
       bit: 2,
       when: (m) => String(m.eventLog ?? '').length > 0,
-      conv: {
+      conv: withText({
         name: 'event log { data: base64 }',
         out: (v, m) => ({ data: base64.out(v, m) }),
+        text: (v, _m, depth) => DATA.first(depth) + base64Text(Buffer.from(String(v ?? ''), 'hex').toString('base64')) + closeObject(depth),
         in: (v, path) => (isObject(v) ? base64.in(v.data ?? null, `${path}/data`) : bad(path, 'expected { "data": "<base64>" }')),
-      },
+      }),
       after: 'serialNumber',
     },
   ],
