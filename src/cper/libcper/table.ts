@@ -111,8 +111,10 @@ export function textOf(conv: Converter): (v: unknown, m: Model, depth: number) =
   return (v, m, depth) => valueText(conv.out(v, m), depth);
 }
 
-const compiledRules = new WeakMap<readonly Rule[], (m: Model, depth: number) => string>();
-const compiledMembers = new WeakMap<readonly Rule[], (m: Model, depth: number) => string>();
+/** A compiled writer: `raw`, when given, is the validation word that gates the rules instead of m's own. */
+type RulesWriter = (m: Model, depth: number, raw?: number | bigint) => string;
+const compiledRules = new WeakMap<readonly Rule[], RulesWriter>();
+const compiledMembers = new WeakMap<readonly Rule[], RulesWriter>();
 
 /**
  * `mapOut` and libcperJsonText in one: the text of the object the rules make of a model, at
@@ -120,12 +122,12 @@ const compiledMembers = new WeakMap<readonly Rule[], (m: Model, depth: number) =
  * first call, into steps with their key texts ready. Rule lists whose object would not keep the
  * rules' order (a repeated key, an array-index key) are written through mapOut instead.
  */
-export function rulesText(rules: readonly Rule[]): (m: Model, depth: number) => string {
+export function rulesText(rules: readonly Rule[]): RulesWriter {
   let f = compiledRules.get(rules);
   if (f === undefined) {
     const members = rulesMembersText(rules);
-    f = (m, depth) => {
-      const inner = members(m, depth);
+    f = (m, depth, raw) => {
+      const inner = members(m, depth, raw);
       return inner === '' ? emptyObject(depth) : openObject(depth) + inner + closeObject(depth);
     };
     compiledRules.set(rules, f);
@@ -138,7 +140,7 @@ export function rulesText(rules: readonly Rule[]): (m: Model, depth: number) => 
  * each further member after its separator; '' when no rule applies), for writers that merge the
  * rules' members with others into one object (text-pieces.ts ObjectText.addMembers).
  */
-export function rulesMembersText(rules: readonly Rule[]): (m: Model, depth: number) => string {
+export function rulesMembersText(rules: readonly Rule[]): RulesWriter {
   let f = compiledMembers.get(rules);
   if (f === undefined) {
     f = compileRulesText(rules);
@@ -153,9 +155,11 @@ export function rulesMembersText(rules: readonly Rule[]): (m: Model, depth: numb
  * inline, and each converter's writer called at its own call site. The generated code holds no
  * text from the tables: field names are JSON string literals, everything else is passed in.
  */
-function compileRulesText(rules: readonly Rule[]): (m: Model, depth: number) => string {
+function compileRulesText(rules: readonly Rule[]): RulesWriter {
   const keys = rules.map((r) => r.key);
-  if (new Set(keys).size !== keys.length || keys.some(isIndexKey)) return (m, depth) => membersOf(valueText(mapOut(rules, m), depth), depth);
+  if (new Set(keys).size !== keys.length || keys.some(isIndexKey)) {
+    return (m, depth, raw) => membersOf(valueText(mapOut(rules, raw === undefined ? m : { ...m, validationBits: { raw } }), depth), depth);
+  }
   const names: string[] = ['validationRaw', 'bitSet', 'asInteger'];
   const values: unknown[] = [validationRaw, bitSet, asInteger];
   const lines: string[] = [];
@@ -188,11 +192,11 @@ function compileRulesText(rules: readonly Rule[]): (m: Model, depth: number) => 
     lines.push(tests.length === 0 ? statement : `if (${tests.join(' && ')}) ${statement}`);
   });
   const body = [
-    'return function rulesText(m, depth) {',
+    'return function rulesText(m, depth, given) {',
     // the validation word as two 32-bit halves when it is a u32 number or a u64 bigint (bitSet otherwise)
     needsRaw
       ? [
-          'const raw = validationRaw(m); let lo = 0, hi = 0, exact = true;',
+          'const raw = given === undefined ? validationRaw(m) : given; let lo = 0, hi = 0, exact = true;',
           'if (typeof raw === "number") { if (raw >= 0 && raw <= 0xffffffff) lo = raw; else exact = false; }',
           'else if (typeof raw === "bigint" && raw >= 0n && raw <= 0xffffffffffffffffn) { lo = Number(raw & 0xffffffffn); hi = Number(raw >> 32n); }',
           'else exact = false;',
@@ -203,7 +207,7 @@ function compileRulesText(rules: readonly Rule[]): (m: Model, depth: number) => 
     'return out;',
     '};',
   ].join('\n');
-  return new Function(...names, body)(...values) as (m: Model, depth: number) => string;
+  return new Function(...names, body)(...values) as RulesWriter;
 }
 
 /**

@@ -68,7 +68,7 @@ const PROTOCOL_RULES = rulesFromRows(CXL_PROTOCOL_LAYOUT, {
       conv: withText({
         name: 'device id (vendor always, the rest with bit 2)',
         out: (v, m) => mapOut(PROTOCOL_DEVICE_ID_RULES, { ...(v as Model), validationBits: m.validationBits }),
-        text: (v, m, depth) => rulesText(PROTOCOL_DEVICE_ID_RULES)({ ...(v as Model), validationBits: m.validationBits }, depth),
+        text: (v, m, depth) => rulesText(PROTOCOL_DEVICE_ID_RULES)(v as Model, depth, validationRaw(m)),
         in: (v, path) => mapIn(PROTOCOL_DEVICE_ID_RULES, v, path).fields,
       }),
     },
