@@ -122,6 +122,15 @@ export function untrustedString(bytes: Uint8Array): string | undefined {
  */
 export function untrustedFixedText(v: unknown, length: number): string | undefined {
   const f = (v ?? {}) as { text?: unknown; raw?: unknown };
+  // the presence test and the value ask for the same field one after the other: the last answer is kept
+  if (f.text === last.text && f.raw === last.raw && length === last.length) return last.result;
+  const result = untrustedFixedTextOf(f, v, length);
+  last = { text: f.text, raw: f.raw, length, result };
+  return result;
+}
+let last: { text: unknown; raw: unknown; length: number; result: string | undefined } = { text: undefined, raw: undefined, length: -1, result: undefined };
+
+function untrustedFixedTextOf(f: { text?: unknown; raw?: unknown }, v: unknown, length: number): string | undefined {
   if (typeof f.raw !== 'string' && typeof f.text === 'string') {
     const t = f.text;
     const n = Math.min(t.length, length);
