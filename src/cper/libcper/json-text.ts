@@ -107,14 +107,21 @@ export function stringText(s: string): string {
  * 0 when nothing needs escaping, 1 when only "/" does, 2 otherwise.
  */
 function escapesShort(s: string): 0 | 1 | 2 {
-  let kind: 0 | 1 = 0;
+  let kind = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c === 0x2f) kind = 1;
-    else if (c < 0x20 || c === 0x22 || c === 0x5c || c >= 0x7f) return 2;
+    if (c >= 0x7f) return 2;
+    kind |= ESCAPE_KIND[c];
   }
-  return kind;
+  return kind === 0 ? 0 : kind === 1 ? 1 : 2;
 }
+
+/** Per ASCII character below 0x7f: 0 plain, 1 "/", 2 escaped by JSON.stringify (control, '"', "\\"). */
+const ESCAPE_KIND = new Uint8Array(0x7f);
+for (let c = 0; c < 0x20; c++) ESCAPE_KIND[c] = 2;
+ESCAPE_KIND[0x22] = 2;
+ESCAPE_KIND[0x5c] = 2;
+ESCAPE_KIND[0x2f] = 1;
 
 /** The text of standard base64 (only "/" of its alphabet needs escaping). */
 export function base64Text(b64: string): string {
