@@ -1,5 +1,6 @@
 import { sectionMapping } from '../section-mapping';
-import { asBig, bad, bitfield, Converter, integerIn, isObject, mapIn, pair, subObject, u64, validationRaw, bitSet, hexUpper, int } from '../table';
+import { arrayText, closeObject, KeyText } from '../text-pieces';
+import { asBig, bad, bitfield, Converter, integerIn, isObject, mapIn, pair, subObject, u64, validationRaw, bitSet, hexUpper, int, withText } from '../table';
 import { errorStatus, lowHigh, untrustedFixedText } from './common';
 import { rulesFromRows } from '../derive';
 import { PROCESSOR_GENERIC_LAYOUT } from '../../sections/processor-generic';
@@ -93,6 +94,9 @@ export const pciBusMapping = sectionMapping({
   message: () => 'A PCI/PCI-X Bus Error occurred',
 });
 
+const FIRST_HALF = new KeyText('firstHalf');
+const SECOND_HALF = new KeyText('secondHalf');
+
 interface RegisterPair {
   address: bigint;
   data: bigint;
@@ -114,12 +118,19 @@ export const pciComponentMapping = sectionMapping({
         key: 'registerDataPairs',
         bit: 4,
         derived: true,
-        conv: {
+        conv: withText({
           name: 'memory then I/O register pairs as firstHalf/secondHalf',
           out: (_v, m) =>
             [...(m.memoryRegisters as RegisterPair[]), ...(m.ioRegisters as RegisterPair[])].map((p) => ({ firstHalf: u64.out(p.address, m), secondHalf: u64.out(p.data, m) })),
+          text: (_v, m, depth) =>
+            arrayText(
+              [...(m.memoryRegisters as RegisterPair[]), ...(m.ioRegisters as RegisterPair[])].map(
+                (p) => FIRST_HALF.first(depth + 1) + String(u64.out(p.address, m)) + SECOND_HALF.next(depth + 1) + String(u64.out(p.data, m)) + closeObject(depth + 1),
+              ),
+              depth,
+            ),
           in: () => undefined,
-        },
+        }),
         after: 'idInfo',
       },
     ],
