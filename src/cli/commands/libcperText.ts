@@ -1,6 +1,6 @@
 import type { ContainerKind } from '../../cper';
 import { statusBlockToRecord } from '../../cper/convert';
-import { cperRecordToLibcper, libcperJsonText } from '../../cper/libcper';
+import { cperRecordToLibcperText } from '../../cper/libcper';
 
 /**
  * What `decode --format libcper` prints: the JSON libcper's `cper-convert to-json` prints for the
@@ -14,5 +14,5 @@ export function libcperJsonTextOfBytes(bytes: Uint8Array, kind: ContainerKind): 
     record = statusBlockToRecord(bytes);
     notes.push(`status block unwrapped into a ${record.length}-byte CPER record (rasgw convert --to cper gives those bytes)`);
   }
-  return { text: libcperJsonText(cperRecordToLibcper(record)) + '\n', notes };
+  return { text: cperRecordToLibcperText(record) + '\n', notes };
 }
