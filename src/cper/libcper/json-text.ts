@@ -185,13 +185,19 @@ export function valueText(v: LibcperValue, depth: number): string {
   return write(v, depth);
 }
 
+const layouts: Array<Readonly<{ open: string; sep: string; close: string }>> = [];
+
 /**
  * The layout pieces at `depth` (see valueText): `open` follows "{" or "[" before the first member,
  * `sep` goes between members, `close` comes before "}" or "]".
  */
-export function layoutAt(depth: number): { open: string; sep: string; close: string } {
-  if (depth + 1 >= separators.length) ensureDepth('', depth + 1);
-  return { open: openers[depth], sep: separators[depth], close: closers[depth] };
+export function layoutAt(depth: number): Readonly<{ open: string; sep: string; close: string }> {
+  let l = layouts[depth];
+  if (l === undefined) {
+    if (depth + 1 >= separators.length) ensureDepth('', depth + 1);
+    layouts[depth] = l = { open: openers[depth], sep: separators[depth], close: closers[depth] };
+  }
+  return l;
 }
 
 function scalar(v: null | boolean | number | bigint | string): string {
