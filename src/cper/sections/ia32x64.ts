@@ -6,7 +6,7 @@ import { GUID_PATTERN } from '../../binary/guid';
 import { parseU64, U64_MAX, uintInputError } from '../../binary/u64';
 import { viewOf } from '../compiled-parser';
 import { IA32_CHECK_TYPES, SECTION_TYPES } from '../guids';
-import { EnumTable, EnumValue, enumField, enumValue, Flags, flagsField, FlagTable, flagsValue } from '../json/fields';
+import { EnumTable, EnumValue, enumField, enumValue, Flags, flagsDecoder, flagsField, FlagTable } from '../json/fields';
 import { count, enumOf, flags64Of, guidOf, GuidView, hex, IntView, names, struct, u32, u64, validationBits, view } from '../layout/fields';
 import { GENERIC_OPERATION_NAMES, PARTICIPATION_TYPES, TRANSACTION_TYPES } from './arm-error-info';
 import { layout, LayoutModel, Layout } from '../layout/layout';
@@ -166,13 +166,22 @@ export type Ia32CheckInfo = { raw: bigint; validation?: Flags } & Record<string,
 export function decodeCheckInfo(kind: Ia32CheckKind | 'unknown', raw: bigint): Ia32CheckInfo {
   const out: Ia32CheckInfo = { raw };
   if (kind === 'unknown') return out;
-  out.validation = flagsValue(VALIDATION_TABLES[kind], Number(raw & 0xffffn));
+  // every field lies in bits 34:0: read from the word's two 32-bit halves as numbers
+  const lo = Number(raw & 0xffff_ffffn);
+  const hi = Number((raw >> 32n) & 0xffff_ffffn);
+  out.validation = VALIDATION_DECODERS[kind](lo & 0xffff);
   for (const f of CHECK_LAYOUTS[kind]) {
-    const v = Number((raw >> BigInt(f.shift)) & ((1n << BigInt(f.width)) - 1n));
+    const word = f.shift >= 32 ? hi >>> (f.shift - 32) : f.shift + f.width <= 32 ? lo >>> f.shift : (lo >>> f.shift) | (hi << (32 - f.shift));
+    const v = word & ((1 << f.width) - 1);
     out[f.name] = f.table ? enumValue(f.table, v) : f.width === 1 ? v === 1 : v;
   }
   return out;
 }
+
+/** The validation word's decoder per kind (flagsDecoder: one fixed-shape object, as flagsValue gives). */
+const VALIDATION_DECODERS = Object.fromEntries(
+  Object.entries(VALIDATION_TABLES).map(([kind, table]) => [kind, flagsDecoder(table)]),
+) as Record<Ia32CheckKind, (raw: number) => Flags>;
 
 /** Builds a check-info word from named fields: each field given sets its bits and its validation bit. */
 function composeCheckInfo(kind: Ia32CheckKind | 'unknown', v: Record<string, unknown>, addIssue: (path: string[], msg: string) => void): bigint | undefined {
