@@ -35,6 +35,13 @@ import { GatewayMetrics } from './metrics';
  * the VM back as it was when the level opened — guest memory, device model, guest kernel — so a
  * client answered 503 finds the VM exactly as before (docs/ARCHITECTURE.md, "Restore points").
  *
+ * What others see of that work follows the commit too: live events (`log:<vm>`,
+ * `notification:<vm>`, `vm-created`, `deleted:<vm>`, `vm-deleted`, feeding the SSE log stream,
+ * the console and the QMP endpoints), the metrics and the server log's lines about it are held
+ * by the store (`afterCommit`) and go out right after the COMMIT that stores them, in commit
+ * order; a level that rolls back drops its own (a failed savepoint drops only that injection's).
+ * A subscriber therefore never sees a line that is not stored, and sequence numbers never repeat.
+ *
  * Injection ids are the gateway's (the store's row id, stable across restarts); the VM's own
  * ids are mapped onto them. While `vm.inject` runs, an injection id the gateway has not seen
  * yet belongs to the injection being submitted.
@@ -235,14 +242,15 @@ export class Gateway extends EventEmitter {
         this.store.putVm(id, spec);
         this.store.addEvent(id, 'vm-created', 0, { spec });
         this.bootLive(id, spec);
+        // listeners (the per-VM QMP endpoints) learn about VMs created after the start, once
+        // the VM is stored for good
+        this.afterCommit(() => this.emit('vm-created', id));
         return this.store.getVm(id)!;
       }, { immediate: true });
     } catch (e) {
       this.dropLive(id);
       throw e;
     }
-    // listeners (the per-VM QMP endpoints) learn about VMs created after the start
-    this.emit('vm-created', id);
     return stored;
   }
 
@@ -293,12 +301,13 @@ export class Gateway extends EventEmitter {
         this.store.addEvent(id, 'reboot', live.boot, { bootCount: live.boot });
         this.vmCall(live, () => live.vm.reboot());
         this.flushDirty(live);
+        const boot = live.boot;
+        this.afterCommit(() => live.logger.info('VM rebooted', { boot, bootCount: boot }));
       }, { immediate: true });
     } catch (e) {
       live.boot = previous;
       throw e;
     }
-    live.logger.info('VM rebooted', { boot: live.boot, bootCount: live.boot });
   }
 
   deleteVm(id: string): void {
@@ -308,15 +317,19 @@ export class Gateway extends EventEmitter {
     this.store.transaction(() => {
       this.store.onRollback(() => this.revive(live));
       this.store.deleteVm(id);
+      // streams end, the QMP endpoint closes and the VM's counters go once the deletion is
+      // committed (a batch it joined may still roll it back)
+      this.afterCommit(() => {
+        this.metrics.forgetVm(id);
+        live.logger.info('VM deleted');
+        this.emit(`deleted:${id}`);
+        this.emit('vm-deleted', id);
+      });
+      live.unsubscribe();
+      this.live.delete(id);
+      this.due.delete(live);
+      this.written.delete(id);
     }, { immediate: true });
-    live.unsubscribe();
-    this.live.delete(id);
-    this.due.delete(live);
-    this.written.delete(id);
-    this.metrics.forgetVm(id);
-    live.logger.info('VM deleted');
-    this.emit(`deleted:${id}`);
-    this.emit('vm-deleted', id);
   }
 
   /** Brings back a VM whose deletion was rolled back (its row is back). */
@@ -388,13 +401,18 @@ export class Gateway extends EventEmitter {
       throw e;
     }
     this.trackUncommitted(live, result.injection.id);
-    this.metrics.injection(result.accepted ? result.injection.state : result.refusal.code);
-    if (!result.accepted) {
-      // a refusal is the client's or the guest's situation, not the gateway's fault: info,
-      // except a halted guest (it needs a reboot): warn
-      const level = result.refusal.code === 'guest_halted' ? 'warn' : 'info';
-      live.logger.log(level, 'injection refused', { injection: result.injection.id, code: result.refusal.code, reason: result.refusal.message });
-    }
+    // counted and logged with the batch's commit (the savepoint is committed into the batch now,
+    // so these wait for the batch: a batch that fails counts nothing)
+    const done = result;
+    this.afterCommit(() => {
+      this.metrics.injection(done.accepted ? done.injection.state : done.refusal.code);
+      if (!done.accepted) {
+        // a refusal is the client's or the guest's situation, not the gateway's fault: info,
+        // except a halted guest (it needs a reboot): warn
+        const level = done.refusal.code === 'guest_halted' ? 'warn' : 'info';
+        live.logger.log(level, 'injection refused', { injection: done.injection.id, code: done.refusal.code, reason: done.refusal.message });
+      }
+    });
     return result;
   }
 
@@ -464,7 +482,8 @@ export class Gateway extends EventEmitter {
         if (this.live.has(id)) {
           try {
             const d = this.store.prune(id);
-            if (d.log + d.records + d.injections + d.events > 0) this.logger.debug('retention dropped the oldest rows', { vm: id, ...d });
+            // a prune that joined an open batch is logged with its commit
+            if (d.log + d.records + d.injections + d.events > 0) this.afterCommit(() => this.logger.debug('retention dropped the oldest rows', { vm: id, ...d }));
             if (!d.done) queue.push(id);
           } catch (e) {
             this.logger.error('applying the retention bounds failed', { vm: id, error: e instanceof Error ? e.message : String(e) });
@@ -502,8 +521,9 @@ export class Gateway extends EventEmitter {
       clockAt: process.hrtime.bigint(),
       polled: vm.state().sources.some((s) => s.notification === 'polled'),
     };
-    this.store.addEvent(id, 'boot', boot, { bootCount: boot, booted: vm.state().booted });
-    live.logger.info('VM booted', { boot, bootCount: boot, booted: vm.state().booted });
+    const booted = vm.state().booted;
+    this.store.addEvent(id, 'boot', boot, { bootCount: boot, booted });
+    this.afterCommit(() => live.logger.info('VM booted', { boot, bootCount: boot, booted }));
     // lines logged while the VM booted, before we could subscribe
     for (const l of vm.log()) this.logLine(live, l.line);
     live.unsubscribe = vm.subscribe((e) => this.onVmEvent(live, e));
@@ -680,7 +700,8 @@ export class Gateway extends EventEmitter {
       this.seenNotifications.add(status.notification);
       inj.notification = this.gatewayNotification(live, status.notification);
       this.store.addEvent(live.id, 'notification', live.boot, { injectionId: id, logSeq: live.lastLogSeq, notification: inj.notification });
-      this.emit(`notification:${live.id}`, { vmId: live.id, injectionId: id, boot: live.boot, logSeq: live.lastLogSeq, notification: inj.notification } satisfies NotificationEvent);
+      const event: NotificationEvent = { vmId: live.id, injectionId: id, boot: live.boot, logSeq: live.lastLogSeq, notification: inj.notification };
+      this.afterCommit(() => this.emit(`notification:${event.vmId}`, event));
     }
     inj.vmInjectionId = status.id;
     inj.updatedAt = at;
@@ -703,7 +724,23 @@ export class Gateway extends EventEmitter {
     this.written.add(live.id);
     const [seq] = this.store.appendLog(live.id, live.boot, [line]);
     live.lastLogSeq = seq;
-    this.emit(`log:${live.id}`, { vmId: live.id, seq, boot: live.boot, line } satisfies LogLineEvent);
+    const event: LogLineEvent = { vmId: live.id, seq, boot: live.boot, line };
+    this.afterCommit(() => this.emit(`log:${event.vmId}`, event));
+  }
+
+  /**
+   * Runs `fn` when what the current transaction level did is committed for good, dropped if it
+   * rolls back (EventStore.afterCommit); at once outside a transaction. What `fn` throws (a
+   * listener's error) is logged: the work is stored whatever a listener does.
+   */
+  private afterCommit(fn: () => void): void {
+    this.store.afterCommit(() => {
+      try {
+        fn();
+      } catch (e) {
+        this.logger.error('a listener failed on a committed event', { error: e instanceof Error ? e.message : String(e) });
+      }
+    });
   }
 
   /**
@@ -754,11 +791,16 @@ export class Gateway extends EventEmitter {
         this.store.addGuestRecordDeferred({ vmId: live.id, injectionId, sourceId: e.sourceId, boot: live.boot, bytes: e.bytes }, renderGuestRecord);
         return;
       }
-      case 'panic':
-        this.store.addEvent(live.id, 'panic', live.boot, { reason: e.reason });
-        this.metrics.panic(live.id);
-        live.logger.warn('guest panicked', { boot: live.boot, reason: e.reason });
+      case 'panic': {
+        const boot = live.boot;
+        this.store.addEvent(live.id, 'panic', boot, { reason: e.reason });
+        // counted and logged once the panic is stored for good
+        this.afterCommit(() => {
+          this.metrics.panic(live.id);
+          live.logger.warn('guest panicked', { boot, reason: e.reason });
+        });
         return;
+      }
       case 'boot':
         // boots are counted by the gateway itself (creation, reboot), which also sees the
         // first boot that happens before it can subscribe

@@ -24,12 +24,18 @@ import { ProblemError } from './ProblemError';
  * reconnecting client sends), then follows new lines as the VM logs them. `event: end` is sent
  * when the VM is deleted.
  *
+ * Only committed work is sent: the gateway announces a line or notification right after the
+ * COMMIT that stores it (a group commit waits groupCommitMs, 1 ms by default), and the backlog
+ * reads stop at the last committed line (EventStore.committedLog). A batch that fails shows
+ * nothing, so a line's `id` (its sequence number) is never sent for two different lines and a
+ * client resuming with Last-Event-ID gets exactly the stored lines after it.
+ *
  * Bounded whatever the log size or the client's speed:
  * - the backlog is read from the store one page (`streamPageLines`) at a time, up to
  *   TURN_LINES lines per turn of the event loop, and only while the client takes what was sent
  *   (the response's buffer below `streamMaxBufferedBytes`); so is the live tail: while the
  *   client is behind, new lines are not buffered but read back from the store when it catches up
- *   (lines and notifications are stored before they are announced, so none is missed). Memory
+ *   (lines and notifications are committed before they are announced, so none is missed). Memory
  *   per stream: one page plus the buffer bound.
  * - a client that takes nothing for `streamSlowConsumerMs` while bytes wait for it is dropped;
  * - at most `streamsPerVm` streams per VM and `streamsTotal` in all: one more is refused with 429
@@ -178,7 +184,9 @@ export function streamLog(gateway: Gateway, vmId: string, since: number, req: Re
         schedule();
         return;
       }
-      const lines = gateway.store.log(vmId, { after: last, limit: page });
+      // committed lines only: a group commit's lines are announced (onLine) right after its
+      // COMMIT, and a batch that rolls back must not have shown any
+      const lines = gateway.store.committedLog(vmId, { after: last, limit: page });
       // notifications stored among these lines go in their place (after the line they followed)
       const bound = lines.length < page ? Number.MAX_SAFE_INTEGER : lines[lines.length - 1].seq + 1;
       text = '';

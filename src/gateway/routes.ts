@@ -349,7 +349,7 @@ export const ROUTES: RouteDef[] = [
       ctx.gateway.storedVm(id);
       const q = parseQueryOrProblem(sinceQuery, req.query);
       const store = ctx.gateway.store;
-      sendPage(res, 'lines', { fetch: (after, limit) => store.log(id, { after, limit }), cursor: (l) => l.seq, view: (l) => l }, { after: q.since ?? 0, limit: q.limit, maxBytes: ctx.limits?.pageMaxBytes });
+      sendPage(res, 'lines', { fetch: (after, limit) => store.committedLog(id, { after, limit }), cursor: (l) => l.seq, view: (l) => l }, { after: q.since ?? 0, limit: q.limit, maxBytes: ctx.limits?.pageMaxBytes });
     },
   },
   {
@@ -383,7 +383,7 @@ export const ROUTES: RouteDef[] = [
       sendPage(
         res,
         'events',
-        { fetch: (after, limit) => store.events(id, { after, limit }), cursor: (e) => e.id, view: ({ vmId: _vm, ...e }) => e },
+        { fetch: (after, limit) => store.committedEvents(id, { after, limit }), cursor: (e) => e.id, view: ({ vmId: _vm, ...e }) => e },
         { after: q.since ?? 0, limit: q.limit, maxBytes: ctx.limits?.pageMaxBytes },
       );
     },

@@ -50,6 +50,11 @@ export interface EventStoreOptions {
   checkpoint?: 'worker' | 'inline';
   /** called if the checkpoint worker fails (the store falls back to `inline`) */
   onCheckpointError?: (e: Error) => void;
+  /**
+   * Called with what an after-commit step (`afterCommit`) threw; the other steps still run and the
+   * commit stands. Default: a process warning.
+   */
+  onAfterCommitError?: (e: unknown) => void;
   /** per-VM retention bounds (retention.ts; defaults when absent) */
   retention?: Partial<RetentionLimits>;
   /**
@@ -94,11 +99,13 @@ export type GuestRecordRenderer = (bytes: Uint8Array) => GuestRecordRendering;
 /**
  * One open transaction level (the group-commit batch, a top-level transaction, a savepoint) and
  * the in-memory state that follows it: restore points taken by `guard` (one per key: a VM), undo
- * steps added by `onRollback`, and the next injection id when the level opened.
+ * steps added by `onRollback`, steps held by `afterCommit` until the outermost level commits, and
+ * the next injection id when the level opened.
  */
 interface TxFrame {
   points?: Map<object, RestorePoint>;
   undo?: Array<() => void>;
+  after?: Array<() => void>;
   nextInjectionId: number;
 }
 
@@ -244,14 +251,24 @@ export class EventStore {
   /** the last write that could not be made (cleared by the next write that commits) */
   private failure?: { error: StoreUnavailableError; atMs: number; at: string };
   private totalChanges?: Database.Statement;
-  /** the open transaction levels, outermost first (see TxFrame, guard, onRollback) */
+  /** the open transaction levels, outermost first (see TxFrame, guard, onRollback, afterCommit) */
   private readonly frames: TxFrame[] = [];
+  /**
+   * While a transaction is open: per VM with log lines written in it, the last log sequence
+   * number committed before it (see committedLogSeq). Cleared when the outermost level ends.
+   */
+  private readonly logHorizon = new Map<string, number>();
+  /** while a transaction is open and has written events: the last event id committed before it */
+  private eventHorizon?: number;
+  private readonly onAfterCommitError: (e: unknown) => void;
 
   private constructor(file: string, opts: EventStoreOptions) {
     this.file = file;
     this.clock = opts.now;
     this.groupCommitMs = opts.groupCommitMs ?? 1;
     this.maxBatch = opts.maxBatch ?? 64;
+    this.onAfterCommitError =
+      opts.onAfterCommitError ?? ((e) => process.emitWarning(`rasgw store: an after-commit step failed: ${e instanceof Error ? e.message : String(e)}`));
     this.db = new Database(file);
     if (file !== ':memory:') this.db.pragma('journal_mode = WAL');
     if (file !== ':memory:' && (opts.checkpoint ?? 'worker') === 'worker') {
@@ -345,6 +362,32 @@ export class EventStore {
     if (f) (f.undo ??= []).push(undo);
   }
 
+  /**
+   * Runs `fn` once the work of the innermost open transaction level is committed for good: when
+   * the outermost level (the batch, or a top-level transaction) commits, right after its COMMIT,
+   * with every other step of that commit in the order they were added. If the level `fn` was
+   * added in (or one around it) rolls back, `fn` never runs: a savepoint's steps are dropped with
+   * it, the rest of its batch keeps theirs. Outside a transaction `fn` runs at once (a write
+   * outside one is committed when it returns). The gateway sends its live events and counts its
+   * metrics this way, so nobody sees work that is then undone. `fn` must not throw (what it
+   * throws goes to `onAfterCommitError`; the commit stands).
+   */
+  afterCommit(fn: () => void): void {
+    const f = this.frames[this.frames.length - 1];
+    if (f) (f.after ??= []).push(fn);
+    else this.runAfterCommit([fn]);
+  }
+
+  private runAfterCommit(steps: Array<() => void>): void {
+    for (const step of steps) {
+      try {
+        step();
+      } catch (e) {
+        this.onAfterCommitError(e);
+      }
+    }
+  }
+
   private openFrame(): TxFrame {
     const f: TxFrame = { nextInjectionId: this.nextInjectionId };
     this.frames.push(f);
@@ -353,18 +396,29 @@ export class EventStore {
 
   /**
    * Ends the innermost transaction level. Committed: its points are released and its undo steps
-   * go to the level around it (they are undone if that one rolls back). Rolled back: its points
-   * are restored, its undo steps run (newest first), and the injection ids it handed out are
-   * handed out again.
+   * and after-commit steps go to the level around it (undone, or dropped, if that one rolls back);
+   * the outermost level runs its after-commit steps. Rolled back: its points are restored, its
+   * undo steps run (newest first), its after-commit steps are dropped, and the injection ids it
+   * handed out are handed out again.
    */
   private closeFrame(f: TxFrame, committed: boolean): void {
     if (this.frames[this.frames.length - 1] !== f) throw new Error('store: transaction levels closed out of order');
     this.frames.pop();
     const points = f.points ? [...f.points.values()] : [];
+    const parent = this.frames[this.frames.length - 1];
+    if (!parent) {
+      // the outermost level ends: everything written is committed, or gone
+      this.logHorizon.clear();
+      this.eventHorizon = undefined;
+    }
     if (committed) {
       for (let i = points.length - 1; i >= 0; i--) points[i].release();
-      const parent = this.frames[this.frames.length - 1];
       if (parent && f.undo) (parent.undo ??= []).push(...f.undo);
+      // a savepoint's steps wait for the level around it; the outermost level's run now, in order
+      if (f.after) {
+        if (parent) (parent.after ??= []).push(...f.after);
+        else this.runAfterCommit(f.after);
+      }
       return;
     }
     let error: unknown;
@@ -599,15 +653,16 @@ export class EventStore {
       lastLogSeq: db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM log_lines WHERE vm_id = ?'),
       addLog: db.prepare('INSERT INTO log_lines (vm_id, seq, boot, line, at) VALUES (?, ?, ?, ?, ?)'),
       logSince: db.prepare('SELECT seq, boot, line, at FROM log_lines WHERE vm_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
+      logSinceUpTo: db.prepare('SELECT seq, boot, line, at FROM log_lines WHERE vm_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?'),
       addEvent: db.prepare('INSERT INTO events (vm_id, type, boot, data, at) VALUES (?, ?, ?, ?, ?) RETURNING id'),
       // the expression and the type test are those of the partial index events_notifications,
       // which also gives the order (its entries end with the rowid, the event id)
       notificationEvents: db.prepare(
         `SELECT id, boot, json_extract(data, '$.logSeq') AS log_seq, data FROM events INDEXED BY events_notifications
-         WHERE vm_id = ? AND type = 'notification' AND json_extract(data, '$.logSeq') >= ? AND json_extract(data, '$.logSeq') < ? AND id > ?
+         WHERE vm_id = ? AND type = 'notification' AND json_extract(data, '$.logSeq') >= ? AND json_extract(data, '$.logSeq') < ? AND id > ? AND id <= ?
          ORDER BY json_extract(data, '$.logSeq'), id LIMIT ?`,
       ),
-      eventsOfVm: db.prepare('SELECT * FROM events WHERE vm_id = ? AND id > ? ORDER BY id LIMIT ?'),
+      eventsOfVm: db.prepare('SELECT * FROM events WHERE vm_id = ? AND id > ? AND id <= ? ORDER BY id LIMIT ?'),
     };
   }
 
@@ -686,6 +741,9 @@ export class EventStore {
       this.pendingRecords.push(...pending);
     });
     this.logSeq.delete(id);
+    // a VM created again under this id in the same transaction starts its log over: none of
+    // its lines is committed before the transaction is
+    if (this.frames.length > 0) this.logHorizon.set(id, 0);
     this.retention.forget(id);
     // records of the open batch die with their VM (as stored ones do, by cascade)
     for (let i = this.pendingRecords.length - 1; i >= 0; i--) if (this.pendingRecords[i].rec.vmId === id) this.pendingRecords.splice(i, 1);
@@ -926,6 +984,8 @@ export class EventStore {
     if (lines.length === 0) return [];
     const cached = this.logSeq.get(vmId);
     let seq = cached ?? (this.st.lastLogSeq.get(vmId) as { seq: number }).seq;
+    // the first lines of this VM in an open transaction: the ones before are the committed ones
+    if (this.frames.length > 0 && !this.logHorizon.has(vmId)) this.logHorizon.set(vmId, seq);
     // the lines go if the transaction rolls back: so does the cached sequence number
     this.onRollback(() => (cached === undefined ? this.logSeq.delete(vmId) : this.logSeq.set(vmId, cached)));
     const at = this.stamp();
@@ -943,17 +1003,39 @@ export class EventStore {
     return this.st.logSince.all(vmId, page.after ?? 0, page.limit ?? 10000) as StoredLogLine[];
   }
 
+  /**
+   * Sequence number of the VM's last committed log line. Inside an open transaction (a group
+   * commit's batch waits up to groupCommitMs) this connection also reads the lines written in it,
+   * which a rollback can still take back; readers that show lines to clients (the live stream,
+   * GET /vms/{id}/log) stop here.
+   */
+  committedLogSeq(vmId: string): number {
+    return this.logHorizon.get(vmId) ?? this.lastLogSeq(vmId);
+  }
+
+  /** `log` without the lines of the open transaction (see committedLogSeq). */
+  committedLog(vmId: string, page: Page = {}): StoredLogLine[] {
+    const upTo = this.logHorizon.get(vmId);
+    if (upTo === undefined) return this.log(vmId, page);
+    return this.st.logSinceUpTo.all(vmId, page.after ?? 0, upTo, page.limit ?? 10000) as StoredLogLine[];
+  }
+
   // ---- events ----------------------------------------------------------------------------
 
   addEvent(vmId: string, type: StoredEventType, boot: number, data: unknown): number {
-    return (this.st.addEvent.get(vmId, type, boot, jsonText(data), this.stamp()) as { id: number }).id;
+    const id = (this.st.addEvent.get(vmId, type, boot, jsonText(data), this.stamp()) as { id: number }).id;
+    // the first event of an open transaction: every event before it is committed (a new row's
+    // id is the largest id + 1, so every event the transaction writes has an id ≥ this one)
+    if (this.frames.length > 0 && this.eventHorizon === undefined) this.eventHorizon = id - 1;
+    return id;
   }
 
   /**
    * The `notification` events with `fromLogSeq` ≤ logSeq < `toLogSeq` (a notification with logSeq
    * L was raised after log line L and before line L + 1) and an event id greater than `afterId`,
    * in log order (logSeq, then id), at most `limit`. To page, pass the last one's logSeq and id:
-   * event ids and logSeq grow together within a VM, so nothing is skipped.
+   * event ids and logSeq grow together within a VM, so nothing is skipped. Only committed ones:
+   * those of an open transaction wait for its commit (see committedLogSeq).
    */
   notificationEvents(
     vmId: string,
@@ -962,7 +1044,7 @@ export class EventStore {
     limit = 1000,
     afterId = 0,
   ): Array<{ id: number; boot: number; logSeq: number; data: Record<string, unknown> }> {
-    return (this.st.notificationEvents.all(vmId, fromLogSeq, toLogSeq, afterId, limit) as Array<{ id: number; boot: number; log_seq: number; data: string }>).map((r) => ({
+    return (this.st.notificationEvents.all(vmId, fromLogSeq, toLogSeq, afterId, this.eventHorizon ?? Number.MAX_SAFE_INTEGER, limit) as Array<{ id: number; boot: number; log_seq: number; data: string }>).map((r) => ({
       id: r.id,
       boot: r.boot,
       logSeq: r.log_seq,
@@ -971,8 +1053,17 @@ export class EventStore {
   }
 
   events(vmId: string, page: Page = {}): StoredEvent[] {
+    return this.eventRows(vmId, page, Number.MAX_SAFE_INTEGER);
+  }
+
+  /** `events` without those of the open transaction (see committedLogSeq). */
+  committedEvents(vmId: string, page: Page = {}): StoredEvent[] {
+    return this.eventRows(vmId, page, this.eventHorizon ?? Number.MAX_SAFE_INTEGER);
+  }
+
+  private eventRows(vmId: string, page: Page, upToId: number): StoredEvent[] {
     return (
-      this.st.eventsOfVm.all(vmId, page.after ?? 0, page.limit ?? 1000) as Array<{
+      this.st.eventsOfVm.all(vmId, page.after ?? 0, upToId, page.limit ?? 1000) as Array<{
         id: number;
         vm_id: string;
         type: string;

@@ -1,7 +1,9 @@
 import type { AddressInfo } from 'net';
-import type { Server } from 'http';
+import http, { Server } from 'http';
+import { Writable } from 'stream';
 import { createApp, Gateway, QmpGatewayBackend } from '../../src/gateway';
 import { GATEWAY_VM_OPTIONS } from '../../src/gateway/Gateway';
+import { createLogger } from '../../src/log/logger';
 import { EventStore } from '../../src/store';
 import { createVmFactory } from '../../src/vm';
 import { digestDiff, graphDigest } from '../support/stateDigest';
@@ -26,14 +28,30 @@ interface Rig {
   call(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
   /** the next COMMIT fails as an I/O error would (the test reaches the store's connection) */
   failNextCommit(): void;
+  /** the server log so far (JSON lines, info and up) */
+  logged(): Array<Record<string, unknown>>;
   close(): Promise<void>;
 }
 
-/** A gateway as the server builds it (store-backed ERST records), whose group commit waits 300 ms so concurrent requests share one batch. */
-async function rig(): Promise<Rig> {
-  const store = EventStore.open(':memory:', { groupCommitMs: 300 });
+/**
+ * A gateway as the server builds it (store-backed ERST records, a server-mode logger), whose
+ * group commit waits `groupCommitMs` (300 ms) so concurrent requests share one batch.
+ */
+async function rig(groupCommitMs = 300): Promise<Rig> {
+  const store = EventStore.open(':memory:', { groupCommitMs });
   const factory = createVmFactory({ vm: { ...GATEWAY_VM_OPTIONS, erstStorage: (vmId) => store.erst.storageFor(vmId), wallSeconds: () => 1_767_225_600n } });
-  const gateway = new Gateway({ store, factory, clock: 'manual', retentionIntervalMs: 0 });
+  const lines: string[] = [];
+  const logger = createLogger({
+    mode: 'server',
+    level: 'info',
+    stream: new Writable({
+      write(chunk, _enc, cb) {
+        lines.push(String(chunk).trim());
+        cb();
+      },
+    }),
+  });
+  const gateway = new Gateway({ store, factory, clock: 'manual', retentionIntervalMs: 0, logger });
   const app = createApp({ gateway, token: TOKEN });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -59,7 +77,9 @@ async function rig(): Promise<Rig> {
       return { status: r.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
     },
     failNextCommit: () => (failCommit = true),
+    logged: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>),
     async close() {
+      server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       gateway.close();
       store.close();
@@ -109,6 +129,86 @@ function linesAfter(r: Rig, id: string, seq: number): string[] {
   return r.store.log(id, { after: seq }).map((l) => l.line);
 }
 
+interface SseEvent {
+  id?: number;
+  event: string;
+  data: string;
+}
+
+interface Stream {
+  /** the events received so far (log lines and notifications; comments and `retry` left out) */
+  events: SseEvent[];
+  /** the `log` events as [seq, line] */
+  lines(): Array<[number, string]>;
+  /** injection ids of the `notification` events */
+  notifications(): string[];
+  close(): void;
+}
+
+/** A live SSE client of GET /vms/{id}/log/stream (real HTTP); resolves once the stream is open. */
+function openStream(r: Rig, vmId: string, from: { since?: number; lastEventId?: number }): Promise<Stream> {
+  const url = new URL(r.url);
+  const query = from.since === undefined ? '' : `?since=${from.since}`;
+  const hdrs: Record<string, string> = { Authorization: headers.Authorization };
+  if (from.lastEventId !== undefined) hdrs['Last-Event-ID'] = String(from.lastEventId);
+  return new Promise((resolve, reject) => {
+    const events: SseEvent[] = [];
+    let text = '';
+    const req = http.get({ host: url.hostname, port: url.port, path: `/vms/${vmId}/log/stream${query}`, headers: hdrs }, (res) => {
+      if (res.statusCode !== 200) reject(new Error(`stream: ${res.statusCode}`));
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => {
+        text += d;
+        let end: number;
+        while ((end = text.indexOf('\n\n')) >= 0) {
+          const block = text.slice(0, end);
+          text = text.slice(end + 2);
+          const e: Partial<SseEvent> = {};
+          for (const line of block.split('\n')) {
+            const m = /^(id|event|data): (.*)$/.exec(line);
+            if (!m) continue;
+            if (m[1] === 'id') e.id = Number(m[2]);
+            else if (m[1] === 'event') e.event = m[2];
+            else e.data = m[2];
+          }
+          if (e.event) events.push(e as SseEvent);
+        }
+      });
+      resolve({
+        events,
+        lines: () => events.filter((e) => e.event === 'log').map((e) => [e.id!, e.data]),
+        notifications: () => events.filter((e) => e.event === 'notification').map((e) => String((JSON.parse(e.data) as { injectionId: string }).injectionId)),
+        close: () => req.destroy(),
+      });
+    });
+    req.on('error', (e) => ((e as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(e)));
+  });
+}
+
+/** Waits (polling, up to 10 s: generous for a loaded machine) until `ok()` holds. */
+async function waitFor(what: string, ok: () => boolean): Promise<void> {
+  const until = Date.now() + 10_000;
+  while (!ok()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** The stored log of a VM after `seq` as [seq, line]. */
+function storedAfter(r: Rig, id: string, seq: number): Array<[number, string]> {
+  return r.store.log(id, { after: seq }).map((l) => [l.seq, l.line]);
+}
+
+/**
+ * The /metrics lines that count the gateway's work (injections by result, panics, VMs, queue
+ * depths, streams, retention), without the HTTP latency histogram (it counts the requests,
+ * which were made whatever the store did).
+ */
+async function workMetrics(r: Rig): Promise<string[]> {
+  const res = await fetch(r.url + '/metrics', { headers: { Authorization: headers.Authorization } });
+  return (await res.text()).split('\n').filter((l) => l.startsWith('rasgw_') && !l.startsWith('rasgw_http_request_duration_seconds'));
+}
+
 describe('a failed write leaves the VMs as they were', () => {
   it('a group commit whose COMMIT fails: every VM of the batch (one of them panicked in it; REST and QMP clients) is back byte for byte; all REST clients 503; then the next injection is the one a never-failed VM gets', async () => {
     const r = await rig();
@@ -125,8 +225,13 @@ describe('a failed write leaves the VMs as they were', () => {
       const beforeA = await vmDigest(r, 'a');
       const beforeB = await vmDigest(r, 'b');
       const nextId = nextInjectionId(r.store);
+      const metricsBefore = await workMetrics(r);
+      const serverLogBefore = r.logged().length;
+      // what the gateway announces (live events) and what the guest really printed
       const logged: string[] = [];
       r.gateway.on('log:a', (e: { line: string }) => logged.push(e.line));
+      const printed: string[] = [];
+      const unsubscribe = r.gateway.vm('a').subscribe((e) => e.type === 'log' && printed.push(e.line));
 
       r.failNextCommit();
       // concurrent clients, one batch: a QMP inject-ghes-v2-error on b (it opens the batch); a
@@ -144,8 +249,17 @@ describe('a failed write leaves the VMs as they were', () => {
       ]);
       expect(sent.map((s) => s.status)).toEqual([503, 503, 503, 503, 503, 503]);
       for (const s of sent) expect(s.body).toMatchObject({ type: '/problems/store-unavailable', reason: 'io-error' });
-      // the guest did panic inside the batch (its lines reached the live log stream)
-      expect(logged.some((l) => l.includes('Kernel panic - not syncing'))).toBe(true);
+      unsubscribe();
+      // the guest did panic inside the batch, but nobody was told: no live line, no count, no
+      // server log line about the undone work (only the failed commit itself)
+      expect(printed.some((l) => l.includes('Kernel panic - not syncing'))).toBe(true);
+      expect(logged).toEqual([]);
+      expect(await workMetrics(r)).toEqual(metricsBefore);
+      expect(metricsBefore).toContain('rasgw_injections_total{result="acknowledged"} 12');
+      expect(metricsBefore.filter((l) => l.startsWith('rasgw_guest_panics_total'))).toEqual([]);
+      expect(r.logged().slice(serverLogBefore).map((l) => [l.level, l.message])).toEqual([
+        ['error', 'a group commit failed: its injections are not stored, and the VMs it touched are back where it found them'],
+      ]);
       const health = await r.call('GET', '/healthz');
       expect(health.status).toBe(503);
       expect(health.body).toMatchObject({ store: { ok: false, reason: 'io-error' } });
@@ -169,16 +283,91 @@ describe('a failed write leaves the VMs as they were', () => {
       expect(r.gateway.vm('b').log()).toEqual(r.gateway.vm('cb').log());
       expect(r.store.log('b').map((l) => [l.seq, l.boot, l.line])).toEqual(r.store.log('cb').map((l) => [l.seq, l.boot, l.line]));
       expect(r.gateway.vm('a').state().guest).toEqual(r.gateway.vm('ca').state().guest);
+
+      // committed work is counted and logged: the 4 injections since, then a panic that commits
+      expect(await workMetrics(r)).toContain('rasgw_injections_total{result="acknowledged"} 16');
+      expect((await r.call('POST', '/vms/a/errors', memory(0x40080000, 'fatal'))).status).toBe(202);
+      const metricsAfter = await workMetrics(r);
+      expect(metricsAfter).toContain('rasgw_guest_panics_total{vm="a"} 1');
+      expect(metricsAfter).toContain('rasgw_injections_total{result="acknowledged"} 17');
+      expect(r.logged().filter((l) => l.message === 'guest panicked').map((l) => [l.vm, l.boot])).toEqual([['a', 1]]);
+      expect(logged.some((l) => l.includes('Kernel panic - not syncing'))).toBe(true);
     } finally {
       await r.close();
     }
   }, 20_000);
 
-  it('one injection whose savepoint fails inside a batch that commits: that VM is as before it, the others of the batch are stored', async () => {
+  it('live log streams see no line of a failed batch (connected before it, or while it was open): then the next committed lines with their sequence numbers; Last-Event-ID resumes on exactly the stored lines', async () => {
+    // a long window: the batch is certainly still open when the second stream connects
+    const r = await rig(1000);
+    const streams: Stream[] = [];
+    try {
+      expect((await r.call('POST', '/vms', { id: 'a', ...APEI_SEI })).status).toBe(201);
+      expect((await r.call('POST', '/vms/a/errors', memory(0x40001000))).status).toBe(202);
+      const seq0 = r.store.lastLogSeq('a');
+      const id0 = nextInjectionId(r.store);
+      const before = streams[streams.push(await openStream(r, 'a', { since: seq0 })) - 1];
+
+      r.failNextCommit();
+      const failing = Promise.all([
+        r.call('POST', '/vms/a/errors', memory(0x40010000)),
+        r.call('POST', '/vms/a/errors', memory(0x40020000, 'fatal')),
+      ]);
+      // the guest printed the batch's lines (written, not committed): a client connects now
+      await waitFor('the batch to run both injections', () => nextInjectionId(r.store) === id0 + 2);
+      const during = streams[streams.push(await openStream(r, 'a', { since: seq0 })) - 1];
+      expect(r.store.committedLogSeq('a')).toBe(seq0);
+      expect(r.store.lastLogSeq('a')).toBeGreaterThan(seq0 + 5);
+      expect((await failing).map((x) => x.status)).toEqual([503, 503]);
+      expect(r.store.lastLogSeq('a')).toBe(seq0);
+      // neither stream got anything of it (the stream answers a GET on the same event loop:
+      // one round trip more and anything sent would have arrived)
+      await r.call('GET', '/vms/a');
+      expect(before.events).toEqual([]);
+      expect(during.events).toEqual([]);
+
+      // the next injection commits: both streams get its notification and lines, numbered as stored
+      const next = await r.call('POST', '/vms/a/errors', memory(0x40030000));
+      expect(next.status).toBe(202);
+      const stored = storedAfter(r, 'a', seq0);
+      expect(stored.length).toBeGreaterThan(3);
+      expect(stored[0][0]).toBe(seq0 + 1);
+      for (const s of [before, during]) {
+        await waitFor('the committed lines', () => s.lines().length >= stored.length);
+        expect(s.lines()).toEqual(stored);
+        expect(s.notifications()).toEqual([next.body.id]);
+        // the notification comes before the guest's lines for it
+        expect(s.events[0].event).toBe('notification');
+      }
+      // a client resuming after any of those lines gets exactly the stored lines after it
+      for (const last of [seq0, seq0 + 2]) {
+        const resumed = streams[streams.push(await openStream(r, 'a', { lastEventId: last })) - 1];
+        await waitFor('the backlog', () => resumed.lines().length >= stored.length - (last - seq0));
+        expect(resumed.lines()).toEqual(storedAfter(r, 'a', last));
+      }
+      // REST readers never saw the batch either: the stored log is the committed one
+      expect((await r.call('GET', `/vms/a/log?since=${seq0}`)).body.lines).toEqual(r.store.log('a', { after: seq0 }));
+    } finally {
+      for (const s of streams) s.close();
+      await r.close();
+    }
+  }, 30_000);
+
+  it('one injection whose savepoint fails inside a batch that commits: that VM is as before it, the others of the batch are stored; only its live events and counts are dropped', async () => {
     const r = await rig();
+    const streams: Stream[] = [];
     try {
       for (const [id, spec] of [['a', APEI_SEI], ['b', APEI_SEI], ['cb', APEI_SEI]] as const) expect((await r.call('POST', '/vms', { id, ...spec })).status).toBe(201);
       for (const id of ['a', 'b', 'cb']) expect((await r.call('POST', `/vms/${id}/errors`, memory(0x40001000))).status).toBe(202);
+      const seqA = r.store.lastLogSeq('a');
+      const seqB = r.store.lastLogSeq('b');
+      const streamA = streams[streams.push(await openStream(r, 'a', { since: seqA })) - 1];
+      const streamB = streams[streams.push(await openStream(r, 'b', { since: seqB })) - 1];
+      const announcedB: string[] = [];
+      r.gateway.on('log:b', (e: { line: string }) => announcedB.push(e.line));
+      r.gateway.on('notification:b', (e: { injectionId: string }) => announcedB.push(e.injectionId));
+      const metricsBefore = await workMetrics(r);
+      expect(metricsBefore).toContain('rasgw_injections_total{result="acknowledged"} 3');
       const beforeB = await vmDigest(r, 'b');
       // writing b's next injection fails (an I/O error inside its savepoint), after its VM ran it
       const save = r.store.saveInjection.bind(r.store);
@@ -203,13 +392,31 @@ describe('a failed write leaves the VMs as they were', () => {
       expect(ids).toHaveLength(3);
       expect([sent[0].body.id, sent[2].body.id].map(Number).sort()).toEqual(ids.slice(1));
       expect(ids[2] - ids[1]).toBe(1);
+      // a's stream got a's two injections, as stored; b's got nothing, nobody heard of b's
+      // injection, and only a's two are counted
+      const storedA = storedAfter(r, 'a', seqA);
+      await waitFor("a's lines", () => streamA.lines().length >= storedA.length);
+      expect(streamA.lines()).toEqual(storedA);
+      expect(streamA.notifications()).toEqual([sent[0].body.id, sent[2].body.id]);
+      await r.call('GET', '/vms/b');
+      expect(streamB.events).toEqual([]);
+      expect(announcedB).toEqual([]);
+      expect(await workMetrics(r)).toEqual(metricsBefore.map((l) => l.replace('rasgw_injections_total{result="acknowledged"} 3', 'rasgw_injections_total{result="acknowledged"} 5')));
+      expect(r.logged().filter((l) => l.message === 'guest panicked')).toEqual([]);
       // b then behaves as its control
       const next = await r.call('POST', '/vms/b/errors', memory(0x40040000));
       const control = await r.call('POST', '/vms/cb/errors', memory(0x40040000));
       expect(next.status).toBe(202);
       expect(next.body.outcome).toEqual(control.body.outcome);
       expect(r.gateway.vm('b').log()).toEqual(r.gateway.vm('cb').log());
+      // and its stream gets that injection's lines, numbered as stored (from seqB + 1)
+      const storedB = storedAfter(r, 'b', seqB);
+      expect(storedB[0][0]).toBe(seqB + 1);
+      await waitFor("b's lines", () => streamB.lines().length >= storedB.length);
+      expect(streamB.lines()).toEqual(storedB);
+      expect(streamB.notifications()).toEqual([next.body.id]);
     } finally {
+      for (const s of streams) s.close();
       await r.close();
     }
   }, 20_000);
@@ -254,20 +461,30 @@ describe('a failed write leaves the VMs as they were', () => {
       expect((records.records as unknown[]).length).toBeGreaterThan(0);
       const beforeE = await vmDigest(r, 'e');
       const beforeGone = await vmDigest(r, 'gone');
+      const gone = await openStream(r, 'gone', { since: r.store.lastLogSeq('gone') });
+      const deleted: string[] = [];
+      r.gateway.on('vm-deleted', (id: string) => deleted.push(id));
 
       r.failNextCommit();
-      const sent = await Promise.all([
-        r.call('POST', '/vms/x/errors', { ...memory(0x40010000), sourceId: 1 }),
-        r.call('DELETE', '/vms/e/erst'),
-        r.call('DELETE', '/vms/gone'),
-      ]);
+      // the injection opens the batch; the clear and the deletion join it
+      const id0 = nextInjectionId(r.store);
+      const inject = r.call('POST', '/vms/x/errors', { ...memory(0x40010000), sourceId: 1 });
+      await waitFor('the batch to open', () => nextInjectionId(r.store) === id0 + 1);
+      const sent = await Promise.all([inject, r.call('DELETE', '/vms/e/erst'), r.call('DELETE', '/vms/gone')]);
       expect(sent.map((s) => s.status)).toEqual([503, 503, 503]);
       expect((await r.call('GET', '/vms/e/erst')).body).toEqual(records);
       expectSameVm(beforeE, await vmDigest(r, 'e'));
       expectSameVm(beforeGone, await vmDigest(r, 'gone'));
       expect((await r.call('GET', '/vms')).body).toMatchObject({ vms: [{ id: 'e' }, { id: 'x' }, { id: 'gone' }] });
-      // and they work: the deletion goes through now
+      // nobody was told of the deletion: its stream is still open, the QMP side heard nothing
+      expect(gone.events).toEqual([]);
+      expect(deleted).toEqual([]);
+      // and they work: the deletion goes through now, and is announced
       expect((await r.call('DELETE', '/vms/gone')).status).toBe(204);
+      expect(deleted).toEqual(['gone']);
+      await waitFor('the end of the stream', () => gone.events.length > 0);
+      expect(gone.events).toEqual([{ event: 'end', data: 'vm deleted' }]);
+      gone.close();
     } finally {
       await r.close();
     }
