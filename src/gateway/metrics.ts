@@ -2,6 +2,12 @@
  * Prometheus metrics in the text exposition format (version 0.0.4), kept by hand: counters of
  * injections by result and of guest panics, a histogram of HTTP request latency, and gauges the
  * caller computes at scrape time (VMs, per-source queue depth).
+ *
+ * The injection and panic counters count committed work only: the gateway counts them when the
+ * group commit that stores them is on disk (EventStore.afterCommit), so a batch that fails, or
+ * one injection's savepoint, counts nothing, as nothing of it is stored. (A counter of attempts
+ * would have to say so in its name; the requests themselves, 503s included, are in the latency
+ * histogram.)
  */
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
@@ -34,7 +40,7 @@ export class GatewayMetrics {
   private readonly panics = new Map<string, number>();
   private readonly latency = new Map<string, Histogram>();
 
-  /** One submitted injection with its immediate result: a state (queued, delivered, acknowledged) or a refusal code. */
+  /** One stored injection with its immediate result: a state (queued, delivered, acknowledged) or a refusal code (called once it is committed). */
   injection(result: string): void {
     this.injections.set(result, (this.injections.get(result) ?? 0) + 1);
   }
@@ -67,10 +73,10 @@ export class GatewayMetrics {
 
   render(gauges: { vms: number; queueDepth: Gauge[] }): string {
     const out: string[] = [];
-    out.push('# HELP rasgw_injections_total Injections submitted (REST and QMP), by immediate result: queued, delivered, acknowledged, or the refusal code.');
+    out.push('# HELP rasgw_injections_total Injections stored (REST and QMP), by immediate result: queued, delivered, acknowledged, or the refusal code. Counted once committed: a write that fails (503) counts nothing.');
     out.push('# TYPE rasgw_injections_total counter');
     for (const [result, n] of [...this.injections].sort()) out.push(`rasgw_injections_total${labelText({ result })} ${n}`);
-    out.push('# HELP rasgw_guest_panics_total Guest kernel panics, by VM.');
+    out.push('# HELP rasgw_guest_panics_total Guest kernel panics, by VM. Counted once committed: a panic rolled back with its write is not counted.');
     out.push('# TYPE rasgw_guest_panics_total counter');
     for (const [vm, n] of [...this.panics].sort()) out.push(`rasgw_guest_panics_total${labelText({ vm })} ${n}`);
     out.push('# HELP rasgw_vms Live VMs.');
