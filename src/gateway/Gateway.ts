@@ -263,8 +263,9 @@ export class Gateway extends EventEmitter {
     this.live.delete(id);
     this.written.delete(id);
     this.metrics.forgetVm(id);
+    // a stream opened on it while its batch was open ends; `vm-created` was never announced
+    // (it waits for the commit), so there is no `vm-deleted` either
     this.emit(`deleted:${id}`);
-    this.emit('vm-deleted', id);
   }
 
   has(id: string): boolean {
@@ -339,8 +340,8 @@ export class Gateway extends EventEmitter {
     live.unsubscribe = live.vm.subscribe((e) => this.onVmEvent(live, e));
     this.written.add(live.id);
     this.updateDue(live);
+    // nobody was told of the deletion (it waits for the commit): nothing to announce again
     live.logger.warn('the deletion of this VM was rolled back: it is live again');
-    this.emit('vm-created', live.id);
   }
 
   /**

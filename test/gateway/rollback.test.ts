@@ -450,7 +450,7 @@ describe('a failed write leaves the VMs as they were', () => {
     }
   }, 20_000);
 
-  it('an ERST clear and a VM deletion that joined a failed batch: the records and the VM come back', async () => {
+  it('an ERST clear, a VM deletion and a VM creation that joined a failed batch: the records and the VM come back, the new VM is not there, and none of it was announced', async () => {
     const r = await rig();
     try {
       for (const [id, spec] of [['e', APEI_SEI], ['x', QEMU_10_2], ['gone', QEMU_10_2]] as const) expect((await r.call('POST', '/vms', { id, ...spec })).status).toBe(201);
@@ -463,25 +463,32 @@ describe('a failed write leaves the VMs as they were', () => {
       const beforeGone = await vmDigest(r, 'gone');
       const gone = await openStream(r, 'gone', { since: r.store.lastLogSeq('gone') });
       const deleted: string[] = [];
+      const created: string[] = [];
       r.gateway.on('vm-deleted', (id: string) => deleted.push(id));
+      r.gateway.on('vm-created', (id: string) => created.push(id));
 
       r.failNextCommit();
       // the injection opens the batch; the clear and the deletion join it
       const id0 = nextInjectionId(r.store);
       const inject = r.call('POST', '/vms/x/errors', { ...memory(0x40010000), sourceId: 1 });
       await waitFor('the batch to open', () => nextInjectionId(r.store) === id0 + 1);
-      const sent = await Promise.all([inject, r.call('DELETE', '/vms/e/erst'), r.call('DELETE', '/vms/gone')]);
-      expect(sent.map((s) => s.status)).toEqual([503, 503, 503]);
+      const sent = await Promise.all([inject, r.call('DELETE', '/vms/e/erst'), r.call('DELETE', '/vms/gone'), r.call('POST', '/vms', { id: 'new', ...QEMU_10_2 })]);
+      expect(sent.map((s) => s.status)).toEqual([503, 503, 503, 503]);
       expect((await r.call('GET', '/vms/e/erst')).body).toEqual(records);
       expectSameVm(beforeE, await vmDigest(r, 'e'));
       expectSameVm(beforeGone, await vmDigest(r, 'gone'));
       expect((await r.call('GET', '/vms')).body).toMatchObject({ vms: [{ id: 'e' }, { id: 'x' }, { id: 'gone' }] });
-      // nobody was told of the deletion: its stream is still open, the QMP side heard nothing
+      // nobody was told of the deletion or the creation: the stream is still open, the QMP side
+      // (which opens and closes an endpoint per VM on these events) heard nothing
       expect(gone.events).toEqual([]);
       expect(deleted).toEqual([]);
+      expect(created).toEqual([]);
+      expect((await r.call('GET', '/vms/new')).status).toBe(404);
       // and they work: the deletion goes through now, and is announced
       expect((await r.call('DELETE', '/vms/gone')).status).toBe(204);
       expect(deleted).toEqual(['gone']);
+      expect((await r.call('POST', '/vms', { id: 'new', ...QEMU_10_2 })).status).toBe(201);
+      expect(created).toEqual(['new']);
       await waitFor('the end of the stream', () => gone.events.length > 0);
       expect(gone.events).toEqual([{ event: 'end', data: 'vm deleted' }]);
       gone.close();
