@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { CliError, describeError, parseSize, setInputLimit } from './io';
+import { CliError, DEFAULT_INPUT_LIMIT, describeError, parseSize, setInputLimit } from './io';
 import { commandEntries, commandNameOf } from './commands';
 
 /**
@@ -25,10 +25,15 @@ export function buildProgram(args?: readonly string[]): Command {
   const name = args === undefined ? undefined : commandNameOf(args);
   const only = commandEntries.find((e) => e.name === name);
   for (const e of only ? [only] : commandEntries) e.load()(program);
+  // The program's own options (-V/--version, -h) count only before the command name: after it,
+  // every option belongs to the command (`rasgw inject arm -V flags` is inject's --pei-valid, as
+  // in ghes_inject.py, not a request for the version).
+  program.enablePositionalOptions();
   // commands that read files take --max-input (see io.ts); it applies to the whole run
   program.hook('preAction', (_program, action) => {
     const max = action.opts().maxInput as string | undefined;
-    if (max !== undefined) setInputLimit(parseSize(max));
+    // every run starts from the default (a run in the same process, as in tests, keeps no limit)
+    setInputLimit(max !== undefined ? parseSize(max) : DEFAULT_INPUT_LIMIT);
   });
   return program;
 }
