@@ -45,8 +45,17 @@ export function formatSize(n: number): string {
   return `${Number.isInteger(v) ? v : v.toFixed(1)} ${u}`;
 }
 
-function tooLarge(what: string, size: string, limit: number): CliError {
-  return new CliError(`${what} is ${size}, over the input limit of ${formatSize(limit)}; if that is really what you mean, raise it with --max-input (e.g. --max-input ${formatSize(limit * 4).replace(/ ([KMG])iB$/, '$1').replace(/ bytes$/, '')})`);
+/** The --max-input value to suggest for an input of `bytes`: a K/M/G size that holds it. */
+function suggestedLimit(bytes: number): string {
+  for (const [unit, scale] of [['K', 1024], ['M', 1024 ** 2], ['G', 1024 ** 3]] as const) {
+    const n = Math.ceil(bytes / scale);
+    if (n < 1024 || unit === 'G') return `${n}${unit}`;
+  }
+  return String(bytes);
+}
+
+function tooLarge(what: string, size: string, limit: number, bytes = limit * 4): CliError {
+  return new CliError(`${what} is ${size}, over the input limit of ${formatSize(limit)}; if that is really what you mean, raise it with --max-input (e.g. --max-input ${suggestedLimit(bytes)})`);
 }
 
 const display = (file: string) => (file === '-' ? 'standard input' : file);
@@ -72,7 +81,7 @@ export function readBounded(file: string, limit = inputLimit): Buffer {
     }
     if (st.isDirectory()) throw new CliError(`${file} is a folder, not a file`);
     if (st.isFile()) {
-      if (st.size > limit) throw tooLarge(display(file), formatSize(st.size), limit);
+      if (st.size > limit) throw tooLarge(display(file), formatSize(st.size), limit, Math.max(st.size, limit * 4));
       if (!stdin) return readFd(fd, file, st.size, limit);
     }
     return readFd(fd, file, undefined, limit);
@@ -170,6 +179,8 @@ export function parseHexText(text: string, file: string): Uint8Array {
  */
 export function readBinaryInput(file: string, opts: { hex?: boolean; what?: string } = {}): Uint8Array {
   const data = readBounded(file);
+  // an empty file is named as such, not decoded as a truncated block or sent to be refused
+  if (data.length === 0) throw new CliError(`${display(file)} is empty: expected ${opts.what ?? 'binary data'}${opts.hex ? ' as hex text' : ''}`);
   if (opts.hex) return parseHexText(data.toString('latin1'), file);
   const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (looksLikeHexText(bytes)) {
@@ -218,7 +229,7 @@ export function checkFolderInputs(dir: string, limit = inputLimit): void {
     } catch {
       continue;
     }
-    if (st.isFile() && st.size > limit) throw tooLarge(path.join(dir, n), formatSize(st.size), limit);
+    if (st.isFile() && st.size > limit) throw tooLarge(path.join(dir, n), formatSize(st.size), limit, Math.max(st.size, limit * 4));
   }
 }
 

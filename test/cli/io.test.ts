@@ -18,7 +18,7 @@ describe('CLI inputs: bounded, hex text detected, no V8 messages', () => {
     fs.truncateSync(big, 1024 ** 3);
     const r = await runCli(['decode', big]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`error: ${big} is 1 GiB, over the input limit of 16 MiB; if that is really what you mean, raise it with --max-input (e.g. --max-input 64M)\n`);
+    expect(r.stderr).toBe(`error: ${big} is 1 GiB, over the input limit of 16 MiB; if that is really what you mean, raise it with --max-input (e.g. --max-input 1G)\n`);
   });
 
   it('refuses /dev/zero after reading just past the limit (whole process, and --max-input lowers it)', () => {
@@ -44,6 +44,57 @@ describe('CLI inputs: bounded, hex text detected, no V8 messages', () => {
     expect((await runCli(['decode', f, '--max-input', '1K'])).code).toBe(0);
     expect((await runCli(['decode', f, '--max-input', 'lots'])).stderr).toBe('error: --max-input: expected a size in bytes such as 16M, 512K, 2G or 100000, got "lots"\n');
     expect([parseSize('512K'), parseSize('2G'), parseSize('16MiB'), parseSize('100')]).toEqual([512 * 1024, 2 * 1024 ** 3, 16 * 1024 ** 2, 100]);
+  });
+
+  /** a gateway URL where nothing listens (port 9), with a token file: inputs are checked before any request */
+  const noGateway = () => {
+    const token = path.join(dir, 'token');
+    fs.writeFileSync(token, 'io-test-token-0123456789\n');
+    return ['--url', 'http://127.0.0.1:9', '--token-file', token];
+  };
+
+  it('the --max-input it suggests holds the file, and convert takes --max-input too', async () => {
+    const f = path.join(FIXTURES, 'memory-recoverable.gesb');
+    const size = fs.statSync(f).size;
+    // a 1-byte limit suggested 4 (bytes): the suggestion now holds the file
+    const r = await runCli(['decode', f, '--max-input', '1']);
+    expect(r.stderr).toBe(`error: ${f} is ${size} bytes, over the input limit of 1 bytes; if that is really what you mean, raise it with --max-input (e.g. --max-input 1K)\n`);
+    // the limit message names --max-input, which convert did not take
+    const c = await runCli(['convert', f, '--to', 'cper', '--max-input', '100']);
+    expect(c.code).toBe(1);
+    expect(c.stderr).toMatch(/over the input limit of 100 bytes; .*--max-input 1K/);
+    expect((await runCli(['convert', f, '--to', 'cper', '--max-input', '1K'])).code).toBe(0);
+  });
+
+  it('an empty binary input is named as empty, not decoded as a truncated block or sent to a gateway', async () => {
+    const empty = path.join(dir, 'empty.gesb');
+    fs.writeFileSync(empty, '');
+    const expected: Array<[string[], string]> = [
+      [['decode', empty], `error: ${empty} is empty: expected a status block or CPER record\n`],
+      [['convert', empty, '--to', 'gesb'], `error: ${empty} is empty: expected a status block or CPER record\n`],
+      [['decode', empty, '--hex'], `error: ${empty} is empty: expected a status block or CPER record as hex text\n`],
+      [['simulate', '--raw', empty], `error: ${empty} is empty: expected a status block\n`],
+      // refused before any request (nothing listens on port 9)
+      [['inject', ...noGateway(), '--raw', empty], `error: ${empty} is empty: expected a status block\n`],
+      [['inject', ...noGateway(), '--cper-record', empty], `error: ${empty} is empty: expected a CPER record\n`],
+    ];
+    for (const [args, message] of expected) {
+      const r = await runCli(args);
+      expect([r.code, r.stderr, r.stdout.length]).toEqual([1, message, 0]);
+    }
+  });
+
+  it('inject --cper-record FILE --hex reads hex text, as the hint for it says', async () => {
+    const record = path.join(FIXTURES, 'memory-recoverable.gesb');
+    const cper = await runCli(['convert', record, '--to', 'cper']);
+    const hexFile = path.join(dir, 'record.hex');
+    fs.writeFileSync(hexFile, cper.stdout.toString('hex'));
+    const refused = await runCli(['inject', ...noGateway(), '--cper-record', hexFile]);
+    expect(refused.stderr).toMatch(/is hex text, not a CPER record .*; add --hex to read it as hex/);
+    // with --hex the file is read (and the request is then tried: nothing listens on port 9)
+    const r = await runCli(['inject', ...noGateway(), '--cper-record', hexFile, '--hex']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: cannot reach the gateway at http:\/\/127\.0\.0\.1:9/);
   });
 
   it('hex text in a binary input: said so, or read with --hex', async () => {

@@ -3,7 +3,7 @@ import { detectContainer, ContainerKind } from '../../cper';
 import { recordToStatusBlock, statusBlockToRecord } from '../../cper/convert';
 import { MachineOptions, parseSourcesSpec, resolveProfile } from '../../device-model/profiles';
 import type { ProfileName } from '../../vm/contract';
-import { CliError, readBinaryInput, writeOutput } from '../io';
+import { CliError, MAX_INPUT_FLAGS, MAX_INPUT_HELP, readBinaryInput, writeOutput } from '../io';
 import { DEFAULT_MACHINE_HELP, DEFAULT_PROFILE, DEFAULT_SOURCES_SPEC } from '../../vm/defaultMachine';
 
 interface ConvertOptions {
@@ -57,6 +57,7 @@ export function registerConvert(program: Command): void {
     .option('--sources <spec>', 'extended profile sources (as in dump/simulate) whose block size applies')
     .option('--source <id>', 'the source id whose error block must hold the block (default: the first)')
     .option('--hex', 'the input is hex text (pairs of hex digits; spaces, newlines, : and , ignored)')
+    .option(MAX_INPUT_FLAGS, MAX_INPUT_HELP)
     .action((file: string, o: ConvertOptions) => {
       const bytes = readBinaryInput(file, { hex: o.hex, what: 'a status block or CPER record' });
       const kind = detectContainer(bytes);

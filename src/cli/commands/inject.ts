@@ -186,7 +186,7 @@ async function recordBody(o: Opts, midrOf: () => Promise<bigint | undefined>): P
   const body: Record<string, unknown> = {};
   if (o.raw !== undefined) body.raw = Buffer.from(readBinaryInput(o.raw as string, { hex: o.hex === true, what: 'a status block' })).toString('base64');
   // a UEFI CPER record file: the gateway wraps it as firmware delivers it (REST `cperRecord`)
-  else if (o.cperRecord !== undefined) body.cperRecord = Buffer.from(readBinaryInput(o.cperRecord as string, { what: 'a CPER record' })).toString('base64');
+  else if (o.cperRecord !== undefined) body.cperRecord = Buffer.from(readBinaryInput(o.cperRecord as string, { hex: o.hex === true, what: 'a CPER record' })).toString('base64');
   else if (o.cper !== undefined) body.cper = readJsonInput(o.cper as string);
   else if (o.memory) body.error = memoryError(o);
   else if (o.pcie) body.error = pcieError(o);
@@ -394,7 +394,7 @@ export function registerInject(program: Command): void {
     .addOption(new Option('--notify <kind>', 'target the first source with this notification type').choices([...NOTIFICATION_KINDS]))
     .option('--esr-iss <iss>', 'SEI only: ISS of the virtual SError syndrome, 0x… hex (default: from the block severity; see below)')
     .option('--raw <file>', 'send a Generic Error Status Block file as it is')
-    .option('--hex', '--raw FILE is hex text')
+    .option('--hex', '--raw / --cper-record FILE is hex text (pairs of hex digits; spaces, newlines, : and , ignored)')
     .option('--cper <file>', 'send a status block in the CPER JSON form (any section type rasgw encodes)')
     .option('--cper-record <file>', 'send a UEFI CPER record file (wrapped into a status block as firmware delivers it)')
     .option('--wait <ms>', 'how long to wait for the guest to handle the record (exit status 5 after that)', '5000')
