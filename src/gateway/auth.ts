@@ -3,6 +3,7 @@ import fs from 'fs';
 import path from 'path';
 import type { NextFunction, Request, Response } from 'express';
 import { ProblemError } from './ProblemError';
+import { makeFolder } from '../store/makeFolder';
 
 /**
  * Bearer-token authentication. The token comes from RASGW_TOKEN, or from a token file that is
@@ -33,7 +34,7 @@ export function resolveToken(opts: { tokenFile: string; env?: NodeJS.ProcessEnv 
   const file = opts.tokenFile;
   let generated = false;
   if (!fs.existsSync(file)) {
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    makeFolder(path.dirname(file), 'token file folder', 0o700);
     const token = crypto.randomBytes(32).toString('base64url');
     try {
       fs.writeFileSync(file, token + '\n', { mode: 0o600, flag: 'wx' });

@@ -2,6 +2,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import Database from 'better-sqlite3';
+import { makeFolder } from './makeFolder';
 
 /**
  * One owner per data directory. A gateway takes this lock before it reads or writes anything in
@@ -95,7 +96,7 @@ export class DataDirLock {
    */
   static acquire(dataDir: string): DataDirLock | undefined {
     if (dataDir === ':memory:') return undefined;
-    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    makeFolder(dataDir, 'data directory', 0o700);
     const db = new Database(path.join(dataDir, LOCK_FILE));
     try {
       db.pragma('busy_timeout = 0');

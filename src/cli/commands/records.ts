@@ -1,4 +1,3 @@
-import fs from 'fs';
 import { parseSince } from '../since';
 import path from 'path';
 import { Command, Option } from 'commander';
@@ -8,6 +7,7 @@ import { RECORD_EXPORT_FORMATS } from '../../gateway/recordExport';
 import { ClientOptions, addClientOptions, clientFrom, note, print, printJson, withGateway } from '../client';
 import { CliError, writeOutput } from '../io';
 import { listPages } from '../paging';
+import { makeFolder } from '../../store/makeFolder';
 
 /**
  * `rasgw records`: the records a VM's guest read, from a running gateway.
@@ -113,7 +113,7 @@ export function registerRecords(program: Command): void {
     } else if (ids.length === 0) throw new CliError('give the record ids to export (rasgw records list shows them), or --all');
     if (o.output !== undefined && o.dir !== undefined) throw new CliError('use -o FILE for one record or --dir DIR for several, not both');
     if (ids.length > 1 && o.dir === undefined) throw new CliError(`${ids.length} records: name a folder with --dir DIR (each goes to DIR/<vm>-<rid>.${o.format})`);
-    if (o.dir !== undefined) fs.mkdirSync(o.dir, { recursive: true });
+    if (o.dir !== undefined) makeFolder(o.dir, '--dir');
     for (const rid of ids) {
       const urlPath = vmUrlPath(o.vm, `/records/${rid}?format=${o.format}`);
       const data: Uint8Array | string =

@@ -84,4 +84,14 @@ describe('rasgw records and GET /vms/{id}/records/{rid}', () => {
     expect((await rest(url, 'GET', '/vms/default/records/abc')).status).toBe(404);
     expect((await rest(url, 'GET', '/vms/nope/records/1')).status).toBe(404);
   });
+
+  it('export --dir naming a file is one line saying so (it was a bare "EEXIST: file already exists, mkdir")', async () => {
+    const file = `${gw.dir}/not-a-folder`;
+    fs.writeFileSync(file, 'x');
+    const r = await cli(url, ['records', 'export', '1', '2', '--dir', file]);
+    expect([r.code, r.err, r.out]).toEqual([1, `error: --dir ${file} is not a folder: ${file} is a file\n`, '']);
+    const nested = await cli(url, ['records', 'export', '1', '--dir', `${gw.dir}/new/folder`]);
+    expect(nested.code).toBe(0);
+    expect(fs.readFileSync(`${gw.dir}/new/folder/default-1.gesb`).equals(fixtures[0])).toBe(true);
+  });
 });
