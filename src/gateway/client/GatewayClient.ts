@@ -41,13 +41,30 @@ export function vmUrlPath(vmId: string, suffix = ''): string {
 export function clientToken(opts: { tokenFile?: string; dataDir: string; env?: NodeJS.ProcessEnv }): string {
   const env = opts.env ?? process.env;
   const fromEnv = env[TOKEN_ENV];
-  if (fromEnv) return fromEnv;
+  if (fromEnv) return checkedToken(fromEnv, TOKEN_ENV);
   const file = opts.tokenFile ?? path.join(opts.dataDir, TOKEN_FILE_NAME);
+  let text: string;
   try {
-    return fs.readFileSync(file, 'utf8').trim();
+    text = fs.readFileSync(file, 'utf8').trim();
   } catch (e) {
     throw new GatewayRequestError(`no token: ${TOKEN_ENV} is not set and ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 0);
   }
+  return checkedToken(text, file);
+}
+
+/**
+ * A bearer token is one word of printable ASCII: an empty file, or one that holds something else
+ * (a wrong file given to --token-file), is named here instead of being sent as a header that the
+ * gateway answers 401 to, or that fetch refuses with "Cannot convert argument to a ByteString".
+ */
+function checkedToken(token: string, from: string): string {
+  if (token === '') throw new GatewayRequestError(`no token: ${from} is empty`, 0);
+  const bad = /[^\x21-\x7e]/.exec(token);
+  if (bad) {
+    const what = bad[0].charCodeAt(0) > 0x7e ? `the non-ASCII character ${JSON.stringify(bad[0])}` : `a space or control character (0x${bad[0].charCodeAt(0).toString(16).padStart(2, '0')})`;
+    throw new GatewayRequestError(`${from} does not hold a bearer token: ${what} at character ${bad.index} (a token is one word of printable ASCII, as the gateway writes to <data-dir>/token)`, 0);
+  }
+  return token;
 }
 
 /** One line for a problem+json answer: `409 source-busy: … [/error/physicalAddress: …]`. */
