@@ -89,11 +89,13 @@ export function registerErst(program: Command): void {
     erst
       .command('clear [recordId]')
       .description('clear one record, or every record with --all')
-      .option('--all', 'clear every record of the VM'),
-  ).action(async (id: string | undefined, o: Common & { all?: boolean }) => {
+      .option('--all', 'clear every record of the VM')
+      .option('--json', 'print {"cleared": N} as JSON'),
+  ).action(async (id: string | undefined, o: Common & { all?: boolean; json?: boolean }) => {
     if ((id === undefined) === !o.all) throw new CliError('give a record id or --all (not both)');
     const r = await call<{ cleared: number }>(o, 'DELETE', id === undefined ? '/erst' : `/erst/${recordIdArg(id)}`);
-    note(`cleared ${r.cleared} record(s)`);
+    if (o.json) printJson({ cleared: r.cleared });
+    else note(`cleared ${r.cleared} record(s)`);
   });
 }
 

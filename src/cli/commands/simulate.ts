@@ -50,6 +50,13 @@ function int(text: string, name: string, max: number): number {
   return Number(text);
 }
 
+/** --queue-depth: the bound POST /vms and rasgw vm create take (1..65536); 0 would refuse every queued record. */
+function queueDepth(text: string): number {
+  const n = /^[0-9]{1,6}$/.test(text) ? Number(text) : NaN;
+  if (!(n >= 1 && n <= 65536)) throw new CliError(`--queue-depth: expected an integer 1..65536, got ${JSON.stringify(text)}`);
+  return n;
+}
+
 const readFile = (file: string): Buffer => readBounded(file);
 
 /** Status-block bytes of --raw / --at-boot: hex text is named as such (or read with --hex), never injected as its ASCII. */
@@ -76,7 +83,7 @@ function prepare(o: SimulateOptions): Prepared {
     personality: o.personality === 'both' ? DEFAULT_PERSONALITY : o.personality,
     linuxVersion: o.linuxVersion,
     busyPolicy: o.busyPolicy,
-    queueDepth: int(o.queueDepth, '--queue-depth', 1_000_000),
+    queueDepth: queueDepth(o.queueDepth),
     ...(o.sources !== undefined
       ? { sources: parseSourcesSpec(o.sources).map((s) => ({ notification: 'sei' as const, ...s })) }
       : profile === 'extended'

@@ -63,6 +63,9 @@ describe('rasgw erst list|show|clear against a running gateway', () => {
     expect(clear.stderr).toBe('cleared 1 record(s)\n');
     const all = await runCli(['erst', 'clear', '--all', '--vm', 'c', '--url', srv.url]);
     expect(all.stderr).toBe('cleared 0 record(s)\n');
+    // --json, as on every command that prints: the count on stdout, nothing on stderr
+    const cleared = await runCli(['erst', 'clear', '--all', '--vm', 'c', '--url', srv.url, '--json']);
+    expect([cleared.code, JSON.parse(cleared.stdout.toString()), cleared.stderr]).toEqual([0, { cleared: 0 }, '']);
     expect(srv.store.erst.list('c')).toEqual([]);
   });
 

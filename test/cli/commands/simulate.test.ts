@@ -113,6 +113,13 @@ describe('rasgw simulate', () => {
     expect(results[0]).toMatchObject({ state: 'rejected', refusal: { code: 'esr_iss_not_sei', notification: 'sea' } });
     expect(results[0].notification).toBeUndefined();
   });
+
+  test('--queue-depth takes 1..65536, as POST /vms and rasgw vm create do (0 was accepted)', () => {
+    for (const bad of ['0', '65537', '-1', 'x']) {
+      expect(() => simulate([], { ...base, queueDepth: bad })).toThrow(`--queue-depth: expected an integer 1..65536, got ${JSON.stringify(bad)}`);
+    }
+    expect(simulate([], { ...base, queueDepth: '65536' }).vm.spec.queueDepth).toBe(65536);
+  });
 });
 
 describe('rasgw simulate --personality both', () => {
