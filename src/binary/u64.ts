@@ -65,7 +65,7 @@ export function uintInputError(v: unknown, max: bigint, what: string): string | 
     return `expected ${what} as a "0x…" hex string or a JSON number, got ${JSON.stringify(v)}`;
   }
   if (typeof v === 'number') {
-    if (Number.isInteger(v) && v > 0 && !Number.isSafeInteger(v)) return `${v} is above 2^53 and may already have lost precision: write it as a "0x…" hex string`;
+    if (Number.isInteger(v) && v > 0 && !Number.isSafeInteger(v)) return `${v} is 2^53 or more and may already have lost precision: write it as a "0x…" hex string`;
     return `expected ${what} (${range}), got ${v}`;
   }
   if (typeof v === 'bigint') return `expected ${what} (${range}), got 0x${v.toString(16)}`;

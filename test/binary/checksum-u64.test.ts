@@ -64,7 +64,7 @@ describe('u64 JSON convention', () => {
     expect(uintInputError(' 0x10 ', max, 'a u64')).toBe('" 0x10 " has spaces around it; write "0x10"');
     expect(uintInputError('ffff0000', max, 'a u64')).toBe('"ffff0000" has no 0x prefix: write "0xffff0000"');
     expect(uintInputError('0x10000000000000000', max, 'a u64')).toBe('"0x10000000000000000" is larger than a u64 (0..0xffffffffffffffff)');
-    expect(uintInputError(2 ** 53, max, 'a u64')).toBe('9007199254740992 is above 2^53 and may already have lost precision: write it as a "0x…" hex string');
+    expect(uintInputError(2 ** 53, max, 'a u64')).toBe('9007199254740992 is 2^53 or more and may already have lost precision: write it as a "0x…" hex string');
     expect(uintInputError(-1, max, 'a u64')).toBe('expected a u64 (0..0xffffffffffffffff), got -1');
     expect(uintInputError('12abc', max, 'a u64')).toBe('"12abc" has no 0x prefix: write "0x12abc"');
     expect(uintInputError('1.5', max, 'a u64')).toBe('expected a u64 as a "0x…" hex string or a JSON number, got "1.5"');

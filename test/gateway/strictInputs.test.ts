@@ -25,7 +25,7 @@ describe('inputs are read as meant', () => {
     ['an address with spaces', memory({ physicalAddress: ' 0x10 ' }), '/error/physicalAddress', '" 0x10 " has spaces around it; write "0x10"'],
     ['an address with a trailing newline', memory({ physicalAddress: '0x10\n' }), '/error/physicalAddress', '"0x10\\n" has spaces around it; write "0x10"'],
     ['hex digits without 0x', memory({ physicalAddressMask: 'ffff0000' }), '/error/physicalAddressMask', '"ffff0000" has no 0x prefix: write "0xffff0000"'],
-    ['a number above 2^53', memory({ physicalAddress: 2 ** 53 + 2 }), '/error/physicalAddress', '9007199254740994 is above 2^53 and may already have lost precision: write it as a "0x…" hex string'],
+    ['a number above 2^53', memory({ physicalAddress: 2 ** 53 + 2 }), '/error/physicalAddress', '9007199254740994 is 2^53 or more and may already have lost precision: write it as a "0x…" hex string'],
     ['a 16-bit field as a digit string', memory({ node: '12' }), '/error/node', '"12" is a digit string without 0x, which could be hex or decimal: write hex as "0x12", or the decimal number 12 as a JSON number without quotes'],
     [
       'a u64 in the CPER JSON form',
