@@ -4,6 +4,7 @@ import { createLogger } from '../../log/logger';
 import { DEFAULT_BODY_LIMIT } from '../../gateway/app';
 import { TokenError } from '../../gateway/auth';
 import { CAPACITY_DEFAULTS } from '../../gateway/capacity';
+import { FETCH_BAD_PORTS, badPortReason } from '../../gateway/client/fetchBadPorts';
 import { DEFAULT_PORT, defaultDataDir, startServer } from '../../gateway/server';
 import { DEFAULT_QMP_PORT } from '../../qmp/QmpServer';
 import { DataDirInUseError } from '../../store/DataDirLock';
@@ -104,6 +105,8 @@ export function registerServe(program: Command): void {
           JSON.stringify({ url: srv.url, qmp: srv.qmp ?? null, dataDir, token: srv.token.from === 'env' ? { from: 'env' } : { file: srv.token.from, generated: srv.token.generated === true }, restored: srv.restored, createdDefaultVm: srv.createdDefaultVm ?? null }) + '\n',
         );
       } else process.stdout.write(lines.join('\n') + '\n');
+      const listening = Number(new URL(srv.url).port);
+      if (FETCH_BAD_PORTS.has(listening)) process.stderr.write(`warning: ${badPortReason(listening)} (curl can); choose another --port\n`);
       await new Promise<void>((resolve) => {
         const stop = () => {
           process.off('SIGINT', stop);

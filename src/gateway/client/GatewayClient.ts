@@ -2,6 +2,7 @@ import fs from 'fs';
 import path from 'path';
 import { TOKEN_ENV, TOKEN_FILE_NAME } from '../auth';
 import { VM_ID_PATTERN } from '../schemas';
+import { FETCH_BAD_PORTS, badPortReason } from './fetchBadPorts';
 
 /**
  * A small REST client for the CLI (`rasgw inject`, `rasgw events`): bearer token from
@@ -126,6 +127,11 @@ export class GatewayClient {
     } catch (e) {
       if ((e as Error).name === 'AbortError') throw e;
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+      if (cause?.message === 'bad port') {
+        const url = new URL(this.opts.url);
+        const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+        if (FETCH_BAD_PORTS.has(port)) throw new GatewayRequestError(`cannot reach the gateway at ${this.opts.url}: ${badPortReason(port)}; run it on another --port`, 0);
+      }
       throw new GatewayRequestError(`cannot reach the gateway at ${this.opts.url}: ${cause?.code ?? cause?.message ?? (e as Error).message}`, 0);
     }
   }

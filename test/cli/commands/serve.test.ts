@@ -118,3 +118,56 @@ describe('rasgw serve --host that is no address of this machine', () => {
     }
   });
 });
+
+describe('rasgw serve: a data directory or port no client can use', () => {
+  test('--data-dir naming a file: one line saying so (it was "EEXIST: file already exists, mkdir …")', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rasgw-datadir-file-'));
+    try {
+      const file = path.join(dir, 'data');
+      fs.writeFileSync(file, 'x');
+      const r = await runCli(['serve', '--data-dir', file, '--port', '0', '--no-qmp']);
+      expect([r.code, r.stderr]).toEqual([1, `error: data directory ${file} is not a folder: ${file} is a file\n`]);
+      expect(fs.readdirSync(dir)).toEqual(['data']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a --port fetch refuses (6000, …) is warned about at start, and the CLI names it instead of "bad port"', async () => {
+    const net = require('net') as typeof import('net');
+    const free = (p: number) =>
+      new Promise<boolean>((resolve) => {
+        const s = net.createServer().once('error', () => resolve(false));
+        s.listen(p, '127.0.0.1', () => s.close(() => resolve(true)));
+      });
+    let port: number | undefined;
+    for (const p of [6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080, 4190, 5060, 5061]) {
+      if (await free(p)) {
+        port = p;
+        break;
+      }
+    }
+    if (port === undefined) return; // every candidate busy on this machine
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rasgw-badport-'));
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/rasgw'), 'serve', '--data-dir', dir, '--port', String(port), '--no-qmp'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let err = '';
+      child.stderr!.setEncoding('utf8');
+      await new Promise<void>((resolve, reject) => {
+        child.stderr!.on('data', (d: string) => {
+          err += d;
+          if (err.includes('warning: ')) resolve();
+        });
+        child.once('exit', (code) => reject(new Error(`serve exited (${code}):\n${err}`)));
+      });
+      expect(err).toContain(`warning: port ${port} is on the list of ports fetch and browsers never connect to (the WHATWG "bad ports", e.g. 6000 for X11): the rasgw CLI and the web console cannot reach a gateway there (curl can); choose another --port\n`);
+      const r = await runCli(['vm', 'list', '--url', `http://127.0.0.1:${port}`, '--data-dir', dir]);
+      expect([r.code, r.stderr]).toEqual([1, `error: cannot reach the gateway at http://127.0.0.1:${port}: port ${port} is on the list of ports fetch and browsers never connect to (the WHATWG "bad ports", e.g. 6000 for X11): the rasgw CLI and the web console cannot reach a gateway there; run it on another --port\n`]);
+    } finally {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
