@@ -179,9 +179,12 @@ function pcieError(o: Opts): Record<string, unknown> {
   return e;
 }
 
+/** The options that choose a record other than ghes_inject.py's ARM record (at most one). */
+const RECORD_MODES = ['raw', 'cper', 'cperRecord', 'memory', 'pcie'];
+
 /** The body of POST /vms/{id}/errors for the options (the record itself, without the target). */
 async function recordBody(o: Opts, midrOf: () => Promise<bigint | undefined>): Promise<Record<string, unknown>> {
-  const modes = ['raw', 'cper', 'cperRecord', 'memory', 'pcie'].filter((k) => o[k] !== undefined && o[k] !== false);
+  const modes = RECORD_MODES.filter((k) => o[k] !== undefined && o[k] !== false);
   if (modes.length > 1) throw new CliError(`choose one of --raw, --cper, --cper-record, --memory, --pcie (got ${modes.map((m) => '--' + m.replace('cperRecord', 'cper-record')).join(', ')})`);
   const body: Record<string, unknown> = {};
   if (o.raw !== undefined) body.raw = Buffer.from(readBinaryInput(o.raw as string, { hex: o.hex === true, what: 'a status block' })).toString('base64');
@@ -347,10 +350,28 @@ async function run(o: Opts): Promise<number> {
   for (const vm of vms) vmUrlPathChecked(vm);
   if (new Set(vms).size !== vms.length) throw new CliError(`--vm ${vms.find((v, i) => vms.indexOf(v) !== i)} is given twice`);
   const client = clientFrom(o);
-  const body = { ...(await withGateway(() => recordBody(o, async () => BigInt((await client.request<{ spec: { midr: string } }>('GET', vmUrlPath(vms[0]))).body.spec.midr)))), ...targetOf(o) };
+  const target = targetOf(o);
+  const midrOf = (vm: string) => async () => BigInt((await client.request<{ spec: { midr: string } }>('GET', vmUrlPath(vm))).body.spec.midr);
+  // The default ARM record carries the MIDR of the VM it goes to (the script's qom-get): with
+  // several --vm and no --midr each VM gets its own, and a VM whose MIDR cannot be read is that
+  // VM's error, not the others'. Any other record is built once and sent to each VM.
+  const perVm = vms.length > 1 && o.midr === undefined && !RECORD_MODES.some((k) => o[k] !== undefined && o[k] !== false);
+  const shared = perVm ? undefined : { ...(await withGateway(() => recordBody(o, midrOf(vms[0])))), ...target };
   const wait = waitMs(o);
   const results: InjectResult[] = [];
   for (const vm of vms) {
+    let body = shared;
+    if (body === undefined) {
+      try {
+        body = { ...(await recordBody(o, midrOf(vm))), ...target };
+      } catch (e) {
+        if (!(e instanceof GatewayRequestError)) throw e;
+        const result: InjectResult = { vmId: vm, exitCode: INJECT_EXIT.error, error: e.message };
+        results.push(result);
+        if (!o.json) process.stderr.write(formatResult(result, undefined));
+        continue;
+      }
+    }
     const { result, location } = await injectInto(client, vm, body, wait);
     // one VM and no answer to report: the usual one-line error
     if (vms.length === 1 && result.error !== undefined && !o.json) throw new CliError(result.error);

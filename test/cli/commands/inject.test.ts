@@ -70,6 +70,28 @@ describe('rasgw inject tells the truth', () => {
     const twice = await cli(url, ['inject', '--vm', 'a', '--vm', 'a']);
     expect(twice).toMatchObject({ code: 1, out: '', err: 'error: --vm a is given twice\n' });
   });
+
+  it('repeated --vm: the ARM record carries each VM\'s own MIDR, and a missing first VM does not stop the others', async () => {
+    expect((await rest(url, 'POST', '/vms', { id: 'm', midr: '0x411fd070' })).status).toBe(201);
+    const last = (vm: string) => gw.srv.store.listInjections(vm).at(-1)!.bytes;
+    const r = await cli(url, ['inject', '--vm', 'a', '--vm', 'm', '--json']);
+    expect(r.code).toBe(0);
+    // the bytes ghes_inject.py sends to each VM: its MIDR read with qom-get (it took the first VM's for all)
+    expect(Buffer.from(last('a')).equals(Buffer.from(ghesInjectArmRecord({ midr: 0x000f0510n })))).toBe(true);
+    expect(Buffer.from(last('m')).equals(Buffer.from(ghesInjectArmRecord({ midr: 0x411fd070n })))).toBe(true);
+    // the first VM's MIDR could not be read: that VM's error (exit 1), the others still injected
+    const before = gw.srv.store.listInjections('m').length;
+    const missing = await cli(url, ['inject', '--vm', 'nope', '--vm', 'm', '--json']);
+    expect(missing.code).toBe(1);
+    expect(JSON.parse(missing.out).map((x: { vmId: string; result: string }) => [x.vmId, x.result])).toEqual([
+      ['nope', 'error'],
+      ['m', 'handled'],
+    ]);
+    expect(gw.srv.store.listInjections('m').length).toBe(before + 1);
+    const text = await cli(url, ['inject', '--vm', 'nope', '--vm', 'm']);
+    expect([text.code, text.err]).toEqual([1, 'VM nope: error: 404 not-found: no VM with id "nope"\n']);
+    expect(text.out).toMatch(/^VM m: injection \d+ \(164 bytes\) on source 0: acknowledged/);
+  });
 });
 
 describe('rasgw inject --qmp / ghes_inject.py spellings, against the gateway\'s QMP port', () => {
