@@ -1,6 +1,7 @@
 import fs from 'fs';
 import { jsonSyntaxError } from '../binary/jsonSyntaxError';
 import path from 'path';
+import tty from 'tty';
 import { RasgwError } from '../binary/errors';
 
 /**
@@ -178,6 +179,10 @@ export function parseHexText(text: string, file: string): Uint8Array {
  * unless `hex` is set, in which case the input must be hex text and its bytes are returned.
  */
 export function readBinaryInput(file: string, opts: { hex?: boolean; what?: string } = {}): Uint8Array {
+  // bytes cannot be typed: waiting for them on a terminal would look like a hang (hex text can be pasted)
+  if (file === '-' && !opts.hex && tty.isatty(0)) {
+    throw new CliError(`standard input is a terminal, and ${opts.what ?? 'binary data'} cannot be typed: name the file, pipe it in (- < FILE), or paste hex text with --hex`);
+  }
   const data = readBounded(file);
   // an empty file is named as such, not decoded as a truncated block or sent to be refused
   if (data.length === 0) throw new CliError(`${display(file)} is empty: expected ${opts.what ?? 'binary data'}${opts.hex ? ' as hex text' : ''}`);

@@ -84,6 +84,21 @@ describe('CLI inputs: bounded, hex text detected, no V8 messages', () => {
     }
   });
 
+  it('binary input from a terminal (-) is refused at once instead of waiting for bytes no one can type', async () => {
+    const tty = require('tty') as typeof import('tty');
+    const isatty = jest.spyOn(tty, 'isatty').mockImplementation((fd: number) => fd === 0);
+    try {
+      const r = await runCli(['decode', '-']);
+      expect([r.code, r.stderr]).toEqual([1, 'error: standard input is a terminal, and a status block or CPER record cannot be typed: name the file, pipe it in (- < FILE), or paste hex text with --hex\n']);
+      expect((await runCli(['inject', ...noGateway(), '--raw', '-'])).stderr).toBe('error: standard input is a terminal, and a status block cannot be typed: name the file, pipe it in (- < FILE), or paste hex text with --hex\n');
+      // pasted hex text is read (runCli's stdin stands in for the terminal)
+      const hex = await runCli(['decode', '-', '--hex'], Buffer.from(fs.readFileSync(path.join(FIXTURES, 'memory-recoverable.gesb')).toString('hex')));
+      expect(hex.code).toBe(0);
+    } finally {
+      isatty.mockRestore();
+    }
+  });
+
   it('inject --cper-record FILE --hex reads hex text, as the hint for it says', async () => {
     const record = path.join(FIXTURES, 'memory-recoverable.gesb');
     const cper = await runCli(['convert', record, '--to', 'cper']);
