@@ -1,5 +1,6 @@
 import fs from 'fs';
 import { jsonSyntaxError } from '../binary/jsonSyntaxError';
+import { duplicateKeyMessage, findDuplicateKey } from '../binary/jsonDuplicateKey';
 import path from 'path';
 import tty from 'tty';
 import { RasgwError } from '../binary/errors';
@@ -208,12 +209,21 @@ export function readJsonInput(file: string): unknown {
 /** JSON.parse with the place of a syntax error (src/binary/jsonSyntaxError.ts) instead of V8's message. */
 export function parseJsonText(text: string, what: string): unknown {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (e) {
     const where = jsonSyntaxError(text);
     throw new CliError(`invalid_input: ${what} is not JSON: ${where ? where.message : (e as Error).message}`);
   }
+  refuseDuplicateKeys(text, what);
+  return value;
+}
+
+/** A key given twice in one object is refused with its place (JSON.parse would keep the last value silently). */
+export function refuseDuplicateKeys(text: string, what: string): void {
+  const dup = findDuplicateKey(text);
+  if (dup) throw new CliError(`invalid_input: ${what}, line ${dup.line}, column ${dup.column} (${dup.pointer}): ${duplicateKeyMessage(dup)}`);
 }
 
 /**

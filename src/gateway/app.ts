@@ -8,7 +8,7 @@ import { Gateway } from './Gateway';
 import { injectionFastPath } from './injectionFastPath';
 import { boundsMetricsText } from './boundsMetrics';
 import { GatewayLimits, gatewayLimits } from './limits';
-import { isJsonContentType, isPlainUtf8Json, readJsonBody } from './jsonBody';
+import { isJsonContentType, isPlainUtf8Json, readJsonBody, refuseDuplicateKey } from './jsonBody';
 import { buildOpenApi } from './openapi';
 import { invalidRequest, ProblemError } from './ProblemError';
 import { problemFromError, requestStarter, writeProblem } from './requestPipeline';
@@ -126,7 +126,26 @@ export function createApp(opts: AppOptions): express.Express {
   app.use(bearerAuth(opts.token));
 
   // 4. body: JSON only, size-limited
-  const json = express.json({ limit, strict: true, type: () => true });
+  // the same duplicate-key check as the plain path (jsonBody.ts), on the decompressed text; the
+  // problem is kept on the request and passed on once body-parser is done (an error thrown in
+  // `verify` would go through http-errors, which cannot take a ProblemError). Text that is not
+  // JSON is left to the parser's own error.
+  const duplicateKey = new WeakMap<object, unknown>();
+  const parseJson = express.json({
+    limit,
+    strict: true,
+    type: () => true,
+    verify: (req, _res, buf, encoding) => {
+      const text = buf.toString(/^utf-?16le$/i.test(encoding) ? 'utf16le' : 'utf8').replace(/^\uFEFF/, '');
+      try {
+        JSON.parse(text);
+        refuseDuplicateKey(text);
+      } catch (e) {
+        if (e instanceof ProblemError) duplicateKey.set(req, e);
+      }
+    },
+  });
+  const json: Handler = (req, res, next) => parseJson(req, res, (err?: unknown) => next(err ?? duplicateKey.get(req)));
   const bodyHandler: Handler = (req, res, next) => {
     const hasBody = (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') || req.headers['transfer-encoding'] !== undefined;
     if (!hasBody) return next();

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'http';
 import { invalidRequest, ProblemError } from './ProblemError';
 import { jsonSyntaxError } from '../binary/jsonSyntaxError';
+import { duplicateKeyMessage, findDuplicateKey } from '../binary/jsonDuplicateKey';
 
 /**
  * Reads a JSON request body sent as plain UTF-8 (no Content-Encoding, charset absent or utf-8)
@@ -46,13 +47,22 @@ export function parseStrictJson(text: string): unknown {
       { pointer: '', code: 'malformed_json', message: `the body is not valid JSON: a JSON body must be an object or an array, found ${JSON.stringify(text.slice(i, i + 16))}` },
     ]);
   }
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (e) {
     // where it goes wrong (line, column, byte) rather than V8's wording, which may have neither
     const where = jsonSyntaxError(text);
     throw invalidRequest([{ pointer: '', code: 'malformed_json', message: `the body is not valid JSON: ${where ? where.message : e instanceof Error ? e.message : String(e)}` }]);
   }
+  refuseDuplicateKey(text);
+  return value;
+}
+
+/** A key given twice in one object is refused (JSON.parse would keep the last value silently). */
+export function refuseDuplicateKey(text: string): void {
+  const dup = findDuplicateKey(text);
+  if (dup) throw invalidRequest([{ pointer: dup.pointer, code: 'duplicate_key', message: duplicateKeyMessage(dup) }]);
 }
 
 /**

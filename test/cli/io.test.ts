@@ -84,6 +84,25 @@ describe('CLI inputs: bounded, hex text detected, no V8 messages', () => {
     }
   });
 
+  it('a JSON file with a key given twice is refused with its place, not read as the last value', async () => {
+    const file = path.join(dir, 'dup.json');
+    fs.writeFileSync(file, '{"errorSeverity":"fatal",\n "entries":[{"section":{"type":"memory","physicalAddress":"0x1000"}}],\n "errorSeverity":"corrected"}\n');
+    const message = `error: invalid_input: ${file}, line 3, column 2 (/errorSeverity): the key "errorSeverity" is given twice in one object (JSON keeps only the last value, silently): give it once\n`;
+    for (const args of [['encode', file], ['inject', ...noGateway(), '--cper', file], ['simulate', '--inject', file]]) {
+      const r = await runCli(args);
+      expect([args[0], r.code, r.stderr, r.stdout.length]).toEqual([args[0], 1, message, 0]);
+    }
+    // libcper's JSON form too
+    const libcper = path.join(dir, 'dup-libcper.json');
+    const fixture = fs.readFileSync(path.join(FIXTURES, '../libcper/01-arm.libcper.json'), 'utf8').trim();
+    const text = '{"sections":[],' + fixture.slice(1);
+    fs.writeFileSync(libcper, text);
+    const line = text.split('\n').findIndex((l) => l.startsWith('  "sections":')) + 1;
+    expect(line).toBeGreaterThan(1);
+    expect((await runCli(['encode', libcper, '--from', 'libcper', '-o', path.join(dir, 'x.cper')])).stderr).toBe(`error: invalid_input: ${libcper}, line ${line}, column 3 (/sections): the key "sections" is given twice in one object (JSON keeps only the last value, silently): give it once\n`);
+    expect((await runCli(['encode', path.join(FIXTURES, '../libcper/01-arm.libcper.json'), '--from', 'libcper', '-o', path.join(dir, 'x.cper')])).code).toBe(0);
+  });
+
   it('binary input from a terminal (-) is refused at once instead of waiting for bytes no one can type', async () => {
     const tty = require('tty') as typeof import('tty');
     const isatty = jest.spyOn(tty, 'isatty').mockImplementation((fd: number) => fd === 0);

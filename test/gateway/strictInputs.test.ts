@@ -166,4 +166,24 @@ describe('inputs are read as meant', () => {
     const good = await postBytes({ 'Content-Encoding': encoding }, encoding === 'br' ? zlib.brotliCompressSync(body) : encoding === 'gzip' ? zlib.gzipSync(body) : zlib.deflateSync(body));
     expect(good.status).toBe(202);
   });
+
+  it.each([
+    ['plain', '{"error":{"type":"arm","severity":"fatal","severity":"corrected"}}', '/error/severity', 'severity'],
+    ['plain', '{"raw":"AAAA","error":{"type":"arm"},"raw":"BBBB"}', '/raw', 'raw'],
+    ['gzip', '{"error":{"type":"memory","physicalAddress":"0x1000","physicalAddress":"0x2000"}}', '/error/physicalAddress', 'physicalAddress'],
+  ])('a key given twice is refused, not read as its last value (%s body, case %#)', async (encoding, text, pointer, key) => {
+    // it was 202 with the last value: a "fatal" the client wrote became "corrected"
+    const bytes = encoding === 'gzip' ? zlib.gzipSync(text) : Buffer.from(text);
+    const res = await postBytes(encoding === 'gzip' ? { 'Content-Encoding': 'gzip' } : {}, bytes);
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ pointer, code: 'duplicate_key', message: `the key "${key}" is given twice in one object (JSON keeps only the last value, silently): give it once` }]);
+    expect(t.store.listInjections('v')).toEqual([]);
+  });
+
+  it('a VM definition with a key given twice is refused too', async () => {
+    const res = await request(t.app).post('/vms').set(AUTH).set('Content-Type', 'application/json').send('{"id":"w","personality":"linux","personality":"apei-sei"}');
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([expect.objectContaining({ pointer: '/personality', code: 'duplicate_key' })]);
+    expect(t.gateway.vmIds()).toEqual(['v']);
+  });
 });

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { ContainerKind, encodeCperRecord, encodeStatusBlock, parseCperRecordJson, parseStatusBlockJson } from '../../cper';
-import { MAX_INPUT_FLAGS, MAX_INPUT_HELP, readBounded, readJsonInput, writeOutput } from '../io';
+import { MAX_INPUT_FLAGS, MAX_INPUT_HELP, readBounded, readJsonInput, refuseDuplicateKeys, writeOutput } from '../io';
 
 interface EncodeOptions {
   as?: ContainerKind;
@@ -35,7 +35,9 @@ export function registerEncode(program: Command): void {
       if (o.from === 'libcper') {
         const { libcperToCperRecord, parseLibcperJson } = require('../../cper/libcper') as typeof import('../../cper/libcper');
         const { recordToStatusBlock } = require('../../cper/convert') as typeof import('../../cper/convert');
-        const record = libcperToCperRecord(parseLibcperJson(readBounded(file).toString('utf8')));
+        const text = readBounded(file).toString('utf8');
+        const record = libcperToCperRecord(parseLibcperJson(text));
+        refuseDuplicateKeys(text, file === '-' ? 'standard input' : file);
         writeOutput(o.as === 'gesb' ? recordToStatusBlock(record) : record, o.output);
         return;
       }
