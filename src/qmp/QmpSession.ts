@@ -1,3 +1,4 @@
+import { findDuplicateKey } from '../binary/jsonDuplicateKey';
 import { jsonSyntaxError } from '../binary/jsonSyntaxError';
 import { QEMU_BAD_BASE64, QmpError, qmpErrorForRefusal } from '../gateway/problems';
 import { looksLikeHexText } from '../gateway/rawInput';
@@ -114,6 +115,9 @@ export class QmpSession {
       // QEMU says "JSON parse error, <what>" without a position; the what is ours, never V8's text
       return { error: { class: 'GenericError', desc: `JSON parse error, ${jsonSyntaxError(text)?.problem ?? (e as Error).message}` } };
     }
+    // QEMU's parser refuses a key given twice in one object (qobject/json-parser.c parse_pair:
+    // "duplicate key"); JSON.parse would keep the last value instead
+    if (findDuplicateKey(text)) return { error: { class: 'GenericError', desc: 'JSON parse error, duplicate key' } };
     if (req === null || typeof req !== 'object' || Array.isArray(req)) {
       return { error: { class: 'GenericError', desc: 'QMP input must be a JSON object' } };
     }

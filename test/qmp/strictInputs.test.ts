@@ -26,4 +26,15 @@ describe('QMP inputs', () => {
     ]);
     expect(say('{"execute":"query-status","arguments":{"constructor":1}}')).toEqual([`{"error": {"class": "GenericError", "desc": "Parameter 'constructor' is unexpected"}}\r\n`]);
   });
+
+  it('a key given twice is QEMU\'s "JSON parse error, duplicate key", never its last value', () => {
+    // it injected the second cper; QEMU's parser (qobject/json-parser.c) refuses the text
+    const b64 = Buffer.from(ghesInjectArmDefault()).toString('base64');
+    const before = injected.length;
+    expect(say(`{"execute":"inject-ghes-v2-error","arguments":{"cper":"${b64}","cper":"${b64}"}}`)).toEqual([
+      '{"error": {"class": "GenericError", "desc": "JSON parse error, duplicate key"}}\r\n',
+    ]);
+    expect(say('{"execute":"query-status","execute":"inject-ghes-v2-error"}')).toEqual(['{"error": {"class": "GenericError", "desc": "JSON parse error, duplicate key"}}\r\n']);
+    expect(injected).toHaveLength(before);
+  });
 });
