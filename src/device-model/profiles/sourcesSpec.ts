@@ -49,9 +49,15 @@ export function parseSourcesSpec(spec: string): ExtendedSourceSpec[] {
     const kind = notify.toLowerCase() as NotificationKind;
     if (!NOTIFICATION_KINDS.includes(kind)) bad(`${path}.notification`, `unknown notification ${JSON.stringify(notify)} (one of ${NOTIFICATION_KINDS.join(', ')})`);
     const s: ExtendedSourceSpec = { notification: kind };
+    // each setting once: "sei:ghes:ghesv2" or "sei:1024:4096" would otherwise keep the last one silently
+    const given = new Map<string, string>();
     for (const opt of options) {
       const o = opt.toLowerCase();
       const kv = /^([a-z]+)=(.*)$/.exec(o);
+      const setting = o === 'ghes' || o === 'ghesv2' ? 'version' : kv ? kv[1] : 'errorBlockLength';
+      const before = given.get(setting);
+      if (before !== undefined) bad(`${path}.${setting}`, `${JSON.stringify(before)} and ${JSON.stringify(opt)} both set the ${setting === 'errorBlockLength' ? 'block length' : setting === 'version' ? 'structure type' : `${setting}=`} of ${JSON.stringify(item)}: give it once`);
+      given.set(setting, opt);
       if (o === 'ghes' || o === 'ghesv2') s.version = o;
       else if (kv) {
         const v = number(kv[2], `${path}.${kv[1]}`);
@@ -61,7 +67,8 @@ export function parseSourcesSpec(spec: string): ExtendedSourceSpec[] {
         else if (kv[1] === 'records') s.recordsToPreallocate = v;
         else if (kv[1] === 'sections') s.maxSectionsPerRecord = v;
         else bad(`${path}.${kv[1]}`, `unknown option ${JSON.stringify(kv[1])}`);
-      } else s.errorBlockLength = number(o, `${path}.errorBlockLength`);
+      } else if (/^[0-9]/.test(o)) s.errorBlockLength = number(o, `${path}.errorBlockLength`);
+      else bad(`${path}.option`, `unknown option ${JSON.stringify(opt)} in ${JSON.stringify(item)} (options: ghes, ghesv2, a block length, id=N, poll=MS, vector=N, records=N, sections=N)`);
     }
     if (count > 1 && s.sourceId !== undefined) bad(`${path}.id`, 'id= cannot be combined with a *COUNT');
     if (out.length + count > MAX_SOURCES) bad(path, `more than ${MAX_SOURCES} sources`);

@@ -127,10 +127,21 @@ describe('--sources syntax', () => {
     ['sei*2*2', 'sources[0]'],
     ['sei:id=1*2', 'sources[0].id'],
     ['sei*70000', 'sources[0]'],
+    // a setting given twice was read as its last value
+    ['sei:ghes:ghesv2', 'sources[0].version'],
+    ['sea,sei:1024:0x1000', 'sources[1].errorBlockLength'],
+    ['polled:poll=100:poll=200', 'sources[0].poll'],
+    // a word that is no option was reported as a bad block length
+    ['sei:ghesv3', 'sources[0].option'],
   ])('%j is refused at %s', (spec, path) => {
     const e = encodeErr(() => parseSourcesSpec(spec));
     expect(e.code).toBe('invalid_input');
     expect(e.path).toBe(path);
+  });
+
+  it('names both values of a setting given twice, and the options when a word is none', () => {
+    expect(encodeErr(() => parseSourcesSpec('sei:ghes:ghesv2')).message).toContain('"ghes" and "ghesv2" both set the structure type of "sei:ghes:ghesv2": give it once');
+    expect(encodeErr(() => parseSourcesSpec('sei:ghesv3')).message).toContain('unknown option "ghesv3" in "sei:ghesv3" (options: ghes, ghesv2, a block length, id=N, poll=MS, vector=N, records=N, sections=N)');
   });
 });
 
