@@ -349,9 +349,11 @@ async function run(o: Opts): Promise<number> {
   }
   for (const vm of vms) vmUrlPathChecked(vm);
   if (new Set(vms).size !== vms.length) throw new CliError(`--vm ${vms.find((v, i) => vms.indexOf(v) !== i)} is given twice`);
-  const client = clientFrom(o);
+  // the token is read when the gateway is first needed: a bad option or input file is named first
+  let client: GatewayClient | undefined;
+  const gateway = () => (client ??= clientFrom(o));
   const target = targetOf(o);
-  const midrOf = (vm: string) => async () => BigInt((await client.request<{ spec: { midr: string } }>('GET', vmUrlPath(vm))).body.spec.midr);
+  const midrOf = (vm: string) => async () => BigInt((await gateway().request<{ spec: { midr: string } }>('GET', vmUrlPath(vm))).body.spec.midr);
   // The default ARM record carries the MIDR of the VM it goes to (the script's qom-get): with
   // several --vm and no --midr each VM gets its own, and a VM whose MIDR cannot be read is that
   // VM's error, not the others'. Any other record is built once and sent to each VM.
@@ -372,7 +374,7 @@ async function run(o: Opts): Promise<number> {
         continue;
       }
     }
-    const { result, location } = await injectInto(client, vm, body, wait);
+    const { result, location } = await injectInto(gateway(), vm, body, wait);
     // one VM and no answer to report: the usual one-line error
     if (vms.length === 1 && result.error !== undefined && !o.json) throw new CliError(result.error);
     results.push(result);
