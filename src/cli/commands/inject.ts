@@ -83,7 +83,11 @@ function parseTimestamp(text: string): Date {
   if (text === 'now') return new Date();
   const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})$/.exec(text);
   if (!m) throw new CliError(`--timestamp: expected "now" or "YYYY-MM-DD HH:MM:SS", got ${JSON.stringify(text)}`);
-  return new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]));
+  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]));
+  // Date.UTC rolls over (2026-02-30 would become March 2, 25:00 the next day): such a time is refused
+  const back = [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()];
+  if (back.some((v, i) => v !== +m[i + 1])) throw new CliError(`--timestamp: ${JSON.stringify(text)} is not a time of the calendar (month 01-12, a day the month has, 00:00:00-23:59:59, UTC)`);
+  return d;
 }
 
 export function armOptions(o: Opts, midr: bigint | undefined): ArmRecordOptions {
