@@ -54,12 +54,17 @@ export function vmCreateBody(o: CreateOptions, explicitRas: boolean): Json {
   if (o.id !== undefined) body.id = o.id;
   if (o.profile !== undefined) body.profile = o.profile;
   if (o.sources !== undefined) {
+    let sources: ReturnType<typeof parseSourcesSpec>;
     try {
-      body.sources = parseSourcesSpec(o.sources);
+      sources = parseSourcesSpec(o.sources);
     } catch (e) {
       if (e instanceof RasgwError) throw new CliError(`--sources: ${e.message}`);
       throw e;
     }
+    // records= and sections= size the HEST of dump and simulate; POST /vms does not take them
+    const i = sources.findIndex((x) => x.recordsToPreallocate !== undefined || x.maxSectionsPerRecord !== undefined);
+    if (i >= 0) throw new CliError(`--sources: ${sources[i].recordsToPreallocate !== undefined ? 'records=' : 'sections='} (sources[${i}]) is a dump/simulate option; a gateway VM's sources take NOTIFY, ghes|ghesv2, LENGTH, id=N, poll=MS and vector=N`);
+    body.sources = sources;
     if (o.profile === undefined) body.profile = 'extended';
   }
   if (o.personality !== undefined) body.personality = o.personality;
@@ -81,6 +86,9 @@ export function vmCreateBody(o: CreateOptions, explicitRas: boolean): Json {
   }
   return body;
 }
+
+/** The --sources syntax POST /vms takes: dump's, without records= and sections= (HEST sizing the gateway's VMs do not offer). */
+const VM_SOURCES_SPEC_HELP = SOURCES_SPEC_HELP.replace('|records=N|sections=N', '');
 
 /** The human form of a VM: one header block and a table of its sources. */
 export function formatVm(v: VmView): string {
@@ -133,7 +141,7 @@ export function registerVm(program: Command): void {
       .description('create and boot a VM (POST /vms); prints it')
       .option('--id <id>', 'VM id (default: generated, vm-xxxxxxxx)')
       .addOption(new Option('--profile <name>', `machine profile (default: ${DEFAULT_MACHINE_HELP}, as rasgw serve, simulate and dump; extended when --sources is given)`).choices([...PROFILES]))
-      .option('--sources <spec>', `extended profile sources (default sei,sea,gpio): ${SOURCES_SPEC_HELP}`)
+      .option('--sources <spec>', `extended profile sources (default sei,sea,gpio): ${VM_SOURCES_SPEC_HELP}`)
       .addOption(new Option('--personality <p>', 'guest kernel: apei-sei or linux (default apei-sei)').choices([...PERSONALITIES]))
       .addOption(new Option('--linux-version <v>', `Linux whose messages the guest prints (default mainline): ${LINUX_VERSION_HELP}`).choices([...LINUX_VERSIONS]))
       .addOption(new Option('--busy-policy <p>', 'when the previous record is not acknowledged (default queue)').choices([...BUSY_POLICIES]))
