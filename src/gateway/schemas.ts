@@ -137,11 +137,10 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
  * whitespace). Text made only of hex digits is refused even when it would decode as base64: it
  * is hex text sent in the wrong field (40 hex digits would silently become 30 other bytes).
  */
-export const base64Bytes = z
-  .string()
-  .transform((s, ctx) => {
+const strictBase64 = (hexHint: string) =>
+  z.string().transform((s, ctx) => {
     if (looksLikeHexText(s)) {
-      ctx.addIssue({ code: 'invalid_format', format: 'base64', message: `this looks like hex text (${s.length} hex digits), not base64: send hex as "rawHex" instead of "raw"` });
+      ctx.addIssue({ code: 'invalid_format', format: 'base64', message: `this looks like hex text (${s.length} hex digits), not base64: ${hexHint}` });
       return z.NEVER;
     }
     if (!BASE64.test(s)) {
@@ -155,8 +154,12 @@ export const base64Bytes = z
       return z.NEVER;
     }
     return new Uint8Array(Buffer.from(s, 'base64'));
-  })
-  .meta({ description: 'raw Generic Error Status Block bytes, strict standard base64 (hex text is refused: use rawHex)' });
+  });
+
+export const base64Bytes = strictBase64('send hex as "rawHex" instead of "raw"').meta({ description: 'raw Generic Error Status Block bytes, strict standard base64 (hex text is refused: use rawHex)' });
+
+/** `cperRecord`: strict base64 like `raw`; there is no hex field for a record (rawHex is a status block). */
+export const cperRecordBase64 = strictBase64('cperRecord takes the record as base64 (xxd -r -p FILE.hex | base64 -w0; rasgw inject --cper-record FILE.hex --hex does it)');
 
 /** `rawHex`: the same bytes as hex text, two digits per byte, no spaces, no 0x. */
 export const hexTextBytes = z
@@ -248,7 +251,7 @@ export const injectionInput = z
     raw: base64Bytes.optional(),
     rawHex: hexTextBytes.optional(),
     error: convenienceInput.optional(),
-    cperRecord: base64Bytes.optional().meta({ description: 'a UEFI CPER record (header, section descriptors, bodies), base64; wrapped into a status block as firmware delivers it (one revision-0x300 data entry per section)' }),
+    cperRecord: cperRecordBase64.optional().meta({ description: 'a UEFI CPER record (header, section descriptors, bodies), base64; wrapped into a status block as firmware delivers it (one revision-0x300 data entry per section)' }),
     libcper: z
       .union([z.string(), z.record(z.string(), z.unknown())])
       .optional()

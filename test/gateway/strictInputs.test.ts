@@ -40,6 +40,13 @@ describe('inputs are read as meant', () => {
       '"4096" is a digit string without 0x, which could be hex or decimal: write hex as "0x4096", or the decimal number 4096 as a JSON number without quotes',
     ],
     ['hex text as raw (40 digits: valid base64 too)', { raw: '00000000000000000000000000000000a0000000' }, '/raw', 'this looks like hex text (40 hex digits), not base64: send hex as "rawHex" instead of "raw"'],
+    // a record has no hex field: the hint is not rawHex (which would read the record as a status block)
+    [
+      'hex text as cperRecord',
+      { cperRecord: '43504552' + '0'.repeat(36) },
+      '/cperRecord',
+      'this looks like hex text (44 hex digits), not base64: cperRecord takes the record as base64 (xxd -r -p FILE.hex | base64 -w0; rasgw inject --cper-record FILE.hex --hex does it)',
+    ],
     ['raw without = padding', { raw: 'AAAAAAAAAAAAAAAAAAAAAAAAAA' }, '/raw', 'expected standard base64 (A-Z a-z 0-9 + /, = padding): its length 26 is not a multiple of 4 (missing = padding?)'],
     ['raw with a line break', { raw: 'AAAA\nAAAA' }, '/raw', 'expected standard base64 (A-Z a-z 0-9 + /, = padding): character "\\n" at offset 4 is not in the base64 alphabet'],
     ['raw in the URL-safe alphabet', { raw: 'AAAA_-AA' }, '/raw', 'expected standard base64 (A-Z a-z 0-9 + /, = padding): character "_" at offset 4 is not in the base64 alphabet'],
