@@ -196,19 +196,35 @@ export function registerVm(program: Command): void {
     },
   );
 
-  addClientOptions(vm.command('delete').description('delete VMs and their history (DELETE /vms/{id})').argument('<id...>', 'VM ids').option('--json', 'print {"deleted": [ids]} as JSON')).action(
-    async (ids: string[], o: ClientOptions & { json?: boolean }) => {
-      const client = clientFrom(o);
-      const paths = ids.map((id) => withGatewaySync(() => vmUrlPath(id)));
-      const deleted: string[] = [];
-      for (let i = 0; i < ids.length; i++) {
+  addClientOptions(
+    vm
+      .command('delete')
+      .description('delete VMs and their history (DELETE /vms/{id}); a VM that cannot be deleted is reported and the others are still deleted (exit status 1)')
+      .argument('<id...>', 'VM ids')
+      .option('--json', 'print {"deleted": [ids]} as JSON (and "errors": [{id, error}] when some could not be deleted)'),
+  ).action(async (ids: string[], o: ClientOptions & { json?: boolean }) => {
+    const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+    if (twice !== undefined) throw new CliError(`VM ${twice} is given twice`);
+    const client = clientFrom(o);
+    const paths = ids.map((id) => withGatewaySync(() => vmUrlPath(id)));
+    // like rm: each VM on its own, so what was deleted is always reported (also with --json)
+    const deleted: string[] = [];
+    const errors: Array<{ id: string; error: string }> = [];
+    for (let i = 0; i < ids.length; i++) {
+      try {
         await withGateway(() => client.request('DELETE', paths[i]));
-        deleted.push(ids[i]);
-        if (!o.json) note(`deleted VM ${ids[i]}`);
+      } catch (e) {
+        if (!(e instanceof CliError)) throw e;
+        errors.push({ id: ids[i], error: e.message });
+        if (!o.json) note(`error: ${e.message}`);
+        continue;
       }
-      if (o.json) printJson({ deleted });
-    },
-  );
+      deleted.push(ids[i]);
+      if (!o.json) note(`deleted VM ${ids[i]}`);
+    }
+    if (o.json) printJson(errors.length ? { deleted, errors } : { deleted });
+    if (errors.length) process.exitCode = 1;
+  });
 }
 
 function withGatewaySync<T>(fn: () => T): T {

@@ -56,6 +56,19 @@ describe('rasgw vm / inject / log against a running gateway', () => {
     expect(gone.err).toBe('error: 404 not-found: no VM with id "box1"\n');
   });
 
+  it('delete: a VM that cannot be deleted does not stop the others, and --json still says what was deleted', async () => {
+    const url = gw.srv.url;
+    for (const id of ['del1', 'del2']) expect((await cli(url, ['vm', 'create', '--id', id])).code).toBe(0);
+    // it stopped at "nope" (del1 kept) and, with --json, printed nothing though del… had gone
+    const r = await cli(url, ['vm', 'delete', 'nope', 'del1', '--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out)).toEqual({ deleted: ['del1'], errors: [{ id: 'nope', error: '404 not-found: no VM with id "nope"' }] });
+    expect(gw.srv.gateway.vmIds()).not.toContain('del1');
+    const text = await cli(url, ['vm', 'delete', 'del2', 'nope']);
+    expect([text.code, text.out, text.err]).toEqual([1, '', 'deleted VM del2\nerror: 404 not-found: no VM with id "nope"\n']);
+    expect((await cli(url, ['vm', 'delete', 'x', 'x'])).err).toBe('error: VM x is given twice\n');
+  });
+
   it('refuses bad options before any request, with the option named', async () => {
     const url = gw.srv.url;
     expect((await cli(url, ['vm', 'create', '--sources', 'sei,bogus'])).err).toMatch(/^error: --sources: .*unknown notification "bogus"/);
