@@ -22,6 +22,10 @@ function port(text: string, name: string): number {
   return Number(text);
 }
 
+/** The --body-limit range (bytes). */
+const BODY_LIMIT_MIN = 1024;
+const BODY_LIMIT_MAX = 256 * 1024 * 1024;
+
 /** Single-quotes a string for a POSIX shell. */
 function shellQuote(s: string): string {
   return /^[A-Za-z0-9_./:@%+=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
@@ -42,14 +46,18 @@ export function registerServe(program: Command): void {
     // no commander default: --help would print this machine's absolute path instead of the rule
     .option('--data-dir <dir>', 'event store and token directory (default $RASGW_DATA_DIR or ./data)')
     .option('--token-file <file>', 'bearer token file (generated with mode 0600 if missing; RASGW_TOKEN wins)')
-    .option('--body-limit <bytes>', 'largest request body accepted', String(DEFAULT_BODY_LIMIT))
+    .option('--body-limit <bytes>', `largest request body accepted, ${BODY_LIMIT_MIN}..${BODY_LIMIT_MAX} bytes`, String(DEFAULT_BODY_LIMIT))
     .option('--durability <mode>', 'normal (survives kill -9) or full (fsync every commit)', 'normal')
     .option('--max-vms <n>', 'VMs the gateway holds at most (docs/RELIABILITY.md, "Bounds")', String(CAPACITY_DEFAULTS.maxVms))
     .option('--json', 'print where it listens as one JSON line instead of the text')
     .action(async (o: { host: string; port: string; qmpPort: string; qmp: boolean; dataDir?: string; tokenFile?: string; bodyLimit: string; durability: string; maxVms: string; json?: boolean }) => {
       if (o.durability !== 'normal' && o.durability !== 'full') throw new CliError('--durability: normal or full');
       if (!/^[1-9][0-9]{0,6}$/.test(o.maxVms)) throw new CliError(`--max-vms: ${JSON.stringify(o.maxVms)} is not a VM count (1..9999999)`);
-      if (!/^[0-9]{1,9}$/.test(o.bodyLimit)) throw new CliError('--body-limit: a number of bytes');
+      // below 1 KiB not even a small injection fits (every request would be 413); above 256 MiB a
+      // body is more than the gateway can hold as one JSON text
+      if (!/^[0-9]{1,9}$/.test(o.bodyLimit) || Number(o.bodyLimit) < BODY_LIMIT_MIN || Number(o.bodyLimit) > BODY_LIMIT_MAX) {
+        throw new CliError(`--body-limit: expected a number of bytes from ${BODY_LIMIT_MIN} to ${BODY_LIMIT_MAX} (default ${DEFAULT_BODY_LIMIT}), got ${JSON.stringify(o.bodyLimit)}`);
+      }
       const dataDir = path.resolve(o.dataDir ?? defaultDataDir());
       const logger = createLogger({ mode: 'server' });
       let srv;

@@ -133,6 +133,19 @@ describe('rasgw serve: a data directory or port no client can use', () => {
     }
   });
 
+  test('--body-limit out of range (0 refused every request as 413) is one line before anything starts', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rasgw-bodylimit-'));
+    try {
+      for (const bad of ['0', '1023', '268435457', 'lots']) {
+        const r = await runCli(['serve', '--data-dir', path.join(dir, 'data'), '--port', '0', '--no-qmp', '--body-limit', bad]);
+        expect([r.code, r.stderr]).toEqual([1, `error: --body-limit: expected a number of bytes from 1024 to 268435456 (default 262144), got ${JSON.stringify(bad)}\n`]);
+      }
+      expect(fs.readdirSync(dir)).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a --port fetch refuses (6000, …) is warned about at start, and the CLI names it instead of "bad port"', async () => {
     const net = require('net') as typeof import('net');
     const free = (p: number) =>
