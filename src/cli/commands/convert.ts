@@ -62,7 +62,7 @@ export function registerConvert(program: Command): void {
       const bytes = readBinaryInput(file, { hex: o.hex, what: 'a status block or CPER record' });
       const kind = detectContainer(bytes);
       if (o.to === 'gesb') {
-        if (kind !== 'cper') throw new CliError(`${file} is not a CPER record (no "CPER" signature); it is already a status block`);
+        if (kind !== 'cper') throw new CliError(`${file} is not a CPER record (it does not start with the "CPER" signature): --to gesb converts a record; a status block is converted with --to cper`);
         const target = targetBlock(o);
         writeOutput(recordToStatusBlock(bytes, target && { maxBlockLength: target.length, target: target.name }), o.output);
         return;

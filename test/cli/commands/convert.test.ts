@@ -56,4 +56,14 @@ describe('rasgw convert', () => {
     expect(r2.code).toBe(1);
     expect(r2.stderr).toMatch(/already a CPER record/);
   });
+
+  it('--to gesb of bytes that are no record does not claim they are a status block', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rasgw-convert-'));
+    const png = path.join(dir, 'picture.png');
+    fs.writeFileSync(png, Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'));
+    const r = await runCli(['convert', png, '--to', 'gesb']);
+    // it said "it is already a status block"
+    expect([r.code, r.stderr]).toEqual([1, `error: ${png} is not a CPER record (it does not start with the "CPER" signature): --to gesb converts a record; a status block is converted with --to cper\n`]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 });
