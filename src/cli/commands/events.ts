@@ -7,6 +7,7 @@ import { decodedOf } from '../../gateway/guestRecordRendering';
 import { GatewayClient, GatewayRequestError, URL_ENV, clientToken, vmUrlPath } from '../../gateway/client/GatewayClient';
 import { DEFAULT_PORT, defaultDataDir } from '../../gateway/defaults';
 import type * as Store from '../../store/EventStore';
+import { damagedStoreMessage } from '../../store/damagedStore';
 import { CliError } from '../io';
 import { listPages } from '../paging';
 
@@ -128,7 +129,13 @@ export function registerEvents(program: Command): void {
         const { EventStore, STORE_FILE } = require('../../store/EventStore') as typeof Store;
         const file = path.join(dataDir, STORE_FILE);
         if (!fs.existsSync(file)) throw new CliError(`no store at ${file}`);
-        const store = EventStore.open(dataDir);
+        let store: ReturnType<typeof EventStore.open>;
+        try {
+          store = EventStore.open(dataDir);
+        } catch (e) {
+          const damaged = damagedStoreMessage(e, file);
+          throw damaged === undefined ? e : new CliError(damaged);
+        }
         try {
           // a VM id that is not in the store is a mistake to say, not an empty report
           if (o.vm !== undefined && store.getVm(o.vm) === undefined) throw new CliError(`no VM with id ${JSON.stringify(o.vm)} in ${file}`);

@@ -8,6 +8,8 @@ import { FETCH_BAD_PORTS, badPortReason } from '../../gateway/client/fetchBadPor
 import { DEFAULT_PORT, defaultDataDir, startServer } from '../../gateway/server';
 import { DEFAULT_QMP_PORT } from '../../qmp/QmpServer';
 import { DataDirInUseError } from '../../store/DataDirLock';
+import { damagedStoreMessage } from '../../store/damagedStore';
+import { STORE_FILE } from '../../store/EventStore';
 import { CliError } from '../io';
 import { DEFAULT_MACHINE_HELP } from '../../vm/defaultMachine';
 
@@ -77,6 +79,8 @@ export function registerServe(program: Command): void {
         if (e instanceof TokenError) throw new CliError(e.message);
         // another gateway owns the data directory: refused before anything was written
         if (e instanceof DataDirInUseError) throw new CliError(e.message);
+        const damaged = damagedStoreMessage(e, path.join(dataDir, STORE_FILE));
+        if (damaged !== undefined) throw new CliError(damaged);
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'EADDRINUSE' || code === 'EACCES') throw new CliError(`cannot listen: ${(e as Error).message}`);
         // a --host that is no address of this machine (or no name that resolves)

@@ -133,6 +133,21 @@ describe('rasgw serve: a data directory or port no client can use', () => {
     }
   });
 
+  test('a damaged store file is named with what to do (it was "error: file is not a database"), in serve and events --offline', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rasgw-damaged-'));
+    try {
+      const store = path.join(dir, 'rasgw.sqlite');
+      fs.writeFileSync(store, Buffer.alloc(4096, 0x5a));
+      const expected = `error: ${store} is not a readable rasgw store (SQLITE_NOTADB: file is not a database): it is damaged or something else wrote it; move it away (a gateway then starts with an empty store) or put back a copy\n`;
+      const serve = await runCli(['serve', '--data-dir', dir, '--port', '0', '--no-qmp']);
+      expect([serve.code, serve.stderr]).toEqual([1, expected]);
+      const events = await runCli(['events', '--offline', '--data-dir', dir]);
+      expect([events.code, events.stderr]).toEqual([1, expected]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('--body-limit out of range (0 refused every request as 413) is one line before anything starts', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rasgw-bodylimit-'));
     try {
