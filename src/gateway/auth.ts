@@ -29,6 +29,7 @@ export function resolveToken(opts: { tokenFile: string; env?: NodeJS.ProcessEnv 
   const fromEnv = (opts.env ?? process.env)[TOKEN_ENV];
   if (fromEnv !== undefined && fromEnv !== '') {
     if (fromEnv.length < 16) throw new TokenError(`${TOKEN_ENV} must be at least 16 characters`);
+    checkTokenText(fromEnv, TOKEN_ENV);
     return { token: fromEnv, from: 'env', generated: false };
   }
   const file = opts.tokenFile;
@@ -50,7 +51,18 @@ export function resolveToken(opts: { tokenFile: string; env?: NodeJS.ProcessEnv 
   }
   const token = fs.readFileSync(file, 'utf8').trim();
   if (token.length < 16) throw new TokenError(`token file ${file} holds fewer than 16 characters`);
+  checkTokenText(token, `token file ${file}`);
   return { token, from: file, generated };
+}
+
+/**
+ * A token is one word of printable ASCII: a client can send nothing else in `Authorization:
+ * Bearer <token>` (fetch refuses other characters, and the header match stops at a space), so a
+ * gateway started with any other text (a binary file, two words) could never be signed in to.
+ */
+function checkTokenText(token: string, from: string): void {
+  const bad = /[^\x21-\x7e]/.exec(token);
+  if (bad) throw new TokenError(`${from} is not a usable bearer token: character ${bad.index} (code ${bad[0].charCodeAt(0)}) is not printable ASCII or is a space; a token is one word of printable ASCII (delete the file to have one generated)`);
 }
 
 function digest(s: string): Buffer {

@@ -31,6 +31,15 @@ describe('token source', () => {
     expect(() => resolveToken({ tokenFile: file, env: {} })).toThrow(/accessible by group or others \(mode 644\)/);
   });
 
+  it('refuses a token no client could send: binary bytes or two words (it started and no one could sign in)', () => {
+    const file = path.join(dir, 'token');
+    fs.writeFileSync(file, Buffer.from([0x41, 0x42, 0x00, 0xff, 0x10, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4a, 0x4b, 0x4c, 0x4d]), { mode: 0o600 });
+    expect(() => resolveToken({ tokenFile: file, env: {} })).toThrow(
+      `token file ${file} is not a usable bearer token: character 2 (code 0) is not printable ASCII or is a space; a token is one word of printable ASCII (delete the file to have one generated)`,
+    );
+    expect(() => resolveToken({ tokenFile: file, env: { RASGW_TOKEN: 'two words of token text' } })).toThrow('RASGW_TOKEN is not a usable bearer token: character 3 (code 32)');
+  });
+
   it('compares tokens without depending on their length', () => {
     expect(tokenMatches(TOKEN, TOKEN)).toBe(true);
     expect(tokenMatches(TOKEN + 'x', TOKEN)).toBe(false);
