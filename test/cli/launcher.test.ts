@@ -1,4 +1,5 @@
-import { spawn } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
+import fs from 'fs';
 import path from 'path';
 
 const rasgw = path.join(__dirname, '../../bin/rasgw');
@@ -15,6 +16,16 @@ describe('bin/rasgw launcher', () => {
     const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
     expect(stderr).not.toMatch(/EPIPE|Unhandled/);
     expect(code).toBe(0);
+  });
+
+  (fs.existsSync('/dev/full') ? it : it.skip)('an output that cannot be written (> /dev/full: ENOSPC) is one line and status 1, not a stack', () => {
+    const full = fs.openSync('/dev/full', 'w');
+    try {
+      const r = spawnSync(process.execPath, [rasgw, 'dump', '--table', 'HEST', '--format', 'bin'], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8', timeout: 20_000 });
+      expect([r.status, r.stderr]).toEqual([1, 'error: cannot write the output: no space left on the device (ENOSPC)\n']);
+    } finally {
+      fs.closeSync(full);
+    }
   });
 
   it('prints the version from package.json', async () => {
