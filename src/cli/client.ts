@@ -23,7 +23,30 @@ export function addClientOptions(cmd: Command): Command {
 }
 
 export function gatewayUrl(o: ClientOptions): string {
-  return o.url ?? process.env[URL_ENV] ?? `http://127.0.0.1:${DEFAULT_PORT}`;
+  const url = o.url ?? process.env[URL_ENV];
+  return url === undefined ? `http://127.0.0.1:${DEFAULT_PORT}` : checkedGatewayUrl(url, o.url !== undefined ? '--url' : URL_ENV);
+}
+
+/**
+ * The gateway's URL: http(s)://HOST[:PORT] and nothing after it. A path, query or fragment would
+ * be dropped without a word (requests go to /vms… at the root), and a missing scheme reads as
+ * "Invalid URL", so both are refused here with the form to write.
+ */
+export function checkedGatewayUrl(text: string, from: string): string {
+  let u: URL | undefined;
+  try {
+    u = new URL(text);
+  } catch {
+    u = undefined;
+  }
+  if (u === undefined || (u.protocol !== 'http:' && u.protocol !== 'https:')) {
+    const hostPort = /^[A-Za-z0-9.-]+:\d+\/?$|^\[[0-9A-Fa-f:.]+\]:\d+\/?$/.test(text);
+    throw new CliError(`${from}: ${JSON.stringify(text)} is not a gateway URL; write it as http://HOST:PORT${hostPort ? ` (http://${text.replace(/\/$/, '')})` : ''}`);
+  }
+  if ((u.pathname !== '/' && u.pathname !== '') || u.search !== '' || u.hash !== '' || u.username !== '' || u.password !== '') {
+    throw new CliError(`${from}: ${JSON.stringify(text)} has more than a scheme, host and port (the gateway's routes are at its root); write ${u.protocol}//${u.host}`);
+  }
+  return text;
 }
 
 export function clientFrom(o: ClientOptions): GatewayClient {

@@ -9,6 +9,7 @@ import { DEFAULT_PORT, defaultDataDir } from '../../gateway/defaults';
 import type * as Store from '../../store/EventStore';
 import { damagedStoreMessage } from '../../store/damagedStore';
 import { CliError } from '../io';
+import { gatewayUrl } from '../client';
 import { listPages } from '../paging';
 
 /**
@@ -152,7 +153,7 @@ export function registerEvents(program: Command): void {
           store.close();
         }
       } else {
-        const url = o.url ?? process.env[URL_ENV] ?? `http://127.0.0.1:${DEFAULT_PORT}`;
+        const url = gatewayUrl(o);
         const client = new GatewayClient({ url, token: clientToken({ tokenFile: o.tokenFile, dataDir: dataDir }) });
         const q = new URLSearchParams();
         if (since) q.set('since', since);
