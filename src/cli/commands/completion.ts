@@ -1,5 +1,6 @@
 import { Argument, Command, Option } from 'commander';
 import { commands } from '.';
+import { offeredValues } from '../completionValues';
 
 /**
  * `rasgw completion bash|zsh`: a shell completion script generated from the command tree itself
@@ -26,7 +27,9 @@ function walk(cmd: Command, path: string[], out: Node[]): void {
     for (const f of [o.short, o.long]) {
       if (!f) continue;
       flags.push(f);
+      const offered = offeredValues(o);
       if (o.argChoices) values[f] = o.argChoices;
+      else if (offered) values[f] = [...offered];
       else if (FILE_ARG.test(o.flags)) values[f] = 'FILE';
     }
   }

@@ -24,6 +24,7 @@ import { INJECT_EXIT, INJECT_EXIT_HELP, INJECT_RESULT_NAMES, InjectResult, Injec
 import { CliError, MAX_INPUT_FLAGS, MAX_INPUT_HELP, readBinaryInput, readJsonInput } from '../io';
 import { QmpClient, QmpCommandError, parseHostPort } from '../qmpClient';
 import { parseEsrIssOption } from '../esrIssOption';
+import { offerValues } from '../completionValues';
 
 /**
  * `rasgw inject`: a REST client that injects one error into a VM of a running gateway.
@@ -491,6 +492,18 @@ export function registerInject(program: Command): void {
   cmd.addOption(new Option('--context-array <lists...>').hideHelp()).addOption(new Option('--vendor-specific <lists...>').hideHelp());
   cmd.addOption(new Option('--error-severity <name>').hideHelp()).addOption(new Option('--generic-error-validation-bits <list>').hideHelp());
   cmd.addOption(new Option('--precise-timestamp').hideHelp());
+  // what `rasgw completion` offers after the options this command parses itself
+  const offered: Array<[string, object]> = [
+    ['--severity', ERROR_SEVERITY],
+    ['--block-status', BLOCK_STATUS],
+    ['--type', PEI_TYPES],
+    ['--flags', PEI_FLAGS],
+    ['--pei-valid', PEI_VALID_BITS],
+    ['--arm', ARM_VALID_BITS],
+    ['--gen-err-valid-bits', GEN_VALID_BITS],
+    ['--gedb-flags', GEDB_FLAGS],
+  ];
+  for (const [flag, values] of offered) offerValues(cmd, flag, Object.keys(values));
   addClientOptions(cmd);
   cmd.addHelpText('after', SYNDROME_HELP + INJECT_EXIT_HELP);
   cmd.action(async (_kind: string | undefined, raw: Opts) => {

@@ -40,6 +40,14 @@ describe('rasgw completion', () => {
     expect(bashComplete(script, ['rasgw', 'inject', '--notify', 's'])).toEqual(['sci', 'sea', 'sei', 'sdei']);
   });
 
+  it('bash: the values of inject\'s own-parsed options complete too (they completed file names)', async () => {
+    const script = (await runCli(['completion', 'bash'])).stdout.toString();
+    expect(bashComplete(script, ['rasgw', 'inject', '--severity', ''])).toEqual(['recoverable', 'fatal', 'corrected', 'none']);
+    expect(bashComplete(script, ['rasgw', 'inject', '--block-status', 'multi'])).toEqual(['multi-uncorrectable', 'multi-correctable']);
+    expect(bashComplete(script, ['rasgw', 'inject', '-t', ''])).toEqual(['cache', 'tlb', 'bus', 'micro-arch']);
+    expect(completionTree().find((n) => n.path.join(' ') === 'inject')!.values['--gedb-flags']).toEqual(['recovered', 'prev-error', 'simulated']);
+  });
+
   it('zsh: a #compdef script with the same tree; other shells are refused', async () => {
     const z = (await runCli(['completion', 'zsh'])).stdout.toString();
     expect(z.startsWith('#compdef rasgw\n')).toBe(true);
