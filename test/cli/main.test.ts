@@ -29,3 +29,24 @@ describe('rasgw: program options and command options', () => {
     }
   });
 });
+
+describe('--json next to another --format', () => {
+  const BLOCK = require('path').join(__dirname, '../../../shared/fixtures/linux-guest/memory-recoverable.gesb') as string;
+
+  it.each([
+    [['decode', BLOCK, '--format', 'text', '--json'], 'text'],
+    [['dump', '--format', 'acpidump', '--json'], 'acpidump'],
+    [['simulate', '--format', 'text', '--json'], 'text'],
+  ])('%j is refused (the JSON won silently)', async (args, format) => {
+    const r = await runCli(args);
+    expect([r.code, r.stderr, r.stdout.length]).toEqual([1, `error: --json and --format ${format} ask for different outputs: give one of them\n`, 0]);
+  });
+
+  it('--json alone, or with --format json, is the JSON form', async () => {
+    const a = await runCli(['decode', BLOCK, '--json']);
+    const b = await runCli(['decode', BLOCK, '--format', 'json', '--json']);
+    expect(a.code).toBe(0);
+    expect(b.stdout.equals(a.stdout)).toBe(true);
+    expect(JSON.parse(a.stdout.toString()).entries).toHaveLength(1);
+  });
+});

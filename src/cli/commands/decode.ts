@@ -4,6 +4,7 @@ import { toJson } from '../../cper/json/to-json';
 import { ARM_TYPE_ENCODINGS } from '../../cper/sections/arm-error-info';
 import type { ArmTypeEncoding } from '../../cper/sections/SectionCodec';
 import { CliError, MAX_INPUT_FLAGS, MAX_INPUT_HELP, readBinaryInput, writeOutput } from '../io';
+import { applyJsonFlag } from '../jsonFlag';
 import { RasgwError } from '../../binary/errors';
 import type * as LinuxTextModule from './linuxText';
 import { LINUX_VERSIONS, LINUX_VERSION_HELP, LinuxVersion } from '../../vm/contract';
@@ -49,7 +50,7 @@ export function registerDecode(program: Command): void {
     .addOption(new Option('--linux-version <version>', `kernel whose text to print (--format text): ${LINUX_VERSION_HELP}`).choices([...LINUX_VERSIONS]).default('mainline'))
     .option('--error-block-length <bytes>', '--format text: the HEST error block the bytes are written into (default: QEMU\'s 1024, or the input size when larger)')
     .action((file: string, o: DecodeOptions & { json?: boolean }, cmd: Command) => {
-      if (o.json) o.format = 'json';
+      applyJsonFlag(o, cmd);
       refuseOptionsTheFormatIgnores(o.format, (name) => cmd.getOptionValueSource(name) === 'cli');
       const bytes = readBinaryInput(file, { hex: o.hex, what: 'a status block or CPER record' });
       const kind = o.as ?? detectContainer(bytes);

@@ -13,6 +13,7 @@ import { LoaderCommand, decodeLoaderScript, formatLoaderScript } from '../../lin
 import type { ProfileName } from '../../vm/contract';
 import { DEFAULT_MACHINE_HELP, DEFAULT_PROFILE, DEFAULT_SOURCES_SPEC } from '../../vm/defaultMachine';
 import { CliError, MAX_INPUT_FLAGS, MAX_INPUT_HELP, checkFolderInputs, readInput, writeOutput } from '../io';
+import { applyJsonFlag } from '../jsonFlag';
 
 /**
  * `rasgw dump`: boots a machine profile (or QEMU fw_cfg blobs saved in a folder, through the mock
@@ -176,8 +177,8 @@ export function registerDump(program: Command): void {
     .option('-o, --output <file>', 'write the output to a file instead of stdout (bytes are never written to a terminal)')
     .option('--loader', 'print the decoded linker/loader script')
     .option('--hardware-errors', 'print address registers, read-ack registers and block status per source')
-    .action((o: DumpOptions & { json?: boolean; output?: string }) => {
-      if (o.json) o.format = 'json';
+    .action((o: DumpOptions & { json?: boolean; output?: string }, cmd: Command) => {
+      applyJsonFlag(o, cmd);
       writeOutput(runDump(o), o.output);
     });
 }

@@ -9,6 +9,7 @@ import { DEFAULT_MACHINE_HELP, DEFAULT_PERSONALITY, DEFAULT_PROFILE, DEFAULT_SOU
 import { parseEsrIssOption } from '../esrIssOption';
 import { formatSideBySide, runSideBySide, SideBySide } from '../../vm/sideBySide';
 import { CliError, MAX_INPUT_FLAGS, MAX_INPUT_HELP, parseJsonText, readBinaryInput, readBounded } from '../io';
+import { applyJsonFlag } from '../jsonFlag';
 import { SYNDROME_HELP } from '../syndromeHelp';
 
 /**
@@ -174,8 +175,8 @@ export function registerSimulate(program: Command): void {
     .addOption(new Option('--format <f>', 'text: the guest log; json: log, injections and guest state').choices(['text', 'json']).default('text'))
     .option('--json', 'the same as --format json')
     .addHelpText('after', `${SYNDROME_HELP}  --format json shows each injection's "notification" (esr, esrFields, esrReason).\n  --personality both runs both guests side by side.\n\nDefault machine (as rasgw serve and rasgw dump): ${DEFAULT_MACHINE_HELP}.\n\nExit status: 0 the run completed (a guest panic is a result: the log shows it, --format json has guest.panicked);\n  1 bad options or input, or an injection refused (its problem is printed on stderr).\n` + '\nExamples:\n  rasgw simulate --raw ../shared/fixtures/linux-guest/memory-recoverable.gesb\n  rasgw simulate --personality both --raw ../shared/fixtures/linux-guest/memory-recoverable.gesb\n  rasgw simulate --personality linux --profile qemu-7.2-virt --raw ../shared/fixtures/linux-guest/memory-recoverable.gesb\n')
-    .action((o: SimulateOptions & { json?: boolean }) => {
-      if (o.json) o.format = 'json';
+    .action((o: SimulateOptions & { json?: boolean }, cmd: Command) => {
+      applyJsonFlag(o, cmd);
       if (o.personality === 'both') {
         runBoth(steps, o);
         return;
