@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { CliError, DEFAULT_INPUT_LIMIT, describeError, parseSize, setInputLimit } from './io';
 import { commandEntries, commandNameOf } from './commands';
+import { refuseRepeatedOptions } from './repeatedOptions';
 
 /**
  * Builds the `rasgw` program. With `args` (the command line after `node rasgw`), only the command
@@ -29,6 +30,7 @@ export function buildProgram(args?: readonly string[]): Command {
   // every option belongs to the command (`rasgw inject arm -V flags` is inject's --pei-valid, as
   // in ghes_inject.py, not a request for the version).
   program.enablePositionalOptions();
+  refuseRepeatedOptions(program);
   // commands that read files take --max-input (see io.ts); it applies to the whole run
   program.hook('preAction', (_program, action) => {
     const max = action.opts().maxInput as string | undefined;

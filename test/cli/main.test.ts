@@ -50,3 +50,37 @@ describe('--json next to another --format', () => {
     expect(JSON.parse(a.stdout.toString()).entries).toHaveLength(1);
   });
 });
+
+describe('a single-value option given twice', () => {
+  const BLOCK = require('path').join(__dirname, '../../../shared/fixtures/linux-guest/memory-recoverable.gesb') as string;
+  const tokenFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rasgw-repeat-')), 'token');
+  fs.writeFileSync(tokenFile, 'repeat-test-token-0123456789\n');
+  afterAll(() => fs.rmSync(path.dirname(tokenFile), { recursive: true, force: true }));
+  const noGateway = ['--url', 'http://127.0.0.1:9', '--token-file', tokenFile, '--midr', '0x0'];
+
+  it.each([
+    // each took the last value without a word
+    [['decode', BLOCK, '--format', 'text', '--format', 'json'], 'error: --format is given twice ("text", then "json"): give it once'],
+    [['dump', '--table', 'HEST', '--table', 'XSDT'], 'error: --table is given twice ("HEST", then "XSDT"): give it once'],
+    [['inject', ...noGateway, '--source', '0', '--source', '1'], 'error: --source is given twice ("0", then "1"): give it once'],
+    [['inject', ...noGateway, '--running', '--no-running'], 'error: --running and --no-running are both given: give one of them'],
+    [['inject', ...noGateway, '--severity', 'fatal', '--error-severity', 'corrected'], 'error: --severity and --error-severity are the same option: give it once'],
+    [['vm', 'create', '--url', 'http://127.0.0.1:9', '--profile', 'extended', '--profile', 'qemu-7.2-virt'], 'error: --profile is given twice ("extended", then "qemu-7.2-virt"): give it once'],
+  ])('%j is refused', async (args, message) => {
+    const r = await runCli(args);
+    expect([r.code, r.stderr, r.stdout.length]).toEqual([1, message + '\n', 0]);
+  });
+
+  it('the same value twice, and options made to repeat (--vm, -t lists), are accepted', async () => {
+    expect((await runCli(['decode', BLOCK, '--format', 'json', '--format', 'json'])).code).toBe(0);
+    // refused only later, at the gateway that is not there: the options themselves were read
+    for (const args of [
+      ['inject', ...noGateway, '--vm', 'a', '--vm', 'b'],
+      ['inject', ...noGateway, '-t', 'cache', '-t', 'tlb'],
+      ['inject', ...noGateway, '--severity', 'fatal', '--error-severity', 'fatal'],
+    ]) {
+      const r = await runCli(args);
+      expect(r.stderr).toMatch(/^(error: cannot reach the gateway|VM a: error: cannot reach the gateway)/);
+    }
+  });
+});

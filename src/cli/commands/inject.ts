@@ -508,8 +508,12 @@ export function registerInject(program: Command): void {
   cmd.addHelpText('after', SYNDROME_HELP + INJECT_EXIT_HELP);
   cmd.action(async (_kind: string | undefined, raw: Opts) => {
     const o: Opts = { ...raw };
+    const kebab = (k: string) => '--' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
     const alias = (from: string, to: string) => {
-      if (o[from] !== undefined && o[to] === undefined) o[to] = o[from];
+      if (o[from] === undefined) return;
+      // the script's spelling and ours of one option, with different values: which was meant?
+      if (o[to] !== undefined && JSON.stringify(o[to]) !== JSON.stringify(o[from])) throw new CliError(`${kebab(to)} and ${kebab(from)} are the same option: give it once`);
+      o[to] = o[from];
     };
     alias('armValid', 'arm');
     alias('level', 'affinity');
