@@ -186,7 +186,12 @@ export function registerLog(program: Command): void {
       .option('--reconnect-delay <ms>', 'longest wait before reconnecting (--follow; the gateway may ask for less)', '2000')
       .option('--notifications', '--follow: also print each notification the device model raises (as `[rasgw] injection N: SEI … ESR …`; JSON: {"injectionId","boot","notification"})')
       .option('--json', 'one JSON object per line: {"seq":N,"line":"…"}'),
-  ).action(async (o: LogOptions) => {
+  ).action(async (o: LogOptions, cmd: Command) => {
+    // read by --follow only: given without it they would do nothing, silently
+    if (!o.follow) {
+      const unused = [o.notifications ? '--notifications' : '', cmd.getOptionValueSource('reconnectDelay') === 'cli' ? '--reconnect-delay' : ''].filter((x) => x !== '');
+      if (unused.length) throw new CliError(`${unused.join(' and ')} ${unused.length > 1 ? 'are' : 'is'} read by --follow only; add --follow or drop ${unused.length > 1 ? 'them' : 'it'}`);
+    }
     if (!/^[0-9]{1,15}$/.test(o.since)) throw new CliError(`--since: expected a log sequence number, got ${JSON.stringify(o.since)}`);
     if (!/^[0-9]{1,7}$/.test(o.reconnectDelay)) throw new CliError(`--reconnect-delay: expected milliseconds, got ${JSON.stringify(o.reconnectDelay)}`);
     const client = clientFrom(o);

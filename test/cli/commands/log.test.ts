@@ -78,3 +78,14 @@ describe('rasgw log --follow', () => {
     expect(entries.filter((e) => e.line.endsWith(firstBootLine)).length).toBeGreaterThanOrEqual(2);
   });
 });
+
+describe('rasgw log: --follow options without --follow', () => {
+  it.each([
+    [['--notifications'], 'error: --notifications is read by --follow only; add --follow or drop it'],
+    [['--reconnect-delay', '100'], 'error: --reconnect-delay is read by --follow only; add --follow or drop it'],
+    [['--notifications', '--reconnect-delay', '100'], 'error: --notifications and --reconnect-delay are read by --follow only; add --follow or drop them'],
+  ])('%j is refused (it was ignored, silently)', async (args, message) => {
+    const r = await runCli(['log', '--url', 'http://127.0.0.1:9', ...args]);
+    expect([r.code, r.stderr]).toEqual([1, message + '\n']);
+  });
+});
