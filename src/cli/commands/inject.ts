@@ -187,6 +187,35 @@ function pcieError(o: Opts): Record<string, unknown> {
 /** The options that choose a record other than ghes_inject.py's ARM record (at most one). */
 const RECORD_MODES = ['raw', 'cper', 'cperRecord', 'memory', 'pcie'];
 
+/** Options (attribute names) each record builder reads; any other builder would ignore them. */
+const ARM_RECORD_OPTIONS = ['arm', 'affinity', 'mpidr', 'midr', 'running', 'psci', 'type', 'flags', 'peiValid', 'multipleError', 'errorInfo', 'physicalAddress', 'virtualAddress', 'ctxType', 'ctxSize', 'ctxArray', 'vendor', 'blockStatus', 'rawData', 'genErrValidBits', 'fruId', 'fruText', 'timestamp', 'precise', 'gedbFlags'];
+const MEMORY_OPTIONS = ['address', 'addressMask', 'memoryErrorType', 'node', 'card', 'module', 'bank', 'device', 'row', 'column', 'bitPosition'];
+const PCIE_OPTIONS = ['portType', 'bdf', 'vendorId', 'deviceId', 'classCode', 'serial', 'uncorStatus', 'corStatus'];
+
+const flagOf = (key: string) => '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+
+/**
+ * Refuses options the chosen record does not read (`--address` without `--memory` sent an ARM
+ * error and dropped the address; `--memory -t cache` dropped the -t), so no option is ignored
+ * without a word.
+ */
+function refuseUnreadOptions(o: Opts, qmp: boolean): void {
+  const given = (k: string) => o[k] !== undefined && o[k] !== false;
+  // two records asked for: recordBody says "choose one of …"
+  if (RECORD_MODES.filter(given).length > 1) return;
+  const mode = RECORD_MODES.find(given);
+  const reads = new Set(mode === undefined ? [...ARM_RECORD_OPTIONS, 'severity'] : mode === 'memory' ? [...MEMORY_OPTIONS, 'severity'] : mode === 'pcie' ? [...PCIE_OPTIONS, 'severity'] : []);
+  const what = mode === undefined ? 'the ARM processor error (the default record)' : mode === 'memory' || mode === 'pcie' ? `--${mode}` : `${flagOf(mode)}, which sends the file as it is`;
+  for (const k of [...ARM_RECORD_OPTIONS, 'severity', ...MEMORY_OPTIONS, ...PCIE_OPTIONS]) {
+    if (!given(k) || reads.has(k)) continue;
+    const hint = mode === undefined && MEMORY_OPTIONS.includes(k) ? ': add --memory' : mode === undefined && PCIE_OPTIONS.includes(k) ? ': add --pcie' : '';
+    throw new CliError(`${flagOf(k)} is not read by ${what}${hint}`);
+  }
+  if (given('hex') && mode !== 'raw' && mode !== 'cperRecord') throw new CliError('--hex reads the --raw or --cper-record file as hex text; give one of them');
+  if (given('precise') && !given('timestamp')) throw new CliError('--precise marks the --timestamp as precise; give --timestamp');
+  if (given('debug') && !qmp) throw new CliError('--debug hex-dumps the status block sent over QMP (--qmp, -H/-P)');
+}
+
 /** The body of POST /vms/{id}/errors for the options (the record itself, without the target). */
 async function recordBody(o: Opts, midrOf: () => Promise<bigint | undefined>): Promise<Record<string, unknown>> {
   const modes = RECORD_MODES.filter((k) => o[k] !== undefined && o[k] !== false);
@@ -342,6 +371,7 @@ function hexDump(b: Uint8Array): string {
 async function run(o: Opts): Promise<number> {
   const vms = (o.vm as string[] | undefined)?.length ? (o.vm as string[]) : [DEFAULT_VM_ID];
   const qmp = o.qmp !== undefined || o.host !== undefined || o.port !== undefined;
+  refuseUnreadOptions(o, qmp);
   if (qmp) {
     if ((o.vm as string[] | undefined)?.length) throw new CliError('--vm picks a VM of the REST gateway; a QMP endpoint (--qmp, -H/-P) is bound to one VM already: leave --vm out');
     if (o.source !== undefined || o.notify !== undefined || o.esrIss !== undefined) throw new CliError('--source, --notify and --esr-iss are REST targets; inject-ghes-v2-error always writes the QMP source');
