@@ -118,6 +118,8 @@ function loaderJson(commands: readonly LoaderCommand[]): unknown[] {
 /** Runs the dump and returns what it prints (text or bytes). */
 export function runDump(o: DumpOptions): string | Uint8Array {
   if (o.loader && o.hardwareErrors) throw new CliError('--loader and --hardware-errors are separate views; pick one');
+  // the loader and hardware-errors views are not per table: --table would be dropped without a word
+  if (o.table !== undefined && (o.loader || o.hardwareErrors)) throw new CliError(`--table picks an ACPI table; ${o.loader ? '--loader' : '--hardware-errors'} is not a table view: drop one of them`);
   const m = loadMachine(o);
   if (o.loader) {
     if (!m.booted) throw new CliError('an acpidump has no loader script; use --profile or --fwcfg');

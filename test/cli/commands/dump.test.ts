@@ -126,4 +126,11 @@ describe('rasgw dump', () => {
     expect(help).toContain('sei,sea,gpio:ghes:4096');
     expect(help).toContain('--hardware-errors');
   });
+
+  it('--table with --loader or --hardware-errors is refused (the table was dropped without a word)', async () => {
+    for (const view of ['--loader', '--hardware-errors']) {
+      const r = await runCli(['dump', view, '--table', 'HEST']);
+      expect([r.code, r.stderr, r.stdout.length]).toEqual([1, `error: --table picks an ACPI table; ${view} is not a table view: drop one of them\n`, 0]);
+    }
+  });
 });
