@@ -65,6 +65,8 @@ export function registerErst(program: Command): void {
       .option('--json', 'print the JSON form (decoded CPER, base64 bytes)')
       .option('--cper <file>', 'write the CPER record bytes to a file ("-" for stdout)'),
   ).action(async (id: string, o: Common & { cper?: string }) => {
+    // two outputs asked for: the JSON was dropped without a word
+    if (o.cper !== undefined && o.json) throw new CliError('--json prints the record, --cper FILE writes its bytes: give one of them');
     const rid = recordIdArg(id);
     const r = await call<Record<string, unknown> & { bytes: string; length: number; creator?: string }>(o, 'GET', `/erst/${rid}`);
     const bytes = Buffer.from(r.bytes, 'base64');

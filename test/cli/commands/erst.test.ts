@@ -52,6 +52,9 @@ describe('rasgw erst list|show|clear against a running gateway', () => {
     const missing = await runCli(['erst', 'show', '0x1', '--vm', 'c', '--url', srv.url]);
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toMatch(/404 not-found: VM c has no ERST record 0x0000000000000001/);
+    // --json and --cper together: one output would be dropped
+    const both2 = await runCli(['erst', 'show', id, '--vm', 'c', '--url', srv.url, '--json', '--cper', '-']);
+    expect([both2.code, both2.stderr, both2.stdout.length]).toEqual([1, 'error: --json prints the record, --cper FILE writes its bytes: give one of them\n', 0]);
     const bad = await runCli(['erst', 'show', 'zz', '--vm', 'c', '--url', srv.url]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/record id: expected a u64/);
