@@ -177,6 +177,7 @@ export function registerSimulate(program: Command): void {
     .addHelpText('after', `${SYNDROME_HELP}  --format json shows each injection's "notification" (esr, esrFields, esrReason).\n  --personality both runs both guests side by side.\n\nDefault machine (as rasgw serve and rasgw dump): ${DEFAULT_MACHINE_HELP}.\n\nExit status: 0 the run completed (a guest panic is a result: the log shows it, --format json has guest.panicked);\n  1 bad options or input, or an injection refused (its problem is printed on stderr).\n` + '\nExamples:\n  rasgw simulate --raw ../shared/fixtures/linux-guest/memory-recoverable.gesb\n  rasgw simulate --personality both --raw ../shared/fixtures/linux-guest/memory-recoverable.gesb\n  rasgw simulate --personality linux --profile qemu-7.2-virt --raw ../shared/fixtures/linux-guest/memory-recoverable.gesb\n')
     .action((o: SimulateOptions & { json?: boolean }, cmd: Command) => {
       applyJsonFlag(o, cmd);
+      refuseUnusedTargets(o, steps);
       if (o.personality === 'both') {
         runBoth(steps, o);
         return;
@@ -205,6 +206,21 @@ export function registerSimulate(program: Command): void {
       }
       reportRefusals(results);
     });
+}
+
+/**
+ * Options that aim injections (--notify, --esr-iss, --source) or read their files (--hex) do
+ * nothing without them: refused instead of ignored. --source also places --at-boot blocks, --hex
+ * also reads them.
+ */
+function refuseUnusedTargets(o: SimulateOptions, steps: Step[]): void {
+  const injects = steps.length > 0;
+  const atBoot = (o.atBoot ?? []).length > 0;
+  const raw = steps.some((s) => s.kind === 'raw');
+  if (o.notify !== undefined && !injects) throw new CliError('--notify aims the injections, and there are none: add --raw or --inject, or drop --notify');
+  if (o.esrIss !== undefined && !injects) throw new CliError('--esr-iss sets the syndrome of the injections, and there are none: add --raw or --inject, or drop --esr-iss');
+  if (o.source !== undefined && !injects && !atBoot) throw new CliError('--source aims the injections and --at-boot blocks, and there are none: add --raw, --inject or --at-boot, or drop --source');
+  if (o.hex && !raw && !atBoot) throw new CliError('--hex reads --raw and --at-boot files as hex text, and there are none: add one, or drop --hex');
 }
 
 /** Refusals go to stderr and make the exit status 1. */

@@ -4,6 +4,7 @@ import os from 'os';
 import path from 'path';
 import { simulate, simulateBoth } from '../../../src/cli/commands/simulate';
 import { SEI_RECOVERABLE_NOTIFICATION } from '../../support/notifications';
+import { runCli } from './run-cli';
 
 const ROOT = path.join(__dirname, '../../..');
 const DIR = path.join(__dirname, '../../../../shared/fixtures/linux-guest');
@@ -173,3 +174,20 @@ describe('rasgw simulate --personality both', () => {
 });
 
 const strip2 = (l: string) => strip(l.slice(11));
+
+describe('rasgw simulate: options with nothing to apply them to', () => {
+  it.each([
+    [['--notify', 'sea'], 'error: --notify aims the injections, and there are none: add --raw or --inject, or drop --notify'],
+    [['--esr-iss', '0x11'], 'error: --esr-iss sets the syndrome of the injections, and there are none: add --raw or --inject, or drop --esr-iss'],
+    [['--source', '1'], 'error: --source aims the injections and --at-boot blocks, and there are none: add --raw, --inject or --at-boot, or drop --source'],
+    [['--hex'], 'error: --hex reads --raw and --at-boot files as hex text, and there are none: add one, or drop --hex'],
+  ])('%j is refused (the run ignored it)', async (args, message) => {
+    const r = await runCli(['simulate', ...args]);
+    expect([r.code, r.stderr, r.stdout.length]).toEqual([1, message + '\n', 0]);
+  });
+
+  it('--source with --at-boot alone is used', async () => {
+    const r = await runCli(['simulate', '--profile', 'qemu-10.2-virt', '--source', '1', '--at-boot', fx('memory-recoverable.gesb')]);
+    expect(r.code).toBe(0);
+  });
+});
