@@ -1,4 +1,4 @@
-import { combinedPoint, RestorePoint, snapshotPoint } from '../binary/restore';
+import type { SavedValues, SavesState } from '../binary/restore';
 import type { GuestMemory } from '../guest-memory/GuestMemory';
 import type { LinuxVersion, Personality } from '../vm/contract';
 import { CRASH_MAGIC, CRASH_MESSAGE_MAX, CRASH_PAGE_SIZE, CRASH_REASON, CRASH_RECORD_MAX, CRASH_REGISTERS_SIZE, CrashReasonName } from '../device-model/crash/CrashRegisters';
@@ -129,6 +129,30 @@ interface Pending {
   nmi?: string[];
 }
 
+/** the optional slots of `Pending` (a restore point saves whether each is there, and its contents) */
+const PENDING_SLOTS = ['serror', 'sea', 'hed', 'nmi'] as const;
+
+/** Saves a Map of string arrays: its entries in order, each array object and its contents. */
+function pushMapOfArrays(s: SavedValues, m: Map<number, string[]>): void {
+  s.push(m.size);
+  for (const [k, v] of m) {
+    s.push(k);
+    s.push(v);
+    s.pushArray(v);
+  }
+}
+
+function loadMapOfArrays(s: SavedValues, m: Map<number, string[]>): void {
+  const n = s.next<number>();
+  if (m.size > 0) m.clear();
+  for (let i = 0; i < n; i++) {
+    const k = s.next<number>();
+    const v = s.next<string[]>();
+    s.loadArray(v);
+    m.set(k, v);
+  }
+}
+
 const NO_HOOKS: GuestHooks = {
   pickup: () => undefined,
   acked: () => undefined,
@@ -145,7 +169,7 @@ function serrorRank(esr: number): number {
   return { 0: 5, 1: 4, 3: 3, 2: 2, 6: 1 }[serrorAet(esr)] ?? 5;
 }
 
-export class GuestKernel {
+export class GuestKernel implements SavesState {
   readonly clock = new VirtualClock();
   readonly log: KernelLog;
   readonly memoryFailure: MemoryFailure;
@@ -206,34 +230,94 @@ export class GuestKernel {
    * work), poisoned pages, ERST driver and pstore, pending exceptions, panic/halt state, the
    * current task, the apei-sei ratelimits and the counters.
    */
-  restorePoint(): RestorePoint {
-    const { tables, booted, halt, task, initKillPending, attributed, exception, running, erst, coalescedSErrors, takenSErrors, hooks } = this;
+  saveState(s: SavedValues): void {
+    s.push(this.tables);
+    s.push(this.booted);
+    s.push(this.halt);
+    s.push(this.task);
+    s.push(this.initKillPending);
+    s.push(this.attributed);
+    s.push(this.exception);
+    s.push(this.running);
+    s.push(this.erst);
+    s.push(this.coalescedSErrors);
+    s.push(this.takenSErrors);
+    s.push(this.hooks);
+    // the pending slots as they are (a slot taken is set to undefined, one never used is absent)
     const p = this.pending;
-    // the slots as they are (a slot taken is set to undefined, one never used is absent)
-    const slots: Partial<Pick<Pending, 'serror' | 'sea' | 'hed' | 'nmi'>> = {};
-    for (const k of ['serror', 'sea', 'hed', 'nmi'] as const) {
-      if (!(k in p)) continue;
+    for (const k of PENDING_SLOTS) {
+      if (!(k in p)) {
+        s.push(false);
+        continue;
+      }
+      s.push(true);
       const v = p[k];
-      if (k === 'serror' || k === 'sea') slots[k] = v && { esr: (v as { esr: number }).esr, causes: (v as { causes: string[] }).causes.slice() };
-      else slots[k] = (v as string[] | undefined)?.slice();
+      s.push(v);
+      if (v === undefined) continue;
+      if (Array.isArray(v)) s.pushArray(v);
+      else {
+        s.push(v.esr);
+        s.push(v.causes);
+        s.pushArray(v.causes);
+      }
     }
-    const irqs = [...p.irqs].map(([k, v]) => [k, v.slice()] as const);
-    const sdei = [...p.sdei].map(([k, v]) => [k, v.slice()] as const);
-    const points = [this.clock.restorePoint(), this.log.restorePoint(), this.ghes.restorePoint(), this.memoryFailure.restorePoint(), this.rlSeiReading.restorePoint(), this.rlSeiNoRecord.restorePoint()];
-    if (erst.driver) points.push(erst.driver.restorePoint());
-    if (erst.pstore) points.push(erst.pstore.restorePoint());
-    points.push(
-      snapshotPoint(() => {
-        Object.assign(this, { tables, booted, halt, task, initKillPending, attributed, exception, running, erst, coalescedSErrors, takenSErrors, hooks });
-        for (const k of ['serror', 'sea', 'hed', 'nmi'] as const) if (!(k in slots)) delete p[k];
-        Object.assign(p, slots);
-        p.irqs.clear();
-        for (const [k, v] of irqs) p.irqs.set(k, v);
-        p.sdei.clear();
-        for (const [k, v] of sdei) p.sdei.set(k, v);
-      }),
-    );
-    return combinedPoint(points);
+    pushMapOfArrays(s, p.irqs);
+    pushMapOfArrays(s, p.sdei);
+    this.clock.saveState(s);
+    this.log.saveState(s);
+    this.ghes.saveState(s);
+    this.memoryFailure.saveState(s);
+    this.rlSeiReading.saveState(s);
+    this.rlSeiNoRecord.saveState(s);
+    this.erst.driver?.saveState(s);
+    this.erst.pstore?.saveState(s);
+  }
+
+  loadState(s: SavedValues): void {
+    this.tables = s.next();
+    this.booted = s.next();
+    this.halt = s.next();
+    this.task = s.next();
+    this.initKillPending = s.next();
+    this.attributed = s.next();
+    this.exception = s.next();
+    this.running = s.next();
+    this.erst = s.next();
+    this.coalescedSErrors = s.next();
+    this.takenSErrors = s.next();
+    this.hooks = s.next();
+    const p = this.pending as unknown as Record<string, unknown>;
+    for (const k of PENDING_SLOTS) {
+      if (!s.next<boolean>()) {
+        delete p[k];
+        continue;
+      }
+      const v = s.next<string[] | { esr: number; causes: string[] } | undefined>();
+      p[k] = v;
+      if (v === undefined) continue;
+      if (Array.isArray(v)) s.loadArray(v);
+      else {
+        v.esr = s.next();
+        v.causes = s.next();
+        s.loadArray(v.causes);
+      }
+    }
+    loadMapOfArrays(s, this.pending.irqs);
+    loadMapOfArrays(s, this.pending.sdei);
+    this.clock.loadState(s);
+    this.log.loadState(s);
+    this.ghes.loadState(s);
+    this.memoryFailure.loadState(s);
+    this.rlSeiReading.loadState(s);
+    this.rlSeiNoRecord.loadState(s);
+    this.erst.driver?.loadState(s);
+    this.erst.pstore?.loadState(s);
+  }
+
+  /** The point is released: the log ring and the duplicate cache close their marks. */
+  releaseState(): void {
+    this.log.releaseState();
+    this.ghes.releaseState();
   }
 
   get halted(): boolean {

@@ -1,5 +1,5 @@
 import { RasgwError, RasgwErrorCode } from '../binary/errors';
-import type { RestorePoint } from '../binary/restore';
+import type { SavedValues, SavesState } from '../binary/restore';
 
 /**
  * Guest physical memory: sparse, page-granular, bounded, with ownership of ranges.
@@ -64,7 +64,10 @@ function hex(a: bigint): string {
   return '0x' + a.toString(16);
 }
 
-export class GuestMemory {
+/** the journal byte buffer kept between restore points (a larger one, from a big write, is dropped) */
+const UNDO_BYTES_KEPT = 64 * 1024;
+
+export class GuestMemory implements SavesState {
   private readonly pages = new Map<number, Uint8Array>();
   private readonly ram: Array<{ base: bigint; size: bigint }> = [];
   private readonly owned: OwnedRange[] = [];
@@ -81,11 +84,20 @@ export class GuestMemory {
    * where the bytes it overwrote are in `undoBytes` (length -1: the write created the page),
    * oldest first. Numbers and one byte buffer: no object per write.
    */
-  private undo: number[] = [];
-  /** the overwritten bytes of the `undo` entries, back to back (`undoBytesLength` used) */
+  private readonly undo: number[] = [];
+  /**
+   * entries of `undo` in use (4 numbers each); the array itself keeps its size once no point is
+   * open (emptying it with `length = 0` would free its storage, regrown at the next point)
+   */
+  private undoLength = 0;
+  /**
+   * the overwritten bytes of the `undo` entries, back to back (`undoBytesLength` used); the buffer
+   * is kept for the next points once none is open (dropped when it grew past UNDO_BYTES_KEPT)
+   */
   private undoBytes = new Uint8Array(0);
   private undoBytesLength = 0;
-  private readonly undoMarks: Array<{ at: number; bytes: number; owned: number; mmio: number }> = [];
+  /** per open restore point, four numbers: `undo` length, `undoBytesLength`, claimed ranges, MMIO windows */
+  private readonly undoMarks: number[] = [];
   /** `baseN` / `endN`: the window's bounds as doubles, for the fast no-overlap test (same rounding argument as `ramFast`) */
   private readonly mmio: Array<{ base: bigint; size: bigint; name: string; handler: MmioHandler; baseN: number; endN: number }> = [];
 
@@ -299,7 +311,7 @@ export class GuestMemory {
       if (!page && !isAllZero(chunk)) {
         page = new Uint8Array(PAGE_SIZE);
         this.pages.set(pn, page);
-        if (this.undoMarks.length !== 0) this.undo.push(pn, 0, -1, 0);
+        if (this.undoMarks.length !== 0) this.pushUndo(pn, 0, -1, 0);
       }
       if (page) page.set(chunk, off);
       done += n;
@@ -444,50 +456,62 @@ export class GuestMemory {
   }
 
   /**
-   * A restore point of the whole memory: `restore` puts back every page written since (and drops
-   * ranges claimed and MMIO windows mapped since); `release` keeps the writes. Points nest and are
-   * used innermost first.
+   * A restore point of the whole memory (src/binary/restore.ts): opens a mark of the journal;
+   * `loadState` puts back every page written since (and drops ranges claimed and MMIO windows
+   * mapped since); `releaseState` keeps the writes. Marks nest and are used innermost first.
    */
-  restorePoint(): RestorePoint {
-    const mark = { at: this.undo.length, bytes: this.undoBytesLength, owned: this.owned.length, mmio: this.mmio.length };
-    this.undoMarks.push(mark);
-    return {
-      restore: () => {
-        this.popUndoMark(mark);
-        // newest first: each write's bytes go back, then the pages written ones created go
-        const u = this.undo;
-        for (let i = u.length - 4; i >= mark.at; i -= 4) {
-          if (u[i + 2] < 0) this.pages.delete(u[i]);
-          else this.pages.get(u[i])!.set(this.undoBytes.subarray(u[i + 3], u[i + 3] + u[i + 2]), u[i + 1]);
-        }
-        u.length = mark.at;
-        this.undoBytesLength = mark.bytes;
-        if (this.owned.length > mark.owned) {
-          this.owned.splice(mark.owned);
-          this.syncOwnedFast();
-        }
-        this.mmio.length = Math.min(this.mmio.length, mark.mmio);
-        this.afterUndoMark();
-      },
-      release: () => {
-        // the entries stay for an outer point
-        this.popUndoMark(mark);
-        this.afterUndoMark();
-      },
-    };
+  saveState(_s: SavedValues): void {
+    this.undoMarks.push(this.undoLength, this.undoBytesLength, this.owned.length, this.mmio.length);
   }
 
-  private popUndoMark(mark: GuestMemory['undoMarks'][number]): void {
-    if (this.undoMarks[this.undoMarks.length - 1] !== mark) throw new Error('restore points are used innermost first');
+  loadState(_s: SavedValues): void {
+    const m = this.undoMarks;
+    if (m.length === 0) throw new Error('restore points are used innermost first');
+    const mmio = m.pop()!;
+    const owned = m.pop()!;
+    const bytes = m.pop()!;
+    const at = m.pop()!;
+    // newest first: each write's bytes go back, then the pages written ones created go
+    const u = this.undo;
+    for (let i = this.undoLength - 4; i >= at; i -= 4) {
+      if (u[i + 2] < 0) this.pages.delete(u[i]);
+      else this.pages.get(u[i])!.set(this.undoBytes.subarray(u[i + 3], u[i + 3] + u[i + 2]), u[i + 1]);
+    }
+    this.undoLength = at;
+    this.undoBytesLength = bytes;
+    if (this.owned.length > owned) {
+      this.owned.splice(owned);
+      this.syncOwnedFast();
+    }
+    this.mmio.length = Math.min(this.mmio.length, mmio);
+    this.afterUndoMark();
+  }
+
+  releaseState(): void {
+    // the entries stay for an outer point
+    if (this.undoMarks.length === 0) throw new Error('restore points are used innermost first');
+    // pops, not a length change: setting an array's length is a slow runtime call in V8
     this.undoMarks.pop();
+    this.undoMarks.pop();
+    this.undoMarks.pop();
+    this.undoMarks.pop();
+    this.afterUndoMark();
+  }
+
+  /** True while the journal holds nothing (no point open, or nothing written since the outermost one). */
+  get journalEmpty(): boolean {
+    return this.undoLength === 0 && this.undoBytesLength === 0;
   }
 
   private afterUndoMark(): void {
     if (this.undoMarks.length !== 0) return;
-    // nothing can be undone any more: the journal goes (a new one per outermost point)
-    this.undo = [];
+    // nothing can be undone any more: the journal is emptied (its byte buffer kept for the next point)
+    this.undoLength = 0;
     this.undoBytesLength = 0;
-    this.undoBytes = new Uint8Array(0);
+    if (this.undoBytes.length > UNDO_BYTES_KEPT) {
+      this.undoBytes = new Uint8Array(0);
+      this.undo.length = 0;
+    }
   }
 
   /** Journals the `n` bytes at `off` of page `pn` before a write overwrites them. */
@@ -498,9 +522,21 @@ export class GuestMemory {
       grown.set(this.undoBytes.subarray(0, at));
       this.undoBytes = grown;
     }
-    this.undoBytes.set(page.subarray(off, off + n), at);
+    // a loop rather than set(subarray): the writes are small, and a subarray is an object each
+    const b = this.undoBytes;
+    for (let i = 0; i < n; i++) b[at + i] = page[off + i];
     this.undoBytesLength = at + n;
-    this.undo.push(pn, off, n, at);
+    this.pushUndo(pn, off, n, at);
+  }
+
+  private pushUndo(pn: number, off: number, n: number, at: number): void {
+    const u = this.undo;
+    const k = this.undoLength;
+    u[k] = pn;
+    u[k + 1] = off;
+    u[k + 2] = n;
+    u[k + 3] = at;
+    this.undoLength = k + 4;
   }
 
   /** A copy of all stored pages (for tests that prove nothing changed). */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import { GuestMemory } from '../guest-memory/GuestMemory';
 import { RasgwError } from '../binary/errors';
-import { combinedPoint, mapContents, RestorePoint, snapshotPoint, UndoJournal } from '../binary/restore';
+import { RestorePoint, SavedPoints, SavedValues, SavesStateWithRelease, UndoJournal } from '../binary/restore';
 import { readU32LE } from '../binary/le';
 import { bootMachine, BootedMachine, createMachineMemory } from '../device-model/boot';
 import { Recorder, RecordRequest } from '../device-model/recorder/Recorder';
@@ -90,6 +90,23 @@ interface Tracked {
 }
 
 /** A record's actions, then those of the exception that carried it that it does not have yet ('ghes' — the exception found a record — adds nothing). */
+// Undo steps of the VM's journal (UndoJournal.recordCall: functions defined once, no closure per change)
+function forgetInjection(injections: Map<string, Tracked>, id: string): void {
+  injections.delete(id);
+}
+
+function setInjection(injections: Map<string, Tracked>, id: string, t: Tracked): void {
+  injections.set(id, t);
+}
+
+function popFinished(finished: string[]): void {
+  finished.pop();
+}
+
+function setFinished(finished: string[], at: number, id: string): void {
+  finished[at] = id;
+}
+
 function withExceptionActions(own: readonly string[], exception: readonly string[]): string[] {
   const out = own.slice();
   for (const a of exception) if (a !== 'ghes' && !own.includes(a)) out.push(a);
@@ -154,6 +171,8 @@ export class Vm implements VirtualMachine {
   private rtcEnd = 0n;
   /** changes of `injections`, `finished` and the tracked injections while a restore point is open */
   private readonly undo = new UndoJournal();
+  /** the values this VM's open restore points saved (see restorePoint) */
+  private readonly points = new SavedPoints(this as SavesStateWithRelease);
 
   constructor(spec: VmSpec, id: string = randomUUID(), opts: VmOptions = {}) {
     this.spec = spec;
@@ -262,19 +281,65 @@ export class Vm implements VirtualMachine {
    * back) and journals its injections.
    */
   restorePoint(): RestorePoint {
-    const { memory, machine, recorder, notifier, guest, bootCount, cause, sourceInfo, nextInjection, erstStorage, rtcStart, erst, rtcEnd, finishedAt } = this;
-    const outstanding = mapContents(this.outstanding);
-    const points = [memory.restorePoint(), recorder.restorePoint(), guest.restorePoint()];
-    if (erst) points.push(erst.device.restorePoint());
-    if (erstStorage?.restorePoint) points.push(erstStorage.restorePoint());
-    points.push(this.undo.point());
-    points.push(
-      snapshotPoint(() => {
-        Object.assign(this, { memory, machine, recorder, notifier, guest, bootCount, cause, sourceInfo, nextInjection, erstStorage, rtcStart, erst, rtcEnd, finishedAt });
-        outstanding();
-      }),
-    );
-    return combinedPoint(points);
+    return this.points.take();
+  }
+
+  /** Saves the VM for a restore point (SavedPoints): the parts with marks of their own first, so a release finds them. */
+  saveState(s: SavedValues): void {
+    s.push(this.memory);
+    s.push(this.guest);
+    s.push(this.erst);
+    s.push(this.erstStorage);
+    s.push(this.machine);
+    s.push(this.recorder);
+    s.push(this.notifier);
+    s.push(this.bootCount);
+    s.push(this.cause);
+    s.push(this.sourceInfo);
+    s.push(this.nextInjection);
+    s.push(this.rtcStart);
+    s.push(this.rtcEnd);
+    s.push(this.finishedAt);
+    s.pushMap(this.outstanding);
+    this.undo.mark();
+    this.memory.saveState(s);
+    this.recorder.saveState(s);
+    this.guest.saveState(s);
+    this.erst?.device.saveState(s);
+    this.erstStorage?.saveState?.(s);
+  }
+
+  loadState(s: SavedValues): void {
+    this.memory = s.next();
+    this.guest = s.next();
+    this.erst = s.next();
+    this.erstStorage = s.next();
+    this.machine = s.next();
+    this.recorder = s.next();
+    this.notifier = s.next();
+    this.bootCount = s.next();
+    this.cause = s.next();
+    this.sourceInfo = s.next();
+    this.nextInjection = s.next();
+    this.rtcStart = s.next();
+    this.rtcEnd = s.next();
+    this.finishedAt = s.next();
+    s.loadMap(this.outstanding);
+    this.undo.undoToMark();
+    this.memory.loadState(s);
+    this.recorder.loadState(s);
+    this.guest.loadState(s);
+    this.erst?.device.loadState(s);
+    this.erstStorage?.loadState?.(s);
+  }
+
+  releaseState(s: SavedValues): void {
+    // the parts saved at the point (a reboot since may have replaced them) close their marks
+    s.next<GuestMemory>().releaseState();
+    s.next<GuestKernel>().releaseState();
+    s.next<ErstAttachment | undefined>()?.device.releaseState();
+    s.next<ErstStorage | undefined>()?.releaseState?.();
+    this.undo.unmark();
   }
 
   /**
@@ -494,7 +559,7 @@ export class Vm implements VirtualMachine {
 
   private remember(t: Tracked): void {
     const id = t.status.id;
-    if (this.undo.recording) this.undo.record(() => this.injections.delete(id));
+    this.undo.recordCall(forgetInjection, this.injections, id, undefined);
     this.injections.set(id, t);
   }
 
@@ -508,19 +573,16 @@ export class Vm implements VirtualMachine {
     // at least the newest: its outcome arrives after its acknowledgement (recordDone)
     const limit = Math.max(1, Math.floor(this.opts.retainInjections ?? DEFAULT_RETAIN));
     if (this.finished.length < limit) {
-      if (this.undo.recording) this.undo.record(() => this.finished.pop());
+      this.undo.recordCall(popFinished, this.finished, undefined, undefined);
       this.finished.push(id);
       return;
     }
     const old = this.finished[this.finishedAt];
+    // (finishedAt itself is a field the VM's point saves)
     if (this.undo.recording) {
-      const at = this.finishedAt;
+      this.undo.recordCall(setFinished, this.finished, this.finishedAt, old);
       const tracked = this.injections.get(old);
-      this.undo.record(() => {
-        this.finished[at] = old;
-        this.finishedAt = at;
-        if (tracked) this.injections.set(old, tracked);
-      });
+      if (tracked) this.undo.recordCall(setInjection, this.injections, old, tracked);
     }
     this.finished[this.finishedAt] = id;
     this.finishedAt = (this.finishedAt + 1) % limit;

@@ -27,9 +27,13 @@ const SCRATCH = new Set(['pn', 'po']);
  * has journaled). Tests check separately that they are empty once no point is open.
  */
 const JOURNALS: Record<string, ReadonlySet<string>> = {
-  GuestMemory: new Set(['undo', 'undoBytes', 'undoBytesLength', 'undoMarks']),
-  KernelLog: new Set(['overwritten', 'marks']),
-  UndoJournal: new Set(['entries', 'marks']),
+  GuestMemory: new Set(['undo', 'undoLength', 'undoBytes', 'undoBytesLength', 'undoMarks']),
+  KernelLog: new Set(['overwritten', 'overwrittenLength', 'marks']),
+  UndoJournal: new Set(['entries', 'length', 'marks']),
+  Vm: new Set(['points']),
+  EstatusCache: new Set(['pointsOpen', 'evicted', 'spare', 'spareBytes']),
+  ErstDevice: new Set(['recordsCopy']),
+  MemoryErstStorage: new Set(['recordsCopy']),
 };
 
 function hex(b: ArrayBufferView): string {

@@ -1,4 +1,4 @@
-import { mapContents, RestorePoint, snapshotPoint } from '../../binary/restore';
+import { CopyOnWrite, SavedValues, SavesState } from '../../binary/restore';
 import type { GuestMemory, MemoryActor, MmioHandler } from '../../guest-memory/GuestMemory';
 import { ErstAction, ErstStatus, ERST_EMPTY_END_RECORD_ID, ERST_EXECUTE_OPERATION_MAGIC, ERST_UNSPECIFIED_RECORD_ID, erstActionName, erstStatusName } from '../../acpi/Erst';
 import type { ErstStorage, ErstStoredRecord } from './ErstStorage';
@@ -62,11 +62,13 @@ function validId(id: bigint): boolean {
   return id !== ERST_UNSPECIFIED_RECORD_ID && id !== ERST_EMPTY_END_RECORD_ID;
 }
 
-export class ErstDevice implements MmioHandler {
+export class ErstDevice implements MmioHandler, SavesState {
   private readonly o: ErstDeviceOptions;
   /** slot → record id (undefined: free) */
   private readonly slots: Array<bigint | undefined>;
   private readonly index = new Map<bigint, { slot: number; length: number }>();
+  /** copies of `slots` and `index` for restore points, taken at their first change under a point */
+  private readonly recordsCopy = new CopyOnWrite<{ slots: Array<bigint | undefined>; index: Array<[bigint, { slot: number; length: number }]> }>();
   private operation = 0;
   private busy = 0;
   private commandStatus = 0;
@@ -93,18 +95,50 @@ export class ErstDevice implements MmioHandler {
   }
 
   /**
-   * A restore point of the device: its slots and index, the ACTION/VALUE registers, the operation
-   * state and counters (the records themselves are the storage's, see ErstStorage.restorePoint).
+   * A restore point of the device: the ACTION/VALUE registers, the operation state and counters;
+   * its slots and index are copied at their first change under the point (`beforeRecordsChange`).
+   * The records themselves are the storage's (ErstStorage.saveState).
    */
-  restorePoint(): RestorePoint {
-    const slots = this.slots.slice();
-    const index = mapContents(this.index);
-    const { operation, busy, commandStatus, recordOffset, regAction, regValue, recordIdentifier, nextRecordIndex, lastOperation, executed } = this;
-    return snapshotPoint(() => {
-      for (let i = 0; i < slots.length; i++) this.slots[i] = slots[i];
-      index();
-      Object.assign(this, { operation, busy, commandStatus, recordOffset, regAction, regValue, recordIdentifier, nextRecordIndex, lastOperation, executed });
-    });
+  saveState(s: SavedValues): void {
+    s.push(this.operation);
+    s.push(this.busy);
+    s.push(this.commandStatus);
+    s.push(this.recordOffset);
+    s.push(this.regAction);
+    s.push(this.regValue);
+    s.push(this.recordIdentifier);
+    s.push(this.nextRecordIndex);
+    s.push(this.lastOperation);
+    s.push(this.executed);
+    this.recordsCopy.open();
+  }
+
+  loadState(s: SavedValues): void {
+    this.operation = s.next();
+    this.busy = s.next();
+    this.commandStatus = s.next();
+    this.recordOffset = s.next();
+    this.regAction = s.next();
+    this.regValue = s.next();
+    this.recordIdentifier = s.next();
+    this.nextRecordIndex = s.next();
+    this.lastOperation = s.next();
+    this.executed = s.next();
+    const copy = this.recordsCopy.close();
+    if (copy) {
+      for (let i = 0; i < copy.slots.length; i++) this.slots[i] = copy.slots[i];
+      this.index.clear();
+      for (const [k, v] of copy.index) this.index.set(k, v);
+    }
+  }
+
+  releaseState(): void {
+    this.recordsCopy.close();
+  }
+
+  /** Called before `slots` or `index` change: a restore point open without a copy of them takes one. */
+  private beforeRecordsChange(): void {
+    if (this.recordsCopy.needsCopy) this.recordsCopy.fill({ slots: this.slots.slice(), index: [...this.index] });
   }
 
   // ------------------------------------------------------------------ MMIO
@@ -256,6 +290,7 @@ export class ErstDevice implements MmioHandler {
       // the persistent store did not take it: nothing changed, and the guest is told
       return { status: ErstStatus.HARDWARE_NOT_AVAILABLE, id };
     }
+    this.beforeRecordsChange();
     this.slots[slot] = id;
     this.index.set(id, { slot, length });
     this.o.onChange?.({ kind: 'written', id, bytes, overwrote: existing !== undefined });
@@ -289,6 +324,7 @@ export class ErstDevice implements MmioHandler {
     } catch {
       return ErstStatus.HARDWARE_NOT_AVAILABLE;
     }
+    this.beforeRecordsChange();
     this.slots[hit.slot] = undefined;
     this.index.delete(id);
     this.o.onChange?.({ kind: 'cleared', id });
@@ -325,6 +361,7 @@ export class ErstDevice implements MmioHandler {
     const hit = this.index.get(id);
     if (!hit) return false;
     this.o.storage.remove(id);
+    this.beforeRecordsChange();
     this.slots[hit.slot] = undefined;
     this.index.delete(id);
     this.o.onChange?.({ kind: 'cleared', id });

@@ -1,4 +1,4 @@
-import { mapContents, RestorePoint, snapshotPoint } from '../../binary/restore';
+import { CopyOnWrite, SavedValues, SavesState } from '../../binary/restore';
 
 /**
  * Where the ERST device keeps its records (the "persistent store" of ACPI's error serialization).
@@ -27,18 +27,37 @@ export interface ErstStorage {
   /** one record's bytes (optional: without it the device searches `load()`) */
   get?(id: bigint): Uint8Array | undefined;
   /**
-   * A restore point of the records kept in memory (the VM's restore points take it). Absent for
-   * a storage whose writes belong to the caller's store transaction (the gateway's: a rollback
-   * of the transaction is the restore).
+   * A restore point of the records kept in memory (the VM's restore points take it): `saveState`,
+   * `loadState` (see SavesState) and `releaseState`. Absent for a storage whose writes belong to
+   * the caller's store transaction (the gateway's: a rollback of the transaction is the restore).
    */
-  restorePoint?(): RestorePoint;
+  saveState?(s: SavedValues): void;
+  loadState?(s: SavedValues): void;
+  releaseState?(): void;
 }
 
-export class MemoryErstStorage implements ErstStorage {
+export class MemoryErstStorage implements ErstStorage, SavesState {
   private readonly records = new Map<bigint, ErstStoredRecord>();
+  /** copies of `records` for restore points, taken at the first change under a point */
+  private readonly recordsCopy = new CopyOnWrite<Array<[bigint, ErstStoredRecord]>>();
 
-  restorePoint(): RestorePoint {
-    return snapshotPoint(mapContents(this.records));
+  saveState(_s: SavedValues): void {
+    this.recordsCopy.open();
+  }
+
+  loadState(_s: SavedValues): void {
+    const copy = this.recordsCopy.close();
+    if (!copy) return;
+    this.records.clear();
+    for (const [k, v] of copy) this.records.set(k, v);
+  }
+
+  releaseState(): void {
+    this.recordsCopy.close();
+  }
+
+  private beforeChange(): void {
+    if (this.recordsCopy.needsCopy) this.recordsCopy.fill([...this.records]);
   }
 
   load(): ErstStoredRecord[] {
@@ -46,10 +65,13 @@ export class MemoryErstStorage implements ErstStorage {
   }
 
   put(record: ErstStoredRecord): void {
+    this.beforeChange();
     this.records.set(record.id, { ...record, bytes: record.bytes.slice() });
   }
 
   remove(id: bigint): boolean {
+    if (!this.records.has(id)) return false;
+    this.beforeChange();
     return this.records.delete(id);
   }
 

@@ -1,10 +1,10 @@
-import { RestorePoint, snapshotPoint } from '../../binary/restore';
+import type { SavedValues, SavesState } from '../../binary/restore';
 
 /**
  * A bounded FIFO of records waiting for a source's read-ack. `push` refuses when full (the caller
  * reports queue_full); nothing is ever dropped silently.
  */
-export class RecordQueue<T> {
+export class RecordQueue<T> implements SavesState {
   private items: T[] = [];
   private head = 0;
 
@@ -12,14 +12,23 @@ export class RecordQueue<T> {
     if (!Number.isInteger(capacity) || capacity < 0) throw new RangeError(`queue capacity ${capacity} must be a non-negative integer`);
   }
 
-  /** A restore point of the queue's contents. */
-  restorePoint(): RestorePoint {
-    const items = this.items.slice();
-    const head = this.head;
-    return snapshotPoint(() => {
-      this.items = items;
-      this.head = head;
-    });
+  /** A restore point of the queue's contents: its array, the head, the items from the head on (those before it are always undefined). */
+  saveState(s: SavedValues): void {
+    s.push(this.items);
+    s.push(this.head);
+    s.push(this.items.length);
+    for (let i = this.head; i < this.items.length; i++) s.push(this.items[i]);
+  }
+
+  loadState(s: SavedValues): void {
+    const items = s.next<T[]>();
+    const head = s.next<number>();
+    const length = s.next<number>();
+    items.length = length;
+    for (let i = 0; i < head; i++) items[i] = undefined as unknown as T;
+    for (let i = head; i < length; i++) items[i] = s.next<T>();
+    this.items = items;
+    this.head = head;
   }
 
   get length(): number {

@@ -1,5 +1,5 @@
 import type { GuestMemory } from '../../guest-memory/GuestMemory';
-import { combinedPoint, RestorePoint, setContents, snapshotPoint } from '../../binary/restore';
+import type { SavedValues, SavesState } from '../../binary/restore';
 import { GuestMemoryError } from '../../guest-memory/GuestMemory';
 import type { BusyPolicy, RefusalCode } from '../../vm/contract';
 import { LocatedBlock, LocatorConfig, isLocateFailure, locateBlock } from './BlockLocator';
@@ -63,7 +63,7 @@ interface SourceSlot {
   queue: RecordQueue<RecordRequest>;
 }
 
-export class Recorder {
+export class Recorder implements SavesState {
   private readonly slots = new Map<number, SourceSlot>();
   /** sources whose queue is not empty: the only ones `pump` looks at */
   private readonly waiting = new Set<number>();
@@ -80,17 +80,16 @@ export class Recorder {
   }
 
   /** A restore point of the device model's queues (the blocks and ack registers are guest memory: the VM's point covers them). */
-  restorePoint(): RestorePoint {
-    const points = [...this.slots.values()].map((s) => s.queue.restorePoint());
-    const waiting = setContents(this.waiting);
-    const pumping = this.pumping;
-    points.push(
-      snapshotPoint(() => {
-        waiting();
-        this.pumping = pumping;
-      }),
-    );
-    return combinedPoint(points);
+  saveState(s: SavedValues): void {
+    for (const slot of this.slots.values()) slot.queue.saveState(s);
+    s.pushSet(this.waiting);
+    s.push(this.pumping);
+  }
+
+  loadState(s: SavedValues): void {
+    for (const slot of this.slots.values()) slot.queue.loadState(s);
+    s.loadSet(this.waiting);
+    this.pumping = s.next();
   }
 
   queueLength(sourceId: number): number {

@@ -1,4 +1,4 @@
-import { RestorePoint, snapshotPoint } from '../../binary/restore';
+import type { SavedValues, SavesState } from '../../binary/restore';
 import { decodeErst, ErstAction, ErstEntry, ErstStatus, ERST_EMPTY_END_RECORD_ID } from '../../acpi/Erst';
 import { ApeiExecContext, checkActionTable, EINVAL, EIO, ENODEV, ENOENT, ENOSPC, ExecServices } from './apei-exec';
 
@@ -102,7 +102,7 @@ function fmt010(v: bigint): string {
   return '0x' + v.toString(16).padStart(8, '0');
 }
 
-export class ErstDriver {
+export class ErstDriver implements SavesState {
   erange: ErstRange = { base: 0n, size: 0n, attr: 0, timings: 0n };
   /** Linux's record-id cache (erst_record_id_cache) */
   private cache: bigint[] = [];
@@ -115,14 +115,18 @@ export class ErstDriver {
   ) {}
 
   /** A restore point: the error log range, the record-id cache and its reference count. */
-  restorePoint(): RestorePoint {
-    const { erange, cacheRefcount } = this;
-    const cache = this.cache.slice();
-    return snapshotPoint(() => {
-      this.erange = erange;
-      this.cache = cache;
-      this.cacheRefcount = cacheRefcount;
-    });
+  saveState(s: SavedValues): void {
+    s.push(this.erange);
+    s.push(this.cacheRefcount);
+    s.push(this.cache);
+    s.pushArray(this.cache);
+  }
+
+  loadState(s: SavedValues): void {
+    this.erange = s.next();
+    this.cacheRefcount = s.next();
+    this.cache = s.next();
+    s.loadArray(this.cache);
   }
 
   private ctx(): ApeiExecContext {

@@ -1,4 +1,4 @@
-import { RestorePoint, snapshotPoint } from '../../binary/restore';
+import type { SavedValues, SavesState } from '../../binary/restore';
 import { deflateRawSync, inflateRawSync } from 'zlib';
 import { ByteWriter } from '../../binary/ByteWriter';
 import { guidFromBytes } from '../../binary/guid';
@@ -84,7 +84,7 @@ export function kmsgLine(r: LogRecord): string {
   return `<${LEVELS[r.level]}>${printkTime(r.ns)} ${r.text}\n`;
 }
 
-export class PstoreErst {
+export class PstoreErst implements SavesState {
   /** pstore's oopscount */
   private oopscount = 0;
   /** cper_next_record_id's sequence */
@@ -95,14 +95,16 @@ export class PstoreErst {
   constructor(private readonly s: PstoreServices) {}
 
   /** A restore point: oopscount, the record-id sequence and the records written. */
-  restorePoint(): RestorePoint {
-    const { oopscount, seq } = this;
-    const written = this.written.length;
-    return snapshotPoint(() => {
-      this.oopscount = oopscount;
-      this.seq = seq;
-      this.written.length = written;
-    });
+  saveState(s: SavedValues): void {
+    s.push(this.oopscount);
+    s.push(this.seq);
+    s.push(this.written.length);
+  }
+
+  loadState(s: SavedValues): void {
+    this.oopscount = s.next();
+    this.seq = s.next();
+    this.written.length = s.next<number>();
   }
 
   /** erst_info.bufsize: the range less the CPER header and section descriptor */

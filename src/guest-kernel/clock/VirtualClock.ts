@@ -3,7 +3,7 @@
  * the same inputs always give the same log. Work the guest does costs fixed virtual time (see
  * GuestKernelOptions.costs); `advance` moves it on and fires due timers in time order.
  */
-import { RestorePoint, snapshotPoint } from '../../binary/restore';
+import type { SavedValues, SavesState } from '../../binary/restore';
 
 export interface Timer {
   id: number;
@@ -12,25 +12,32 @@ export interface Timer {
   fire: (at: bigint) => bigint | undefined;
 }
 
-export class VirtualClock {
+export class VirtualClock implements SavesState {
   private ns = 0n;
   private readonly timers = new Map<number, Timer>();
   private nextId = 1;
 
   /** A restore point: the time, the timers and their due times. */
-  restorePoint(): RestorePoint {
-    const ns = this.ns;
-    const nextId = this.nextId;
-    const timers = [...this.timers.values()].map((t) => ({ t, due: t.due }));
-    return snapshotPoint(() => {
-      this.ns = ns;
-      this.nextId = nextId;
-      this.timers.clear();
-      for (const { t, due } of timers) {
-        t.due = due;
-        this.timers.set(t.id, t);
-      }
-    });
+  saveState(s: SavedValues): void {
+    s.push(this.ns);
+    s.push(this.nextId);
+    s.push(this.timers.size);
+    for (const t of this.timers.values()) {
+      s.push(t);
+      s.push(t.due);
+    }
+  }
+
+  loadState(s: SavedValues): void {
+    this.ns = s.next();
+    this.nextId = s.next();
+    const n = s.next<number>();
+    if (this.timers.size > 0) this.timers.clear();
+    for (let i = 0; i < n; i++) {
+      const t = s.next<Timer>();
+      t.due = s.next();
+      this.timers.set(t.id, t);
+    }
   }
 
   now(): bigint {

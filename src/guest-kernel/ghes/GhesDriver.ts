@@ -1,4 +1,4 @@
-import { combinedPoint, mapContents, RestorePoint, snapshotPoint } from '../../binary/restore';
+import type { SavedValues, SavesState } from '../../binary/restore';
 import type { LinuxVersion, Personality } from '../../vm/contract';
 import type { LogLevel } from '../printk/KernelLog';
 import { DEFAULT_RATELIMIT_BURST, GHES_PRINT_BURST, GHES_PRINT_INTERVAL_NS, Ratelimit } from '../printk/Ratelimit';
@@ -132,7 +132,7 @@ export const AER_RECOVER_RING_SIZE = 16;
 /** memory_failure_queue's per-CPU kfifo size */
 export const MEMORY_FAILURE_FIFO_SIZE = 16;
 
-export class GhesDriver {
+export class GhesDriver implements SavesState {
   readonly sources: GhesSource[] = [];
   /** by notification kind, for dispatch */
   private readonly byNotify = new Map<number, GhesSource[]>();
@@ -160,33 +160,39 @@ export class GhesDriver {
    * boots, before any point can be taken (a reboot is a new driver); GhesSource objects hold no
    * state of their own.
    */
-  restorePoint(): RestorePoint {
-    const { seq, deferred, aerRecovery, ctx } = this;
-    const deferredItems = deferred.slice();
-    const aerItems = aerRecovery.slice();
-    const sources = this.sources.length;
-    const points = [this.cache.restorePoint(), this.rlCorrected.restorePoint(), this.rlUncorrected.restorePoint()];
-    let warnLimits: (() => void) | undefined;
-    if (this.warnLimits.size > 0) {
-      warnLimits = mapContents(this.warnLimits);
-      for (const rl of this.warnLimits.values()) points.push(rl.restorePoint());
-    }
-    points.push(
-      snapshotPoint(() => {
-        if (this.sources.length !== sources) throw new Error('GHES sources changed under a restore point (probe runs only at boot)');
-        if (warnLimits) warnLimits();
-        else this.warnLimits.clear();
-        this.seq = seq;
-        this.deferred = deferred;
-        deferred.length = 0;
-        for (const d of deferredItems) deferred.push(d);
-        this.aerRecovery = aerRecovery;
-        aerRecovery.length = 0;
-        for (const a of aerItems) aerRecovery.push(a);
-        this.ctx = ctx;
-      }),
-    );
-    return combinedPoint(points);
+  saveState(s: SavedValues): void {
+    s.push(this.sources.length);
+    s.push(this.seq);
+    s.push(this.deferred);
+    s.pushArray(this.deferred);
+    s.push(this.aerRecovery);
+    s.pushArray(this.aerRecovery);
+    s.push(this.ctx);
+    this.cache.saveState(s);
+    this.rlCorrected.saveState(s);
+    this.rlUncorrected.saveState(s);
+    s.pushMap(this.warnLimits);
+    for (const rl of this.warnLimits.values()) rl.saveState(s);
+  }
+
+  loadState(s: SavedValues): void {
+    if (this.sources.length !== s.next<number>()) throw new Error('GHES sources changed under a restore point (probe runs only at boot)');
+    this.seq = s.next();
+    this.deferred = s.next();
+    s.loadArray(this.deferred);
+    this.aerRecovery = s.next();
+    s.loadArray(this.aerRecovery);
+    this.ctx = s.next();
+    this.cache.loadState(s);
+    this.rlCorrected.loadState(s);
+    this.rlUncorrected.loadState(s);
+    s.loadMap(this.warnLimits);
+    for (const rl of this.warnLimits.values()) rl.loadState(s);
+  }
+
+  /** The point is released (the duplicate cache counts the points open). */
+  releaseState(): void {
+    this.cache.releaseState();
   }
 
   /** Sequence number of the last printed record ({N}). */

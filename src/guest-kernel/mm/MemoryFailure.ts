@@ -1,4 +1,4 @@
-import { RestorePoint, snapshotPoint } from '../../binary/restore';
+import type { SavedValues, SavesState } from '../../binary/restore';
 import { GUEST_LINUX_VERSIONS, GuestLinuxVersion } from '../linux-versions';
 import type { LinuxVersion } from '../../vm/contract';
 import type { MemoryMap } from './MemoryMap';
@@ -29,7 +29,7 @@ export interface MemoryFailureOutcome {
   killed?: Task;
 }
 
-export class MemoryFailure {
+export class MemoryFailure implements SavesState {
   readonly poisoned = new Set<bigint>();
 
   constructor(
@@ -38,14 +38,16 @@ export class MemoryFailure {
   ) {}
 
   /** A restore point: pages poisoned since are forgotten (pages are only ever added to `poisoned`). */
-  restorePoint(): RestorePoint {
-    const size = this.poisoned.size;
-    return snapshotPoint(() => {
-      if (this.poisoned.size === size) return;
-      let i = 0;
-      // a Set iterates in insertion order: the members past `size` came after the point
-      for (const pfn of [...this.poisoned]) if (i++ >= size) this.poisoned.delete(pfn);
-    });
+  saveState(s: SavedValues): void {
+    s.push(this.poisoned.size);
+  }
+
+  loadState(s: SavedValues): void {
+    const size = s.next<number>();
+    if (this.poisoned.size === size) return;
+    let i = 0;
+    // a Set iterates in insertion order: the members past `size` came after the point
+    for (const pfn of [...this.poisoned]) if (i++ >= size) this.poisoned.delete(pfn);
   }
 
   /**

@@ -5,7 +5,7 @@
  * The ring is bounded (oldest records are overwritten, as the kernel's log_buf); sequence
  * numbers keep counting so readers can ask for "everything after seq N".
  */
-import type { RestorePoint } from '../../binary/restore';
+import type { SavedValues, SavesState } from '../../binary/restore';
 
 export type LogLevel = 'emerg' | 'alert' | 'crit' | 'err' | 'warning' | 'notice' | 'info' | 'debug';
 
@@ -124,7 +124,7 @@ export function formatLogRecord(r: LogRecord): string {
   return printkLine(r.ns, r.text);
 }
 
-export class KernelLog {
+export class KernelLog implements SavesState {
   /** grows to `capacity` as records arrive (an idle VM keeps only what it logged), then wraps */
   private readonly ring: LogRecord[] = [];
   private nextSeq = 1;
@@ -133,8 +133,11 @@ export class KernelLog {
    * records overwritten while a restore point is open, oldest first (a record's slot follows
    * from its seq; records themselves never change)
    */
-  private overwritten: LogRecord[] = [];
-  private readonly marks: Array<{ nextSeq: number; length: number; overwritten: number }> = [];
+  private readonly overwritten: Array<LogRecord | undefined> = [];
+  /** records of `overwritten` in use (the array keeps its storage between points) */
+  private overwrittenLength = 0;
+  /** per open restore point, three numbers: next sequence number, ring length, `overwritten` length */
+  private readonly marks: number[] = [];
 
   constructor(readonly capacity = 16384) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('log capacity must be a positive integer');
@@ -150,38 +153,46 @@ export class KernelLog {
     const at = (r.seq - 1) % this.capacity;
     if (at === this.ring.length) this.ring.push(r);
     else {
-      if (this.marks.length !== 0) this.overwritten.push(this.ring[at]);
+      if (this.marks.length !== 0) this.overwritten[this.overwrittenLength++] = this.ring[at];
       this.ring[at] = r;
     }
     if (this.listeners.size > 0) for (const l of this.listeners) l(r);
     return r;
   }
 
-  /** A restore point of the log: records appended since are dropped, overwritten ones come back. */
-  restorePoint(): RestorePoint {
-    const mark = { nextSeq: this.nextSeq, length: this.ring.length, overwritten: this.overwritten.length };
-    this.marks.push(mark);
-    const pop = () => {
-      if (this.marks[this.marks.length - 1] !== mark) throw new Error('restore points are used innermost first');
-      this.marks.pop();
-    };
-    return {
-      restore: () => {
-        pop();
-        for (let i = this.overwritten.length - 1; i >= mark.overwritten; i--) {
-          const old = this.overwritten[i];
-          this.ring[(old.seq - 1) % this.capacity] = old;
-        }
-        this.overwritten.length = mark.overwritten;
-        this.nextSeq = mark.nextSeq;
-        this.ring.length = mark.length;
-        if (this.marks.length === 0) this.overwritten = [];
-      },
-      release: () => {
-        pop();
-        if (this.marks.length === 0) this.overwritten = [];
-      },
-    };
+  /** A restore point of the log (a mark): `loadState` drops records appended since and brings overwritten ones back. */
+  saveState(_s: SavedValues): void {
+    this.marks.push(this.nextSeq, this.ring.length, this.overwrittenLength);
+  }
+
+  loadState(_s: SavedValues): void {
+    if (this.marks.length === 0) throw new Error('restore points are used innermost first');
+    const overwritten = this.marks.pop()!;
+    const length = this.marks.pop()!;
+    const nextSeq = this.marks.pop()!;
+    for (let i = this.overwrittenLength - 1; i >= overwritten; i--) {
+      const old = this.overwritten[i]!;
+      this.ring[(old.seq - 1) % this.capacity] = old;
+    }
+    this.forgetOverwritten(overwritten);
+    this.nextSeq = nextSeq;
+    this.ring.length = length;
+  }
+
+  releaseState(): void {
+    if (this.marks.length === 0) throw new Error('restore points are used innermost first');
+    // pops, not a length change: setting an array's length is a slow runtime call in V8
+    this.marks.pop();
+    this.marks.pop();
+    this.marks.pop();
+    // with no point open, nothing can be undone any more
+    if (this.marks.length === 0) this.forgetOverwritten(0);
+  }
+
+  /** Drops the overwritten records from `at` on (their references too). */
+  private forgetOverwritten(at: number): void {
+    for (let i = at; i < this.overwrittenLength; i++) this.overwritten[i] = undefined;
+    this.overwrittenLength = at;
   }
 
   /** Records with seq > sinceSeq that are still in the ring, oldest first. */

@@ -4,9 +4,9 @@
  * calls were suppressed in the old window, reports how many (the caller logs
  * "<name>: <n> callbacks suppressed" at KERN_WARNING, as ___ratelimit does).
  */
-import { RestorePoint, snapshotPoint } from '../../binary/restore';
+import type { SavedValues, SavesState } from '../../binary/restore';
 
-export class Ratelimit {
+export class Ratelimit implements SavesState {
   private begin: bigint | undefined;
   private printed = 0;
   private missed = 0;
@@ -17,13 +17,16 @@ export class Ratelimit {
     readonly burst: number,
   ) {}
 
-  restorePoint(): RestorePoint {
-    const { begin, printed, missed } = this;
-    return snapshotPoint(() => {
-      this.begin = begin;
-      this.printed = printed;
-      this.missed = missed;
-    });
+  saveState(s: SavedValues): void {
+    s.push(this.begin);
+    s.push(this.printed);
+    s.push(this.missed);
+  }
+
+  loadState(s: SavedValues): void {
+    this.begin = s.next();
+    this.printed = s.next();
+    this.missed = s.next();
   }
 
   /** Whether this call may go ahead (the window ends strictly after begin + interval, as
