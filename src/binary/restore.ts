@@ -7,6 +7,17 @@
  * Points of one object nest and are used innermost first (a batch's point, then a point per
  * injection inside it): `restore` and `release` of a point that is not the innermost one open
  * throw, so a misuse is loud rather than a silent half-restore.
+ *
+ * A point costs what it saves, not what the object holds, and allocates (almost) nothing, since
+ * the gateway takes one per injection inside one per batch:
+ * - small state is saved by value on one stack per object (`SavedValues`, `SavedPoints`): each
+ *   part pushes its fields (`SavesState.saveState`) and reads them back in the same order;
+ * - state that grows with history (guest memory, the log ring, a VM's injections) is journaled
+ *   while a point is open (`UndoJournal`, or a journal of the class's own): a point is a mark,
+ *   restoring undoes the entries since it, newest first; journals keep their storage between
+ *   points;
+ * - state that rarely changes (ERST records) is copied at its first change under a point
+ *   (`CopyOnWrite`): a point under which it does not change costs nothing.
  */
 export interface RestorePoint {
   /** puts the state back as it was when the point was taken; the point is used up */
@@ -178,66 +189,6 @@ class StackPoint implements RestorePoint {
   }
 }
 
-/** A point with nothing to undo (an object without mutable state). */
-export const NOTHING_TO_RESTORE: RestorePoint = Object.freeze({ restore: () => undefined, release: () => undefined });
-
-/** A point that restores by running `undo` (state copied when the point was taken); release keeps nothing. */
-export function snapshotPoint(undo: () => void): RestorePoint {
-  return { restore: undo, release: () => undefined };
-}
-
-/** One point over several: restored and released in reverse order of `points`. */
-export function combinedPoint(points: RestorePoint[]): RestorePoint {
-  return {
-    restore: () => {
-      for (let i = points.length - 1; i >= 0; i--) points[i].restore();
-    },
-    release: () => {
-      for (let i = points.length - 1; i >= 0; i--) points[i].release();
-    },
-  };
-}
-
-/** Undo of a Map's contents (the same Map object gets its entries back). */
-export function mapContents<K, V>(m: Map<K, V>): () => void {
-  const saved = [...m];
-  return () => {
-    m.clear();
-    for (const [k, v] of saved) m.set(k, v);
-  };
-}
-
-/** Undo of a Set's contents (the same Set object gets its members back). */
-export function setContents<T>(s: Set<T>): () => void {
-  const saved = [...s];
-  return () => {
-    s.clear();
-    for (const v of saved) s.add(v);
-  };
-}
-
-/** Undo of an array's contents (the same array object gets its elements back). */
-export function arrayContents<T>(a: T[]): () => void {
-  const saved = a.slice();
-  return () => {
-    a.length = 0;
-    for (const v of saved) a.push(v);
-  };
-}
-
-/**
- * Undo of a plain object's own fields (the same object: fields added since are deleted, the
- * others set back). The values are kept by reference: for fields replaced, not changed in place.
- */
-export function objectFields<T extends object>(o: T): () => void {
-  const saved = { ...o } as Record<string | symbol, unknown>;
-  return () => {
-    const target = o as Record<string | symbol, unknown>;
-    for (const k of Object.keys(target)) if (!(k in saved)) delete target[k];
-    Object.assign(target, saved);
-  };
-}
-
 function runThunk(undo: () => void): void {
   undo();
 }
@@ -325,25 +276,6 @@ export class UndoJournal {
     const e = this.entries;
     for (let i = at; i < this.length; i++) e[i] = undefined;
     this.length = at;
-  }
-
-  /** Opens a point at the current state (a mark used through a RestorePoint). */
-  point(): RestorePoint {
-    this.mark();
-    const id = this.current;
-    const check = () => {
-      if (this.current !== id) throw new Error('restore points are used innermost first');
-    };
-    return {
-      restore: () => {
-        check();
-        this.undoToMark();
-      },
-      release: () => {
-        check();
-        this.unmark();
-      },
-    };
   }
 }
 

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'events';
-import { arrayContents, mapContents, objectFields, RestorePoint, setContents } from '../binary/restore';
+import { RestorePoint, UndoJournal } from '../binary/restore';
+import { BookkeepingPoints, JournaledMap } from './bookkeepingPoints';
 import type { Logger } from '../log/logger';
 import { silentLogger } from '../log/logger';
 import type { EventStore } from '../store/EventStore';
@@ -121,6 +122,8 @@ interface LiveVm {
   binding?: string;
   /** sequence number of the VM's last stored log line */
   lastLogSeq: number;
+  /** restore points of this bookkeeping (src/gateway/bookkeepingPoints.ts; `ids` and `historyLen` journal into it) */
+  points: BookkeepingPoints;
   /** a store failure while the VM reported an event during vmCall (thrown once the call returns) */
   eventError?: unknown;
   unsubscribe: () => void;
@@ -506,13 +509,14 @@ export class Gateway extends EventEmitter {
   private bootLive(id: string, spec: VmSpec): LiveVm {
     const vm = this.factory.create(spec, id);
     const boot = this.store.recordBoot(id);
+    const journal = new UndoJournal();
     const live: LiveVm = {
       id,
       vm,
       logger: this.logger.child({ vm: id }),
       boot,
-      ids: new Map(),
-      historyLen: new Map(),
+      ids: new JournaledMap(journal),
+      historyLen: new JournaledMap(journal),
       open: new Map(),
       dirty: new Set(),
       finished: [],
@@ -521,7 +525,9 @@ export class Gateway extends EventEmitter {
       unsubscribe: () => undefined,
       clockAt: process.hrtime.bigint(),
       polled: vm.state().sources.some((s) => s.notification === 'polled'),
+      points: undefined as unknown as BookkeepingPoints,
     };
+    live.points = new BookkeepingPoints(live, journal);
     const booted = vm.state().booted;
     this.store.addEvent(id, 'boot', boot, { bootCount: boot, booted });
     this.afterCommit(() => live.logger.info('VM booted', { boot, bootCount: boot, booted }));
@@ -573,10 +579,12 @@ export class Gateway extends EventEmitter {
     const vmInjectionId = inj.vmInjectionId;
     if (vmInjectionId === undefined) return;
     if (live.finished.length < FINISHED_KEPT) {
+      live.points.journalFinishedPush();
       live.finished.push(vmInjectionId);
       return;
     }
     const old = live.finished[live.finishedAt];
+    live.points.journalFinishedSet(live.finishedAt);
     live.finished[live.finishedAt] = vmInjectionId;
     live.finishedAt = (live.finishedAt + 1) % FINISHED_KEPT;
     const gid = live.ids.get(old);
@@ -625,30 +633,23 @@ export class Gateway extends EventEmitter {
   }
 
   /**
-   * The VM's own restore point (the whole simulated machine) plus the bookkeeping: id mappings,
-   * history lengths, the open injections (their fields and history), dirty set, finished ring,
-   * boot, last log sequence and the wall-clock position.
+   * The VM's own restore point (the whole simulated machine) plus the bookkeeping's
+   * (bookkeepingPoints.ts): id mappings, history lengths, the open injections (their fields and
+   * history), dirty set, finished ring, boot, last log sequence and the wall-clock position.
    */
   private restorePointOf(live: LiveVm): RestorePoint {
     const vm = live.vm.restorePoint();
-    const { boot, lastLogSeq, finishedAt, clockAt } = live;
-    const undo = [mapContents(live.ids), mapContents(live.historyLen), mapContents(live.open), setContents(live.dirty), arrayContents(live.finished)];
-    for (const inj of live.open.values()) {
-      const fields = objectFields(inj);
-      const history = inj.history.length;
-      undo.push(() => {
-        fields();
-        inj.history.length = history;
-      });
-    }
+    const bookkeeping = live.points.take();
     return {
       restore: () => {
+        bookkeeping.restore();
         vm.restore();
-        for (const u of undo) u();
-        Object.assign(live, { boot, lastLogSeq, finishedAt, clockAt });
         this.updateDue(live);
       },
-      release: () => vm.release(),
+      release: () => {
+        bookkeeping.release();
+        vm.release();
+      },
     };
   }
 
