@@ -132,6 +132,23 @@ interface Pending {
 /** the optional slots of `Pending` (a restore point saves whether each is there, and its contents) */
 const PENDING_SLOTS = ['serror', 'sea', 'hed', 'nmi'] as const;
 
+/** Saves a pending SError or SEA that is there: the object (or undefined), its syndrome, its causes array and their contents. */
+function pushException(s: SavedValues, v: Pending['serror']): void {
+  s.push(true);
+  s.push(v);
+  if (v === undefined) return;
+  s.push(v.esr);
+  s.push(v.causes);
+  s.pushArray(v.causes);
+}
+
+/** Saves a pending string list that is there: the array (or undefined) and its contents. */
+function pushStrings(s: SavedValues, v: string[] | undefined): void {
+  s.push(true);
+  s.push(v);
+  if (v !== undefined) s.pushArray(v);
+}
+
 /** Saves a Map of string arrays: its entries in order, each array object and its contents. */
 function pushMapOfArrays(s: SavedValues, m: Map<number, string[]>): void {
   s.push(m.size);
@@ -243,24 +260,17 @@ export class GuestKernel implements SavesState {
     s.push(this.coalescedSErrors);
     s.push(this.takenSErrors);
     s.push(this.hooks);
-    // the pending slots as they are (a slot taken is set to undefined, one never used is absent)
+    // the pending slots as they are (a slot taken is set to undefined, one never used is absent);
+    // one by one with constant names: a keyed access by a variable name is a slow lookup
     const p = this.pending;
-    for (const k of PENDING_SLOTS) {
-      if (!(k in p)) {
-        s.push(false);
-        continue;
-      }
-      s.push(true);
-      const v = p[k];
-      s.push(v);
-      if (v === undefined) continue;
-      if (Array.isArray(v)) s.pushArray(v);
-      else {
-        s.push(v.esr);
-        s.push(v.causes);
-        s.pushArray(v.causes);
-      }
-    }
+    if ('serror' in p) pushException(s, p.serror);
+    else s.push(false);
+    if ('sea' in p) pushException(s, p.sea);
+    else s.push(false);
+    if ('hed' in p) pushStrings(s, p.hed);
+    else s.push(false);
+    if ('nmi' in p) pushStrings(s, p.nmi);
+    else s.push(false);
     pushMapOfArrays(s, p.irqs);
     pushMapOfArrays(s, p.sdei);
     this.clock.saveState(s);
