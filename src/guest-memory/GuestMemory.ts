@@ -14,10 +14,10 @@ import type { SavedValues, SavesState } from '../binary/restore';
  *   such as the crash registers are read-only to it.
  * - `transaction(fn)` journals every page touched by `fn` and undoes them all if `fn` throws: the
  *   mock firmware uses it to leave memory as it was after a failed loader script.
- * - `restorePoint()` (nested, innermost first) keeps, for every write while a point is open, the
- *   bytes it overwrote (or that it created the page), so the whole memory can go back to the point
- *   (the VM's restore points, src/binary/restore.ts): the cost follows the bytes written, not the
- *   size of the memory.
+ * - restore points (`saveState`/`loadState`/`releaseState`, taken by the VM's point; nested,
+ *   innermost first) keep, for every write while a point is open, the bytes it overwrote (or
+ *   that it created the page), so the whole memory can go back to the point (src/binary/restore.ts):
+ *   the cost follows the bytes written, not the size of the memory.
  */
 export type MemoryActor = 'firmware' | 'device-model' | 'guest';
 

@@ -274,11 +274,12 @@ export class Vm implements VirtualMachine {
   // ------------------------------------------------------------------ restore points
 
   /**
-   * A restore point of the whole simulated machine. The components of the current boot give
-   * theirs (guest memory: the pages written since; device model: queues, ERST device and
-   * records; guest kernel: clock, log, GHES, poisoned pages, pending exceptions, panic state);
-   * the VM keeps its own fields (a reboot replaces the components: restoring puts the old ones
-   * back) and journals its injections.
+   * A restore point of the whole simulated machine, on the VM's SavedPoints (src/binary/restore.ts:
+   * one stack of saved values, no closure per point). The components of the current boot save
+   * theirs (guest memory: a journal mark; device model: queues, ERST registers, ERST slots and
+   * records copied at their first change; guest kernel: clock, log mark, GHES, poisoned pages,
+   * pending exceptions, panic state); the VM saves its own fields (a reboot replaces the
+   * components: restoring puts the old ones back) and journals its injections.
    */
   restorePoint(): RestorePoint {
     return this.points.take();
