@@ -640,15 +640,22 @@ export class Gateway extends EventEmitter {
   private restorePointOf(live: LiveVm): RestorePoint {
     const vm = live.vm.restorePoint();
     const bookkeeping = live.points.take();
+    // each point is closed even if the other one throws (points nest: one left open would stop the next ones)
     return {
       restore: () => {
-        bookkeeping.restore();
-        vm.restore();
+        try {
+          vm.restore();
+        } finally {
+          bookkeeping.restore();
+        }
         this.updateDue(live);
       },
       release: () => {
-        bookkeeping.release();
-        vm.release();
+        try {
+          vm.release();
+        } finally {
+          bookkeeping.release();
+        }
       },
     };
   }
