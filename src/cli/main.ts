@@ -40,8 +40,21 @@ export function buildProgram(args?: readonly string[]): Command {
   return program;
 }
 
+/**
+ * `rasgw help A B …` as `rasgw A B … --help`: commander's help command looks up one level only
+ * (`help vm create` printed `vm`'s help); with two or more command names the help of the last
+ * one is meant. `help` with one name (or none) stays commander's.
+ */
+export function helpArgs(args: readonly string[]): string[] {
+  if (args[0] !== 'help') return [...args];
+  const names = args.slice(1);
+  if (names.length < 2 || names.some((a) => a.startsWith('-'))) return [...args];
+  return [...names, '--help'];
+}
+
 /** Runs the CLI; resolves to the exit status. */
 export async function main(argv: string[]): Promise<number> {
+  argv = [...argv.slice(0, 2), ...helpArgs(argv.slice(2))];
   const program = buildProgram(argv.slice(2));
   try {
     await program.parseAsync(argv);

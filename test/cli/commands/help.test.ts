@@ -30,3 +30,25 @@ describe('rasgw --help texts', () => {
     expect(sim).toContain('Exit status: 0 the run completed (a guest panic is a result');
   });
 });
+
+/** `rasgw help A B` is the help of subcommand B of A (commander looked up one level: `vm`'s help). */
+describe('rasgw help with a subcommand', () => {
+  test('help vm create prints vm create\'s help, the same as vm create --help', async () => {
+    const viaHelp = await runCli(['help', 'vm', 'create']);
+    const viaFlag = await runCli(['vm', 'create', '--help']);
+    expect(viaHelp.code).toBe(0);
+    expect(viaHelp.stdout.toString().split('\n')[0]).toBe('Usage: rasgw vm create [options]');
+    expect(viaHelp.stdout.toString()).toBe(viaFlag.stdout.toString());
+  });
+
+  test('help erst show and help records export name their subcommand', async () => {
+    expect((await runCli(['help', 'erst', 'show'])).stdout.toString()).toMatch(/^Usage: rasgw erst show /);
+    expect((await runCli(['help', 'records', 'export'])).stdout.toString()).toMatch(/^Usage: rasgw records export /);
+  });
+
+  test('help with one command is unchanged (commander\'s own)', async () => {
+    const r = await runCli(['help', 'vm']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.toString().split('\n')[0]).toBe('Usage: rasgw vm [options] [command]');
+  });
+});
