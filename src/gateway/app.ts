@@ -10,10 +10,11 @@ import { boundsMetricsText } from './boundsMetrics';
 import { GatewayLimits, gatewayLimits } from './limits';
 import { isJsonContentType, isPlainUtf8Json, readJsonBody, refuseDuplicateKey } from './jsonBody';
 import { buildOpenApi } from './openapi';
-import { invalidRequest, ProblemError } from './ProblemError';
+import { ProblemError } from './ProblemError';
 import { problemFromError, requestStarter, writeProblem } from './requestPipeline';
 import type { QmpDirectory } from './QmpHub';
 import { RouteContext, RouteDef, ROUTES } from './routes';
+import { checkRouteInputs } from './routeInputs';
 
 export { requestLogger } from './requestPipeline';
 
@@ -57,15 +58,6 @@ function expressPathToRegExp(path: string): RegExp {
   return new RegExp(`^${src}/?$`);
 }
 
-/** Every parameter of a query given to a route that takes none, as invalid-request. */
-function refuseQuery(query: unknown): void {
-  const names = query && typeof query === 'object' ? Object.keys(query) : [];
-  if (names.length === 0) return;
-  throw invalidRequest(
-    names.map((name) => ({ parameter: name, code: 'unknown_parameter', message: `unknown query parameter ${JSON.stringify(name)}: this route takes no query parameters` })),
-  );
-}
-
 export function createApp(opts: AppOptions): express.Express {
   const { gateway } = opts;
   const logger = opts.logger ?? silentLogger;
@@ -105,8 +97,8 @@ export function createApp(opts: AppOptions): express.Express {
     const wrapped: Handler = (req, res, next) => {
       res.locals.routePattern = r.path;
       try {
-        // queries are strict everywhere: a route without query parameters refuses any
-        if (!r.query) refuseQuery(req.query);
+        // query and body are checked before anything is looked up (routeInputs.ts)
+        checkRouteInputs(r, req);
         const done = r.handler(ctx, req, res);
         if (done) done.catch(next);
       } catch (e) {

@@ -105,12 +105,12 @@ export const ERST_ROUTES: RouteDef[] = [
     problems: ['invalid-request', ...VM_PROBLEMS],
     handler: (ctx, req, res) => {
       const id = param(req, 'id');
-      const e = erstOf(ctx, id);
+      // the query and the record id are checked before the VM is looked up
+      const { format } = parseQueryOrProblem(formatQuery, req.query);
       const rid = parseRecordId(param(req, 'rid'));
+      const e = erstOf(ctx, id);
       const r = e.storage.load().find((x) => x.id === rid);
       if (!r) throw new ProblemError('not-found', `VM ${id} has no ERST record ${hexId(rid)}`);
-      // an unknown format is refused (invalid-request naming ?format), never answered as JSON
-      const { format } = parseQueryOrProblem(formatQuery, req.query);
       if (format === 'cper') {
         sendAttachment(res, `${id}-erst-${hexId(rid)}.cper`, r.bytes);
         return;
@@ -141,8 +141,8 @@ export const ERST_ROUTES: RouteDef[] = [
     problems: [...VM_PROBLEMS],
     handler: async (ctx, req, res) => {
       const id = param(req, 'id');
-      const e = erstOf(ctx, id);
       const rid = parseRecordId(param(req, 'rid'));
+      const e = erstOf(ctx, id);
       const ok = ctx.gateway.changeVm(id, () => e.device.adminClear(rid));
       if (!ok) throw new ProblemError('not-found', `VM ${id} has no ERST record ${hexId(rid)}`);
       await ctx.gateway.committed();

@@ -129,3 +129,15 @@ function libcperRecord(v: string | Record<string, unknown>): Uint8Array {
     throw e;
   }
 }
+
+/**
+ * The body with the VM's MIDR filled in when it is an ARM error of the convenience shape that
+ * gives no `midr` (the record then says which CPU the VM has, as `rasgw inject` and
+ * ghes_inject.py make it); undefined when nothing is to be filled in. The CPER JSON form, raw
+ * bytes and CPER records are injected as given.
+ */
+export function withVmMidr(v: InjectionInput, midr: bigint): InjectionInput | undefined {
+  const e = v.error;
+  if (e === undefined || CONVENIENCE_TYPES[e.type] !== 'arm' || (e as Record<string, unknown>).midr !== undefined) return undefined;
+  return { ...v, error: { ...e, midr: '0x' + midr.toString(16) } as ConvenienceInput };
+}

@@ -15,7 +15,7 @@ import {
 import { CONSOLE_ROUTES } from './consoleRoutes';
 import type { Gateway } from './Gateway';
 import type { QmpDirectory } from './QmpHub';
-import { injectionBytes } from './injectionBytes';
+import { injectionBytes, withVmMidr } from './injectionBytes';
 import type { GatewayLimits } from './limits';
 import { exportRecordBytes, RECORD_EXPORT_FORMATS } from './recordExport';
 import { streamLog } from './logStream';
@@ -258,7 +258,7 @@ export const ROUTES: RouteDef[] = [
     problems: WRITE_PROBLEMS,
     handler: async (ctx, req, res) => {
       const id = param(req, 'id');
-      // a reboot takes no fields: a body that names some is refused, not ignored
+      // a reboot takes no fields: a body that names some is refused, not ignored (before the lookup)
       parseOrProblem(noFieldsInput, body(req, true));
       ctx.gateway.rebootVm(id);
       await ctx.gateway.committed();
@@ -290,9 +290,15 @@ export const ROUTES: RouteDef[] = [
     problems: INJECT_PROBLEMS,
     handler: async (ctx, req, res) => {
       const id = param(req, 'id');
-      ctx.gateway.vm(id); // 404 before looking at the body
+      // the body is read and encoded before the VM is looked up: a bad body is 400 whether or
+      // not the VM exists
       const v = parseOrProblem(injectionInput, body(req, false));
-      const bytes = injectionBytes(v);
+      let bytes = injectionBytes(v);
+      const vm = ctx.gateway.vm(id);
+      // an ARM error of the convenience shape without `midr` carries the VM's own MIDR (as
+      // `rasgw inject` and ghes_inject.py read it from the CPU), not 0
+      const withMidr = withVmMidr(v, vm.spec.midr);
+      if (withMidr) bytes = injectionBytes(withMidr);
       const r = ctx.gateway.inject(id, bytes, targetFrom(v), 'rest');
       // the answer waits for the group commit that holds this injection
       await ctx.gateway.committed();
@@ -313,8 +319,8 @@ export const ROUTES: RouteDef[] = [
     problems: ['invalid-request', ...VM_PROBLEMS],
     handler: (ctx, req, res) => {
       const id = param(req, 'id');
-      ctx.gateway.storedVm(id);
       const q = parseQueryOrProblem(sinceQuery, req.query);
+      ctx.gateway.storedVm(id);
       const store = ctx.gateway.store;
       sendPage(res, 'injections', { fetch: (after, limit) => store.listInjections(id, { after, limit }), cursor: (i) => Number(i.id), view: (i) => injectionView(i) }, { after: q.since ?? 0, limit: q.limit, maxBytes: ctx.limits?.pageMaxBytes });
     },
@@ -346,8 +352,8 @@ export const ROUTES: RouteDef[] = [
     problems: ['invalid-request', ...VM_PROBLEMS],
     handler: (ctx, req, res) => {
       const id = param(req, 'id');
-      ctx.gateway.storedVm(id);
       const q = parseQueryOrProblem(sinceQuery, req.query);
+      ctx.gateway.storedVm(id);
       const store = ctx.gateway.store;
       sendPage(res, 'lines', { fetch: (after, limit) => store.committedLog(id, { after, limit }), cursor: (l) => l.seq, view: (l) => l }, { after: q.since ?? 0, limit: q.limit, maxBytes: ctx.limits?.pageMaxBytes });
     },
@@ -361,8 +367,8 @@ export const ROUTES: RouteDef[] = [
     problems: ['invalid-request', ...VM_PROBLEMS, 'too-many-streams'],
     handler: (ctx, req, res) => {
       const id = param(req, 'id');
-      ctx.gateway.storedVm(id);
       const q = parseQueryOrProblem(z.strictObject({ since: pageQuery.shape.since }), req.query);
+      ctx.gateway.storedVm(id);
       const lastEventId = req.headers['last-event-id'];
       const resume = typeof lastEventId === 'string' && /^[0-9]{1,15}$/.test(lastEventId) ? Number(lastEventId) : undefined;
       streamLog(ctx.gateway, id, resume ?? q.since ?? 0, req, res, ctx.limits);
@@ -377,8 +383,8 @@ export const ROUTES: RouteDef[] = [
     problems: ['invalid-request', ...VM_PROBLEMS],
     handler: (ctx, req, res) => {
       const id = param(req, 'id');
-      ctx.gateway.storedVm(id);
       const q = parseQueryOrProblem(sinceQuery, req.query);
+      ctx.gateway.storedVm(id);
       const store = ctx.gateway.store;
       sendPage(
         res,
@@ -397,8 +403,8 @@ export const ROUTES: RouteDef[] = [
     problems: ['invalid-request', ...VM_PROBLEMS],
     handler: (ctx, req, res) => {
       const id = param(req, 'id');
-      ctx.gateway.storedVm(id);
       const q = parseQueryOrProblem(recordsQuery, req.query);
+      ctx.gateway.storedVm(id);
       const store = ctx.gateway.store;
       sendPage(
         res,
@@ -422,8 +428,8 @@ export const ROUTES: RouteDef[] = [
     problems: ['invalid-request', ...VM_PROBLEMS],
     handler: (ctx, req, res) => {
       const id = param(req, 'id');
-      ctx.gateway.storedVm(id);
       const q = parseQueryOrProblem(recordExportQuery, req.query);
+      ctx.gateway.storedVm(id);
       const rid = param(req, 'rid');
       const r = /^[1-9][0-9]{0,14}$/.test(rid) ? ctx.gateway.store.guestRecords({ vmId: id, after: Number(rid) - 1, limit: 1 })[0] : undefined;
       if (!r || r.id !== Number(rid)) throw new ProblemError('not-found', `VM ${id} has no record ${JSON.stringify(rid)}`);

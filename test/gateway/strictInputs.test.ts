@@ -2,6 +2,7 @@ import zlib from 'zlib';
 import request from 'supertest';
 import { encodeStatusBlock, parseStatusBlockJson } from '../../src/cper';
 import { AUTH, testGateway, TestGateway } from './helpers';
+import { ROUTES } from '../../src/gateway/routes';
 
 /** Every value a careless or hostile client may send that must not be read in a way they did not mean. */
 describe('inputs are read as meant', () => {
@@ -192,5 +193,64 @@ describe('inputs are read as meant', () => {
     expect(res.status).toBe(400);
     expect(res.body.errors).toEqual([expect.objectContaining({ pointer: '/personality', code: 'duplicate_key' })]);
     expect(t.gateway.vmIds()).toEqual(['v']);
+  });
+});
+
+/**
+ * The query and the body are checked before anything is looked up, on every route of the route
+ * table: the answer to a malformed request is the same whether the VM, injection or record it
+ * names exists or not (`/vms/nope/log/stream?zzz=1` was 404).
+ */
+describe('every route checks its inputs before looking anything up', () => {
+  let t: TestGateway;
+  beforeAll(async () => {
+    t = testGateway();
+    await request(t.app).post('/vms').set(AUTH).send({ id: 'v' }).expect(201);
+  });
+  afterAll(() => t.close());
+
+  /** The route's path with every parameter filled: `vm` for :id, a missing id for the others. */
+  const pathOf = (pattern: string, vm: string) =>
+    pattern.replace(/:([A-Za-z0-9_]+)/g, (_m, name: string) => (name === 'id' ? vm : name === 'signature' ? 'ZZZZ' : name === 'name' ? 'no-such-problem' : '999'));
+  const send = (method: string, url: string, body?: object) => {
+    const r = request(t.app)[method as 'get' | 'post' | 'delete'](url).set(AUTH);
+    return body === undefined ? r : r.send(body);
+  };
+  const cases = ROUTES.flatMap((r) => [
+    [r.method.toUpperCase(), pathOf(r.path, 'nope'), r] as const,
+    [r.method.toUpperCase(), pathOf(r.path, 'v'), r] as const,
+  ]).filter(([, url], i, all) => all.findIndex(([m2, u2]) => u2 === url && m2 === all[i][0]) === i);
+
+  it.each(cases)('%s %s?zzz=1 is 400 unknown_parameter', async (method, url, route) => {
+    const res = await send(method.toLowerCase(), `${url}?zzz=1`, route.body ? {} : undefined);
+    expect([res.status, res.body.type]).toEqual([400, '/problems/invalid-request']);
+    expect(res.body.errors).toEqual([expect.objectContaining({ parameter: 'zzz', code: 'unknown_parameter' })]);
+  });
+
+  it.each(cases.filter(([, , r]) => r.body !== undefined))('%s %s with an unknown body field is 400 at its pointer', async (method, url) => {
+    const res = await send(method.toLowerCase(), url, { zzz: 1 });
+    expect([res.status, res.body.type]).toEqual([400, '/problems/invalid-request']);
+    expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ pointer: '/zzz', code: 'unknown_field' })]));
+  });
+
+  it('the examples of the report: a missing VM\'s log stream, a missing ERST record', async () => {
+    for (const url of ['/vms/nope/log/stream?zzz=1', '/vms/v/erst/0x999?x', '/vms/nope/erst/0x999?x', '/vms/v/errors/999?x=1']) {
+      const res = await send('get', url);
+      expect([url, res.status, res.body.errors?.[0]?.code]).toEqual([url, 400, 'unknown_parameter']);
+    }
+  });
+
+  it('an injection body that does not encode is 400 for a missing VM too (not 404)', async () => {
+    for (const vm of ['v', 'nope']) {
+      const res = await send('post', `/vms/${vm}/errors`, { error: { type: 'memory', physicalAddress: '40001000' } });
+      expect([res.status, res.body.errors?.[0]?.pointer]).toEqual([400, '/error/physicalAddress']);
+    }
+    expect(t.store.listInjections('v')).toEqual([]);
+  });
+
+  it('a well-formed request for a missing resource is still 404', async () => {
+    expect((await send('get', '/vms/nope/log/stream')).status).toBe(404);
+    expect((await send('get', '/vms/v/erst/0x999')).status).toBe(404);
+    expect((await send('post', '/vms/nope/errors', { error: { type: 'arm' } })).status).toBe(404);
   });
 });
