@@ -26,6 +26,7 @@ import type {
   InjectionState,
   InjectionStatus,
   InjectionTarget,
+  Loss,
   Refusal,
   SourceState,
   VirtualMachine,
@@ -262,13 +263,41 @@ export class Vm implements VirtualMachine {
   }
 
   reboot(): void {
-    // Queued records die with the machine: each is reported, none silently dropped.
-    for (const req of this.recorder.drop()) {
-      const t = this.injections.get(req.id);
-      if (t) this.refuse(t, { code: 'guest_halted', message: 'the VM was rebooted before this record could be delivered' });
-    }
+    // A reset clears guest RAM and the device model lays out its error blocks again (QEMU
+    // rebuilds its GHES state): every record the guest never read, queued or in its block, is
+    // lost with the boot; each is reported, none silently dropped or carried into the new boot.
+    this.loseInFlight('reboot');
     this.outstanding.clear();
     this.boot([]);
+  }
+
+  /**
+   * Ends every injection in flight — queued in the device model, or delivered without a guest
+   * outcome (in its block, notified, never read) — in state `lost`, in injection order. One that
+   * has an outcome (the guest read it, or took its notification and acted: a panic, an SError
+   * taken silently) is not in flight: it keeps its state and outcome.
+   */
+  private loseInFlight(reason: Loss['reason']): void {
+    // queued requests leave the device model's queues (the guest never acknowledges again)
+    this.recorder.drop();
+    for (const t of [...this.injections.values()]) {
+      const s = t.status;
+      if (!(s.state === 'queued' || (s.state === 'delivered' && s.outcome === undefined))) continue;
+      const previousState = s.state;
+      const where = previousState === 'queued' ? `queued for source ${s.sourceId}, never written` : `in the error block of source ${s.sourceId}, notified but not read by the guest`;
+      const message =
+        reason === 'reboot'
+          ? `lost on reboot: the record was ${where} when the VM was reset (the reset clears guest memory and lays out the error blocks again)`
+          : `lost: the record was ${where} when the guest panicked (${this.guest.panicReason}); a halted guest never reads it`;
+      this.touch(t);
+      s.lost = { reason, previousState, message };
+      this.setState(t, 'lost');
+    }
+  }
+
+  /** After a run of the guest: if it halted during the run, what was in flight is lost. */
+  private afterRun(wasHalted: boolean): void {
+    if (!wasHalted && this.guest.halted) this.loseInFlight('guest-panic');
   }
 
   // ------------------------------------------------------------------ restore points
@@ -401,6 +430,8 @@ export class Vm implements VirtualMachine {
     const out = this.recorder.record({ id, sourceId, bytes });
     if (out.state === 'rejected') return this.refuse(t, { code: out.code, message: out.message, ...(out.maxLength !== undefined ? { maxLength: out.maxLength } : {}) });
     if (out.state === 'queued') this.setState(t, 'queued');
+    // the guest was running (checked above): did this record halt it?
+    this.afterRun(false);
     return status;
   }
 
@@ -548,7 +579,7 @@ export class Vm implements VirtualMachine {
     t.status.state = state;
     t.status.history.push({ state, at: this.guest.clock.now() });
     if (this.listeners.size > 0) this.emit({ type: 'injection', vmId: this.id, status: t.status });
-    if (state === 'acknowledged' || state === 'rejected') this.finish(t.status.id);
+    if (state === 'acknowledged' || state === 'rejected' || state === 'lost') this.finish(t.status.id);
   }
 
   private refuse(t: Tracked, refusal: Refusal): InjectionStatus {
@@ -682,8 +713,10 @@ export class Vm implements VirtualMachine {
 
   advance(ns: bigint): void {
     if (ns < 0n) throw new RangeError('advance takes a non-negative number of nanoseconds');
+    const wasHalted = this.guest.halted;
     this.guest.advance(ns);
     this.recorder.pump();
+    this.afterRun(wasHalted);
   }
 
   private emit(e: VmEvent): void {

@@ -149,7 +149,27 @@ export interface NotificationView {
   takenEsr?: string;
 }
 
-export type InjectionState = 'queued' | 'delivered' | 'acknowledged' | 'rejected';
+/**
+ * `lost` is final: the record was in flight (queued in the device model, or written into its
+ * block and notified but not read by the guest) when the machine was reset or the guest halted,
+ * so the guest never reads it (see `Loss`).
+ */
+export type InjectionState = 'queued' | 'delivered' | 'acknowledged' | 'rejected' | 'lost';
+
+/**
+ * Why an injection in flight was lost: `reboot` (a system reset clears guest RAM and the device
+ * model lays out its error blocks again, as QEMU rebuilds its GHES state: a record the guest never
+ * read goes with the boot), `guest-panic` (the guest halted before reading it; only a reset
+ * follows, which loses it anyway).
+ */
+export type LossReason = 'reboot' | 'guest-panic';
+
+export interface Loss {
+  reason: LossReason;
+  /** the state it was in: queued (never written) or delivered (in its block, not read) */
+  previousState: 'queued' | 'delivered';
+  message: string;
+}
 
 /** Why an injection was refused (stable codes; the gateway maps them to problem types and QMP texts). */
 export type RefusalCode =
@@ -193,6 +213,8 @@ export interface InjectionStatus {
   outcome?: GuestOutcome;
   /** what the device model raised when it wrote the record (absent until then) */
   notification?: NotificationView;
+  /** state `lost`: why, and what it was before */
+  lost?: Loss;
 }
 
 export interface SourceState {
