@@ -18,6 +18,7 @@ import type {
 import type { VmOptions } from '../vm/Vm';
 import { CAPACITY_DEFAULTS, TooManyVmsError } from './capacity';
 import { renderGuestRecord } from './guestRecordRendering';
+import { lastBootOf, lossOf, staleLossMessage } from '../store/loss';
 import { GatewayMetrics } from './metrics';
 
 /**
@@ -82,6 +83,19 @@ export interface NotificationEvent {
   notification: NotificationView;
 }
 
+/** An injection lost in flight (the SSE stream forwards it as `event: lost`). */
+export interface LostEvent {
+  vmId: string;
+  injectionId: string;
+  /** the boot it was in flight in */
+  boot: number;
+  reason: string;
+  previousState: string;
+  message: string;
+  /** the last log line stored before it was lost */
+  logSeq: number;
+}
+
 export type InjectResult =
   | { accepted: true; injection: StoredInjection }
   | { accepted: false; injection: StoredInjection; refusal: Refusal };
@@ -124,6 +138,8 @@ interface LiveVm {
   lastLogSeq: number;
   /** restore points of this bookkeeping (src/gateway/bookkeepingPoints.ts; `ids` and `historyLen` journal into it) */
   points: BookkeepingPoints;
+  /** while the VM reboots: the boot that is ending (what was in flight in it is lost in it) */
+  resetBoot?: number;
   /** a store failure while the VM reported an event during vmCall (thrown once the call returns) */
   eventError?: unknown;
   unsubscribe: () => void;
@@ -133,7 +149,7 @@ interface LiveVm {
   polled: boolean;
 }
 
-const TERMINAL = new Set(['acknowledged', 'rejected']);
+const TERMINAL = new Set(['acknowledged', 'rejected', 'lost']);
 /**
  * How many finished injections of a live VM keep their id mapping, so that a late report about
  * one (an outcome completed by a later exception) still reaches its row. Open injections are
@@ -197,18 +213,27 @@ export class Gateway extends EventEmitter {
 
   /**
    * Brings back every VM the store knows (booted afresh, same id) and re-delivers, in their
-   * original order, the injections that the guest had not consumed: accepted or queued ones, and
-   * delivered ones the guest never read (no outcome).
+   * original order, the injections that the guest had not consumed in the boot that was current
+   * when the gateway stopped: accepted or queued ones, and delivered ones the guest never read
+   * (no outcome). One still open from an earlier boot (stored before reboots ended injections in
+   * flight as `lost`) was lost when that boot ended: it is stored as lost, never replayed.
    */
   restore(): { vms: number; replayed: number } {
     let replayed = 0;
     const vms = this.store.listVms();
     for (const stored of vms) {
       this.store.transaction(() => {
+        // the boot that was current when the gateway stopped
+        const lastBoot = stored.bootCount;
         const live = this.bootLive(stored.id, stored.spec);
         this.vmCall(live, () => {
           for (const inj of this.store.openInjections(stored.id)) {
             if (inj.state === 'delivered' && inj.outcome) continue;
+            const boot = lastBootOf(inj);
+            if (boot !== undefined && boot < lastBoot) {
+              this.loseStale(live, inj, boot);
+              continue;
+            }
             this.store.addEvent(stored.id, 'replayed', live.boot, { injectionId: inj.id, previousState: inj.state });
             live.open.set(inj.id, inj);
             this.deliver(live, inj, inj.target);
@@ -219,6 +244,29 @@ export class Gateway extends EventEmitter {
       }, { immediate: true });
     }
     return { vms: vms.length, replayed };
+  }
+
+  /** Stores an injection found open in a boot that has ended as lost in that boot (restore). */
+  private loseStale(live: LiveVm, inj: StoredInjection, boot: number): void {
+    const previousState = inj.state;
+    const message = staleLossMessage(previousState, boot, inj.sourceId);
+    const at = this.store.stampNow();
+    inj.history.push({ state: 'lost', at, boot, reason: 'reboot', message });
+    inj.state = 'lost';
+    inj.lost = lossOf(inj.history);
+    inj.updatedAt = at;
+    this.store.saveInjection(inj, boot);
+    this.recordLoss(live, inj.id, { boot, reason: 'reboot', previousState, message });
+  }
+
+  /** The `lost` event of an injection, stored and (after the commit) announced to the log streams. */
+  private recordLoss(live: LiveVm, injectionId: string, loss: { boot: number; reason: string; previousState: string; message: string }): void {
+    const event: LostEvent = { vmId: live.id, injectionId, ...loss, logSeq: live.lastLogSeq };
+    this.store.addEvent(live.id, 'lost', loss.boot, { injectionId, reason: loss.reason, previousState: loss.previousState, logSeq: event.logSeq, message: loss.message });
+    this.afterCommit(() => {
+      live.logger.info('injection lost in flight', { injection: injectionId, boot: loss.boot, reason: loss.reason, previousState: loss.previousState });
+      this.emit(`lost:${event.vmId}`, event);
+    });
   }
 
   close(): void {
@@ -303,7 +351,13 @@ export class Gateway extends EventEmitter {
         this.guard(live);
         live.boot = this.store.recordBoot(id);
         this.store.addEvent(id, 'reboot', live.boot, { bootCount: live.boot });
-        this.vmCall(live, () => live.vm.reboot());
+        // what was in flight is lost in the boot that ends (Vm.reboot reports it first)
+        live.resetBoot = previous;
+        try {
+          this.vmCall(live, () => live.vm.reboot());
+        } finally {
+          live.resetBoot = undefined;
+        }
         this.flushDirty(live);
         const boot = live.boot;
         this.afterCommit(() => live.logger.info('VM rebooted', { boot, bootCount: boot }));
@@ -696,11 +750,20 @@ export class Gateway extends EventEmitter {
     const seen = live.historyLen.get(id) ?? 0;
     for (let i = seen; i < status.history.length; i++) {
       const h = status.history[i];
+      if (h.state === 'lost' && status.lost) {
+        // lost in the boot it was in flight in: the one a reboot ends, else the current one
+        const boot = live.resetBoot ?? live.boot;
+        const previousState = i > 0 ? status.history[i - 1].state : status.lost.previousState;
+        inj.history.push({ state: h.state, at, clockNs: h.at, boot, reason: status.lost.reason, message: status.lost.message });
+        this.recordLoss(live, id, { boot, reason: status.lost.reason, previousState, message: status.lost.message });
+        continue;
+      }
       const change = { state: h.state, at, clockNs: h.at, boot: live.boot };
       inj.history.push(change);
     }
     live.historyLen.set(id, status.history.length);
     inj.state = status.state;
+    if (status.state === 'lost') inj.lost = lossOf(inj.history);
     if (status.sourceId >= 0) inj.sourceId = status.sourceId;
     if (status.refusal) inj.refusal = status.refusal;
     if (status.outcome) inj.outcome = status.outcome;

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { Gateway, LogLineEvent, NotificationEvent } from './Gateway';
+import type { Gateway, LogLineEvent, LostEvent, NotificationEvent } from './Gateway';
 import { DEFAULT_GATEWAY_LIMITS, GatewayLimits } from './limits';
 import { ProblemError } from './ProblemError';
 
@@ -73,6 +73,10 @@ function event(seq: number, line: string): string {
 
 function notificationEvent(n: { injectionId: unknown; boot: unknown; notification: unknown }): string {
   return `event: notification\ndata: ${JSON.stringify({ injectionId: n.injectionId, boot: n.boot, notification: n.notification })}\n\n`;
+}
+
+function lostEvent(e: LostEvent): string {
+  return `event: lost\ndata: ${JSON.stringify({ injectionId: e.injectionId, boot: e.boot, reason: e.reason, previousState: e.previousState, message: e.message })}\n\n`;
 }
 
 /**
@@ -233,6 +237,12 @@ export function streamLog(gateway: Gateway, vmId: string, since: number, req: Re
     notes.sentLive(e.logSeq);
     res.write(notificationEvent({ injectionId: e.injectionId, boot: e.boot, notification: e.notification }));
   };
+  // an injection lost in flight (reboot, guest panic): sent live, in order with the lines; the
+  // stored copy is in GET /vms/{id}/events and the injection itself
+  const onLost = (e: LostEvent) => {
+    if (!live) return;
+    res.write(lostEvent(e));
+  };
   const onDeleted = () => {
     res.write('event: end\ndata: vm deleted\n\n');
     res.end();
@@ -243,6 +253,7 @@ export function streamLog(gateway: Gateway, vmId: string, since: number, req: Re
   heartbeat.unref();
   gateway.on(`log:${vmId}`, onLine);
   gateway.on(`notification:${vmId}`, onNotification);
+  gateway.on(`lost:${vmId}`, onLost);
   gateway.once(`deleted:${vmId}`, onDeleted);
   res.on('drain', onDrain);
   const stop = () => {
@@ -252,6 +263,7 @@ export function streamLog(gateway: Gateway, vmId: string, since: number, req: Re
     if (slowTimer) clearTimeout(slowTimer);
     gateway.off(`log:${vmId}`, onLine);
     gateway.off(`notification:${vmId}`, onNotification);
+    gateway.off(`lost:${vmId}`, onLost);
     gateway.off(`deleted:${vmId}`, onDeleted);
     res.off('drain', onDrain);
     counts.total--;

@@ -28,7 +28,7 @@ export const problemResponse = z
   })
   .meta({ id: 'Problem' });
 
-const historyEntry = z.object({ state: z.string(), at: z.string(), clockNs: hex64.optional(), boot: z.int().optional() });
+const historyEntry = z.object({ state: z.string(), at: z.string(), clockNs: hex64.optional(), boot: z.int().optional(), reason: z.enum(['reboot', 'guest-panic']).optional() });
 
 export const recordResponse = z
   .object({
@@ -50,8 +50,17 @@ export const injectionResponse = z
     id: z.string(),
     vmId: z.string(),
     origin: z.enum(['rest', 'qmp']),
-    state: z.enum(['accepted', 'queued', 'delivered', 'acknowledged', 'rejected']),
+    state: z.enum(['accepted', 'queued', 'delivered', 'acknowledged', 'rejected', 'lost']),
     sourceId: z.int().optional(),
+    lost: z
+      .object({
+        reason: z.enum(['reboot', 'guest-panic']),
+        boot: z.int().optional(),
+        previousState: z.enum(['accepted', 'queued', 'delivered']),
+        message: z.string(),
+      })
+      .optional()
+      .meta({ description: 'state lost: the record was in flight (queued, or in its block and not read) when the VM was reset (reboot) or the guest panicked (guest-panic), in boot `boot`; final, never replayed' }),
     target: z.object({ sourceId: z.int().optional(), notification: z.enum(NOTIFICATION_KINDS).optional(), esrIss: z.int().optional() }),
     notification: notificationResponse.optional(),
     length: z.int(),

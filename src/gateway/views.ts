@@ -69,6 +69,7 @@ export function injectionView(inj: StoredInjection, records: StoredGuestRecord[]
       const o: Record<string, unknown> = { state: h.state, at: h.at };
       if (h.clockNs !== undefined) o.clockNs = '0x' + h.clockNs.toString(16);
       if (h.boot !== undefined) o.boot = h.boot;
+      if (h.reason !== undefined) o.reason = h.reason;
       return o;
     }),
     createdAt: inj.createdAt,
@@ -77,6 +78,8 @@ export function injectionView(inj: StoredInjection, records: StoredGuestRecord[]
   };
   if (inj.sourceId !== undefined) out.sourceId = inj.sourceId;
   if (inj.refusal) out.refusal = inj.refusal;
+  // lost in flight: why, in which boot, from which state (src/store/loss.ts)
+  if (inj.lost) out.lost = inj.lost;
   if (inj.notification) out.notification = inj.notification;
   // the outcome says what the guest did with what it was given: the notification is repeated there
   if (inj.outcome) out.outcome = inj.notification ? { ...inj.outcome, notification: inj.notification } : inj.outcome;

@@ -3,7 +3,8 @@ import path from 'path';
 import Database from 'better-sqlite3';
 import type { RestorePoint } from '../binary/restore';
 import { toJsonText } from '../binary/u64';
-import type { GuestOutcome, InjectionTarget, NotificationView, Refusal, VmSpec } from '../vm/contract';
+import type { GuestOutcome, InjectionTarget, LossReason, NotificationView, Refusal, VmSpec } from '../vm/contract';
+import { lossOf } from './loss';
 import { Dropped, Retention, RetentionLimits } from './retention';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema';
 import { asStoreFailure, StoreFailureReason, StoreUnavailableError } from './StoreUnavailableError';
@@ -157,7 +158,7 @@ interface InjectionRow {
 }
 
 /** History as stored: clockNs as "0x…". */
-type HistoryJson = Array<{ state: string; at: string; clockNs?: string; boot?: number }>;
+type HistoryJson = Array<{ state: string; at: string; clockNs?: string; boot?: number; reason?: LossReason; message?: string }>;
 
 function historyToJson(h: StoredStateChange[]): string {
   return JSON.stringify(
@@ -165,6 +166,8 @@ function historyToJson(h: StoredStateChange[]): string {
       const o: HistoryJson[number] = { state: c.state, at: c.at };
       if (c.clockNs !== undefined) o.clockNs = '0x' + c.clockNs.toString(16);
       if (c.boot !== undefined) o.boot = c.boot;
+      if (c.reason !== undefined) o.reason = c.reason;
+      if (c.message !== undefined) o.message = c.message;
       return o;
     }),
   );
@@ -175,6 +178,8 @@ function historyFromJson(text: string): StoredStateChange[] {
     const o: StoredStateChange = { state: c.state as StoredInjectionState, at: c.at };
     if (c.clockNs !== undefined) o.clockNs = BigInt(c.clockNs);
     if (c.boot !== undefined) o.boot = c.boot;
+    if (c.reason !== undefined) o.reason = c.reason;
+    if (c.message !== undefined) o.message = c.message;
     return o;
   });
 }
@@ -882,6 +887,7 @@ export class EventStore {
     if (r.outcome !== null) out.outcome = JSON.parse(r.outcome) as GuestOutcome;
     if (r.notification !== null) out.notification = JSON.parse(r.notification) as NotificationView;
     if (r.vm_injection_id !== null) out.vmInjectionId = r.vm_injection_id;
+    if (out.state === 'lost') out.lost = lossOf(history);
     return out;
   }
 

@@ -1,4 +1,5 @@
-import type { GuestOutcome, InjectionState, InjectionTarget, NotificationView, Refusal, VmSpec } from '../vm/contract';
+import type { GuestOutcome, InjectionState, InjectionTarget, LossReason, NotificationView, Refusal, VmSpec } from '../vm/contract';
+import type { StoredLoss } from './loss';
 
 /**
  * What the event store keeps, as the gateway and the CLI read it back. u64 values are bigint here
@@ -33,6 +34,9 @@ export interface StoredStateChange {
   clockNs?: bigint;
   /** boot during which it happened */
   boot?: number;
+  /** state `lost`: why (see Loss in src/vm/contract.ts) and the VM's message */
+  reason?: LossReason;
+  message?: string;
 }
 
 export interface StoredInjection {
@@ -49,6 +53,8 @@ export interface StoredInjection {
   outcome?: GuestOutcome;
   /** what the device model raised when it wrote the record (coalesced SErrors name gateway injection ids) */
   notification?: NotificationView;
+  /** state `lost`: why, in which boot, from which state (read from the history, src/store/loss.ts) */
+  lost?: StoredLoss;
   /** id of the injection inside the running VM (changes after a restart) */
   vmInjectionId?: string;
   history: StoredStateChange[];
@@ -86,8 +92,9 @@ export interface StoredLogLine {
 /**
  * What the events table records: the VM's own life, and each notification the device model raised
  * for an injection (`notification`: `{injectionId, notification}`, again when a coalesced SError
- * names the injections it carried). Injection state changes are in each injection's history, guest records in their table. */
-export type StoredEventType = 'vm-created' | 'boot' | 'reboot' | 'panic' | 'replayed' | 'notification';
+ * names the injections it carried), and each injection lost in flight (`lost`: `{injectionId,
+ * reason, previousState, logSeq, message}`). Injection state changes are in each injection's history, guest records in their table. */
+export type StoredEventType = 'vm-created' | 'boot' | 'reboot' | 'panic' | 'replayed' | 'notification' | 'lost';
 
 export interface StoredEvent {
   id: number;

@@ -75,8 +75,8 @@ const SQL: Record<RetentionKind, KindSql> = {
   },
   injections: {
     newer: 'SELECT id AS k, LENGTH(bytes) AS size FROM injections WHERE vm_id = ? AND id > ? ORDER BY id LIMIT ?',
-    oldest: "SELECT id AS k, LENGTH(bytes) AS size, state IN ('acknowledged', 'rejected') AS prunable FROM injections WHERE vm_id = ? ORDER BY id",
-    del: "DELETE FROM injections WHERE vm_id = ? AND id <= ? AND state IN ('acknowledged', 'rejected')",
+    oldest: "SELECT id AS k, LENGTH(bytes) AS size, state IN ('acknowledged', 'rejected', 'lost') AS prunable FROM injections WHERE vm_id = ? ORDER BY id",
+    del: "DELETE FROM injections WHERE vm_id = ? AND id <= ? AND state IN ('acknowledged', 'rejected', 'lost')",
   },
   events: {
     newer: 'SELECT id AS k, 0 AS size FROM events WHERE vm_id = ? AND id > ? ORDER BY id LIMIT ?',
