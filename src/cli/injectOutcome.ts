@@ -7,14 +7,17 @@
  *      large, unknown source, guest halted, not booted, invalid record; QMP: QEMU's error)
  *   4  guest panicked handling it
  *   5  not handled in time: still queued or delivered, not acknowledged within --wait
+ *   6  lost: the record was in flight (queued, or in its block and not read) when the VM was
+ *      rebooted, the guest panicked on another record, or the VM was deleted; the guest never
+ *      reads it (state `lost`; a deleted VM takes its injections with it)
  *
- * With several --vm the status is the most serious one, in the order 1, 4, 3, 5, 0.
+ * With several --vm the status is the most serious one, in the order 1, 4, 6, 3, 5, 0.
  */
-export const INJECT_EXIT = { handled: 0, error: 1, refused: 3, panicked: 4, notInTime: 5 } as const;
+export const INJECT_EXIT = { handled: 0, error: 1, refused: 3, panicked: 4, notInTime: 5, lost: 6 } as const;
 export type InjectExit = (typeof INJECT_EXIT)[keyof typeof INJECT_EXIT];
 
 /** `result` in the --json output, by exit status. */
-export const INJECT_RESULT_NAMES: Record<InjectExit, string> = { 0: 'handled', 1: 'error', 3: 'refused', 4: 'panicked', 5: 'not-handled-in-time' };
+export const INJECT_RESULT_NAMES: Record<InjectExit, string> = { 0: 'handled', 1: 'error', 3: 'refused', 4: 'panicked', 5: 'not-handled-in-time', 6: 'lost' };
 
 export const INJECT_EXIT_HELP = `
 Exit status:
@@ -23,10 +26,11 @@ Exit status:
   3  refused by the gateway/VM (busy, queue full, too large, unknown source, halted, …) or by QEMU (--qmp)
   4  the guest panicked
   5  not handled in time: not acknowledged within --wait
-  With several --vm: the most serious of them, in the order 1, 4, 3, 5, 0.
+  6  lost: in flight when the VM rebooted, the guest panicked or the VM was deleted; never read
+  With several --vm: the most serious of them, in the order 1, 4, 6, 3, 5, 0.
 `;
 
-const SERIOUSNESS: InjectExit[] = [1, 4, 3, 5, 0];
+const SERIOUSNESS: InjectExit[] = [1, 4, 6, 3, 5, 0];
 
 export function worstExit(codes: InjectExit[]): InjectExit {
   for (const c of SERIOUSNESS) if (codes.includes(c)) return c;
@@ -63,6 +67,8 @@ export interface InjectionView {
   sourceId?: number;
   length?: number;
   refusal?: { code: string; message: string };
+  /** state `lost`: why (reboot, guest-panic; vm-deleted is the CLI's own finding), in which boot */
+  lost?: { reason: string; boot?: number; previousState?: string; message: string };
   outcome?: { logLines: string[]; actions: string[]; panicked: boolean };
   notification?: NotificationView;
   [k: string]: unknown;
@@ -79,6 +85,7 @@ export interface InjectResult {
 
 export function exitFor(inj: InjectionView): InjectExit {
   if (inj.state === 'rejected') return INJECT_EXIT.refused;
+  if (inj.state === 'lost') return INJECT_EXIT.lost;
   if (inj.outcome?.panicked) return INJECT_EXIT.panicked;
   if (inj.state === 'acknowledged') return INJECT_EXIT.handled;
   return INJECT_EXIT.notInTime;
@@ -141,6 +148,7 @@ export function formatResult(r: InjectResult, location?: string): string {
   const state = r.exitCode === INJECT_EXIT.notInTime ? `${inj.state} (not acknowledged in time)` : inj.state;
   lines.push(`VM ${r.vmId}: injection ${inj.id}${inj.length !== undefined ? ` (${inj.length} bytes)` : ''} on source ${inj.sourceId ?? '?'}: ${state}${location ? ` — ${location}` : ''}`);
   if (inj.refusal) lines.push(`  refused: ${inj.refusal.code}: ${inj.refusal.message}`);
+  if (inj.lost) lines.push(`  ${inj.lost.message}${inj.lost.boot !== undefined ? ` (boot ${inj.lost.boot})` : ''}`);
   if (inj.notification) lines.push(`  notification: ${formatNotification(inj.notification)}`);
   if (inj.outcome) {
     const actions = inj.outcome.actions.map((a) => ACTION_TEXT[a] ?? a);
@@ -148,4 +156,13 @@ export function formatResult(r: InjectResult, location?: string): string {
     for (const l of inj.outcome.logLines) lines.push(`  ${l}`);
   } else if (r.exitCode === INJECT_EXIT.notInTime) lines.push('  guest: has not handled it yet');
   return lines.join('\n') + '\n';
+}
+
+/**
+ * The VM an injection was waited on is gone (404 while waiting): its injections went with it, so
+ * the guest never reads this record. Reported as lost (`vm-deleted`), at once.
+ */
+export function lostWithVm(inj: InjectionView): InjectionView {
+  const previousState = inj.state;
+  return { ...inj, state: 'lost', lost: { reason: 'vm-deleted', previousState, message: `lost: VM ${inj.vmId} was deleted while the record was ${previousState}, before the guest read it` } };
 }

@@ -19,7 +19,8 @@ export function buildProgram(args?: readonly string[]): Command {
       'after',
       '\nExit status: 0 success; 1 error (bad options or input, a file that cannot be read, the gateway\n' +
         'unreachable or refusing the request). rasgw inject adds 3 refused, 4 the guest panicked, 5 not\n' +
-        'handled in time (rasgw inject --help); rasgw simulate returns 1 when an injection is refused.\n' +
+        'handled in time, 6 lost (in flight when the VM rebooted, its guest panicked or it was deleted)\n' +
+        '(rasgw inject --help); rasgw simulate returns 1 when an injection is refused.\n' +
         'Environment: RASGW_URL (gateway URL), RASGW_TOKEN (bearer token), RASGW_DATA_DIR (data directory, ./data).\n',
     )
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });

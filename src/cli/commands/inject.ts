@@ -20,7 +20,7 @@ import { DEFAULT_VM_ID } from '../../gateway/defaults';
 import { NOTIFICATION_KINDS } from '../../gateway/schemas';
 import { SYNDROME_HELP } from '../syndromeHelp';
 import { addClientOptions, clientFrom, printJson, withGateway } from '../client';
-import { INJECT_EXIT, INJECT_EXIT_HELP, INJECT_RESULT_NAMES, InjectResult, InjectionView, exitFor, formatResult, guestGaveUp, worstExit } from '../injectOutcome';
+import { INJECT_EXIT, INJECT_EXIT_HELP, INJECT_RESULT_NAMES, InjectResult, InjectionView, exitFor, formatResult, guestGaveUp, lostWithVm, worstExit } from '../injectOutcome';
 import { CliError, MAX_INPUT_FLAGS, MAX_INPUT_HELP, readBinaryInput, readJsonInput } from '../io';
 import { QmpClient, QmpCommandError, parseHostPort } from '../qmpClient';
 import { parseEsrIssOption } from '../esrIssOption';
@@ -289,6 +289,8 @@ async function injectInto(client: GatewayClient, vm: string, body: Record<string
     try {
       inj = (await client.request<InjectionView>('GET', location)).body;
     } catch (e) {
+      // the VM was deleted while we waited: the record went with it
+      if (e instanceof GatewayRequestError && e.status === 404) return { result: { vmId: vm, exitCode: INJECT_EXIT.lost, injection: lostWithVm(inj) }, location };
       return { result: { vmId: vm, exitCode: INJECT_EXIT.error, error: (e as Error).message, injection: inj }, location };
     }
     const code = exitFor(inj);
