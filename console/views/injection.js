@@ -6,7 +6,7 @@ import { hexView } from '../hexview.js';
 
 const STEPS = ['accepted', 'queued', 'delivered', 'acknowledged'];
 
-const FINAL = new Set(['acknowledged', 'rejected']);
+const FINAL = new Set(['acknowledged', 'rejected', 'lost']);
 
 export async function renderInjection([vmId, eid], main) {
   const inj = await getJson(vmPath(vmId, `/errors/${encodeURIComponent(eid)}`));
@@ -29,6 +29,8 @@ export async function renderInjection([vmId, eid], main) {
   main.append(timeline(inj));
   main.append(notificationView(inj));
   if (inj.refusal) main.append(h('div', { class: 'card error', role: 'alert' }, h('h2', {}, 'Refused'), h('p', {}, `${inj.refusal.code}: ${inj.refusal.message}`)));
+  // lost in flight: the VM was reset, or the guest panicked, before it read the record
+  if (inj.lost) main.append(h('div', { class: 'card error', role: 'alert' }, h('h2', {}, 'Lost'), h('p', {}, `${inj.lost.message}${inj.lost.boot !== undefined ? ` (boot ${inj.lost.boot})` : ''}`)));
   if (inj.outcome) {
     main.append(
       h('section', { 'aria-labelledby': 'outcome-title' },
