@@ -14,7 +14,8 @@ import { listPages } from '../paging';
  * with `Last-Event-ID` set to the last line received, so no line is lost or printed twice, and
  * keeps following until the VM is deleted (`event: end`) or the user stops it.
  * `--json`: one JSON object per line, {"seq":N,"line":"…"} (NDJSON). `--notifications` (with
- * --follow) adds the stream's notification events (what the device model raised, with the ESR).
+ * --follow) adds the stream's notification events (what the device model raised, with the ESR)
+ * and its `lost` events (an injection lost in flight: reboot, guest panic).
  */
 interface LogOptions extends ClientOptions {
   vm: string;
@@ -127,6 +128,7 @@ export async function followLog(client: GatewayClient, vm: string, since: number
           if (ev.retry !== undefined) delay = Math.min(Math.max(ev.retry, 50), 60_000, opts.reconnectDelayMs);
           if (ev.event === 'end') ended = true;
           else if (ev.event === 'notification' && opts.notifications) printNotification(ev.data, notified, opts.json);
+          else if (ev.event === 'lost' && opts.notifications) printLost(ev.data, opts.json);
           else if (ev.event === 'log' && ev.id !== undefined && /^[0-9]+$/.test(ev.id)) {
             const seq = Number(ev.id);
             if (seq <= last) continue;
@@ -165,6 +167,21 @@ function printNotification(data: string, seen: Set<string>, json: boolean | unde
   process.stdout.write(json ? JSON.stringify({ injectionId: n.injectionId, boot: n.boot, notification: n.notification }) + '\n' : `[rasgw] injection ${String(n.injectionId)}: ${formatNotification(n.notification)}\n`);
 }
 
+/** An injection lost in flight (`event: lost`): `[rasgw] injection N lost (reboot, boot B): …`. */
+function printLost(data: string, json: boolean | undefined): void {
+  let n: { injectionId?: unknown; boot?: unknown; reason?: unknown; previousState?: unknown; message?: unknown };
+  try {
+    n = JSON.parse(data) as typeof n;
+  } catch {
+    return;
+  }
+  process.stdout.write(
+    json
+      ? JSON.stringify({ injectionId: n.injectionId, boot: n.boot, lost: { reason: n.reason, previousState: n.previousState, message: n.message } }) + '\n'
+      : `[rasgw] injection ${String(n.injectionId)} lost (${String(n.reason)}, boot ${String(n.boot)}): ${String(n.message)}\n`,
+  );
+}
+
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
@@ -184,7 +201,7 @@ export function registerLog(program: Command): void {
       .option('-f, --follow', 'keep printing new lines as the guest logs them (SSE); reconnects with Last-Event-ID after a dropped connection')
       .option('--since <seq>', 'only lines after this sequence number', '0')
       .option('--reconnect-delay <ms>', 'longest wait before reconnecting (--follow; the gateway may ask for less)', '2000')
-      .option('--notifications', '--follow: also print each notification the device model raises (as `[rasgw] injection N: SEI … ESR …`; JSON: {"injectionId","boot","notification"})')
+      .option('--notifications', '--follow: also print each notification the device model raises (as `[rasgw] injection N: SEI … ESR …`; JSON: {"injectionId","boot","notification"}) and each injection lost in flight (`[rasgw] injection N lost (reboot, boot B): …`; JSON: {"injectionId","boot","lost"})')
       .option('--json', 'one JSON object per line: {"seq":N,"line":"…"}'),
   ).action(async (o: LogOptions, cmd: Command) => {
     // read by --follow only: given without it they would do nothing, silently
