@@ -7,3 +7,4 @@ export * from './ByteWriter';
 export * from './fixed';
 export * from './hexdump';
 export * from './le';
+export * from './bits64';

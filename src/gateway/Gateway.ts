@@ -1,6 +1,6 @@
 import { EventEmitter } from 'events';
 import { RestorePoint, UndoJournal } from '../binary/restore';
-import { BookkeepingPoints, JournaledMap } from './bookkeepingPoints';
+import { Bookkeeping, BookkeepingPoints, JournaledMap } from './bookkeepingPoints';
 import type { Logger } from '../log/logger';
 import { silentLogger } from '../log/logger';
 import type { EventStore } from '../store/EventStore';
@@ -114,28 +114,14 @@ export class VmExistsError extends Error {
   }
 }
 
-interface LiveVm {
+/** A VM the gateway runs, with its bookkeeping (the fields a restore point keeps: bookkeepingPoints.ts). */
+interface LiveVm extends Bookkeeping {
   id: string;
   vm: VirtualMachine;
   /** the gateway's logger with `{ vm: id }`: this VM's boots, reboots, refusals and panics */
   logger: Logger;
-  boot: number;
-  /** VM injection id → gateway injection id (open injections and the last FINISHED_KEPT finished ones) */
-  ids: Map<string, string>;
-  /** history entries of each gateway injection already taken from the VM (same keys as `ids`' values) */
-  historyLen: Map<string, number>;
-  /** in-memory copies of the injections this VM still works on (written back by flushDirty) */
-  open: Map<string, StoredInjection>;
-  /** injections whose row must be written */
-  dirty: Set<string>;
-  /** VM injection ids of finished injections still mapped, oldest first (a ring of FINISHED_KEPT) */
-  finished: string[];
-  /** next slot of `finished` to overwrite */
-  finishedAt: number;
   /** gateway id of the injection being submitted right now */
   binding?: string;
-  /** sequence number of the VM's last stored log line */
-  lastLogSeq: number;
   /** restore points of this bookkeeping (src/gateway/bookkeepingPoints.ts; `ids` and `historyLen` journal into it) */
   points: BookkeepingPoints;
   /** while the VM reboots: the boot that is ending (what was in flight in it is lost in it) */
@@ -143,8 +129,6 @@ interface LiveVm {
   /** a store failure while the VM reported an event during vmCall (thrown once the call returns) */
   eventError?: unknown;
   unsubscribe: () => void;
-  /** wall-clock mode: hrtime up to which this VM's virtual clock has been moved */
-  clockAt: bigint;
   /** the VM has a polled source: its clock runs timers, so the tick must move it */
   polled: boolean;
 }

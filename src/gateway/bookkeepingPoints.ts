@@ -14,14 +14,23 @@ import type { StoredInjection } from '../store/records';
  * history length), the dirty set, and the scalar fields.
  */
 export interface Bookkeeping {
+  /** the VM's current boot number */
   boot: number;
+  /** VM injection id → gateway injection id (open injections and the last FINISHED_KEPT finished ones) */
   ids: Map<string, string>;
+  /** history entries of each gateway injection already taken from the VM (same keys as `ids`' values) */
   historyLen: Map<string, number>;
+  /** in-memory copies of the injections this VM still works on (written back by flushDirty) */
   open: Map<string, StoredInjection>;
+  /** injections whose row must be written */
   dirty: Set<string>;
+  /** VM injection ids of finished injections still mapped, oldest first (a ring of FINISHED_KEPT) */
   finished: string[];
+  /** next slot of `finished` to overwrite */
   finishedAt: number;
+  /** sequence number of the VM's last stored log line */
   lastLogSeq: number;
+  /** wall-clock mode: hrtime up to which this VM's virtual clock has been moved */
   clockAt: bigint;
 }
 

@@ -9,6 +9,7 @@ import { createVmFactory } from '../../src/vm';
 import { digestDiff, graphDigest } from '../support/stateDigest';
 import { TOKEN } from './helpers';
 import { ghesInjectArmDefault } from '../qmp/ghesInjectArm';
+import { failCommits, ioError } from '../support/storeFailures';
 
 /**
  * A write that fails after the write lock was taken (a group commit's COMMIT, one injection's
@@ -57,16 +58,7 @@ async function rig(groupCommitMs = 300): Promise<Rig> {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const db = (store as unknown as { db: { exec(sql: string): unknown } }).db;
-  const exec = db.exec.bind(db);
-  let failCommit = false;
-  db.exec = (sql: string) => {
-    if (sql === 'COMMIT' && failCommit) {
-      failCommit = false;
-      throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_WRITE' });
-    }
-    return exec(sql);
-  };
+  const { failNextCommit } = failCommits(store, false);
   return {
     url,
     gateway,
@@ -76,7 +68,7 @@ async function rig(groupCommitMs = 300): Promise<Rig> {
       const text = await r.text();
       return { status: r.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
     },
-    failNextCommit: () => (failCommit = true),
+    failNextCommit,
     logged: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>),
     async close() {
       server.closeAllConnections();
@@ -375,7 +367,7 @@ describe('a failed write leaves the VMs as they were', () => {
       r.store.saveInjection = (inj, boot) => {
         if (inj.vmId === 'b' && failB) {
           failB = false;
-          throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_WRITE' });
+          throw ioError();
         }
         save(inj, boot);
       };
@@ -434,7 +426,7 @@ describe('a failed write leaves the VMs as they were', () => {
       r.store.appendLog = (vmId, boot, lines) => {
         if (fail) {
           fail = false;
-          throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_WRITE' });
+          throw ioError();
         }
         return append(vmId, boot, lines);
       };

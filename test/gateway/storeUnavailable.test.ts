@@ -6,6 +6,7 @@ import { startServer } from '../../src/gateway';
 import { STORE_FILE } from '../../src/store';
 import request from 'supertest';
 import { AUTH, tempDir, testGateway, TOKEN } from './helpers';
+import { failCommits } from '../support/storeFailures';
 
 const headers = { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' };
 const env = { RASGW_TOKEN: TOKEN };
@@ -184,16 +185,7 @@ describe('a store that cannot be written', () => {
       const polled = { id: 'p', profile: 'extended', sources: [{ notification: 'polled', pollIntervalMs: 100 }] };
       await request(t.app).post('/vms').set(AUTH).send(polled).expect(201);
       // the COMMIT of the next batch fails as an I/O error would (the test reaches the connection)
-      const db = (t.store as unknown as { db: { exec(sql: string): unknown } }).db;
-      const exec = db.exec.bind(db);
-      let failCommit = true;
-      db.exec = (sql: string) => {
-        if (sql === 'COMMIT' && failCommit) {
-          failCommit = false;
-          throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_WRITE' });
-        }
-        return exec(sql);
-      };
+      failCommits(t.store);
       const res = await request(t.app).post('/vms/p/errors').set(AUTH).send(memory(0x40001000));
       expect(res.status).toBe(503);
       expect(res.body).toMatchObject({ type: '/problems/store-unavailable', reason: 'io-error' });

@@ -1,5 +1,6 @@
 import { EventStore } from '../../src/store';
 import { defaultVmSpec } from '../../src/vm';
+import { failCommits, ioError } from '../support/storeFailures';
 
 /**
  * EventStore.afterCommit and the committed reads: what a transaction level did is announced only
@@ -7,18 +8,6 @@ import { defaultVmSpec } from '../../src/vm';
  * that show work to clients (committedLog, committedEvents, notificationEvents) stop at the last
  * commit.
  */
-function failCommitOnce(store: EventStore): void {
-  const db = (store as unknown as { db: { exec(sql: string): unknown } }).db;
-  const exec = db.exec.bind(db);
-  let fail = true;
-  db.exec = (sql: string) => {
-    if (sql === 'COMMIT' && fail) {
-      fail = false;
-      throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_WRITE' });
-    }
-    return exec(sql);
-  };
-}
 
 /** Commits the open batch now (instead of waiting for its window); resolves or rejects as its callers would. */
 function commitNow(store: EventStore): Promise<void> {
@@ -28,7 +17,7 @@ function commitNow(store: EventStore): Promise<void> {
 }
 
 const boom = () => {
-  throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_WRITE' });
+  throw ioError();
 };
 
 describe('EventStore.afterCommit', () => {
@@ -76,7 +65,7 @@ describe('EventStore.afterCommit', () => {
 
   it('a batch whose COMMIT fails runs none of its steps; the next batch runs its own', async () => {
     const seen: string[] = [];
-    failCommitOnce(store);
+    failCommits(store);
     store.batched(() => store.afterCommit(() => seen.push('lost')));
     await expect(commitNow(store)).rejects.toThrow('disk I/O error');
     expect(seen).toEqual([]);
@@ -152,7 +141,7 @@ describe('EventStore committed reads', () => {
   });
 
   it('a batch that fails never shows; the lines after it reuse its numbers and show once committed', async () => {
-    failCommitOnce(store);
+    failCommits(store);
     store.batched(() => store.appendLog('v', 1, ['lost 3', 'lost 4']));
     expect(lines(store.committedLog('v'))).toEqual([[1, 'one'], [2, 'two']]);
     await expect(commitNow(store)).rejects.toThrow();

@@ -1,5 +1,6 @@
 import { EventStore } from '../../src/store';
 import type { RestorePoint } from '../../src/binary/restore';
+import { failCommits } from '../support/storeFailures';
 
 /**
  * EventStore.guard / onRollback: in-memory state follows the transaction levels (batch, top-level
@@ -21,18 +22,6 @@ function counter() {
   return { c, point };
 }
 
-function failCommitOnce(store: EventStore): void {
-  const db = (store as unknown as { db: { exec(sql: string): unknown } }).db;
-  const exec = db.exec.bind(db);
-  let fail = true;
-  db.exec = (sql: string) => {
-    if (sql === 'COMMIT' && fail) {
-      fail = false;
-      throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_WRITE' });
-    }
-    return exec(sql);
-  };
-}
 
 describe('EventStore restore points', () => {
   let store: EventStore;
@@ -88,7 +77,7 @@ describe('EventStore restore points', () => {
       store.appendLog('v', 1, ['a line']);
     });
     expect(store.lastLogSeq('v')).toBe(1);
-    failCommitOnce(store);
+    failCommits(store);
     const committed = store.committed();
     store.flush();
     await expect(committed).rejects.toThrow('disk I/O error');

@@ -13,6 +13,7 @@ import { layout, LayoutModel, Layout } from '../layout/layout';
 import { handSection } from '../layout/section';
 import { checkCount, HexString, hexByteLength, hexField, identityShape, readHex, writeHexField } from './section-body-fields';
 import { lazy } from '../json/lazy';
+import { bitsOfHalves } from '../../binary/bits64';
 
 /**
  * IA32/X64 processor error section (UEFI N.2.4.2), 64 + 64·N + contexts bytes: the header
@@ -171,8 +172,7 @@ export function decodeCheckInfo(kind: Ia32CheckKind | 'unknown', raw: bigint): I
   const hi = Number((raw >> 32n) & 0xffff_ffffn);
   out.validation = VALIDATION_DECODERS[kind](lo & 0xffff);
   for (const f of CHECK_LAYOUTS[kind]) {
-    const word = f.shift >= 32 ? hi >>> (f.shift - 32) : f.shift + f.width <= 32 ? lo >>> f.shift : (lo >>> f.shift) | (hi << (32 - f.shift));
-    const v = word & ((1 << f.width) - 1);
+    const v = bitsOfHalves(lo, hi, f.shift, f.width);
     out[f.name] = f.table ? enumValue(f.table, v) : f.width === 1 ? v === 1 : v;
   }
   return out;

@@ -4,6 +4,7 @@ import { sectionMapping } from '../section-mapping';
 import { arrayAt, asBig, asNumber, bad, base64, bitSet, int, integerIn, isObject, mapIn, mapOut, Model, pair, pairText, rulesMembersText, subObject, u64 } from '../table';
 import { rulesFromRows } from '../derive';
 import { IA32_CONTEXT_LAYOUT, IA32_CPUID_LAYOUT, IA32_ERROR_INFO_LAYOUT, IA32_HEADER_LAYOUT } from '../../sections/ia32x64';
+import { bitsOfHalves } from '../../../binary/bits64';
 
 /**
  * IA32/X64 processor error section (UEFI N.2.4.2) in libcper's form
@@ -77,20 +78,12 @@ function checkText(word: bigint, fields: CheckField[], depth: number): string {
   const o = new ObjectText(depth);
   for (const [key, at, width, valid, kind, fallback] of fields) {
     if (!bitSet(word, valid)) continue;
-    const x = bitsOf(lo, hi, at, width);
+    const x = bitsOfHalves(lo, hi, at, width);
     o.add(keyText(key), kind === 'bool' ? (x === 1 ? 'true' : 'false') : kind === 'int' ? String(x) : pairText(x, kind[x] ?? fallback ?? 'Unknown', depth + 1));
   }
   return o.done();
 }
 
-/** Bits [bit, bit + width) of the 64-bit word with 32-bit halves `lo` and `hi` (width ≤ 31). */
-function bitsOf(lo: number, hi: number, bit: number, width: number): number {
-  let v: number;
-  if (bit >= 32) v = hi >>> (bit - 32);
-  else if (bit + width <= 32) v = lo >>> bit;
-  else v = (lo >>> bit) | (hi << (32 - bit));
-  return v & (2 ** width - 1);
-}
 
 const keyTexts = new Map<string, KeyText>();
 function keyText(key: string): KeyText {

@@ -5,6 +5,7 @@ import { asNumber, bad, base64, Converter, hexUpper, integerIn, isObject, mapIn,
 import { rulesFromRows } from '../derive';
 import { PCIE_BRIDGE, PCIE_DEVICE_ID, PCIE_LAYOUT } from '../../sections/pcie';
 import { pciClassName } from './pci-class-codes';
+import { bitsOfHalves } from '../../../binary/bits64';
 
 /**
  * PCIe error section (UEFI N.2.7) in libcper's form (sections/cper-section-pcie.c). Quirks kept as
@@ -132,17 +133,6 @@ function u32At(bytes: Buffer, at: number): number {
   return (byte(0) | (byte(1) << 8) | (byte(2) << 16) | (byte(3) << 24)) >>> 0;
 }
 
-/**
- * Bits [bit, bit + width) of the 64-bit register whose low and high words are `lo` and `hi`
- * (width ≤ 31, which every field in the tables above is: plain numbers, no bigint per field).
- */
-function bitsOf(lo: number, hi: number, bit: number, width: number): number {
-  let v: number;
-  if (bit >= 32) v = hi >>> (bit - 32);
-  else if (bit + width <= 32) v = lo >>> bit;
-  else v = (lo >>> bit) | (hi << (32 - bit));
-  return v & (2 ** width - 1);
-}
 
 function registersOut(bytes: Buffer, registers: Register[], into: LibcperObject): void {
   for (const [key, at, size, fields] of registers) {
@@ -151,7 +141,7 @@ function registersOut(bytes: Buffer, registers: Register[], into: LibcperObject)
     const hi = size > 4 ? u32At(bytes, at + 4) : 0;
     const o: LibcperObject = {};
     for (const [name, bit, width, kind] of fields) {
-      const v = bitsOf(lo, hi, bit, width);
+      const v = bitsOfHalves(lo, hi, bit, width);
       if (kind === 'int') o[name] = v;
       else if (kind === 'bool') o[name] = v !== 0;
       else if (kind === 'raw') o[name] = { raw: v };
@@ -189,7 +179,7 @@ function registersText(bytes: Buffer, registers: RegisterText[], depth: number):
     out += key.next(depth);
     for (let f = 0; f < fields.length; f++) {
       const { key: fk, bit, width, kind } = fields[f];
-      const v = bitsOf(lo, hi, bit, width);
+      const v = bitsOfHalves(lo, hi, bit, width);
       out += f === 0 ? fk.first(d1) : fk.next(d1);
       if (kind === 'int') out += String(v);
       else if (kind === 'bool') out += v !== 0 ? 'true' : 'false';
