@@ -131,6 +131,18 @@ export function decodedColumn(decodedText: string, byteLength: number): string {
   return decodedText.length <= Math.max(DECODED_INLINE_FACTOR * byteLength, DECODED_INLINE_MIN) ? decodedText : '';
 }
 
+/** A `notification` or `lost` event as the SSE log stream replays it (EventStore.streamEvents). */
+export interface StreamEventRow {
+  /** the event's row id */
+  id: number;
+  type: 'notification' | 'lost';
+  /** the events row's boot (a lost event's: the boot the injection was in flight in) */
+  boot: number;
+  /** the last log line stored before the event */
+  logSeq: number;
+  data: Record<string, unknown>;
+}
+
 /** Page of a list read: rows in ascending id order. */
 export interface Page {
   /** only rows with an id/seq greater than this */
@@ -662,9 +674,16 @@ export class EventStore {
       addEvent: db.prepare('INSERT INTO events (vm_id, type, boot, data, at) VALUES (?, ?, ?, ?, ?) RETURNING id'),
       // the expression and the type test are those of the partial index events_notifications,
       // which also gives the order (its entries end with the rowid, the event id)
+      // both use the partial index events_stream (schema version 4): its WHERE term is repeated
+      // as is, which is what lets SQLite use it; the notification query narrows it further
       notificationEvents: db.prepare(
-        `SELECT id, boot, json_extract(data, '$.logSeq') AS log_seq, data FROM events INDEXED BY events_notifications
-         WHERE vm_id = ? AND type = 'notification' AND json_extract(data, '$.logSeq') >= ? AND json_extract(data, '$.logSeq') < ? AND id > ? AND id <= ?
+        `SELECT id, type, boot, json_extract(data, '$.logSeq') AS log_seq, data FROM events INDEXED BY events_stream
+         WHERE vm_id = ? AND type IN ('notification', 'lost') AND type = 'notification' AND json_extract(data, '$.logSeq') >= ? AND json_extract(data, '$.logSeq') < ? AND id > ? AND id <= ?
+         ORDER BY json_extract(data, '$.logSeq'), id LIMIT ?`,
+      ),
+      streamEvents: db.prepare(
+        `SELECT id, type, boot, json_extract(data, '$.logSeq') AS log_seq, data FROM events INDEXED BY events_stream
+         WHERE vm_id = ? AND type IN ('notification', 'lost') AND json_extract(data, '$.logSeq') >= ? AND json_extract(data, '$.logSeq') < ? AND id > ? AND id <= ?
          ORDER BY json_extract(data, '$.logSeq'), id LIMIT ?`,
       ),
       eventsOfVm: db.prepare('SELECT * FROM events WHERE vm_id = ? AND id > ? AND id <= ? ORDER BY id LIMIT ?'),
@@ -1050,8 +1069,22 @@ export class EventStore {
     limit = 1000,
     afterId = 0,
   ): Array<{ id: number; boot: number; logSeq: number; data: Record<string, unknown> }> {
-    return (this.st.notificationEvents.all(vmId, fromLogSeq, toLogSeq, afterId, this.eventHorizon ?? Number.MAX_SAFE_INTEGER, limit) as Array<{ id: number; boot: number; log_seq: number; data: string }>).map((r) => ({
+    return this.streamEventRows(this.st.notificationEvents, vmId, fromLogSeq, toLogSeq, limit, afterId).map(({ type: _type, ...e }) => e);
+  }
+
+  /**
+   * The events the SSE log stream shows among the log lines: `notification` and `lost` ones, each
+   * stored with the log line it followed (`data.logSeq`). The same range, keyset and committed-only
+   * rule as notificationEvents; the two kinds come interleaved in the order they were stored.
+   */
+  streamEvents(vmId: string, fromLogSeq: number, toLogSeq = Number.MAX_SAFE_INTEGER, limit = 1000, afterId = 0): StreamEventRow[] {
+    return this.streamEventRows(this.st.streamEvents, vmId, fromLogSeq, toLogSeq, limit, afterId);
+  }
+
+  private streamEventRows(stmt: Database.Statement, vmId: string, fromLogSeq: number, toLogSeq: number, limit: number, afterId: number): StreamEventRow[] {
+    return (stmt.all(vmId, fromLogSeq, toLogSeq, afterId, this.eventHorizon ?? Number.MAX_SAFE_INTEGER, limit) as Array<{ id: number; type: string; boot: number; log_seq: number; data: string }>).map((r) => ({
       id: r.id,
+      type: r.type as StreamEventRow['type'],
       boot: r.boot,
       logSeq: r.log_seq,
       data: JSON.parse(r.data) as Record<string, unknown>,

@@ -24,8 +24,14 @@
  * Version 3 adds erst_records: each VM's ERST records (the device model's persistent store, see
  * docs/ERST.md), keyed by (vm, record id as 16 hex digits: ids are u64, SQLite integers signed),
  * with the device's slot number and the record bytes.
+ *
+ * Version 4 widens the index of version 2 to the `lost` events (an injection lost in flight, also
+ * stored with the log line it followed, `data.logSeq`): `events_stream` indexes both kinds, so the
+ * SSE log stream replays lost events in place among the lines as it does notifications. The rows
+ * stay as they are (lost events were stored with their logSeq from the start); only the index is
+ * rebuilt.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export const MIGRATIONS: readonly string[] = [
   `
@@ -98,5 +104,9 @@ export const MIGRATIONS: readonly string[] = [
     written_at  TEXT NOT NULL,
     PRIMARY KEY (vm_id, record_id)
   ) WITHOUT ROWID;
+  `,
+  `
+  DROP INDEX events_notifications;
+  CREATE INDEX events_stream ON events(vm_id, json_extract(data, '$.logSeq')) WHERE type IN ('notification', 'lost');
   `,
 ];

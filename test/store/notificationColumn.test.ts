@@ -66,14 +66,20 @@ describe('the stored notification', () => {
         [3, '3'],
         [7, '4'],
       ]);
+      // a lost event at the same position is not a notification
+      store.addEvent('v', 'lost', 1, { injectionId: '9', reason: 'reboot', previousState: 'delivered', logSeq: 3, message: 'lost' });
+      expect(ids(3, 4)).toEqual([
+        [3, '2'],
+        [3, '3'],
+      ]);
       const db = (store as unknown as { db: Database.Database }).db;
       const plan = db
         .prepare(
-          `EXPLAIN QUERY PLAN SELECT id FROM events INDEXED BY events_notifications WHERE vm_id = ? AND type = 'notification' AND json_extract(data, '$.logSeq') >= ? AND json_extract(data, '$.logSeq') < ? AND id > ? ORDER BY json_extract(data, '$.logSeq'), id LIMIT ?`,
+          `EXPLAIN QUERY PLAN SELECT id FROM events INDEXED BY events_stream WHERE vm_id = ? AND type IN ('notification', 'lost') AND type = 'notification' AND json_extract(data, '$.logSeq') >= ? AND json_extract(data, '$.logSeq') < ? AND id > ? ORDER BY json_extract(data, '$.logSeq'), id LIMIT ?`,
         )
         .all('v', 0, 10, 0, 10) as Array<{ detail: string }>;
-      // a range search on the index, no sort
-      expect(plan.map((p) => p.detail)).toEqual([expect.stringMatching(/^SEARCH events USING INDEX events_notifications \(vm_id=\? AND <expr>>\? AND <expr><\?\)$/)]);
+      // a range search on the index (events_stream since schema version 4), no sort
+      expect(plan.map((p) => p.detail)).toEqual([expect.stringMatching(/^SEARCH events USING INDEX events_stream \(vm_id=\? AND <expr>>\? AND <expr><\?\)$/)]);
     } finally {
       store.close();
     }
