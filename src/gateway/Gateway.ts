@@ -81,6 +81,8 @@ export interface NotificationEvent {
   /** the last log line stored before it was raised (it belongs between that line and the next) */
   logSeq: number;
   notification: NotificationView;
+  /** its row in the store's events (the log stream's keyset: the backlog resumes after it) */
+  eventId: number;
 }
 
 /** An injection lost in flight (the SSE stream forwards it as `event: lost`). */
@@ -94,6 +96,8 @@ export interface LostEvent {
   message: string;
   /** the last log line stored before it was lost */
   logSeq: number;
+  /** its row in the store's events (the log stream's keyset: the backlog resumes after it) */
+  eventId: number;
 }
 
 export type InjectResult =
@@ -245,8 +249,9 @@ export class Gateway extends EventEmitter {
 
   /** The `lost` event of an injection, stored and (after the commit) announced to the log streams. */
   private recordLoss(live: LiveVm, injectionId: string, loss: { boot: number; reason: string; previousState: string; message: string }): void {
-    const event: LostEvent = { vmId: live.id, injectionId, ...loss, logSeq: live.lastLogSeq };
-    this.store.addEvent(live.id, 'lost', loss.boot, { injectionId, reason: loss.reason, previousState: loss.previousState, logSeq: event.logSeq, message: loss.message });
+    const logSeq = live.lastLogSeq;
+    const eventId = this.store.addEvent(live.id, 'lost', loss.boot, { injectionId, reason: loss.reason, previousState: loss.previousState, logSeq, message: loss.message });
+    const event: LostEvent = { vmId: live.id, injectionId, ...loss, logSeq, eventId };
     this.afterCommit(() => {
       live.logger.info('injection lost in flight', { injection: injectionId, boot: loss.boot, reason: loss.reason, previousState: loss.previousState });
       this.emit(`lost:${event.vmId}`, event);
@@ -755,8 +760,8 @@ export class Gateway extends EventEmitter {
       // the VM sets a new object each time the notification changes (raised, then coalesced)
       this.seenNotifications.add(status.notification);
       inj.notification = this.gatewayNotification(live, status.notification);
-      this.store.addEvent(live.id, 'notification', live.boot, { injectionId: id, logSeq: live.lastLogSeq, notification: inj.notification });
-      const event: NotificationEvent = { vmId: live.id, injectionId: id, boot: live.boot, logSeq: live.lastLogSeq, notification: inj.notification };
+      const eventId = this.store.addEvent(live.id, 'notification', live.boot, { injectionId: id, logSeq: live.lastLogSeq, notification: inj.notification });
+      const event: NotificationEvent = { vmId: live.id, injectionId: id, boot: live.boot, logSeq: live.lastLogSeq, notification: inj.notification, eventId };
       this.afterCommit(() => this.emit(`notification:${event.vmId}`, event));
     }
     inj.vmInjectionId = status.id;

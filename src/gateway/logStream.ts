@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import type { StreamEventRow } from '../store/EventStore';
 import type { Gateway, LogLineEvent, LostEvent, NotificationEvent } from './Gateway';
 import { DEFAULT_GATEWAY_LIMITS, GatewayLimits } from './limits';
 import { ProblemError } from './ProblemError';
@@ -16,15 +17,24 @@ import { ProblemError } from './ProblemError';
  *     event: notification
  *     data: {"injectionId": "7", "boot": 1, "notification": {"kind": "sei", "esr": "0xbe000811", …}}
  *
- * It has no `id` (Last-Event-ID keeps naming log lines). The backlog replays the stored
- * notifications in their place among the lines (each is stored with the log line it followed), so
- * a client resuming after line N also gets those raised after line N: at least once.
+ * An injection lost in flight (reboot, guest panic, see src/store/loss.ts) is one event too, after
+ * the last line logged before it was lost (before a rebooted guest's first line):
+ *
+ *     event: lost
+ *     data: {"injectionId": "7", "boot": 1, "reason": "reboot", "previousState": "delivered", "message": "…"}
+ *
+ * Neither has an `id` (Last-Event-ID keeps naming log lines). The backlog replays the stored
+ * notification and lost events in their place among the lines (each is stored with the log line
+ * it followed, and they come in the order they were stored), so a stream resumed after line N
+ * sends the same bytes, in the same order, as a connected one sent after line N; those raised
+ * after line N and already received are sent again: at least once across a resume, exactly once
+ * within one connection.
  *
  * The stream first replays the stored lines after `since` (or after the Last-Event-ID a
  * reconnecting client sends), then follows new lines as the VM logs them. `event: end` is sent
  * when the VM is deleted.
  *
- * Only committed work is sent: the gateway announces a line or notification right after the
+ * Only committed work is sent: the gateway announces a line, notification or loss right after the
  * COMMIT that stores it (a group commit waits groupCommitMs, 1 ms by default), and the backlog
  * reads stop at the last committed line (EventStore.committedLog). A batch that fails shows
  * nothing, so a line's `id` (its sequence number) is never sent for two different lines and a
@@ -35,7 +45,7 @@ import { ProblemError } from './ProblemError';
  *   TURN_LINES lines per turn of the event loop, and only while the client takes what was sent
  *   (the response's buffer below `streamMaxBufferedBytes`); so is the live tail: while the
  *   client is behind, new lines are not buffered but read back from the store when it catches up
- *   (lines and notifications are committed before they are announced, so none is missed). Memory
+ *   (lines and events are committed before they are announced, so none is missed). Memory
  *   per stream: one page plus the buffer bound.
  * - a client that takes nothing for `streamSlowConsumerMs` while bytes wait for it is dropped;
  * - at most `streamsPerVm` streams per VM and `streamsTotal` in all: one more is refused with 429
@@ -75,20 +85,30 @@ function notificationEvent(n: { injectionId: unknown; boot: unknown; notificatio
   return `event: notification\ndata: ${JSON.stringify({ injectionId: n.injectionId, boot: n.boot, notification: n.notification })}\n\n`;
 }
 
-function lostEvent(e: LostEvent): string {
+function lostEvent(e: Pick<LostEvent, 'injectionId' | 'boot' | 'reason' | 'previousState' | 'message'>): string {
   return `event: lost\ndata: ${JSON.stringify({ injectionId: e.injectionId, boot: e.boot, reason: e.reason, previousState: e.previousState, message: e.message })}\n\n`;
 }
 
+/** A stored notification or lost event as the stream sends it (the same bytes as its live copy). */
+function storedEventText(e: StreamEventRow): string {
+  const d = e.data;
+  if (e.type === 'lost') {
+    return lostEvent({ injectionId: String(d.injectionId), boot: e.boot, reason: String(d.reason), previousState: String(d.previousState), message: String(d.message) });
+  }
+  return notificationEvent({ injectionId: d.injectionId, boot: e.boot, notification: d.notification });
+}
+
 /**
- * The stored notifications of the backlog, read a page at a time as the lines go by:
- * `sendBelow(seq, bound)` sends those raised before log line `seq` (logSeq < seq), reading the
+ * The stored notification and lost events of the backlog, read a page at a time as the lines go
+ * by: `sendBelow(seq, bound)` sends those stored before log line `seq` (logSeq < seq), reading the
  * next page of those below `bound` (the end of the current page of lines) when needed.
- * `sentLive(logSeq)` moves the keyset past a notification the stream sent live.
+ * `sentLive(logSeq, eventId)` moves the keyset past an event the stream sent live, so a stream
+ * that falls behind and reads from the store again sends each event once.
  */
-function storedNotifications(gateway: Gateway, vmId: string, since: number, page: number, send: (n: { injectionId: unknown; boot: number; notification: unknown }) => void) {
-  let chunk: ReturnType<Gateway['store']['notificationEvents']> = [];
+function storedEvents(gateway: Gateway, vmId: string, since: number, page: number, send: (e: StreamEventRow) => void) {
+  let chunk: StreamEventRow[] = [];
   let i = 0;
-  // keyset of the last notification sent: the next page starts there
+  // keyset of the last event sent: the next page starts there
   let fromLogSeq = since;
   let afterId = 0;
   let fetchedBound = -1;
@@ -97,25 +117,26 @@ function storedNotifications(gateway: Gateway, vmId: string, since: number, page
     sendBelow(seq: number, bound: number): void {
       for (;;) {
         while (i < chunk.length && chunk[i].logSeq < seq) {
-          const n = chunk[i++];
-          fromLogSeq = n.logSeq;
-          afterId = n.id;
-          send({ injectionId: n.data.injectionId, boot: n.boot, notification: n.data.notification });
+          const e = chunk[i++];
+          fromLogSeq = e.logSeq;
+          afterId = e.id;
+          send(e);
         }
         if (i < chunk.length) return;
         if (!more && fetchedBound >= bound) return;
-        chunk = gateway.store.notificationEvents(vmId, fromLogSeq, bound, page, afterId);
+        chunk = gateway.store.streamEvents(vmId, fromLogSeq, bound, page, afterId);
         i = 0;
         fetchedBound = bound;
         more = chunk.length === page;
         if (chunk.length === 0) return;
       }
     },
-    sentLive(logSeq: number): void {
-      // those at this position may be sent again from the store (at least once, never lost)
-      if (logSeq > fromLogSeq) {
+    sentLive(logSeq: number, eventId: number): void {
+      // events go out live in the order they are stored (logSeq and id grow together), each
+      // after every stored one before it: the keyset moves to this one
+      if (logSeq > fromLogSeq || (logSeq === fromLogSeq && eventId > afterId)) {
         fromLogSeq = logSeq;
-        afterId = 0;
+        afterId = eventId;
       }
       chunk = [];
       i = 0;
@@ -155,7 +176,7 @@ export function streamLog(gateway: Gateway, vmId: string, since: number, req: Re
   let stopped = false;
   let slowTimer: NodeJS.Timeout | undefined;
   let text = '';
-  const notes = storedNotifications(gateway, vmId, since, page, (n) => (text += notificationEvent(n)));
+  const notes = storedEvents(gateway, vmId, since, page, (e) => (text += storedEventText(e)));
 
   const full = () => (res.writableLength ?? 0) >= lim.streamMaxBufferedBytes;
 
@@ -191,7 +212,8 @@ export function streamLog(gateway: Gateway, vmId: string, since: number, req: Re
       // committed lines only: a group commit's lines are announced (onLine) right after its
       // COMMIT, and a batch that rolls back must not have shown any
       const lines = gateway.store.committedLog(vmId, { after: last, limit: page });
-      // notifications stored among these lines go in their place (after the line they followed)
+      // notification and lost events stored among these lines go in their place (after the line
+      // they followed), in the order they were stored: as the live stream sent them
       const bound = lines.length < page ? Number.MAX_SAFE_INTEGER : lines[lines.length - 1].seq + 1;
       text = '';
       for (const l of lines) {
@@ -234,13 +256,14 @@ export function streamLog(gateway: Gateway, vmId: string, since: number, req: Re
   // reads from the store, the store's copy is sent in its place instead.
   const onNotification = (e: NotificationEvent) => {
     if (!live) return;
-    notes.sentLive(e.logSeq);
+    notes.sentLive(e.logSeq, e.eventId);
     res.write(notificationEvent({ injectionId: e.injectionId, boot: e.boot, notification: e.notification }));
   };
-  // an injection lost in flight (reboot, guest panic): sent live, in order with the lines; the
-  // stored copy is in GET /vms/{id}/events and the injection itself
+  // an injection lost in flight (reboot, guest panic): sent live, in order with the lines, like a
+  // notification (no id; while the stream reads from the store, the store's copy goes instead)
   const onLost = (e: LostEvent) => {
     if (!live) return;
+    notes.sentLive(e.logSeq, e.eventId);
     res.write(lostEvent(e));
   };
   const onDeleted = () => {

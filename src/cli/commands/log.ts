@@ -95,7 +95,7 @@ export class SseParser {
  */
 export async function followLog(client: GatewayClient, vm: string, since: number, opts: { json?: boolean; notifications?: boolean; reconnectDelayMs: number; signal?: AbortSignal }): Promise<void> {
   let last = since;
-  // notification events are sent at least once (again after a resume): printed once each
+  // notification and lost events are sent at least once (again after a resume): printed once each
   const notified = new Set<string>();
   let outage = false;
   let delay = opts.reconnectDelayMs;
@@ -128,7 +128,7 @@ export async function followLog(client: GatewayClient, vm: string, since: number
           if (ev.retry !== undefined) delay = Math.min(Math.max(ev.retry, 50), 60_000, opts.reconnectDelayMs);
           if (ev.event === 'end') ended = true;
           else if (ev.event === 'notification' && opts.notifications) printNotification(ev.data, notified, opts.json);
-          else if (ev.event === 'lost' && opts.notifications) printLost(ev.data, opts.json);
+          else if (ev.event === 'lost' && opts.notifications) printLost(ev.data, notified, opts.json);
           else if (ev.event === 'log' && ev.id !== undefined && /^[0-9]+$/.test(ev.id)) {
             const seq = Number(ev.id);
             if (seq <= last) continue;
@@ -167,14 +167,20 @@ function printNotification(data: string, seen: Set<string>, json: boolean | unde
   process.stdout.write(json ? JSON.stringify({ injectionId: n.injectionId, boot: n.boot, notification: n.notification }) + '\n' : `[rasgw] injection ${String(n.injectionId)}: ${formatNotification(n.notification)}\n`);
 }
 
-/** An injection lost in flight (`event: lost`): `[rasgw] injection N lost (reboot, boot B): …`. */
-function printLost(data: string, json: boolean | undefined): void {
+/**
+ * An injection lost in flight (`event: lost`): `[rasgw] injection N lost (reboot, boot B): …`.
+ * An injection is lost once: a copy sent again after a resume is not printed.
+ */
+function printLost(data: string, seen: Set<string>, json: boolean | undefined): void {
   let n: { injectionId?: unknown; boot?: unknown; reason?: unknown; previousState?: unknown; message?: unknown };
   try {
     n = JSON.parse(data) as typeof n;
   } catch {
     return;
   }
+  const key = `lost/${String(n.injectionId)}`;
+  if (seen.has(key)) return;
+  seen.add(key);
   process.stdout.write(
     json
       ? JSON.stringify({ injectionId: n.injectionId, boot: n.boot, lost: { reason: n.reason, previousState: n.previousState, message: n.message } }) + '\n'
