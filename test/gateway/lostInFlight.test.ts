@@ -186,3 +186,138 @@ describe('a restart replays only what is open in the boot that was current', () 
     }
   });
 });
+
+/**
+ * The text of VM v's SSE log stream (the `retry:` line and keep-alive comments left out) once
+ * `until` holds for it; `headers` adds Last-Event-ID for a resume. `act` runs once the stream is
+ * open (its backlog read).
+ */
+async function streamText(t: TestGateway, headers: Record<string, string>, until: (text: string) => boolean, act: () => Promise<unknown> = async () => undefined): Promise<string> {
+  const server = t.app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  const ac = new AbortController();
+  // a stream that never shows what is awaited fails the test instead of hanging it
+  const timer = setTimeout(() => ac.abort(), 5_000);
+  const clean = (s: string) => s.replace(/^retry: \d+\n\n/, '').replace(/^: keep-alive\n\n/gm, '');
+  try {
+    const { port } = server.address() as AddressInfo;
+    const res = await fetch(`http://127.0.0.1:${port}/vms/v/log/stream`, { headers: { ...AUTH, ...headers }, signal: ac.signal });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    let text = '';
+    const first = await reader.read();
+    text += Buffer.from(first.value!).toString();
+    await act();
+    while (!until(clean(text))) {
+      const next = await reader.read().catch(() => ({ value: undefined, done: true as const }));
+      if (next.done) break;
+      text += Buffer.from(next.value!).toString();
+    }
+    return clean(text);
+  } finally {
+    clearTimeout(timer);
+    ac.abort();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+}
+
+/** What a stream sent after log line `seq` (its block `id: seq` and those before it left out). */
+function after(text: string, seq: number): string {
+  const at = text.indexOf(`id: ${seq}\nevent: log\n`);
+  expect(at).toBeGreaterThanOrEqual(0);
+  return text.slice(text.indexOf('\n\n', at) + 2);
+}
+
+/** The kinds of a stream's blocks, in order: L<seq>, N<injection> (notification), X<injection> (lost). */
+function kinds(text: string): string[] {
+  return text
+    .split('\n\n')
+    .filter((b) => b !== '')
+    .map((b) => (b.startsWith('id: ') ? `L${/^id: (\d+)/.exec(b)![1]}` : `${b.startsWith('event: lost') ? 'X' : b.startsWith('event: notification') ? 'N' : '?'}${JSON.parse(b.split('data: ')[1]).injectionId}`));
+}
+
+describe('a stream resumed with Last-Event-ID gets the lost event too', () => {
+  it('the same bytes (lines, notification, lost) as the client connected through the reboot', async () => {
+    const t = testGateway();
+    try {
+      await request(t.app).post('/vms').set(AUTH).send(VM).expect(201);
+      const before = t.store.lastLogSeq('v');
+      let id = '';
+      let sei = '';
+      let end = 0;
+      const live = await streamText(
+        t,
+        {},
+        (text) => end > 0 && text.includes(`id: ${end}\n`),
+        async () => {
+          // one the guest reads (SEI: a notification, then the guest's lines), one it never does
+          const r = await request(t.app).post('/vms/v/errors').set(AUTH).send({ raw: CORRECTED, sourceId: 0 });
+          expect([r.status, r.body.state]).toEqual([202, 'acknowledged']);
+          sei = r.body.id as string;
+          id = await injectPolled(t);
+          await request(t.app).post('/vms/v/reboot').set(AUTH).expect(200);
+          end = t.store.lastLogSeq('v');
+        },
+      );
+      const liveAfter = after(live, before);
+      // the SEI's notification and lines, the notification the polled source raised, then the
+      // loss before the new boot's first line
+      const k = kinds(liveAfter);
+      expect(k.filter((x) => !x.startsWith('L'))).toEqual([`N${sei}`, `N${id}`, `X${id}`]);
+      expect(k.indexOf(`N${id}`) - k.indexOf(`N${sei}`)).toBeGreaterThan(1);
+      const lost = k.indexOf(`X${id}`);
+      expect(liveAfter.split('\n\n')[lost + 1]).toMatch(/^id: \d+\nevent: log\ndata: \[ +0\.000000\] ACPI: RSDP/);
+      const resumed = await streamText(t, { 'Last-Event-ID': String(before) }, (text) => text.includes(`id: ${end}\n`));
+      expect(resumed).toBe(liveAfter);
+      // resumed after the last line before the loss: the events raised after that line (the
+      // notification again: at least once), the loss, the new boot's lines
+      const lastBefore = Number(k.slice(0, lost).filter((x) => x.startsWith('L')).pop()!.slice(1));
+      const tail = await streamText(t, { 'Last-Event-ID': String(lastBefore) }, (text) => text.includes(`id: ${end}\n`));
+      expect(tail).toBe(after(live, lastBefore));
+      expect(kinds(tail).slice(0, 3)).toEqual([`N${id}`, `X${id}`, `L${lastBefore + 1}`]);
+    } finally {
+      t.close();
+    }
+  });
+
+  it('across a gateway restart: the restarted gateway replays the same bytes from its store', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rasgw-lost-resume-'));
+    try {
+      const a = testGateway({ dataDir: dir });
+      let live: string;
+      let before: number;
+      let end = 0;
+      try {
+        await request(a.app).post('/vms').set(AUTH).send(VM).expect(201);
+        before = a.store.lastLogSeq('v');
+        live = await streamText(
+          a,
+          {},
+          (text) => end > 0 && text.includes(`id: ${end}\n`),
+          async () => {
+            await injectPolled(a);
+            await request(a.app).post('/vms/v/reboot').set(AUTH).expect(200);
+            end = a.store.lastLogSeq('v');
+          },
+        );
+      } finally {
+        a.close();
+      }
+      const liveAfter = after(live, before);
+      expect(kinds(liveAfter).filter((x) => !x.startsWith('L'))).toEqual(['N1', 'X1']);
+      const b = testGateway({ dataDir: dir });
+      try {
+        // the restart booted the VM again: its lines follow what the first gateway stored
+        expect(b.store.lastLogSeq('v')).toBeGreaterThan(end);
+        const resumed = await streamText(b, { 'Last-Event-ID': String(before) }, (text) => text.includes(`id: ${b.store.lastLogSeq('v')}\n`));
+        expect(resumed.startsWith(liveAfter)).toBe(true);
+        expect(kinds(resumed.slice(liveAfter.length)).every((x) => x.startsWith('L'))).toBe(true);
+      } finally {
+        b.close();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
