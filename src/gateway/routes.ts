@@ -363,7 +363,7 @@ export const ROUTES: RouteDef[] = [
     path: '/vms/:id/log/stream',
     summary: 'Guest kernel log as a live Server-Sent Events stream (id = seq; Last-Event-ID resumes)',
     query: z.strictObject({ since: pageQuery.shape.since }),
-    responses: { 200: { description: 'text/event-stream: events `log` (data = one line), `notification` (data = {injectionId, boot, notification}, live, before the guest lines for it) and `end`', contentType: 'text/event-stream' } },
+    responses: { 200: { description: 'text/event-stream: events `log` (id = seq, data = one line), `notification` (data = {injectionId, boot, notification}, before the guest lines for it), `lost` (data = {injectionId, boot, reason, previousState, message}: an injection lost in flight, before a rebooted guest\'s first line) and `end`; notification and lost events have no id and are sent live and in the backlog in the same place, so a stream resumed after line N sends what a connected one sent after line N', contentType: 'text/event-stream' } },
     problems: ['invalid-request', ...VM_PROBLEMS, 'too-many-streams'],
     handler: (ctx, req, res) => {
       const id = param(req, 'id');
