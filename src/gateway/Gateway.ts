@@ -468,9 +468,10 @@ export class Gateway extends EventEmitter {
     return this.store.committed();
   }
 
+  /** An injection as committed (the store's committed reads: never a row of the open batch). */
   injection(vmId: string, id: string): StoredInjection | undefined {
     this.liveVm(vmId);
-    return this.store.getInjection(vmId, id);
+    return this.store.committedReads.getInjection(vmId, id);
   }
 
   // ---- internals -------------------------------------------------------------------------

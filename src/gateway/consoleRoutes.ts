@@ -43,7 +43,7 @@ export const recordTextResponse = z
 export function storedRecord(g: Gateway, vmId: string, rid: string): StoredGuestRecord {
   g.storedVm(vmId);
   const n = /^[0-9]{1,15}$/.test(rid) ? Number(rid) : NaN;
-  const found = Number.isSafeInteger(n) && n > 0 ? g.store.guestRecords({ vmId, after: n - 1, limit: 1 })[0] : undefined;
+  const found = Number.isSafeInteger(n) && n > 0 ? g.store.committedReads.guestRecords({ vmId, after: n - 1, limit: 1 })[0] : undefined;
   if (!found || found.id !== n) throw new ProblemError('not-found', `VM ${vmId} has no record ${JSON.stringify(rid)} (record ids are the positive integers of GET /vms/${vmId}/records)`);
   return found;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cperRecordToJson, safeDecodeCperRecord } from '../cper';
 import type { ErstAttachment } from '../device-model/erst/attachErst';
+import type { ErstStoredRecord } from '../device-model/erst/ErstStorage';
 import { parseQueryOrProblem, ProblemError } from './ProblemError';
 import { param, sendAttachment, sendJson } from './routeIo';
 import type { RouteContext, RouteDef } from './routes';
@@ -54,6 +55,15 @@ function summary(bytes: Uint8Array): Record<string, unknown> {
   };
 }
 
+/**
+ * The records as committed when the storage is the store's (its committed reader: a record a
+ * panic in the open batch wrote shows only once that batch commits), else the storage's own list.
+ */
+function committedRecords(e: ErstAttachment): ErstStoredRecord[] {
+  const storage = e.storage as ErstAttachment['storage'] & { loadCommitted?: () => ErstStoredRecord[] };
+  return storage.loadCommitted ? storage.loadCommitted() : storage.load();
+}
+
 export function erstRecordJson(vmId: string, r: { id: bigint; slot: number; bytes: Uint8Array }): Record<string, unknown> {
   const d = safeDecodeCperRecord(r.bytes);
   const pstore = pstoreRecordText(r.bytes);
@@ -83,7 +93,7 @@ export const ERST_ROUTES: RouteDef[] = [
     handler: (ctx, req, res) => {
       const id = param(req, 'id');
       const e = erstOf(ctx, id);
-      const records = e.storage.load();
+      const records = committedRecords(e);
       const files = (ctx.gateway.vm(id) as ErstVm).guest?.erst?.files ?? [];
       sendJson(res, 200, {
         vmId: id,
@@ -109,7 +119,7 @@ export const ERST_ROUTES: RouteDef[] = [
       const { format } = parseQueryOrProblem(formatQuery, req.query);
       const rid = parseRecordId(param(req, 'rid'));
       const e = erstOf(ctx, id);
-      const r = e.storage.load().find((x) => x.id === rid);
+      const r = committedRecords(e).find((x) => x.id === rid);
       if (!r) throw new ProblemError('not-found', `VM ${id} has no ERST record ${hexId(rid)}`);
       if (format === 'cper') {
         sendAttachment(res, `${id}-erst-${hexId(rid)}.cper`, r.bytes);

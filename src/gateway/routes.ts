@@ -199,7 +199,7 @@ export const ROUTES: RouteDef[] = [
         {
           fetch: (after, limit) => g.store.listVmsPage({ after, limit }).filter((s) => g.has(s.id)),
           cursor: (s) => s.ordinal,
-          view: (s) => vmView(s, g.vm(s.id), g.store.injectionCounts(s.id), ctx.qmp?.endpoint(s.id)),
+          view: (s) => vmView(s, g.vm(s.id), g.store.committedReads.injectionCounts(s.id), ctx.qmp?.endpoint(s.id)),
         },
         { after: q.since ?? 0, limit: q.limit, maxBytes: ctx.limits?.pageMaxBytes },
       );
@@ -233,7 +233,7 @@ export const ROUTES: RouteDef[] = [
     handler: (ctx, req, res) => {
       const id = param(req, 'id');
       const stored = ctx.gateway.storedVm(id);
-      sendJson(res, 200, vmView(stored, ctx.gateway.vm(id), ctx.gateway.store.injectionCounts(id), ctx.qmp?.endpoint(id)));
+      sendJson(res, 200, vmView(stored, ctx.gateway.vm(id), ctx.gateway.store.committedReads.injectionCounts(id), ctx.qmp?.endpoint(id)));
     },
   },
   {
@@ -262,7 +262,7 @@ export const ROUTES: RouteDef[] = [
       parseOrProblem(noFieldsInput, body(req, true));
       ctx.gateway.rebootVm(id);
       await ctx.gateway.committed();
-      sendJson(res, 200, vmView(ctx.gateway.storedVm(id), ctx.gateway.vm(id), ctx.gateway.store.injectionCounts(id), ctx.qmp?.endpoint(id)));
+      sendJson(res, 200, vmView(ctx.gateway.storedVm(id), ctx.gateway.vm(id), ctx.gateway.store.committedReads.injectionCounts(id), ctx.qmp?.endpoint(id)));
     },
   },
   {
@@ -321,7 +321,7 @@ export const ROUTES: RouteDef[] = [
       const id = param(req, 'id');
       const q = parseQueryOrProblem(sinceQuery, req.query);
       ctx.gateway.storedVm(id);
-      const store = ctx.gateway.store;
+      const store = ctx.gateway.store.committedReads;
       sendPage(res, 'injections', { fetch: (after, limit) => store.listInjections(id, { after, limit }), cursor: (i) => Number(i.id), view: (i) => injectionView(i) }, { after: q.since ?? 0, limit: q.limit, maxBytes: ctx.limits?.pageMaxBytes });
     },
   },
@@ -338,7 +338,7 @@ export const ROUTES: RouteDef[] = [
       const q = parseQueryOrProblem(injectionQuery, req.query);
       const inj = ctx.gateway.injection(id, eid);
       if (!inj) throw new ProblemError('not-found', `VM ${id} has no injection ${JSON.stringify(eid)}`);
-      const view = injectionView(inj, ctx.gateway.store.guestRecordsOfInjection(inj.id));
+      const view = injectionView(inj, ctx.gateway.store.committedReads.guestRecordsOfInjection(inj.id));
       if (q.personality === 'both') view.sideBySide = sideBySideView(ctx.gateway.vm(id).spec, inj);
       sendJson(res, 200, view);
     },
@@ -405,7 +405,7 @@ export const ROUTES: RouteDef[] = [
       const id = param(req, 'id');
       const q = parseQueryOrProblem(recordsQuery, req.query);
       ctx.gateway.storedVm(id);
-      const store = ctx.gateway.store;
+      const store = ctx.gateway.store.committedReads;
       sendPage(
         res,
         'records',
@@ -431,7 +431,7 @@ export const ROUTES: RouteDef[] = [
       const q = parseQueryOrProblem(recordExportQuery, req.query);
       ctx.gateway.storedVm(id);
       const rid = param(req, 'rid');
-      const r = /^[1-9][0-9]{0,14}$/.test(rid) ? ctx.gateway.store.guestRecords({ vmId: id, after: Number(rid) - 1, limit: 1 })[0] : undefined;
+      const r = /^[1-9][0-9]{0,14}$/.test(rid) ? ctx.gateway.store.committedReads.guestRecords({ vmId: id, after: Number(rid) - 1, limit: 1 })[0] : undefined;
       if (!r || r.id !== Number(rid)) throw new ProblemError('not-found', `VM ${id} has no record ${JSON.stringify(rid)}`);
       if (q.format === 'json') return sendJson(res, 200, recordView(r));
       sendAttachment(res, `${id}-${r.id}.${q.format}`, exportRecordBytes(r.bytes, q.format));
@@ -446,7 +446,7 @@ export const ROUTES: RouteDef[] = [
     problems: ['invalid-request', 'unauthorized'],
     handler: (ctx, req, res) => {
       const q = parseQueryOrProblem(recordsQuery, req.query);
-      const store = ctx.gateway.store;
+      const store = ctx.gateway.store.committedReads;
       sendPage(
         res,
         'records',

@@ -21,6 +21,18 @@ export function erstIdText(id: bigint): string {
   return id.toString(16).padStart(16, '0');
 }
 
+/** A row of `erst_records` (record_id, slot, bytes, written_at) as a record of VM `vmId`. */
+export function erstRecordFromRow(vmId: string, row: unknown): StoredErstRecord {
+  const r = row as { record_id: string; slot: number; bytes: Buffer; written_at: string };
+  return {
+    vmId,
+    id: BigInt('0x' + r.record_id),
+    slot: r.slot,
+    bytes: new Uint8Array(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength).slice(),
+    writtenAt: r.written_at,
+  };
+}
+
 export class ErstRecordTable {
   private readonly st: {
     load: Database.Statement;
@@ -33,6 +45,7 @@ export class ErstRecordTable {
   constructor(
     db: Database.Database,
     private readonly stamp: () => string,
+    private readonly committedList?: (vmId: string) => StoredErstRecord[],
   ) {
     this.st = {
       load: db.prepare('SELECT record_id, slot, bytes, written_at FROM erst_records WHERE vm_id = ? ORDER BY slot'),
@@ -47,13 +60,7 @@ export class ErstRecordTable {
   }
 
   list(vmId: string): StoredErstRecord[] {
-    return (this.st.load.all(vmId) as Array<{ record_id: string; slot: number; bytes: Buffer; written_at: string }>).map((r) => ({
-      vmId,
-      id: BigInt('0x' + r.record_id),
-      slot: r.slot,
-      bytes: new Uint8Array(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength).slice(),
-      writtenAt: r.written_at,
-    }));
+    return this.st.load.all(vmId).map((r) => erstRecordFromRow(vmId, r));
   }
 
   put(vmId: string, r: ErstStoredRecord): void {
@@ -73,9 +80,14 @@ export class ErstRecordTable {
     return this.st.clear.run(vmId).changes;
   }
 
-  /** The device's storage for one VM. */
-  storageFor(vmId: string): ErstStorage {
+  /**
+   * The device's storage for one VM. `loadCommitted` (given when the store has a committed
+   * reader) lists the records as committed, for readers that show them to clients.
+   */
+  storageFor(vmId: string): ErstStorage & { loadCommitted?: () => StoredErstRecord[] } {
+    const committed = this.committedList;
     return {
+      ...(committed && { loadCommitted: () => committed(vmId) }),
       load: () => this.list(vmId),
       put: (r) => this.put(vmId, r),
       remove: (id) => this.remove(vmId, id),

@@ -9,7 +9,8 @@ import { Dropped, Retention, RetentionLimits } from './retention';
 import { MIGRATIONS, SCHEMA_VERSION } from './schema';
 import { asStoreFailure, StoreFailureReason, StoreUnavailableError } from './StoreUnavailableError';
 import { WalCheckpointer } from './WalCheckpointer';
-import { ErstRecordTable } from './ErstRecordTable';
+import { ErstRecordTable, erstRecordFromRow, StoredErstRecord } from './ErstRecordTable';
+import { CommittedReader, CommittedReads } from './CommittedReader';
 import type {
   InjectionOrigin,
   StoredEvent,
@@ -243,7 +244,7 @@ function bufferOf(b: Uint8Array): Buffer {
  * write has reached the database file (WAL) when the call returns, so the gateway writes first
  * and answers the client afterwards. Group several writes with `transaction`.
  */
-export class EventStore {
+export class EventStore implements CommittedReads {
   readonly file: string;
   private readonly db: Database.Database;
   /** the clock a test gave; undefined: Date.now() */
@@ -278,6 +279,8 @@ export class EventStore {
   /** while a transaction is open and has written events: the last event id committed before it */
   private eventHorizon?: number;
   private readonly onAfterCommitError: (e: unknown) => void;
+  /** the second, read-only connection of a file store (CommittedReader; opened on first read) */
+  private readonly reader?: CommittedReader;
 
   private constructor(file: string, opts: EventStoreOptions) {
     this.file = file;
@@ -299,6 +302,26 @@ export class EventStore {
     this.st = this.prepare();
     this.retention = new Retention(this.db, opts.retention);
     this.nextInjectionId = (this.st.maxInjectionId.get() as { id: number }).id + 1;
+    if (file !== ':memory:') {
+      this.reader = new CommittedReader(file, { injection: injectionFromRow, guestRecord: guestRecordFromRow, erstRecord: erstRecordFromRow }, { busyTimeoutMs: opts.busyTimeoutMs });
+    }
+  }
+
+  /**
+   * The reads to show clients (REST, QMP, the console): committed rows only. A file store reads
+   * them on its second, read-only connection (CommittedReader: WAL snapshot isolation hides the
+   * open transaction's rows, which a failed COMMIT could still take back). An in-memory store
+   * (':memory:', tests and `--data-dir :memory:`) has no second connection (it cannot see a
+   * private memory database) and answers on its own: there a read can show a row of the open
+   * batch during its window.
+   */
+  get committedReads(): CommittedReads {
+    return this.reader ?? this;
+  }
+
+  /** True while a group-commit batch is open (its rows written, its COMMIT not yet made). */
+  get batchOpen(): boolean {
+    return this.batch !== undefined;
   }
 
   /** Opens (creating if needed) the store in `dataDir` (mode 0700), or an in-memory one for ':memory:'. */
@@ -311,6 +334,8 @@ export class EventStore {
   close(): void {
     if (!this.db.open) return;
     this.flush();
+    // the reader first: the TRUNCATE checkpoint below waits for no reader
+    this.reader?.close();
     if (this.checkpointer) {
       this.checkpointer.close();
       // the WAL is copied into the database file and emptied before the file is closed
@@ -704,7 +729,8 @@ export class EventStore {
 
   /** ERST records per VM (src/store/ErstRecordTable.ts; its statements are prepared on first use). */
   get erst(): ErstRecordTable {
-    return (this.erstTable ??= new ErstRecordTable(this.db, () => this.stamp()));
+    const reader = this.reader;
+    return (this.erstTable ??= new ErstRecordTable(this.db, () => this.stamp(), reader && ((vmId) => reader.erstRecords(vmId))));
   }
 
   // ---- VMs -------------------------------------------------------------------------------
@@ -869,16 +895,16 @@ export class EventStore {
   getInjection(vmId: string, id: string): StoredInjection | undefined {
     if (!/^[0-9]{1,15}$/.test(id)) return undefined;
     const row = this.st.getInjection.get(Number(id), vmId) as InjectionRow | undefined;
-    return row && this.injectionFromRow(row);
+    return row && injectionFromRow(row);
   }
 
   listInjections(vmId: string, page: Page = {}): StoredInjection[] {
-    return (this.st.listInjections.all(vmId, page.after ?? 0, page.limit ?? 1000) as InjectionRow[]).map((r) => this.injectionFromRow(r));
+    return (this.st.listInjections.all(vmId, page.after ?? 0, page.limit ?? 1000) as InjectionRow[]).map((r) => injectionFromRow(r));
   }
 
   /** Injections the guest has not consumed (accepted, queued, delivered), oldest first. */
   openInjections(vmId: string): StoredInjection[] {
-    return (this.st.openInjections.all(vmId) as InjectionRow[]).map((r) => this.injectionFromRow(r));
+    return (this.st.openInjections.all(vmId) as InjectionRow[]).map((r) => injectionFromRow(r));
   }
 
   /** Number of injections of a VM per state. */
@@ -888,26 +914,9 @@ export class EventStore {
     return out;
   }
 
-  private injectionFromRow(r: InjectionRow): StoredInjection {
-    const history = historyFromJson(r.history);
-    const out: StoredInjection = {
-      id: String(r.id),
-      vmId: r.vm_id,
-      origin: r.origin as InjectionOrigin,
-      target: JSON.parse(r.target) as InjectionTarget,
-      bytes: bytesOf(r.bytes),
-      state: r.state as StoredInjectionState,
-      history,
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
-    };
-    if (r.source_id !== null) out.sourceId = r.source_id;
-    if (r.refusal !== null) out.refusal = JSON.parse(r.refusal) as Refusal;
-    if (r.outcome !== null) out.outcome = JSON.parse(r.outcome) as GuestOutcome;
-    if (r.notification !== null) out.notification = JSON.parse(r.notification) as NotificationView;
-    if (r.vm_injection_id !== null) out.vmInjectionId = r.vm_injection_id;
-    if (out.state === 'lost') out.lost = lossOf(history);
-    return out;
+  /** The VM's ERST records on this connection (CommittedReads; the device's own reads go through `erst`). */
+  erstRecords(vmId: string): StoredErstRecord[] {
+    return this.erst.list(vmId);
   }
 
   // ---- guest records ---------------------------------------------------------------------
@@ -1114,6 +1123,30 @@ export class EventStore {
   }
 }
 
+/** An `injections` row as the store's object (both connections use it). */
+export function injectionFromRow(row: unknown): StoredInjection {
+  const r = row as InjectionRow;
+  const history = historyFromJson(r.history);
+  const out: StoredInjection = {
+    id: String(r.id),
+    vmId: r.vm_id,
+    origin: r.origin as InjectionOrigin,
+    target: JSON.parse(r.target) as InjectionTarget,
+    bytes: bytesOf(r.bytes),
+    state: r.state as StoredInjectionState,
+    history,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+  if (r.source_id !== null) out.sourceId = r.source_id;
+  if (r.refusal !== null) out.refusal = JSON.parse(r.refusal) as Refusal;
+  if (r.outcome !== null) out.outcome = JSON.parse(r.outcome) as GuestOutcome;
+  if (r.notification !== null) out.notification = JSON.parse(r.notification) as NotificationView;
+  if (r.vm_injection_id !== null) out.vmInjectionId = r.vm_injection_id;
+  if (out.state === 'lost') out.lost = lossOf(history);
+  return out;
+}
+
 interface GuestRecordRow {
   id: number;
   vm_id: string;
@@ -1127,7 +1160,9 @@ interface GuestRecordRow {
   at: string;
 }
 
-function guestRecordFromRow(r: GuestRecordRow): StoredGuestRecord {
+/** A `guest_records` row as the store's object (both connections use it). */
+export function guestRecordFromRow(row: unknown): StoredGuestRecord {
+  const r = row as GuestRecordRow;
   const out: StoredGuestRecord = {
     id: r.id,
     vmId: r.vm_id,
