@@ -1,14 +1,8 @@
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import type { AddressInfo } from 'net';
-import type { Server } from 'http';
-import { createApp, Gateway } from '../../src/gateway';
-import { GATEWAY_VM_OPTIONS } from '../../src/gateway/Gateway';
 import { EventStore } from '../../src/store';
-import { createVmFactory } from '../../src/vm';
-import { TOKEN } from './helpers';
-import { failCommits } from '../support/storeFailures';
+import { startStoreRig, StoreRig } from '../support/storeRig';
 
 /**
  * The REST reads of injections, records, VM injection counts and ERST records show committed rows
@@ -17,45 +11,12 @@ import { failCommits } from '../support/storeFailures';
  * batch commits, and never if the COMMIT fails.
  */
 
-const headers = { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' };
 const POLLED = { id: 'p', profile: 'extended', sources: [{ notification: 'polled', pollIntervalMs: 1000 }, { notification: 'sei' }] };
 const APEI_SEI = { id: 'e', profile: 'extended', sources: [{ notification: 'sei' }, { notification: 'gpio' }], personality: 'apei-sei', diagnostics: true };
 const mem = (sourceId: number, severity = 'corrected') => ({ error: { type: 'memory', severity, physicalAddress: '0x40001000' }, sourceId });
 
-interface Rig {
-  store: EventStore;
-  call(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
-  failNextCommit(): void;
-  close(): Promise<void>;
-}
-
 /** A gateway on a file store in a temp dir whose batches commit only when the test flushes them. */
-async function rig(dir: string): Promise<Rig> {
-  const store = EventStore.open(dir, { groupCommitMs: 600_000, checkpoint: 'inline' });
-  const factory = createVmFactory({ vm: { ...GATEWAY_VM_OPTIONS, erstStorage: (vmId) => store.erst.storageFor(vmId), wallSeconds: () => 1_767_225_600n } });
-  const gateway = new Gateway({ store, factory, clock: 'manual', retentionIntervalMs: 0 });
-  const app = createApp({ gateway, token: TOKEN });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const { failNextCommit } = failCommits(store, false);
-  return {
-    store,
-    failNextCommit,
-    async call(method, p, body) {
-      const r = await fetch(url + p, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-      const text = await r.text();
-      return { status: r.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-    },
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      gateway.close();
-      store.close();
-    },
-  };
-}
+const rig = (dir: string): Promise<StoreRig> => startStoreRig(EventStore.open(dir, { groupCommitMs: 600_000, checkpoint: 'inline' }));
 
 /** Waits (polling, up to 10 s: generous for a loaded machine) until `ok()` holds. */
 async function waitFor(what: string, ok: () => boolean): Promise<void> {
@@ -70,7 +31,7 @@ async function waitFor(what: string, ok: () => boolean): Promise<void> {
  * Sends a write and waits until its batch is open (its rows written); `answer` is the answer to
  * come (wrapped: an async function returning the promise itself would wait for it).
  */
-async function openBatchWith(r: Rig, method: string, p: string, body?: unknown): Promise<{ answer: Promise<{ status: number; body: Record<string, unknown> }> }> {
+async function openBatchWith(r: StoreRig, method: string, p: string, body?: unknown): Promise<{ answer: Promise<{ status: number; body: Record<string, unknown> }> }> {
   expect(r.store.batchOpen).toBe(false);
   const answer = r.call(method, p, body);
   await waitFor('the batch to open', () => r.store.batchOpen);
@@ -78,7 +39,7 @@ async function openBatchWith(r: Rig, method: string, p: string, body?: unknown):
 }
 
 /** What a client reads of VM p: its injections one by one and as a list, its records, its view's counts. */
-async function clientView(r: Rig): Promise<Record<string, unknown>> {
+async function clientView(r: StoreRig): Promise<Record<string, unknown>> {
   const one = await r.call('GET', '/vms/p/errors/1');
   const two = await r.call('GET', '/vms/p/errors/2');
   return {

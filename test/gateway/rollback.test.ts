@@ -1,15 +1,13 @@
-import type { AddressInfo } from 'net';
-import http, { Server } from 'http';
+import http from 'http';
 import { Writable } from 'stream';
-import { createApp, Gateway, QmpGatewayBackend } from '../../src/gateway';
-import { GATEWAY_VM_OPTIONS } from '../../src/gateway/Gateway';
+import { QmpGatewayBackend } from '../../src/gateway';
 import { createLogger } from '../../src/log/logger';
 import { EventStore } from '../../src/store';
-import { createVmFactory } from '../../src/vm';
 import { digestDiff, graphDigest } from '../support/stateDigest';
 import { TOKEN } from './helpers';
 import { ghesInjectArmDefault } from '../qmp/ghesInjectArm';
-import { failCommits, ioError } from '../support/storeFailures';
+import { ioError } from '../support/storeFailures';
+import { startStoreRig, StoreRig } from '../support/storeRig';
 
 /**
  * A write that fails after the write lock was taken (a group commit's COMMIT, one injection's
@@ -22,16 +20,9 @@ const memory = (pa: number, severity = 'corrected') => ({ error: { type: 'memory
 const APEI_SEI = { profile: 'extended', sources: [{ notification: 'sei' }, { notification: 'gpio' }], personality: 'apei-sei', diagnostics: true };
 const QEMU_10_2 = { profile: 'qemu-10.2-virt', personality: 'linux', linuxVersion: '6.1' };
 
-interface Rig {
-  url: string;
-  gateway: Gateway;
-  store: EventStore;
-  call(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
-  /** the next COMMIT fails as an I/O error would (the test reaches the store's connection) */
-  failNextCommit(): void;
+interface Rig extends StoreRig {
   /** the server log so far (JSON lines, info and up) */
   logged(): Array<Record<string, unknown>>;
-  close(): Promise<void>;
 }
 
 /**
@@ -39,8 +30,6 @@ interface Rig {
  * group commit waits `groupCommitMs` (300 ms) so concurrent requests share one batch.
  */
 async function rig(groupCommitMs = 300): Promise<Rig> {
-  const store = EventStore.open(':memory:', { groupCommitMs });
-  const factory = createVmFactory({ vm: { ...GATEWAY_VM_OPTIONS, erstStorage: (vmId) => store.erst.storageFor(vmId), wallSeconds: () => 1_767_225_600n } });
   const lines: string[] = [];
   const logger = createLogger({
     mode: 'server',
@@ -52,31 +41,8 @@ async function rig(groupCommitMs = 300): Promise<Rig> {
       },
     }),
   });
-  const gateway = new Gateway({ store, factory, clock: 'manual', retentionIntervalMs: 0, logger });
-  const app = createApp({ gateway, token: TOKEN });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const { failNextCommit } = failCommits(store, false);
-  return {
-    url,
-    gateway,
-    store,
-    async call(method, path, body) {
-      const r = await fetch(url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-      const text = await r.text();
-      return { status: r.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-    },
-    failNextCommit,
-    logged: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>),
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      gateway.close();
-      store.close();
-    },
-  };
+  const r = await startStoreRig(EventStore.open(':memory:', { groupCommitMs }), logger);
+  return { ...r, logged: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
 }
 
 /**

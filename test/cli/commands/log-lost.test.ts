@@ -55,23 +55,64 @@ async function lastSeq(url: string): Promise<number> {
   return lines[lines.length - 1].seq;
 }
 
+type CliResult = Awaited<ReturnType<typeof runCli>>;
+
+/** A gateway the test can restart on its data directory, with `rasgw log` followers printing to the captured stdout. */
+interface RestartCase {
+  url: string;
+  /** everything written to stdout so far */
+  printed(): string;
+  /** starts `rasgw` with `args` (the follower) */
+  follow(args: string[]): void;
+  /** the follower's result, once it ended */
+  followed(): Promise<CliResult>;
+  /** stops the gateway and starts a new one on the same directory and port */
+  restart(): Promise<void>;
+}
+
+async function withRestart(body: (c: RestartCase) => Promise<void>): Promise<void> {
+  const gw = await startTestGateway({ qmpPort: null });
+  const url = gw.srv.url;
+  let following: Promise<CliResult> | undefined;
+  let srv2: Awaited<ReturnType<typeof startServer>> | undefined;
+  const spy = jest.spyOn(process.stdout, 'write');
+  try {
+    await body({
+      url,
+      printed: () => spy.mock.calls.map((c) => String(c[0])).join(''),
+      follow: (args) => void (following = runCli(args)),
+      async followed() {
+        const r = await following!;
+        following = undefined;
+        return r;
+      },
+      async restart() {
+        await gw.srv.close();
+        srv2 = await startServer({ dataDir: gw.dir, port: gw.srv.port, qmpPort: null, clock: 'manual', env: { RASGW_TOKEN: TOKEN } });
+      },
+    });
+  } finally {
+    // a follower a failed assertion left running ends when its VM is deleted
+    if (following) {
+      await rest(url, 'DELETE', '/vms/p').catch(() => undefined);
+      await following;
+    }
+    spy.mockRestore();
+    await srv2?.close();
+    if (!srv2) await gw.srv.close().catch(() => undefined);
+    await gw.stop().catch(() => undefined);
+  }
+}
+
 describe('rasgw log --follow --notifications across a gateway restart: lost injections', () => {
   const block = () => fs.readFileSync(`${FIXTURES}/memory-corrected.gesb`).toString('base64');
   const fatal = () => fs.readFileSync(`${FIXTURES}/arm-cache-fatal.gesb`).toString('base64');
   const SPEC = { id: 'p', profile: 'extended', sources: [{ notification: 'sei' }, { notification: 'polled', pollIntervalMs: 60000 }] };
 
-  it('a follower resumed after the loss (the stream sends it again) prints it once', async () => {
-    const gw = await startTestGateway({ qmpPort: null });
-    let following: Promise<unknown> | undefined;
-    const { dir } = gw;
-    const port = gw.srv.port;
-    const url = gw.srv.url;
-    let srv2: Awaited<ReturnType<typeof startServer>> | undefined;
-    const spy = jest.spyOn(process.stdout, 'write');
-    const printed = () => spy.mock.calls.map((c) => String(c[0])).join('');
-    try {
+  it('a follower resumed after the loss (the stream sends it again) prints it once', () =>
+    withRestart(async ({ url, printed, follow, followed, restart }) => {
       expect((await rest(url, 'POST', '/vms', SPEC)).status).toBe(201);
-      following = runCli(['log', '--vm', 'p', '--follow', '--notifications', '--reconnect-delay', '100', '--url', url]);
+      follow(['log', '--vm', 'p', '--follow', '--notifications', '--reconnect-delay', '100', '--url', url]);
       await until(() => printed().includes('ACPI'), 'the boot log');
       const inj = (await (await rest(url, 'POST', '/vms/p/errors', { raw: block(), sourceId: 1 })).json()) as { id: string; state: string };
       expect(inj.state).toBe('delivered');
@@ -83,8 +124,7 @@ describe('rasgw log --follow --notifications across a gateway restart: lost inje
       // the loss is stored after the last line: a stream resumed after that line sends it again
       const [lost] = await lostEvents(url);
       expect(lost.data).toMatchObject({ injectionId: inj.id, logSeq: await lastSeq(url) });
-      await gw.srv.close();
-      srv2 = await startServer({ dataDir: dir, port, qmpPort: null, clock: 'manual', env: { RASGW_TOKEN: TOKEN } });
+      await restart();
       // the follower reconnected and printed the restarted guest's boot
       await until(() => printed().split('ACPI: RSDP').length > 2, 'the boot after the restart');
       // what it was sent on resuming: the loss again, first
@@ -94,49 +134,27 @@ describe('rasgw log --follow --notifications across a gateway restart: lost inje
       await reader.cancel();
       expect(first.replace(/^retry: \d+\n\n/, '')).toMatch(/^event: lost\ndata: /);
       expect((await rest(url, 'DELETE', '/vms/p')).status).toBe(204);
-      const r = (await following) as Awaited<ReturnType<typeof runCli>>;
-      following = undefined;
+      const r = await followed();
       expect(r.code).toBe(0);
       expect(r.stderr).toMatch(/reconnected, resuming after line \d+/);
       const out = r.stdout.toString();
       expect(out.split(line)).toHaveLength(2);
       expect(out.indexOf(line)).toBeLessThan(out.lastIndexOf('ACPI: RSDP'));
-    } finally {
-      // a follower a failed assertion left running ends when its VM is deleted
-      if (following) {
-        await rest(url, 'DELETE', '/vms/p').catch(() => undefined);
-        await following;
-      }
-      spy.mockRestore();
-      await srv2?.close();
-      if (!srv2) await gw.srv.close().catch(() => undefined);
-      await gw.stop().catch(() => undefined);
-    }
-  });
+    }));
 
-  it('a follower started after a restart with --since before the loss prints it from the stored backlog, once, in its place', async () => {
-    const gw = await startTestGateway({ qmpPort: null });
-    let following: Promise<unknown> | undefined;
-    const { dir } = gw;
-    const port = gw.srv.port;
-    const url = gw.srv.url;
-    let srv2: Awaited<ReturnType<typeof startServer>> | undefined;
-    const spy = jest.spyOn(process.stdout, 'write');
-    const printed = () => spy.mock.calls.map((c) => String(c[0])).join('');
-    try {
+  it('a follower started after a restart with --since before the loss prints it from the stored backlog, once, in its place', () =>
+    withRestart(async ({ url, printed, follow, followed, restart }) => {
       expect((await rest(url, 'POST', '/vms', SPEC)).status).toBe(201);
       const before = await lastSeq(url);
       const inj = (await (await rest(url, 'POST', '/vms/p/errors', { raw: block(), sourceId: 1 })).json()) as { id: string; state: string };
       expect(inj.state).toBe('delivered');
       expect((await rest(url, 'POST', '/vms/p/reboot')).status).toBe(200);
-      await gw.srv.close();
-      srv2 = await startServer({ dataDir: dir, port, qmpPort: null, clock: 'manual', env: { RASGW_TOKEN: TOKEN } });
-      following = runCli(['log', '--vm', 'p', '--follow', '--notifications', '--json', '--since', String(before), '--url', url]);
+      await restart();
+      follow(['log', '--vm', 'p', '--follow', '--notifications', '--json', '--since', String(before), '--url', url]);
       // three boots: the first, the reboot, the restart's
       await until(() => printed().split('ACPI: RSDP').length > 2, 'the backlog');
       expect((await rest(url, 'DELETE', '/vms/p')).status).toBe(204);
-      const r = (await following) as Awaited<ReturnType<typeof runCli>>;
-      following = undefined;
+      const r = await followed();
       expect(r.code).toBe(0);
       const all = r.stdout.toString().trimEnd().split('\n').map((l) => JSON.parse(l) as { seq?: number; line?: string; injectionId?: string; lost?: unknown; notification?: unknown });
       const lostAt = all.findIndex((e) => e.lost !== undefined);
@@ -157,16 +175,5 @@ describe('rasgw log --follow --notifications across a gateway restart: lost inje
         [inj.id, false, true],
       ]);
       expect(all[2].seq).toBe(before + 1);
-    } finally {
-      // a follower a failed assertion left running ends when its VM is deleted
-      if (following) {
-        await rest(url, 'DELETE', '/vms/p').catch(() => undefined);
-        await following;
-      }
-      spy.mockRestore();
-      await srv2?.close();
-      if (!srv2) await gw.srv.close().catch(() => undefined);
-      await gw.stop().catch(() => undefined);
-    }
-  });
+    }));
 });
