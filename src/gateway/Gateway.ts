@@ -1,6 +1,6 @@
 import { EventEmitter } from 'events';
-import { RestorePoint, UndoJournal } from '../binary/restore';
-import { Bookkeeping, BookkeepingPoints, JournaledMap } from './bookkeepingPoints';
+import { RestorePoint } from '../binary/restore';
+import { Bookkeeping, BookkeepingPoints, newBookkeeping } from './bookkeepingPoints';
 import type { Logger } from '../log/logger';
 import { silentLogger } from '../log/logger';
 import type { EventStore } from '../store/EventStore';
@@ -553,21 +553,13 @@ export class Gateway extends EventEmitter {
   private bootLive(id: string, spec: VmSpec): LiveVm {
     const vm = this.factory.create(spec, id);
     const boot = this.store.recordBoot(id);
-    const journal = new UndoJournal();
+    const { bookkeeping, journal } = newBookkeeping(boot, this.store.lastLogSeq(id), process.hrtime.bigint());
     const live: LiveVm = {
+      ...bookkeeping,
       id,
       vm,
       logger: this.logger.child({ vm: id }),
-      boot,
-      ids: new JournaledMap(journal),
-      historyLen: new JournaledMap(journal),
-      open: new Map(),
-      dirty: new Set(),
-      finished: [],
-      finishedAt: 0,
-      lastLogSeq: this.store.lastLogSeq(id),
       unsubscribe: () => undefined,
-      clockAt: process.hrtime.bigint(),
       polled: vm.state().sources.some((s) => s.notification === 'polled'),
       points: undefined as unknown as BookkeepingPoints,
     };

@@ -34,6 +34,26 @@ export interface Bookkeeping {
   clockAt: bigint;
 }
 
+/**
+ * A fresh bookkeeping of a VM just booted, with its journal: `ids` and `historyLen` journal into
+ * it, so a BookkeepingPoints made with the same journal can undo their changes.
+ */
+export function newBookkeeping(boot: number, lastLogSeq: number, clockAt: bigint): { bookkeeping: Bookkeeping; journal: UndoJournal } {
+  const journal = new UndoJournal();
+  const bookkeeping: Bookkeeping = {
+    boot,
+    ids: new JournaledMap(journal),
+    historyLen: new JournaledMap(journal),
+    open: new Map(),
+    dirty: new Set(),
+    finished: [],
+    finishedAt: 0,
+    lastLogSeq,
+    clockAt,
+  };
+  return { bookkeeping, journal };
+}
+
 // Undo steps (UndoJournal.recordCall). They write through Map.prototype, so undoing is not journaled again.
 const mapSet = Map.prototype.set;
 const mapDelete = Map.prototype.delete;

@@ -1,5 +1,5 @@
 import { UndoJournal } from '../../src/binary/restore';
-import { Bookkeeping, BookkeepingPoints, JournaledMap } from '../../src/gateway/bookkeepingPoints';
+import { Bookkeeping, BookkeepingPoints, JournaledMap, newBookkeeping } from '../../src/gateway/bookkeepingPoints';
 import type { StoredInjection } from '../../src/store/records';
 
 /**
@@ -23,18 +23,7 @@ function injection(id: string): StoredInjection {
 }
 
 function bookkeeping(): { b: Bookkeeping; points: BookkeepingPoints } {
-  const journal = new UndoJournal();
-  const b: Bookkeeping = {
-    boot: 1,
-    ids: new JournaledMap(journal),
-    historyLen: new JournaledMap(journal),
-    open: new Map(),
-    dirty: new Set(),
-    finished: [],
-    finishedAt: 0,
-    lastLogSeq: 10,
-    clockAt: 5n,
-  };
+  const { bookkeeping: b, journal } = newBookkeeping(1, 10, 5n);
   return { b, points: new BookkeepingPoints(b, journal) };
 }
 

@@ -2,22 +2,14 @@ import fs from 'fs';
 import path from 'path';
 import { RasgwError } from '../../../src/binary/errors';
 import { cperRecordToLibcper, libcperJsonText, libcperToCperRecord, LibcperValue, parseLibcperJson } from '../../../src/cper/libcper';
+import { LIBCPER_FIXTURES, LIBCPER_NAMES, seededRandom } from '../../support/libcperFixtures';
 
 /**
  * Bad input never crashes the libcper conversions: mutated libcper JSON (wrong types, missing or
  * extra keys, out-of-range integers) and mutated record bytes either convert or fail with a
  * RasgwError (typed, with a path), never a TypeError or a RangeError. Seeded, bounded.
  */
-const DIR = path.join(__dirname, '../../../../shared/fixtures/libcper');
-const NAMES = fs.readdirSync(DIR).filter((f) => f.endsWith('.cper')).map((f) => f.replace(/\.cper$/, '')).sort();
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 const REPLACEMENTS: LibcperValue[] = [null, true, -1, 1.5, 2n ** 64n, 'text', [], {}, 0, 'ffffffff-ffff-ffff-ffff-ffffffffffff'];
 
@@ -48,10 +40,10 @@ function typedOrOk(f: () => unknown): 'ok' | 'refused' {
   }
 }
 
-describe.each(NAMES)('%s', (name) => {
+describe.each(LIBCPER_NAMES)('%s', (name) => {
   it('400 mutated libcper documents convert or are refused with a typed error', () => {
-    const doc = parseLibcperJson(fs.readFileSync(path.join(DIR, `${name}.libcper.json`), 'utf8'));
-    const r = rng(name.length * 7919 + 16);
+    const doc = parseLibcperJson(fs.readFileSync(path.join(LIBCPER_FIXTURES, `${name}.libcper.json`), 'utf8'));
+    const r = seededRandom(name.length * 7919 + 16);
     const outcomes = { ok: 0, refused: 0 };
     for (let k = 0; k < 400; k++) outcomes[typedOrOk(() => libcperToCperRecord(mutate(doc, r)))]++;
     expect(outcomes.ok + outcomes.refused).toBe(400);
@@ -59,8 +51,8 @@ describe.each(NAMES)('%s', (name) => {
   });
 
   it('300 records with flipped bytes convert or are refused with a typed error', () => {
-    const bytes = new Uint8Array(fs.readFileSync(path.join(DIR, `${name}.cper`)));
-    const r = rng(name.length * 104729 + 16);
+    const bytes = new Uint8Array(fs.readFileSync(path.join(LIBCPER_FIXTURES, `${name}.cper`)));
+    const r = seededRandom(name.length * 104729 + 16);
     const outcomes = { ok: 0, refused: 0 };
     for (let k = 0; k < 300; k++) {
       const b = Uint8Array.from(bytes);

@@ -3,6 +3,7 @@ import path from 'path';
 import { cperRecordToLibcper, cperRecordToLibcperText, libcperJsonText } from '../../../src/cper/libcper';
 import { CPER_HEADER_LENGTH } from '../../../src/cper/record';
 import { SECTION_DESCRIPTOR_LENGTH } from '../../../src/cper/section-descriptor';
+import { LIBCPER_FIXTURES, LIBCPER_NAMES, seededRandom } from '../../support/libcperFixtures';
 
 /**
  * The direct text path (cperRecordToLibcperText: compiled rule writers and the sections' own
@@ -11,16 +12,7 @@ import { SECTION_DESCRIPTOR_LENGTH } from '../../../src/cper/section-descriptor'
  * bytes in descriptors and bodies, validation words cleared, set or random, truncated sections),
  * so the two paths cannot drift apart. Seeded, bounded.
  */
-const DIR = path.join(__dirname, '../../../../shared/fixtures/libcper');
-const NAMES = fs.readdirSync(DIR).filter((f) => f.endsWith('.cper')).map((f) => f.replace(/\.cper$/, '')).sort();
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 /** Text or error (class and message) of one path. */
 function outcome(f: () => string): string {
@@ -66,17 +58,17 @@ function mutate(bytes: Uint8Array, r: () => number): Uint8Array {
   return b;
 }
 
-describe.each(NAMES)('%s', (name) => {
-  const bytes = new Uint8Array(fs.readFileSync(path.join(DIR, `${name}.cper`)));
+describe.each(LIBCPER_NAMES)('%s', (name) => {
+  const bytes = new Uint8Array(fs.readFileSync(path.join(LIBCPER_FIXTURES, `${name}.cper`)));
 
   it("the direct text is the fixture's text byte for byte", () => {
-    const fixture = fs.readFileSync(path.join(DIR, `${name}.libcper.json`), 'utf8');
+    const fixture = fs.readFileSync(path.join(LIBCPER_FIXTURES, `${name}.libcper.json`), 'utf8');
     expect(cperRecordToLibcperText(bytes)).toBe(fixture);
     expect(cperRecordToLibcperText(bytes)).toBe(libcperJsonText(cperRecordToLibcper(bytes)));
   });
 
   it('300 mutated records: the direct text equals the object path (text or error)', () => {
-    const r = rng(name.length * 104729 + name.charCodeAt(0));
+    const r = seededRandom(name.length * 104729 + name.charCodeAt(0));
     let texts = 0;
     for (let k = 0; k < 300; k++) {
       const b = mutate(bytes, r);
@@ -91,7 +83,7 @@ describe.each(NAMES)('%s', (name) => {
 });
 
 it('a record without sections writes empty arrays as libcperJsonText does', () => {
-  const bytes = new Uint8Array(fs.readFileSync(path.join(DIR, '07-firmware.cper')));
+  const bytes = new Uint8Array(fs.readFileSync(path.join(LIBCPER_FIXTURES, '07-firmware.cper')));
   const b = new Uint8Array(bytes.subarray(0, CPER_HEADER_LENGTH));
   b[10] = 0;
   b[11] = 0;
